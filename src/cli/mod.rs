@@ -1,0 +1,161 @@
+//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit | keys.
+//! Every subcommand takes `--config`, `--context`, `--demo`, `--read-only` the same way.
+
+pub mod check;
+pub mod op;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, GlobalOpts};
+use crate::sim::{Scenario, SimOptions};
+
+/// Exit codes shared by every subcommand.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILED: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const REFUSED: i32 = 3;
+    pub const ABORTED: i32 = 4;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "opsdeck",
+    version,
+    about = "Terminal operations console for the StreamShop data platform"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Config file (default: $OPSDECK_CONFIG, ./opsdeck.toml, $XDG_CONFIG_HOME/opsdeck/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Context to use (default: the config's default_context).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Use the embedded StreamShop simulation even if a config exists.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Refuse every operation (also `read_only = true` in the config).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Simulation: random seed (same seed, same numbers).
+    #[arg(long, global = true, default_value_t = 42)]
+    pub seed: u64,
+    /// Simulation: time compression (2 = twice as fast).
+    #[arg(long, global = true, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Simulation: scenario.
+    #[arg(long, global = true, value_enum, default_value_t = Scenario::Normal)]
+    pub scenario: Scenario,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("--speed {s:?} is not a number"))?;
+    if !(v > 0.0 && v <= 100_000.0) {
+        return Err(format!("--speed {s} must be > 0 and <= 100000"));
+    }
+    Ok(v)
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{s:?}: {e} (write e.g. 1s, 500ms)"))
+}
+
+impl Global {
+    pub fn opts(&self) -> GlobalOpts {
+        GlobalOpts {
+            config: self.config.clone(),
+            context: self.context.clone(),
+            demo: self.demo,
+            read_only: self.read_only,
+        }
+    }
+    pub fn sim(&self) -> SimOptions {
+        SimOptions {
+            seed: self.seed,
+            speed: self.speed,
+            scenario: self.scenario,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One collection round as JSON on stdout.
+    Snapshot {
+        /// Time between the two samples rates are computed from.
+        #[arg(long, default_value = "1s", value_parser = parse_duration)]
+        window: Duration,
+    },
+    /// Nagios-style check: exit 0 ok, 1 warning, 2 critical, 3 unknown.
+    Check {
+        #[arg(long, default_value = "1s", value_parser = parse_duration)]
+        window: Duration,
+    },
+    /// Run an operation headless (the same plans as the TUI).
+    Op {
+        #[command(subcommand)]
+        op: op::OpCommand,
+    },
+    /// Print the audit log, or verify its hash chain.
+    Audit {
+        #[arg(long)]
+        verify: bool,
+    },
+    /// Print the effective keymap.
+    Keys,
+}
+
+/// Parse argv and run. Returns the process exit code.
+pub fn main() -> i32 {
+    crate::install_crypto_provider();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    exit::OK
+                }
+                _ => exit::USAGE,
+            };
+        }
+    };
+    let resolved = match config::resolve(&cli.global.opts()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let sim = cli.global.sim();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    rt.block_on(async move {
+        match cli.command {
+            None => crate::app::run(resolved, sim).await,
+            Some(Command::Snapshot { window }) => {
+                crate::snapshot::run(&resolved, &sim, window).await
+            }
+            Some(Command::Check { window }) => check::run(&resolved, &sim, window).await,
+            Some(Command::Op { op }) => op::run(&resolved, &sim, op).await,
+            Some(Command::Audit { verify }) => crate::audit::run_cli(&resolved, verify),
+            Some(Command::Keys) => crate::keymap::print_keys(&resolved),
+        }
+    })
+}

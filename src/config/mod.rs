@@ -1,0 +1,195 @@
+//! Config schema and loading. Secrets never live in the file: `*_env` keys name environment
+//! variables. Unknown keys are errors, so a typo is reported with file, line and key instead of
+//! being silently ignored.
+
+mod schema;
+pub use schema::*;
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Where the config came from, for messages and the header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigOrigin {
+    File(PathBuf),
+    /// No config anywhere: the embedded simulation.
+    Demo,
+}
+
+/// The lookup order of the contract: `--config FILE` > `$OPSDECK_CONFIG` > `./opsdeck.toml` >
+/// `$XDG_CONFIG_HOME/opsdeck/config.toml`.
+pub fn find_config(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("OPSDECK_CONFIG").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let local = PathBuf::from("opsdeck.toml");
+    if local.is_file() {
+        return Some(local);
+    }
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".config")))?;
+    let p = xdg.join("opsdeck").join("config.toml");
+    p.is_file().then_some(p)
+}
+
+pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, path)
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: describe_toml_error(text, &e),
+    })?;
+    cfg.validate().map_err(|message| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    Ok(cfg)
+}
+
+/// toml's own message already quotes the offending line; lead with "line N, column M" and
+/// the key so the first thing an operator reads is where to look.
+pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            let source_line = text.lines().nth(line - 1).unwrap_or("").trim();
+            format!(
+                "line {line}, column {col}: {} (at `{source_line}`)",
+                e.message().trim_end()
+            )
+        }
+        None => e.message().trim_end().to_string(),
+    }
+}
+
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
+    (line, col)
+}
+
+/// Everything a command needs to know about what to talk to.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub config: Config,
+    pub origin: ConfigOrigin,
+    pub context_name: String,
+    pub read_only: bool,
+}
+
+impl Resolved {
+    pub fn demo(&self) -> bool {
+        self.origin == ConfigOrigin::Demo
+    }
+    pub fn context(&self) -> &Context {
+        self.config
+            .contexts
+            .get(&self.context_name)
+            .expect("context validated at resolve time")
+    }
+    /// The audit log path with `~` expanded.
+    pub fn audit_log(&self) -> PathBuf {
+        expand_home(
+            self.config
+                .audit_log
+                .as_deref()
+                .unwrap_or(DEFAULT_AUDIT_LOG),
+        )
+    }
+}
+
+pub const DEFAULT_AUDIT_LOG: &str = "~/.local/state/opsdeck/audit.jsonl";
+
+pub fn expand_home(p: &str) -> PathBuf {
+    match p.strip_prefix("~/") {
+        Some(rest) => dirs::home_dir().unwrap_or_default().join(rest),
+        None => PathBuf::from(p),
+    }
+}
+
+/// Options every subcommand shares.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalOpts {
+    pub config: Option<PathBuf>,
+    pub context: Option<String>,
+    pub demo: bool,
+    pub read_only: bool,
+}
+
+/// Resolve config file, context and read-only flag per the contract.
+pub fn resolve(opts: &GlobalOpts) -> Result<Resolved, ConfigError> {
+    let file = if opts.demo {
+        None
+    } else {
+        find_config(opts.config.as_deref())
+    };
+    let (config, origin) = match file {
+        Some(path) => (load_file(&path)?, ConfigOrigin::File(path)),
+        None => (Config::demo(), ConfigOrigin::Demo),
+    };
+    let context_name = match &opts.context {
+        Some(c) => c.clone(),
+        None => config
+            .default_context
+            .clone()
+            .or_else(|| config.contexts.keys().next().cloned())
+            .ok_or_else(|| ConfigError::Usage("config has no [contexts.*] section".into()))?,
+    };
+    if !config.contexts.contains_key(&context_name) {
+        let known: Vec<_> = config.contexts.keys().map(String::as_str).collect();
+        return Err(ConfigError::Usage(format!(
+            "unknown context {context_name:?}; known: {}",
+            known.join(", ")
+        )));
+    }
+    let read_only = opts.read_only || config.read_only;
+    Ok(Resolved {
+        config,
+        origin,
+        context_name,
+        read_only,
+    })
+}
+
+/// Read a secret named by a `*_env` key. The value is never logged or shown.
+pub fn secret_from_env(var: Option<&str>) -> Result<Option<String>, String> {
+    match var {
+        None => Ok(None),
+        Some(v) => std::env::var(v)
+            .map(Some)
+            .map_err(|_| format!("environment variable {v} (named by a *_env key) is not set")),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub default_context: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    /// "default", "vim", or a path to a keymap file.
+    #[serde(default = "default_keymap")]
+    pub keymap: String,
+    pub audit_log: Option<String>,
+    /// Directory of panel TOML files that override or add to the embedded ones.
+    pub panels_dir: Option<PathBuf>,
+    /// UI refresh interval ("1s", "500ms").
+    #[serde(default, with = "opt_duration")]
+    pub refresh: Option<Duration>,
+    /// Per-GB-month prices overriding the embedded S3 price table: { StorageType = usd }.
+    #[serde(default)]
+    pub s3_prices: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub contexts: BTreeMap<String, Context>,
+}
+
+fn default_keymap() -> String {
+    "default".into()
+}
+
+impl Config {
+    /// The config used when none is found: one context backed by the embedded simulation.
+    pub fn demo() -> Self {
+        let mut contexts = BTreeMap::new();
+        contexts.insert(
+            "demo".to_string(),
+            Context {
+                region: Some("us-east-1".into()),
+                ..Default::default()
+            },
+        );
+        Config {
+            default_context: Some("demo".into()),
+            keymap: default_keymap(),
+            contexts,
+            ..Default::default()
+        }
+    }
+
+    pub(super) fn validate(&self) -> Result<(), String> {
+        if let Some(d) = &self.default_context
+            && !self.contexts.contains_key(d)
+        {
+            return Err(format!(
+                "key default_context: no [contexts.{d}] section is defined"
+            ));
+        }
+        for (name, ctx) in &self.contexts {
+            ctx.validate(name)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    pub region: Option<String>,
+    /// AWS-compatible endpoint for every AWS client of this context (e.g. a local emulator).
+    pub endpoint_url: Option<String>,
+    /// AWS CLI profile name (SSO and assume-role profiles work as in the AWS CLI).
+    pub profile: Option<String>,
+    /// Header colour for this context, e.g. "red" for prod.
+    #[serde(alias = "color")]
+    pub colour: Option<String>,
+    pub aurora: Option<AuroraConfig>,
+    pub redis: Option<RedisConfig>,
+    pub s3: Option<S3Config>,
+    pub opensearch: Option<OpenSearchConfig>,
+    pub redshift: Option<RedshiftConfig>,
+    pub cloudwatch: Option<CloudWatchConfig>,
+    #[serde(default)]
+    pub cutover: Vec<CutoverConfig>,
+}
+
+impl Context {
+    fn validate(&self, name: &str) -> Result<(), String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.cutover {
+            if !seen.insert(c.name.as_str()) {
+                return Err(format!(
+                    "contexts.{name}.cutover: plan name {:?} is defined twice",
+                    c.name
+                ));
+            }
+        }
+        if let Some(a) = &self.aurora {
+            for u in std::iter::once(a.writer_url.as_deref())
+                .chain(a.replicas.iter().map(|r| Some(r.url.as_str())))
+                .flatten()
+            {
+                if !u.starts_with("mysql://") && !u.starts_with("mariadb://") {
+                    return Err(format!(
+                        "contexts.{name}.aurora: url {:?} must start with mysql://",
+                        redact_url(u)
+                    ));
+                }
+            }
+        }
+        if let Some(r) = &self.redis {
+            for u in &r.urls {
+                if !u.starts_with("redis://") && !u.starts_with("rediss://") {
+                    return Err(format!(
+                        "contexts.{name}.redis.urls: {:?} must start with redis:// or rediss://",
+                        redact_url(u)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Hide any password embedded in a URL before it goes into a message.
+pub fn redact_url(u: &str) -> String {
+    if let Some((scheme, rest)) = u.split_once("://")
+        && let Some((userinfo, host)) = rest.split_once('@')
+        && let Some((user, _)) = userinfo.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    u.to_string()
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuroraConfig {
+    pub cluster_id: String,
+    pub writer_url: Option<String>,
+    pub password_env: Option<String>,
+    #[serde(default)]
+    pub replicas: Vec<ReplicaConfig>,
+    /// pt-heartbeat style table ("db.table") written on the source/writer.
+    pub heartbeat_table: Option<String>,
+    /// Where to read Aurora's replica_host_status (default information_schema.replica_host_status).
+    pub replica_status_table: Option<String>,
+    #[serde(default, with = "opt_duration")]
+    pub interval: Option<Duration>,
+    #[serde(default, with = "opt_duration")]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaConfig {
+    pub name: String,
+    pub url: String,
+    pub password_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisConfig {
+    pub urls: Vec<String>,
+    #[serde(default)]
+    pub cluster: bool,
+    pub password_env: Option<String>,
+    /// ElastiCache replication group, for its CloudWatch metrics.
+    pub replication_group: Option<String>,
+    #[serde(default, with = "opt_duration")]
+    pub interval: Option<Duration>,
+    #[serde(default, with = "opt_duration")]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    pub buckets: Vec<String>,
+    /// Scan with ListObjectsV2 when CloudWatch has no data (small buckets only).
+    #[serde(default)]
+    pub scan: bool,
+    pub scan_prefix: Option<String>,
+    pub scan_max_objects: Option<u64>,
+    #[serde(default, with = "opt_duration")]
+    pub interval: Option<Duration>,
+    #[serde(default, with = "opt_duration")]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenSearchConfig {
+    pub url: String,
+    pub username: Option<String>,
+    pub password_env: Option<String>,
+    /// Sign requests with SigV4 (Amazon OpenSearch Service).
+    #[serde(default)]
+    pub sigv4: bool,
+    #[serde(default, with = "opt_duration")]
+    pub interval: Option<Duration>,
+    #[serde(default, with = "opt_duration")]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedshiftConfig {
+    pub url: String,
+    pub password_env: Option<String>,
+    #[serde(default)]
+    pub glue_jobs: Vec<String>,
+    #[serde(default, with = "opt_duration")]
+    pub interval: Option<Duration>,
+    #[serde(default, with = "opt_duration")]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudWatchConfig {
+    /// Generic panels (panels/*.toml ids) to show in this context; empty = all that apply.
+    #[serde(default)]
+    pub panels: Vec<String>,
+    /// Show alarms from DescribeAlarms on the overview.
+    #[serde(default = "yes")]
+    pub alarms: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CutoverStrategy {
+    Binlog,
+    Failover,
+    BlueGreen,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CutoverConfig {
+    pub name: String,
+    pub strategy: CutoverStrategy,
+    pub source_url: Option<String>,
+    pub target_url: Option<String>,
+    pub password_env: Option<String>,
+    #[serde(default, with = "opt_duration")]
+    pub max_lag: Option<Duration>,
+    /// failover: the reader to promote (default: best by promotion tier).
+    pub target_instance: Option<String>,
+    /// failover: cluster id (default: the context's aurora.cluster_id).
+    pub cluster_id: Option<String>,
+    /// blue-green: the deployment identifier.
+    pub blue_green_id: Option<String>,
+    #[serde(default, with = "opt_duration")]
+    pub timeout: Option<Duration>,
+    /// Longest transaction allowed on the source before cutting over.
+    #[serde(default, with = "opt_duration")]
+    pub max_transaction_age: Option<Duration>,
+}
+
+/// Durations written the way people write them: "1s", "500ms", "2m".
+pub mod opt_duration {
+    use super::*;
+    pub fn serialize<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&humantime::format_duration(*d).to_string()),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let s: Option<String> = Option::deserialize(d)?;
+        s.map(|s| {
+            humantime::parse_duration(&s).map_err(|e| {
+                serde::de::Error::custom(format!(
+                    "invalid duration {s:?} ({e}); write e.g. \"1s\", \"500ms\", \"2m\""
+                ))
+            })
+        })
+        .transpose()
+    }
+}

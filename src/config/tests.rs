@@ -1,0 +1,86 @@
+use super::*;
+use std::path::Path;
+
+const GOOD: &str = r#"
+default_context = "local"
+[contexts.local]
+region = "us-east-1"
+[contexts.local.redis]
+urls = ["redis://127.0.0.1:6390"]
+[[contexts.local.cutover]]
+name = "mysql-to-aurora"
+strategy = "binlog"
+max_lag = "1s"
+"#;
+
+#[test]
+fn parses_a_valid_config_with_durations() {
+    let c = parse(GOOD, Path::new("x.toml")).unwrap();
+    let ctx = &c.contexts["local"];
+    assert_eq!(
+        ctx.cutover[0].max_lag,
+        Some(std::time::Duration::from_secs(1))
+    );
+    assert_eq!(ctx.cutover[0].strategy, CutoverStrategy::Binlog);
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let text = GOOD.replace("region = \"us-east-1\"", "regoin = \"us-east-1\"");
+    let err = parse(&text, Path::new("/etc/opsdeck.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("/etc/opsdeck.toml: line 4"), "{err}");
+    assert!(err.contains("regoin"), "{err}");
+}
+
+#[test]
+fn bad_duration_names_the_value() {
+    let text = GOOD.replace("\"1s\"", "\"soon\"");
+    let err = parse(&text, Path::new("c.toml")).unwrap_err().to_string();
+    assert!(
+        err.contains("line 10") && err.contains("\"soon\"") && err.contains("max_lag"),
+        "{err}"
+    );
+}
+
+#[test]
+fn default_context_must_exist() {
+    let text = GOOD.replace("default_context = \"local\"", "default_context = \"prod\"");
+    let err = parse(&text, Path::new("c.toml")).unwrap_err().to_string();
+    assert!(
+        err.contains("default_context") && err.contains("prod"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_redis_url_is_refused_without_leaking_password() {
+    let text = GOOD.replace("redis://127.0.0.1:6390", "http://u:hunter2@host");
+    let err = parse(&text, Path::new("c.toml")).unwrap_err().to_string();
+    assert!(err.contains("redis.urls"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn no_config_means_demo() {
+    let r = resolve(&GlobalOpts {
+        demo: true,
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(r.demo());
+    assert_eq!(r.context_name, "demo");
+}
+
+#[test]
+fn unknown_context_lists_known_ones() {
+    let err = resolve(&GlobalOpts {
+        demo: true,
+        context: Some("prod".into()),
+        ..Default::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("\"prod\"") && err.contains("demo"), "{err}");
+}

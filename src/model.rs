@@ -1,0 +1,332 @@
+//! The data every backend (real or simulated) reports, shaped after the snapshot JSON contract
+//! in DESIGN.md. Fields beyond the contract are additions; contract names are never renamed.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Health of one figure, ordered so that `max()` gives the worst.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    Ok,
+    NoData,
+    Warn,
+    Crit,
+}
+
+impl Status {
+    /// Symbol shown beside the colour, so status survives NO_COLOR and monochrome terminals.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Ok => "o",
+            Status::NoData => "?",
+            Status::Warn => "!",
+            Status::Crit => "x",
+        }
+    }
+}
+
+/// One collection round's result, the `opsdeck snapshot` JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub taken_at: DateTime<Utc>,
+    pub context: String,
+    pub demo: bool,
+    pub aurora: Option<AuroraStatus>,
+    pub redis: Option<RedisStatus>,
+    pub s3: Option<S3Status>,
+    pub opensearch: Option<OpenSearchStatus>,
+    pub redshift: Option<RedshiftStatus>,
+    /// Generic CloudWatch panels, keyed by panel id.
+    pub cloudwatch: Option<BTreeMap<String, Vec<CwFigure>>>,
+    pub alarms: Vec<Alarm>,
+    pub errors: Vec<SourceError>,
+}
+
+// ---------------------------------------------------------------- Aurora / MySQL
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct AuroraStatus {
+    pub cluster: String,
+    pub writer: Option<String>,
+    pub replicas: Vec<ReplicaStatus>,
+    /// Topology as RDS describes it (empty when RDS is not reachable or not configured).
+    #[serde(default)]
+    pub instances: Vec<DbInstance>,
+    #[serde(default)]
+    pub writer_health: Option<WriterHealth>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LagSource {
+    Sql,
+    Heartbeat,
+    Cloudwatch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaState {
+    Replicating,
+    Stopped,
+    Error,
+    #[default]
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LagReading {
+    pub source: LagSource,
+    pub lag_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicaStatus {
+    pub name: String,
+    /// Headline lag: the most honest reading available (heartbeat > sql > cloudwatch).
+    pub lag_seconds: Option<f64>,
+    pub lag_source: LagSource,
+    pub state: ReplicaState,
+    /// Every reading taken this round, each labelled with where it came from.
+    #[serde(default)]
+    pub readings: Vec<LagReading>,
+    #[serde(default)]
+    pub io_running: Option<bool>,
+    #[serde(default)]
+    pub sql_running: Option<bool>,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub gtid_position: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DbInstance {
+    pub name: String,
+    pub role: String,
+    pub class: Option<String>,
+    pub status: Option<String>,
+    pub promotion_tier: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WriterHealth {
+    pub cpu_percent: Option<f64>,
+    pub connections: Option<u64>,
+    pub max_connections: Option<u64>,
+    pub running_transactions: Option<u64>,
+    pub oldest_transaction_seconds: Option<f64>,
+}
+
+// ---------------------------------------------------------------- Redis
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RedisStatus {
+    /// Windowed hit ratio from counter deltas between the last two samples (0..=1).
+    pub hit_ratio: Option<f64>,
+    pub hit_ratio_lifetime: Option<f64>,
+    pub ops_per_sec: f64,
+    pub nodes: Vec<RedisNode>,
+    #[serde(default)]
+    pub cluster: bool,
+    #[serde(default)]
+    pub evictions_per_sec: f64,
+    #[serde(default)]
+    pub used_memory_bytes: u64,
+    #[serde(default)]
+    pub max_memory_bytes: u64,
+    /// ElastiCache metrics from CloudWatch, when a replication group is configured.
+    #[serde(default)]
+    pub cloudwatch: Vec<CwFigure>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RedisNode {
+    pub addr: String,
+    pub role: String,
+    pub hit_ratio: Option<f64>,
+    pub used_memory_bytes: u64,
+    pub evicted_keys: u64,
+    pub connected_clients: u64,
+    #[serde(default)]
+    pub max_memory_bytes: u64,
+    #[serde(default)]
+    pub hit_ratio_lifetime: Option<f64>,
+    #[serde(default)]
+    pub ops_per_sec: f64,
+    #[serde(default)]
+    pub evictions_per_sec: f64,
+    /// Bytes of replication stream this replica is behind its primary.
+    #[serde(default)]
+    pub repl_offset_lag: Option<u64>,
+    /// Shard (cluster) the node belongs to, e.g. "shard-1".
+    #[serde(default)]
+    pub shard: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+// ---------------------------------------------------------------- S3
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct S3Status {
+    pub buckets: Vec<BucketStatus>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BucketStatus {
+    pub name: String,
+    pub total_bytes: u64,
+    pub objects: u64,
+    /// Bytes per CloudWatch StorageType (`StandardStorage`, `StandardIAStorage`, ...).
+    pub tiers: BTreeMap<String, u64>,
+    pub monthly_cost_usd: f64,
+    pub lifecycle_rules: Vec<LifecycleRuleSummary>,
+    #[serde(default)]
+    pub cost_by_tier: BTreeMap<String, f64>,
+    /// "cloudwatch" (daily storage metrics), "scan" (ListObjectsV2) or "sim".
+    #[serde(default)]
+    pub measured_by: String,
+    /// Date of the daily datapoint the figures come from.
+    #[serde(default)]
+    pub as_of: Option<DateTime<Utc>>,
+    /// No lifecycle configuration at all is a state, not an error.
+    #[serde(default)]
+    pub has_lifecycle: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LifecycleRuleSummary {
+    pub id: String,
+    pub status: String,
+    #[serde(default)]
+    pub summary: String,
+}
+
+// ---------------------------------------------------------------- OpenSearch
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpenSearchStatus {
+    pub health: String,
+    pub indexing_rate_per_sec: f64,
+    pub indices: Vec<IndexStatus>,
+    pub tasks: Vec<TaskStatus>,
+    #[serde(default)]
+    pub cluster_name: Option<String>,
+    #[serde(default)]
+    pub nodes: u64,
+    #[serde(default)]
+    pub indexing_latency_ms: Option<f64>,
+    #[serde(default)]
+    pub search_rate_per_sec: f64,
+    #[serde(default)]
+    pub search_latency_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexStatus {
+    pub name: String,
+    pub docs: u64,
+    pub size_bytes: u64,
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub health: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskStatus {
+    pub id: String,
+    pub action: String,
+    pub total: u64,
+    pub created: u64,
+    pub done: bool,
+    #[serde(default)]
+    pub updated: u64,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub running_seconds: Option<f64>,
+}
+
+// ---------------------------------------------------------------- Redshift
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RedshiftStatus {
+    pub runs: Vec<LoadRun>,
+    #[serde(default)]
+    pub glue_runs: Vec<GlueRun>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoadRun {
+    pub id: String,
+    pub table: String,
+    pub status: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<f64>,
+    pub rows: Option<u64>,
+    pub error: Option<String>,
+    #[serde(default)]
+    pub bytes: Option<u64>,
+    #[serde(default)]
+    pub files: Option<u64>,
+    /// Much slower than the recent median for the same table.
+    #[serde(default)]
+    pub slow: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GlueRun {
+    pub job: String,
+    pub id: String,
+    pub state: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<f64>,
+    pub dpu_seconds: Option<f64>,
+    pub error: Option<String>,
+}
+
+// ---------------------------------------------------------------- CloudWatch panels, alarms
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CwFigure {
+    pub label: String,
+    pub value: Option<f64>,
+    pub unit: String,
+    pub status: Status,
+    /// Timestamp of the datapoint shown; None when there was no data.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub period_seconds: Option<u32>,
+    /// Recent values, oldest first, for sparklines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Alarm {
+    pub name: String,
+    pub state: String,
+    pub reason: String,
+    pub since: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub metric: Option<String>,
+    /// Panel that shows the watched metric, when one exists.
+    #[serde(default)]
+    pub panel: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceError {
+    pub source: String,
+    pub message: String,
+}

@@ -1,0 +1,90 @@
+//! `opsdeck snapshot`: one collection round (two samples `window` apart, so rates exist), as the
+//! JSON of the contract. Backend failures go into `errors`; they never fail the command.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::future::join_all;
+
+use crate::config::Resolved;
+use crate::model::{Snapshot, SourceError};
+use crate::sim::SimOptions;
+use crate::sources::{self, BoxCollector, Sample, Update};
+
+impl Snapshot {
+    pub fn empty(context: &str, demo: bool) -> Self {
+        Snapshot {
+            taken_at: Utc::now(),
+            context: context.to_string(),
+            demo,
+            aurora: None,
+            redis: None,
+            s3: None,
+            opensearch: None,
+            redshift: None,
+            cloudwatch: None,
+            alarms: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Fold one sample in: data replaces the section, a failure is listed in `errors`.
+    pub fn apply(&mut self, sample: Sample) {
+        match sample.result {
+            Err(message) => self.errors.push(SourceError {
+                source: sample.source.name(),
+                message,
+            }),
+            Ok(Update::Aurora(a)) => self.aurora = Some(a),
+            Ok(Update::Redis(r)) => self.redis = Some(r),
+            Ok(Update::S3(s)) => self.s3 = Some(s),
+            Ok(Update::OpenSearch(o)) => self.opensearch = Some(o),
+            Ok(Update::Redshift(r)) => self.redshift = Some(r),
+            Ok(Update::CloudWatch(panel, figs)) => {
+                self.cloudwatch
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(panel, figs);
+            }
+            Ok(Update::Alarms(a)) => self.alarms = a,
+        }
+    }
+}
+
+async fn round(collectors: &mut [BoxCollector]) -> Vec<Sample> {
+    join_all(
+        collectors
+            .iter_mut()
+            .map(|c| sources::collect_once(c.as_mut())),
+    )
+    .await
+}
+
+/// Collect twice, `window` apart, and build the snapshot from the second round (rates come from
+/// the deltas between the two).
+pub async fn take(resolved: &Resolved, sim: &SimOptions, window: Duration) -> Snapshot {
+    let mut collectors = sources::build(resolved, sim).await;
+    let _first = round(&mut collectors).await;
+    tokio::time::sleep(window).await;
+    let second = round(&mut collectors).await;
+    let mut snap = Snapshot::empty(&resolved.context_name, resolved.demo());
+    for s in second {
+        snap.apply(s);
+    }
+    snap.taken_at = Utc::now();
+    snap
+}
+
+pub async fn run(resolved: &Resolved, sim: &SimOptions, window: Duration) -> i32 {
+    let snap = take(resolved, sim, window).await;
+    match serde_json::to_string_pretty(&snap) {
+        Ok(s) => {
+            println!("{s}");
+            crate::cli::exit::OK
+        }
+        Err(e) => {
+            eprintln!("opsdeck: cannot encode snapshot: {e}");
+            crate::cli::exit::FAILED
+        }
+    }
+}
