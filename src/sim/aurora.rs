@@ -18,7 +18,7 @@ use crate::model::{
 /// Application writes per second at load 1.0.
 pub(crate) const BASE_WRITES: f64 = 1500.0;
 /// Most the binlog applier on Aurora keeps up with (multi-threaded replica), writes/s.
-const APPLY_CAP: f64 = 6.0 * BASE_WRITES;
+const APPLY_CAP: f64 = 4.5 * BASE_WRITES;
 pub(crate) const MAX_CONNECTIONS: u64 = 2000;
 const INSTANCE_CLASS: &str = "db.r6g.2xlarge";
 const INSTANCE_MEMORY: f64 = 64.0 * 1024.0 * 1024.0 * 1024.0;

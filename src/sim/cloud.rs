@@ -12,8 +12,8 @@ pub(crate) const ACCOUNT: &str = "123456789012";
 
 /// (table, provisioned RCU, provisioned WCU, reads/s at load 1, writes/s at load 1)
 pub(crate) const TABLES: [(&str, f64, f64, f64, f64); 3] = [
-    ("reviews", 2000.0, 400.0, 700.0, 40.0),
-    ("wishlists", 1200.0, 300.0, 450.0, 60.0),
+    ("reviews", 8000.0, 600.0, 700.0, 40.0),
+    ("wishlists", 5000.0, 800.0, 450.0, 60.0),
     ("behaviour", 600.0, 4500.0, 120.0, 900.0),
 ];
 
@@ -70,7 +70,7 @@ impl Cloud {
             st.consumed_write = want_w.min(wcu * 1.02);
             // Requests average ~2 capacity units; what does not fit is throttled.
             st.throttled = ((want_r - rcu).max(0.0) + (want_w - wcu).max(0.0)) / 2.0;
-            st.latency_ms = 4.2 + 0.6 * load.min(10.0) / 10.0 + 0.4 * n.abs() * 10.0;
+            st.latency_ms = [4.8, 3.9, 5.6][i] + 0.6 * load.min(10.0) / 10.0 + 4.0 * n.abs();
         }
         self.dms_source_latency = (1.0 + 0.15 * load + n).max(0.2);
     }
@@ -154,8 +154,11 @@ fn raw(w: &World, ns: &str, metric: &str, dims: &[(String, String)]) -> Option<(
             Some(match metric {
                 "CDCLatencySource" => (w.cloud.dms_source_latency, Gauge),
                 "CDCLatencyTarget" => (lag + w.cloud.dms_source_latency, Gauge),
+                // Changes waiting to apply, plus those captured but still in flight.
                 "CDCIncomingChanges" => (
-                    m.source_transactions.saturating_sub(m.applied_transactions) as f64,
+                    (m.source_transactions.saturating_sub(m.applied_transactions) as f64
+                        + w.aurora.write_rate * w.cloud.dms_source_latency)
+                        .round(),
                     Gauge,
                 ),
                 "CDCThroughputRowsTarget" => (w.aurora.write_rate * 1.3, Gauge),

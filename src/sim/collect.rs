@@ -226,12 +226,14 @@ fn redis_status(w: &World, prev: &mut Option<(f64, Vec<RedisCounters>)>) -> Redi
         .map(|c| {
             let dims = [("CacheClusterId".to_string(), c.id.clone())];
             let v = w.metric("AWS/ElastiCache", "EngineCPUUtilization", &dims, "Average");
-            figure(
+            let mut f = figure(
                 &format!("shard-{} engine CPU", c.shard),
                 v,
                 "%",
                 thresholds_hi(v, 70.0, 90.0),
-            )
+            );
+            f.at = v.map(|_| w.now());
+            f
         })
         .collect();
     *prev = Some((w.t, now));

@@ -21,7 +21,7 @@ const SESSION_BYTES: f64 = 14.0 * 1024.0;
 const SHARD_SESSION_SHARE: [f64; 3] = [0.30, 0.40, 0.30];
 const SHARD_OPS_SHARE: [f64; 3] = [0.29, 0.42, 0.29];
 /// Product fragments and carts' product data, per shard (shard-2 owns the hot tags).
-const SHARD_BASE_BYTES: [f64; 3] = [4.3 * GIB, 6.0 * GIB, 4.1 * GIB];
+const SHARD_BASE_BYTES: [f64; 3] = [4.3 * GIB, 7.3 * GIB, 4.1 * GIB];
 const BASE_HIT: f64 = 0.962;
 
 #[derive(Debug, Clone)]
@@ -111,7 +111,7 @@ impl Redis {
                 + self.sessions * SHARD_SESSION_SHARE[shard] * SESSION_BYTES;
             let ratio = data / MAX_MEMORY;
             let hit = if ratio > 1.0 {
-                BASE_HIT * ratio.powf(-0.35)
+                BASE_HIT * ratio.powf(-0.6)
             } else {
                 BASE_HIT
             };

@@ -99,7 +99,8 @@ impl World {
             cloud: Cloud::new(stream(seed, streams::CLOUD)),
             alarms: Alarms::new(
                 stream(seed, streams::ALARMS),
-                at0 - chrono::Duration::hours(6),
+                DateTime::<Utc>::from_timestamp(at0.timestamp().div_euclid(60) * 60 - 6 * 3600, 0)
+                    .unwrap_or(at0),
             ),
             prices: super::prices::s3_price_table(),
             minute: at0.timestamp().div_euclid(60),
