@@ -91,11 +91,7 @@ impl World {
             redis: Redis::new(stream(seed, streams::REDIS), load0),
             s3: Bucket::new(stream(seed, streams::S3), s3::day_of(at0)),
             search: Search::new(stream(seed, streams::OPENSEARCH)),
-            etl: Etl {
-                seed,
-                scenario: opts.scenario,
-                start,
-            },
+            etl: Etl::new(seed, opts.scenario, start),
             cloud: Cloud::new(stream(seed, streams::CLOUD)),
             alarms: Alarms::new(
                 stream(seed, streams::ALARMS),
@@ -188,6 +184,7 @@ impl World {
             let at = DateTime::<Utc>::from_timestamp(minute * 60, 0).unwrap_or(now);
             Alarms::evaluate(self, at);
         }
+        self.etl.refresh(now);
         let day = s3::day_of(now);
         if day != self.s3.day {
             self.s3.advance_to_day(day);
