@@ -312,6 +312,13 @@ impl Aurora {
             .map(|i| i.cw_lag)
     }
 
+    /// Source transactions not yet applied on the target.
+    pub fn binlog_backlog(&self) -> f64 {
+        (self.migration.source_trx - self.migration.applied_trx)
+            .max(0.0)
+            .floor()
+    }
+
     pub fn binlog_lag(&self, t: f64) -> Option<f64> {
         self.migration.lag(t)
     }

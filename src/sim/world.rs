@@ -166,6 +166,8 @@ impl World {
             let dt = next - self.t;
             self.step(next, dt);
         }
+        // ETL history is a pure function of the hour: plan it once, for where we arrived.
+        self.etl.refresh(self.now());
     }
 
     fn step(&mut self, t: f64, dt: f64) {
@@ -184,7 +186,6 @@ impl World {
             let at = DateTime::<Utc>::from_timestamp(minute * 60, 0).unwrap_or(now);
             Alarms::evaluate(self, at);
         }
-        self.etl.refresh(now);
         let day = s3::day_of(now);
         if day != self.s3.day {
             self.s3.advance_to_day(day);
