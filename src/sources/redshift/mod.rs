@@ -1,4 +1,4 @@
-//! Real redshift collector. (Placeholder until the real client lands.)
+//! Real Redshift collector. (Placeholder until the real client lands.)
 
 use super::{BoxCollector, SourceKind, aws::AwsContext};
 use crate::config::RedshiftConfig;
