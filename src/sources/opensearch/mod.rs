@@ -232,9 +232,11 @@ async fn get(
                 None::<()>,
                 Some(timeout),
             )
-            .await?;
+            .await
+            // opensearch's Display already carries reqwest's cause; one level avoids repeating it.
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let code = resp.status_code();
-        let body: Value = resp.json().await?;
+        let body: Value = resp.json().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if !code.is_success() {
             let reason = body["error"]["reason"]
                 .as_str()
