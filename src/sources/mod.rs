@@ -6,6 +6,7 @@ pub mod aurora;
 pub mod aws;
 pub mod cloudwatch;
 pub mod cw_panels;
+pub mod glue;
 pub mod opensearch;
 pub mod redis;
 pub mod redshift;
