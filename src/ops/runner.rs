@@ -143,7 +143,13 @@ pub struct Session {
     start: usize,
 }
 
-fn rec<'a>(op: &'a str, op_id: &'a str, step: &'a str, outcome: Outcome, details: Value) -> Record<'a> {
+fn rec<'a>(
+    op: &'a str,
+    op_id: &'a str,
+    step: &'a str,
+    outcome: Outcome,
+    details: Value,
+) -> Record<'a> {
     Record {
         op,
         op_id,
@@ -271,6 +277,18 @@ impl Session {
         );
     }
 
+    /// Refused after the guardrails passed (e.g. no terminal to confirm on).
+    pub fn refuse(self, why: &str) -> RunOutcome {
+        self.finish(Outcome::Refused, why);
+        RunOutcome::Refused(why.to_string())
+    }
+
+    /// Resume from this step (the first one not recorded as succeeded).
+    pub fn starting_at(mut self, step: usize) -> Self {
+        self.start = step;
+        self
+    }
+
     /// The operator said no.
     pub fn decline(self, why: &str) -> RunOutcome {
         self.finish(Outcome::Aborted, why);
@@ -315,7 +333,11 @@ impl Session {
                     _ = ctl.cancel.cancelled() => {}
                 }
                 if !ctl.is_aborted() {
-                    let _ = self.log(&hold_step, Outcome::Succeeded, json!({"message": "released"}));
+                    let _ = self.log(
+                        &hold_step,
+                        Outcome::Succeeded,
+                        json!({"message": "released"}),
+                    );
                     let _ = tx.send(OpEvent::Released { step: i });
                 }
             }
@@ -325,8 +347,14 @@ impl Session {
             if ponr == Some(i) {
                 past_ponr = true;
             }
-            if let Err(e) = self.log(&spec.id, Outcome::Started, json!({ "description": spec.description })) {
-                return self.fail_before_ponr(&done, &ctl, &tx, past_ponr && ponr != Some(i), e).await;
+            if let Err(e) = self.log(
+                &spec.id,
+                Outcome::Started,
+                json!({ "description": spec.description }),
+            ) {
+                return self
+                    .fail_before_ponr(&done, &ctl, &tx, past_ponr && ponr != Some(i), e)
+                    .await;
             }
             let _ = tx.send(OpEvent::StepStarted {
                 step: i,
@@ -363,7 +391,9 @@ impl Session {
                         return self.abort(&done, &ctl, &tx).await;
                     }
                     let msg = format!("step {} failed: {err}", spec.id);
-                    return self.fail_before_ponr(&done, &ctl, &tx, past_ponr, msg).await;
+                    return self
+                        .fail_before_ponr(&done, &ctl, &tx, past_ponr, msg)
+                        .await;
                 }
             }
         }
@@ -452,7 +482,11 @@ impl Session {
                 continue;
             }
             let step = format!("rollback:{}", spec.id);
-            self.log(&step, Outcome::Started, json!({ "description": spec.rollback }))?;
+            self.log(
+                &step,
+                Outcome::Started,
+                json!({ "description": spec.rollback }),
+            )?;
             let _ = tx.send(OpEvent::RollbackStarted { step: i });
             let ctx = StepCtx {
                 step: i,
