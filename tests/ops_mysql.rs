@@ -395,6 +395,25 @@ async fn killed_at_the_hold_gate_a_new_run_finds_it_and_rolls_the_source_back() 
         child.wait().unwrap();
         drop(stdin);
 
+        // What the console calls at startup.
+        let resolved = opsdeck::config::resolve(&opsdeck::config::GlobalOpts {
+            config: Some(env.config.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        let pending =
+            opsdeck::ops::cutover::pending(&resolved, &opsdeck::ops::cutover::Backends::Real)
+                .await
+                .unwrap();
+        assert_eq!(pending.len(), 1);
+        assert!(!pending[0].past_point_of_no_return);
+        assert_eq!(pending[0].resume_from, 2);
+        assert!(
+            pending[0].backend_state.contains("read_only=ON"),
+            "{:?}",
+            pending[0]
+        );
+
         let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica"]);
         assert_eq!(code, 3, "{out}{err}");
         assert!(

@@ -457,3 +457,75 @@ fn cli_demo_cutover_runs_end_to_end_and_the_chain_verifies() {
     let v = cli(home.path(), &["--demo", "audit", "--verify"]);
     assert_eq!(v.status.code(), Some(0), "{v:?}");
 }
+
+async fn next_engine(h: &mut opsdeck::ops::handle::OpHandle) -> opsdeck::ops::handle::EngineEvent {
+    tokio::time::timeout(Duration::from_secs(20), h.events.recv())
+        .await
+        .expect("engine event")
+        .expect("engine channel open")
+}
+
+#[tokio::test]
+async fn console_handle_shows_guardrails_then_runs_after_confirm() {
+    use opsdeck::ops::handle::{self, EngineEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let sim = sim_admin::fresh();
+    let op = cutover::build(&demo(), "catalog-failover", &Backends::Sim(sim)).unwrap();
+    let mut h = handle::spawn(op, audit(dir.path()), false, false);
+    match next_engine(&mut h).await {
+        EngineEvent::Guardrails(g) => assert!(g.iter().all(|g| g.pass), "{g:?}"),
+        other => panic!("expected guardrails first, got {other:?}"),
+    }
+    h.confirm("typed catalog");
+    let mut progress = Progress::new(&h.plan);
+    loop {
+        match next_engine(&mut h).await {
+            EngineEvent::Op(ev) => progress.apply(&ev),
+            EngineEvent::Finished(out) => {
+                assert!(matches!(out, RunOutcome::Done(_)), "{out:?}");
+                break;
+            }
+            EngineEvent::Guardrails(_) => panic!("guardrails twice"),
+        }
+    }
+    assert!(progress.states.iter().all(|s| *s == StepState::Done));
+    assert!(
+        progress
+            .figures
+            .iter()
+            .any(|(n, v)| n == "writer" && v == "catalog-2")
+    );
+}
+
+#[tokio::test]
+async fn console_handle_decline_aborts_and_read_only_refuses_before_guardrails() {
+    use opsdeck::ops::handle::{self, EngineEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let log = audit(dir.path());
+    let op = cutover::build(
+        &demo(),
+        "mysql-to-aurora",
+        &Backends::Sim(sim_admin::fresh()),
+    )
+    .unwrap();
+    let mut h = handle::spawn(op.clone(), log.clone(), false, false);
+    assert!(matches!(
+        next_engine(&mut h).await,
+        EngineEvent::Guardrails(_)
+    ));
+    h.decline("operator typed \"catalgo\", expected `catalog`");
+    match next_engine(&mut h).await {
+        EngineEvent::Finished(out) => assert_eq!(out.exit_code(), 4, "{out:?}"),
+        other => panic!("{other:?}"),
+    }
+    let mut h = handle::spawn(op, log.clone(), true, false);
+    match next_engine(&mut h).await {
+        EngineEvent::Finished(out) => assert_eq!(out.exit_code(), 3, "{out:?}"),
+        other => panic!("{other:?}"),
+    }
+    let outcomes: Vec<Outcome> = log.read_all().unwrap().iter().map(|e| e.outcome).collect();
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Planned, Outcome::Aborted, Outcome::Refused]
+    );
+}

@@ -185,14 +185,9 @@ async fn interrupted_cmd(
         Ok(s) => println!("backend state: {s}"),
         Err(e) => println!("backend state: could not be read: {e:#}"),
     }
-    let done: Vec<usize> = it
-        .succeeded
-        .iter()
-        .chain(it.in_flight.iter())
-        .filter_map(|s| plan.step_index(s))
-        .collect();
+    let done = cutover::rollback_steps(&plan, it);
     let ponr = plan.point_of_no_return();
-    let past_ponr = ponr.is_some_and(|p| done.iter().any(|&d| d >= p));
+    let past_ponr = cutover::past_point_of_no_return(&plan, it);
     if !resume && !rollback {
         let ponr_name = ponr.map(|p| plan.steps[p].id.as_str()).unwrap_or("-");
         if past_ponr {
@@ -232,9 +227,7 @@ async fn interrupted_cmd(
     let out = if rollback {
         session.rollback(&by, &done, tx).await
     } else {
-        let first = (0..plan.steps.len())
-            .find(|i| !it.succeeded.contains(&plan.steps[*i].id))
-            .unwrap_or(plan.steps.len());
+        let first = cutover::resume_from(&plan, it);
         let session = session.starting_at(first);
         let ctl = OpControl::new(f.hold);
         let _stdin = spawn_controls(ctl.clone());
