@@ -550,3 +550,43 @@ async fn running_ddl_and_an_old_transaction_on_the_source_are_refused_by_name() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn catch_up_deadline_missed_rolls_the_source_back_to_writable() {
+    guarded(async {
+        let source = pool(SOURCE).await;
+        let delayed = pool(DELAYED).await;
+        heartbeat(&source).await;
+        // A write the delayed replica (MASTER_DELAY 5 s) cannot apply within the 1 s deadline.
+        write_marker(&source).await;
+        let env = Env::new(DELAYED, "600s");
+        let cfg = std::fs::read_to_string(&env.config).unwrap();
+        std::fs::write(
+            &env.config,
+            cfg.replace("timeout = \"30s\"", "timeout = \"1s\""),
+        )
+        .unwrap();
+
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(err.contains("did not apply"), "{err}");
+        assert!(err.contains("rolled back: freeze-source"), "{err}");
+        assert!(!read_only(&source).await, "source writable again");
+        assert_eq!(
+            replication(&delayed).await,
+            Some(("Yes".into(), "Yes".into()))
+        );
+        let e = env.entries();
+        assert!(
+            e.iter()
+                .any(|x| x.step == "rollback:freeze-source" && x.outcome == Outcome::Succeeded)
+        );
+        assert!(
+            e.iter().all(|x| x.step != "stop-replication"),
+            "never passed the point of no return"
+        );
+        assert_eq!(e.last().unwrap().outcome, Outcome::Failed);
+        assert_chain(&env.audit_path());
+    })
+    .await;
+}
