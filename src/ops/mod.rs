@@ -1,1 +1,3 @@
-//! (placeholder)
+//! Operations as plans of steps (DESIGN.md): reindex, lifecycle, cutover; runner.
+
+pub mod lifecycle;
