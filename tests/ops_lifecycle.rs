@@ -3,7 +3,7 @@
 
 use opsdeck::config::Context;
 use opsdeck::ops::lifecycle::model::parse;
-use opsdeck::ops::s3_admin::{S3Admin, compare};
+use opsdeck::ops::s3_admin::{LifecycleAdmin, S3Admin, compare};
 use opsdeck::sources::aws::AwsContext;
 
 const MOTO: &str = "http://127.0.0.1:5055";

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use opsdeck::ops::opensearch_admin::OsAdmin;
+use opsdeck::ops::opensearch_admin::{OsAdmin, SearchAdmin};
 use serde_json::json;
 
 const OS: &str = "http://127.0.0.1:9201";

@@ -44,6 +44,7 @@ pub mod opensearch_admin;
 pub mod plan;
 pub mod rds_admin;
 pub mod recovery;
+pub mod reindex;
 pub mod runner;
 pub mod s3_admin;
 pub mod sim_admin;

@@ -86,7 +86,11 @@ pub trait MysqlAdmin: Send + Sync {
     /// Whether this replica has applied everything in `source_position`.
     async fn has_applied(&self, source_position: &str) -> anyhow::Result<bool>;
     /// Age of the newest heartbeat row written by `source_server_id` (pt-heartbeat style).
-    async fn heartbeat_age(&self, table: &str, source_server_id: u64) -> anyhow::Result<Option<f64>>;
+    async fn heartbeat_age(
+        &self,
+        table: &str,
+        source_server_id: u64,
+    ) -> anyhow::Result<Option<f64>>;
     async fn long_transactions(&self, older_than: Duration) -> anyhow::Result<Vec<Transaction>>;
     /// DDL statements running now (processlist).
     async fn running_ddl(&self) -> anyhow::Result<Vec<RunningStatement>>;
@@ -118,10 +122,8 @@ pub fn mariadb_gtid_covers(applied: &str, source: &str) -> anyhow::Result<bool> 
     };
     let a = parse(applied)?;
     let s = parse(source)?;
-    Ok(s.iter().all(|(dom, seq)| {
-        a.iter()
-            .any(|(adom, aseq)| adom == dom && aseq >= seq)
-    }))
+    Ok(s.iter()
+        .all(|(dom, seq)| a.iter().any(|(adom, aseq)| adom == dom && aseq >= seq)))
 }
 
 pub struct SqlxMysqlAdmin {
@@ -133,8 +135,8 @@ pub struct SqlxMysqlAdmin {
 impl SqlxMysqlAdmin {
     /// Lazy: nothing connects until the first call.
     pub fn new(url: &str, password: Option<String>) -> anyhow::Result<Self> {
-        let mut opts = MySqlConnectOptions::from_str(url)
-            .map_err(|e| anyhow!("{}: {e}", redact_url(url)))?;
+        let mut opts =
+            MySqlConnectOptions::from_str(url).map_err(|e| anyhow!("{}: {e}", redact_url(url)))?;
         if let Some(p) = password {
             opts = opts.password(&p);
         }
@@ -171,11 +173,13 @@ impl SqlxMysqlAdmin {
     }
 
     async fn has_variable(&self, var: &str) -> anyhow::Result<bool> {
-        let rows = sqlx::query("SELECT VARIABLE_NAME FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = ?")
-            .bind(var.to_uppercase())
-            .fetch_all(&self.pool)
-            .await
-            .with_context(|| format!("{}: reading variable {var}", self.name))?;
+        let rows = sqlx::query(
+            "SELECT VARIABLE_NAME FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = ?",
+        )
+        .bind(var.to_uppercase())
+        .fetch_all(&self.pool)
+        .await
+        .with_context(|| format!("{}: reading variable {var}", self.name))?;
         Ok(!rows.is_empty())
     }
 }
@@ -223,7 +227,10 @@ impl MysqlAdmin for SqlxMysqlAdmin {
     async fn flavor(&self) -> anyhow::Result<Flavor> {
         self.flavor
             .get_or_try_init(|| async {
-                let version = self.scalar_string("SELECT @@version").await?.unwrap_or_default();
+                let version = self
+                    .scalar_string("SELECT @@version")
+                    .await?
+                    .unwrap_or_default();
                 if version.contains("MariaDB") {
                     Ok(Flavor::MariaDb)
                 } else if self.has_variable("aurora_version").await? {
@@ -249,7 +256,8 @@ impl MysqlAdmin for SqlxMysqlAdmin {
             None
         } else {
             Some(truthy(
-                self.scalar_string("SELECT @@global.super_read_only").await?,
+                self.scalar_string("SELECT @@global.super_read_only")
+                    .await?,
             ))
         };
         Ok(ReadOnlyState {
@@ -351,7 +359,11 @@ impl MysqlAdmin for SqlxMysqlAdmin {
         }
     }
 
-    async fn heartbeat_age(&self, table: &str, source_server_id: u64) -> anyhow::Result<Option<f64>> {
+    async fn heartbeat_age(
+        &self,
+        table: &str,
+        source_server_id: u64,
+    ) -> anyhow::Result<Option<f64>> {
         if !table
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
@@ -423,13 +435,17 @@ impl MysqlAdmin for SqlxMysqlAdmin {
         match self.flavor().await? {
             Flavor::MariaDb => self.exec("RESET SLAVE ALL".into()).await,
             Flavor::MySql => self.exec("RESET REPLICA ALL".into()).await,
-            Flavor::Aurora => self.exec("CALL mysql.rds_reset_external_master".into()).await,
+            Flavor::Aurora => {
+                self.exec("CALL mysql.rds_reset_external_master".into())
+                    .await
+            }
         }
     }
 
     async fn canary(&self) -> anyhow::Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
-        self.exec("CREATE DATABASE IF NOT EXISTS opsdeck".into()).await?;
+        self.exec("CREATE DATABASE IF NOT EXISTS opsdeck".into())
+            .await?;
         self.exec(
             "CREATE TABLE IF NOT EXISTS opsdeck.opsdeck_canary \
              (id VARCHAR(64) NOT NULL PRIMARY KEY, written_at DATETIME(6) NOT NULL, host VARCHAR(255))"

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use async_trait::async_trait;
 use opensearch::OpenSearch;
 use opensearch::auth::Credentials;
 use opensearch::http::headers::HeaderMap;
@@ -33,6 +34,47 @@ const NON_COPYABLE: &[&str] = &[
     "history_uuid",
     "replication",
 ];
+
+/// What the reindex operation needs from a search cluster. Implemented over the real REST API
+/// ([`OsAdmin`]) and over the simulation (demo mode), so the operation cannot tell them apart.
+#[async_trait]
+pub trait SearchAdmin: Send + Sync {
+    /// Endpoint (no credentials), for messages.
+    fn name(&self) -> &str;
+    /// `green` | `yellow` | `red`.
+    async fn health(&self) -> Result<String>;
+    async fn index_exists(&self, index: &str) -> Result<bool>;
+    /// Indices an alias points to (empty when the alias does not exist).
+    async fn alias_targets(&self, alias: &str) -> Result<Vec<String>>;
+    /// Mappings, copyable settings and aliases of one concrete index.
+    async fn index_definition(&self, index: &str) -> Result<IndexDefinition>;
+    async fn create_index(&self, index: &str, settings: &Value, mappings: &Value) -> Result<()>;
+    /// Dynamic index settings, e.g. `{"number_of_replicas": 0, "refresh_interval": "-1"}`.
+    async fn update_settings(&self, index: &str, settings: Value) -> Result<()>;
+    /// Start `_reindex` as a background task; returns its id. `slices`: Some(0) = auto.
+    async fn start_reindex(
+        &self,
+        source: &str,
+        target: &str,
+        slices: Option<u32>,
+        requests_per_second: Option<f64>,
+    ) -> Result<String>;
+    async fn task(&self, id: &str) -> Result<TaskProgress>;
+    /// `requests_per_second`: None = unlimited.
+    async fn rethrottle(&self, id: &str, requests_per_second: Option<f64>) -> Result<()>;
+    async fn cancel_task(&self, id: &str) -> Result<()>;
+    async fn count(&self, index: &str) -> Result<u64>;
+    async fn refresh(&self, index: &str) -> Result<()>;
+    /// Primary store size in bytes.
+    async fn primary_store_bytes(&self, index: &str) -> Result<u64>;
+    /// One atomic `_aliases` call moving `alias` from the `from` indices to `to`.
+    async fn swap_alias(&self, alias: &str, from: &[String], to: &str) -> Result<()>;
+    async fn disk_allocation(&self) -> Result<Vec<NodeDisk>>;
+    /// Running (parent) reindex tasks copying `source` into `target`.
+    async fn find_reindex_tasks(&self, source: &str, target: &str) -> Result<Vec<RunningTask>>;
+    /// Every running (parent) reindex task: id -> description.
+    async fn list_reindex_tasks(&self) -> Result<BTreeMap<String, String>>;
+}
 
 #[derive(Clone)]
 pub struct OsAdmin {
@@ -230,9 +272,16 @@ impl OsAdmin {
         }
         Ok(json)
     }
+}
+
+#[async_trait]
+impl SearchAdmin for OsAdmin {
+    fn name(&self) -> &str {
+        &self.url
+    }
 
     /// `green` | `yellow` | `red`.
-    pub async fn health(&self) -> Result<String> {
+    async fn health(&self) -> Result<String> {
         let v = self
             .call(Method::Get, "/_cluster/health", &[], None)
             .await?;
@@ -242,7 +291,7 @@ impl OsAdmin {
             .ok_or_else(|| anyhow!("GET /_cluster/health: no status in {v}"))
     }
 
-    pub async fn index_exists(&self, index: &str) -> Result<bool> {
+    async fn index_exists(&self, index: &str) -> Result<bool> {
         let (status, json) = self
             .raw(Method::Head, &format!("/{index}"), &[], None)
             .await?;
@@ -254,7 +303,7 @@ impl OsAdmin {
     }
 
     /// Indices an alias points to (empty when the alias does not exist).
-    pub async fn alias_targets(&self, alias: &str) -> Result<Vec<String>> {
+    async fn alias_targets(&self, alias: &str) -> Result<Vec<String>> {
         let (status, json) = self
             .raw(Method::Get, &format!("/_alias/{alias}"), &[], None)
             .await?;
@@ -269,7 +318,7 @@ impl OsAdmin {
     }
 
     /// Mappings, copyable settings and aliases of one concrete index.
-    pub async fn index_definition(&self, index: &str) -> Result<IndexDefinition> {
+    async fn index_definition(&self, index: &str) -> Result<IndexDefinition> {
         let v = self
             .call(Method::Get, &format!("/{index}"), &[], None)
             .await?;
@@ -287,12 +336,7 @@ impl OsAdmin {
         })
     }
 
-    pub async fn create_index(
-        &self,
-        index: &str,
-        settings: &Value,
-        mappings: &Value,
-    ) -> Result<()> {
+    async fn create_index(&self, index: &str, settings: &Value, mappings: &Value) -> Result<()> {
         let mut body = json!({ "settings": { "index": settings } });
         if !mappings.is_null() && mappings.as_object().is_none_or(|m| !m.is_empty()) {
             body["mappings"] = mappings.clone();
@@ -303,7 +347,7 @@ impl OsAdmin {
     }
 
     /// Dynamic index settings, e.g. `{"number_of_replicas": 0, "refresh_interval": "-1"}`.
-    pub async fn update_settings(&self, index: &str, settings: Value) -> Result<()> {
+    async fn update_settings(&self, index: &str, settings: Value) -> Result<()> {
         self.call(
             Method::Put,
             &format!("/{index}/_settings"),
@@ -316,7 +360,7 @@ impl OsAdmin {
 
     /// Start `_reindex` as a background task; returns its id (`node:number`).
     /// `slices`: None = 1, Some(0) = "auto".
-    pub async fn start_reindex(
+    async fn start_reindex(
         &self,
         source: &str,
         target: &str,
@@ -346,7 +390,7 @@ impl OsAdmin {
             .ok_or_else(|| anyhow!("POST /_reindex: no task id in {v}"))
     }
 
-    pub async fn task(&self, id: &str) -> Result<TaskProgress> {
+    async fn task(&self, id: &str) -> Result<TaskProgress> {
         let v = self
             .call(Method::Get, &format!("/_tasks/{id}"), &[], None)
             .await?;
@@ -354,7 +398,7 @@ impl OsAdmin {
     }
 
     /// `requests_per_second`: None = unlimited.
-    pub async fn rethrottle(&self, id: &str, requests_per_second: Option<f64>) -> Result<()> {
+    async fn rethrottle(&self, id: &str, requests_per_second: Option<f64>) -> Result<()> {
         let rps = requests_per_second.map_or("-1".to_string(), |r| r.to_string());
         self.call(
             Method::Post,
@@ -366,27 +410,27 @@ impl OsAdmin {
         Ok(())
     }
 
-    pub async fn cancel_task(&self, id: &str) -> Result<()> {
+    async fn cancel_task(&self, id: &str) -> Result<()> {
         self.call(Method::Post, &format!("/_tasks/{id}/_cancel"), &[], None)
             .await?;
         Ok(())
     }
 
-    pub async fn count(&self, index: &str) -> Result<u64> {
+    async fn count(&self, index: &str) -> Result<u64> {
         let v = self
             .call(Method::Get, &format!("/{index}/_count"), &[], None)
             .await?;
         Ok(u(&v["count"]))
     }
 
-    pub async fn refresh(&self, index: &str) -> Result<()> {
+    async fn refresh(&self, index: &str) -> Result<()> {
         self.call(Method::Post, &format!("/{index}/_refresh"), &[], None)
             .await?;
         Ok(())
     }
 
     /// Primary store size in bytes (what a copy without replicas needs).
-    pub async fn primary_store_bytes(&self, index: &str) -> Result<u64> {
+    async fn primary_store_bytes(&self, index: &str) -> Result<u64> {
         let v = self
             .call(
                 Method::Get,
@@ -402,7 +446,7 @@ impl OsAdmin {
 
     /// One atomic `_aliases` call: the alias leaves every index in `from` and points to `to`.
     /// Readers never see the alias missing or on both.
-    pub async fn swap_alias(&self, alias: &str, from: &[String], to: &str) -> Result<()> {
+    async fn swap_alias(&self, alias: &str, from: &[String], to: &str) -> Result<()> {
         let mut actions: Vec<Value> = from
             .iter()
             .filter(|i| i.as_str() != to)
@@ -419,7 +463,7 @@ impl OsAdmin {
         Ok(())
     }
 
-    pub async fn disk_allocation(&self) -> Result<Vec<NodeDisk>> {
+    async fn disk_allocation(&self) -> Result<Vec<NodeDisk>> {
         let v = self
             .call(
                 Method::Get,
@@ -445,7 +489,7 @@ impl OsAdmin {
 
     /// Running reindex tasks copying `source` into `target` (parents only, not slices):
     /// how an interrupted operation finds its copy again after a restart.
-    pub async fn find_reindex_tasks(&self, source: &str, target: &str) -> Result<Vec<RunningTask>> {
+    async fn find_reindex_tasks(&self, source: &str, target: &str) -> Result<Vec<RunningTask>> {
         let v = self
             .call(
                 Method::Get,
@@ -472,7 +516,7 @@ impl OsAdmin {
     }
 
     /// Every running reindex (for `opsdeck op reindex-task` listings and the console).
-    pub async fn list_reindex_tasks(&self) -> Result<BTreeMap<String, String>> {
+    async fn list_reindex_tasks(&self) -> Result<BTreeMap<String, String>> {
         let v = self
             .call(
                 Method::Get,

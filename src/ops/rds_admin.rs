@@ -180,8 +180,14 @@ impl RdsAdmin for AwsRdsAdmin {
             .first()
             .ok_or_else(|| anyhow!("blue/green deployment {id} not found"))?;
         Ok(BlueGreen {
-            id: d.blue_green_deployment_identifier().unwrap_or(id).to_string(),
-            name: d.blue_green_deployment_name().unwrap_or_default().to_string(),
+            id: d
+                .blue_green_deployment_identifier()
+                .unwrap_or(id)
+                .to_string(),
+            name: d
+                .blue_green_deployment_name()
+                .unwrap_or_default()
+                .to_string(),
             source: d.source().unwrap_or_default().to_string(),
             target: d.target().unwrap_or_default().to_string(),
             status: d.status().unwrap_or("unknown").to_string(),

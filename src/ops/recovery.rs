@@ -63,9 +63,7 @@ pub fn find_interrupted(entries: &[Entry]) -> Vec<Interrupted> {
     let mut out = Vec::new();
     for id in order {
         let es = &by_id[id];
-        let closed = es
-            .iter()
-            .any(|e| e.step == OP_STEP && terminal(e.outcome));
+        let closed = es.iter().any(|e| e.step == OP_STEP && terminal(e.outcome));
         let any_started = es.iter().any(|e| e.outcome == Outcome::Started);
         if closed || !any_started {
             continue;
@@ -81,7 +79,10 @@ pub fn find_interrupted(entries: &[Entry]) -> Vec<Interrupted> {
             .to_string();
         let mut succeeded = Vec::new();
         let mut open: Option<String> = None;
-        for e in es.iter().filter(|e| e.step != OP_STEP && e.step != "verify") {
+        for e in es
+            .iter()
+            .filter(|e| e.step != OP_STEP && e.step != "verify")
+        {
             if e.step.starts_with("rollback:") || e.step.starts_with("hold:") {
                 continue;
             }

@@ -143,7 +143,13 @@ pub struct Session {
     start: usize,
 }
 
-fn rec<'a>(op: &'a str, op_id: &'a str, step: &'a str, outcome: Outcome, details: Value) -> Record<'a> {
+fn rec<'a>(
+    op: &'a str,
+    op_id: &'a str,
+    step: &'a str,
+    outcome: Outcome,
+    details: Value,
+) -> Record<'a> {
     Record {
         op,
         op_id,
@@ -315,7 +321,11 @@ impl Session {
                     _ = ctl.cancel.cancelled() => {}
                 }
                 if !ctl.is_aborted() {
-                    let _ = self.log(&hold_step, Outcome::Succeeded, json!({"message": "released"}));
+                    let _ = self.log(
+                        &hold_step,
+                        Outcome::Succeeded,
+                        json!({"message": "released"}),
+                    );
                     let _ = tx.send(OpEvent::Released { step: i });
                 }
             }
@@ -325,8 +335,14 @@ impl Session {
             if ponr == Some(i) {
                 past_ponr = true;
             }
-            if let Err(e) = self.log(&spec.id, Outcome::Started, json!({ "description": spec.description })) {
-                return self.fail_before_ponr(&done, &ctl, &tx, past_ponr && ponr != Some(i), e).await;
+            if let Err(e) = self.log(
+                &spec.id,
+                Outcome::Started,
+                json!({ "description": spec.description }),
+            ) {
+                return self
+                    .fail_before_ponr(&done, &ctl, &tx, past_ponr && ponr != Some(i), e)
+                    .await;
             }
             let _ = tx.send(OpEvent::StepStarted {
                 step: i,
@@ -363,7 +379,9 @@ impl Session {
                         return self.abort(&done, &ctl, &tx).await;
                     }
                     let msg = format!("step {} failed: {err}", spec.id);
-                    return self.fail_before_ponr(&done, &ctl, &tx, past_ponr, msg).await;
+                    return self
+                        .fail_before_ponr(&done, &ctl, &tx, past_ponr, msg)
+                        .await;
                 }
             }
         }
@@ -452,7 +470,11 @@ impl Session {
                 continue;
             }
             let step = format!("rollback:{}", spec.id);
-            self.log(&step, Outcome::Started, json!({ "description": spec.rollback }))?;
+            self.log(
+                &step,
+                Outcome::Started,
+                json!({ "description": spec.rollback }),
+            )?;
             let _ = tx.send(OpEvent::RollbackStarted { step: i });
             let ctx = StepCtx {
                 step: i,

@@ -1,7 +1,10 @@
 //! S3 lifecycle admin calls: read the current configuration (none is a state, not an error),
 //! PUT a whole new one, and compare what S3 reads back with what was sent.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context as _, Result, anyhow};
+use async_trait::async_trait;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::types as s3t;
 use aws_smithy_types::DateTime as SmithyDateTime;
@@ -14,23 +17,172 @@ use super::lifecycle::model::{
 };
 use super::lifecycle::validate::parse_midnight_utc;
 
+/// Bytes stored per CloudWatch StorageType, and how they were measured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BucketUsage {
+    pub total_bytes: u64,
+    pub objects: u64,
+    pub tiers: BTreeMap<String, u64>,
+    /// "cloudwatch", "scan (N objects)", "sim".
+    pub measured_by: String,
+}
+
+impl BucketUsage {
+    pub fn as_status(&self, bucket: &str) -> crate::model::BucketStatus {
+        crate::model::BucketStatus {
+            name: bucket.to_string(),
+            total_bytes: self.total_bytes,
+            objects: self.objects,
+            tiers: self.tiers.clone(),
+            measured_by: self.measured_by.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// What the lifecycle operation needs from S3. Implemented over the real API ([`S3Admin`])
+/// and over the simulation (demo mode).
+#[async_trait]
+pub trait LifecycleAdmin: Send + Sync {
+    /// Endpoint or "simulation", for messages.
+    fn name(&self) -> &str;
+    /// The bucket's configuration; an empty one when it has none.
+    async fn get_lifecycle(&self, bucket: &str) -> Result<LifecycleConfiguration>;
+    /// Replace the whole configuration (an empty one deletes it).
+    async fn put_lifecycle(&self, bucket: &str, cfg: &LifecycleConfiguration) -> Result<()>;
+    /// Bytes per storage tier, for the cost projection.
+    async fn bucket_usage(&self, bucket: &str) -> Result<BucketUsage>;
+}
+
+/// Most objects a usage scan lists when CloudWatch has no storage metrics for the bucket.
+pub const SCAN_LIMIT: u64 = 100_000;
+
 /// Reads and writes one bucket's lifecycle configuration.
 #[derive(Clone)]
 pub struct S3Admin {
     client: aws_sdk_s3::Client,
+    cloudwatch: Option<aws_sdk_cloudwatch::Client>,
+    name: String,
 }
 
 impl S3Admin {
     pub fn new(client: aws_sdk_s3::Client) -> Self {
-        S3Admin { client }
+        S3Admin {
+            client,
+            cloudwatch: None,
+            name: "S3".into(),
+        }
     }
 
-    pub async fn from_aws(aws: &crate::sources::aws::AwsContext) -> Self {
-        S3Admin::new(aws.s3().await)
+    pub async fn from_aws(aws: &crate::sources::aws::AwsContext, endpoint: Option<&str>) -> Self {
+        S3Admin {
+            client: aws.s3().await,
+            cloudwatch: Some(aws.cloudwatch().await),
+            name: match endpoint {
+                Some(e) => format!("S3 at {e}"),
+                None => format!("S3 ({})", aws.region().unwrap_or("default region")),
+            },
+        }
+    }
+
+    /// Daily BucketSizeBytes per StorageType (the S3 storage metrics are published once a day).
+    async fn usage_from_cloudwatch(&self, bucket: &str) -> Result<Option<BucketUsage>> {
+        let Some(cw) = &self.cloudwatch else {
+            return Ok(None);
+        };
+        let reader = crate::sources::cloudwatch::CloudWatchReader::new(cw.clone());
+        let types: Vec<String> = super::lifecycle::cost::default_prices()
+            .into_keys()
+            .collect();
+        let queries = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                crate::sources::cloudwatch::MetricQuery::metric(
+                    format!("t{i}"),
+                    "AWS/S3",
+                    "BucketSizeBytes",
+                    &[("BucketName", bucket), ("StorageType", t)],
+                    "Average",
+                    86_400,
+                )
+            })
+            .collect();
+        let end = chrono::Utc::now();
+        let start = end - chrono::Duration::days(3);
+        let got = reader.fetch(queries, start, end).await?;
+        let mut tiers = BTreeMap::new();
+        for (i, t) in types.iter().enumerate() {
+            if let Some((_, v)) = got.get(&format!("t{i}")).and_then(|s| s.latest())
+                && v > 0.0
+            {
+                tiers.insert(t.clone(), v as u64);
+            }
+        }
+        if tiers.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(BucketUsage {
+            total_bytes: tiers.values().sum(),
+            objects: 0,
+            tiers,
+            measured_by: "cloudwatch".into(),
+        }))
+    }
+
+    async fn usage_from_scan(&self, bucket: &str) -> Result<BucketUsage> {
+        let mut u = BucketUsage::default();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .into_paginator()
+            .send();
+        let mut truncated = false;
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| anyhow!("ListObjectsV2 {bucket}: {}", sdk_message(&e)))?;
+            for o in page.contents() {
+                let class = o
+                    .storage_class()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_else(|| "STANDARD".into());
+                let size = o.size().unwrap_or(0).max(0) as u64;
+                *u.tiers
+                    .entry(super::lifecycle::cost::storage_type(&class).to_string())
+                    .or_default() += size;
+                u.total_bytes += size;
+                u.objects += 1;
+            }
+            if u.objects >= SCAN_LIMIT {
+                truncated = true;
+                break;
+            }
+        }
+        u.measured_by = if truncated {
+            format!("scan (first {} objects only)", u.objects)
+        } else {
+            format!("scan ({} objects)", u.objects)
+        };
+        Ok(u)
+    }
+}
+
+#[async_trait]
+impl LifecycleAdmin for S3Admin {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn bucket_usage(&self, bucket: &str) -> Result<BucketUsage> {
+        // CloudWatch may be unreachable or hold no data for the bucket: fall back to a scan.
+        if let Ok(Some(u)) = self.usage_from_cloudwatch(bucket).await {
+            return Ok(u);
+        }
+        self.usage_from_scan(bucket).await
     }
 
     /// The bucket's configuration; an empty one when the bucket has none.
-    pub async fn get_lifecycle(&self, bucket: &str) -> Result<LifecycleConfiguration> {
+    async fn get_lifecycle(&self, bucket: &str) -> Result<LifecycleConfiguration> {
         match self
             .client
             .get_bucket_lifecycle_configuration()
@@ -56,7 +208,7 @@ impl S3Admin {
 
     /// Replace the whole configuration. An empty document deletes it (S3 rejects a PUT with
     /// no rules).
-    pub async fn put_lifecycle(&self, bucket: &str, cfg: &LifecycleConfiguration) -> Result<()> {
+    async fn put_lifecycle(&self, bucket: &str, cfg: &LifecycleConfiguration) -> Result<()> {
         if cfg.rules.is_empty() {
             self.client
                 .delete_bucket_lifecycle()

@@ -337,7 +337,10 @@ impl RdsAdmin for SimRds {
             bail!("BlueGreenDeploymentNotFoundFault: {id}");
         }
         if s.bg_status != "AVAILABLE" {
-            bail!("InvalidBlueGreenDeploymentStateFault: status {}", s.bg_status);
+            bail!(
+                "InvalidBlueGreenDeploymentStateFault: status {}",
+                s.bg_status
+            );
         }
         s.bg_status = "SWITCHOVER_IN_PROGRESS".into();
         s.bg_switch_started = Some(Instant::now());

@@ -61,7 +61,8 @@ impl BinlogCutover {
                 "wait-catch-up",
                 format!("Wait until {tgt} has applied the source's GTID position"),
             ),
-            StepSpec::new("stop-replication", format!("Stop replication on {tgt}")).cut_over_point(),
+            StepSpec::new("stop-replication", format!("Stop replication on {tgt}"))
+                .cut_over_point(),
             StepSpec::new(
                 "reset-replication",
                 format!("Forget the replication source on {tgt} (RESET SLAVE/REPLICA ALL)"),
@@ -92,10 +93,7 @@ impl BinlogCutover {
             return Ok((self.target.heartbeat_age(t, sid).await?, "heartbeat"));
         }
         let st = self.target.replication_status().await?;
-        Ok((
-            st.and_then(|s| s.seconds_behind),
-            "Seconds_Behind_Master",
-        ))
+        Ok((st.and_then(|s| s.seconds_behind), "Seconds_Behind_Master"))
     }
 }
 
@@ -165,7 +163,11 @@ impl Operation for BinlogCutover {
             )),
             Err(e) => g.push(Guardrail::unmeasurable("replica lag", format!("{e:#}"))),
         }
-        match self.source.long_transactions(self.max_transaction_age).await {
+        match self
+            .source
+            .long_transactions(self.max_transaction_age)
+            .await
+        {
             Ok(trx) => {
                 let measured = match trx.first() {
                     None => "none".to_string(),
@@ -211,7 +213,10 @@ impl Operation for BinlogCutover {
                 "none".into(),
                 ddl.is_empty(),
             )),
-            Err(e) => g.push(Guardrail::unmeasurable("running DDL on source", format!("{e:#}"))),
+            Err(e) => g.push(Guardrail::unmeasurable(
+                "running DDL on source",
+                format!("{e:#}"),
+            )),
         }
         Ok(g)
     }
@@ -262,7 +267,10 @@ impl Operation for BinlogCutover {
                         );
                     }
                     let frac = started.elapsed().as_secs_f64() / self.timeout.as_secs_f64();
-                    ctx.progress(format!("waiting: target at {applied}, source at {pos}"), Some(frac.min(1.0)));
+                    ctx.progress(
+                        format!("waiting: target at {applied}, source at {pos}"),
+                        Some(frac.min(1.0)),
+                    );
                     ctx.pause(Duration::from_millis(200)).await;
                 }
             }
@@ -270,7 +278,9 @@ impl Operation for BinlogCutover {
                 // Re-check after a hold: the gate may have been parked for a while.
                 let pos = self.source.gtid_position().await?;
                 if !self.target.has_applied(&pos).await? {
-                    bail!("target no longer has the source's position {pos} applied; not stopping replication");
+                    bail!(
+                        "target no longer has the source's position {pos} applied; not stopping replication"
+                    );
                 }
                 self.target.stop_replication().await?;
                 Ok(format!("replication stopped at {pos}"))

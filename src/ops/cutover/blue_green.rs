@@ -67,7 +67,10 @@ impl Operation for BlueGreenCutover {
             format!(
                 "{}{}",
                 d.status,
-                d.status_details.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                d.status_details
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
             ),
             "AVAILABLE".into(),
             d.status == "AVAILABLE",
@@ -95,10 +98,16 @@ impl Operation for BlueGreenCutover {
                     t.first()
                         .map(|t| format!("{:.1} s (thread {})", t.age_seconds, t.thread_id))
                         .unwrap_or_else(|| "none".into()),
-                    format!("max_transaction_age {} s", self.max_transaction_age.as_secs()),
+                    format!(
+                        "max_transaction_age {} s",
+                        self.max_transaction_age.as_secs()
+                    ),
                     t.is_empty(),
                 )),
-                Err(e) => g.push(Guardrail::unmeasurable("oldest source transaction", format!("{e:#}"))),
+                Err(e) => g.push(Guardrail::unmeasurable(
+                    "oldest source transaction",
+                    format!("{e:#}"),
+                )),
             }
             match src.running_ddl().await {
                 Ok(d) => g.push(Guardrail::require(
@@ -109,7 +118,10 @@ impl Operation for BlueGreenCutover {
                     "none".into(),
                     d.is_empty(),
                 )),
-                Err(e) => g.push(Guardrail::unmeasurable("running DDL on source", format!("{e:#}"))),
+                Err(e) => g.push(Guardrail::unmeasurable(
+                    "running DDL on source",
+                    format!("{e:#}"),
+                )),
             }
         }
         Ok(g)
@@ -122,7 +134,9 @@ impl Operation for BlueGreenCutover {
                 if d.status == "SWITCHOVER_IN_PROGRESS" || d.status == "SWITCHOVER_COMPLETED" {
                     return Ok(format!("switchover already {}", d.status));
                 }
-                self.rds.switchover_blue_green(&self.id, self.timeout).await?;
+                self.rds
+                    .switchover_blue_green(&self.id, self.timeout)
+                    .await?;
                 ctx.figure("status", "SWITCHOVER_IN_PROGRESS");
                 Ok(format!("switchover of {} requested", self.id))
             }
@@ -140,15 +154,23 @@ impl Operation for BlueGreenCutover {
                                 started.elapsed().as_secs_f64()
                             ));
                         }
-                        "SWITCHOVER_FAILED" | "INVALID_CONFIGURATION" | "PROVISIONING_FAILED" => bail!(
-                            "switchover ended {}{}",
-                            d.status,
-                            d.status_details.map(|s| format!(": {s}")).unwrap_or_default()
-                        ),
+                        "SWITCHOVER_FAILED" | "INVALID_CONFIGURATION" | "PROVISIONING_FAILED" => {
+                            bail!(
+                                "switchover ended {}{}",
+                                d.status,
+                                d.status_details
+                                    .map(|s| format!(": {s}"))
+                                    .unwrap_or_default()
+                            )
+                        }
                         _ => {}
                     }
                     if Instant::now() >= deadline {
-                        bail!("switchover still {} after {} s", d.status, self.timeout.as_secs());
+                        bail!(
+                            "switchover still {} after {} s",
+                            d.status,
+                            self.timeout.as_secs()
+                        );
                     }
                     ctx.progress(format!("status {}", d.status), None);
                     ctx.pause(Duration::from_millis(500)).await;
@@ -161,7 +183,11 @@ impl Operation for BlueGreenCutover {
     async fn verify(&self, _ctx: &StepCtx) -> anyhow::Result<String> {
         let d = self.rds.describe_blue_green(&self.id).await?;
         if d.status != "SWITCHOVER_COMPLETED" {
-            bail!("deployment {} is {}, not SWITCHOVER_COMPLETED", self.id, d.status);
+            bail!(
+                "deployment {} is {}, not SWITCHOVER_COMPLETED",
+                self.id,
+                d.status
+            );
         }
         let failed: Vec<_> = d
             .switchover

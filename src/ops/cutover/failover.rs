@@ -33,8 +33,11 @@ impl FailoverCutover {
             .unwrap_or_else(|| "the reader with the best promotion tier".into());
         plan.summary = format!("failover cutover: cluster {cluster_id} -> {to}");
         plan.steps = vec![
-            StepSpec::new("failover", format!("FailoverDBCluster {cluster_id} to {to}"))
-                .cut_over_point(),
+            StepSpec::new(
+                "failover",
+                format!("FailoverDBCluster {cluster_id} to {to}"),
+            )
+            .cut_over_point(),
             StepSpec::new(
                 "wait-new-writer",
                 format!("Wait until the topology shows {to} as writer"),
@@ -74,7 +77,10 @@ impl Operation for FailoverCutover {
             "available".into(),
             t.status == "available",
         )];
-        let writer = t.writer().map(|m| m.id.clone()).unwrap_or_else(|| "none".into());
+        let writer = t
+            .writer()
+            .map(|m| m.id.clone())
+            .unwrap_or_else(|| "none".into());
         match self.pick(&t) {
             Err(e) => g.push(Guardrail::require(
                 "failover target",
@@ -85,7 +91,10 @@ impl Operation for FailoverCutover {
             Ok(target) => {
                 let m = t.members.iter().find(|m| m.id == target);
                 let (measured, pass) = match m {
-                    None => (format!("{target} is not a member of {}", self.cluster_id), false),
+                    None => (
+                        format!("{target} is not a member of {}", self.cluster_id),
+                        false,
+                    ),
                     Some(m) if m.is_writer => (format!("{target} is already the writer"), false),
                     Some(m) => (
                         format!("{target} reader, tier {}, {}", m.promotion_tier, m.status),
@@ -145,7 +154,9 @@ impl Operation for FailoverCutover {
                     }
                     ctx.progress(
                         format!("writer is {w}, waiting for {target}"),
-                        Some((started.elapsed().as_secs_f64() / self.timeout.as_secs_f64()).min(1.0)),
+                        Some(
+                            (started.elapsed().as_secs_f64() / self.timeout.as_secs_f64()).min(1.0),
+                        ),
                     );
                     ctx.pause(Duration::from_millis(500)).await;
                 }
@@ -161,13 +172,19 @@ impl Operation for FailoverCutover {
         if writers.len() != 1 || writers[0].id != target {
             bail!(
                 "expected exactly one writer {target}, topology shows [{}]",
-                writers.iter().map(|w| w.id.as_str()).collect::<Vec<_>>().join(", ")
+                writers
+                    .iter()
+                    .map(|w| w.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
         Ok(format!(
             "cluster {} writer is {target}{}",
             self.cluster_id,
-            t.endpoint.map(|e| format!(" (endpoint {e})")).unwrap_or_default()
+            t.endpoint
+                .map(|e| format!(" (endpoint {e})"))
+                .unwrap_or_default()
         ))
     }
 

@@ -81,7 +81,11 @@ pub fn find<'a>(r: &'a Resolved, name: &str) -> Result<&'a CutoverConfig, BuildE
         })
 }
 
-pub fn build(r: &Resolved, name: &str, backends: &Backends) -> Result<Arc<dyn Operation>, BuildError> {
+pub fn build(
+    r: &Resolved,
+    name: &str,
+    backends: &Backends,
+) -> Result<Arc<dyn Operation>, BuildError> {
     let c = find(r, name)?;
     let err = |message: String| BuildError::Config {
         context: r.context_name.clone(),
@@ -102,15 +106,21 @@ pub fn build(r: &Resolved, name: &str, backends: &Backends) -> Result<Arc<dyn Op
         confirm: Confirm::TypeName(cluster.clone().unwrap_or_else(|| name.to_string())),
     };
     let password = || secret_from_env(c.password_env.as_deref()).map_err(err);
-    let mysql = |url: &Option<String>, key: &str, role: Role| -> Result<Arc<dyn MysqlAdmin>, BuildError> {
-        match backends {
-            Backends::Sim(s) => Ok(Arc::new(SimMysql::new(s.clone(), role))),
-            Backends::Real => {
-                let url = url.as_deref().ok_or_else(|| err(format!("{key} is required for strategy {:?}", c.strategy)))?;
-                Ok(Arc::new(SqlxMysqlAdmin::new(url, password()?).map_err(|e| err(format!("{key}: {e:#}")))?))
+    let mysql =
+        |url: &Option<String>, key: &str, role: Role| -> Result<Arc<dyn MysqlAdmin>, BuildError> {
+            match backends {
+                Backends::Sim(s) => Ok(Arc::new(SimMysql::new(s.clone(), role))),
+                Backends::Real => {
+                    let url = url.as_deref().ok_or_else(|| {
+                        err(format!("{key} is required for strategy {:?}", c.strategy))
+                    })?;
+                    Ok(Arc::new(
+                        SqlxMysqlAdmin::new(url, password()?)
+                            .map_err(|e| err(format!("{key}: {e:#}")))?,
+                    ))
+                }
             }
-        }
-    };
+        };
     let rds = || -> Arc<dyn RdsAdmin> {
         match backends {
             Backends::Sim(s) => Arc::new(SimRds::new(s.clone())),
@@ -127,10 +137,17 @@ pub fn build(r: &Resolved, name: &str, backends: &Backends) -> Result<Arc<dyn Op
                 target,
                 binlog::BinlogSettings {
                     max_lag: c.max_lag.unwrap_or(DEFAULT_MAX_LAG),
-                    max_transaction_age: c.max_transaction_age.unwrap_or(DEFAULT_MAX_TRANSACTION_AGE),
-                    heartbeat_table: ctx.aurora.as_ref().and_then(|a| a.heartbeat_table.clone()).or_else(|| {
-                        matches!(backends, Backends::Sim(_)).then(|| "opsdeck.heartbeat".to_string())
-                    }),
+                    max_transaction_age: c
+                        .max_transaction_age
+                        .unwrap_or(DEFAULT_MAX_TRANSACTION_AGE),
+                    heartbeat_table: ctx
+                        .aurora
+                        .as_ref()
+                        .and_then(|a| a.heartbeat_table.clone())
+                        .or_else(|| {
+                            matches!(backends, Backends::Sim(_))
+                                .then(|| "opsdeck.heartbeat".to_string())
+                        }),
                     timeout: c.timeout.unwrap_or(DEFAULT_BINLOG_TIMEOUT),
                 },
             ))
@@ -156,7 +173,9 @@ pub fn build(r: &Resolved, name: &str, backends: &Backends) -> Result<Arc<dyn Op
                 plan.confirm = Confirm::TypeName(id.clone());
             }
             let source = match (&c.source_url, backends) {
-                (Some(_), Backends::Real) => Some(mysql(&c.source_url, "source_url", Role::Source)?),
+                (Some(_), Backends::Real) => {
+                    Some(mysql(&c.source_url, "source_url", Role::Source)?)
+                }
                 _ => None,
             };
             Arc::new(blue_green::BlueGreenCutover::new(
