@@ -5,4 +5,5 @@ pub mod cost;
 pub mod diff;
 pub mod model;
 pub mod op;
+pub mod sim;
 pub mod validate;

@@ -304,3 +304,62 @@ impl Operation for LifecycleOp {
         ))
     }
 }
+
+/// Building the operation from the resolved config, for `opsdeck op lifecycle`.
+pub mod cli {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::LifecycleOp;
+    use crate::cli::exit;
+    use crate::config::Resolved;
+    use crate::ops::lifecycle::{cost, model};
+    use crate::ops::s3_admin::{LifecycleAdmin, S3Admin};
+    use crate::sources::aws::AwsContext;
+
+    /// Exit code and message when the operation cannot even be planned.
+    pub type Stop = (i32, String);
+
+    pub async fn admin_for(r: &Resolved) -> Result<Arc<dyn LifecycleAdmin>, Stop> {
+        if r.demo() {
+            return Ok(super::super::sim::shared());
+        }
+        let ctx = r.context();
+        if ctx.s3.is_none() {
+            return Err((
+                exit::USAGE,
+                format!(
+                    "context {:?} has no [contexts.{}.s3] section",
+                    r.context_name, r.context_name
+                ),
+            ));
+        }
+        let aws = AwsContext::new(ctx);
+        Ok(Arc::new(
+            S3Admin::from_aws(&aws, ctx.endpoint_url.as_deref()).await,
+        ))
+    }
+
+    /// Load the document (a file that cannot be read is a usage error, exit 2; one that is
+    /// not a valid lifecycle document is refused, exit 3) and plan the change.
+    pub async fn build(r: &Resolved, bucket: &str, rules: &Path) -> Result<Arc<LifecycleOp>, Stop> {
+        let desired = match model::load(rules) {
+            Ok(d) => d,
+            Err(e @ model::LoadError::Io { .. }) => return Err((exit::USAGE, e.to_string())),
+            Err(e) => return Err((exit::REFUSED, format!("refused: {e}"))),
+        };
+        let admin = admin_for(r).await?;
+        let prices = cost::prices(&r.config.s3_prices);
+        LifecycleOp::prepare(
+            admin,
+            bucket,
+            desired,
+            &prices,
+            &r.context_name,
+            &rules.display().to_string(),
+        )
+        .await
+        .map(Arc::new)
+        .map_err(|e| (exit::FAILED, format!("{e:#}")))
+    }
+}

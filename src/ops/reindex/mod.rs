@@ -5,6 +5,7 @@
 //! Interrupted runs are found again from the cluster's own state: `--resume` accepts an
 //! existing target and reattaches to a reindex task still copying source -> target.
 
+pub mod cli;
 pub mod sim;
 
 use std::sync::{Arc, Mutex};
