@@ -174,3 +174,209 @@ async fn admin_calls_copy_an_index_and_move_its_alias_atomically() {
     assert!(!admin.disk_allocation().await.unwrap().is_empty());
     ti.cleanup().await;
 }
+
+// ------------------------------------------------------------------ the operation, in-process
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use opsdeck::audit::{Actor, AuditLog};
+use opsdeck::ops::reindex::{ReindexOp, ReindexRequest};
+use opsdeck::ops::runner::{self, OpControl, RunOutcome};
+
+fn temp_audit() -> (tempfile::TempDir, AuditLog) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("test"));
+    (dir, log)
+}
+
+fn request(ti: &TestIndex) -> ReindexRequest {
+    ReindexRequest {
+        source: ti.alias.clone(),
+        alias: ti.alias.clone(),
+        context: "test".into(),
+        ..Default::default()
+    }
+}
+
+async fn run_op(op: Arc<ReindexOp>, ctl: OpControl) -> RunOutcome {
+    let (_dir, audit) = temp_audit();
+    let session = match runner::begin(op, audit, false).await {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let out = session.run("test", ctl, tx).await;
+    let _ = drain.await;
+    out
+}
+
+/// Writes batches of new documents through the alias until stopped (bounded: at most `max`).
+fn spawn_writer(
+    alias: String,
+    start_id: u64,
+    max: u64,
+) -> (Arc<AtomicBool>, Arc<AtomicU64>, tokio::task::JoinHandle<()>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU64::new(0));
+    let (s, w) = (stop.clone(), written.clone());
+    let h = tokio::spawn(async move {
+        let c = http();
+        let mut next = start_id;
+        while !s.load(Ordering::SeqCst) && next < start_id + max {
+            c.bulk(&alias, next, 50).await;
+            next += 50;
+            w.store(next - start_id, Ordering::SeqCst);
+        }
+    });
+    (stop, written, h)
+}
+
+#[tokio::test]
+async fn reindex_under_concurrent_writes_moves_the_alias_and_keeps_the_old_index() {
+    let ti = TestIndex::seed(6000).await;
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(OS).unwrap());
+    let mut req = request(&ti);
+    req.slices = Some(2);
+    req.replicas_zero = true;
+    let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
+    let v2 = op.target_index().to_string();
+    assert_eq!(v2, format!("{}_v2", ti.alias));
+    let (stop, written, writer) = spawn_writer(ti.alias.clone(), 1_000_000, 3000);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while written.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the writer never wrote");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let out = run_op(op.clone(), OpControl::new(false)).await;
+    let written_during = written.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
+    assert!(matches!(out, RunOutcome::Done(_)), "{out:?}");
+    assert!(
+        written_during > 50,
+        "the writer kept writing during the run"
+    );
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![v2.clone()]
+    );
+    admin.refresh(&v2).await.unwrap();
+    admin.refresh(&ti.v1).await.unwrap();
+    assert!(admin.count(&v2).await.unwrap() >= 6000);
+    // The old index is intact: the seed plus whatever the writer wrote before the swap.
+    let old = admin.count(&ti.v1).await.unwrap();
+    assert!(
+        old >= 6000 && old <= 6000 + written.load(Ordering::SeqCst),
+        "{old}"
+    );
+    // Replicas and refresh restored from the source after the copy.
+    let def = admin.index_definition(&v2).await.unwrap();
+    assert_eq!(def.setting_str("refresh_interval").as_deref(), Some("1s"));
+    assert_eq!(def.setting_str("number_of_replicas").as_deref(), Some("0"));
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn aborting_mid_copy_cancels_the_task_and_leaves_the_alias_on_the_old_index() {
+    let ti = TestIndex::seed(4000).await;
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(OS).unwrap());
+    let mut req = request(&ti);
+    req.requests_per_second = Some(200.0);
+    let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
+    let ctl = OpControl::new(false);
+    let run = tokio::spawn(run_op(op.clone(), ctl.clone()));
+    // Wait (with a deadline) until the copy is under way, then abort.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let task = loop {
+        if let Some(id) = op.task_id()
+            && admin
+                .task(&id)
+                .await
+                .map(|t| t.done_docs() > 0)
+                .unwrap_or(false)
+        {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "copy never started");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    ctl.abort();
+    let out = run.await.unwrap();
+    assert!(matches!(out, RunOutcome::Aborted(_)), "{out:?}");
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![ti.v1.clone()]
+    );
+    let t = admin.task(&task).await.unwrap();
+    assert!(t.completed && t.cancelled, "{t:?}");
+    assert!(t.done_docs() < 4000);
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_existing_target_is_refused_without_resume() {
+    let ti = TestIndex::seed(10).await;
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(OS).unwrap());
+    let def = admin.index_definition(&ti.v1).await.unwrap();
+    let v2 = format!("{}_v2", ti.alias);
+    admin
+        .create_index(&v2, &def.settings, &def.mappings)
+        .await
+        .unwrap();
+    let op = Arc::new(
+        ReindexOp::prepare(admin.clone(), request(&ti))
+            .await
+            .unwrap(),
+    );
+    let out = run_op(op, OpControl::new(false)).await;
+    match out {
+        RunOutcome::Refused(m) => {
+            assert!(m.contains("target index") && m.contains("exists"), "{m}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![ti.v1.clone()]
+    );
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn resume_reattaches_to_a_running_copy_instead_of_starting_another() {
+    let ti = TestIndex::seed(3000).await;
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(OS).unwrap());
+    let def = admin.index_definition(&ti.v1).await.unwrap();
+    let v2 = format!("{}_v2", ti.alias);
+    admin
+        .create_index(&v2, &def.settings, &def.mappings)
+        .await
+        .unwrap();
+    // A copy left running by an earlier (killed) run, slow enough to still be running.
+    let orphan = admin
+        .start_reindex(&ti.v1, &v2, None, Some(100.0))
+        .await
+        .unwrap();
+    let mut req = request(&ti);
+    req.resume = true;
+    req.requests_per_second = Some(100_000.0);
+    let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
+    let out = run_op(op.clone(), OpControl::new(false)).await;
+    assert!(matches!(out, RunOutcome::Done(_)), "{out:?}");
+    assert_eq!(op.task_id().as_deref(), Some(orphan.as_str()));
+    assert!(
+        admin
+            .find_reindex_tasks(&ti.v1, &v2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![v2.clone()]
+    );
+    assert_eq!(admin.count(&v2).await.unwrap(), 3000);
+    ti.cleanup().await;
+}
