@@ -120,13 +120,32 @@ impl Actor {
     pub fn current(context: &str) -> Self {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".into());
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(user_from_uid);
         Actor {
             user,
             host: gethostname::gethostname().to_string_lossy().into_owned(),
             context: context.to_string(),
         }
     }
+}
+
+/// No $USER (cron, containers, some SSH setups): name the uid from /etc/passwd.
+fn user_from_uid() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".into();
+    };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|p| {
+            p.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -34,10 +34,12 @@
 //!    Mark the step after which undo is impossible `.cut_over_point()` (gate + no return).
 //! 3. Headless: add a variant to `cli::op::OpCommand` that builds it and calls
 //!    `cli::op::drive(op, ...)`, which handles dry run, confirmation, hold, abort and exit codes.
-//! 4. TUI: start it with `runner::begin` + `Session::run` on a tokio task, feed the events into
-//!    `plan::Progress`; abort/hold/release through a cloned `OpControl`.
+//! 4. TUI: [`handle::spawn`] runs it on a task; the UI drains `OpHandle::events`, folds
+//!    `OpEvent`s into [`plan::Progress`], and calls confirm/decline/hold/release/abort.
+//!    At startup, [`cutover::pending`] lists interrupted cutovers to offer resume/roll back.
 
 pub mod cutover;
+pub mod handle;
 pub mod lifecycle;
 pub mod mysql_admin;
 pub mod opensearch_admin;

@@ -126,6 +126,45 @@ pub fn mariadb_gtid_covers(applied: &str, source: &str) -> anyhow::Result<bool> 
         .all(|(dom, seq)| a.iter().any(|(adom, aseq)| adom == dom && aseq >= seq)))
 }
 
+/// MySQL GTID sets ("uuid:1-100:102,uuid2:1-5", newlines allowed): is every transaction of
+/// `source` contained in `applied`? (What `GTID_SUBSET(source, applied)` answers server-side.)
+pub fn mysql_gtid_subset(source: &str, applied: &str) -> anyhow::Result<bool> {
+    type Set = Vec<(String, Vec<(u64, u64)>)>;
+    let parse = |s: &str| -> anyhow::Result<Set> {
+        let mut out: Set = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let mut it = part.split(':');
+            let uuid = it.next().unwrap_or_default().to_ascii_lowercase();
+            let mut ranges = Vec::new();
+            for r in it {
+                let (a, b) = match r.split_once('-') {
+                    Some((a, b)) => (a, b),
+                    None => (r, r),
+                };
+                let a: u64 = a.parse().with_context(|| format!("GTID set {part:?}"))?;
+                let b: u64 = b.parse().with_context(|| format!("GTID set {part:?}"))?;
+                ranges.push((a, b));
+            }
+            if ranges.is_empty() {
+                return Err(anyhow!("GTID set {part:?} has no intervals"));
+            }
+            out.push((uuid, ranges));
+        }
+        Ok(out)
+    };
+    let (src, app) = (parse(source)?, parse(applied)?);
+    Ok(src.iter().all(|(uuid, ranges)| {
+        let have: Vec<(u64, u64)> = app
+            .iter()
+            .filter(|(u, _)| u == uuid)
+            .flat_map(|(_, r)| r.iter().copied())
+            .collect();
+        ranges
+            .iter()
+            .all(|&(a, b)| have.iter().any(|&(x, y)| x <= a && b <= y))
+    }))
+}
+
 pub struct SqlxMysqlAdmin {
     name: String,
     pool: MySqlPool,
@@ -467,5 +506,32 @@ impl MysqlAdmin for SqlxMysqlAdmin {
             Some((got,)) if got == id => Ok(id),
             _ => anyhow::bail!("{}: canary row {id} written but not read back", self.name),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mariadb_positions_compare_per_domain() {
+        assert!(mariadb_gtid_covers("0-1-100", "0-1-100").unwrap());
+        assert!(mariadb_gtid_covers("0-1-101,1-5-3", "0-1-100").unwrap());
+        assert!(!mariadb_gtid_covers("0-1-99", "0-1-100").unwrap());
+        assert!(!mariadb_gtid_covers("0-1-100", "0-1-100,1-2-1").unwrap());
+        assert!(mariadb_gtid_covers("0-1-5", "").unwrap());
+        assert!(mariadb_gtid_covers("x", "0-1-1").is_err());
+    }
+
+    #[test]
+    fn mysql_gtid_sets_compare_by_interval_containment() {
+        let u = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+        let v = "9b2f6c1e-4d3a-11ef-8a5c-0a1b2c3d4e5f";
+        assert!(mysql_gtid_subset(&format!("{u}:1-100"), &format!("{u}:1-100,\n{v}:1-3")).unwrap());
+        assert!(!mysql_gtid_subset(&format!("{u}:1-101"), &format!("{u}:1-100")).unwrap());
+        assert!(mysql_gtid_subset(&format!("{u}:5"), &format!("{u}:1-3:5-9")).unwrap());
+        assert!(!mysql_gtid_subset(&format!("{u}:4"), &format!("{u}:1-3:5-9")).unwrap());
+        assert!(!mysql_gtid_subset(&format!("{v}:1"), &format!("{u}:1-9")).unwrap());
+        assert!(mysql_gtid_subset("", &format!("{u}:1-9")).unwrap());
     }
 }

@@ -277,6 +277,18 @@ impl Session {
         );
     }
 
+    /// Refused after the guardrails passed (e.g. no terminal to confirm on).
+    pub fn refuse(self, why: &str) -> RunOutcome {
+        self.finish(Outcome::Refused, why);
+        RunOutcome::Refused(why.to_string())
+    }
+
+    /// Resume from this step (the first one not recorded as succeeded).
+    pub fn starting_at(mut self, step: usize) -> Self {
+        self.start = step;
+        self
+    }
+
     /// The operator said no.
     pub fn decline(self, why: &str) -> RunOutcome {
         self.finish(Outcome::Aborted, why);

@@ -76,8 +76,9 @@ impl Default for SimState {
 }
 
 impl SimState {
+    /// Seconds of simulated writing; starts ten minutes in so positions and lag look lived-in.
     fn now(&self) -> f64 {
-        self.t0.elapsed().as_secs_f64()
+        600.0 + self.t0.elapsed().as_secs_f64()
     }
     fn seq_at(&self, t: f64) -> u64 {
         let t = self.frozen_at.map_or(t, |f| t.min(f)).max(0.0);
@@ -191,7 +192,7 @@ impl MysqlAdmin for SimMysql {
                     // Writes resume from where they stopped.
                     let seq = s.source_seq();
                     s.frozen_at = None;
-                    s.base_seq = seq;
+                    s.base_seq = seq - (600.0 * s.rate_per_sec) as u64;
                     s.t0 = Instant::now();
                 }
                 s.source_ro = on;

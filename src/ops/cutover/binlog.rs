@@ -109,6 +109,51 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
+impl BinlogCutover {
+    /// Poll until the target has applied the source's current GTID position, with a deadline.
+    async fn wait_caught_up(&self, ctx: &StepCtx) -> anyhow::Result<String> {
+        let pos = self.source.gtid_position().await?;
+        let deadline = Instant::now() + self.timeout;
+        let started = Instant::now();
+        loop {
+            let applied = self.target.gtid_applied().await?;
+            ctx.figure("source GTID", pos.clone());
+            ctx.figure("target applied", applied.clone());
+            if let Ok((Some(l), src)) = self.lag().await {
+                ctx.figure("target lag", format!("{} s ({src})", fmt_num(l)));
+            }
+            if self.target.has_applied(&pos).await? {
+                return Ok(format!(
+                    "target applied {pos} after {} s",
+                    fmt_num(started.elapsed().as_secs_f64())
+                ));
+            }
+            if let Some(r) = self.target.replication_status().await?
+                && !r.healthy()
+            {
+                bail!(
+                    "replication stopped while catching up: IO {}, SQL {}{}",
+                    r.io_running,
+                    r.sql_running,
+                    r.last_error.map(|e| format!(" ({e})")).unwrap_or_default()
+                );
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "target did not apply {pos} within {} (applied: {applied})",
+                    secs(self.timeout)
+                );
+            }
+            let frac = started.elapsed().as_secs_f64() / self.timeout.as_secs_f64();
+            ctx.progress(
+                format!("waiting: target at {applied}, source at {pos}"),
+                Some(frac.min(1.0)),
+            );
+            ctx.pause(Duration::from_millis(200)).await;
+        }
+    }
+}
+
 #[async_trait]
 impl Operation for BinlogCutover {
     fn plan(&self) -> &Plan {
@@ -233,57 +278,13 @@ impl Operation for BinlogCutover {
                 ctx.figure("source GTID", pos.clone());
                 Ok(format!("source frozen ({st}), GTID position {pos}"))
             }
-            CATCH_UP => {
-                let pos = self.source.gtid_position().await?;
-                let deadline = Instant::now() + self.timeout;
-                let started = Instant::now();
-                loop {
-                    let applied = self.target.gtid_applied().await?;
-                    ctx.figure("source GTID", pos.clone());
-                    ctx.figure("target applied", applied.clone());
-                    if let Ok((Some(l), src)) = self.lag().await {
-                        ctx.figure("target lag", format!("{} s ({src})", fmt_num(l)));
-                    }
-                    if self.target.has_applied(&pos).await? {
-                        return Ok(format!(
-                            "target applied {pos} after {} s",
-                            fmt_num(started.elapsed().as_secs_f64())
-                        ));
-                    }
-                    if let Some(r) = self.target.replication_status().await?
-                        && !r.healthy()
-                    {
-                        bail!(
-                            "replication stopped while catching up: IO {}, SQL {}{}",
-                            r.io_running,
-                            r.sql_running,
-                            r.last_error.map(|e| format!(" ({e})")).unwrap_or_default()
-                        );
-                    }
-                    if Instant::now() >= deadline {
-                        bail!(
-                            "target did not apply {pos} within {} (applied: {applied})",
-                            secs(self.timeout)
-                        );
-                    }
-                    let frac = started.elapsed().as_secs_f64() / self.timeout.as_secs_f64();
-                    ctx.progress(
-                        format!("waiting: target at {applied}, source at {pos}"),
-                        Some(frac.min(1.0)),
-                    );
-                    ctx.pause(Duration::from_millis(200)).await;
-                }
-            }
+            CATCH_UP => self.wait_caught_up(ctx).await,
             STOP => {
-                // Re-check after a hold: the gate may have been parked for a while.
-                let pos = self.source.gtid_position().await?;
-                if !self.target.has_applied(&pos).await? {
-                    bail!(
-                        "target no longer has the source's position {pos} applied; not stopping replication"
-                    );
-                }
+                // Re-check after a hold: the gate may have been parked for a while, and
+                // privileged writers (READ_ONLY ADMIN) can still have written to the source.
+                let caught = self.wait_caught_up(ctx).await?;
                 self.target.stop_replication().await?;
-                Ok(format!("replication stopped at {pos}"))
+                Ok(format!("replication stopped; {caught}"))
             }
             RESET => {
                 self.target.reset_replication().await?;

@@ -19,18 +19,25 @@ pub struct BlueGreenCutover {
     timeout: Duration,
     /// The blue (source) writer, when configured: long transactions / DDL are measured there.
     source: Option<Arc<dyn MysqlAdmin>>,
+    /// The green writer, when configured: its replication lag behind blue is measured there.
+    green: Option<Arc<dyn MysqlAdmin>>,
+    heartbeat_table: Option<String>,
+    max_lag: Duration,
     max_transaction_age: Duration,
 }
 
+pub struct BlueGreenSettings {
+    pub timeout: Duration,
+    pub source: Option<Arc<dyn MysqlAdmin>>,
+    pub green: Option<Arc<dyn MysqlAdmin>>,
+    pub heartbeat_table: Option<String>,
+    pub max_lag: Duration,
+    pub max_transaction_age: Duration,
+}
+
 impl BlueGreenCutover {
-    pub fn new(
-        mut plan: Plan,
-        rds: Arc<dyn RdsAdmin>,
-        id: String,
-        timeout: Duration,
-        source: Option<Arc<dyn MysqlAdmin>>,
-        max_transaction_age: Duration,
-    ) -> Self {
+    pub fn new(mut plan: Plan, rds: Arc<dyn RdsAdmin>, id: String, s: BlueGreenSettings) -> Self {
+        let timeout = s.timeout;
         plan.summary = format!(
             "blue/green cutover: switchover of deployment {id} (timeout {} s)",
             timeout.as_secs()
@@ -48,8 +55,11 @@ impl BlueGreenCutover {
             rds,
             id,
             timeout,
-            source,
-            max_transaction_age,
+            source: s.source,
+            green: s.green,
+            heartbeat_table: s.heartbeat_table,
+            max_lag: s.max_lag,
+            max_transaction_age: s.max_transaction_age,
         }
     }
 }
@@ -91,6 +101,41 @@ impl Operation for BlueGreenCutover {
             "every pair AVAILABLE".into(),
             not_ready.is_empty(),
         ));
+        if let Some(green) = &self.green {
+            let lag = async {
+                match (&self.heartbeat_table, &self.source) {
+                    (Some(t), Some(src)) => {
+                        let sid = src.server_id().await?;
+                        Ok::<_, anyhow::Error>((green.heartbeat_age(t, sid).await?, "heartbeat"))
+                    }
+                    _ => Ok((
+                        green
+                            .replication_status()
+                            .await?
+                            .and_then(|r| r.seconds_behind),
+                        "Seconds_Behind_Master",
+                    )),
+                }
+            };
+            match lag.await {
+                Ok((Some(l), src)) => g.push(Guardrail::at_most(
+                    "green replica lag",
+                    format!("{l:.1} s ({src})"),
+                    format!("max_lag {:.1} s", self.max_lag.as_secs_f64()),
+                    l <= self.max_lag.as_secs_f64(),
+                )),
+                Ok((None, src)) => g.push(Guardrail::require(
+                    "green replica lag",
+                    format!("unknown ({src} has no value)"),
+                    "a measured lag".into(),
+                    false,
+                )),
+                Err(e) => g.push(Guardrail::unmeasurable(
+                    "green replica lag",
+                    format!("{e:#}"),
+                )),
+            }
+        }
         if let Some(src) = &self.source {
             match src.long_transactions(self.max_transaction_age).await {
                 Ok(t) => g.push(Guardrail::at_most(

@@ -16,7 +16,9 @@ pub struct FailoverCutover {
     rds: Arc<dyn RdsAdmin>,
     cluster_id: String,
     /// None: decided at preflight/run time from the topology.
-    target_instance: Option<String>,
+    /// The reader chosen when the plan first looked at the topology (a failover changes the
+    /// topology, so the choice must not be re-made afterwards).
+    chosen: std::sync::Mutex<Option<String>>,
     timeout: Duration,
 }
 
@@ -47,19 +49,29 @@ impl FailoverCutover {
             plan,
             rds,
             cluster_id,
-            target_instance,
+            chosen: std::sync::Mutex::new(target_instance),
             timeout,
         }
     }
 
+    /// The failover target: configured, or chosen once from the topology before the failover.
     fn pick(&self, t: &Topology) -> anyhow::Result<String> {
-        match &self.target_instance {
-            Some(x) => Ok(x.clone()),
-            None => t
-                .best_reader()
-                .map(|m| m.id.clone())
-                .ok_or_else(|| anyhow::anyhow!("cluster {} has no available reader", t.cluster_id)),
+        let mut chosen = self.chosen.lock().expect("chosen");
+        if let Some(x) = chosen.as_ref() {
+            return Ok(x.clone());
         }
+        let x = t
+            .best_reader()
+            .map(|m| m.id.clone())
+            .ok_or_else(|| anyhow::anyhow!("cluster {} has no available reader", t.cluster_id))?;
+        *chosen = Some(x.clone());
+        Ok(x)
+    }
+
+    /// After a failover (resumed in a new process): the target is whoever the operator named,
+    /// or else whichever single writer the settled cluster shows.
+    fn chosen(&self) -> Option<String> {
+        self.chosen.lock().expect("chosen").clone()
     }
 }
 
@@ -119,10 +131,10 @@ impl Operation for FailoverCutover {
     }
 
     async fn run_step(&self, step: usize, ctx: &StepCtx) -> anyhow::Result<String> {
-        let t = self.rds.describe_cluster(&self.cluster_id).await?;
-        let target = self.pick(&t)?;
         match step {
             0 => {
+                let t = self.rds.describe_cluster(&self.cluster_id).await?;
+                let target = self.pick(&t)?;
                 if t.writer().is_some_and(|w| w.id == target) {
                     return Ok(format!("{target} is already the writer"));
                 }
@@ -139,12 +151,18 @@ impl Operation for FailoverCutover {
                     let w = t.writer().map(|w| w.id.clone()).unwrap_or_default();
                     ctx.figure("writer", w.clone());
                     ctx.figure("cluster status", t.status.clone());
-                    if w == target {
+                    let target = self.chosen();
+                    let settled = match &target {
+                        Some(x) => w == *x,
+                        None => t.status == "available" && !w.is_empty(),
+                    };
+                    if settled {
                         return Ok(format!(
-                            "{target} is the writer after {:.1} s",
+                            "{w} is the writer after {:.1} s",
                             started.elapsed().as_secs_f64()
                         ));
                     }
+                    let target = target.unwrap_or_else(|| "the new writer".into());
                     if Instant::now() >= deadline {
                         bail!(
                             "{target} not writer within {:.0} s (writer: {w}, status {})",
@@ -167,8 +185,11 @@ impl Operation for FailoverCutover {
 
     async fn verify(&self, _ctx: &StepCtx) -> anyhow::Result<String> {
         let t = self.rds.describe_cluster(&self.cluster_id).await?;
-        let target = self.pick(&t)?;
         let writers: Vec<_> = t.members.iter().filter(|m| m.is_writer).collect();
+        let target = self
+            .chosen()
+            .or_else(|| writers.first().map(|w| w.id.clone()))
+            .unwrap_or_default();
         if writers.len() != 1 || writers[0].id != target {
             bail!(
                 "expected exactly one writer {target}, topology shows [{}]",

@@ -8,10 +8,12 @@ pub mod failover;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::audit::{AuditError, AuditLog};
 use crate::config::{CutoverConfig, CutoverStrategy, Resolved, secret_from_env};
 use crate::ops::mysql_admin::{MysqlAdmin, SqlxMysqlAdmin};
 use crate::ops::plan::{Confirm, Plan};
 use crate::ops::rds_admin::{AwsRdsAdmin, RdsAdmin};
+use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
 use crate::ops::sim_admin::{self, Role, SharedSim, SimMysql, SimRds};
 use crate::sources::aws::AwsContext;
@@ -56,6 +58,66 @@ impl Backends {
             Backends::Real
         }
     }
+}
+
+/// An interrupted cutover found at startup, with what the backend shows now.
+#[derive(Debug, Clone)]
+pub struct PendingCutover {
+    pub interrupted: Interrupted,
+    /// `inspect()` of the plan: e.g. "source ...: read_only=ON; target ...: replication IO Yes".
+    pub backend_state: String,
+    /// Roll back is no longer possible; only resume.
+    pub past_point_of_no_return: bool,
+    /// Step index to resume from.
+    pub resume_from: usize,
+    /// Steps a rollback would undo (completed or in flight).
+    pub rollback_steps: Vec<usize>,
+}
+
+/// Interrupted cutovers of this context's plans (for the console at startup and the CLI).
+pub async fn pending(r: &Resolved, backends: &Backends) -> Result<Vec<PendingCutover>, AuditError> {
+    let entries = AuditLog::for_resolved(r).read_all()?;
+    let mut out = Vec::new();
+    for it in find_interrupted(&entries)
+        .into_iter()
+        .filter(|i| i.op == "cutover")
+    {
+        let Ok(op) = build(r, &it.target, backends) else {
+            continue;
+        };
+        let backend_state = match op.inspect().await {
+            Ok(s) => s,
+            Err(e) => format!("could not be read: {e:#}"),
+        };
+        out.push(PendingCutover {
+            past_point_of_no_return: past_point_of_no_return(op.plan(), &it),
+            resume_from: resume_from(op.plan(), &it),
+            rollback_steps: rollback_steps(op.plan(), &it),
+            backend_state,
+            interrupted: it,
+        });
+    }
+    Ok(out)
+}
+
+/// Completed or in-flight steps (in flight: it may have taken effect), as plan indices.
+pub fn rollback_steps(plan: &Plan, it: &Interrupted) -> Vec<usize> {
+    it.succeeded
+        .iter()
+        .chain(it.in_flight.iter())
+        .filter_map(|s| plan.step_index(s))
+        .collect()
+}
+
+pub fn past_point_of_no_return(plan: &Plan, it: &Interrupted) -> bool {
+    plan.point_of_no_return()
+        .is_some_and(|p| rollback_steps(plan, it).iter().any(|&d| d >= p))
+}
+
+pub fn resume_from(plan: &Plan, it: &Interrupted) -> usize {
+    (0..plan.steps.len())
+        .find(|i| !it.succeeded.contains(&plan.steps[*i].id))
+        .unwrap_or(plan.steps.len())
 }
 
 pub fn plan_names(r: &Resolved) -> Vec<String> {
@@ -172,19 +234,24 @@ pub fn build(
             if cluster.is_none() {
                 plan.confirm = Confirm::TypeName(id.clone());
             }
-            let source = match (&c.source_url, backends) {
-                (Some(_), Backends::Real) => {
-                    Some(mysql(&c.source_url, "source_url", Role::Source)?)
-                }
-                _ => None,
+            let real = |url: &Option<String>, key: &str, role| match (url, backends) {
+                (Some(_), Backends::Real) => mysql(url, key, role).map(Some),
+                _ => Ok(None),
             };
             Arc::new(blue_green::BlueGreenCutover::new(
                 plan,
                 rds(),
                 id,
-                c.timeout.unwrap_or(DEFAULT_RDS_TIMEOUT),
-                source,
-                c.max_transaction_age.unwrap_or(DEFAULT_MAX_TRANSACTION_AGE),
+                blue_green::BlueGreenSettings {
+                    timeout: c.timeout.unwrap_or(DEFAULT_RDS_TIMEOUT),
+                    source: real(&c.source_url, "source_url", Role::Source)?,
+                    green: real(&c.target_url, "target_url", Role::Target)?,
+                    heartbeat_table: ctx.aurora.as_ref().and_then(|a| a.heartbeat_table.clone()),
+                    max_lag: c.max_lag.unwrap_or(DEFAULT_MAX_LAG),
+                    max_transaction_age: c
+                        .max_transaction_age
+                        .unwrap_or(DEFAULT_MAX_TRANSACTION_AGE),
+                },
             ))
         }
     };
