@@ -195,8 +195,8 @@ impl Operation for LifecycleOp {
             debug_assert_eq!(f.severity, Severity::Error);
             g.push(Guardrail {
                 name: format!("rule {}", f.rule.as_deref().unwrap_or("(document)")),
-                measured: f.field.clone(),
-                limit: "S3 lifecycle rules".into(),
+                measured: format!("{}: {}", f.field, f.message),
+                limit: "S3's lifecycle rules".into(),
                 pass: false,
                 message: f.to_string(),
             });

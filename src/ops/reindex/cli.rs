@@ -79,6 +79,11 @@ pub fn parse_rps(s: &str) -> Result<Option<f64>, String> {
     }
 }
 
+/// clap value parser: the throttle as a number, `-1.0` standing for unlimited.
+pub fn parse_rps_flag(s: &str) -> Result<f64, String> {
+    parse_rps(s).map(|r| r.unwrap_or(-1.0))
+}
+
 pub async fn build(
     r: &Resolved,
     sim: &SimOptions,
