@@ -212,7 +212,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             yes,
         } => match crate::ops::lifecycle::op::cli::build(resolved, &bucket, &rules).await {
             Ok(op) => {
-                print!("{}\n", op.details());
+                println!("{}", op.details());
                 let f = Flags {
                     dry_run,
                     yes,
