@@ -361,7 +361,8 @@ async fn resume_reattaches_to_a_running_copy_instead_of_starting_another() {
         .unwrap();
     let mut req = request(&ti);
     req.resume = true;
-    req.requests_per_second = Some(100_000.0);
+    req.requests_per_second = None;
+    req.throttle_given = true;
     let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
     let out = run_op(op.clone(), OpControl::new(false)).await;
     assert!(matches!(out, RunOutcome::Done(_)), "{out:?}");
@@ -378,5 +379,290 @@ async fn resume_reattaches_to_a_running_copy_instead_of_starting_another() {
         vec![v2.clone()]
     );
     assert_eq!(admin.count(&v2).await.unwrap(), 3000);
+    ti.cleanup().await;
+}
+
+// ------------------------------------------------------------------ `opsdeck op reindex`
+
+use std::io::Write;
+use std::process::{Child, Command, Output, Stdio};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = format!(
+            "default_context = \"local\"\naudit_log = \"{}\"\n\
+             [contexts.local]\n[contexts.local.opensearch]\nurl = \"{OS}\"\n",
+            dir.path().join("audit.jsonl").display()
+        );
+        std::fs::write(dir.path().join("opsdeck.toml"), cfg).unwrap();
+        Env { dir }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+        c.arg("--config")
+            .arg(self.dir.path().join("opsdeck.toml"))
+            .args(args);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run opsdeck")
+    }
+
+    fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn opsdeck")
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Wait (with a deadline) until a reindex task copies `source` into `target` and has started.
+async fn running_task(admin: &OsAdmin, source: &str, target: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(t) = admin
+            .find_reindex_tasks(source, target)
+            .await
+            .unwrap()
+            .first()
+            && admin
+                .task(&t.id)
+                .await
+                .map(|p| p.done_docs() > 0)
+                .unwrap_or(false)
+        {
+            return t.id.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no reindex task {source} -> {target} appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_exit(child: &mut Child) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "opsdeck did not exit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut out = Output {
+        status: child.wait().unwrap(),
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+    };
+    use std::io::Read;
+    if let Some(mut s) = child.stdout.take() {
+        let _ = s.read_to_end(&mut out.stdout);
+    }
+    if let Some(mut s) = child.stderr.take() {
+        let _ = s.read_to_end(&mut out.stderr);
+    }
+    out
+}
+
+#[tokio::test]
+async fn read_only_mode_refuses_a_reindex_with_exit_3() {
+    let ti = TestIndex::seed(10).await;
+    let env = Env::new();
+    let o = env.run(&[
+        "--read-only",
+        "op",
+        "reindex",
+        "--source",
+        &ti.alias,
+        "--alias",
+        &ti.alias,
+        "--yes",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("read-only"), "{}", text(&o));
+    let admin = OsAdmin::new(OS).unwrap();
+    assert!(
+        !admin
+            .index_exists(&format!("{}_v2", ti.alias))
+            .await
+            .unwrap()
+    );
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_binary_reindexes_and_a_dry_run_changes_nothing() {
+    let ti = TestIndex::seed(2000).await;
+    let env = Env::new();
+    let admin = OsAdmin::new(OS).unwrap();
+    let v2 = format!("{}_v2", ti.alias);
+    let o = env.run(&[
+        "op",
+        "reindex",
+        "--source",
+        &ti.alias,
+        "--alias",
+        &ti.alias,
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("swap-alias"), "{}", text(&o));
+    assert!(!admin.index_exists(&v2).await.unwrap());
+    let o = env.run(&[
+        "op", "reindex", "--source", &ti.alias, "--alias", &ti.alias, "--yes", "--slices", "0",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(admin.alias_targets(&ti.alias).await.unwrap(), vec![v2]);
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_killed_opsdeck_is_resumed_by_reattaching_to_the_running_task() {
+    let ti = TestIndex::seed(3000).await;
+    let env = Env::new();
+    let admin = OsAdmin::new(OS).unwrap();
+    let v2 = format!("{}_v2", ti.alias);
+    let mut first = env.spawn(&[
+        "op",
+        "reindex",
+        "--source",
+        &ti.alias,
+        "--alias",
+        &ti.alias,
+        "--yes",
+        "--requests-per-second",
+        "50",
+    ]);
+    let task = running_task(&admin, &ti.v1, &v2).await;
+    first.kill().unwrap();
+    let _ = first.wait();
+    // The copy outlives the console that started it.
+    assert!(!admin.task(&task).await.unwrap().completed);
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![ti.v1.clone()]
+    );
+    // Without --resume the existing target is refused.
+    let o = env.run(&[
+        "op", "reindex", "--source", &ti.alias, "--alias", &ti.alias, "--yes",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let o = env.run(&[
+        "op",
+        "reindex",
+        "--source",
+        &ti.alias,
+        "--alias",
+        &ti.alias,
+        "--yes",
+        "--resume",
+        "--requests-per-second",
+        "-1",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains(&format!("reattached to running task {task}")),
+        "{out}"
+    );
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![v2.clone()]
+    );
+    assert_eq!(admin.count(&v2).await.unwrap(), 3000);
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn abort_typed_during_the_copy_exits_4_and_leaves_the_alias() {
+    let ti = TestIndex::seed(3000).await;
+    let env = Env::new();
+    let admin = OsAdmin::new(OS).unwrap();
+    let v2 = format!("{}_v2", ti.alias);
+    let mut child = env.spawn(&[
+        "op",
+        "reindex",
+        "--source",
+        &ti.alias,
+        "--alias",
+        &ti.alias,
+        "--yes",
+        "--requests-per-second",
+        "50",
+    ]);
+    let task = running_task(&admin, &ti.v1, &v2).await;
+    child.stdin.as_mut().unwrap().write_all(b"abort\n").unwrap();
+    let o = wait_exit(&mut child).await;
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![ti.v1.clone()]
+    );
+    let t = admin.task(&task).await.unwrap();
+    assert!(t.completed && t.cancelled, "{t:?}");
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn cancelling_the_task_from_another_opsdeck_fails_the_run_without_moving_the_alias() {
+    let ti = TestIndex::seed(3000).await;
+    let env = Env::new();
+    let admin = OsAdmin::new(OS).unwrap();
+    let v2 = format!("{}_v2", ti.alias);
+    let mut child = env.spawn(&[
+        "op",
+        "reindex",
+        "--source",
+        &ti.alias,
+        "--alias",
+        &ti.alias,
+        "--yes",
+        "--requests-per-second",
+        "50",
+    ]);
+    let task = running_task(&admin, &ti.v1, &v2).await;
+    let o = env.run(&[
+        "op",
+        "rethrottle",
+        "--task",
+        &task,
+        "--requests-per-second",
+        "20",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        admin.task(&task).await.unwrap().requests_per_second,
+        Some(20.0)
+    );
+    let o = env.run(&["op", "cancel", "--task", &task, "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = wait_exit(&mut child).await;
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("cancelled"), "{}", text(&o));
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![ti.v1.clone()]
+    );
     ti.cleanup().await;
 }

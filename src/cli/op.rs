@@ -157,6 +157,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                 alias,
                 slices,
                 requests_per_second: requests_per_second.filter(|r| *r > 0.0),
+                throttle_given: requests_per_second.is_some(),
                 mappings,
                 replicas_zero,
                 resume,

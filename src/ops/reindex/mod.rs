@@ -37,6 +37,8 @@ pub struct ReindexRequest {
     pub slices: Option<u32>,
     /// Throttle for the copy; None = unlimited.
     pub requests_per_second: Option<f64>,
+    /// The operator gave a throttle explicitly: applied to a reattached task too (--resume).
+    pub throttle_given: bool,
     /// New mappings for the target (the body of `"mappings"`), instead of the source's.
     pub mappings: Option<Value>,
     /// Replicas 0 and refresh off on the target during the copy (restored afterwards).
@@ -261,8 +263,10 @@ impl ReindexOp {
                     self.target
                 );
             }
-            if let Some(r) = self.req.requests_per_second {
-                self.admin.rethrottle(&t.id, Some(r)).await?;
+            if self.req.throttle_given {
+                self.admin
+                    .rethrottle(&t.id, self.req.requests_per_second)
+                    .await?;
             }
             let mut st = self.state.lock().unwrap();
             st.task_id = Some(t.id.clone());
