@@ -11,6 +11,7 @@ use super::traffic::base_load;
 use crate::model::{GlueRun, LoadRun, RedshiftStatus};
 
 pub(crate) const GLUE_JOB: &str = "orders-etl";
+/// Hours of runs shown; twice as many are planned so the oldest shown have a median too.
 const HISTORY_HOURS: i64 = 12;
 
 struct TableSpec {
@@ -67,6 +68,7 @@ struct PlannedLoad {
     rows: f64,
     dur: f64,
     failed: bool,
+    error_count: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -114,7 +116,7 @@ impl Etl {
         self.hour = hour_now;
         self.loads.clear();
         self.glue.clear();
-        for hour in (hour_now - HISTORY_HOURS..=hour_now).rev() {
+        for hour in (hour_now - 2 * HISTORY_HOURS..=hour_now).rev() {
             let hour_start = DateTime::<Utc>::from_timestamp(hour * 3600, 0).unwrap_or(now);
             // Rows loaded are the previous hour's activity.
             let load = self.load_at(hour_start - chrono::Duration::minutes(30));
@@ -137,8 +139,10 @@ impl Etl {
                     dur *= rng.random_range(4.5..7.0);
                 }
                 let failed = rng.random_bool(spec.fail_p) || (ti == 2 && hour.rem_euclid(12) == 7);
+                let mut error_count = 0;
                 if failed {
                     dur *= rng.random_range(0.05..0.4);
+                    error_count = rng.random_range(1..=40);
                 }
                 self.loads.push(PlannedLoad {
                     id: format!("{}", 4_810_000 + hour.rem_euclid(1_000_000) * 3 + ti as i64),
@@ -147,7 +151,11 @@ impl Etl {
                     rows,
                     dur,
                     failed,
+                    error_count,
                 });
+            }
+            if hour < hour_now - HISTORY_HOURS {
+                continue;
             }
             let mut rng = stream(self.seed, streams::REDSHIFT_BASE + (hour as u64) * 8 + 7);
             let started = DateTime::<Utc>::from_timestamp(hour * 3600 + rng.random_range(5..40), 0)
@@ -202,11 +210,17 @@ impl Etl {
                     error: (p.failed && !running).then(|| spec.error.to_string()),
                     bytes: Some((p.rows * spec.bytes_per_row) as u64),
                     files: Some(spec.files),
-                    slow: false,
+                    error_count: (!running).then_some(p.error_count),
+                    ..Default::default()
                 }
             })
             .collect();
         flag_slow(&mut runs);
+        let oldest_shown = DateTime::<Utc>::from_timestamp(
+            (now.timestamp().div_euclid(3600) - HISTORY_HOURS) * 3600,
+            0,
+        );
+        runs.retain(|r| r.started_at >= oldest_shown);
         let glue_runs = self
             .glue
             .iter()
@@ -235,28 +249,29 @@ impl Etl {
                 }
             })
             .collect();
-        RedshiftStatus { runs, glue_runs }
+        RedshiftStatus {
+            runs,
+            glue_runs,
+            ..Default::default()
+        }
     }
 }
 
-/// Flag finished runs that took more than three times their table's median.
+/// Median of each table's previous completed runs, and `slow` beyond the factor the real
+/// collector uses: the same rule, so the sim and a real cluster flag alike.
 pub(crate) fn flag_slow(runs: &mut [LoadRun]) {
-    for spec in &TABLES {
-        let mut durs: Vec<f64> = runs
-            .iter()
-            .filter(|r| r.table == spec.name && r.status == "completed")
-            .filter_map(|r| r.duration_seconds)
-            .collect();
-        if durs.len() < 3 {
-            continue;
-        }
-        durs.sort_by(|a, b| a.total_cmp(b));
-        let median = durs[durs.len() / 2];
-        for r in runs
-            .iter_mut()
-            .filter(|r| r.table == spec.name && r.status == "completed")
-        {
-            r.slow = r.duration_seconds.is_some_and(|d| d > 3.0 * median);
-        }
+    use crate::sources::redshift::{DEFAULT_SLOW_FACTOR, slow};
+    let past: Vec<slow::Past<'_>> = runs
+        .iter()
+        .map(|r| slow::Past {
+            table: &r.table,
+            completed: r.status == "completed",
+            seconds: r.duration_seconds,
+        })
+        .collect();
+    let flags = slow::flag(&past, DEFAULT_SLOW_FACTOR);
+    for (r, (median, is_slow)) in runs.iter_mut().zip(flags) {
+        r.median_seconds = median.map(|m| (m * 10.0).round() / 10.0);
+        r.slow = is_slow && r.status == "completed";
     }
 }
