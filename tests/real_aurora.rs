@@ -622,3 +622,59 @@ async fn unreachable_rds_is_a_partial_error_and_sql_figures_still_come() {
     assert_eq!(find(&s, "replica-1").state, ReplicaState::Replicating);
     assert!(s.writer_health.is_some());
 }
+
+async fn cloudwatch_client() -> aws_sdk_cloudwatch::Client {
+    aws_env();
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(aws_endpoint())
+        .load()
+        .await;
+    aws_sdk_cloudwatch::Client::new(&conf)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloudwatch_aurora_replica_lag_in_milliseconds_is_reported_in_seconds() {
+    let _serial = SERIAL.lock().await;
+    opsdeck::install_crypto_provider();
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    // A replica name of this test's own, so no other datapoint shares its minute.
+    let name = format!("opsdeck-test-cw-{}", std::process::id());
+    let cw = cloudwatch_client().await;
+    let now = aws_smithy_types::DateTime::from_secs(chrono::Utc::now().timestamp());
+    cw.put_metric_data()
+        .namespace("AWS/RDS")
+        .metric_data(
+            MetricDatum::builder()
+                .metric_name("AuroraReplicaLag")
+                .dimensions(
+                    Dimension::builder()
+                        .name("DBInstanceIdentifier")
+                        .value(&name)
+                        .build(),
+                )
+                .value(1234.0)
+                .unit(StandardUnit::Milliseconds)
+                .timestamp(now)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutMetricData to moto");
+    let cfg = AuroraConfig {
+        // SQL goes to the stack's replica; CloudWatch is asked about the same name.
+        replicas: vec![replica(&name, &replica_url())],
+        heartbeat_table: None,
+        ..stack_config()
+    };
+    let mut c = AuroraCollector::new(&cfg, &with_aws());
+    let s = c.round().await.unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let r = find(&s, &name);
+    let lag = reading(r, LagSource::Cloudwatch).expect("a CloudWatch reading");
+    assert!((lag - 1.234).abs() < 1e-9, "ms -> s: {lag}");
+    // SQL outranks CloudWatch for the headline.
+    assert_eq!(r.lag_source, LagSource::Sql, "{r:#?}");
+    // The seeded readers get CloudWatch queries too (from the RDS topology).
+    assert!(s.replicas.iter().any(|r| r.name == "catalog-2"));
+}
