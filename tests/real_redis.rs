@@ -128,7 +128,11 @@ impl OwnRedis {
             .args(["--save", "", "--appendonly", "no"])
             .arg("--dir")
             .arg(&dir)
-            .args(&self.args)
+            .args(
+                self.args
+                    .iter()
+                    .map(|a| a.replace("{port}", &self.port.to_string())),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -504,4 +508,114 @@ async fn elasticache_cloudwatch_figures_come_from_the_replication_group() {
         fig("replication lag").status,
         opsdeck::model::Status::NoData
     );
+}
+
+#[tokio::test]
+async fn tls_rediss_url_with_auth_from_env_is_collected() {
+    opsdeck::install_crypto_provider();
+    // A throwaway CA and a server certificate for 127.0.0.1 signed by it.
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).display().to_string();
+    let (ca, ca_key, cert, key, csr) = (
+        p("ca.pem"),
+        p("ca.key"),
+        p("cert.pem"),
+        p("key.pem"),
+        p("cert.csr"),
+    );
+    let ext = p("ext.cnf");
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let steps: Vec<Vec<&str>> = vec![
+        vec![
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=opsdeck test CA",
+            "-keyout",
+            &ca_key,
+            "-out",
+            &ca,
+        ],
+        vec![
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+        ],
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            &ext,
+            "-out",
+            &cert,
+        ],
+    ];
+    for args in steps {
+        let ok = Command::new("openssl")
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl on PATH")
+            .success();
+        assert!(ok, "openssl {args:?} failed");
+    }
+    // The server certificate is verified against this CA (rustls-native-certs reads it).
+    unsafe { std::env::set_var("SSL_CERT_FILE", &ca) };
+    let secret = "tls-pw-opsdeck-5521";
+    let (c, k) = (cert.clone(), key.clone());
+    let own = OwnRedis::start(&[
+        "--port",
+        "0",
+        "--tls-port",
+        "{port}",
+        "--tls-cert-file",
+        &c,
+        "--tls-key-file",
+        &k,
+        "--tls-auth-clients",
+        "no",
+        "--requirepass",
+        secret,
+    ])
+    .await;
+    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_TLS_PW", secret) };
+    let url = format!("rediss://{}", own.addr());
+    let mut col = RedisCollector::new(
+        &RedisConfig {
+            password_env: Some("OPSDECK_TEST_REDIS_TLS_PW".into()),
+            ..config(vec![url], false)
+        },
+        &no_aws(),
+    );
+    let s = col.round().await.expect("TLS round");
+    let n = node(&s, &own.addr());
+    assert!(n.error.is_none(), "{n:#?}");
+    assert_eq!(n.role, "primary");
+    assert!(!serde_json::to_string(&s).unwrap().contains(secret));
 }
