@@ -619,3 +619,104 @@ async fn tls_rediss_url_with_auth_from_env_is_collected() {
     assert_eq!(n.role, "primary");
     assert!(!serde_json::to_string(&s).unwrap().contains(secret));
 }
+
+async fn cmd<T: redis::FromRedisValue>(
+    c: &mut redis::aio::MultiplexedConnection,
+    args: &[&str],
+) -> redis::RedisResult<T> {
+    let mut k = redis::cmd(args[0]);
+    for a in &args[1..] {
+        k.arg(*a);
+    }
+    k.query_async(c).await
+}
+
+#[tokio::test]
+async fn cluster_failover_is_picked_up_without_restart() {
+    opsdeck::install_crypto_provider();
+    // A two-node cluster of our own (one shard: a primary with every slot, and its replica),
+    // so a failover here disturbs nobody.
+    let cluster_args = [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "opsdeck-test-nodes-{port}.conf",
+        "--cluster-node-timeout",
+        "2000",
+    ];
+    let a = OwnRedis::start(&cluster_args).await;
+    let b = OwnRedis::start(&cluster_args).await;
+    let mut ca = plain(&a.addr()).await;
+    let mut cb = plain(&b.addr()).await;
+    let _: () = cmd(&mut ca, &["CLUSTER", "ADDSLOTSRANGE", "0", "16383"])
+        .await
+        .unwrap();
+    let _: () = cmd(
+        &mut cb,
+        &["CLUSTER", "MEET", "127.0.0.1", &a.port.to_string()],
+    )
+    .await
+    .unwrap();
+    let a_id: String = cmd(&mut ca, &["CLUSTER", "MYID"]).await.unwrap();
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        // B can replicate A once the handshake made A known to it.
+        if cmd::<()>(&mut cb, &["CLUSTER", "REPLICATE", &a_id])
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        assert!(Instant::now() < end, "cluster handshake did not complete");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let mut c = RedisCollector::new(
+        &config(vec![format!("redis://{}", a.addr())], true),
+        &no_aws(),
+    );
+    let s = poll_until(&mut c, Duration::from_secs(15), |s| {
+        s.nodes.len() == 2
+            && s.nodes
+                .iter()
+                .any(|n| n.addr == b.addr() && n.role == "replica")
+    })
+    .await;
+    assert_eq!(node(&s, &a.addr()).role, "primary", "{s:#?}");
+    assert_eq!(node(&s, &b.addr()).role, "replica", "{s:#?}");
+    let nodes_a: String = cmd(&mut ca, &["CLUSTER", "NODES"]).await.unwrap();
+    assert_eq!(
+        node(&s, &a.addr()).shard,
+        node(&s, &b.addr()).shard,
+        "{nodes_a}"
+    );
+
+    // Let the replica catch up, then fail over to it.
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        let info: String = cmd(&mut cb, &["INFO", "replication"]).await.unwrap();
+        if info.contains("master_link_status:up") {
+            break;
+        }
+        assert!(Instant::now() < end, "replica never linked: {info}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _: () = cmd(&mut cb, &["CLUSTER", "FAILOVER"]).await.unwrap();
+    let s = poll_until(&mut c, Duration::from_secs(15), |s| {
+        s.nodes
+            .iter()
+            .any(|n| n.addr == b.addr() && n.role == "primary")
+            && s.nodes
+                .iter()
+                .any(|n| n.addr == a.addr() && n.role == "replica")
+    })
+    .await;
+    assert_eq!(node(&s, &b.addr()).role, "primary", "{s:#?}");
+    assert_eq!(node(&s, &a.addr()).role, "replica", "{s:#?}");
+    assert_eq!(node(&s, &a.addr()).shard, node(&s, &b.addr()).shard);
+    for port in [a.port, b.port] {
+        let _ = std::fs::remove_file(
+            std::env::temp_dir().join(format!("opsdeck-test-nodes-{port}.conf")),
+        );
+    }
+}
