@@ -97,7 +97,7 @@ pub fn findings(snap: &Snapshot, panels: &Panels) -> Vec<Finding> {
             format!("source error: {}", e.message),
         ));
     }
-    out.sort_by(|a, b| b.status.cmp(&a.status));
+    out.sort_by_key(|f| std::cmp::Reverse(f.status));
     out
 }
 

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Block, Borders, Cell, LineGauge, Paragraph, Row, Sparkline, Table};
 
 use super::{fmt, widgets};
 use crate::model::*;
@@ -23,11 +23,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, &sub);
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    if let Some(b) = widgets::source_banner(st, &SourceKind::Aurora) {
-        let (top, rest) = widgets::take_top(inner, 1);
-        f.render_widget(Paragraph::new(b), top);
-        inner = rest;
-    }
+    inner = widgets::banner(f, st, &SourceKind::Aurora, inner);
     let Some(a) = &st.data.aurora else {
         return;
     };
@@ -56,55 +52,70 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     // Topology and writer health side by side.
     let [topo_r, health_r] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+    let show_class = topo_r.width >= 60;
+    let cells = |name: &str, role: &str, class: &str, status: &str, tier: String| {
+        let mut v = vec![Cell::from(name.to_string()), Cell::from(role.to_string())];
+        if show_class {
+            v.push(Cell::from(class.to_string()));
+        }
+        v.push(Cell::from(status.to_string()));
+        v.push(Cell::from(tier));
+        Row::new(v)
+    };
     let mut inst_rows: Vec<Row> = a
         .instances
         .iter()
         .map(|i| {
-            Row::new(vec![
-                Cell::from(i.name.clone()),
-                Cell::from(i.role.clone()),
-                Cell::from(i.class.clone().unwrap_or_default()),
-                Cell::from(i.status.clone().unwrap_or_default()),
-                Cell::from(i.promotion_tier.map(|p| p.to_string()).unwrap_or_default()),
-            ])
+            cells(
+                &i.name,
+                &i.role,
+                i.class.as_deref().unwrap_or(""),
+                i.status.as_deref().unwrap_or(""),
+                i.promotion_tier.map(|p| p.to_string()).unwrap_or_default(),
+            )
         })
         .collect();
     if inst_rows.is_empty() {
-        inst_rows.push(Row::new(vec![
-            Cell::from(a.writer.clone().unwrap_or_else(|| "?".into())),
-            Cell::from("writer"),
-            Cell::from(""),
-            Cell::from(""),
-            Cell::from(""),
-        ]));
+        inst_rows.push(cells(
+            a.writer.as_deref().unwrap_or("?"),
+            "writer",
+            "",
+            "",
+            String::new(),
+        ));
         for r in &a.replicas {
-            inst_rows.push(Row::new(vec![
-                Cell::from(r.name.clone()),
-                Cell::from("reader"),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(""),
-            ]));
+            inst_rows.push(cells(&r.name, "reader", "", "", String::new()));
         }
     }
-    let topo = Table::new(
-        inst_rows,
-        [
-            Constraint::Min(10),
-            Constraint::Length(7),
-            Constraint::Length(15),
-            Constraint::Length(10),
-            Constraint::Length(4),
-        ],
-    )
-    .header(
-        Row::new(["instance", "role", "class", "status", "tier"]).style(widgets::header_style(st)),
-    )
-    .block(
-        Block::default()
-            .borders(Borders::RIGHT)
-            .border_style(t.border()),
-    );
+    let (widths, header): (Vec<Constraint>, Vec<&str>) = if show_class {
+        (
+            vec![
+                Constraint::Min(10),
+                Constraint::Length(6),
+                Constraint::Length(15),
+                Constraint::Length(9),
+                Constraint::Length(4),
+            ],
+            vec!["instance", "role", "class", "status", "tier"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Min(10),
+                Constraint::Length(6),
+                Constraint::Length(9),
+                Constraint::Length(4),
+            ],
+            vec!["instance", "role", "status", "tier"],
+        )
+    };
+    let topo = Table::new(inst_rows, widths)
+        .header(Row::new(header).style(widgets::header_style(st)))
+        .block(
+            Block::default()
+                .borders(Borders::RIGHT)
+                .border_style(t.border()),
+        );
     f.render_widget(topo, topo_r);
     writer_health(f, health_r, st, def, a);
 
@@ -294,10 +305,13 @@ fn writer_health(f: &mut Frame, r: Rect, st: &State, def: &PanelDef, a: &AuroraS
             .threshold("writer_cpu_percent")
             .map_or(Status::Ok, |th| th.evaluate(Some(cpu)));
         f.render_widget(
-            Gauge::default()
+            LineGauge::default()
                 .ratio((cpu / 100.0).clamp(0.0, 1.0))
-                .label(format!("cpu {}", fmt::pct(cpu)))
-                .gauge_style(t.status(s)),
+                .label(format!("cpu   {:>6} ", fmt::pct(cpu)))
+                .filled_style(t.status(s))
+                .unfilled_style(t.dim())
+                .filled_symbol("━")
+                .unfilled_symbol("─"),
             rows[1],
         );
     }
@@ -307,10 +321,13 @@ fn writer_health(f: &mut Frame, r: Rect, st: &State, def: &PanelDef, a: &AuroraS
             .threshold("connections_percent")
             .map_or(Status::Ok, |th| th.evaluate(Some(p)));
         f.render_widget(
-            Gauge::default()
+            LineGauge::default()
                 .ratio((p / 100.0).clamp(0.0, 1.0))
-                .label(format!("conns {c}/{m}"))
-                .gauge_style(t.status(s)),
+                .label(format!("conns {:>6} ", format!("{c}/{m}")))
+                .filled_style(t.status(s))
+                .unfilled_style(t.dim())
+                .filled_symbol("━")
+                .unfilled_symbol("─"),
             rows[2],
         );
     }

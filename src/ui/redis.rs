@@ -35,11 +35,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, &sub);
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    if let Some(b) = widgets::source_banner(st, &SourceKind::Redis) {
-        let (top, rest) = widgets::take_top(inner, 1);
-        f.render_widget(Paragraph::new(b), top);
-        inner = rest;
-    }
+    inner = widgets::banner(f, st, &SourceKind::Redis, inner);
     let Some(r) = &st.data.redis else { return };
     let t = &st.theme;
     let hit_t = def.threshold("hit_ratio");
@@ -68,7 +64,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         Span::styled(" (window)  ", t.dim()),
         Span::raw(r.hit_ratio_lifetime.map_or("-".into(), fmt::ratio_pct)),
         Span::styled(" (lifetime)   ", t.dim()),
-        Span::raw(format!("{} ops   ", fmt::rate(r.ops_per_sec))),
+        Span::raw(format!("{} ops/s   ", fmt::count(r.ops_per_sec))),
         Span::styled(
             format!("evict {}", fmt::rate(r.evictions_per_sec)),
             t.status(es),
@@ -83,6 +79,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     }
     f.render_widget(Paragraph::new(Line::from(summary)), summary_r);
 
+    let wide = table_r.width >= 110;
+    let any_error = r.nodes.iter().any(|n| n.error.is_some());
     let nodes: Vec<&RedisNode> = r
         .nodes
         .iter()
@@ -108,7 +106,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 ms.max(hs).max(es)
             };
             let mem_txt = match mem {
-                Some(p) => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
+                Some(p) if wide => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
+                Some(p) => fmt::pct(p),
                 None => fmt::bytes(n.used_memory_bytes),
             };
             let lag = match n.repl_offset_lag {
@@ -124,14 +123,17 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                     n.hit_ratio.map_or("-".into(), fmt::ratio_pct),
                     t.status(hs),
                 )),
-                Cell::from(fmt::rate(n.ops_per_sec)),
+                Cell::from(fmt::count(n.ops_per_sec)),
                 Cell::from(Span::styled(mem_txt, t.status(ms))),
-                Cell::from(Span::styled(fmt::rate(n.evictions_per_sec), t.status(es))),
+                Cell::from(Span::styled(fmt::count(n.evictions_per_sec), t.status(es))),
                 Cell::from(n.connected_clients.to_string()),
                 Cell::from(lag),
             ];
-            if let Some(e) = &n.error {
-                cells.push(Cell::from(Span::styled(e.clone(), t.error())));
+            if any_error {
+                cells.push(Cell::from(Span::styled(
+                    n.error.clone().unwrap_or_default(),
+                    t.error(),
+                )));
             }
             Row::new(cells)
         })
@@ -141,16 +143,16 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         rows,
         [
             Constraint::Length(1),
-            Constraint::Min(16),
+            Constraint::Min(14),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(6),
-            Constraint::Length(7),
-            Constraint::Length(14),
+            Constraint::Length(6),
+            Constraint::Length(if wide { 16 } else { 6 }),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(8),
-            Constraint::Min(0),
+            Constraint::Fill(if any_error { 1 } else { 0 }),
         ],
     )
     .header(
