@@ -93,6 +93,7 @@ pub fn aurora() -> AuroraStatus {
             running_transactions: Some(14),
             oldest_transaction_seconds: Some(3.2),
         }),
+        errors: Vec::new(),
     }
 }
 
@@ -134,6 +135,7 @@ pub fn redis() -> RedisStatus {
         cluster: true,
         evictions_per_sec: 420.0,
         cloudwatch: Vec::new(),
+        errors: Vec::new(),
     }
 }
 

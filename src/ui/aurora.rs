@@ -27,6 +27,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let Some(a) = &st.data.aurora else {
         return;
     };
+    inner = widgets::partial_errors(f, st, &a.errors, inner);
     let t = &st.theme;
     let lag_t = def.threshold("replica_lag_seconds");
 

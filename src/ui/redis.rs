@@ -37,6 +37,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     f.render_widget(block, area);
     inner = widgets::banner(f, st, &SourceKind::Redis, inner);
     let Some(r) = &st.data.redis else { return };
+    inner = widgets::partial_errors(f, st, &r.errors, inner);
     let t = &st.theme;
     let hit_t = def.threshold("hit_ratio");
     let mem_t = def.threshold("memory_percent");

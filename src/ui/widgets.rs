@@ -168,6 +168,41 @@ pub fn banner(f: &mut ratatui::Frame, st: &State, kind: &SourceKind, inner: Rect
     rest
 }
 
+/// Partial failures a collector reported alongside its data (at most two lines, then a count).
+pub fn partial_errors(f: &mut ratatui::Frame, st: &State, errors: &[String], inner: Rect) -> Rect {
+    if errors.is_empty() {
+        return inner;
+    }
+    let n = errors.len().min(2) as u16;
+    let (top, rest) = take_top(inner, n);
+    let mut lines: Vec<Line> = errors
+        .iter()
+        .take(2)
+        .map(|e| {
+            fit(
+                Line::from(vec![
+                    Span::styled("? partial: ", st.theme.status(Status::NoData)),
+                    Span::raw(e.clone()),
+                ]),
+                inner.width,
+            )
+        })
+        .collect();
+    if errors.len() > 2
+        && let Some(last) = lines.last_mut()
+    {
+        *last = fit(
+            Line::styled(
+                format!("? partial: {} more failures", errors.len() - 1),
+                st.theme.dim(),
+            ),
+            inner.width,
+        );
+    }
+    f.render_widget(ratatui::widgets::Paragraph::new(lines), top);
+    rest
+}
+
 /// A rect with one line taken off the top (for a banner), if there is room.
 pub fn take_top(r: Rect, n: u16) -> (Rect, Rect) {
     let n = n.min(r.height);
