@@ -42,10 +42,24 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         5
     };
-    let spark_h = (replicas.len() as u16).min(inner.height.saturating_sub(top_h + 4) / 2);
+    // The replica table takes what its rows need; lag sparklines get the rest, taller when
+    // there is room.
+    let n_rep = replicas.len() as u16;
+    let table_h = (n_rep.max(1) + 2).min(inner.height.saturating_sub(top_h));
+    let left = inner.height.saturating_sub(top_h + table_h);
+    let per = if n_rep == 0 || left < 2 {
+        0
+    } else {
+        ((left - 1) / n_rep).clamp(1, 4)
+    };
+    let spark_h = if per == 0 {
+        0
+    } else {
+        (per * n_rep).min(left - 1)
+    };
     let [top, table_r, spark_r] = Layout::vertical([
         Constraint::Length(top_h),
-        Constraint::Min(3),
+        Constraint::Length(table_h),
         Constraint::Length(if spark_h > 0 { spark_h + 1 } else { 0 }),
     ])
     .areas(inner);
@@ -246,11 +260,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Paragraph::new(Line::styled("─ lag history (per sample) ", t.dim())),
             title_r,
         );
-        for (i, r) in replicas.iter().take(spark_h as usize).enumerate() {
-            let y = lines_r.y + i as u16;
+        for (i, r) in replicas.iter().take((spark_h / per) as usize).enumerate() {
+            let y = lines_r.y + i as u16 * per;
             let row = Rect {
                 y,
-                height: 1,
+                height: per,
                 ..lines_r
             };
             let [name_r, spark_r2, val_r] = Layout::horizontal([
@@ -259,7 +273,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 Constraint::Length(16),
             ])
             .areas(row);
-            f.render_widget(Paragraph::new(fmt::truncate(&r.name, 13)), name_r);
+            f.render_widget(
+                Paragraph::new(fmt::truncate(&r.name, 13)),
+                Rect {
+                    height: 1,
+                    ..name_r
+                },
+            );
             if let Some(ring) = st.series.lag.get(&r.name) {
                 let data = ring.tail_scaled(spark_r2.width as usize, 1000.0);
                 f.render_widget(Sparkline::default().data(&data).style(t.chart()), spark_r2);

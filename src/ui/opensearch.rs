@@ -31,20 +31,20 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         (tasks.len() as u16 * 2 + 1).min(7)
     };
-    let chart_h = if inner.height >= 24 {
-        inner.height / 4
-    } else if inner.height >= 16 {
-        4
+    let table_h =
+        (o.indices.len() as u16 + 1).clamp(3, inner.height.saturating_sub(1 + tasks_h).max(3));
+    let [summary_r, table_r, tasks_r, chart_r] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(table_h),
+        Constraint::Length(tasks_h),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let chart_h = if chart_r.height >= 4 {
+        chart_r.height
     } else {
         0
     };
-    let [summary_r, table_r, tasks_r, chart_r] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(tasks_h),
-        Constraint::Length(chart_h),
-    ])
-    .areas(inner);
 
     let hs = def.state_status("health", &o.health, Status::NoData);
     let mut summary = vec![

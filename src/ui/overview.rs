@@ -440,6 +440,27 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         _ => 2,
     };
     alarms.sort_by_key(|a| (rank(&a.state), std::cmp::Reverse(a.since)));
+    // Alarms that are OK say nothing individually: one line names them all.
+    let ok: Vec<&Alarm> = alarms
+        .iter()
+        .copied()
+        .filter(|a| rank(&a.state) == 2)
+        .collect();
+    let collapsed;
+    if ok.len() > 1 {
+        collapsed = Alarm {
+            name: format!("{} alarms", ok.len()),
+            state: "OK".into(),
+            reason: ok
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ..Alarm::default()
+        };
+        alarms.retain(|a| rank(&a.state) < 2);
+        alarms.push(&collapsed);
+    }
     let finds: Vec<&Finding> = findings
         .iter()
         .filter(|x| st.row_matches(&format!("{} {}", x.service, x.message)))

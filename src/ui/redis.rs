@@ -43,19 +43,19 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let mem_t = def.threshold("memory_percent");
     let ev_t = def.threshold("evictions_per_sec");
 
-    let chart_h = if inner.height >= 24 {
-        inner.height / 3
-    } else if inner.height >= 14 {
-        5
+    // The node table takes what its rows need; the chart gets the rest.
+    let table_h = (r.nodes.len() as u16 + 1).clamp(3, inner.height.saturating_sub(1).max(3));
+    let [summary_r, table_r, chart_r] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(table_h),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let chart_h = if chart_r.height >= 4 {
+        chart_r.height
     } else {
         0
     };
-    let [summary_r, table_r, chart_r] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(chart_h),
-    ])
-    .areas(inner);
 
     let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(r.hit_ratio));
     let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(r.evictions_per_sec)));
@@ -153,8 +153,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(8),
-            Constraint::Fill(if any_error { 1 } else { 0 }),
-        ],
+        ]
+        .into_iter()
+        .chain(any_error.then_some(Constraint::Fill(1))),
     )
     .header(
         Row::new([
