@@ -84,3 +84,10 @@ fn unknown_context_lists_known_ones() {
     .to_string();
     assert!(err.contains("\"prod\"") && err.contains("demo"), "{err}");
 }
+
+#[test]
+fn shipped_example_config_parses() {
+    let text = include_str!("../../config.example.toml");
+    let c = parse(text, Path::new("config.example.toml")).unwrap();
+    assert!(c.contexts.len() >= 2);
+}

@@ -35,6 +35,11 @@ impl PriceTable {
         PriceTable { per_gb_month }
     }
 
+    /// Every price, keyed by StorageType.
+    pub fn as_map(&self) -> &BTreeMap<String, f64> {
+        &self.per_gb_month
+    }
+
     pub fn price(&self, storage_type: &str) -> Option<f64> {
         self.per_gb_month.get(storage_type).copied()
     }
