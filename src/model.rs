@@ -60,6 +60,10 @@ pub struct AuroraStatus {
     pub instances: Vec<DbInstance>,
     #[serde(default)]
     pub writer_health: Option<WriterHealth>,
+    /// Partial failures of this round (RDS unreachable, CloudWatch denied, ...): the figures
+    /// above are still what could be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +148,10 @@ pub struct RedisStatus {
     /// ElastiCache metrics from CloudWatch, when a replication group is configured.
     #[serde(default)]
     pub cloudwatch: Vec<CwFigure>,
+    /// Partial failures of this round (topology discovery, CloudWatch); per-node failures are
+    /// in `nodes[].error`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
