@@ -60,7 +60,7 @@ async fn cutover_modal_refuses_a_wrong_name_then_runs_to_done_on_the_right_one()
     let op = cutover::build(
         &resolved,
         "mysql-to-aurora",
-        &Backends::Sim(sim_admin::fresh()),
+        &Backends::Sim(sim_admin::fast_world()),
     )
     .unwrap();
     let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
@@ -132,7 +132,7 @@ async fn enter_on_the_initial_focus_cancels_and_runs_nothing() {
     let op = cutover::build(
         &resolved,
         "catalog-failover",
-        &Backends::Sim(sim_admin::fresh()),
+        &Backends::Sim(sim_admin::fast_world()),
     )
     .unwrap();
     let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));

@@ -88,7 +88,7 @@ pub enum OpCommand {
     },
 }
 
-pub async fn run(resolved: &Resolved, _sim: &SimOptions, op: OpCommand) -> i32 {
+pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
     match op {
         OpCommand::Cutover {
             plan,
@@ -107,7 +107,7 @@ pub async fn run(resolved: &Resolved, _sim: &SimOptions, op: OpCommand) -> i32 {
                 c.target_instance = Some(ti);
             }
             let flags = Flags { dry_run, yes, hold };
-            cutover_cmd(&resolved, &plan, flags, resume, rollback).await
+            cutover_cmd(&resolved, sim, &plan, flags, resume, rollback).await
         }
         OpCommand::Reindex { .. }
         | OpCommand::Rethrottle { .. }
@@ -126,8 +126,15 @@ pub struct Flags {
     pub hold: bool,
 }
 
-async fn cutover_cmd(r: &Resolved, plan: &str, f: Flags, resume: bool, rollback: bool) -> i32 {
-    let backends = Backends::for_resolved(r);
+async fn cutover_cmd(
+    r: &Resolved,
+    sim: &SimOptions,
+    plan: &str,
+    f: Flags,
+    resume: bool,
+    rollback: bool,
+) -> i32 {
+    let backends = Backends::for_resolved(r, sim);
     let op = match cutover::build(r, plan, &backends) {
         Ok(op) => op,
         Err(e) => {
