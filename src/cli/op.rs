@@ -24,10 +24,13 @@ use crate::sim::SimOptions;
 pub enum OpCommand {
     /// Reindex into a new index and move the alias atomically.
     Reindex {
+        /// Source index, or an alias over exactly one index.
         #[arg(long)]
         source: String,
+        /// Target index (default: the source's next version, products_v1 -> products_v2).
         #[arg(long)]
         target: Option<String>,
+        /// Alias to move to the target once the copy is verified.
         #[arg(long)]
         alias: String,
         #[arg(long)]
@@ -37,7 +40,25 @@ pub enum OpCommand {
         /// Park before the alias swap until `release` is typed.
         #[arg(long)]
         hold: bool,
+        /// Parallel slices for the copy (0 = auto).
+        #[arg(long, value_name = "N")]
+        slices: Option<u32>,
+        /// Throttle the copy (documents per second; -1 or `unlimited` = no throttle).
+        #[arg(long, value_name = "N", allow_hyphen_values = true,
+              value_parser = crate::ops::reindex::cli::parse_rps_flag)]
+        requests_per_second: Option<f64>,
+        /// New mappings for the target (JSON: the mappings body, or {"mappings": ...}).
+        #[arg(long, value_name = "FILE")]
+        mappings: Option<PathBuf>,
+        /// Copy with replicas 0 and refresh off on the target; restored from the source after.
+        #[arg(long)]
+        replicas_zero: bool,
+        /// Accept an existing target and reattach to a reindex task still copying into it.
+        #[arg(long, conflicts_with = "dry_run")]
+        resume: bool,
     },
+    /// List running reindex tasks with their progress and throttle.
+    Tasks,
     /// Change the throttle of a running reindex task (requests per second; -1 = unlimited).
     Rethrottle {
         #[arg(long)]
@@ -109,13 +130,102 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             let flags = Flags { dry_run, yes, hold };
             cutover_cmd(&resolved, sim, &plan, flags, resume, rollback).await
         }
-        OpCommand::Reindex { .. }
-        | OpCommand::Rethrottle { .. }
-        | OpCommand::Cancel { .. }
-        | OpCommand::Lifecycle { .. } => {
-            eprintln!("opsdeck: this operation is not implemented yet");
-            exit::FAILED
+        OpCommand::Reindex {
+            source,
+            target,
+            alias,
+            dry_run,
+            yes,
+            hold,
+            slices,
+            requests_per_second,
+            mappings,
+            replicas_zero,
+            resume,
+        } => {
+            use crate::ops::reindex::{ReindexRequest, cli};
+            let mappings = match mappings.as_deref().map(cli::load_mappings).transpose() {
+                Ok(m) => m,
+                Err((code, m)) => {
+                    eprintln!("opsdeck: {m}");
+                    return code;
+                }
+            };
+            let req = ReindexRequest {
+                source,
+                target,
+                alias,
+                slices,
+                requests_per_second: requests_per_second.filter(|r| *r > 0.0),
+                throttle_given: requests_per_second.is_some(),
+                mappings,
+                replicas_zero,
+                resume,
+                context: resolved.context_name.clone(),
+            };
+            match cli::build(resolved, sim, req).await {
+                Ok(op) => {
+                    let f = Flags { dry_run, yes, hold };
+                    drive(op, resolved.read_only, AuditLog::for_resolved(resolved), f).await
+                }
+                Err((code, m)) => {
+                    eprintln!("opsdeck: {m}");
+                    code
+                }
+            }
         }
+        OpCommand::Rethrottle {
+            task,
+            requests_per_second,
+        } => {
+            let rps = (requests_per_second > 0.0).then_some(requests_per_second);
+            crate::ops::reindex::cli::rethrottle(resolved, sim, &task, rps).await
+        }
+        OpCommand::Cancel { task, yes } => {
+            if !yes {
+                let plan = Plan {
+                    kind: "cancel".into(),
+                    context: resolved.context_name.clone(),
+                    target: format!("reindex task {task}"),
+                    summary: String::new(),
+                    steps: Vec::new(),
+                    confirm: Confirm::YesNo,
+                };
+                match confirm(&plan, false, "run") {
+                    Confirmation::Yes(_) => {}
+                    Confirmation::No(why) => {
+                        eprintln!("opsdeck: aborted: {why}");
+                        return exit::ABORTED;
+                    }
+                    Confirmation::NoTerminal => {
+                        eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
+                        return exit::REFUSED;
+                    }
+                }
+            }
+            crate::ops::reindex::cli::cancel(resolved, sim, &task).await
+        }
+        OpCommand::Tasks => crate::ops::reindex::cli::list(resolved, sim).await,
+        OpCommand::Lifecycle {
+            bucket,
+            rules,
+            dry_run,
+            yes,
+        } => match crate::ops::lifecycle::op::cli::build(resolved, &bucket, &rules).await {
+            Ok(op) => {
+                println!("{}", op.details());
+                let f = Flags {
+                    dry_run,
+                    yes,
+                    hold: false,
+                };
+                drive(op, resolved.read_only, AuditLog::for_resolved(resolved), f).await
+            }
+            Err((code, m)) => {
+                eprintln!("opsdeck: {m}");
+                code
+            }
+        },
     }
 }
 

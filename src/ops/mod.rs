@@ -41,11 +41,15 @@
 pub mod console;
 pub mod cutover;
 pub mod handle;
+pub mod lifecycle;
 pub mod mysql_admin;
+pub mod opensearch_admin;
 pub mod plan;
 pub mod rds_admin;
 pub mod recovery;
+pub mod reindex;
 pub mod runner;
+pub mod s3_admin;
 pub mod sim_admin;
 
 pub use plan::{Confirm, Guardrail, OpEvent, Plan, Progress, StepSpec, StepState};

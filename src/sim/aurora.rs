@@ -556,7 +556,7 @@ impl Aurora {
                 running_transactions: Some(self.running_trx.round() as u64),
                 oldest_transaction_seconds: Some(round1(oldest)),
             }),
-            errors: Vec::new(),
+            ..Default::default()
         }
     }
 }

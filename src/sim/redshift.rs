@@ -125,6 +125,7 @@ impl Etl {
                     bytes: Some(bytes as u64),
                     files: Some(spec.files),
                     slow: false,
+                    ..Default::default()
                 });
             }
         }
@@ -180,6 +181,7 @@ impl Etl {
         RedshiftStatus {
             runs: self.runs(now),
             glue_runs: self.glue_runs(now),
+            ..Default::default()
         }
     }
 }
