@@ -58,28 +58,31 @@ class Cache:
             n = self.rng.randrange(self.keyspace)
         return f"session:{n}"
 
+    def warm(self) -> None:
+        """Fill most of the hot set first, as a cache in service would have it."""
+        hot = self.keyspace // 10
+        for start in range(0, hot, 500):
+            pipe = self.r.pipeline(transaction=False)
+            for n in range(start, min(start + 500, hot)):
+                if self.rng.random() < 0.9:
+                    pipe.set(f"session:{n}", "x" * self.rng.randint(200, 1200), ex=self.rng.randint(300, 900))
+            pipe.execute()
+
     def step(self, batch: int) -> None:
         keys = [self.key() for _ in range(batch)]
-        if self.name == "cluster":
-            values = [self.r.get(k) for k in keys]
-        else:
-            pipe = self.r.pipeline(transaction=False)
-            for k in keys:
-                pipe.get(k)
-            values = pipe.execute()
+        pipe = self.r.pipeline(transaction=False)
+        for k in keys:
+            pipe.get(k)
+        values = pipe.execute()
         misses = [k for k, v in zip(keys, values) if v is None]
         self.gets += len(keys)
         self.hits += len(keys) - len(misses)
         if misses:
             payload = "x" * self.rng.randint(200, 1200)
-            if self.name == "cluster":
-                for k in misses:
-                    self.r.set(k, payload, ex=self.rng.randint(120, 900))
-            else:
-                pipe = self.r.pipeline(transaction=False)
-                for k in misses:
-                    pipe.set(k, payload, ex=self.rng.randint(120, 900))
-                pipe.execute()
+            pipe = self.r.pipeline(transaction=False)
+            for k in misses:
+                pipe.set(k, payload, ex=self.rng.randint(120, 900))
+            pipe.execute()
 
 
 def http_json(method: str, url: str, body=None, ndjson: str | None = None):
@@ -134,6 +137,11 @@ def main() -> int:
             rng,
         ),
     ]
+    for c in caches:
+        try:
+            c.warm()
+        except redis.RedisError as e:
+            log(f"redis {c.name} warm-up: {e}")
     db = None
     os_url = os.environ.get("OPSDECK_OPENSEARCH_URL", "http://127.0.0.1:9201")
     pg_port = os.environ.get("OPSDECK_PG_PORT", "5442")

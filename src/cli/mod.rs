@@ -87,6 +87,7 @@ impl Global {
             seed: self.seed,
             speed: self.speed,
             scenario: self.scenario,
+            ..SimOptions::default()
         }
     }
 }

@@ -238,6 +238,10 @@ pub struct RedshiftConfig {
     pub password_env: Option<String>,
     #[serde(default)]
     pub glue_jobs: Vec<String>,
+    /// Latest load runs shown (default 50).
+    pub max_runs: Option<usize>,
+    /// A run is `slow` above this multiple of the median of the table's previous runs (default 2).
+    pub slow_factor: Option<f64>,
     #[serde(default, with = "opt_duration")]
     pub interval: Option<Duration>,
     #[serde(default, with = "opt_duration")]

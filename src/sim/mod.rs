@@ -1,13 +1,51 @@
-//! The embedded StreamShop simulation. (Placeholder until the model lands.)
+//! The embedded StreamShop simulation: a small causal model of the platform (traffic drives
+//! Redis, Aurora, OpenSearch, CloudFront, DynamoDB; cache misses load the database; write load
+//! makes replicas lag; lifecycle rules move S3 bytes between tiers as days pass).
+//!
+//! Time is simulated: `sim_time = start + wall_elapsed * speed`, and the [`World`] advances
+//! lazily to "now" whenever a collector runs. Same seed and same sequence of sim times give the
+//! same numbers; tests step the world explicitly ([`World::advance_to`]) and never wait on the
+//! wall clock.
+
+mod alarms;
+mod aurora;
+mod clock;
+mod cloud;
+mod collect;
+pub mod lifecycle;
+mod opensearch;
+pub mod prices;
+mod redis;
+mod redshift;
+mod rng;
+mod s3;
+mod traffic;
+mod world;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
 
 use crate::sources::BoxCollector;
 
-/// `--seed`, `--speed`, `--scenario`.
+pub use aurora::MigrationState;
+pub use clock::SimClock;
+pub use collect::{Sampler, SimCollector};
+pub use opensearch::SimTask;
+pub use prices::s3_price_table;
+pub use world::{RedisCounters, SimError, World};
+
+/// `--seed`, `--speed`, `--scenario`, plus the simulated start time.
 #[derive(Debug, Clone)]
 pub struct SimOptions {
     pub seed: u64,
     pub speed: f64,
     pub scenario: Scenario,
+    /// Simulated date-time at wall-clock start. None = now. Tests pass a fixed one.
+    pub start: Option<DateTime<Utc>>,
 }
 
 impl Default for SimOptions {
@@ -16,6 +54,7 @@ impl Default for SimOptions {
             seed: 42,
             speed: 1.0,
             scenario: Scenario::Normal,
+            start: None,
         }
     }
 }
@@ -28,6 +67,29 @@ pub enum Scenario {
     BlackFriday,
 }
 
-pub fn collectors(_opts: &SimOptions) -> Vec<BoxCollector> {
-    Vec::new()
+/// The world shared by the sim collectors and anything driving it (operations, tests).
+/// Lock briefly; never hold the lock across an await.
+pub type SharedWorld = Arc<Mutex<World>>;
+
+/// A new world, advanced to its start time.
+pub fn world(opts: &SimOptions) -> SharedWorld {
+    Arc::new(Mutex::new(World::new(opts)))
+}
+
+/// Collectors reading `world`: one per headline service, three CloudWatch panels, alarms.
+pub fn collectors_for(world: SharedWorld, _opts: &SimOptions) -> Vec<BoxCollector> {
+    Sampler::all()
+        .into_iter()
+        .map(|s| Box::new(SimCollector::new(world.clone(), s)) as BoxCollector)
+        .collect()
+}
+
+pub fn collectors(opts: &SimOptions) -> Vec<BoxCollector> {
+    collectors_for(world(opts), opts)
+}
+
+/// Lock a shared world, recovering it if a holder panicked (the model has no invariants a
+/// half-finished step could break badly enough to matter for a demo).
+pub fn lock(world: &SharedWorld) -> std::sync::MutexGuard<'_, World> {
+    world.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -6,6 +6,7 @@ pub mod aurora;
 pub mod aws;
 pub mod cloudwatch;
 pub mod cw_panels;
+pub mod glue;
 pub mod opensearch;
 pub mod redis;
 pub mod redshift;
@@ -174,22 +175,6 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
     (interval * factor)
         .min(Duration::from_secs(30))
         .max(interval.min(Duration::from_secs(30)))
-}
-
-/// Stand-in for a source whose real client has not landed yet: reports that, every round.
-pub(crate) struct NotYet(pub SourceKind);
-
-#[async_trait]
-impl Collector for NotYet {
-    fn kind(&self) -> SourceKind {
-        self.0.clone()
-    }
-    fn interval(&self) -> Duration {
-        Duration::from_secs(30)
-    }
-    async fn collect(&mut self) -> anyhow::Result<Update> {
-        anyhow::bail!("the real {} client is not implemented yet", self.0.name())
-    }
 }
 
 #[cfg(test)]

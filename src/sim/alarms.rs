@@ -1,0 +1,249 @@
+//! CloudWatch alarms over the simulated metrics, evaluated once per simulated minute the way
+//! CloudWatch does: N consecutive breaching datapoints -> ALARM, a non-breaching latest
+//! datapoint -> OK, a missing one -> INSUFFICIENT_DATA.
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+use super::World;
+use super::rng::SimRng;
+use crate::model::Alarm;
+
+struct Def {
+    name: &'static str,
+    namespace: &'static str,
+    metric: &'static str,
+    dims: &'static [(&'static str, &'static str)],
+    stat: &'static str,
+    threshold: f64,
+    datapoints: usize,
+    panel: &'static str,
+    /// Chance a datapoint is not delivered in time (CloudWatch gaps happen).
+    gap_p: f64,
+}
+
+const DEFS: [Def; 7] = [
+    Def {
+        name: "catalog-replica-lag",
+        namespace: "AWS/RDS",
+        metric: "AuroraReplicaLag",
+        dims: &[("DBInstanceIdentifier", "catalog-2")],
+        stat: "Maximum",
+        threshold: 1000.0,
+        datapoints: 3,
+        panel: "aurora",
+        gap_p: 0.0,
+    },
+    Def {
+        name: "catalog-writer-cpu",
+        namespace: "AWS/RDS",
+        metric: "CPUUtilization",
+        dims: &[("DBClusterIdentifier", "catalog")],
+        stat: "Average",
+        threshold: 80.0,
+        datapoints: 3,
+        panel: "aurora",
+        gap_p: 0.0,
+    },
+    Def {
+        name: "sessions-shard-2-evictions",
+        namespace: "AWS/ElastiCache",
+        metric: "Evictions",
+        dims: &[("CacheClusterId", "streamshop-sessions-0002-001")],
+        stat: "Sum",
+        threshold: 5000.0,
+        datapoints: 3,
+        panel: "redis",
+        gap_p: 0.0,
+    },
+    Def {
+        name: "media-cdn-5xx",
+        namespace: "AWS/CloudFront",
+        metric: "5xxErrorRate",
+        dims: &[("DistributionId", "E2STREAMSHOP"), ("Region", "Global")],
+        stat: "Average",
+        threshold: 1.0,
+        datapoints: 2,
+        panel: "cloudfront",
+        gap_p: 0.0,
+    },
+    Def {
+        name: "behaviour-write-throttles",
+        namespace: "AWS/DynamoDB",
+        metric: "ThrottledRequests",
+        dims: &[("TableName", "behaviour")],
+        stat: "Sum",
+        threshold: 100.0,
+        datapoints: 2,
+        panel: "dynamodb",
+        gap_p: 0.0,
+    },
+    Def {
+        name: "search-latency",
+        namespace: "AWS/ES",
+        metric: "SearchLatency",
+        dims: &[
+            ("DomainName", "streamshop-search"),
+            ("ClientId", "123456789012"),
+        ],
+        stat: "Average",
+        threshold: 200.0,
+        datapoints: 3,
+        panel: "opensearch",
+        gap_p: 0.04,
+    },
+    Def {
+        name: "dms-cdc-latency",
+        namespace: "AWS/DMS",
+        metric: "CDCLatencyTarget",
+        dims: &[("ReplicationTaskIdentifier", "catalog-migration")],
+        stat: "Average",
+        threshold: 60.0,
+        datapoints: 5,
+        panel: "dms",
+        gap_p: 0.0,
+    },
+];
+
+#[derive(Debug, Clone)]
+struct State {
+    state: &'static str,
+    reason: String,
+    since: DateTime<Utc>,
+    /// Newest first: (period start, value or None when missing).
+    recent: VecDeque<(DateTime<Utc>, Option<f64>)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Alarms {
+    states: Vec<State>,
+    rng: SimRng,
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.format("%d/%m/%y %H:%M:%S").to_string()
+}
+
+fn fmt_points(points: &[(DateTime<Utc>, Option<f64>)]) -> String {
+    points
+        .iter()
+        .map(|(at, v)| format!("{:.1} ({})", v.unwrap_or(f64::NAN), stamp(*at)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Alarms {
+    pub fn new(rng: SimRng, since: DateTime<Utc>) -> Self {
+        Alarms {
+            states: DEFS
+                .iter()
+                .map(|_| State {
+                    state: "OK",
+                    reason: "Threshold Crossed: no datapoints were breaching the threshold".into(),
+                    since,
+                    recent: VecDeque::new(),
+                })
+                .collect(),
+            rng,
+        }
+    }
+
+    /// Evaluate every alarm for the minute that just closed at `at`.
+    pub fn evaluate(w: &mut World, at: DateTime<Utc>) {
+        let period = at - chrono::Duration::minutes(1);
+        for (i, def) in DEFS.iter().enumerate() {
+            let dims: Vec<(String, String)> = def
+                .dims
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let mut value = super::cloud::metric(w, def.namespace, def.metric, &dims, def.stat);
+            let gap = def.gap_p > 0.0 && w.alarms.rng.random_bool(def.gap_p);
+            if gap {
+                value = None;
+            }
+            let st = &mut w.alarms.states[i];
+            st.recent.push_front((period, value));
+            st.recent.truncate(def.datapoints);
+            let (new_state, reason) = judge(def, st);
+            if new_state != st.state {
+                st.state = new_state;
+                st.since = at;
+                st.reason = reason;
+            }
+        }
+    }
+
+    pub fn list(&self) -> Vec<Alarm> {
+        let mut out: Vec<Alarm> = DEFS
+            .iter()
+            .zip(&self.states)
+            .map(|(d, s)| Alarm {
+                name: d.name.into(),
+                state: s.state.into(),
+                reason: s.reason.clone(),
+                since: Some(s.since),
+                namespace: Some(d.namespace.into()),
+                metric: Some(d.metric.into()),
+                panel: Some(d.panel.into()),
+            })
+            .collect();
+        let rank = |s: &str| match s {
+            "ALARM" => 0,
+            "INSUFFICIENT_DATA" => 1,
+            _ => 2,
+        };
+        out.sort_by_key(|a| rank(&a.state));
+        out
+    }
+}
+
+fn judge(def: &Def, st: &State) -> (&'static str, String) {
+    let Some(&(latest_at, latest)) = st.recent.front() else {
+        return (
+            "INSUFFICIENT_DATA",
+            "Insufficient Data: no datapoints".into(),
+        );
+    };
+    let Some(latest) = latest else {
+        return (
+            "INSUFFICIENT_DATA",
+            format!(
+                "Insufficient Data: 1 datapoint was unknown ({}).",
+                stamp(latest_at)
+            ),
+        );
+    };
+    let points: Vec<_> = st.recent.iter().copied().collect();
+    let breaching = points.len() == def.datapoints
+        && points
+            .iter()
+            .all(|(_, v)| v.is_some_and(|v| v > def.threshold));
+    if breaching {
+        let n = def.datapoints;
+        return (
+            "ALARM",
+            format!(
+                "Threshold Crossed: {n} datapoint{} [{}] {} greater than the threshold ({:.1}) (minimum {n} datapoint{} for OK -> ALARM transition).",
+                if n == 1 { "" } else { "s" },
+                fmt_points(&points),
+                if n == 1 { "was" } else { "were" },
+                def.threshold,
+                if n == 1 { "" } else { "s" },
+            ),
+        );
+    }
+    if st.state == "ALARM" && latest > def.threshold {
+        return ("ALARM", st.reason.clone());
+    }
+    (
+        "OK",
+        format!(
+            "Threshold Crossed: 1 datapoint [{}] was not greater than the threshold ({:.1}) (minimum 1 datapoint for ALARM -> OK transition).",
+            fmt_points(&points[..1]),
+            def.threshold
+        ),
+    )
+}

@@ -1,0 +1,486 @@
+//! Model behaviour, stepped in simulated time (no wall-clock waits).
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::lifecycle::{LifecycleConfiguration, StorageClass};
+use super::*;
+use crate::model::ReplicaState;
+use crate::sources::{SourceKind, Update};
+
+const HOUR: f64 = 3600.0;
+const DAY: f64 = 86_400.0;
+
+fn start() -> DateTime<Utc> {
+    // 17:00 UTC = noon in StreamShop's US Eastern day.
+    Utc.with_ymd_and_hms(2026, 11, 27, 17, 0, 0).unwrap()
+}
+
+fn opts(seed: u64, scenario: Scenario) -> SimOptions {
+    SimOptions {
+        seed,
+        speed: 1.0,
+        scenario,
+        start: Some(start()),
+    }
+}
+
+fn sample_all(w: &World, samplers: &mut [Sampler]) -> Vec<Update> {
+    samplers.iter_mut().map(|s| s.sample(w)).collect()
+}
+
+fn run(seed: u64, scenario: Scenario, times: &[f64]) -> Vec<Vec<Update>> {
+    let mut w = World::new(&opts(seed, scenario));
+    let mut samplers = Sampler::all();
+    times
+        .iter()
+        .map(|&t| {
+            w.advance_to(t);
+            sample_all(&w, &mut samplers)
+        })
+        .collect()
+}
+
+fn redis_ops(w: &World) -> f64 {
+    w.redis_counters().iter().map(|c| c.ops_per_sec_now).sum()
+}
+
+#[test]
+fn same_seed_and_sim_times_give_identical_numbers() {
+    let times = [1.0, 2.0, 30.0, 600.0, 2.0 * HOUR];
+    let a = run(7, Scenario::BlackFriday, &times);
+    let b = run(7, Scenario::BlackFriday, &times);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn different_seeds_give_different_numbers() {
+    let times = [1.0, 60.0];
+    let a = run(1, Scenario::Normal, &times);
+    let b = run(2, Scenario::Normal, &times);
+    assert_ne!(a, b);
+    let aurora = |u: &Vec<Vec<Update>>| u[1][0].clone();
+    assert_ne!(aurora(&a), aurora(&b));
+}
+
+#[test]
+fn black_friday_raises_redis_ops_tenfold_and_replica_lag() {
+    let mut normal = World::new(&opts(3, Scenario::Normal));
+    let mut bf = World::new(&opts(3, Scenario::BlackFriday));
+    normal.advance_to(40.0 * 60.0);
+    bf.advance_to(40.0 * 60.0);
+    let ratio = redis_ops(&bf) / redis_ops(&normal);
+    assert!((7.0..13.0).contains(&ratio), "ops ratio {ratio}");
+    let lag_n = normal.replica_lag("catalog-2").unwrap();
+    let lag_b = bf.replica_lag("catalog-2").unwrap();
+    assert!(lag_b > 5.0, "black friday catalog-2 lag {lag_b}");
+    assert!(lag_b > 10.0 * lag_n, "lag {lag_b} vs normal {lag_n}");
+    // And it comes back down after the event.
+    bf.advance_to(4.0 * HOUR);
+    assert!(bf.replica_lag("catalog-2").unwrap() < 2.0);
+}
+
+#[test]
+fn black_friday_sets_the_replica_lag_alarm_with_a_reason() {
+    let mut w = World::new(&opts(5, Scenario::BlackFriday));
+    w.advance_to(30.0 * 60.0);
+    let alarm = w
+        .alarms()
+        .into_iter()
+        .find(|a| a.name == "catalog-replica-lag")
+        .unwrap();
+    assert_eq!(alarm.state, "ALARM");
+    assert!(alarm.reason.contains("3 datapoints"), "{}", alarm.reason);
+    assert!(alarm.since.unwrap() <= w.now());
+}
+
+#[test]
+fn redis_hit_ratio_falls_and_evictions_rise_when_working_set_outgrows_memory() {
+    let window = |scenario| {
+        let mut w = World::new(&opts(9, scenario));
+        let mut s = Sampler::Redis(None);
+        w.advance_to(40.0 * 60.0);
+        s.sample(&w);
+        w.advance_to(41.0 * 60.0);
+        match s.sample(&w) {
+            Update::Redis(r) => r,
+            other => panic!("{other:?}"),
+        }
+    };
+    let normal = window(Scenario::Normal);
+    let bf = window(Scenario::BlackFriday);
+    let shard2 = |r: &crate::model::RedisStatus| {
+        r.nodes
+            .iter()
+            .find(|n| n.shard.as_deref() == Some("shard-2") && n.role == "primary")
+            .cloned()
+            .unwrap()
+    };
+    assert!(shard2(&normal).used_memory_bytes < shard2(&normal).max_memory_bytes);
+    assert!(
+        bf.hit_ratio.unwrap() < normal.hit_ratio.unwrap() - 0.02,
+        "bf {:?} normal {:?}",
+        bf.hit_ratio,
+        normal.hit_ratio
+    );
+    assert!(shard2(&bf).hit_ratio.unwrap() < 0.9);
+    assert!(bf.evictions_per_sec > 10.0 * normal.evictions_per_sec.max(1.0));
+    // Lifetime ratio moves far less than the windowed one: it is dominated by history.
+    assert!(
+        (bf.hit_ratio_lifetime.unwrap() - normal.hit_ratio_lifetime.unwrap()).abs()
+            < (bf.hit_ratio.unwrap() - normal.hit_ratio.unwrap()).abs()
+    );
+}
+
+#[test]
+fn counters_never_go_backwards() {
+    let mut w = World::new(&opts(11, Scenario::BlackFriday));
+    let mut prev = w.redis_counters();
+    let mut prev_search = (w.search.index_total, w.search.search_total);
+    for i in 1..=300 {
+        w.advance_to(i as f64 * 7.3);
+        let now = w.redis_counters();
+        for (a, b) in prev.iter().zip(&now) {
+            assert!(b.keyspace_hits >= a.keyspace_hits);
+            assert!(b.keyspace_misses >= a.keyspace_misses);
+            assert!(b.evicted_keys >= a.evicted_keys);
+            assert!(b.total_commands_processed >= a.total_commands_processed);
+        }
+        let s = (w.search.index_total, w.search.search_total);
+        assert!(s.0 >= prev_search.0 && s.1 >= prev_search.1);
+        prev = now;
+        prev_search = s;
+    }
+}
+
+#[test]
+fn windowed_rates_treat_a_counter_that_went_down_as_a_restart() {
+    let mut w = World::new(&opts(1, Scenario::Normal));
+    let mut s = Sampler::Redis(None);
+    s.sample(&w);
+    // Pretend the previous sample saw far larger counters (the node restarted since).
+    if let Sampler::Redis(Some((_, prev))) = &mut s {
+        for c in prev.iter_mut() {
+            c.keyspace_hits = u64::MAX / 2;
+            c.total_commands_processed = u64::MAX / 2;
+        }
+    }
+    w.advance_by(Duration::from_secs(5));
+    let Update::Redis(r) = s.sample(&w) else {
+        panic!()
+    };
+    assert!(r.ops_per_sec >= 0.0);
+    assert!(
+        r.nodes
+            .iter()
+            .all(|n| n.hit_ratio.is_none_or(|h| (0.0..=1.0).contains(&h)))
+    );
+}
+
+#[test]
+fn lifecycle_rules_move_bytes_to_standard_ia_after_thirty_days() {
+    let mut w = World::new(&opts(4, Scenario::Normal));
+    let tier = |w: &World, k: &str| *w.s3.tiers.get(k).unwrap_or(&0.0);
+    let ia0 = tier(&w, "StandardIAStorage");
+    let total0 = w.s3.total_bytes();
+    // Without rules, new uploads stay in STANDARD.
+    w.delete_lifecycle("streamshop-media").unwrap();
+    let std0 = w.s3_bytes_by_class("images/")[&StorageClass::Standard];
+    w.advance_to(10.0 * DAY);
+    let std10 = w.s3_bytes_by_class("images/")[&StorageClass::Standard];
+    assert!(std10 > std0);
+    // With the default rules back, images older than 30 days leave STANDARD for STANDARD_IA.
+    w.put_lifecycle("streamshop-media", super::s3::default_rules())
+        .unwrap();
+    w.advance_to(45.0 * DAY);
+    let images = w.s3_bytes_by_class("images/");
+    let daily_max = 1.2e12 / 30.4 * 1.2;
+    assert!(images[&StorageClass::Standard] <= 31.0 * daily_max);
+    assert!(tier(&w, "StandardIAStorage") > ia0);
+    // ~5 TB/month of growth.
+    let grown = (w.s3.total_bytes() - total0) / 1e12;
+    assert!((6.0..9.5).contains(&grown), "grew {grown} TB in 45 days");
+}
+
+#[test]
+fn lifecycle_json_uses_aws_field_names_and_rejects_unknown_keys() {
+    let json = r#"{"Rules":[{"ID":"images-tiering","Status":"Enabled","Filter":{"Prefix":"images/"},
+        "Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":90,"StorageClass":"GLACIER_IR"}],
+        "NoncurrentVersionExpiration":{"NoncurrentDays":30},
+        "AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}"#;
+    let cfg: LifecycleConfiguration = serde_json::from_str(json).unwrap();
+    assert_eq!(
+        cfg.rules[0].transitions[1].storage_class,
+        StorageClass::GlacierIr
+    );
+    let back = serde_json::to_value(&cfg).unwrap();
+    assert_eq!(back["Rules"][0]["ID"], "images-tiering");
+    assert_eq!(
+        back["Rules"][0]["Transitions"][0]["StorageClass"],
+        "STANDARD_IA"
+    );
+    let bad = r#"{"Rules":[{"ID":"x","Status":"Enabled","Transitons":[]}]}"#;
+    let err = serde_json::from_str::<LifecycleConfiguration>(bad).unwrap_err();
+    assert!(err.to_string().contains("Transitons"), "{err}");
+    assert!(StorageClass::StandardIa.can_transition_to(StorageClass::GlacierIr));
+    assert!(!StorageClass::GlacierIr.can_transition_to(StorageClass::StandardIa));
+    assert!(!StorageClass::OnezoneIa.can_transition_to(StorageClass::GlacierIr));
+}
+
+#[test]
+fn price_table_is_keyed_by_storage_type() {
+    let p = s3_price_table();
+    assert_eq!(p["StandardStorage"], 0.023);
+    assert_eq!(p["StandardIAStorage"], 0.0125);
+    assert_eq!(p["DeepArchiveStorage"], 0.00099);
+    assert_eq!(p["IntelligentTieringAIAStorage"], 0.004);
+    for c in [
+        StorageClass::Standard,
+        StorageClass::StandardIa,
+        StorageClass::OnezoneIa,
+        StorageClass::GlacierIr,
+        StorageClass::Glacier,
+        StorageClass::DeepArchive,
+        StorageClass::IntelligentTiering,
+    ] {
+        assert!(p.contains_key(c.storage_type()), "{c:?}");
+    }
+}
+
+#[test]
+fn reindex_task_progresses_to_done_and_alias_moves_atomically() {
+    let mut w = World::new(&opts(8, Scenario::Normal));
+    let id = w.start_reindex("products", "products_v2").unwrap();
+    w.advance_by(Duration::from_secs(60));
+    let t = w.task(&id).unwrap();
+    assert!(t.created > 0 && t.created < t.total, "{t:?}");
+    assert_eq!(w.search_health(), "green");
+    // Throttled, it slows down.
+    w.rethrottle(&id, Some(100.0)).unwrap();
+    let before = w.task(&id).unwrap().created;
+    w.advance_by(Duration::from_secs(10));
+    assert!(w.task(&id).unwrap().created - before <= 1000);
+    w.rethrottle(&id, None).unwrap();
+    w.advance_by(Duration::from_secs(600));
+    let t = w.task(&id).unwrap();
+    assert!(t.completed && !t.cancelled);
+    assert_eq!(t.created, t.total);
+    assert_eq!(w.index_doc_count("products_v2"), Some(t.total));
+    // A bad action anywhere in the call leaves every alias as it was.
+    let err = w
+        .update_aliases(&[("products_v1", "products")], &[("nope", "products")])
+        .unwrap_err();
+    assert_eq!(err.kind, "index_not_found_exception");
+    assert_eq!(w.alias_targets("products"), vec!["products_v1"]);
+    w.update_aliases(
+        &[("products_v1", "products")],
+        &[("products_v2", "products")],
+    )
+    .unwrap();
+    assert_eq!(w.alias_targets("products"), vec!["products_v2"]);
+    // New catalog updates now land in v2.
+    let v2 = w.index_doc_count("products_v2").unwrap();
+    w.advance_by(Duration::from_secs(3600));
+    assert!(w.index_doc_count("products_v2").unwrap() > v2);
+}
+
+#[test]
+fn cancelled_reindex_stops_and_index_api_reports_opensearch_errors() {
+    let mut w = World::new(&opts(8, Scenario::Normal));
+    let id = w.start_reindex("products_v1", "products_v9").unwrap();
+    w.advance_by(Duration::from_secs(5));
+    w.cancel_task(&id).unwrap();
+    let created = w.task(&id).unwrap().created;
+    w.advance_by(Duration::from_secs(60));
+    let t = w.task(&id).unwrap();
+    assert!(t.cancelled && t.completed && t.created == created);
+    assert_eq!(
+        w.create_index("products_v9").unwrap_err().kind,
+        "resource_already_exists_exception"
+    );
+    w.delete_index("products_v9").unwrap();
+    assert_eq!(
+        w.delete_index("products_v9").unwrap_err().kind,
+        "index_not_found_exception"
+    );
+    assert!(w.start_reindex("nope", "x").is_err());
+    assert_eq!(
+        w.cancel_task("abc:1").unwrap_err().kind,
+        "resource_not_found_exception"
+    );
+}
+
+#[test]
+fn binlog_cutover_drains_lag_then_target_takes_writes() {
+    let mut w = World::new(&opts(2, Scenario::Normal));
+    let m = w.migration();
+    assert!(m.replication_running && !m.source_read_only && !m.target_writable);
+    w.set_source_read_only(true);
+    w.advance_by(Duration::from_secs(30));
+    let m = w.migration();
+    assert_eq!(m.source_transactions, m.applied_transactions);
+    assert_eq!(m.lag_seconds, Some(0.0));
+    assert!(
+        m.rejected_writes > 0,
+        "writes fail while nothing is writable"
+    );
+    assert!(
+        w.reset_replication().is_err(),
+        "reset refused while running"
+    );
+    w.stop_replication();
+    assert_eq!(w.migration().lag_seconds, None);
+    let st = w.aurora_status();
+    let src = st
+        .replicas
+        .iter()
+        .find(|r| r.name == "mysql-onprem")
+        .unwrap();
+    assert_eq!(src.state, ReplicaState::Stopped);
+    w.reset_replication().unwrap();
+    w.set_target_writable(true);
+    let gtid_before = w.migration().source_gtid;
+    w.advance_by(Duration::from_secs(30));
+    let m = w.migration();
+    assert_eq!(
+        m.source_gtid, gtid_before,
+        "source takes no writes after cutover"
+    );
+    assert!(
+        m.applied_gtid.contains(",\n"),
+        "target has its own GTIDs: {}",
+        m.applied_gtid
+    );
+    assert!(
+        !w.aurora_status()
+            .replicas
+            .iter()
+            .any(|r| r.name == "mysql-onprem")
+    );
+}
+
+#[test]
+fn failover_and_blue_green_switchover_complete_after_a_short_delay() {
+    let mut w = World::new(&opts(2, Scenario::Normal));
+    assert_eq!(w.writer(), "catalog-1");
+    w.failover_to("catalog-3").unwrap();
+    assert_eq!(w.writer(), "catalog-1");
+    assert!(w.failover_to("catalog-2").is_err());
+    w.advance_by(Duration::from_secs(60));
+    assert_eq!(w.writer(), "catalog-3");
+    let st = w.aurora_status();
+    assert!(st.replicas.iter().any(|r| r.name == "catalog-1"));
+    assert!(!st.replicas.iter().any(|r| r.name == "catalog-3"));
+    assert!(w.failover_to("nope").is_err());
+    w.switchover_blue_green().unwrap();
+    assert_eq!(w.blue_green_status(), "SWITCHOVER_IN_PROGRESS");
+    w.advance_by(Duration::from_secs(120));
+    assert_eq!(w.blue_green_status(), "SWITCHOVER_COMPLETED");
+    assert!(w.switchover_blue_green().is_err());
+}
+
+#[test]
+fn cloudwatch_metrics_answer_known_and_none_for_unknown() {
+    let w = World::new(&opts(1, Scenario::Normal));
+    let d = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let cf = d(&[("DistributionId", "E2STREAMSHOP"), ("Region", "Global")]);
+    let hit = w
+        .metric("AWS/CloudFront", "CacheHitRate", &cf, "Average")
+        .unwrap();
+    assert!((50.0..100.0).contains(&hit));
+    assert!(w.metric("AWS/CloudFront", "Requests", &cf, "Sum").unwrap() > 0.0);
+    let t = d(&[("TableName", "behaviour")]);
+    assert_eq!(
+        w.metric(
+            "AWS/DynamoDB",
+            "ProvisionedWriteCapacityUnits",
+            &t,
+            "Average"
+        ),
+        Some(4500.0)
+    );
+    let dms = d(&[("ReplicationTaskIdentifier", "catalog-migration")]);
+    assert!(
+        w.metric("AWS/DMS", "CDCLatencyTarget", &dms, "Average")
+            .is_some()
+    );
+    let rds = d(&[("DBInstanceIdentifier", "catalog-1")]);
+    assert!(
+        w.metric("AWS/RDS", "CPUUtilization", &rds, "Average")
+            .is_some()
+    );
+    let ec = d(&[("CacheClusterId", "streamshop-sessions-0002-001")]);
+    assert!(
+        w.metric(
+            "AWS/ElastiCache",
+            "DatabaseMemoryUsagePercentage",
+            &ec,
+            "Average"
+        )
+        .unwrap()
+            > 50.0
+    );
+    assert_eq!(
+        w.metric("AWS/CloudFront", "NoSuchMetric", &cf, "Average"),
+        None
+    );
+    assert_eq!(
+        w.metric(
+            "AWS/DynamoDB",
+            "ThrottledRequests",
+            &d(&[("TableName", "nope")]),
+            "Sum"
+        ),
+        None
+    );
+    assert_eq!(w.metric("AWS/Nope", "X", &[], "Average"), None);
+    assert_eq!(
+        w.metric("AWS/CloudFront", "CacheHitRate", &cf, "Median"),
+        None
+    );
+    assert_eq!(
+        w.list_dimension_values("AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName"),
+        vec!["reviews", "wishlists", "behaviour"]
+    );
+    assert_eq!(
+        w.list_dimension_values("AWS/RDS", "AuroraReplicaLag", "DBInstanceIdentifier"),
+        vec!["catalog-2", "catalog-3", "catalog-4"]
+    );
+    assert!(
+        w.list_dimension_values("AWS/DynamoDB", "Nope", "TableName")
+            .is_empty()
+    );
+}
+
+#[test]
+fn redshift_history_has_a_failure_with_error_and_a_slow_run() {
+    let w = World::new(&opts(1, Scenario::Normal));
+    let r = w.redshift_status();
+    // 12 full hours of three tables; the current hour's loads (from :09) have not started.
+    assert_eq!(r.runs.len(), 36);
+    assert!(r.runs.iter().any(|x| x.status == "failed"
+        && x.error.as_deref() == Some("Invalid digit, Value 'O', Pos 0, Type: Integer")));
+    assert!(r.runs.iter().any(|x| x.slow));
+    assert!(!r.glue_runs.is_empty() && r.glue_runs.iter().all(|g| g.job == "orders-etl"));
+}
+
+#[tokio::test]
+async fn collectors_report_every_section() {
+    let opts = opts(42, Scenario::Normal);
+    let mut cs = collectors(&opts);
+    let kinds: Vec<SourceKind> = cs.iter().map(|c| c.kind()).collect();
+    assert!(kinds.contains(&SourceKind::CloudWatch("dms".into())));
+    assert_eq!(kinds.len(), 9);
+    for c in &mut cs {
+        let u = c.collect().await.unwrap();
+        if let Update::CloudWatch(_, figs) = &u {
+            assert!(!figs.is_empty());
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! Redis collector: INFO from every node (each configured url, or every primary and replica
+//! of a cluster, re-discovered each round), rates from counter deltas between rounds, and
+//! ElastiCache's CloudWatch metrics when a replication group is configured.
+
+mod cw;
+pub mod info;
+pub mod topology;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use futures::future::join_all;
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, ConnectionAddr, ConnectionInfo, IntoConnectionInfo};
+
+use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
+use crate::config::{RedisConfig, redact_url, secret_from_env};
+use crate::model::{RedisNode, RedisStatus};
+use info::{Counters, Delta, Info};
+use topology::ClusterNode;
+
+pub fn collector(cfg: &RedisConfig, aws: &AwsContext) -> BoxCollector {
+    Box::new(RedisCollector::new(cfg, aws))
+}
+
+pub struct RedisCollector {
+    cluster: bool,
+    /// Configured urls as (addr, connection info with the password injected).
+    seeds: Vec<(String, ConnectionInfo)>,
+    config_error: Option<String>,
+    conns: HashMap<String, MultiplexedConnection>,
+    prev: HashMap<String, Counters>,
+    /// Last cluster topology seen, tried first for the next discovery.
+    known: Vec<ClusterNode>,
+    interval: Duration,
+    timeout: Duration,
+    cloudwatch: Option<cw::ElastiCache>,
+}
+
+fn addr_of(info: &ConnectionInfo) -> String {
+    match info.addr() {
+        ConnectionAddr::Tcp(h, p) => format!("{h}:{p}"),
+        ConnectionAddr::TcpTls { host, port, .. } => format!("{host}:{port}"),
+        ConnectionAddr::Unix(p) => p.display().to_string(),
+        other => format!("{other}"),
+    }
+}
+
+impl RedisCollector {
+    pub fn new(cfg: &RedisConfig, aws: &AwsContext) -> Self {
+        let mut config_error = None;
+        let password = match secret_from_env(cfg.password_env.as_deref()) {
+            Ok(p) => p,
+            Err(e) => {
+                config_error = Some(format!("redis.password_env: {e}"));
+                None
+            }
+        };
+        let mut seeds = Vec::new();
+        for u in &cfg.urls {
+            match u.as_str().into_connection_info() {
+                Ok(mut info) => {
+                    if let Some(pw) = &password {
+                        let r = info.redis_settings().clone().set_password(pw);
+                        info = info.set_redis_settings(r);
+                    }
+                    seeds.push((addr_of(&info), info));
+                }
+                Err(e) => {
+                    config_error = Some(format!("redis.urls: {}: {e}", redact_url(u)));
+                }
+            }
+        }
+        if seeds.is_empty() && config_error.is_none() {
+            config_error = Some("redis.urls is empty".into());
+        }
+        RedisCollector {
+            cluster: cfg.cluster,
+            seeds,
+            config_error,
+            conns: HashMap::new(),
+            prev: HashMap::new(),
+            known: Vec::new(),
+            interval: cfg.interval.unwrap_or(Duration::from_secs(1)),
+            timeout: cfg.timeout.unwrap_or(Duration::from_secs(2)),
+            cloudwatch: match (&cfg.replication_group, aws.region()) {
+                (Some(g), Some(_)) => Some(cw::ElastiCache::new(aws.clone(), g)),
+                _ => None,
+            },
+        }
+    }
+
+    /// How often CloudWatch is re-read (tests shorten it).
+    pub fn with_cloudwatch_every(mut self, every: Duration) -> Self {
+        if let Some(c) = &mut self.cloudwatch {
+            c.every = every;
+        }
+        self
+    }
+
+    /// Connection info for a node address: the first seed's settings (TLS, user, password)
+    /// with the node's host and port, as a cluster's nodes share them.
+    fn info_for(&self, addr: &str) -> Option<ConnectionInfo> {
+        if let Some((_, i)) = self.seeds.iter().find(|(a, _)| a == addr) {
+            return Some(i.clone());
+        }
+        let (_, template) = self.seeds.first()?;
+        let (host, port) = addr.rsplit_once(':')?;
+        let port: u16 = port.parse().ok()?;
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let a = match template.addr() {
+            ConnectionAddr::TcpTls {
+                insecure,
+                tls_params,
+                ..
+            } => ConnectionAddr::TcpTls {
+                host,
+                port,
+                insecure: *insecure,
+                tls_params: tls_params.clone(),
+            },
+            _ => ConnectionAddr::Tcp(host, port),
+        };
+        Some(template.clone().set_addr(a))
+    }
+
+    /// Run `cmd` on a node, connecting first when there is no live connection; None for the
+    /// connection means it must not be reused. A reused connection that fails (the node
+    /// restarted since last round) gets one retry on a fresh connection within the limit.
+    async fn ask(
+        info: Option<ConnectionInfo>,
+        conn: Option<MultiplexedConnection>,
+        cmd: &str,
+        limit: Duration,
+    ) -> (Result<String, String>, Option<MultiplexedConnection>) {
+        let started = Instant::now();
+        let reused = conn.is_some();
+        let first = Self::ask_once(info.clone(), conn, cmd, limit).await;
+        match first {
+            (Err(_), _) if reused && started.elapsed() < limit => {
+                Self::ask_once(info, None, cmd, limit.saturating_sub(started.elapsed())).await
+            }
+            other => other,
+        }
+    }
+
+    async fn ask_once(
+        info: Option<ConnectionInfo>,
+        conn: Option<MultiplexedConnection>,
+        cmd: &str,
+        limit: Duration,
+    ) -> (Result<String, String>, Option<MultiplexedConnection>) {
+        let work = async {
+            let mut c = match conn {
+                Some(c) => c,
+                None => {
+                    let info = info.ok_or_else(|| "no address".to_string())?;
+                    let cfg = AsyncConnectionConfig::new()
+                        .set_connection_timeout(Some(limit))
+                        .set_response_timeout(Some(limit));
+                    redis::Client::open(info)
+                        .map_err(|e| e.to_string())?
+                        .get_multiplexed_async_connection_with_config(&cfg)
+                        .await
+                        .map_err(|e| format!("connect: {e}"))?
+                }
+            };
+            let mut parts = cmd.split_whitespace();
+            let mut command = redis::cmd(parts.next().unwrap_or("PING"));
+            for p in parts {
+                command.arg(p);
+            }
+            let out: Result<String, String> = command
+                .query_async(&mut c)
+                .await
+                .map_err(|e| format!("{cmd}: {e}"));
+            out.map(|s| (s, c))
+        };
+        match tokio::time::timeout(limit, work).await {
+            Ok(Ok((s, c))) => (Ok(s), Some(c)),
+            Ok(Err(e)) => (Err(redact_url(&e)), None),
+            Err(_) => (
+                Err(format!(
+                    "{cmd}: no answer within {}",
+                    humantime::format_duration(limit)
+                )),
+                None,
+            ),
+        }
+    }
+
+    /// The cluster's nodes, from the first node that answers CLUSTER NODES: last round's
+    /// healthy nodes first, then the configured seeds.
+    async fn discover(&mut self, limit: Duration) -> Result<Vec<ClusterNode>, String> {
+        let mut candidates: Vec<String> = self
+            .known
+            .iter()
+            .filter(|n| !n.failing)
+            .map(|n| n.addr.clone())
+            .collect();
+        for (a, _) in &self.seeds {
+            if !candidates.contains(a) {
+                candidates.push(a.clone());
+            }
+        }
+        let mut last_err = String::from("no seed url");
+        let started = Instant::now();
+        for addr in candidates {
+            let left = limit.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            let conn = self.conns.remove(&addr);
+            let (r, conn) = Self::ask(self.info_for(&addr), conn, "CLUSTER NODES", left).await;
+            if let Some(c) = conn {
+                self.conns.insert(addr.clone(), c);
+            }
+            match r {
+                Ok(text) => {
+                    let host = addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+                    let nodes = topology::parse_cluster_nodes(&text, host);
+                    if !nodes.is_empty() {
+                        return Ok(nodes);
+                    }
+                    last_err = format!("{addr}: CLUSTER NODES listed no nodes");
+                }
+                Err(e) => last_err = format!("{addr}: {e}"),
+            }
+        }
+        Err(last_err)
+    }
+
+    pub async fn round(&mut self) -> anyhow::Result<RedisStatus> {
+        if let Some(e) = &self.config_error {
+            anyhow::bail!("{e}");
+        }
+        let started = Instant::now();
+        // Headroom inside the collector timeout, so partial results are reported.
+        let budget = self.timeout.mul_f64(0.85);
+        let mut status = RedisStatus {
+            cluster: self.cluster,
+            ..Default::default()
+        };
+
+        // Which nodes, and their shard.
+        let mut shards: HashMap<String, String> = HashMap::new();
+        let mut primary_of: HashMap<String, String> = HashMap::new();
+        let addrs: Vec<String> = if self.cluster {
+            match self.discover(budget / 2).await {
+                Ok(nodes) => self.known = nodes,
+                Err(e) => status.errors.push(format!("cluster discovery failed: {e}")),
+            }
+            shards.extend(topology::shard_names(&self.known));
+            for n in &self.known {
+                if let Some(p) = n
+                    .primary_id
+                    .as_ref()
+                    .and_then(|id| self.known.iter().find(|x| &x.id == id).map(|x| &x.addr))
+                {
+                    primary_of.insert(n.addr.clone(), p.clone());
+                }
+            }
+            let mut nodes: Vec<&ClusterNode> = self.known.iter().collect();
+            nodes.sort_by_key(|n| (shards.get(&n.addr).cloned(), !n.primary, n.addr.clone()));
+            let list: Vec<String> = nodes.iter().map(|n| n.addr.clone()).collect();
+            if list.is_empty() {
+                self.seeds.iter().map(|(a, _)| a.clone()).collect()
+            } else {
+                list
+            }
+        } else {
+            self.seeds.iter().map(|(a, _)| a.clone()).collect()
+        };
+        // Forget connections to nodes that left the cluster.
+        self.conns.retain(|a, _| addrs.contains(a));
+        self.prev.retain(|a, _| addrs.contains(a));
+
+        // INFO from every node in parallel.
+        let left = budget.saturating_sub(started.elapsed());
+        let asks = addrs.iter().map(|a| {
+            let info = self.info_for(a);
+            let conn = self.conns.get(a).cloned();
+            let a = a.clone();
+            async move {
+                let (r, c) = Self::ask(info, conn, "INFO", left).await;
+                (a, r, c, Instant::now())
+            }
+        });
+        let answers = join_all(asks).await;
+
+        let mut infos: HashMap<String, Info> = HashMap::new();
+        let mut deltas: Vec<Delta> = Vec::new();
+        let (mut hits, mut misses) = (0u64, 0u64);
+        for (addr, r, conn, at) in answers {
+            match conn {
+                Some(c) => {
+                    self.conns.insert(addr.clone(), c);
+                }
+                None => {
+                    self.conns.remove(&addr);
+                }
+            }
+            let mut node = RedisNode {
+                addr: addr.clone(),
+                role: "unknown".into(),
+                shard: shards.get(&addr).cloned(),
+                ..Default::default()
+            };
+            match r {
+                Err(e) => node.error = Some(e),
+                Ok(text) => {
+                    let i = Info::parse(&text);
+                    node.role = i.role().into();
+                    node.used_memory_bytes = i.u64("used_memory").unwrap_or(0);
+                    node.max_memory_bytes = i.u64("maxmemory").unwrap_or(0);
+                    node.connected_clients = i.u64("connected_clients").unwrap_or(0);
+                    node.evicted_keys = i.u64("evicted_keys").unwrap_or(0);
+                    if let Some(cur) = Counters::from_info(&i, at) {
+                        node.hit_ratio_lifetime = cur.lifetime_hit_ratio();
+                        hits += cur.hits;
+                        misses += cur.misses;
+                        if let Ok(d) = info::delta(self.prev.get(&addr), &cur) {
+                            node.hit_ratio = d.hit_ratio();
+                            node.ops_per_sec = d.ops_per_sec();
+                            node.evictions_per_sec = d.evictions_per_sec();
+                            deltas.push(d);
+                        }
+                        // After a restart or RESETSTAT this sample is the new baseline.
+                        self.prev.insert(addr.clone(), cur);
+                    } else {
+                        node.error = Some("INFO lacks keyspace_hits/misses counters".into());
+                    }
+                    if !self.cluster
+                        && node.role == "replica"
+                        && let Some(p) = i.primary_addr()
+                    {
+                        primary_of.insert(addr.clone(), p);
+                    }
+                    infos.insert(addr.clone(), i);
+                }
+            }
+            status.nodes.push(node);
+        }
+
+        // Replication offset lag: replica's applied offset against its primary's.
+        for n in &mut status.nodes {
+            if n.role != "replica" {
+                continue;
+            }
+            let mine = infos.get(&n.addr).and_then(|i| i.u64("slave_repl_offset"));
+            let theirs = primary_of
+                .get(&n.addr)
+                .and_then(|p| infos.get(p))
+                .and_then(|i| i.u64("master_repl_offset"));
+            if let (Some(m), Some(t)) = (mine, theirs) {
+                n.repl_offset_lag = Some(t.saturating_sub(m));
+            }
+        }
+
+        let ok: Vec<&RedisNode> = status.nodes.iter().filter(|n| n.error.is_none()).collect();
+        if ok.is_empty() {
+            let mut msgs: Vec<String> = status.errors.clone();
+            msgs.extend(
+                status
+                    .nodes
+                    .iter()
+                    .map(|n| format!("{}: {}", n.addr, n.error.as_deref().unwrap_or("?"))),
+            );
+            anyhow::bail!("no Redis node answered: {}", msgs.join("; "));
+        }
+        // Memory: primaries hold the data (replicas mirror it).
+        for n in ok.iter().filter(|n| n.role != "replica") {
+            status.used_memory_bytes += n.used_memory_bytes;
+            status.max_memory_bytes += n.max_memory_bytes;
+        }
+        let (dh, dm) = deltas
+            .iter()
+            .fold((0, 0), |(h, m), d| (h + d.hits, m + d.misses));
+        status.hit_ratio = info::ratio(dh, dm);
+        status.hit_ratio_lifetime = info::ratio(hits, misses);
+        // fold from +0.0: an empty f64 sum is -0.0, which prints as "-0".
+        status.ops_per_sec = deltas
+            .iter()
+            .map(Delta::ops_per_sec)
+            .fold(0.0, |a, b| a + b);
+        status.evictions_per_sec = deltas
+            .iter()
+            .map(Delta::evictions_per_sec)
+            .fold(0.0, |a, b| a + b);
+
+        if let Some(c) = &mut self.cloudwatch {
+            let left = budget.saturating_sub(started.elapsed());
+            c.refresh(left).await;
+            status.cloudwatch = c.figures.clone();
+            status.errors.extend(c.error.clone());
+        }
+        Ok(status)
+    }
+}
+
+#[async_trait]
+impl Collector for RedisCollector {
+    fn kind(&self) -> SourceKind {
+        SourceKind::Redis
+    }
+    fn interval(&self) -> Duration {
+        self.interval
+    }
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+    async fn collect(&mut self) -> anyhow::Result<Update> {
+        self.round().await.map(Update::Redis)
+    }
+}

@@ -1,0 +1,603 @@
+//! Threshold evaluation: what is wrong, per service, in one sentence each. The overview and
+//! `opsdeck check` use the same function, so the screen and the pager never disagree.
+
+use std::collections::BTreeMap;
+
+use crate::model::*;
+use crate::panels::{PanelDef, PanelKind, Panels, Threshold};
+use crate::ui::fmt;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// "aurora", "redis", "s3", "opensearch", "redshift", a CloudWatch panel id, or "alarms".
+    pub service: String,
+    pub status: Status,
+    pub message: String,
+}
+
+impl Finding {
+    fn new(service: &str, status: Status, message: impl Into<String>) -> Self {
+        Finding {
+            service: service.to_string(),
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// Nagios word for the status.
+    pub fn word(&self) -> &'static str {
+        status_word(self.status)
+    }
+}
+
+pub fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "OK",
+        Status::Warn => "WARNING",
+        Status::Crit => "CRITICAL",
+        Status::NoData => "UNKNOWN",
+    }
+}
+
+/// The service a source error belongs to ("cloudwatch:dms" -> "dms").
+pub fn service_of_source(source: &str) -> &str {
+    source.strip_prefix("cloudwatch:").unwrap_or(source)
+}
+
+/// Threshold from the panel file, or the built-in default when there is no panel for the kind.
+fn threshold(def: Option<&PanelDef>, name: &str) -> Option<Threshold> {
+    def.and_then(|d| d.threshold(name))
+}
+
+fn state_status(def: Option<&PanelDef>, map: &str, value: &str, default: Status) -> Status {
+    def.map_or(default, |d| d.state_status(map, value, default))
+}
+
+/// Format a breached threshold: "> 1 s".
+fn limit(t: &Threshold, status: Status, f: impl Fn(f64) -> String) -> String {
+    t.breached_level(status)
+        .map(|l| format!(" {} {}", t.comparator(), f(l)))
+        .unwrap_or_default()
+}
+
+/// Every non-OK finding in a snapshot, worst first (stable within a status).
+pub fn findings(snap: &Snapshot, panels: &Panels) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(a) = &snap.aurora {
+        aurora(a, panels.of_kind(PanelKind::Aurora), &mut out);
+    }
+    if let Some(r) = &snap.redis {
+        redis(r, panels.of_kind(PanelKind::Redis), &mut out);
+    }
+    if let Some(s) = &snap.s3 {
+        s3(s, panels.of_kind(PanelKind::S3), &mut out);
+    }
+    if let Some(o) = &snap.opensearch {
+        opensearch(o, panels.of_kind(PanelKind::OpenSearch), &mut out);
+    }
+    if let Some(r) = &snap.redshift {
+        redshift(r, panels.of_kind(PanelKind::Redshift), &mut out);
+    }
+    if let Some(cw) = &snap.cloudwatch {
+        cloudwatch(cw, panels, &mut out);
+    }
+    for a in &snap.alarms {
+        if a.state.eq_ignore_ascii_case("alarm") {
+            out.push(Finding::new(
+                "alarms",
+                Status::Crit,
+                format!("{} in ALARM: {}", a.name, a.reason),
+            ));
+        }
+    }
+    for e in &snap.errors {
+        out.push(Finding::new(
+            service_of_source(&e.source),
+            Status::NoData,
+            format!("source error: {}", e.message),
+        ));
+    }
+    out.sort_by(|a, b| b.status.cmp(&a.status));
+    out
+}
+
+/// Worst status per service (services with data and no finding are OK).
+pub fn service_status(findings: &[Finding], service: &str) -> Status {
+    findings
+        .iter()
+        .filter(|f| f.service == service)
+        .map(|f| f.status)
+        .max()
+        .unwrap_or(Status::Ok)
+}
+
+fn aurora(a: &AuroraStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+    const S: &str = "aurora";
+    for r in &a.replicas {
+        let state = format!("{:?}", r.state).to_ascii_lowercase();
+        let st = state_status(def, "replica", &state, Status::Ok);
+        if st != Status::Ok {
+            let why = r
+                .last_error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            out.push(Finding::new(
+                S,
+                st,
+                format!("replica {} is {state}{why}", r.name),
+            ));
+        }
+    }
+    let worst = a
+        .replicas
+        .iter()
+        .filter(|r| r.lag_seconds.is_some())
+        .max_by(|x, y| {
+            x.lag_seconds
+                .unwrap_or(0.0)
+                .total_cmp(&y.lag_seconds.unwrap_or(0.0))
+        });
+    if let (Some(r), Some(t)) = (worst, threshold(def, "replica_lag_seconds")) {
+        let st = t.evaluate(r.lag_seconds);
+        if st > Status::NoData {
+            out.push(Finding::new(
+                S,
+                st,
+                format!(
+                    "worst replica lag {} on {} ({}){}",
+                    fmt::secs(r.lag_seconds.unwrap_or(0.0)),
+                    r.name,
+                    lag_source(r.lag_source),
+                    limit(&t, st, compact_secs)
+                ),
+            ));
+        }
+    } else if worst.is_none()
+        && a.replicas
+            .iter()
+            .any(|r| r.state == ReplicaState::Replicating)
+    {
+        out.push(Finding::new(
+            S,
+            Status::NoData,
+            "no replica lag reading (sql, heartbeat and cloudwatch all empty)",
+        ));
+    }
+    if let Some(w) = &a.writer_health {
+        let name = a.writer.as_deref().unwrap_or("writer");
+        if let (Some(cpu), Some(t)) = (w.cpu_percent, threshold(def, "writer_cpu_percent")) {
+            let st = t.evaluate(Some(cpu));
+            if st > Status::NoData {
+                out.push(Finding::new(
+                    S,
+                    st,
+                    format!("{name} cpu {}{}", fmt::pct(cpu), limit(&t, st, fmt::pct)),
+                ));
+            }
+        }
+        if let (Some(c), Some(m), Some(t)) = (
+            w.connections,
+            w.max_connections.filter(|m| *m > 0),
+            threshold(def, "connections_percent"),
+        ) {
+            let p = c as f64 * 100.0 / m as f64;
+            let st = t.evaluate(Some(p));
+            if st > Status::NoData {
+                out.push(Finding::new(
+                    S,
+                    st,
+                    format!(
+                        "{name} connections {c}/{m} ({}){}",
+                        fmt::pct(p),
+                        limit(&t, st, fmt::pct)
+                    ),
+                ));
+            }
+        }
+        if let (Some(age), Some(t)) = (
+            w.oldest_transaction_seconds,
+            threshold(def, "oldest_transaction_seconds"),
+        ) {
+            let st = t.evaluate(Some(age));
+            if st > Status::NoData {
+                out.push(Finding::new(
+                    S,
+                    st,
+                    format!(
+                        "{name} oldest transaction open {}{}",
+                        fmt::secs(age),
+                        limit(&t, st, compact_secs)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// "1 s", "0.5 s": thresholds are round numbers, print them as written.
+fn compact_secs(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0} s")
+    } else {
+        format!("{v} s")
+    }
+}
+
+pub fn lag_source(s: LagSource) -> &'static str {
+    match s {
+        LagSource::Sql => "sql",
+        LagSource::Heartbeat => "heartbeat",
+        LagSource::Cloudwatch => "cloudwatch",
+    }
+}
+
+/// used/max memory of a node, when maxmemory is set.
+pub fn node_memory_pct(n: &RedisNode) -> Option<f64> {
+    (n.max_memory_bytes > 0).then(|| n.used_memory_bytes as f64 * 100.0 / n.max_memory_bytes as f64)
+}
+
+fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+    const S: &str = "redis";
+    if let Some(t) = threshold(def, "hit_ratio") {
+        match r.hit_ratio {
+            Some(h) => {
+                let st = t.evaluate(Some(h));
+                if st > Status::NoData {
+                    out.push(Finding::new(
+                        S,
+                        st,
+                        format!(
+                            "hit ratio {} (window){}",
+                            fmt::ratio_pct(h),
+                            limit(&t, st, fmt::ratio_pct)
+                        ),
+                    ));
+                }
+            }
+            None if !r.nodes.is_empty() => {
+                // The first sample has no window yet; not an alarm, but say so.
+            }
+            None => {}
+        }
+    }
+    if let Some(t) = threshold(def, "memory_percent")
+        && let Some((n, p)) = r
+            .nodes
+            .iter()
+            .filter_map(|n| node_memory_pct(n).map(|p| (n, p)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    {
+        let st = t.evaluate(Some(p));
+        if st > Status::NoData {
+            let shard = n
+                .shard
+                .as_deref()
+                .map(|s| format!("{s} "))
+                .unwrap_or_default();
+            out.push(Finding::new(
+                S,
+                st,
+                format!(
+                    "{shard}{} memory {}{}",
+                    n.addr,
+                    fmt::pct(p),
+                    limit(&t, st, fmt::pct)
+                ),
+            ));
+        }
+    }
+    if let Some(t) = threshold(def, "evictions_per_sec") {
+        let st = t.evaluate(Some(r.evictions_per_sec));
+        if st > Status::NoData {
+            out.push(Finding::new(
+                S,
+                st,
+                format!(
+                    "evictions {}{}",
+                    fmt::rate(r.evictions_per_sec),
+                    limit(&t, st, fmt::rate)
+                ),
+            ));
+        }
+    }
+    for n in &r.nodes {
+        if let Some(e) = &n.error {
+            out.push(Finding::new(
+                S,
+                Status::Crit,
+                format!("node {} unreachable: {e}", n.addr),
+            ));
+        }
+    }
+}
+
+fn s3(s: &S3Status, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+    const S: &str = "s3";
+    let total: f64 = s.buckets.iter().map(|b| b.monthly_cost_usd).sum();
+    if let Some(t) = threshold(def, "monthly_cost_usd") {
+        let st = t.evaluate(Some(total));
+        if st > Status::NoData {
+            out.push(Finding::new(
+                S,
+                st,
+                format!(
+                    "storage cost {}/month{}",
+                    fmt::usd(total),
+                    limit(&t, st, fmt::usd)
+                ),
+            ));
+        }
+    }
+    for b in &s.buckets {
+        if !b.has_lifecycle && b.lifecycle_rules.is_empty() {
+            let st = state_status(def, "lifecycle", "missing", Status::Ok);
+            if st != Status::Ok {
+                out.push(Finding::new(
+                    S,
+                    st,
+                    format!(
+                        "bucket {} has no lifecycle configuration ({} all in its current tiers)",
+                        b.name,
+                        fmt::bytes(b.total_bytes)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn opensearch(o: &OpenSearchStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+    const S: &str = "opensearch";
+    let st = state_status(def, "health", &o.health, Status::NoData);
+    if st != Status::Ok {
+        let bad: Vec<&str> = o
+            .indices
+            .iter()
+            .filter(|i| i.health.as_deref().is_some_and(|h| h != "green"))
+            .map(|i| i.name.as_str())
+            .collect();
+        let which = if bad.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", bad.join(", "))
+        };
+        out.push(Finding::new(
+            S,
+            st,
+            format!("cluster health {}{which}", o.health),
+        ));
+    }
+    if let (Some(ms), Some(t)) = (o.search_latency_ms, threshold(def, "search_latency_ms")) {
+        let st = t.evaluate(Some(ms));
+        if st > Status::NoData {
+            out.push(Finding::new(
+                S,
+                st,
+                format!(
+                    "search latency {ms:.0} ms{}",
+                    limit(&t, st, |v| format!("{v:.0} ms"))
+                ),
+            ));
+        }
+    }
+}
+
+/// The newest run per table, by start time.
+pub fn latest_runs(r: &RedshiftStatus) -> Vec<&LoadRun> {
+    let mut by_table: BTreeMap<&str, &LoadRun> = BTreeMap::new();
+    for run in &r.runs {
+        let e = by_table.entry(run.table.as_str()).or_insert(run);
+        if run.started_at > e.started_at {
+            *e = run;
+        }
+    }
+    by_table.into_values().collect()
+}
+
+fn redshift(r: &RedshiftStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+    const S: &str = "redshift";
+    for run in latest_runs(r) {
+        let status = run.status.to_ascii_lowercase();
+        let mut st = state_status(def, "run", &status, Status::Ok);
+        let mut what = format!("{} {}", run.table, run.status.to_ascii_uppercase());
+        if run.slow {
+            let slow = state_status(def, "run", "slow", Status::Warn);
+            if slow > st {
+                st = slow;
+                what = format!("{} slow", run.table);
+            }
+        }
+        if let (Some(d), Some(t)) = (run.duration_seconds, threshold(def, "duration_seconds")) {
+            let dst = t.evaluate(Some(d));
+            if dst > st {
+                st = dst;
+                what = format!(
+                    "{} took {}{}",
+                    run.table,
+                    fmt::secs(d),
+                    limit(&t, dst, fmt::secs)
+                );
+            }
+        }
+        if st > Status::Ok {
+            let at = run
+                .started_at
+                .map(|t| format!(" at {}", fmt::hm(t)))
+                .unwrap_or_default();
+            let err = run
+                .error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            out.push(Finding::new(S, st, format!("{what}{at}{err}")));
+        }
+    }
+    let mut latest_glue: BTreeMap<&str, &GlueRun> = BTreeMap::new();
+    for g in &r.glue_runs {
+        let e = latest_glue.entry(g.job.as_str()).or_insert(g);
+        if g.started_at > e.started_at {
+            *e = g;
+        }
+    }
+    for g in latest_glue.values() {
+        let st = state_status(def, "glue", &g.state, Status::Ok);
+        if st > Status::Ok {
+            let err = g
+                .error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            out.push(Finding::new(
+                S,
+                st,
+                format!("glue job {} {}{err}", g.job, g.state),
+            ));
+        }
+    }
+}
+
+fn cloudwatch(cw: &BTreeMap<String, Vec<CwFigure>>, panels: &Panels, out: &mut Vec<Finding>) {
+    for (panel, figs) in cw {
+        let title = panels
+            .get(panel)
+            .map_or(panel.as_str(), |d| d.title.as_str());
+        for f in figs {
+            if f.status >= Status::Warn {
+                let v = f
+                    .value
+                    .map(|v| fmt::with_unit(v, &f.unit))
+                    .unwrap_or_else(|| "no data".into());
+                let lim = panels
+                    .get(panel)
+                    .and_then(|d| d.cloudwatch.as_ref())
+                    .and_then(|c| c.metrics.iter().find(|m| f.label.starts_with(&m.label)))
+                    .and_then(|m| m.threshold)
+                    .map(|t| limit(&t, f.status, |l| fmt::with_unit(l, &f.unit)))
+                    .unwrap_or_default();
+                out.push(Finding::new(
+                    panel,
+                    f.status,
+                    format!("{title} {} {v}{lim}", f.label),
+                ));
+            }
+        }
+        if !figs.is_empty() && figs.iter().all(|f| f.value.is_none()) {
+            out.push(Finding::new(
+                panel,
+                Status::NoData,
+                format!("{title}: no datapoints for any metric"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::fixture;
+
+    #[test]
+    fn fixture_findings_name_the_worst_replica_and_its_lag_source() {
+        let snap = fixture::snapshot();
+        let f = findings(&snap, &Panels::embedded());
+        let lag = f
+            .iter()
+            .find(|f| f.message.starts_with("worst replica lag"))
+            .expect("lag finding");
+        assert_eq!(lag.status, Status::Warn);
+        assert_eq!(
+            lag.message,
+            "worst replica lag 4.2 s on catalog-2 (heartbeat) > 1 s"
+        );
+        // Sorted worst first.
+        assert!(f.windows(2).all(|w| w[0].status >= w[1].status));
+    }
+
+    #[test]
+    fn lag_over_crit_is_critical_and_under_warn_is_silent() {
+        let mut snap = fixture::snapshot();
+        let a = snap.aurora.as_mut().unwrap();
+        a.replicas[1].lag_seconds = Some(6.0);
+        let f = findings(&snap, &Panels::embedded());
+        assert_eq!(service_status(&f, "aurora"), Status::Crit);
+        let a = snap.aurora.as_mut().unwrap();
+        for r in &mut a.replicas {
+            r.lag_seconds = Some(0.2);
+        }
+        let f = findings(&snap, &Panels::embedded());
+        assert!(
+            !f.iter().any(|f| f.message.contains("replica lag")),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn stopped_replica_is_critical_even_with_zero_lag() {
+        let mut snap = fixture::snapshot();
+        let r = &mut snap.aurora.as_mut().unwrap().replicas[0];
+        r.state = ReplicaState::Stopped;
+        r.lag_seconds = Some(0.0);
+        r.last_error = Some("Error 1062 on table orders".into());
+        let f = findings(&snap, &Panels::embedded());
+        let stop = f.iter().find(|f| f.message.contains("stopped")).unwrap();
+        assert_eq!(stop.status, Status::Crit);
+        assert!(stop.message.contains("1062"));
+    }
+
+    #[test]
+    fn redis_hit_ratio_below_thresholds() {
+        let mut snap = fixture::snapshot();
+        snap.redis.as_mut().unwrap().hit_ratio = Some(0.75);
+        let f = findings(&snap, &Panels::embedded());
+        let hit = f
+            .iter()
+            .find(|f| f.message.starts_with("hit ratio"))
+            .unwrap();
+        assert_eq!(hit.status, Status::Crit);
+        assert_eq!(hit.message, "hit ratio 75.0% (window) < 80.0%");
+    }
+
+    #[test]
+    fn opensearch_yellow_warns_and_red_is_critical() {
+        let mut snap = fixture::snapshot();
+        snap.opensearch.as_mut().unwrap().health = "yellow".into();
+        let f = findings(&snap, &Panels::embedded());
+        assert_eq!(service_status(&f, "opensearch"), Status::Warn);
+        snap.opensearch.as_mut().unwrap().health = "red".into();
+        let f = findings(&snap, &Panels::embedded());
+        assert_eq!(service_status(&f, "opensearch"), Status::Crit);
+    }
+
+    #[test]
+    fn failed_etl_run_is_critical_and_slow_warns() {
+        let snap = fixture::snapshot();
+        let f = findings(&snap, &Panels::embedded());
+        let failed = f
+            .iter()
+            .find(|f| f.message.contains("fact_clicks FAILED"))
+            .unwrap();
+        assert_eq!(failed.status, Status::Crit);
+        assert!(failed.message.contains("Invalid digit"));
+        assert!(
+            f.iter()
+                .any(|f| f.status == Status::Warn && f.message.contains("slow"))
+        );
+    }
+
+    #[test]
+    fn source_errors_are_unknown_findings_for_their_service() {
+        let mut snap = fixture::snapshot();
+        snap.errors.push(SourceError {
+            source: "cloudwatch:dms".into(),
+            message: "timed out after 5s".into(),
+        });
+        let f = findings(&snap, &Panels::embedded());
+        let e = f
+            .iter()
+            .find(|f| f.service == "dms" && f.message.starts_with("source error"))
+            .unwrap();
+        assert_eq!(e.message, "source error: timed out after 5s");
+        assert_eq!(e.status, Status::NoData);
+    }
+}

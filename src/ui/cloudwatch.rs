@@ -1,0 +1,111 @@
+//! The generic CloudWatch page: one row per figure the panel's collector reported (status, label,
+//! value with unit, statistic period, datapoint age, recent history), "no data" when CloudWatch
+//! returned nothing. Any panels/*.toml with kind = "cloudwatch" gets this page.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::{fmt, widgets};
+use crate::model::*;
+use crate::panels::PanelDef;
+use crate::sources::SourceKind;
+use crate::state::State;
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
+    let sub = def
+        .cloudwatch
+        .as_ref()
+        .map(|c| match &c.region {
+            Some(r) => format!("{} ({r})", c.namespace),
+            None => c.namespace.clone(),
+        })
+        .unwrap_or_default();
+    let block = widgets::panel_block(st, def, &sub);
+    let mut inner = block.inner(area);
+    f.render_widget(block, area);
+    let kind = SourceKind::CloudWatch(def.id.clone());
+    if let Some(b) = widgets::source_banner(st, &kind) {
+        let (top, rest) = widgets::take_top(inner, 1);
+        f.render_widget(Paragraph::new(b), top);
+        inner = rest;
+    }
+    let t = &st.theme;
+    let Some(figs) = st.data.cloudwatch.as_ref().and_then(|m| m.get(&def.id)) else {
+        if st.source(&kind).is_none() {
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    "not collected in this context (add the panel id to [contexts.NAME.cloudwatch] panels)",
+                    t.dim(),
+                )),
+                inner,
+            );
+        }
+        return;
+    };
+    let figs: Vec<&CwFigure> = figs.iter().filter(|x| st.row_matches(&x.label)).collect();
+    let wide = inner.width >= 100;
+    let spark_w: usize = if wide { 24 } else { 10 };
+    let rows: Vec<Row> = figs
+        .iter()
+        .map(|x| {
+            let value = match x.value {
+                Some(v) => Span::styled(fmt::with_unit(v, &x.unit), t.status(x.status)),
+                None => Span::styled("no data", t.dim()),
+            };
+            let hist: Vec<f64> = if x.history.is_empty() {
+                st.series
+                    .cloudwatch
+                    .get(&(def.id.clone(), x.label.clone()))
+                    .map(|r| r.iter().collect())
+                    .unwrap_or_default()
+            } else {
+                x.history.clone()
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(x.status.symbol(), t.status(x.status))),
+                Cell::from(x.label.clone()),
+                Cell::from(Line::from(value).right_aligned()),
+                Cell::from(Span::styled(
+                    x.period_seconds
+                        .map(|p| {
+                            humantime::format_duration(std::time::Duration::from_secs(p as u64))
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                    t.dim(),
+                )),
+                Cell::from(Span::styled(
+                    x.at.map(|a| fmt::age_since(st.now, a))
+                        .unwrap_or_else(|| "-".into()),
+                    t.dim(),
+                )),
+                Cell::from(Span::styled(widgets::spark_text(&hist, spark_w), t.chart())),
+            ])
+        })
+        .collect();
+    let n = rows.len();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Min(20),
+            Constraint::Length(10),
+            Constraint::Length(6),
+            Constraint::Length(5),
+            Constraint::Length(spark_w as u16),
+        ],
+    )
+    .header(
+        Row::new(["", "metric", "value", "period", "age", "history"])
+            .style(widgets::header_style(st)),
+    )
+    .row_highlight_style(t.selected());
+    if n == 0 {
+        f.render_widget(Paragraph::new(widgets::empty_line(st, "figures")), inner);
+    } else {
+        let mut ts = widgets::table_state(st, n);
+        f.render_stateful_widget(table, inner, &mut ts);
+    }
+}

@@ -1,0 +1,163 @@
+//! The header (who/where/when) and the footer (panel tabs and key hints).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use super::fmt;
+use crate::keymap::{Action, Scope};
+use crate::state::{Input, State, Tab};
+
+fn width(spans: &[Span]) -> usize {
+    spans.iter().map(|s| s.content.width()).sum()
+}
+
+fn key(st: &State, a: &Action) -> Option<String> {
+    st.keymap.hint(Scope::Global, a)
+}
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State) {
+    let t = &st.theme;
+    let mut left = vec![
+        Span::styled(" opsdeck ", t.accent()),
+        Span::raw(" "),
+        Span::styled(
+            format!(" ctx {} ", st.context),
+            t.context(st.colour.as_deref()),
+        ),
+    ];
+    if st.demo {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(" DEMO ", t.badge()));
+    }
+    if st.read_only {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(" RO ", t.badge()));
+    }
+    if st.paused {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(
+            format!(
+                " PAUSED {} ",
+                if st.held_count() > 0 {
+                    "(updates held)"
+                } else {
+                    ""
+                }
+            )
+            .replace("  ", " "),
+            t.badge(),
+        ));
+    }
+    let clock = vec![Span::styled(fmt::hms(st.now), t.title())];
+    let refresh = vec![Span::styled(
+        format!("  refresh {}", humantime::format_duration(st.refresh)),
+        t.dim(),
+    )];
+    let mut hints = Vec::new();
+    if let Some(k) = key(st, &Action::Help) {
+        hints.push(Span::styled(format!("  {k} help"), t.dim()));
+    }
+    if let Some(k) = key(st, &Action::Palette) {
+        hints.push(Span::styled(format!("  {k} command"), t.dim()));
+    }
+    hints.push(Span::raw(" "));
+    let avail = area.width as usize;
+    let mut right = clock;
+    // Drop the least important parts first when narrow.
+    for extra in [refresh, hints] {
+        if width(&left) + width(&right) + width(&extra) + 2 <= avail {
+            right.extend(extra);
+        }
+    }
+    let gap = avail.saturating_sub(width(&left) + width(&right));
+    let mut spans = left;
+    spans.push(Span::raw(" ".repeat(gap)));
+    spans.extend(right);
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Short tab label: the panel id ("overview", "aurora", "cloudfront").
+fn tab_label(tab: &Tab) -> String {
+    match tab {
+        Tab::Overview => "overview".into(),
+        Tab::Panel(id) => id.clone(),
+    }
+}
+
+pub fn footer(f: &mut Frame, area: Rect, st: &State) {
+    let t = &st.theme;
+    if let Some((msg, at)) = &st.flash
+        && (st.now - *at).num_seconds() < 5
+    {
+        f.render_widget(
+            Paragraph::new(Line::styled(format!(" {msg}"), t.accent())),
+            area,
+        );
+        return;
+    }
+    if let Some(Input::Filter { .. }) = &st.input {
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                " filter: type to narrow the table   enter keep   esc clear",
+                t.accent(),
+            )),
+            area,
+        );
+        return;
+    }
+    let mut right: Vec<Span> = Vec::new();
+    for (a, label) in [
+        (Action::Filter, "filter"),
+        (
+            Action::TogglePause,
+            if st.paused { "resume" } else { "pause" },
+        ),
+        (Action::Quit, "quit"),
+    ] {
+        if let Some(k) = key(st, &a) {
+            right.push(Span::styled(format!("  {k} {label}"), t.dim()));
+        }
+    }
+    right.push(Span::raw(" "));
+    let mut tabs: Vec<Span> = vec![Span::raw(" ")];
+    let current = st.tab_index();
+    for (i, tab) in st.tabs().iter().enumerate() {
+        let k = key(st, &Action::Goto(i + 1));
+        let label = match k {
+            Some(k) => format!("{k} {}", tab_label(tab)),
+            None => tab_label(tab),
+        };
+        let style = if i == current {
+            t.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        tabs.push(Span::styled(label, style));
+        tabs.push(Span::raw(" "));
+    }
+    let avail = area.width as usize;
+    let mut spans = tabs;
+    if width(&spans) + width(&right) <= avail {
+        let gap = avail - width(&spans) - width(&right);
+        spans.push(Span::raw(" ".repeat(gap)));
+        spans.extend(right);
+    } else {
+        // Keep whole tabs that fit, then an ellipsis.
+        let mut kept = Vec::new();
+        let mut w = 0;
+        for s in spans {
+            let sw = s.content.width();
+            if w + sw + 1 > avail {
+                kept.push(Span::styled("…", t.dim()));
+                break;
+            }
+            w += sw;
+            kept.push(s);
+        }
+        spans = kept;
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,98 @@
+//! `?` help, generated from the effective keymap (so rebinding a key changes the help too).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::keymap::Scope;
+use crate::state::State;
+
+pub fn lines(st: &State) -> Vec<Line<'static>> {
+    let t = &st.theme;
+    let mut out = Vec::new();
+    let mut last = None;
+    for (scope, keys, action) in st.keymap.rows() {
+        if last != Some(scope) {
+            if last.is_some() {
+                out.push(Line::raw(""));
+            }
+            let title = match scope {
+                Scope::Global => "everywhere",
+                Scope::List => "in tables",
+                Scope::Palette => "in the : palette",
+                Scope::Filter => "in the / filter",
+                Scope::Dialog => "in dialogs",
+            };
+            out.push(Line::styled(title.to_string(), t.title()));
+            last = Some(scope);
+        }
+        // Goto keys read better as one line.
+        if let crate::keymap::Action::Goto(n) = action {
+            if n == 1 {
+                let all: Vec<String> = st
+                    .keymap
+                    .rows()
+                    .into_iter()
+                    .filter(|(s, _, a)| *s == scope && matches!(a, crate::keymap::Action::Goto(_)))
+                    .map(|(_, k, _)| k)
+                    .collect();
+                out.push(Line::from(vec![
+                    Span::styled(format!("  {:<14}", all.join("")), t.accent()),
+                    Span::raw("go to panel N (numbers in the footer)"),
+                ]));
+            }
+            continue;
+        }
+        out.push(Line::from(vec![
+            Span::styled(format!("  {keys:<14}"), t.accent()),
+            Span::raw(action.describe()),
+        ]));
+    }
+    out
+}
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State) {
+    let all = lines(st);
+    let r = super::centered(area, 70, 90);
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(st.theme.accent())
+        .title(Line::styled(
+            format!(" help  keymap {} ", st.keymap.name),
+            st.theme.title(),
+        ))
+        .title_bottom(Line::styled(
+            " up/down scroll  any other key closes ",
+            st.theme.dim(),
+        ));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    // Two columns when the help is long and the screen wide.
+    let scroll = st.help.unwrap_or(0) as usize;
+    let h = inner.height as usize;
+    if inner.width >= 90 && all.len() > h {
+        let half = inner.width / 2;
+        let left: Vec<Line> = all.iter().skip(scroll).take(h).cloned().collect();
+        let right: Vec<Line> = all.iter().skip(scroll + h).take(h).cloned().collect();
+        f.render_widget(
+            Paragraph::new(left),
+            Rect {
+                width: half,
+                ..inner
+            },
+        );
+        f.render_widget(
+            Paragraph::new(right),
+            Rect {
+                x: inner.x + half,
+                width: inner.width - half,
+                ..inner
+            },
+        );
+    } else {
+        let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
+        f.render_widget(Paragraph::new(shown), inner);
+    }
+}

@@ -1,0 +1,194 @@
+//! OpenSearch: cluster health, indices with docs/size/aliases, running tasks (reindex) with a
+//! progress gauge, and the indexing rate over time.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table};
+
+use super::{fmt, widgets};
+use crate::model::*;
+use crate::panels::PanelDef;
+use crate::sources::SourceKind;
+use crate::state::State;
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
+    let sub = st
+        .data
+        .opensearch
+        .as_ref()
+        .and_then(|o| o.cluster_name.clone())
+        .unwrap_or_default();
+    let block = widgets::panel_block(st, def, &sub);
+    let mut inner = block.inner(area);
+    f.render_widget(block, area);
+    if let Some(b) = widgets::source_banner(st, &SourceKind::OpenSearch) {
+        let (top, rest) = widgets::take_top(inner, 1);
+        f.render_widget(Paragraph::new(b), top);
+        inner = rest;
+    }
+    let Some(o) = &st.data.opensearch else { return };
+    let t = &st.theme;
+    let tasks: Vec<&TaskStatus> = o.tasks.iter().filter(|t| !t.done).collect();
+    let tasks_h = if tasks.is_empty() {
+        0
+    } else {
+        (tasks.len() as u16 * 2 + 1).min(7)
+    };
+    let chart_h = if inner.height >= 24 {
+        inner.height / 4
+    } else if inner.height >= 16 {
+        4
+    } else {
+        0
+    };
+    let [summary_r, table_r, tasks_r, chart_r] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(tasks_h),
+        Constraint::Length(chart_h),
+    ])
+    .areas(inner);
+
+    let hs = def.state_status("health", &o.health, Status::NoData);
+    let mut summary = vec![
+        Span::styled(format!("{} {}", hs.symbol(), o.health), t.status(hs)),
+        Span::raw(format!("   {} nodes", o.nodes)),
+        Span::raw(format!(
+            "   indexing {}",
+            fmt::rate(o.indexing_rate_per_sec)
+        )),
+    ];
+    if let Some(l) = o.indexing_latency_ms {
+        summary.push(Span::styled(format!(" ({l:.1} ms)"), t.dim()));
+    }
+    summary.push(Span::raw(format!(
+        "   search {}",
+        fmt::rate(o.search_rate_per_sec)
+    )));
+    if let Some(l) = o.search_latency_ms {
+        let s = def
+            .threshold("search_latency_ms")
+            .map_or(Status::Ok, |th| th.evaluate(Some(l)));
+        summary.push(Span::styled(format!(" ({l:.0} ms)"), t.status(s)));
+    }
+    f.render_widget(Paragraph::new(Line::from(summary)), summary_r);
+
+    let indices: Vec<&IndexStatus> = o
+        .indices
+        .iter()
+        .filter(|i| st.row_matches(&format!("{} {}", i.name, i.aliases.join(" "))))
+        .collect();
+    let rows: Vec<Row> = indices
+        .iter()
+        .map(|i| {
+            let h = i.health.as_deref().unwrap_or("");
+            let s = if h.is_empty() {
+                Status::NoData
+            } else {
+                def.state_status("health", h, Status::NoData)
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(s.symbol(), t.status(s))),
+                Cell::from(i.name.clone()),
+                Cell::from(fmt::count(i.docs as f64)),
+                Cell::from(fmt::bytes(i.size_bytes)),
+                Cell::from(i.aliases.join(", ")),
+            ])
+        })
+        .collect();
+    let n = rows.len();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Min(20),
+            Constraint::Length(8),
+            Constraint::Length(9),
+            Constraint::Min(10),
+        ],
+    )
+    .header(Row::new(["", "index", "docs", "size", "aliases"]).style(widgets::header_style(st)))
+    .row_highlight_style(t.selected());
+    if n == 0 {
+        f.render_widget(Paragraph::new(widgets::empty_line(st, "indices")), table_r);
+    } else {
+        let mut ts = widgets::table_state(st, n);
+        f.render_stateful_widget(table, table_r, &mut ts);
+    }
+
+    if tasks_h > 0 {
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(t.border())
+            .title(Line::styled(
+                format!(" running tasks ({}) ", tasks.len()),
+                t.dim(),
+            ));
+        let inner = block.inner(tasks_r);
+        f.render_widget(block, tasks_r);
+        for (i, task) in tasks.iter().enumerate() {
+            let y = inner.y + i as u16 * 2;
+            if y + 1 >= inner.y + inner.height + 1 {
+                break;
+            }
+            let desc = task
+                .description
+                .clone()
+                .unwrap_or_else(|| task.action.clone());
+            let rate = task
+                .running_seconds
+                .filter(|s| *s > 0.0)
+                .map(|s| format!("  {}", fmt::rate(task.created as f64 / s)))
+                .unwrap_or_default();
+            f.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::raw(fmt::truncate(&desc, inner.width as usize / 2 + 10)),
+                    Span::styled(format!("  {}{rate}", task.id), t.dim()),
+                ])),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+            if y + 1 < inner.y + inner.height {
+                let ratio = if task.total > 0 {
+                    (task.created + task.updated) as f64 / task.total as f64
+                } else {
+                    0.0
+                };
+                f.render_widget(
+                    Gauge::default()
+                        .ratio(ratio.clamp(0.0, 1.0))
+                        .label(format!(
+                            "{} / {} docs ({:.0}%)",
+                            fmt::count((task.created + task.updated) as f64),
+                            fmt::count(task.total as f64),
+                            ratio * 100.0
+                        ))
+                        .gauge_style(t.chart()),
+                    Rect {
+                        y: y + 1,
+                        height: 1,
+                        ..inner
+                    },
+                );
+            }
+        }
+    }
+
+    if chart_h > 0 {
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(t.border())
+            .title(Line::styled(
+                format!(
+                    " indexing rate, docs/s  (now {}) ",
+                    fmt::count(o.indexing_rate_per_sec)
+                ),
+                t.dim(),
+            ));
+        super::redis::rate_chart(f, chart_r, st, &st.series.indexing_rate, def.chart, block);
+    }
+}

@@ -1,0 +1,66 @@
+//! The `:` palette overlay: the query, then matching entries best first.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::fmt;
+use crate::state::{Input, State};
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State) {
+    let Some(Input::Palette { query, selected }) = &st.input else {
+        return;
+    };
+    let t = &st.theme;
+    let matches = st.palette_matches();
+    let w = (area.width * 6 / 10).clamp(40.min(area.width), area.width);
+    let h = (matches.len() as u16 + 3)
+        .clamp(4, area.height.max(4) / 2 + 2)
+        .min(area.height);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + 1.min(area.height.saturating_sub(h)),
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.accent())
+        .title(Line::styled(" command ", t.title()))
+        .title_bottom(Line::styled(" enter run  esc close ", t.dim()));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(": ", t.accent()),
+        Span::raw(query.clone()),
+        Span::styled("_", t.accent()),
+    ])];
+    let iw = inner.width as usize;
+    let room = (inner.height as usize).saturating_sub(1);
+    let first = selected.saturating_sub(room.saturating_sub(1));
+    for (i, &idx) in matches.iter().enumerate().skip(first).take(room) {
+        let e = &st.palette[idx];
+        let hint = e.hint.clone();
+        let label = fmt::truncate(&e.label, iw.saturating_sub(hint.width() + 3));
+        let gap = iw.saturating_sub(label.width() + hint.width() + 2);
+        let mut line = Line::from(vec![
+            Span::raw(format!("  {label}")),
+            Span::raw(" ".repeat(gap)),
+            Span::styled(hint, t.dim()),
+        ]);
+        if i == *selected {
+            line = line.style(t.selected());
+        }
+        lines.push(line);
+    }
+    if matches.is_empty() && !query.trim().is_empty() {
+        lines.push(Line::styled(
+            format!("  no match; enter runs {:?} as a command", query.trim()),
+            t.dim(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,218 @@
+//! Redis: one row per node (addr, role, shard, hit ratio, ops/s, memory, evictions, clients,
+//! replication lag), the aggregate hit ratio (windowed and lifetime), and an ops/s chart.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::symbols;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Sparkline, Table,
+};
+
+use super::{fmt, widgets};
+use crate::model::*;
+use crate::panels::{ChartKind, PanelDef};
+use crate::sources::SourceKind;
+use crate::state::State;
+use crate::state::findings::node_memory_pct;
+use crate::state::series::Ring;
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
+    let sub = st
+        .data
+        .redis
+        .as_ref()
+        .map(|r| {
+            if r.cluster {
+                let shards: std::collections::BTreeSet<_> =
+                    r.nodes.iter().filter_map(|n| n.shard.as_deref()).collect();
+                format!("cluster, {} shards", shards.len())
+            } else {
+                "standalone".into()
+            }
+        })
+        .unwrap_or_default();
+    let block = widgets::panel_block(st, def, &sub);
+    let mut inner = block.inner(area);
+    f.render_widget(block, area);
+    if let Some(b) = widgets::source_banner(st, &SourceKind::Redis) {
+        let (top, rest) = widgets::take_top(inner, 1);
+        f.render_widget(Paragraph::new(b), top);
+        inner = rest;
+    }
+    let Some(r) = &st.data.redis else { return };
+    let t = &st.theme;
+    let hit_t = def.threshold("hit_ratio");
+    let mem_t = def.threshold("memory_percent");
+    let ev_t = def.threshold("evictions_per_sec");
+
+    let chart_h = if inner.height >= 24 {
+        inner.height / 3
+    } else if inner.height >= 14 {
+        5
+    } else {
+        0
+    };
+    let [summary_r, table_r, chart_r] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(chart_h),
+    ])
+    .areas(inner);
+
+    let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(r.hit_ratio));
+    let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(r.evictions_per_sec)));
+    let mut summary = vec![
+        Span::raw("hit "),
+        Span::styled(r.hit_ratio.map_or("-".into(), fmt::ratio_pct), t.status(hs)),
+        Span::styled(" (window)  ", t.dim()),
+        Span::raw(r.hit_ratio_lifetime.map_or("-".into(), fmt::ratio_pct)),
+        Span::styled(" (lifetime)   ", t.dim()),
+        Span::raw(format!("{} ops   ", fmt::rate(r.ops_per_sec))),
+        Span::styled(
+            format!("evict {}", fmt::rate(r.evictions_per_sec)),
+            t.status(es),
+        ),
+    ];
+    if r.max_memory_bytes > 0 {
+        summary.push(Span::raw(format!(
+            "   mem {} / {}",
+            fmt::bytes(r.used_memory_bytes),
+            fmt::bytes(r.max_memory_bytes)
+        )));
+    }
+    f.render_widget(Paragraph::new(Line::from(summary)), summary_r);
+
+    let nodes: Vec<&RedisNode> = r
+        .nodes
+        .iter()
+        .filter(|n| {
+            st.row_matches(&format!(
+                "{} {} {}",
+                n.addr,
+                n.role,
+                n.shard.as_deref().unwrap_or("")
+            ))
+        })
+        .collect();
+    let rows: Vec<Row> = nodes
+        .iter()
+        .map(|n| {
+            let mem = node_memory_pct(n);
+            let ms = mem_t.map_or(Status::Ok, |th| th.evaluate(mem));
+            let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(n.hit_ratio));
+            let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(n.evictions_per_sec)));
+            let worst = if n.error.is_some() {
+                Status::Crit
+            } else {
+                ms.max(hs).max(es)
+            };
+            let mem_txt = match mem {
+                Some(p) => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
+                None => fmt::bytes(n.used_memory_bytes),
+            };
+            let lag = match n.repl_offset_lag {
+                Some(b) => fmt::bytes(b),
+                None => String::new(),
+            };
+            let mut cells = vec![
+                Cell::from(Span::styled(worst.symbol(), t.status(worst))),
+                Cell::from(n.addr.clone()),
+                Cell::from(n.role.clone()),
+                Cell::from(n.shard.clone().unwrap_or_default()),
+                Cell::from(Span::styled(
+                    n.hit_ratio.map_or("-".into(), fmt::ratio_pct),
+                    t.status(hs),
+                )),
+                Cell::from(fmt::rate(n.ops_per_sec)),
+                Cell::from(Span::styled(mem_txt, t.status(ms))),
+                Cell::from(Span::styled(fmt::rate(n.evictions_per_sec), t.status(es))),
+                Cell::from(n.connected_clients.to_string()),
+                Cell::from(lag),
+            ];
+            if let Some(e) = &n.error {
+                cells.push(Cell::from(Span::styled(e.clone(), t.error())));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let n = rows.len();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Min(16),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(6),
+            Constraint::Length(7),
+            Constraint::Length(14),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Min(0),
+        ],
+    )
+    .header(
+        Row::new([
+            "", "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients", "repl lag",
+        ])
+        .style(widgets::header_style(st)),
+    )
+    .row_highlight_style(t.selected());
+    if n == 0 {
+        f.render_widget(Paragraph::new(widgets::empty_line(st, "nodes")), table_r);
+    } else {
+        let mut ts = widgets::table_state(st, n);
+        f.render_stateful_widget(table, table_r, &mut ts);
+    }
+
+    if chart_h > 0 {
+        let title = format!(
+            " ops/s, last {} samples  (now {}) ",
+            st.series.ops_per_sec.len(),
+            fmt::rate(r.ops_per_sec)
+        );
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(t.border())
+            .title(Line::styled(title, t.dim()));
+        rate_chart(f, chart_r, st, &st.series.ops_per_sec, def.chart, block);
+    }
+}
+
+/// A rate over time as a line chart, or a sparkline when the panel asks for one.
+pub fn rate_chart(f: &mut Frame, r: Rect, st: &State, ring: &Ring, kind: ChartKind, block: Block) {
+    let t = &st.theme;
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    if ring.is_empty() || inner.height == 0 {
+        return;
+    }
+    if kind == ChartKind::Line && inner.height >= 4 && inner.width >= 20 {
+        let pts: Vec<(f64, f64)> = ring
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as f64, v))
+            .collect();
+        let max = ring.max().unwrap_or(1.0).max(1.0) * 1.1;
+        let n = pts.len().max(2) as f64;
+        let ds = Dataset::default()
+            .marker(symbols::Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.chart())
+            .data(&pts);
+        let chart = Chart::new(vec![ds])
+            .x_axis(Axis::default().bounds([0.0, n - 1.0]))
+            .y_axis(
+                Axis::default()
+                    .bounds([0.0, max])
+                    .labels([Line::raw("0"), Line::raw(fmt::count(max))])
+                    .style(t.dim()),
+            );
+        f.render_widget(chart, inner);
+    } else {
+        let data = ring.tail_scaled(inner.width as usize, 1.0);
+        f.render_widget(Sparkline::default().data(&data).style(t.chart()), inner);
+    }
+}

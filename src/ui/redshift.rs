@@ -1,0 +1,194 @@
+//! Redshift: recent load runs (status, table, start, duration, rows, error) with the slow flag,
+//! a chart of run durations, and the Glue job runs feeding them.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Table};
+
+use super::{fmt, widgets};
+use crate::model::*;
+use crate::panels::PanelDef;
+use crate::sources::SourceKind;
+use crate::state::State;
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
+    let block = widgets::panel_block(st, def, "");
+    let mut inner = block.inner(area);
+    f.render_widget(block, area);
+    if let Some(b) = widgets::source_banner(st, &SourceKind::Redshift) {
+        let (top, rest) = widgets::take_top(inner, 1);
+        f.render_widget(Paragraph::new(b), top);
+        inner = rest;
+    }
+    let Some(r) = &st.data.redshift else { return };
+    let t = &st.theme;
+    let glue_h = if r.glue_runs.is_empty() {
+        0
+    } else {
+        (r.glue_runs.len() as u16 + 2).min(6)
+    };
+    let chart_h = if inner.height >= 24 {
+        8
+    } else if inner.height >= 16 {
+        5
+    } else {
+        0
+    };
+    let [runs_r, chart_r, glue_r] = Layout::vertical([
+        Constraint::Min(4),
+        Constraint::Length(chart_h),
+        Constraint::Length(glue_h),
+    ])
+    .areas(inner);
+
+    let dur_t = def.threshold("duration_seconds");
+    let runs: Vec<&LoadRun> = r
+        .runs
+        .iter()
+        .filter(|x| {
+            st.row_matches(&format!(
+                "{} {} {}",
+                x.table,
+                x.status,
+                x.error.as_deref().unwrap_or("")
+            ))
+        })
+        .collect();
+    let rows: Vec<Row> = runs
+        .iter()
+        .map(|x| {
+            let mut s = def.state_status("run", &x.status, Status::Ok);
+            if x.slow {
+                s = s.max(def.state_status("run", "slow", Status::Warn));
+            }
+            let ds = dur_t.map_or(Status::Ok, |th| th.evaluate(x.duration_seconds));
+            let s = s.max(ds);
+            Row::new(vec![
+                Cell::from(Span::styled(s.symbol(), t.status(s))),
+                Cell::from(Span::styled(x.status.to_uppercase(), t.status(s))),
+                Cell::from(x.table.clone()),
+                Cell::from(x.started_at.map(fmt::hm).unwrap_or_default()),
+                Cell::from(Span::styled(
+                    x.duration_seconds.map_or("-".into(), fmt::secs),
+                    t.status(ds),
+                )),
+                Cell::from(if x.slow {
+                    Span::styled("SLOW", t.status(Status::Warn))
+                } else {
+                    Span::raw("")
+                }),
+                Cell::from(x.rows.map_or("-".into(), |v| fmt::count(v as f64))),
+                Cell::from(Span::styled(
+                    x.error.clone().unwrap_or_default(),
+                    t.status(Status::Crit),
+                )),
+            ])
+        })
+        .collect();
+    let n = rows.len();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Length(9),
+            Constraint::Min(12),
+            Constraint::Length(5),
+            Constraint::Length(7),
+            Constraint::Length(4),
+            Constraint::Length(6),
+            Constraint::Fill(2),
+        ],
+    )
+    .header(
+        Row::new(["", "status", "table", "start", "took", "", "rows", "error"])
+            .style(widgets::header_style(st)),
+    )
+    .row_highlight_style(t.selected());
+    if n == 0 {
+        f.render_widget(Paragraph::new(widgets::empty_line(st, "load runs")), runs_r);
+    } else {
+        let mut ts = widgets::table_state(st, n);
+        f.render_stateful_widget(table, runs_r, &mut ts);
+    }
+
+    if chart_h > 0 {
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(t.border())
+            .title(Line::styled(
+                format!(
+                    " run durations, oldest -> newest  (p50 {}) ",
+                    st.series
+                        .etl_durations
+                        .median()
+                        .map_or("-".into(), fmt::secs)
+                ),
+                t.dim(),
+            ));
+        let inner_c = block.inner(chart_r);
+        f.render_widget(block, chart_r);
+        let fit = (inner_c.width as usize / 4).max(1);
+        let vals: Vec<f64> = st.series.etl_durations.iter().collect();
+        let skip = vals.len().saturating_sub(fit);
+        let bars: Vec<Bar> = vals[skip..]
+            .iter()
+            .map(|v| {
+                let s = dur_t.map_or(Status::Ok, |th| th.evaluate(Some(*v)));
+                Bar::default()
+                    .value(v.round() as u64)
+                    .text_value(fmt::count(*v))
+                    .style(if s > Status::Ok {
+                        t.status(s)
+                    } else {
+                        t.chart()
+                    })
+            })
+            .collect();
+        f.render_widget(BarChart::vertical(bars).bar_width(3).bar_gap(1), inner_c);
+    }
+
+    if glue_h > 0 {
+        let rows: Vec<Row> = r
+            .glue_runs
+            .iter()
+            .map(|g| {
+                let s = def.state_status("glue", &g.state, Status::Ok);
+                Row::new(vec![
+                    Cell::from(Span::styled(s.symbol(), t.status(s))),
+                    Cell::from(g.job.clone()),
+                    Cell::from(Span::styled(g.state.clone(), t.status(s))),
+                    Cell::from(g.started_at.map(fmt::hm).unwrap_or_default()),
+                    Cell::from(g.duration_seconds.map_or("-".into(), fmt::secs)),
+                    Cell::from(
+                        g.dpu_seconds
+                            .map_or("-".into(), |d| format!("{:.1} DPU-h", d / 3600.0)),
+                    ),
+                    Cell::from(g.error.clone().unwrap_or_default()),
+                ])
+            })
+            .collect();
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(1),
+                Constraint::Min(12),
+                Constraint::Length(10),
+                Constraint::Length(5),
+                Constraint::Length(7),
+                Constraint::Length(10),
+                Constraint::Fill(1),
+            ],
+        )
+        .header(
+            Row::new(["", "glue job", "state", "start", "took", "cost", "error"])
+                .style(widgets::header_style(st)),
+        )
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .border_style(t.border()),
+        );
+        f.render_widget(table, glue_r);
+    }
+}

@@ -1,0 +1,221 @@
+//! S3: buckets (bytes, objects, cost), and for the selected bucket the bytes per storage class
+//! as a bar chart with cost per tier, its lifecycle rules, and where the figures come from.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Table};
+
+use super::{fmt, widgets};
+use crate::model::*;
+use crate::panels::PanelDef;
+use crate::sources::SourceKind;
+use crate::state::State;
+
+/// Short names for CloudWatch StorageType values.
+pub fn tier_short(k: &str) -> &str {
+    match k {
+        "StandardStorage" => "Std",
+        "StandardIAStorage" => "IA",
+        "OneZoneIAStorage" => "OZ-IA",
+        "ReducedRedundancyStorage" => "RRS",
+        "GlacierInstantRetrievalStorage" => "GIR",
+        "GlacierStorage" => "GFR",
+        "DeepArchiveStorage" => "DA",
+        "IntelligentTieringFAStorage" => "IT-FA",
+        "IntelligentTieringIAStorage" => "IT-IA",
+        "IntelligentTieringAIAStorage" => "IT-AIA",
+        "IntelligentTieringAAStorage" => "IT-AA",
+        "IntelligentTieringDAAStorage" => "IT-DAA",
+        "ExpressOneZone" => "X1Z",
+        other => other.strip_suffix("Storage").unwrap_or(other),
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
+    let block = widgets::panel_block(st, def, "");
+    let mut inner = block.inner(area);
+    f.render_widget(block, area);
+    if let Some(b) = widgets::source_banner(st, &SourceKind::S3) {
+        let (top, rest) = widgets::take_top(inner, 1);
+        f.render_widget(Paragraph::new(b), top);
+        inner = rest;
+    }
+    let Some(s) = &st.data.s3 else { return };
+    let t = &st.theme;
+    let buckets: Vec<&BucketStatus> = s
+        .buckets
+        .iter()
+        .filter(|b| st.row_matches(&b.name))
+        .collect();
+    let table_h = (buckets.len() as u16 + 2).min(inner.height / 3).max(3);
+    let [table_r, detail_r] =
+        Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(inner);
+
+    let total_cost: f64 = s.buckets.iter().map(|b| b.monthly_cost_usd).sum();
+    let rows: Vec<Row> = buckets
+        .iter()
+        .map(|b| {
+            Row::new(vec![
+                Cell::from(b.name.clone()),
+                Cell::from(fmt::bytes(b.total_bytes)),
+                Cell::from(fmt::count(b.objects as f64)),
+                Cell::from(format!("{}/mo", fmt::usd(b.monthly_cost_usd))),
+                Cell::from(if b.lifecycle_rules.is_empty() {
+                    Span::styled(
+                        "none",
+                        t.status(def.state_status("lifecycle", "missing", Status::Ok)),
+                    )
+                } else {
+                    Span::raw(b.lifecycle_rules.len().to_string())
+                }),
+                Cell::from(Span::styled(
+                    format!(
+                        "{} {}",
+                        b.measured_by,
+                        b.as_of
+                            .map(|d| d.format("%Y-%m-%d").to_string())
+                            .unwrap_or_default()
+                    ),
+                    t.dim(),
+                )),
+            ])
+        })
+        .collect();
+    let n = rows.len();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(16),
+            Constraint::Length(9),
+            Constraint::Length(8),
+            Constraint::Length(12),
+            Constraint::Length(5),
+            Constraint::Length(22),
+        ],
+    )
+    .header(
+        Row::new([
+            "bucket",
+            "bytes",
+            "objects",
+            "cost",
+            "rules",
+            "measured by, as of",
+        ])
+        .style(widgets::header_style(st)),
+    )
+    .row_highlight_style(t.selected())
+    .block(
+        Block::default()
+            .borders(Borders::BOTTOM)
+            .border_style(t.border())
+            .title_bottom(Line::styled(
+                format!(" total {}/mo ", fmt::usd(total_cost)),
+                t.dim(),
+            )),
+    );
+    let mut ts = widgets::table_state(st, n);
+    f.render_stateful_widget(table, table_r, &mut ts);
+    let Some(b) = ts.selected().and_then(|i| buckets.get(i)) else {
+        f.render_widget(Paragraph::new(widgets::empty_line(st, "buckets")), detail_r);
+        return;
+    };
+
+    let wide = detail_r.width >= 100;
+    let (chart_r, side_r) = if wide {
+        let [a, b] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(detail_r);
+        (a, b)
+    } else {
+        let tiers = b.tiers.len() as u16;
+        let [a, b] =
+            Layout::vertical([Constraint::Length(tiers + 2), Constraint::Min(0)]).areas(detail_r);
+        (a, b)
+    };
+
+    let mut tiers: Vec<(&String, &u64)> = b.tiers.iter().collect();
+    tiers.sort_by(|x, y| y.1.cmp(x.1));
+    let bars: Vec<Bar> = tiers
+        .iter()
+        .map(|(k, v)| {
+            let share = if b.total_bytes > 0 {
+                **v as f64 * 100.0 / b.total_bytes as f64
+            } else {
+                0.0
+            };
+            let cost = b.cost_by_tier.get(*k).copied();
+            Bar::default()
+                .value(**v / 1_000_000_000)
+                .label(Line::raw(format!("{:<6}", tier_short(k))))
+                .text_value(format!(
+                    "{} {:.0}%{}",
+                    fmt::bytes(**v),
+                    share,
+                    cost.map(|c| format!(" {}/mo", fmt::usd(c)))
+                        .unwrap_or_default()
+                ))
+                .style(t.chart())
+                .value_style(t.selected())
+        })
+        .collect();
+    let chart = BarChart::horizontal(bars).bar_width(1).bar_gap(0).block(
+        Block::default().borders(Borders::NONE).title(Line::styled(
+            format!("{} by storage class", b.name),
+            t.title(),
+        )),
+    );
+    let _ = BarGroup::default();
+    f.render_widget(chart, chart_r);
+
+    let mut lines = vec![Line::styled(
+        format!(
+            "lifecycle rules ({})",
+            if b.lifecycle_rules.is_empty() {
+                "none".to_string()
+            } else {
+                b.lifecycle_rules.len().to_string()
+            }
+        ),
+        t.title(),
+    )];
+    if b.lifecycle_rules.is_empty() {
+        lines.push(Line::styled(
+            "no lifecycle configuration: every object stays in its tier",
+            t.status(def.state_status("lifecycle", "missing", Status::Ok)),
+        ));
+    }
+    for r in &b.lifecycle_rules {
+        let s = if r.status.eq_ignore_ascii_case("enabled") {
+            Status::Ok
+        } else {
+            Status::NoData
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", s.symbol()), t.status(s)),
+            Span::raw(r.id.clone()),
+            Span::styled(
+                if r.summary.is_empty() {
+                    format!("  {}", r.status)
+                } else {
+                    format!("  {}", r.summary)
+                },
+                t.dim(),
+            ),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "{} objects, {} total, {}/mo",
+            fmt::count(b.objects as f64),
+            fmt::bytes(b.total_bytes),
+            fmt::usd(b.monthly_cost_usd)
+        ),
+        t.dim(),
+    ));
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::NONE)),
+        side_r,
+    );
+}

@@ -1,0 +1,166 @@
+//! Pieces every panel uses: status symbols, ages, the panel frame with its data age, the error /
+//! stale banner of a source, text sparklines for table cells, table selection.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, TableState};
+
+use super::fmt;
+use crate::model::Status;
+use crate::panels::PanelDef;
+use crate::sources::SourceKind;
+use crate::state::{Input, State, panel_source};
+
+pub fn status_span(st: &State, s: Status) -> Span<'static> {
+    Span::styled(s.symbol(), st.theme.status(s))
+}
+
+/// Age of a source's data: "2s", stale ages underlined in the warning style, "-" before any.
+pub fn age_span(st: &State, kind: &SourceKind) -> Span<'static> {
+    match st.source(kind) {
+        Some(s) => match s.age(st.now) {
+            Some(a) if s.is_stale(st.now) => Span::styled(fmt::age(a), st.theme.stale()),
+            Some(a) => Span::styled(fmt::age(a), st.theme.dim()),
+            None => Span::styled("-", st.theme.dim()),
+        },
+        None => Span::styled("-", st.theme.dim()),
+    }
+}
+
+/// The frame of a detail panel: title left, "data 2s" (or "STALE 2m") right, the filter at the
+/// bottom when one is set.
+pub fn panel_block<'a>(st: &State, def: &PanelDef, subtitle: &str) -> Block<'a> {
+    let kind = panel_source(def.kind, &def.id);
+    let mut age = vec![Span::styled(" data ", st.theme.dim()), age_span(st, &kind)];
+    if st.source(&kind).is_some_and(|s| s.is_stale(st.now)) {
+        age.insert(1, Span::styled("STALE ", st.theme.stale()));
+    }
+    age.push(Span::raw(" "));
+    let mut title = vec![Span::styled(format!(" {} ", def.title), st.theme.title())];
+    if !subtitle.is_empty() {
+        title.push(Span::styled(format!("{subtitle} "), st.theme.dim()));
+    }
+    let mut b = Block::default()
+        .borders(Borders::ALL)
+        .border_style(st.theme.border())
+        .title(Line::from(title))
+        .title(Line::from(age).right_aligned());
+    if let Some(f) = filter_line(st) {
+        b = b.title_bottom(f);
+    }
+    b
+}
+
+/// " / shard-2 " at the bottom of a table while a filter is typed or set.
+pub fn filter_line(st: &State) -> Option<Line<'static>> {
+    let typing = matches!(&st.input, Some(Input::Filter { panel, .. }) if *panel == st.view_id());
+    let text = st.filter_text();
+    if text.is_empty() && !typing {
+        return None;
+    }
+    let cursor = if typing { "_" } else { "" };
+    Some(Line::from(vec![
+        Span::styled(format!(" / {text}{cursor} "), st.theme.accent()),
+        Span::styled(
+            if typing {
+                "enter keep  esc clear "
+            } else {
+                "esc clears "
+            },
+            st.theme.dim(),
+        ),
+    ]))
+}
+
+/// One line saying why a source's data may be old: its last error, or that it went quiet.
+pub fn source_banner(st: &State, kind: &SourceKind) -> Option<Line<'static>> {
+    let s = st.source(kind)?;
+    if let Some(e) = &s.error {
+        let last = match s.age(st.now) {
+            Some(a) => format!("last data {} old", fmt::age(a)),
+            None => "no data yet".into(),
+        };
+        return Some(Line::from(vec![
+            Span::styled("x source error: ", st.theme.error()),
+            Span::raw(e.clone()),
+            Span::styled(format!("  ({last})"), st.theme.dim()),
+        ]));
+    }
+    if s.is_stale(st.now) {
+        let a = s.age(st.now).unwrap_or(0);
+        return Some(Line::from(vec![Span::styled(
+            format!(
+                "! stale: no answer for {} (collects every {})",
+                fmt::age(a),
+                humantime::format_duration(s.interval)
+            ),
+            st.theme.stale(),
+        )]));
+    }
+    if s.last_ok.is_none() {
+        return Some(Line::styled(
+            "waiting for the first sample…",
+            st.theme.dim(),
+        ));
+    }
+    None
+}
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// A text sparkline of the newest `width` values, scaled to their own max (for table cells).
+pub fn spark_text(values: &[f64], width: usize) -> String {
+    let skip = values.len().saturating_sub(width);
+    let v = &values[skip..];
+    let max = v.iter().copied().fold(0.0f64, f64::max);
+    v.iter()
+        .map(|x| {
+            if max <= 0.0 || !x.is_finite() {
+                BARS[0]
+            } else {
+                let i = ((x / max) * 7.0).round().clamp(0.0, 7.0) as usize;
+                BARS[i]
+            }
+        })
+        .collect()
+}
+
+/// Selection for a table of `rows` rows; records the count so movement keys clamp to it.
+pub fn table_state(st: &State, rows: usize) -> TableState {
+    st.visible_rows.set(rows);
+    let sel = st.view().selected;
+    let mut ts = TableState::default();
+    if rows > 0 {
+        ts.select(Some(sel.min(rows - 1)));
+    }
+    ts
+}
+
+/// "no rows match /xyz" or "no data" placeholder for an empty table.
+pub fn empty_line(st: &State, what: &str) -> Line<'static> {
+    let f = st.filter_text();
+    if f.is_empty() {
+        Line::styled(format!("no {what}"), st.theme.dim())
+    } else {
+        Line::styled(format!("no {what} match /{f}"), st.theme.dim())
+    }
+}
+
+/// A rect with one line taken off the top (for a banner), if there is room.
+pub fn take_top(r: Rect, n: u16) -> (Rect, Rect) {
+    let n = n.min(r.height);
+    (
+        Rect { height: n, ..r },
+        Rect {
+            y: r.y + n,
+            height: r.height - n,
+            ..r
+        },
+    )
+}
+
+/// Header row style for tables.
+pub fn header_style(st: &State) -> Style {
+    st.theme.dim().add_modifier(ratatui::style::Modifier::BOLD)
+}

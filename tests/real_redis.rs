@@ -1,0 +1,433 @@
+//! Redis collector against real servers: the stack's standalone (6390) and cluster
+//! (7001-7006), plus redis-server processes these tests start themselves on spare loopback
+//! ports when they need to kill, restart or CONFIG RESETSTAT a node without disturbing the
+//! shared stack. A missing stack service fails these tests; it never skips them.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use opsdeck::config::{Context, RedisConfig};
+use opsdeck::model::{RedisNode, RedisStatus};
+use opsdeck::sources::aws::AwsContext;
+use opsdeck::sources::redis::RedisCollector;
+use tokio::io::AsyncWriteExt;
+
+fn env_or(var: &str, default: &str) -> String {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn standalone_url() -> String {
+    env_or("OPSDECK_REDIS_URL", "redis://127.0.0.1:6390")
+}
+
+fn cluster_urls() -> Vec<String> {
+    env_or(
+        "OPSDECK_REDIS_CLUSTER_URLS",
+        "redis://127.0.0.1:7001,redis://127.0.0.1:7002,redis://127.0.0.1:7003",
+    )
+    .split(',')
+    .map(str::to_string)
+    .collect()
+}
+
+fn no_aws() -> AwsContext {
+    AwsContext::new(&Context::default())
+}
+
+fn config(urls: Vec<String>, cluster: bool) -> RedisConfig {
+    RedisConfig {
+        urls,
+        cluster,
+        timeout: Some(Duration::from_secs(2)),
+        ..Default::default()
+    }
+}
+
+fn node<'a>(s: &'a RedisStatus, addr: &str) -> &'a RedisNode {
+    s.nodes
+        .iter()
+        .find(|n| n.addr == addr)
+        .unwrap_or_else(|| panic!("no node {addr} in {s:#?}"))
+}
+
+fn addr(url: &str) -> String {
+    url.split("://")
+        .nth(1)
+        .unwrap()
+        .rsplit('@')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string()
+}
+
+async fn plain(addr: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(format!("redis://{addr}"))
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap_or_else(|e| panic!("Redis at {addr} is not reachable ({e}); run scripts/stack up"))
+}
+
+/// `hits` GETs of a present key and `misses` GETs of absent ones, in one pipeline.
+async fn gets(c: &mut redis::aio::MultiplexedConnection, tag: &str, hits: usize, misses: usize) {
+    let present = format!("{{{tag}}}present");
+    let _: () = redis::cmd("SET")
+        .arg(&present)
+        .arg("1")
+        .arg("EX")
+        .arg(600)
+        .query_async(c)
+        .await
+        .unwrap();
+    let mut p = redis::pipe();
+    for _ in 0..hits {
+        p.cmd("GET").arg(&present);
+    }
+    for i in 0..misses {
+        p.cmd("GET").arg(format!("{{{tag}}}absent-{i}"));
+    }
+    let _: Vec<Option<String>> = p.query_async(c).await.unwrap();
+}
+
+/// A redis-server of the test's own on a spare loopback port; killed when dropped.
+struct OwnRedis {
+    port: u16,
+    child: Option<Child>,
+    args: Vec<String>,
+}
+
+fn spare_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl OwnRedis {
+    async fn start(extra: &[&str]) -> Self {
+        let mut r = OwnRedis {
+            port: spare_port(),
+            child: None,
+            args: extra.iter().map(|s| s.to_string()).collect(),
+        };
+        r.spawn().await;
+        r
+    }
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+    async fn spawn(&mut self) {
+        let dir = std::env::temp_dir();
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(&dir)
+            .args(&self.args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian package redis-server) on PATH");
+        self.child = Some(child);
+        let end = Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(self.addr()).await.is_err() {
+            assert!(Instant::now() < end, "own redis-server did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn poll_until(
+    c: &mut RedisCollector,
+    deadline: Duration,
+    ok: impl Fn(&RedisStatus) -> bool,
+) -> RedisStatus {
+    let end = Instant::now() + deadline;
+    loop {
+        match c.round().await {
+            Ok(s) if ok(&s) => return s,
+            Ok(s) if Instant::now() > end => return s,
+            Err(e) if Instant::now() > end => panic!("no successful round: {e:#}"),
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn close(a: Option<f64>, want: f64, tol: f64) -> bool {
+    a.is_some_and(|a| (a - want).abs() <= tol)
+}
+
+#[tokio::test]
+async fn windowed_hit_ratio_follows_a_known_mix_on_a_node_we_alone_use() {
+    opsdeck::install_crypto_provider();
+    let own = OwnRedis::start(&[]).await;
+    let mut c = RedisCollector::new(
+        &config(vec![format!("redis://{}", own.addr())], false),
+        &no_aws(),
+    );
+    let first = c.round().await.unwrap();
+    assert_eq!(first.hit_ratio, None, "first sample has no window");
+    assert_eq!(first.ops_per_sec, 0.0);
+
+    let mut conn = plain(&own.addr()).await;
+    gets(&mut conn, "w", 300, 100).await;
+    let s = c.round().await.unwrap();
+    let n = node(&s, &own.addr());
+    // 300 hits of 400 lookups, exactly: nobody else talks to this server.
+    assert_eq!(n.hit_ratio, Some(0.75), "{n:#?}");
+    assert_eq!(s.hit_ratio, Some(0.75));
+    assert_eq!(n.role, "primary");
+    assert!(n.ops_per_sec > 0.0);
+    assert!(s.hit_ratio_lifetime.is_some());
+
+    // A window with only misses: the windowed ratio drops to 0 while lifetime stays up.
+    gets(&mut conn, "w", 0, 200).await;
+    let s = c.round().await.unwrap();
+    assert_eq!(s.hit_ratio, Some(0.0));
+    assert!(close(s.hit_ratio_lifetime, 301.0 / 601.0, 0.01), "{s:#?}");
+}
+
+#[tokio::test]
+async fn windowed_hit_ratio_on_the_stack_standalone_matches_a_known_mix() {
+    opsdeck::install_crypto_provider();
+    let url = standalone_url();
+    let a = addr(&url);
+    let mut conn = plain(&a).await;
+    let mut c = RedisCollector::new(&config(vec![url], false), &no_aws());
+    c.round().await.unwrap();
+    // 25 % hits, in a volume that drowns the stack's load generator (~250 GETs/s at ~85 %).
+    gets(&mut conn, "opsdeck-test-standalone", 5_000, 15_000).await;
+    let s = c.round().await.unwrap();
+    let n = node(&s, &a);
+    assert!(close(n.hit_ratio, 0.25, 0.03), "{n:#?}");
+    assert!(close(s.hit_ratio, 0.25, 0.03), "{s:#?}");
+    assert!(n.used_memory_bytes > 0 && n.connected_clients >= 1);
+}
+
+#[tokio::test]
+async fn cluster_nodes_are_discovered_and_a_known_mix_moves_the_owning_nodes_ratio() {
+    opsdeck::install_crypto_provider();
+    // One seed is enough: the rest is discovered.
+    let seed = cluster_urls()[0].clone();
+    let mut c = RedisCollector::new(&config(vec![seed], true), &no_aws());
+    let s = c.round().await.expect("cluster round");
+    assert!(s.cluster);
+    let primaries: Vec<&RedisNode> = s.nodes.iter().filter(|n| n.role == "primary").collect();
+    let replicas: Vec<&RedisNode> = s.nodes.iter().filter(|n| n.role == "replica").collect();
+    assert_eq!(primaries.len(), 3, "{s:#?}");
+    assert_eq!(replicas.len(), 3, "{s:#?}");
+    for n in &s.nodes {
+        assert!(n.error.is_none(), "{n:#?}");
+        assert!(n.shard.is_some(), "{n:#?}");
+    }
+    for r in &replicas {
+        assert!(
+            primaries.iter().any(|p| p.shard == r.shard),
+            "replica grouped with a primary: {r:#?}"
+        );
+        assert!(r.repl_offset_lag.is_some(), "{r:#?}");
+    }
+
+    // The primary that owns hash tag {opsdeck-test-cluster} accepts the SET; others MOVE it.
+    let tag = "opsdeck-test-cluster";
+    let mut owner = None;
+    for p in &primaries {
+        let mut conn = plain(&p.addr).await;
+        let r: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(format!("{{{tag}}}present"))
+            .arg("1")
+            .query_async(&mut conn)
+            .await;
+        if r.is_ok() {
+            owner = Some((p.addr.clone(), conn));
+        }
+    }
+    let (owner, mut conn) = owner.expect("one primary owns the slot");
+    c.round().await.unwrap();
+    gets(&mut conn, tag, 5_000, 15_000).await;
+    let s = c.round().await.unwrap();
+    let n = node(&s, &owner);
+    assert!(close(n.hit_ratio, 0.25, 0.03), "{n:#?}");
+    // Aggregate = sum of every node's deltas: our 20k lookups dominate the window.
+    assert!(close(s.hit_ratio, 0.25, 0.05), "{s:#?}");
+    assert!(s.ops_per_sec > 0.0);
+}
+
+#[tokio::test]
+async fn config_resetstat_and_restart_never_give_a_negative_or_absurd_rate() {
+    opsdeck::install_crypto_provider();
+    let mut own = OwnRedis::start(&[]).await;
+    let a = own.addr();
+    let mut c = RedisCollector::new(&config(vec![format!("redis://{a}")], false), &no_aws());
+    let mut conn = plain(&a).await;
+    gets(&mut conn, "r", 500, 500).await;
+    c.round().await.unwrap();
+    gets(&mut conn, "r", 500, 500).await;
+    let s = c.round().await.unwrap();
+    assert_eq!(node(&s, &a).hit_ratio, Some(0.5));
+
+    let _: () = redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let s = c.round().await.unwrap();
+    let n = node(&s, &a);
+    assert_eq!(n.hit_ratio, None, "no window across a reset: {n:#?}");
+    assert!(n.ops_per_sec >= 0.0 && n.ops_per_sec < 1e6, "{n:#?}");
+    assert!(s.ops_per_sec >= 0.0 && s.evictions_per_sec >= 0.0);
+    // The next window is measured from the reset.
+    gets(&mut conn, "r", 100, 300).await;
+    let s = c.round().await.unwrap();
+    assert_eq!(node(&s, &a).hit_ratio, Some(0.25));
+
+    // Restart: new run_id, counters from zero.
+    own.kill();
+    own.spawn().await;
+    let s = poll_until(&mut c, Duration::from_secs(10), |s| {
+        node(s, &a).error.is_none()
+    })
+    .await;
+    let n = node(&s, &a);
+    assert!(n.error.is_none(), "{n:#?}");
+    assert_eq!(n.hit_ratio, None);
+    assert!(n.ops_per_sec >= 0.0 && n.ops_per_sec < 1e6, "{n:#?}");
+}
+
+#[tokio::test]
+async fn killed_node_shows_its_error_others_report_and_it_recovers_on_restart() {
+    opsdeck::install_crypto_provider();
+    let mut own = OwnRedis::start(&[]).await;
+    let a = own.addr();
+    let stack = standalone_url();
+    let timeout = Duration::from_secs(2);
+    let mut c = RedisCollector::new(
+        &RedisConfig {
+            timeout: Some(timeout),
+            ..config(vec![format!("redis://{a}"), stack.clone()], false)
+        },
+        &no_aws(),
+    );
+    let s = c.round().await.unwrap();
+    assert!(node(&s, &a).error.is_none());
+
+    own.kill();
+    let started = Instant::now();
+    let s = c.round().await.expect("the other node still reports");
+    assert!(started.elapsed() < timeout, "{:?}", started.elapsed());
+    let n = node(&s, &a);
+    let e = n.error.as_deref().expect("error on the killed node");
+    assert!(
+        e.to_lowercase().contains("refused") || e.contains("broken") || e.contains("closed"),
+        "{e}"
+    );
+    assert!(node(&s, &addr(&stack)).error.is_none());
+
+    own.spawn().await;
+    let s = poll_until(&mut c, Duration::from_secs(10), |s| {
+        node(s, &a).error.is_none()
+    })
+    .await;
+    assert!(node(&s, &a).error.is_none(), "{s:#?}");
+    assert_eq!(node(&s, &a).role, "primary");
+}
+
+#[tokio::test]
+async fn hung_and_garbage_nodes_are_errors_within_one_timeout() {
+    opsdeck::install_crypto_provider();
+    // Accepts and never answers.
+    let hung = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hung_addr = hung.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = hung.accept().await {
+            held.push(s);
+        }
+    });
+    // Answers with something that is not RESP.
+    let junk = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let junk_addr = junk.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut s, _)) = junk.accept().await {
+            let _ = s
+                .write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n<html>nope</html>")
+                .await;
+            held.push(s);
+        }
+    });
+    let timeout = Duration::from_secs(2);
+    let stack = standalone_url();
+    let mut c = RedisCollector::new(
+        &RedisConfig {
+            timeout: Some(timeout),
+            ..config(
+                vec![
+                    format!("redis://{hung_addr}"),
+                    format!("redis://{junk_addr}"),
+                    stack.clone(),
+                ],
+                false,
+            )
+        },
+        &no_aws(),
+    );
+    let started = Instant::now();
+    let s = c.round().await.expect("the healthy node reports");
+    assert!(started.elapsed() < timeout, "{:?}", started.elapsed());
+    assert!(node(&s, &hung_addr).error.is_some());
+    assert!(node(&s, &junk_addr).error.is_some());
+    assert!(node(&s, &addr(&stack)).error.is_none());
+}
+
+#[tokio::test]
+async fn password_from_env_authenticates_and_never_appears_in_output() {
+    opsdeck::install_crypto_provider();
+    let secret = "pw-opsdeck-test-7731";
+    let own = OwnRedis::start(&["--requirepass", secret]).await;
+    let a = own.addr();
+    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_PW", secret) };
+    let mut c = RedisCollector::new(
+        &RedisConfig {
+            password_env: Some("OPSDECK_TEST_REDIS_PW".into()),
+            ..config(vec![format!("redis://{a}")], false)
+        },
+        &no_aws(),
+    );
+    let s = c.round().await.unwrap();
+    assert!(node(&s, &a).error.is_none(), "{s:#?}");
+
+    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_PW_WRONG", "not-the-password") };
+    let mut wrong = RedisCollector::new(
+        &RedisConfig {
+            password_env: Some("OPSDECK_TEST_REDIS_PW_WRONG".into()),
+            ..config(vec![format!("redis://{a}")], false)
+        },
+        &no_aws(),
+    );
+    let e = format!("{:#}", wrong.round().await.unwrap_err());
+    assert!(
+        !e.contains("not-the-password") && !e.contains(secret),
+        "{e}"
+    );
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(!json.contains(secret));
+}
