@@ -239,11 +239,7 @@ impl Operation for LifecycleOp {
                         d.join("; ")
                     );
                 }
-                Ok(format!(
-                    "{} rules, as planned; before: {}",
-                    now.rules.len(),
-                    compact(&now)
-                ))
+                Ok(format!("{} rules, as planned", now.rules.len()))
             }
             step::PUT => {
                 self.admin
