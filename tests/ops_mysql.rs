@@ -218,6 +218,20 @@ async fn write_marker(source: &MySqlPool) -> String {
     id
 }
 
+/// A local (not replicated) application account with plain DML rights on opsdeck_test.
+async fn app_user(source: &MySqlPool) -> MySqlPool {
+    write_marker(source).await;
+    let conn = &mut *source.acquire().await.unwrap();
+    for sql in [
+        "SET SESSION sql_log_bin = 0",
+        "CREATE USER IF NOT EXISTS 'opsdeck_app'@'127.0.0.1' IDENTIFIED BY 'app'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON opsdeck_test.* TO 'opsdeck_app'@'127.0.0.1'",
+    ] {
+        sqlx::raw_sql(sql).execute(&mut *conn).await.unwrap();
+    }
+    pool("mysql://opsdeck_app:app@127.0.0.1:3316/").await
+}
+
 async fn has_marker(p: &MySqlPool, id: &str) -> bool {
     sqlx::query("SELECT id FROM opsdeck_test.cutover_rows WHERE id = ?")
         .bind(id)
@@ -387,6 +401,16 @@ async fn killed_at_the_hold_gate_a_new_run_finds_it_and_rolls_the_source_back() 
             }
         }
         assert!(read_only(&source).await, "source frozen while held");
+        // An application account (no READ_ONLY ADMIN) can no longer write to the source.
+        let app = app_user(&source).await;
+        let err = sqlx::raw_sql("INSERT INTO opsdeck_test.cutover_rows VALUES (UUID(), NOW(6))")
+            .execute(&app)
+            .await
+            .expect_err("frozen source must refuse application writes");
+        assert!(
+            err.to_string().contains("read-only") || err.to_string().contains("1290"),
+            "{err}"
+        );
         assert_eq!(
             replication(&replica).await,
             Some(("Yes".into(), "Yes".into()))
@@ -456,6 +480,113 @@ async fn killed_at_the_hold_gate_a_new_run_finds_it_and_rolls_the_source_back() 
         ]);
         assert_eq!(code, 2, "nothing left to roll back: {err}");
         let _ = std::io::stdout().flush();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn running_ddl_and_an_old_transaction_on_the_source_are_refused_by_name() {
+    guarded(async {
+        let source = pool(SOURCE).await;
+        heartbeat(&source).await;
+        write_marker(&source).await;
+        exec(
+            &source,
+            "CREATE TABLE IF NOT EXISTS opsdeck_test.ddl_probe (id INT PRIMARY KEY) ENGINE=InnoDB",
+        )
+        .await;
+        // Connection A: an open transaction that has touched ddl_probe (holds its metadata lock).
+        let mut a = source.acquire().await.unwrap();
+        sqlx::raw_sql("START TRANSACTION").execute(&mut *a).await.unwrap();
+        sqlx::raw_sql("SELECT COUNT(*) FROM opsdeck_test.ddl_probe")
+            .fetch_all(&mut *a)
+            .await
+            .unwrap();
+        // Connection B: an ALTER queued behind A's lock: running DDL in the processlist.
+        let ddl_pool = pool(SOURCE).await;
+        let ddl = tokio::spawn(async move {
+            let mut b = ddl_pool.acquire().await.unwrap();
+            sqlx::raw_sql("SET SESSION lock_wait_timeout = 60")
+                .execute(&mut *b)
+                .await
+                .unwrap();
+            sqlx::raw_sql("ALTER TABLE opsdeck_test.ddl_probe ENGINE=InnoDB")
+                .execute(&mut *b)
+                .await
+        });
+        poll("the ALTER to show in the processlist", 20, || async {
+            scalar(
+                &source,
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE opsdeck_test.ddl_probe%'",
+            )
+            .await
+                != "0"
+        })
+        .await;
+        poll("A's transaction to be 1 s old", 20, || async {
+            scalar(
+                &source,
+                "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_started <= NOW() - INTERVAL 1 SECOND",
+            )
+            .await
+                != "0"
+        })
+        .await;
+
+        let env = Env::new(REPLICA, "30s");
+        let cfg = std::fs::read_to_string(&env.config).unwrap();
+        std::fs::write(&env.config, cfg.replace("timeout = \"30s\"", "timeout = \"30s\"\nmax_transaction_age = \"1s\"")).unwrap();
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        sqlx::raw_sql("ROLLBACK").execute(&mut *a).await.unwrap();
+        drop(a);
+        ddl.await.unwrap().unwrap();
+
+        assert_eq!(code, 3, "{out}{err}");
+        assert!(err.contains("running DDL on source: thread"), "{err}");
+        assert!(err.contains("ALTER TABLE opsdeck_test.ddl_probe"), "{err}");
+        assert!(err.contains("oldest source transaction"), "{err}");
+        assert!(err.contains("exceeds max_transaction_age 1.0 s"), "{err}");
+        assert!(!read_only(&source).await, "nothing changed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn catch_up_deadline_missed_rolls_the_source_back_to_writable() {
+    guarded(async {
+        let source = pool(SOURCE).await;
+        let delayed = pool(DELAYED).await;
+        heartbeat(&source).await;
+        // A write the delayed replica (MASTER_DELAY 5 s) cannot apply within the 1 s deadline.
+        write_marker(&source).await;
+        let env = Env::new(DELAYED, "600s");
+        let cfg = std::fs::read_to_string(&env.config).unwrap();
+        std::fs::write(
+            &env.config,
+            cfg.replace("timeout = \"30s\"", "timeout = \"1s\""),
+        )
+        .unwrap();
+
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(err.contains("did not apply"), "{err}");
+        assert!(err.contains("rolled back: freeze-source"), "{err}");
+        assert!(!read_only(&source).await, "source writable again");
+        assert_eq!(
+            replication(&delayed).await,
+            Some(("Yes".into(), "Yes".into()))
+        );
+        let e = env.entries();
+        assert!(
+            e.iter()
+                .any(|x| x.step == "rollback:freeze-source" && x.outcome == Outcome::Succeeded)
+        );
+        assert!(
+            e.iter().all(|x| x.step != "stop-replication"),
+            "never passed the point of no return"
+        );
+        assert_eq!(e.last().unwrap().outcome, Outcome::Failed);
+        assert_chain(&env.audit_path());
     })
     .await;
 }

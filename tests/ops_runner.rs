@@ -529,3 +529,60 @@ async fn console_handle_decline_aborts_and_read_only_refuses_before_guardrails()
         vec![Outcome::Planned, Outcome::Aborted, Outcome::Refused]
     );
 }
+
+#[test]
+fn cli_hold_with_stdin_closed_aborts_instead_of_parking_forever() {
+    let home = tempfile::tempdir().unwrap();
+    let out = cli(
+        home.path(),
+        &[
+            "--demo",
+            "op",
+            "cutover",
+            "--plan",
+            "mysql-to-aurora",
+            "--yes",
+            "--hold",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing can release it"));
+}
+
+#[test]
+fn cli_hold_is_released_by_typing_release() {
+    use std::io::{BufRead, BufReader, Write};
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .env("HOME", home.path())
+        .env_remove("OPSDECK_CONFIG")
+        .current_dir(home.path())
+        .args([
+            "--demo",
+            "op",
+            "cutover",
+            "--plan",
+            "mysql-to-aurora",
+            "--yes",
+            "--hold",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut seen = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("held before stop-replication") {
+            writeln!(stdin, "release").unwrap();
+        }
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{seen}");
+    let held = seen.find("held before").expect("held");
+    let stop = seen.find("✓ stop-replication").expect("stop ran");
+    assert!(held < stop, "{seen}");
+}

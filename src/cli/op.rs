@@ -462,7 +462,7 @@ fn spawn_controls(ctl: OpControl) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let stdin = std::io::stdin();
         for line in stdin.lock().lines() {
-            let Ok(line) = line else { return };
+            let Ok(line) = line else { break };
             match line.trim() {
                 "release" | "r" => ctl.release(),
                 "hold" | "h" => ctl.hold(),
@@ -470,6 +470,13 @@ fn spawn_controls(ctl: OpControl) -> std::thread::JoinHandle<()> {
                 "" => {}
                 other => eprintln!("unknown command {other:?}: type release, hold or abort"),
             }
+        }
+        // stdin closed: nobody can type `release` any more, so a hold could never end.
+        if ctl.hold_requested() {
+            eprintln!(
+                "opsdeck: stdin closed while a hold is requested: nothing can release it; aborting"
+            );
+            ctl.abort();
         }
     })
 }

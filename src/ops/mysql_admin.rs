@@ -169,6 +169,7 @@ pub struct SqlxMysqlAdmin {
     name: String,
     pool: MySqlPool,
     flavor: tokio::sync::OnceCell<Flavor>,
+    super_read_only: tokio::sync::OnceCell<bool>,
 }
 
 impl SqlxMysqlAdmin {
@@ -192,6 +193,7 @@ impl SqlxMysqlAdmin {
             name,
             pool,
             flavor: tokio::sync::OnceCell::new(),
+            super_read_only: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -209,6 +211,14 @@ impl SqlxMysqlAdmin {
             .await
             .with_context(|| format!("{}: {sql}", self.name))?;
         Ok(rows.first().and_then(|r| col_string(r, 0)))
+    }
+
+    /// MySQL has super_read_only (blocks SUPER writers too); MariaDB has not: ask the server.
+    async fn has_super_read_only(&self) -> anyhow::Result<bool> {
+        self.super_read_only
+            .get_or_try_init(|| self.has_variable("super_read_only"))
+            .await
+            .copied()
     }
 
     async fn has_variable(&self, var: &str) -> anyhow::Result<bool> {
@@ -291,7 +301,7 @@ impl MysqlAdmin for SqlxMysqlAdmin {
 
     async fn read_only(&self) -> anyhow::Result<ReadOnlyState> {
         let ro = truthy(self.scalar_string("SELECT @@global.read_only").await?);
-        let sro = if self.flavor().await? == Flavor::MariaDb {
+        let sro = if !self.has_super_read_only().await? {
             None
         } else {
             Some(truthy(
@@ -318,7 +328,7 @@ impl MysqlAdmin for SqlxMysqlAdmin {
                 self.name
             );
         }
-        let has_super = flavor == Flavor::MySql;
+        let has_super = self.has_super_read_only().await?;
         if on {
             self.exec("SET GLOBAL read_only = 1".into()).await?;
             if has_super {

@@ -324,7 +324,7 @@ impl Session {
             if spec.gate && ctl.hold_requested() {
                 let hold_step = format!("hold:{}", spec.id);
                 if let Err(e) = self.log(&hold_step, Outcome::Started, json!({})) {
-                    return self.fail_before_ponr(&done, &ctl, &tx, past_ponr, e).await;
+                    return self.fail_before_ponr(&done, &tx, past_ponr, e).await;
                 }
                 let _ = tx.send(OpEvent::Held { step: i });
                 let mut rx = ctl.hold.subscribe();
@@ -342,7 +342,7 @@ impl Session {
                 }
             }
             if ctl.is_aborted() && !past_ponr {
-                return self.abort(&done, &ctl, &tx).await;
+                return self.abort(&done, &tx).await;
             }
             if ponr == Some(i) {
                 past_ponr = true;
@@ -353,7 +353,7 @@ impl Session {
                 json!({ "description": spec.description }),
             ) {
                 return self
-                    .fail_before_ponr(&done, &ctl, &tx, past_ponr && ponr != Some(i), e)
+                    .fail_before_ponr(&done, &tx, past_ponr && ponr != Some(i), e)
                     .await;
             }
             let _ = tx.send(OpEvent::StepStarted {
@@ -388,12 +388,10 @@ impl Session {
                         error: err.clone(),
                     });
                     if ctl.is_aborted() && !past_ponr {
-                        return self.abort(&done, &ctl, &tx).await;
+                        return self.abort(&done, &tx).await;
                     }
                     let msg = format!("step {} failed: {err}", spec.id);
-                    return self
-                        .fail_before_ponr(&done, &ctl, &tx, past_ponr, msg)
-                        .await;
+                    return self.fail_before_ponr(&done, &tx, past_ponr, msg).await;
                 }
             }
         }
@@ -425,13 +423,8 @@ impl Session {
         }
     }
 
-    async fn abort(
-        &self,
-        done: &[usize],
-        ctl: &OpControl,
-        tx: &mpsc::UnboundedSender<OpEvent>,
-    ) -> RunOutcome {
-        let rb = self.rollback_steps(done, ctl, tx).await;
+    async fn abort(&self, done: &[usize], tx: &mpsc::UnboundedSender<OpEvent>) -> RunOutcome {
+        let rb = self.rollback_steps(done, tx).await;
         let msg = match rb {
             Ok(m) => format!("aborted by the operator before the point of no return; {m}"),
             Err(m) => format!("aborted by the operator; ROLLBACK INCOMPLETE: {m}"),
@@ -446,7 +439,6 @@ impl Session {
     async fn fail_before_ponr(
         &self,
         done: &[usize],
-        ctl: &OpControl,
         tx: &mpsc::UnboundedSender<OpEvent>,
         past_ponr: bool,
         err: String,
@@ -457,7 +449,7 @@ impl Session {
                  run again with --resume"
             )
         } else {
-            match self.rollback_steps(done, ctl, tx).await {
+            match self.rollback_steps(done, tx).await {
                 Ok(m) => format!("{err}; {m}"),
                 Err(m) => format!("{err}; ROLLBACK INCOMPLETE: {m}"),
             }
@@ -471,7 +463,6 @@ impl Session {
     async fn rollback_steps(
         &self,
         done: &[usize],
-        ctl: &OpControl,
         tx: &mpsc::UnboundedSender<OpEvent>,
     ) -> Result<String, String> {
         let plan = self.op.plan();
@@ -493,7 +484,6 @@ impl Session {
                 tx: tx.clone(),
                 cancel: CancellationToken::new(),
             };
-            let _ = ctl;
             match self.op.rollback_step(i, &ctx).await {
                 Ok(m) => {
                     let _ = self.log(&step, Outcome::Succeeded, json!({ "message": m }));
@@ -546,8 +536,7 @@ impl Session {
         ) {
             return RunOutcome::Failed(e);
         }
-        let ctl = OpControl::new(false);
-        match self.rollback_steps(done, &ctl, &tx).await {
+        match self.rollback_steps(done, &tx).await {
             Ok(m) => {
                 let msg = format!("interrupted operation rolled back; {m}");
                 self.finish(Outcome::Aborted, &msg);
