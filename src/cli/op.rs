@@ -211,7 +211,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             rules,
             dry_run,
             yes,
-        } => match crate::ops::lifecycle::op::cli::build(resolved, &bucket, &rules).await {
+        } => match crate::ops::lifecycle::op::cli::build(resolved, sim, &bucket, &rules).await {
             Ok(op) => {
                 println!("{}", op.details());
                 let f = Flags {
