@@ -431,3 +431,77 @@ async fn password_from_env_authenticates_and_never_appears_in_output() {
     let json = serde_json::to_string(&s).unwrap();
     assert!(!json.contains(secret));
 }
+
+#[tokio::test]
+async fn elasticache_cloudwatch_figures_come_from_the_replication_group() {
+    opsdeck::install_crypto_provider();
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    for (k, v) in [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ] {
+        if std::env::var(k).is_err() {
+            unsafe { std::env::set_var(k, v) };
+        }
+    }
+    let endpoint = env_or("AWS_ENDPOINT_URL", "http://127.0.0.1:5055");
+    let group = format!("opsdeck-test-rg-{}", std::process::id());
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(&endpoint)
+        .load()
+        .await;
+    let cw = aws_sdk_cloudwatch::Client::new(&conf);
+    let now = aws_smithy_types::DateTime::from_secs(chrono::Utc::now().timestamp());
+    let datum = |m: &str, v: f64, u: StandardUnit| {
+        MetricDatum::builder()
+            .metric_name(m)
+            .dimensions(
+                Dimension::builder()
+                    .name("ReplicationGroupId")
+                    .value(&group)
+                    .build(),
+            )
+            .value(v)
+            .unit(u)
+            .timestamp(now)
+            .build()
+    };
+    cw.put_metric_data()
+        .namespace("AWS/ElastiCache")
+        .metric_data(datum("CacheHitRate", 91.5, StandardUnit::Percent))
+        .metric_data(datum("EngineCPUUtilization", 95.0, StandardUnit::Percent))
+        .send()
+        .await
+        .expect("PutMetricData to moto");
+    let aws = AwsContext::new(&Context {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(endpoint),
+        ..Default::default()
+    });
+    let mut c = RedisCollector::new(
+        &RedisConfig {
+            replication_group: Some(group.clone()),
+            ..config(vec![standalone_url()], false)
+        },
+        &aws,
+    );
+    let s = c.round().await.unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let fig = |label: &str| {
+        s.cloudwatch
+            .iter()
+            .find(|f| f.label == label)
+            .unwrap_or_else(|| panic!("no {label} in {:#?}", s.cloudwatch))
+    };
+    assert_eq!(fig("hit rate").value, Some(91.5));
+    assert_eq!(fig("hit rate").status, opsdeck::model::Status::Ok);
+    assert_eq!(fig("engine CPU").value, Some(95.0));
+    assert_eq!(fig("engine CPU").status, opsdeck::model::Status::Crit);
+    assert_eq!(fig("replication lag").value, None);
+    assert_eq!(
+        fig("replication lag").status,
+        opsdeck::model::Status::NoData
+    );
+}

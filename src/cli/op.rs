@@ -128,7 +128,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                 c.target_instance = Some(ti);
             }
             let flags = Flags { dry_run, yes, hold };
-            cutover_cmd(&resolved, &plan, flags, resume, rollback).await
+            cutover_cmd(&resolved, sim, &plan, flags, resume, rollback).await
         }
         OpCommand::Reindex {
             source,
@@ -236,8 +236,15 @@ pub struct Flags {
     pub hold: bool,
 }
 
-async fn cutover_cmd(r: &Resolved, plan: &str, f: Flags, resume: bool, rollback: bool) -> i32 {
-    let backends = Backends::for_resolved(r);
+async fn cutover_cmd(
+    r: &Resolved,
+    sim: &SimOptions,
+    plan: &str,
+    f: Flags,
+    resume: bool,
+    rollback: bool,
+) -> i32 {
+    let backends = Backends::for_resolved(r, sim);
     let op = match cutover::build(r, plan, &backends) {
         Ok(op) => op,
         Err(e) => {
