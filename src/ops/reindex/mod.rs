@@ -105,27 +105,32 @@ impl ReindexOp {
         if target == source_index {
             bail!("--target {target:?} is the source index itself");
         }
-        let mut steps = vec![StepSpec::new(
-            step::CREATE,
-            match &req.mappings {
-                Some(_) => format!(
-                    "Create {target} with {source_index}'s settings and the new mappings{}",
-                    if req.resume {
-                        " (kept if it exists: --resume)"
-                    } else {
-                        ""
-                    }
-                ),
-                None => format!(
-                    "Create {target} with {source_index}'s mappings and settings{}",
-                    if req.resume {
-                        " (kept if it exists: --resume)"
-                    } else {
-                        ""
-                    }
-                ),
-            },
-        )];
+        let mut steps = vec![
+            StepSpec::new(
+                step::CREATE,
+                match &req.mappings {
+                    Some(_) => format!(
+                        "Create {target} with {source_index}'s settings and the new mappings{}",
+                        if req.resume {
+                            " (kept if it exists: --resume)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => format!(
+                        "Create {target} with {source_index}'s mappings and settings{}",
+                        if req.resume {
+                            " (kept if it exists: --resume)"
+                        } else {
+                            ""
+                        }
+                    ),
+                },
+            )
+            .rollback(format!(
+                "none: {target} is kept, never deleted (remove it, or --resume into it)"
+            )),
+        ];
         if req.replicas_zero {
             steps.push(
                 StepSpec::new(
@@ -151,7 +156,7 @@ impl ReindexOp {
                     if req.resume { "; reattach to a running copy if one exists" } else { "" }
                 ),
             )
-            .rollback("cancel the reindex task (the partial target is kept for inspection)"),
+            .rollback("cancel the reindex task"),
         );
         steps.push(StepSpec::new(
             step::COPY,
@@ -209,6 +214,25 @@ impl ReindexOp {
     /// The reindex task this run started or reattached to.
     pub fn task_id(&self) -> Option<String> {
         self.state.lock().unwrap().task_id.clone()
+    }
+
+    /// Change the throttle of the copy this run follows (None = unlimited): the console's op
+    /// modal and `opsdeck op rethrottle` use this while the copy step runs.
+    pub async fn rethrottle_copy(&self, requests_per_second: Option<f64>) -> Result<String> {
+        let id = self.current_task()?;
+        self.admin.rethrottle(&id, requests_per_second).await?;
+        Ok(format!(
+            "task {id}: throttle {}",
+            fmt_rps(requests_per_second)
+        ))
+    }
+
+    /// Cancel the copy this run follows; the run then fails at the copy step and the alias
+    /// stays where it is (abort through the runner's control is the way to get "aborted").
+    pub async fn cancel_copy_task(&self) -> Result<String> {
+        let id = self.current_task()?;
+        self.admin.cancel_task(&id).await?;
+        Ok(format!("task {id}: cancel requested"))
     }
 
     fn step_id(&self, i: usize) -> &str {
@@ -642,6 +666,10 @@ impl Operation for ReindexOp {
         match self.step_id(i) {
             step::START => self.cancel_copy().await,
             step::TUNE => self.restore().await,
+            step::CREATE => Ok(format!(
+                "{} kept (partial copy); delete it, or run again with --resume to copy into it",
+                self.target
+            )),
             other => bail!("step {other} has no rollback"),
         }
     }
