@@ -1,8 +1,508 @@
-//! Append-only, hash-chained audit log. (Placeholder until the ops framework lands.)
+//! Append-only, hash-chained audit log (contract in DESIGN.md).
+//!
+//! One JSON object per line, fields in contract order:
+//! `ts, user, host, context, op, op_id, step, outcome, details, prev_hash, hash`.
+//!
+//! The chain, exactly: take the entry with every field except `hash`, serialise it as compact
+//! JSON with the fields in the order above (`details` as parsed, object keys as serde_json
+//! orders them), and compute `hash = hex(sha256(prev_hash + that string))`. `prev_hash` of the
+//! first line is 64 zeros; every later line's `prev_hash` is the previous line's `hash`.
+//! So an edited line fails its own hash, and a removed or reordered line fails the `prev_hash`
+//! link of the line after it.
+//!
+//! Writing: the file is opened with O_APPEND (created 0600, parent directories created), an
+//! exclusive `flock` is held while the last hash is read and the new line is written in one
+//! `write`, then the file is fsync'd. Two processes appending at once therefore serialise and
+//! never interleave or fork the chain.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::config::Resolved;
 
-pub fn run_cli(_resolved: &Resolved, _verify: bool) -> i32 {
-    eprintln!("opsdeck: audit is not implemented yet");
-    1
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Outcome of one transition (contract values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Planned,
+    Confirmed,
+    Started,
+    Succeeded,
+    Failed,
+    Aborted,
+    Refused,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Planned => "planned",
+            Outcome::Confirmed => "confirmed",
+            Outcome::Started => "started",
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::Aborted => "aborted",
+            Outcome::Refused => "refused",
+        }
+    }
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub ts: String,
+    pub user: String,
+    pub host: String,
+    pub context: String,
+    pub op: String,
+    pub op_id: String,
+    pub step: String,
+    pub outcome: Outcome,
+    pub details: Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The entry without `hash`, borrowed, in contract order: what the hash covers.
+#[derive(Serialize)]
+struct Unhashed<'a> {
+    ts: &'a str,
+    user: &'a str,
+    host: &'a str,
+    context: &'a str,
+    op: &'a str,
+    op_id: &'a str,
+    step: &'a str,
+    outcome: Outcome,
+    details: &'a Value,
+    prev_hash: &'a str,
+}
+
+impl Entry {
+    /// The hash this entry should carry given its own `prev_hash`.
+    pub fn compute_hash(&self) -> String {
+        let body = serde_json::to_string(&Unhashed {
+            ts: &self.ts,
+            user: &self.user,
+            host: &self.host,
+            context: &self.context,
+            op: &self.op,
+            op_id: &self.op_id,
+            step: &self.step,
+            outcome: self.outcome,
+            details: &self.details,
+            prev_hash: &self.prev_hash,
+        })
+        .expect("audit entry serialises");
+        let mut h = Sha256::new();
+        h.update(self.prev_hash.as_bytes());
+        h.update(body.as_bytes());
+        hex::encode(h.finalize())
+    }
+}
+
+/// Who is acting and where: the fixed part of every entry.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: String,
+    pub host: String,
+    pub context: String,
+}
+
+impl Actor {
+    pub fn current(context: &str) -> Self {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(user_from_uid);
+        Actor {
+            user,
+            host: gethostname::gethostname().to_string_lossy().into_owned(),
+            context: context.to_string(),
+        }
+    }
+}
+
+/// No $USER (cron, containers, some SSH setups): name the uid from /etc/passwd.
+fn user_from_uid() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".into();
+    };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|p| {
+            p.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("audit log {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("audit log {path} line {line}: {message}")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Handle on the log file. Cheap; every append opens, locks, writes, fsyncs and closes, so
+/// nothing is held between entries and another process can interleave whole lines.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    path: PathBuf,
+    actor: Actor,
+}
+
+/// What a caller supplies for one entry.
+pub struct Record<'a> {
+    pub op: &'a str,
+    pub op_id: &'a str,
+    pub step: &'a str,
+    pub outcome: Outcome,
+    pub details: Value,
+}
+
+impl AuditLog {
+    pub fn new(path: impl Into<PathBuf>, actor: Actor) -> Self {
+        AuditLog {
+            path: path.into(),
+            actor,
+        }
+    }
+
+    pub fn for_resolved(r: &Resolved) -> Self {
+        AuditLog::new(r.audit_log(), Actor::current(&r.context_name))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    fn io(&self, source: std::io::Error) -> AuditError {
+        AuditError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Append one entry, durable (fsync'd) when this returns.
+    pub fn append(&self, rec: Record<'_>) -> Result<Entry, AuditError> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|e| self.io(e))?;
+        }
+        let mut file = open_append(&self.path).map_err(|e| self.io(e))?;
+        // UFCS: std's inherent File::lock is newer than our MSRV.
+        fs4::FileExt::lock(&file).map_err(|e| self.io(e))?;
+        let prev_hash = match last_line(&mut file).map_err(|e| self.io(e))? {
+            None => GENESIS.to_string(),
+            Some(line) => {
+                let e: Entry = serde_json::from_str(&line).map_err(|err| AuditError::Corrupt {
+                    path: self.path.clone(),
+                    line: count_lines(&mut file).unwrap_or(0),
+                    message: format!(
+                        "last line is not a valid entry ({err}); run `opsdeck audit --verify`"
+                    ),
+                })?;
+                e.hash
+            }
+        };
+        let mut entry = Entry {
+            ts: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            user: self.actor.user.clone(),
+            host: self.actor.host.clone(),
+            context: self.actor.context.clone(),
+            op: rec.op.to_string(),
+            op_id: rec.op_id.to_string(),
+            step: rec.step.to_string(),
+            outcome: rec.outcome,
+            details: rec.details,
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = entry.compute_hash();
+        let mut line = serde_json::to_string(&entry).expect("audit entry serialises");
+        line.push('\n');
+        // One write call per line: with O_APPEND the kernel places it atomically at the end.
+        file.write_all(line.as_bytes()).map_err(|e| self.io(e))?;
+        file.sync_all().map_err(|e| self.io(e))?;
+        Ok(entry)
+    }
+
+    /// Every entry, in file order. Lines that do not parse are errors naming the line.
+    pub fn read_all(&self) -> Result<Vec<Entry>, AuditError> {
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(self.io(e)),
+        };
+        let mut out = Vec::new();
+        for (i, line) in BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(|e| self.io(e))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            out.push(
+                serde_json::from_str(&line).map_err(|err| AuditError::Corrupt {
+                    path: self.path.clone(),
+                    line: i + 1,
+                    message: format!("not a valid audit entry: {err}"),
+                })?,
+            );
+        }
+        Ok(out)
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+fn open_append(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// The last non-empty line, reading backwards in chunks so a long log costs no more than a
+/// short one.
+fn last_line(file: &mut File) -> std::io::Result<Option<String>> {
+    let len = file.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok(None);
+    }
+    let mut end = len;
+    let mut tail: Vec<u8> = Vec::new();
+    const CHUNK: u64 = 8192;
+    loop {
+        let start = end.saturating_sub(CHUNK);
+        let mut buf = vec![0u8; (end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut buf)?;
+        buf.extend_from_slice(&tail);
+        tail = buf;
+        let trimmed = trim_end_newlines(&tail);
+        if let Some(pos) = trimmed.iter().rposition(|&b| b == b'\n') {
+            let line = String::from_utf8_lossy(&trimmed[pos + 1..]).into_owned();
+            return Ok(Some(line));
+        }
+        if start == 0 {
+            if trimmed.is_empty() {
+                return Ok(None);
+            }
+            return Ok(Some(String::from_utf8_lossy(trimmed).into_owned()));
+        }
+        end = start;
+    }
+}
+
+fn trim_end_newlines(b: &[u8]) -> &[u8] {
+    let mut n = b.len();
+    while n > 0 && (b[n - 1] == b'\n' || b[n - 1] == b'\r') {
+        n -= 1;
+    }
+    &b[..n]
+}
+
+fn count_lines(file: &mut File) -> std::io::Result<usize> {
+    file.seek(SeekFrom::Start(0))?;
+    let n = BufReader::new(&mut *file)
+        .lines()
+        .filter(|l| l.as_ref().map(|l| !l.trim().is_empty()).unwrap_or(true))
+        .count();
+    Ok(n)
+}
+
+/// Why the chain is broken, at which line (1-based, as in the file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainBreak {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+/// Check the whole chain in `text`. Ok(number of entries) or the first bad line.
+pub fn verify_text(text: &str) -> Result<usize, ChainBreak> {
+    let mut prev = GENESIS.to_string();
+    let mut n = 0;
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let e: Entry = serde_json::from_str(raw).map_err(|err| ChainBreak {
+            line,
+            reason: format!("not a valid audit entry: {err}"),
+        })?;
+        if e.prev_hash != prev {
+            return Err(ChainBreak {
+                line,
+                reason: format!(
+                    "prev_hash mismatch: line says {}, previous line's hash is {} \
+                     (a line before it was removed, inserted or reordered)",
+                    short(&e.prev_hash),
+                    short(&prev)
+                ),
+            });
+        }
+        let want = e.compute_hash();
+        if e.hash != want {
+            return Err(ChainBreak {
+                line,
+                reason: format!(
+                    "hash mismatch: line says {}, its content hashes to {} (the line was edited)",
+                    short(&e.hash),
+                    short(&want)
+                ),
+            });
+        }
+        prev = e.hash;
+        n += 1;
+    }
+    Ok(n)
+}
+
+pub fn verify_file(path: &Path) -> Result<Result<usize, ChainBreak>, std::io::Error> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(verify_text(&t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ok(0)),
+        Err(e) => Err(e),
+    }
+}
+
+fn short(h: &str) -> &str {
+    &h[..h.len().min(12)]
+}
+
+/// `opsdeck audit [--verify] [--json]`. Exit 0 ok, 1 chain broken or unreadable.
+pub fn run_cli(resolved: &Resolved, verify: bool) -> i32 {
+    run_cli_with(resolved, verify, false)
+}
+
+pub fn run_cli_with(resolved: &Resolved, verify: bool, json: bool) -> i32 {
+    let path = resolved.audit_log();
+    if verify {
+        return match verify_file(&path) {
+            Ok(Ok(n)) => {
+                println!("{}: chain ok ({n} entries)", path.display());
+                0
+            }
+            Ok(Err(b)) => {
+                println!("{}: chain broken at {b}", path.display());
+                1
+            }
+            Err(e) => {
+                eprintln!("opsdeck: audit log {}: {e}", path.display());
+                1
+            }
+        };
+    }
+    if json {
+        return match std::fs::read_to_string(&path) {
+            Ok(t) => {
+                print!("{t}");
+                0
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => {
+                eprintln!("opsdeck: audit log {}: {e}", path.display());
+                1
+            }
+        };
+    }
+    let log = AuditLog::for_resolved(resolved);
+    match log.read_all() {
+        Ok(entries) => {
+            if entries.is_empty() {
+                println!("{}: no entries", path.display());
+            } else {
+                print!("{}", render_table(&entries));
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            1
+        }
+    }
+}
+
+/// Human table: one line per entry, the op id shortened, details summarised.
+pub fn render_table(entries: &[Entry]) -> String {
+    let mut out = format!(
+        "{:<24} {:<10} {:<8} {:<10} {:<8} {:<24} {:<10} DETAILS\n",
+        "TIME", "USER", "CONTEXT", "OP", "OP_ID", "STEP", "OUTCOME"
+    );
+    for e in entries {
+        out.push_str(&format!(
+            "{:<24} {:<10} {:<8} {:<10} {:<8} {:<24} {:<10} {}\n",
+            e.ts,
+            e.user,
+            e.context,
+            e.op,
+            short_id(&e.op_id),
+            e.step,
+            e.outcome.as_str(),
+            summarise(&e.details)
+        ));
+    }
+    out
+}
+
+fn short_id(id: &str) -> &str {
+    &id[..id.len().min(8)]
+}
+
+fn summarise(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Object(m) => {
+            if let Some(Value::String(msg)) = m.get("message") {
+                return msg.clone();
+            }
+            m.iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => format!("{k}={s}"),
+                    other => format!("{k}={other}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        other => other.to_string(),
+    }
 }

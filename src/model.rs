@@ -185,6 +185,9 @@ pub struct RedisNode {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct S3Status {
     pub buckets: Vec<BucketStatus>,
+    /// Failures that left part of the section without data (the rest is still reported).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -207,6 +210,12 @@ pub struct BucketStatus {
     /// No lifecycle configuration at all is a state, not an error.
     #[serde(default)]
     pub has_lifecycle: bool,
+    /// A scan stopped at `scan_max_objects`: the figures are a lower bound.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scan_truncated: bool,
+    /// What could not be read for this bucket this round (lifecycle, scan, no datapoints).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -235,6 +244,9 @@ pub struct OpenSearchStatus {
     pub search_rate_per_sec: f64,
     #[serde(default)]
     pub search_latency_ms: Option<f64>,
+    /// Parts that failed or timed out this round; their figures are the previous round's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -269,6 +281,9 @@ pub struct RedshiftStatus {
     pub runs: Vec<LoadRun>,
     #[serde(default)]
     pub glue_runs: Vec<GlueRun>,
+    /// Parts that failed this round (e.g. Glue), while the rest is reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -287,6 +302,11 @@ pub struct LoadRun {
     /// Much slower than the recent median for the same table.
     #[serde(default)]
     pub slow: bool,
+    #[serde(default)]
+    pub error_count: Option<u64>,
+    /// Median duration of the table's previous runs, the yardstick for `slow`.
+    #[serde(default)]
+    pub median_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

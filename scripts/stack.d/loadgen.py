@@ -58,28 +58,31 @@ class Cache:
             n = self.rng.randrange(self.keyspace)
         return f"session:{n}"
 
+    def warm(self) -> None:
+        """Fill most of the hot set first, as a cache in service would have it."""
+        hot = self.keyspace // 10
+        for start in range(0, hot, 500):
+            pipe = self.r.pipeline(transaction=False)
+            for n in range(start, min(start + 500, hot)):
+                if self.rng.random() < 0.9:
+                    pipe.set(f"session:{n}", "x" * self.rng.randint(200, 1200), ex=self.rng.randint(300, 900))
+            pipe.execute()
+
     def step(self, batch: int) -> None:
         keys = [self.key() for _ in range(batch)]
-        if self.name == "cluster":
-            values = [self.r.get(k) for k in keys]
-        else:
-            pipe = self.r.pipeline(transaction=False)
-            for k in keys:
-                pipe.get(k)
-            values = pipe.execute()
+        pipe = self.r.pipeline(transaction=False)
+        for k in keys:
+            pipe.get(k)
+        values = pipe.execute()
         misses = [k for k, v in zip(keys, values) if v is None]
         self.gets += len(keys)
         self.hits += len(keys) - len(misses)
         if misses:
             payload = "x" * self.rng.randint(200, 1200)
-            if self.name == "cluster":
-                for k in misses:
-                    self.r.set(k, payload, ex=self.rng.randint(120, 900))
-            else:
-                pipe = self.r.pipeline(transaction=False)
-                for k in misses:
-                    pipe.set(k, payload, ex=self.rng.randint(120, 900))
-                pipe.execute()
+            pipe = self.r.pipeline(transaction=False)
+            for k in misses:
+                pipe.set(k, payload, ex=self.rng.randint(120, 900))
+            pipe.execute()
 
 
 def http_json(method: str, url: str, body=None, ndjson: str | None = None):
@@ -129,12 +132,24 @@ def main() -> int:
         Cache("standalone", redis.Redis(host="127.0.0.1", port=redis_port, socket_timeout=5), 60000, rng),
         Cache(
             "cluster",
-            RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", 7001), ClusterNode("127.0.0.1", 7002)], socket_timeout=5),
+            RedisCluster(
+                startup_nodes=[
+                    ClusterNode("127.0.0.1", int(p))
+                    for p in os.environ.get("OPSDECK_REDIS_CLUSTER_PORTS", "7001,7002").split(",")
+                ],
+                socket_timeout=5,
+            ),
             40000,
             rng,
         ),
     ]
+    for c in caches:
+        try:
+            c.warm()
+        except redis.RedisError as e:
+            log(f"redis {c.name} warm-up: {e}")
     db = None
+    mysql_port = int(os.environ.get("OPSDECK_MYSQL_PORT", "3316"))
     os_url = os.environ.get("OPSDECK_OPENSEARCH_URL", "http://127.0.0.1:9201")
     pg_port = os.environ.get("OPSDECK_PG_PORT", "5442")
     psql = os.environ.get("OPSDECK_PSQL", "psql")
@@ -155,7 +170,7 @@ def main() -> int:
         # ---- mariadb: an order per tick, a product update every ~10 ticks
         try:
             if db is None:
-                db = pymysql.connect(host="127.0.0.1", port=3316, user="root", password="", autocommit=True, connect_timeout=5)
+                db = pymysql.connect(host="127.0.0.1", port=mysql_port, user="root", password="", autocommit=True, connect_timeout=5)
             with db.cursor() as cur:
                 cur.execute(
                     "INSERT INTO shop.orders (user_id, total) VALUES (%s, %s)",

@@ -114,6 +114,9 @@ pub enum Command {
     Audit {
         #[arg(long)]
         verify: bool,
+        /// Print the raw JSONL entries instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the effective keymap.
     Keys,
@@ -155,7 +158,9 @@ pub fn main() -> i32 {
             }
             Some(Command::Check { window }) => check::run(&resolved, &sim, window).await,
             Some(Command::Op { op }) => op::run(&resolved, &sim, op).await,
-            Some(Command::Audit { verify }) => crate::audit::run_cli(&resolved, verify),
+            Some(Command::Audit { verify, json }) => {
+                crate::audit::run_cli_with(&resolved, verify, json)
+            }
             Some(Command::Keys) => crate::keymap::print_keys(&resolved),
         }
     })

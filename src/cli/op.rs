@@ -1,23 +1,75 @@
-//! `opsdeck op ...`: operations headless. (Placeholder until the ops framework lands.)
+//! `opsdeck op ...`: operations headless — the same plans, guardrails and audit as the TUI.
+//!
+//! Exit codes: 0 done, 1 failed, 2 usage/config error, 3 refused (guardrail, validation,
+//! read-only mode, no terminal to confirm on), 4 aborted (the operator declined at the prompt
+//! or typed the wrong name, `abort`/Ctrl-C during the run).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Subcommand;
-use std::path::PathBuf;
+use tokio::sync::mpsc;
 
+use super::exit;
+use crate::audit::AuditLog;
 use crate::config::Resolved;
+use crate::ops::cutover::{self, Backends};
+use crate::ops::plan::{Confirm, OpEvent, Plan, render_guardrails};
+use crate::ops::recovery::{Interrupted, find_interrupted};
+use crate::ops::runner::{self, OpControl, Operation, RunOutcome, Session};
 use crate::sim::SimOptions;
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum OpCommand {
     /// Reindex into a new index and move the alias atomically.
     Reindex {
+        /// Source index, or an alias over exactly one index.
         #[arg(long)]
         source: String,
+        /// Target index (default: the source's next version, products_v1 -> products_v2).
         #[arg(long)]
         target: Option<String>,
+        /// Alias to move to the target once the copy is verified.
         #[arg(long)]
         alias: String,
         #[arg(long)]
         dry_run: bool,
+        #[arg(long)]
+        yes: bool,
+        /// Park before the alias swap until `release` is typed.
+        #[arg(long)]
+        hold: bool,
+        /// Parallel slices for the copy (0 = auto).
+        #[arg(long, value_name = "N")]
+        slices: Option<u32>,
+        /// Throttle the copy (documents per second; -1 or `unlimited` = no throttle).
+        #[arg(long, value_name = "N", allow_hyphen_values = true,
+              value_parser = crate::ops::reindex::cli::parse_rps_flag)]
+        requests_per_second: Option<f64>,
+        /// New mappings for the target (JSON: the mappings body, or {"mappings": ...}).
+        #[arg(long, value_name = "FILE")]
+        mappings: Option<PathBuf>,
+        /// Copy with replicas 0 and refresh off on the target; restored from the source after.
+        #[arg(long)]
+        replicas_zero: bool,
+        /// Accept an existing target and reattach to a reindex task still copying into it.
+        #[arg(long, conflicts_with = "dry_run")]
+        resume: bool,
+    },
+    /// List running reindex tasks with their progress and throttle.
+    Tasks,
+    /// Change the throttle of a running reindex task (requests per second; -1 = unlimited).
+    Rethrottle {
+        #[arg(long)]
+        task: String,
+        #[arg(long, allow_hyphen_values = true)]
+        requests_per_second: f64,
+    },
+    /// Cancel a running reindex task (the target index is kept for inspection).
+    Cancel {
+        #[arg(long)]
+        task: String,
         #[arg(long)]
         yes: bool,
     },
@@ -32,18 +84,445 @@ pub enum OpCommand {
         #[arg(long)]
         yes: bool,
     },
-    /// Run a cutover plan from the config.
+    /// Run a cutover plan from the config ([[contexts.NAME.cutover]]).
     Cutover {
         #[arg(long)]
         plan: String,
+        /// Print the plan and the guardrail results; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Confirm without asking (required when stdin is not a terminal).
         #[arg(long)]
         yes: bool,
+        /// Park at the point of no return until `release` is typed on stdin.
+        #[arg(long)]
+        hold: bool,
+        /// failover: promote this reader instead of the plan's target_instance.
+        #[arg(long, value_name = "INSTANCE")]
+        target_instance: Option<String>,
+        /// Continue an interrupted cutover of this plan from its first unfinished step.
+        #[arg(long, conflicts_with_all = ["rollback", "dry_run"])]
+        resume: bool,
+        /// Roll back an interrupted cutover of this plan (before its point of no return).
+        #[arg(long, conflicts_with = "dry_run")]
+        rollback: bool,
     },
 }
 
-pub async fn run(_resolved: &Resolved, _sim: &SimOptions, _op: OpCommand) -> i32 {
-    eprintln!("opsdeck: operations are not implemented yet");
-    super::exit::FAILED
+pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
+    match op {
+        OpCommand::Cutover {
+            plan,
+            dry_run,
+            yes,
+            hold,
+            target_instance,
+            resume,
+            rollback,
+        } => {
+            let mut resolved = resolved.clone();
+            if let Some(ti) = target_instance
+                && let Some(ctx) = resolved.config.contexts.get_mut(&resolved.context_name)
+                && let Some(c) = ctx.cutover.iter_mut().find(|c| c.name == plan)
+            {
+                c.target_instance = Some(ti);
+            }
+            let flags = Flags { dry_run, yes, hold };
+            cutover_cmd(&resolved, sim, &plan, flags, resume, rollback).await
+        }
+        OpCommand::Reindex {
+            source,
+            target,
+            alias,
+            dry_run,
+            yes,
+            hold,
+            slices,
+            requests_per_second,
+            mappings,
+            replicas_zero,
+            resume,
+        } => {
+            use crate::ops::reindex::{ReindexRequest, cli};
+            let mappings = match mappings.as_deref().map(cli::load_mappings).transpose() {
+                Ok(m) => m,
+                Err((code, m)) => {
+                    eprintln!("opsdeck: {m}");
+                    return code;
+                }
+            };
+            let req = ReindexRequest {
+                source,
+                target,
+                alias,
+                slices,
+                requests_per_second: requests_per_second.filter(|r| *r > 0.0),
+                throttle_given: requests_per_second.is_some(),
+                mappings,
+                replicas_zero,
+                resume,
+                context: resolved.context_name.clone(),
+            };
+            match cli::build(resolved, sim, req).await {
+                Ok(op) => {
+                    let f = Flags { dry_run, yes, hold };
+                    drive(op, resolved.read_only, AuditLog::for_resolved(resolved), f).await
+                }
+                Err((code, m)) => {
+                    eprintln!("opsdeck: {m}");
+                    code
+                }
+            }
+        }
+        OpCommand::Rethrottle {
+            task,
+            requests_per_second,
+        } => {
+            let rps = (requests_per_second > 0.0).then_some(requests_per_second);
+            crate::ops::reindex::cli::rethrottle(resolved, sim, &task, rps).await
+        }
+        OpCommand::Cancel { task, yes } => {
+            if !yes {
+                let plan = Plan {
+                    kind: "cancel".into(),
+                    context: resolved.context_name.clone(),
+                    target: format!("reindex task {task}"),
+                    summary: String::new(),
+                    steps: Vec::new(),
+                    confirm: Confirm::YesNo,
+                };
+                match confirm(&plan, false, "run") {
+                    Confirmation::Yes(_) => {}
+                    Confirmation::No(why) => {
+                        eprintln!("opsdeck: aborted: {why}");
+                        return exit::ABORTED;
+                    }
+                    Confirmation::NoTerminal => {
+                        eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
+                        return exit::REFUSED;
+                    }
+                }
+            }
+            crate::ops::reindex::cli::cancel(resolved, sim, &task).await
+        }
+        OpCommand::Tasks => crate::ops::reindex::cli::list(resolved, sim).await,
+        OpCommand::Lifecycle {
+            bucket,
+            rules,
+            dry_run,
+            yes,
+        } => match crate::ops::lifecycle::op::cli::build(resolved, sim, &bucket, &rules).await {
+            Ok(op) => {
+                println!("{}", op.details());
+                let f = Flags {
+                    dry_run,
+                    yes,
+                    hold: false,
+                };
+                drive(op, resolved.read_only, AuditLog::for_resolved(resolved), f).await
+            }
+            Err((code, m)) => {
+                eprintln!("opsdeck: {m}");
+                code
+            }
+        },
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags {
+    pub dry_run: bool,
+    pub yes: bool,
+    pub hold: bool,
+}
+
+async fn cutover_cmd(
+    r: &Resolved,
+    sim: &SimOptions,
+    plan: &str,
+    f: Flags,
+    resume: bool,
+    rollback: bool,
+) -> i32 {
+    let backends = Backends::for_resolved(r, sim);
+    let op = match cutover::build(r, plan, &backends) {
+        Ok(op) => op,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let audit = AuditLog::for_resolved(r);
+    let entries = match audit.read_all() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            return exit::FAILED;
+        }
+    };
+    let pending: Vec<Interrupted> = find_interrupted(&entries)
+        .into_iter()
+        .filter(|i| i.op == "cutover" && i.target == plan)
+        .collect();
+    if !f.dry_run
+        && let Some(it) = pending.last()
+    {
+        return interrupted_cmd(r, op, audit, it, pending.len(), f, resume, rollback).await;
+    }
+    if resume || rollback {
+        eprintln!(
+            "opsdeck: no interrupted cutover of plan {plan:?} in the audit log {}",
+            audit.path().display()
+        );
+        return exit::USAGE;
+    }
+    drive(op, r.read_only, audit, f).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn interrupted_cmd(
+    r: &Resolved,
+    op: Arc<dyn Operation>,
+    audit: AuditLog,
+    it: &Interrupted,
+    count: usize,
+    f: Flags,
+    resume: bool,
+    rollback: bool,
+) -> i32 {
+    let plan = op.plan().clone();
+    println!("found {}", it.describe());
+    if count > 1 {
+        println!(
+            "({} interrupted runs of this plan; acting on the latest)",
+            count
+        );
+    }
+    match op.inspect().await {
+        Ok(s) => println!("backend state: {s}"),
+        Err(e) => println!("backend state: could not be read: {e:#}"),
+    }
+    let done = cutover::rollback_steps(&plan, it);
+    let ponr = plan.point_of_no_return();
+    let past_ponr = cutover::past_point_of_no_return(&plan, it);
+    if !resume && !rollback {
+        let ponr_name = ponr.map(|p| plan.steps[p].id.as_str()).unwrap_or("-");
+        if past_ponr {
+            println!(
+                "it is past the point of no return ({ponr_name}): run again with --resume to finish it"
+            );
+        } else {
+            println!(
+                "run again with --resume to continue it, or --rollback to undo it \
+                 (possible until {ponr_name})"
+            );
+        }
+        return exit::REFUSED;
+    }
+    if rollback && past_ponr {
+        eprintln!(
+            "opsdeck: refused: {} already started (the point of no return); cannot roll back, use --resume",
+            ponr.map(|p| plan.steps[p].id.as_str()).unwrap_or("-")
+        );
+        return exit::REFUSED;
+    }
+    let session = match runner::resume(op, audit, r.read_only, &it.op_id, 0) {
+        Ok(s) => s,
+        Err(o) => return report(o),
+    };
+    let what = if rollback { "roll back" } else { "resume" };
+    let by = match confirm(&plan, f.yes, what) {
+        Confirmation::Yes(by) => by,
+        Confirmation::No(why) => return report(session.decline(&why)),
+        Confirmation::NoTerminal => {
+            eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
+            return exit::REFUSED;
+        }
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let printer = tokio::spawn(print_events(plan.clone(), rx));
+    let out = if rollback {
+        session.rollback(&by, &done, tx).await
+    } else {
+        let first = cutover::resume_from(&plan, it);
+        let session = session.starting_at(first);
+        let ctl = OpControl::new(f.hold);
+        let _stdin = spawn_controls(ctl.clone());
+        session.run(&by, ctl, tx).await
+    };
+    let _ = printer.await;
+    report(out)
+}
+
+/// Dry run, or begin -> confirm -> run with hold/abort controls. The generic headless driver
+/// every operation uses.
+pub async fn drive(op: Arc<dyn Operation>, read_only: bool, audit: AuditLog, f: Flags) -> i32 {
+    let plan = op.plan().clone();
+    print!("{}", plan.render());
+    if f.dry_run {
+        let g = runner::preflight(op.as_ref()).await;
+        print!("\n{}", render_guardrails(&g));
+        if read_only {
+            println!("\n{}", runner::READ_ONLY_REFUSAL);
+            return exit::REFUSED;
+        }
+        return match runner::refusal(&g) {
+            Some(msg) => {
+                println!("\n{msg}");
+                exit::REFUSED
+            }
+            None => {
+                println!("\ndry run: nothing was changed");
+                exit::OK
+            }
+        };
+    }
+    let session = match runner::begin(op, audit, read_only).await {
+        Ok(s) => s,
+        Err(o) => return report(o),
+    };
+    print!("\n{}", render_guardrails(&session.guardrails));
+    let by = match confirm(&plan, f.yes, "run") {
+        Confirmation::Yes(by) => by,
+        Confirmation::No(why) => return report(session.decline(&why)),
+        Confirmation::NoTerminal => {
+            return report(session.refuse("refusing: no terminal to confirm on; pass --yes"));
+        }
+    };
+    run_session(session, &plan, &by, f.hold).await
+}
+
+async fn run_session(session: Session, plan: &Plan, by: &str, hold: bool) -> i32 {
+    let ctl = OpControl::new(hold);
+    let _stdin = spawn_controls(ctl.clone());
+    let (tx, rx) = mpsc::unbounded_channel();
+    let printer = tokio::spawn(print_events(plan.clone(), rx));
+    let sig_ctl = ctl.clone();
+    let sig = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nabort requested (Ctrl-C)");
+            sig_ctl.abort();
+        }
+    });
+    let out = session.run(by, ctl, tx).await;
+    sig.abort();
+    let _ = printer.await;
+    report(out)
+}
+
+fn report(o: RunOutcome) -> i32 {
+    match &o {
+        RunOutcome::Done(m) => println!("\ndone: {m}"),
+        RunOutcome::Refused(m) => eprintln!("opsdeck: {m}"),
+        RunOutcome::Failed(m) => eprintln!("opsdeck: failed: {m}"),
+        RunOutcome::Aborted(m) => eprintln!("opsdeck: {m}"),
+    }
+    o.exit_code()
+}
+
+enum Confirmation {
+    Yes(String),
+    No(String),
+    NoTerminal,
+}
+
+fn confirm(plan: &Plan, yes: bool, what: &str) -> Confirmation {
+    if yes {
+        return Confirmation::Yes("--yes".into());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Confirmation::NoTerminal;
+    }
+    let mut line = String::new();
+    match &plan.confirm {
+        Confirm::YesNo => {
+            print!("\n{what} {} {}? [y/N] ", plan.kind, plan.target);
+            let _ = std::io::stdout().flush();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            match line.trim() {
+                "y" | "Y" | "yes" => Confirmation::Yes("answered y".into()),
+                _ => Confirmation::No("operator answered no".into()),
+            }
+        }
+        Confirm::TypeName(name) => {
+            print!(
+                "\nto {what} {} {}, type the name `{name}` to confirm: ",
+                plan.kind, plan.target
+            );
+            let _ = std::io::stdout().flush();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            if line.trim() == name {
+                Confirmation::Yes(format!("typed {name}"))
+            } else {
+                Confirmation::No(format!(
+                    "operator typed {:?}, expected `{name}`",
+                    line.trim()
+                ))
+            }
+        }
+    }
+}
+
+/// Operator commands on stdin while the plan runs: `release`, `hold`, `abort`. A plain
+/// thread: a blocked read must not keep the tokio runtime from shutting down.
+fn spawn_controls(ctl: OpControl) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines() {
+            let Ok(line) = line else { break };
+            match line.trim() {
+                "release" | "r" => ctl.release(),
+                "hold" | "h" => ctl.hold(),
+                "abort" | "a" => ctl.abort(),
+                "" => {}
+                other => eprintln!("unknown command {other:?}: type release, hold or abort"),
+            }
+        }
+        // stdin closed: nobody can type `release` any more, so a hold could never end.
+        if ctl.hold_requested() {
+            eprintln!(
+                "opsdeck: stdin closed while a hold is requested: nothing can release it; aborting"
+            );
+            ctl.abort();
+        }
+    })
+}
+
+async fn print_events(plan: Plan, mut rx: mpsc::UnboundedReceiver<OpEvent>) {
+    let n = plan.steps.len();
+    let id = |i: usize| plan.steps.get(i).map(|s| s.id.as_str()).unwrap_or("verify");
+    let mut last_progress = String::new();
+    let mut last_at = std::time::Instant::now() - std::time::Duration::from_secs(10);
+    while let Some(ev) = rx.recv().await {
+        let line = match &ev {
+            OpEvent::StepStarted { step, .. } => {
+                format!("[{}/{n}] {} ...", step + 1, plan.steps[*step].description)
+            }
+            OpEvent::Progress { step, message, .. } => {
+                if *message == last_progress || last_at.elapsed().as_millis() < 1000 {
+                    continue;
+                }
+                last_progress = message.clone();
+                last_at = std::time::Instant::now();
+                format!("      {}: {message}", id(*step))
+            }
+            OpEvent::Figure { .. } => continue,
+            OpEvent::StepSucceeded { step, message } => format!("  ✓ {}: {message}", id(*step)),
+            OpEvent::StepFailed { step, error } => format!("  ✗ {}: {error}", id(*step)),
+            OpEvent::Held { step } => format!(
+                "  ‖ held before {} (point of no return): type `release` to continue, `abort` to roll back",
+                id(*step)
+            ),
+            OpEvent::Released { step } => format!("  released: continuing with {}", id(*step)),
+            OpEvent::RollbackStarted { step } => format!("  ↺ rolling back {} ...", id(*step)),
+            OpEvent::RolledBack { step, message } => format!("  ↺ {}: {message}", id(*step)),
+            OpEvent::RollbackFailed { step, error } => {
+                format!("  ✗ rollback {}: {error}", id(*step))
+            }
+            OpEvent::Verified { message } => format!("  ✓ verified: {message}"),
+            OpEvent::Done { .. } | OpEvent::Failed { .. } | OpEvent::Aborted { .. } => continue,
+        };
+        println!("{line}");
+        let _ = std::io::stdout().flush();
+    }
 }

@@ -26,6 +26,31 @@ pub struct Config {
     pub contexts: BTreeMap<String, Context>,
 }
 
+/// The cutover plans the simulation can run (ops::sim_admin backs them).
+fn demo_cutovers() -> Vec<CutoverConfig> {
+    let plan = |name: &str, strategy| CutoverConfig {
+        name: name.into(),
+        strategy,
+        source_url: None,
+        target_url: None,
+        password_env: None,
+        max_lag: Some(Duration::from_secs(1)),
+        target_instance: None,
+        cluster_id: Some("catalog".into()),
+        blue_green_id: None,
+        timeout: Some(Duration::from_secs(30)),
+        max_transaction_age: None,
+    };
+    vec![
+        plan("mysql-to-aurora", CutoverStrategy::Binlog),
+        plan("catalog-failover", CutoverStrategy::Failover),
+        CutoverConfig {
+            blue_green_id: Some("bgd-catalog-8x3k2m".into()),
+            ..plan("catalog-blue-green", CutoverStrategy::BlueGreen)
+        },
+    ]
+}
+
 fn default_keymap() -> String {
     "default".into()
 }
@@ -38,6 +63,7 @@ impl Config {
             "demo".to_string(),
             Context {
                 region: Some("us-east-1".into()),
+                cutover: demo_cutovers(),
                 ..Default::default()
             },
         );
@@ -212,6 +238,10 @@ pub struct RedshiftConfig {
     pub password_env: Option<String>,
     #[serde(default)]
     pub glue_jobs: Vec<String>,
+    /// Latest load runs shown (default 50).
+    pub max_runs: Option<usize>,
+    /// A run is `slow` above this multiple of the median of the table's previous runs (default 2).
+    pub slow_factor: Option<f64>,
     #[serde(default, with = "opt_duration")]
     pub interval: Option<Duration>,
     #[serde(default, with = "opt_duration")]

@@ -13,6 +13,7 @@ mod clock;
 mod cloud;
 mod collect;
 pub mod lifecycle;
+pub mod metrics_source;
 mod opensearch;
 pub mod prices;
 mod redis;
@@ -76,12 +77,20 @@ pub fn world(opts: &SimOptions) -> SharedWorld {
     Arc::new(Mutex::new(World::new(opts)))
 }
 
-/// Collectors reading `world`: one per headline service, three CloudWatch panels, alarms.
+/// Collectors reading `world`: one per headline service, the CloudWatch panels, alarms.
+/// The CloudWatch panels come from the generic panel collector over the world
+/// ([`metrics_source`]), as real CloudWatch panels do.
 pub fn collectors_for(world: SharedWorld, _opts: &SimOptions) -> Vec<BoxCollector> {
-    Sampler::all()
+    let mut out: Vec<BoxCollector> = Sampler::all()
         .into_iter()
+        .filter(|s| !matches!(s, Sampler::CloudWatch { .. }))
         .map(|s| Box::new(SimCollector::new(world.clone(), s)) as BoxCollector)
-        .collect()
+        .collect();
+    out.extend(metrics_source::collectors(
+        &world,
+        &crate::panels::Panels::embedded(),
+    ));
+    out
 }
 
 pub fn collectors(opts: &SimOptions) -> Vec<BoxCollector> {

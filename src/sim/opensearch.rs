@@ -403,6 +403,7 @@ impl Search {
             indexing_latency_ms: Some((self.indexing_latency_ms * 100.0).round() / 100.0),
             search_rate_per_sec: (self.search_rate * 10.0).round() / 10.0,
             search_latency_ms: Some((self.search_latency_ms * 10.0).round() / 10.0),
+            ..Default::default()
         }
     }
 }

@@ -3,16 +3,14 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-const S3_PRICES_TOML: &str = include_str!("../../data/s3_prices.toml");
+use crate::sources::s3::prices::PriceTable;
 
-/// USD per GB-month keyed by CloudWatch StorageType (`StandardStorage`, `StandardIAStorage`, ...).
+/// USD per GB-month keyed by CloudWatch StorageType (`StandardStorage`, `StandardIAStorage`, ...),
+/// us-east-1 list prices: the same embedded table the real S3 collector prices with.
 pub fn s3_price_table() -> BTreeMap<String, f64> {
     static TABLE: OnceLock<BTreeMap<String, f64>> = OnceLock::new();
     TABLE
-        .get_or_init(|| {
-            toml::from_str(S3_PRICES_TOML)
-                .expect("data/s3_prices.toml is embedded and checked by a unit test")
-        })
+        .get_or_init(|| PriceTable::new(None, &BTreeMap::new()).as_map().clone())
         .clone()
 }
 

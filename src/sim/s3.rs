@@ -359,7 +359,9 @@ impl Bucket {
                 measured_by: "sim".into(),
                 as_of: Some(midnight(self.day)),
                 has_lifecycle: self.lifecycle.is_some(),
+                ..Default::default()
             }],
+            ..Default::default()
         }
     }
 }

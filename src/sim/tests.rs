@@ -476,7 +476,11 @@ async fn collectors_report_every_section() {
     let mut cs = collectors(&opts);
     let kinds: Vec<SourceKind> = cs.iter().map(|c| c.kind()).collect();
     assert!(kinds.contains(&SourceKind::CloudWatch("dms".into())));
-    assert_eq!(kinds.len(), 9);
+    assert_eq!(
+        kinds.len(),
+        11,
+        "five services, alarms, five cloudwatch panels"
+    );
     for c in &mut cs {
         let u = c.collect().await.unwrap();
         if let Update::CloudWatch(_, figs) = &u {

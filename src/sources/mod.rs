@@ -2,10 +2,12 @@
 //! timeout and backoff. Real clients (this module's children) and the simulation (`crate::sim`)
 //! implement the same [`Collector`] trait, so the UI and `snapshot` cannot tell them apart.
 
+pub mod alarms;
 pub mod aurora;
 pub mod aws;
 pub mod cloudwatch;
 pub mod cw_panels;
+pub mod glue;
 pub mod opensearch;
 pub mod redis;
 pub mod redshift;
@@ -174,22 +176,6 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
     (interval * factor)
         .min(Duration::from_secs(30))
         .max(interval.min(Duration::from_secs(30)))
-}
-
-/// Stand-in for a source whose real client has not landed yet: reports that, every round.
-pub(crate) struct NotYet(pub SourceKind);
-
-#[async_trait]
-impl Collector for NotYet {
-    fn kind(&self) -> SourceKind {
-        self.0.clone()
-    }
-    fn interval(&self) -> Duration {
-        Duration::from_secs(30)
-    }
-    async fn collect(&mut self) -> anyhow::Result<Update> {
-        anyhow::bail!("the real {} client is not implemented yet", self.0.name())
-    }
 }
 
 #[cfg(test)]

@@ -193,6 +193,7 @@ pub fn s3() -> S3Status {
         measured_by: "cloudwatch".into(),
         as_of: at(0, 0),
         has_lifecycle: true,
+        ..Default::default()
     };
     let logs_bytes = 2 * TB + 150 * GB;
     let logs = BucketStatus {
@@ -210,9 +211,11 @@ pub fn s3() -> S3Status {
         measured_by: "cloudwatch".into(),
         as_of: at(0, 0),
         has_lifecycle: false,
+        ..Default::default()
     };
     S3Status {
         buckets: vec![media, logs],
+        ..Default::default()
     }
 }
 
@@ -258,6 +261,7 @@ pub fn opensearch() -> OpenSearchStatus {
         indexing_latency_ms: Some(2.1),
         search_rate_per_sec: 1_850.0,
         search_latency_ms: Some(18.0),
+        ..Default::default()
     }
 }
 
@@ -273,6 +277,7 @@ pub fn redshift() -> RedshiftStatus {
         bytes: Some(rows * 180),
         files: Some(24),
         slow: false,
+        ..Default::default()
     };
     let mut runs = Vec::new();
     for (i, h) in (6..13).enumerate() {
@@ -325,6 +330,7 @@ pub fn redshift() -> RedshiftStatus {
                 error: None,
             },
         ],
+        ..Default::default()
     }
 }
 

@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod header;
 pub mod help;
 pub mod modal;
+pub mod op_modal;
 pub mod opensearch;
 pub mod overview;
 pub mod palette;

@@ -1,0 +1,260 @@
+//! Cutover plans from `[[contexts.X.cutover]]`: binlog | failover | blue-green. `build` turns a
+//! plan name into an [`Operation`] wired to real admins, or to the simulation in demo mode.
+
+pub mod binlog;
+pub mod blue_green;
+pub mod failover;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::audit::{AuditError, AuditLog};
+use crate::config::{CutoverConfig, CutoverStrategy, Resolved, secret_from_env};
+use crate::ops::mysql_admin::{MysqlAdmin, SqlxMysqlAdmin};
+use crate::ops::plan::{Confirm, Plan};
+use crate::ops::rds_admin::{AwsRdsAdmin, RdsAdmin};
+use crate::ops::recovery::{Interrupted, find_interrupted};
+use crate::ops::runner::Operation;
+use crate::ops::sim_admin::{Role, SimMysql, SimRds};
+use crate::sim::{SharedWorld, SimOptions};
+use crate::sources::aws::AwsContext;
+
+pub const DEFAULT_MAX_LAG: Duration = Duration::from_secs(1);
+pub const DEFAULT_MAX_TRANSACTION_AGE: Duration = Duration::from_secs(60);
+pub const DEFAULT_BINLOG_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_RDS_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Why a plan could not be built: usage/config errors (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("unknown cutover plan {name:?} in context {context}; known: {known}")]
+    UnknownPlan {
+        name: String,
+        context: String,
+        known: String,
+    },
+    #[error("contexts.{context}.cutover {plan:?}: {message}")]
+    Config {
+        context: String,
+        plan: String,
+        message: String,
+    },
+}
+
+/// Where admin calls go.
+#[derive(Clone)]
+pub enum Backends {
+    /// Real servers and AWS APIs from the config.
+    Real,
+    /// The embedded simulation (share the console's world so its panels show the effects).
+    Sim(SharedWorld),
+}
+
+impl Backends {
+    /// Simulation in demo mode (a new world from `opts`), real otherwise.
+    pub fn for_resolved(r: &Resolved, opts: &SimOptions) -> Self {
+        if r.demo() {
+            Backends::Sim(crate::sim::world(opts))
+        } else {
+            Backends::Real
+        }
+    }
+}
+
+/// An interrupted cutover found at startup, with what the backend shows now.
+#[derive(Debug, Clone)]
+pub struct PendingCutover {
+    pub interrupted: Interrupted,
+    /// `inspect()` of the plan: e.g. "source ...: read_only=ON; target ...: replication IO Yes".
+    pub backend_state: String,
+    /// Roll back is no longer possible; only resume.
+    pub past_point_of_no_return: bool,
+    /// Step index to resume from.
+    pub resume_from: usize,
+    /// Steps a rollback would undo (completed or in flight).
+    pub rollback_steps: Vec<usize>,
+}
+
+/// Interrupted cutovers of this context's plans (for the console at startup and the CLI).
+pub async fn pending(r: &Resolved, backends: &Backends) -> Result<Vec<PendingCutover>, AuditError> {
+    let entries = AuditLog::for_resolved(r).read_all()?;
+    let mut out = Vec::new();
+    for it in find_interrupted(&entries)
+        .into_iter()
+        .filter(|i| i.op == "cutover")
+    {
+        let Ok(op) = build(r, &it.target, backends) else {
+            continue;
+        };
+        let backend_state = match op.inspect().await {
+            Ok(s) => s,
+            Err(e) => format!("could not be read: {e:#}"),
+        };
+        out.push(PendingCutover {
+            past_point_of_no_return: past_point_of_no_return(op.plan(), &it),
+            resume_from: resume_from(op.plan(), &it),
+            rollback_steps: rollback_steps(op.plan(), &it),
+            backend_state,
+            interrupted: it,
+        });
+    }
+    Ok(out)
+}
+
+/// Completed or in-flight steps (in flight: it may have taken effect), as plan indices.
+pub fn rollback_steps(plan: &Plan, it: &Interrupted) -> Vec<usize> {
+    it.succeeded
+        .iter()
+        .chain(it.in_flight.iter())
+        .filter_map(|s| plan.step_index(s))
+        .collect()
+}
+
+pub fn past_point_of_no_return(plan: &Plan, it: &Interrupted) -> bool {
+    plan.point_of_no_return()
+        .is_some_and(|p| rollback_steps(plan, it).iter().any(|&d| d >= p))
+}
+
+pub fn resume_from(plan: &Plan, it: &Interrupted) -> usize {
+    (0..plan.steps.len())
+        .find(|i| !it.succeeded.contains(&plan.steps[*i].id))
+        .unwrap_or(plan.steps.len())
+}
+
+pub fn plan_names(r: &Resolved) -> Vec<String> {
+    r.context().cutover.iter().map(|c| c.name.clone()).collect()
+}
+
+pub fn find<'a>(r: &'a Resolved, name: &str) -> Result<&'a CutoverConfig, BuildError> {
+    r.context()
+        .cutover
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| BuildError::UnknownPlan {
+            name: name.to_string(),
+            context: r.context_name.clone(),
+            known: {
+                let k = plan_names(r);
+                if k.is_empty() {
+                    "(none: add [[contexts.NAME.cutover]] to the config)".into()
+                } else {
+                    k.join(", ")
+                }
+            },
+        })
+}
+
+pub fn build(
+    r: &Resolved,
+    name: &str,
+    backends: &Backends,
+) -> Result<Arc<dyn Operation>, BuildError> {
+    let c = find(r, name)?;
+    let err = |message: String| BuildError::Config {
+        context: r.context_name.clone(),
+        plan: name.to_string(),
+        message,
+    };
+    let ctx = r.context();
+    let cluster = c
+        .cluster_id
+        .clone()
+        .or_else(|| ctx.aurora.as_ref().map(|a| a.cluster_id.clone()));
+    let mut plan = Plan {
+        kind: "cutover".into(),
+        context: r.context_name.clone(),
+        target: name.to_string(),
+        summary: String::new(),
+        steps: Vec::new(),
+        confirm: Confirm::TypeName(cluster.clone().unwrap_or_else(|| name.to_string())),
+    };
+    let password = || secret_from_env(c.password_env.as_deref()).map_err(err);
+    let mysql =
+        |url: &Option<String>, key: &str, role: Role| -> Result<Arc<dyn MysqlAdmin>, BuildError> {
+            match backends {
+                Backends::Sim(s) => Ok(Arc::new(SimMysql::new(s.clone(), role))),
+                Backends::Real => {
+                    let url = url.as_deref().ok_or_else(|| {
+                        err(format!("{key} is required for strategy {:?}", c.strategy))
+                    })?;
+                    Ok(Arc::new(
+                        SqlxMysqlAdmin::new(url, password()?)
+                            .map_err(|e| err(format!("{key}: {e:#}")))?,
+                    ))
+                }
+            }
+        };
+    let rds = || -> Arc<dyn RdsAdmin> {
+        match backends {
+            Backends::Sim(s) => Arc::new(SimRds::new(s.clone())),
+            Backends::Real => Arc::new(AwsRdsAdmin::new(AwsContext::new(ctx))),
+        }
+    };
+    let op: Arc<dyn Operation> = match c.strategy {
+        CutoverStrategy::Binlog => {
+            let source = mysql(&c.source_url, "source_url", Role::Source)?;
+            let target = mysql(&c.target_url, "target_url", Role::Target)?;
+            Arc::new(binlog::BinlogCutover::new(
+                plan,
+                source,
+                target,
+                binlog::BinlogSettings {
+                    max_lag: c.max_lag.unwrap_or(DEFAULT_MAX_LAG),
+                    max_transaction_age: c
+                        .max_transaction_age
+                        .unwrap_or(DEFAULT_MAX_TRANSACTION_AGE),
+                    heartbeat_table: ctx
+                        .aurora
+                        .as_ref()
+                        .and_then(|a| a.heartbeat_table.clone())
+                        .or_else(|| {
+                            matches!(backends, Backends::Sim(_))
+                                .then(|| "opsdeck.heartbeat".to_string())
+                        }),
+                    timeout: c.timeout.unwrap_or(DEFAULT_BINLOG_TIMEOUT),
+                },
+            ))
+        }
+        CutoverStrategy::Failover => {
+            let cluster = cluster.ok_or_else(|| {
+                err("cluster_id is required (or set the context's aurora.cluster_id)".into())
+            })?;
+            Arc::new(failover::FailoverCutover::new(
+                plan,
+                rds(),
+                cluster,
+                c.target_instance.clone(),
+                c.timeout.unwrap_or(DEFAULT_RDS_TIMEOUT),
+            ))
+        }
+        CutoverStrategy::BlueGreen => {
+            let id = c
+                .blue_green_id
+                .clone()
+                .ok_or_else(|| err("blue_green_id is required for strategy blue-green".into()))?;
+            if cluster.is_none() {
+                plan.confirm = Confirm::TypeName(id.clone());
+            }
+            let real = |url: &Option<String>, key: &str, role| match (url, backends) {
+                (Some(_), Backends::Real) => mysql(url, key, role).map(Some),
+                _ => Ok(None),
+            };
+            Arc::new(blue_green::BlueGreenCutover::new(
+                plan,
+                rds(),
+                id,
+                blue_green::BlueGreenSettings {
+                    timeout: c.timeout.unwrap_or(DEFAULT_RDS_TIMEOUT),
+                    source: real(&c.source_url, "source_url", Role::Source)?,
+                    green: real(&c.target_url, "target_url", Role::Target)?,
+                    heartbeat_table: ctx.aurora.as_ref().and_then(|a| a.heartbeat_table.clone()),
+                    max_lag: c.max_lag.unwrap_or(DEFAULT_MAX_LAG),
+                    max_transaction_age: c
+                        .max_transaction_age
+                        .unwrap_or(DEFAULT_MAX_TRANSACTION_AGE),
+                },
+            ))
+        }
+    };
+    Ok(op)
+}

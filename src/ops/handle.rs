@@ -1,0 +1,150 @@
+//! The console's handle on one operation: everything runs on a tokio task, the UI loop only
+//! drains `events` (never awaits) and calls the non-blocking controls.
+//!
+//! ```text
+//! let mut h = handle::spawn(op, audit, read_only, false);
+//! // each frame: while let Ok(ev) = h.events.try_recv() { ... }
+//! //   EngineEvent::Guardrails(g)  -> show them and the confirmation dialog
+//! //   EngineEvent::Op(ev)         -> progress.apply(&ev)
+//! //   EngineEvent::Finished(out)  -> show out.message(), close on a key
+//! h.confirm("typed catalog"); h.decline("operator cancelled"); h.hold(); h.release(); h.abort();
+//! ```
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::plan::{Guardrail, OpEvent, Plan};
+use super::runner::{self, OpControl, Operation, RunOutcome};
+use crate::audit::AuditLog;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    /// Preflight passed: the guardrails, and the engine now waits for confirm/decline.
+    Guardrails(Vec<Guardrail>),
+    /// A running step's event.
+    Op(OpEvent),
+    /// The end: done, failed, refused (read-only, guardrail), aborted (declined, abort key).
+    Finished(RunOutcome),
+}
+
+pub struct OpHandle {
+    pub plan: Plan,
+    pub events: mpsc::UnboundedReceiver<EngineEvent>,
+    ctl: OpControl,
+    confirm: Option<oneshot::Sender<Result<String, String>>>,
+}
+
+impl OpHandle {
+    /// The operator confirmed (`by` goes into the audit entry).
+    pub fn confirm(&mut self, by: &str) {
+        if let Some(tx) = self.confirm.take() {
+            let _ = tx.send(Ok(by.to_string()));
+        }
+    }
+    /// The operator cancelled at the confirmation.
+    pub fn decline(&mut self, why: &str) {
+        if let Some(tx) = self.confirm.take() {
+            let _ = tx.send(Err(why.to_string()));
+        }
+    }
+    pub fn abort(&self) {
+        self.ctl.abort()
+    }
+    pub fn hold(&self) {
+        self.ctl.hold()
+    }
+    pub fn release(&self) {
+        self.ctl.release()
+    }
+    pub fn held(&self) -> bool {
+        self.ctl.hold_requested()
+    }
+    pub fn control(&self) -> OpControl {
+        self.ctl.clone()
+    }
+}
+
+/// How to start: a fresh run, or picking up an interrupted one (same op id).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    Fresh,
+    /// Continue from step `from` (guardrails are not re-run: the state is the op's own).
+    Resume {
+        op_id: String,
+        from: usize,
+    },
+    /// Undo these completed steps (all before the point of no return).
+    Rollback {
+        op_id: String,
+        steps: Vec<usize>,
+    },
+}
+
+/// Start an operation on a task: read-only check and guardrails first (audited), then wait
+/// for `confirm`/`decline`, then run. Must be called inside a tokio runtime.
+pub fn spawn(op: Arc<dyn Operation>, audit: AuditLog, read_only: bool, hold: bool) -> OpHandle {
+    spawn_with(op, audit, read_only, hold, Start::Fresh)
+}
+
+pub fn spawn_with(
+    op: Arc<dyn Operation>,
+    audit: AuditLog,
+    read_only: bool,
+    hold: bool,
+    start: Start,
+) -> OpHandle {
+    let plan = op.plan().clone();
+    let (tx, events) = mpsc::unbounded_channel();
+    let (ctx, crx) = oneshot::channel::<Result<String, String>>();
+    let ctl = OpControl::new(hold);
+    let run_ctl = ctl.clone();
+    tokio::spawn(async move {
+        let session = match &start {
+            Start::Fresh => runner::begin(op, audit, read_only).await,
+            Start::Resume { op_id, from } => {
+                runner::resume(op, audit, read_only, op_id, 0).map(|s| s.starting_at(*from))
+            }
+            Start::Rollback { op_id, .. } => runner::resume(op, audit, read_only, op_id, 0),
+        };
+        let session = match session {
+            Ok(s) => s,
+            Err(out) => {
+                let _ = tx.send(EngineEvent::Finished(out));
+                return;
+            }
+        };
+        let _ = tx.send(EngineEvent::Guardrails(session.guardrails.clone()));
+        let by = match crx.await {
+            Ok(Ok(by)) => by,
+            Ok(Err(why)) => {
+                let _ = tx.send(EngineEvent::Finished(session.decline(&why)));
+                return;
+            }
+            // The handle was dropped (console closed) before confirming.
+            Err(_) => {
+                session.decline("console closed before confirmation");
+                return;
+            }
+        };
+        let (otx, mut orx) = mpsc::unbounded_channel();
+        let fwd_tx = tx.clone();
+        let fwd = tokio::spawn(async move {
+            while let Some(ev) = orx.recv().await {
+                let _ = fwd_tx.send(EngineEvent::Op(ev));
+            }
+        });
+        let out = match &start {
+            Start::Rollback { steps, .. } => session.rollback(&by, steps, otx).await,
+            _ => session.run(&by, run_ctl, otx).await,
+        };
+        let _ = fwd.await;
+        let _ = tx.send(EngineEvent::Finished(out));
+    });
+    OpHandle {
+        plan,
+        events,
+        ctl,
+        confirm: Some(ctx),
+    }
+}

@@ -1,0 +1,9 @@
+//! S3 lifecycle changes: the document model (AWS CLI JSON shape), S3's validation rules, the
+//! diff against the bucket's current configuration and the projected cost of the change.
+
+pub mod cost;
+pub mod diff;
+pub mod model;
+pub mod op;
+pub mod sim;
+pub mod validate;

@@ -1,0 +1,547 @@
+//! Admin calls on one MySQL-family server, as the cutover needs them. `SqlxMysqlAdmin` talks
+//! to MariaDB, MySQL and Aurora MySQL; the simulation implements the same trait.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow};
+use async_trait::async_trait;
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::config::redact_url;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    MariaDb,
+    MySql,
+    /// Aurora MySQL: replication is driven through the mysql.rds_* procedures.
+    Aurora,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOnlyState {
+    pub read_only: bool,
+    /// None where the server has no super_read_only (MariaDB).
+    pub super_read_only: Option<bool>,
+}
+
+impl std::fmt::Display for ReadOnlyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let on = |b: bool| if b { "ON" } else { "OFF" };
+        write!(f, "read_only={}", on(self.read_only))?;
+        if let Some(s) = self.super_read_only {
+            write!(f, " super_read_only={}", on(s))?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicationStatus {
+    pub io_running: String,
+    pub sql_running: String,
+    pub seconds_behind: Option<f64>,
+    pub source_host: String,
+    pub source_port: u16,
+    pub last_error: Option<String>,
+}
+
+impl ReplicationStatus {
+    pub fn healthy(&self) -> bool {
+        self.io_running == "Yes" && self.sql_running == "Yes"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transaction {
+    pub thread_id: u64,
+    pub age_seconds: f64,
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunningStatement {
+    pub thread_id: u64,
+    pub seconds: f64,
+    pub info: String,
+}
+
+#[async_trait]
+pub trait MysqlAdmin: Send + Sync {
+    /// host:port (no credentials), for messages.
+    fn name(&self) -> &str;
+    async fn flavor(&self) -> anyhow::Result<Flavor>;
+    async fn server_id(&self) -> anyhow::Result<u64>;
+    async fn read_only(&self) -> anyhow::Result<ReadOnlyState>;
+    /// Sets read_only, and super_read_only where it exists (on freeze; off before read_only on thaw).
+    async fn set_read_only(&self, on: bool) -> anyhow::Result<()>;
+    /// None when the server is not a replica.
+    async fn replication_status(&self) -> anyhow::Result<Option<ReplicationStatus>>;
+    /// What this server has written to its binlog (source side): `@@gtid_binlog_pos` on
+    /// MariaDB, `@@gtid_executed` on MySQL.
+    async fn gtid_position(&self) -> anyhow::Result<String>;
+    /// What this replica has applied: `@@gtid_slave_pos` / `@@gtid_executed`.
+    async fn gtid_applied(&self) -> anyhow::Result<String>;
+    /// Whether this replica has applied everything in `source_position`.
+    async fn has_applied(&self, source_position: &str) -> anyhow::Result<bool>;
+    /// Age of the newest heartbeat row written by `source_server_id` (pt-heartbeat style).
+    async fn heartbeat_age(
+        &self,
+        table: &str,
+        source_server_id: u64,
+    ) -> anyhow::Result<Option<f64>>;
+    async fn long_transactions(&self, older_than: Duration) -> anyhow::Result<Vec<Transaction>>;
+    /// DDL statements running now (processlist).
+    async fn running_ddl(&self) -> anyhow::Result<Vec<RunningStatement>>;
+    async fn stop_replication(&self) -> anyhow::Result<()>;
+    /// Forget the replication source entirely (RESET SLAVE ALL / RESET REPLICA ALL).
+    async fn reset_replication(&self) -> anyhow::Result<()>;
+    /// Write a row and read it back; returns the row's id.
+    async fn canary(&self) -> anyhow::Result<String>;
+}
+
+/// Compare MariaDB GTID positions ("domain-server-seq,..."): applied covers source when for
+/// every domain in source the applied seq_no is at least the source's.
+pub fn mariadb_gtid_covers(applied: &str, source: &str) -> anyhow::Result<bool> {
+    let parse = |s: &str| -> anyhow::Result<Vec<(u32, u64)>> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let parts: Vec<&str> = p.split('-').collect();
+                if parts.len() != 3 {
+                    return Err(anyhow!("malformed GTID {p:?}"));
+                }
+                Ok((
+                    parts[0].parse().with_context(|| format!("GTID {p:?}"))?,
+                    parts[2].parse().with_context(|| format!("GTID {p:?}"))?,
+                ))
+            })
+            .collect()
+    };
+    let a = parse(applied)?;
+    let s = parse(source)?;
+    Ok(s.iter()
+        .all(|(dom, seq)| a.iter().any(|(adom, aseq)| adom == dom && aseq >= seq)))
+}
+
+/// MySQL GTID sets ("uuid:1-100:102,uuid2:1-5", newlines allowed): is every transaction of
+/// `source` contained in `applied`? (What `GTID_SUBSET(source, applied)` answers server-side.)
+pub fn mysql_gtid_subset(source: &str, applied: &str) -> anyhow::Result<bool> {
+    type Set = Vec<(String, Vec<(u64, u64)>)>;
+    let parse = |s: &str| -> anyhow::Result<Set> {
+        let mut out: Set = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let mut it = part.split(':');
+            let uuid = it.next().unwrap_or_default().to_ascii_lowercase();
+            let mut ranges = Vec::new();
+            for r in it {
+                let (a, b) = match r.split_once('-') {
+                    Some((a, b)) => (a, b),
+                    None => (r, r),
+                };
+                let a: u64 = a.parse().with_context(|| format!("GTID set {part:?}"))?;
+                let b: u64 = b.parse().with_context(|| format!("GTID set {part:?}"))?;
+                ranges.push((a, b));
+            }
+            if ranges.is_empty() {
+                return Err(anyhow!("GTID set {part:?} has no intervals"));
+            }
+            out.push((uuid, ranges));
+        }
+        Ok(out)
+    };
+    let (src, app) = (parse(source)?, parse(applied)?);
+    Ok(src.iter().all(|(uuid, ranges)| {
+        let have: Vec<(u64, u64)> = app
+            .iter()
+            .filter(|(u, _)| u == uuid)
+            .flat_map(|(_, r)| r.iter().copied())
+            .collect();
+        ranges
+            .iter()
+            .all(|&(a, b)| have.iter().any(|&(x, y)| x <= a && b <= y))
+    }))
+}
+
+pub struct SqlxMysqlAdmin {
+    name: String,
+    pool: MySqlPool,
+    flavor: tokio::sync::OnceCell<Flavor>,
+    super_read_only: tokio::sync::OnceCell<bool>,
+}
+
+impl SqlxMysqlAdmin {
+    /// Lazy: nothing connects until the first call.
+    pub fn new(url: &str, password: Option<String>) -> anyhow::Result<Self> {
+        let mut opts =
+            MySqlConnectOptions::from_str(url).map_err(|e| anyhow!("{}: {e}", redact_url(url)))?;
+        if let Some(p) = password {
+            opts = opts.password(&p);
+        }
+        let name = {
+            let rest = url.split_once("://").map_or(url, |(_, r)| r);
+            let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+            host.split('/').next().unwrap_or(host).to_string()
+        };
+        let pool = MySqlPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with(opts);
+        Ok(SqlxMysqlAdmin {
+            name,
+            pool,
+            flavor: tokio::sync::OnceCell::new(),
+            super_read_only: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    async fn exec(&self, sql: String) -> anyhow::Result<()> {
+        sqlx::raw_sql(AssertSqlSafe(sql.clone()))
+            .execute(&self.pool)
+            .await
+            .with_context(|| format!("{}: {sql}", self.name))?;
+        Ok(())
+    }
+
+    async fn scalar_string(&self, sql: &'static str) -> anyhow::Result<Option<String>> {
+        let rows = sqlx::raw_sql(sql)
+            .fetch_all(&self.pool)
+            .await
+            .with_context(|| format!("{}: {sql}", self.name))?;
+        Ok(rows.first().and_then(|r| col_string(r, 0)))
+    }
+
+    /// MySQL has super_read_only (blocks SUPER writers too); MariaDB has not: ask the server.
+    async fn has_super_read_only(&self) -> anyhow::Result<bool> {
+        self.super_read_only
+            .get_or_try_init(|| self.has_variable("super_read_only"))
+            .await
+            .copied()
+    }
+
+    async fn has_variable(&self, var: &str) -> anyhow::Result<bool> {
+        let rows = sqlx::query(
+            "SELECT VARIABLE_NAME FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = ?",
+        )
+        .bind(var.to_uppercase())
+        .fetch_all(&self.pool)
+        .await
+        .with_context(|| format!("{}: reading variable {var}", self.name))?;
+        Ok(!rows.is_empty())
+    }
+}
+
+/// Read any column as text: SHOW output and @@variables come back with server-chosen types.
+fn col_string<I: sqlx::ColumnIndex<MySqlRow> + Copy>(row: &MySqlRow, i: I) -> Option<String> {
+    if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+        return v;
+    }
+    if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+        return v.map(|x| x.to_string());
+    }
+    if let Ok(v) = row.try_get::<Option<u64>, _>(i) {
+        return v.map(|x| x.to_string());
+    }
+    if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
+        return v.map(|x| x.to_string());
+    }
+    if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(i) {
+        return v.map(|b| String::from_utf8_lossy(&b).into_owned());
+    }
+    None
+}
+
+fn named(row: &MySqlRow, names: &[&str]) -> Option<String> {
+    use sqlx::Column;
+    for n in names {
+        if row.columns().iter().any(|c| c.name() == *n) {
+            return col_string(row, *n);
+        }
+    }
+    None
+}
+
+fn truthy(s: Option<String>) -> bool {
+    matches!(s.as_deref(), Some("1") | Some("ON") | Some("on"))
+}
+
+#[async_trait]
+impl MysqlAdmin for SqlxMysqlAdmin {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn flavor(&self) -> anyhow::Result<Flavor> {
+        self.flavor
+            .get_or_try_init(|| async {
+                let version = self
+                    .scalar_string("SELECT @@version")
+                    .await?
+                    .unwrap_or_default();
+                if version.contains("MariaDB") {
+                    Ok(Flavor::MariaDb)
+                } else if self.has_variable("aurora_version").await? {
+                    Ok(Flavor::Aurora)
+                } else {
+                    Ok(Flavor::MySql)
+                }
+            })
+            .await
+            .copied()
+    }
+
+    async fn server_id(&self) -> anyhow::Result<u64> {
+        self.scalar_string("SELECT @@server_id")
+            .await?
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| anyhow!("{}: no @@server_id", self.name))
+    }
+
+    async fn read_only(&self) -> anyhow::Result<ReadOnlyState> {
+        let ro = truthy(self.scalar_string("SELECT @@global.read_only").await?);
+        let sro = if !self.has_super_read_only().await? {
+            None
+        } else {
+            Some(truthy(
+                self.scalar_string("SELECT @@global.super_read_only")
+                    .await?,
+            ))
+        };
+        Ok(ReadOnlyState {
+            read_only: ro,
+            super_read_only: sro,
+        })
+    }
+
+    async fn set_read_only(&self, on: bool) -> anyhow::Result<()> {
+        let flavor = self.flavor().await?;
+        if flavor == Flavor::Aurora {
+            // Aurora's read_only is a parameter-group setting; the writer cannot SET it.
+            let st = self.read_only().await?;
+            if st.read_only == on {
+                return Ok(());
+            }
+            anyhow::bail!(
+                "{}: Aurora read_only is set through the DB parameter group, not SET GLOBAL ({st})",
+                self.name
+            );
+        }
+        let has_super = self.has_super_read_only().await?;
+        if on {
+            self.exec("SET GLOBAL read_only = 1".into()).await?;
+            if has_super {
+                self.exec("SET GLOBAL super_read_only = 1".into()).await?;
+            }
+        } else {
+            if has_super {
+                self.exec("SET GLOBAL super_read_only = 0".into()).await?;
+            }
+            self.exec("SET GLOBAL read_only = 0".into()).await?;
+        }
+        Ok(())
+    }
+
+    async fn replication_status(&self) -> anyhow::Result<Option<ReplicationStatus>> {
+        let sql = match self.flavor().await? {
+            Flavor::MariaDb => "SHOW SLAVE STATUS",
+            _ => "SHOW REPLICA STATUS",
+        };
+        let rows = sqlx::raw_sql(sql)
+            .fetch_all(&self.pool)
+            .await
+            .with_context(|| format!("{}: {sql}", self.name))?;
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
+        let err = [
+            named(r, &["Last_IO_Error", "Last_IO_Error"]),
+            named(r, &["Last_SQL_Error"]),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+        Ok(Some(ReplicationStatus {
+            io_running: named(r, &["Replica_IO_Running", "Slave_IO_Running"]).unwrap_or_default(),
+            sql_running: named(r, &["Replica_SQL_Running", "Slave_SQL_Running"])
+                .unwrap_or_default(),
+            seconds_behind: named(r, &["Seconds_Behind_Source", "Seconds_Behind_Master"])
+                .and_then(|s| s.parse().ok()),
+            source_host: named(r, &["Source_Host", "Master_Host"]).unwrap_or_default(),
+            source_port: named(r, &["Source_Port", "Master_Port"])
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+            last_error: (!err.is_empty()).then_some(err),
+        }))
+    }
+
+    async fn gtid_position(&self) -> anyhow::Result<String> {
+        let sql = match self.flavor().await? {
+            Flavor::MariaDb => "SELECT @@global.gtid_binlog_pos",
+            _ => "SELECT @@global.gtid_executed",
+        };
+        Ok(self.scalar_string(sql).await?.unwrap_or_default())
+    }
+
+    async fn gtid_applied(&self) -> anyhow::Result<String> {
+        let sql = match self.flavor().await? {
+            Flavor::MariaDb => "SELECT @@global.gtid_slave_pos",
+            _ => "SELECT @@global.gtid_executed",
+        };
+        Ok(self.scalar_string(sql).await?.unwrap_or_default())
+    }
+
+    async fn has_applied(&self, source_position: &str) -> anyhow::Result<bool> {
+        match self.flavor().await? {
+            Flavor::MariaDb => mariadb_gtid_covers(&self.gtid_applied().await?, source_position),
+            _ => {
+                let r: (i64,) = sqlx::query_as("SELECT GTID_SUBSET(?, @@global.gtid_executed)")
+                    .bind(source_position)
+                    .fetch_one(&self.pool)
+                    .await
+                    .with_context(|| format!("{}: GTID_SUBSET", self.name))?;
+                Ok(r.0 == 1)
+            }
+        }
+    }
+
+    async fn heartbeat_age(
+        &self,
+        table: &str,
+        source_server_id: u64,
+    ) -> anyhow::Result<Option<f64>> {
+        if !table
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
+            anyhow::bail!("heartbeat_table {table:?} must be db.table");
+        }
+        let sql = format!(
+            "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, MAX(ts), UTC_TIMESTAMP(6)) AS SIGNED) FROM {table} WHERE server_id = ?"
+        );
+        let row: (Option<i64>,) = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(source_server_id)
+            .fetch_one(&self.pool)
+            .await
+            .with_context(|| format!("{}: reading heartbeat {table}", self.name))?;
+        Ok(row.0.map(|us| us.max(0) as f64 / 1e6))
+    }
+
+    async fn long_transactions(&self, older_than: Duration) -> anyhow::Result<Vec<Transaction>> {
+        let rows = sqlx::query(
+            "SELECT CAST(trx_mysql_thread_id AS UNSIGNED), \
+                    CAST(TIMESTAMPDIFF(SECOND, trx_started, NOW()) AS SIGNED), trx_query \
+             FROM information_schema.innodb_trx \
+             WHERE trx_mysql_thread_id <> CONNECTION_ID() \
+               AND trx_started <= NOW() - INTERVAL ? SECOND \
+             ORDER BY trx_started",
+        )
+        .bind(older_than.as_secs())
+        .fetch_all(&self.pool)
+        .await
+        .with_context(|| format!("{}: reading information_schema.innodb_trx", self.name))?;
+        Ok(rows
+            .iter()
+            .map(|r| Transaction {
+                thread_id: col_string(r, 0).and_then(|s| s.parse().ok()).unwrap_or(0),
+                age_seconds: col_string(r, 1).and_then(|s| s.parse().ok()).unwrap_or(0.0),
+                query: col_string(r, 2),
+            })
+            .collect())
+    }
+
+    async fn running_ddl(&self) -> anyhow::Result<Vec<RunningStatement>> {
+        let rows = sqlx::query(
+            "SELECT CAST(ID AS UNSIGNED), CAST(TIME AS SIGNED), INFO FROM information_schema.PROCESSLIST \
+             WHERE ID <> CONNECTION_ID() AND COMMAND = 'Query' AND INFO IS NOT NULL \
+               AND UPPER(INFO) REGEXP '^[[:space:]]*(ALTER|CREATE[[:space:]]+(UNIQUE[[:space:]]+|FULLTEXT[[:space:]]+|SPATIAL[[:space:]]+)?INDEX|DROP|TRUNCATE|RENAME|OPTIMIZE)'",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .with_context(|| format!("{}: reading the processlist", self.name))?;
+        Ok(rows
+            .iter()
+            .map(|r| RunningStatement {
+                thread_id: col_string(r, 0).and_then(|s| s.parse().ok()).unwrap_or(0),
+                seconds: col_string(r, 1).and_then(|s| s.parse().ok()).unwrap_or(0.0),
+                info: col_string(r, 2).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn stop_replication(&self) -> anyhow::Result<()> {
+        match self.flavor().await? {
+            Flavor::MariaDb => self.exec("STOP SLAVE".into()).await,
+            Flavor::MySql => self.exec("STOP REPLICA".into()).await,
+            Flavor::Aurora => self.exec("CALL mysql.rds_stop_replication".into()).await,
+        }
+    }
+
+    async fn reset_replication(&self) -> anyhow::Result<()> {
+        match self.flavor().await? {
+            Flavor::MariaDb => self.exec("RESET SLAVE ALL".into()).await,
+            Flavor::MySql => self.exec("RESET REPLICA ALL".into()).await,
+            Flavor::Aurora => {
+                self.exec("CALL mysql.rds_reset_external_master".into())
+                    .await
+            }
+        }
+    }
+
+    async fn canary(&self) -> anyhow::Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.exec("CREATE DATABASE IF NOT EXISTS opsdeck".into())
+            .await?;
+        self.exec(
+            "CREATE TABLE IF NOT EXISTS opsdeck.opsdeck_canary \
+             (id VARCHAR(64) NOT NULL PRIMARY KEY, written_at DATETIME(6) NOT NULL, host VARCHAR(255))"
+                .into(),
+        )
+        .await?;
+        sqlx::query("INSERT INTO opsdeck.opsdeck_canary (id, written_at, host) VALUES (?, UTC_TIMESTAMP(6), @@hostname)")
+            .bind(&id)
+            .execute(&self.pool)
+            .await
+            .with_context(|| format!("{}: canary write", self.name))?;
+        let back: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM opsdeck.opsdeck_canary WHERE id = ?")
+                .bind(&id)
+                .fetch_optional(&self.pool)
+                .await
+                .with_context(|| format!("{}: canary read", self.name))?;
+        match back {
+            Some((got,)) if got == id => Ok(id),
+            _ => anyhow::bail!("{}: canary row {id} written but not read back", self.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mariadb_positions_compare_per_domain() {
+        assert!(mariadb_gtid_covers("0-1-100", "0-1-100").unwrap());
+        assert!(mariadb_gtid_covers("0-1-101,1-5-3", "0-1-100").unwrap());
+        assert!(!mariadb_gtid_covers("0-1-99", "0-1-100").unwrap());
+        assert!(!mariadb_gtid_covers("0-1-100", "0-1-100,1-2-1").unwrap());
+        assert!(mariadb_gtid_covers("0-1-5", "").unwrap());
+        assert!(mariadb_gtid_covers("x", "0-1-1").is_err());
+    }
+
+    #[test]
+    fn mysql_gtid_sets_compare_by_interval_containment() {
+        let u = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+        let v = "9b2f6c1e-4d3a-11ef-8a5c-0a1b2c3d4e5f";
+        assert!(mysql_gtid_subset(&format!("{u}:1-100"), &format!("{u}:1-100,\n{v}:1-3")).unwrap());
+        assert!(!mysql_gtid_subset(&format!("{u}:1-101"), &format!("{u}:1-100")).unwrap());
+        assert!(mysql_gtid_subset(&format!("{u}:5"), &format!("{u}:1-3:5-9")).unwrap());
+        assert!(!mysql_gtid_subset(&format!("{u}:4"), &format!("{u}:1-3:5-9")).unwrap());
+        assert!(!mysql_gtid_subset(&format!("{v}:1"), &format!("{u}:1-9")).unwrap());
+        assert!(mysql_gtid_subset("", &format!("{u}:1-9")).unwrap());
+    }
+}

@@ -1,0 +1,231 @@
+//! Building the reindex operation and the task controls (rethrottle, cancel, list) from the
+//! resolved config, for `opsdeck op reindex|rethrottle|cancel|reindex-tasks`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::{ReindexOp, ReindexRequest};
+use crate::audit::{AuditLog, Outcome, Record};
+use crate::cli::exit;
+use crate::config::Resolved;
+use crate::ops::opensearch_admin::{OsAdmin, SearchAdmin};
+use crate::ops::runner::READ_ONLY_REFUSAL;
+use crate::sim::SimOptions;
+
+/// A usage/config problem (exit 2) with its message.
+pub type Usage = (i32, String);
+
+/// The search cluster of the context: the real one from `[contexts.X.opensearch]`, or the
+/// simulation in demo mode.
+pub fn admin_for(r: &Resolved, sim: &SimOptions) -> Result<Arc<dyn SearchAdmin>, Usage> {
+    if r.demo() {
+        return Ok(super::sim::shared(sim));
+    }
+    let Some(cfg) = r.context().opensearch.as_ref() else {
+        return Err((
+            exit::USAGE,
+            format!(
+                "context {:?} has no [contexts.{}.opensearch] section",
+                r.context_name, r.context_name
+            ),
+        ));
+    };
+    OsAdmin::from_config(cfg)
+        .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
+        .map_err(|e| (exit::USAGE, format!("{e:#}")))
+}
+
+/// `--mappings FILE`: the JSON body of `"mappings"` (or a whole `{"mappings": ...}` document).
+pub fn load_mappings(path: &Path) -> Result<Value, Usage> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| (exit::USAGE, format!("--mappings {}: {e}", path.display())))?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| {
+        (
+            exit::USAGE,
+            format!(
+                "--mappings {}:{}:{}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let m = v.get("mappings").cloned().unwrap_or(v);
+    if !m.is_object() {
+        return Err((
+            exit::USAGE,
+            format!("--mappings {}: expected a JSON object", path.display()),
+        ));
+    }
+    Ok(m)
+}
+
+/// `--requests-per-second`: a number, or `-1`/`unlimited` for no throttle.
+pub fn parse_rps(s: &str) -> Result<Option<f64>, String> {
+    match s {
+        "-1" | "unlimited" | "none" => Ok(None),
+        _ => {
+            let v: f64 = s
+                .parse()
+                .map_err(|_| format!("{s:?} is not a number (or -1 / unlimited)"))?;
+            if v.is_finite() && v > 0.0 {
+                Ok(Some(v))
+            } else {
+                Err(format!("{s}: must be > 0, or -1 for unlimited"))
+            }
+        }
+    }
+}
+
+/// clap value parser: the throttle as a number, `-1.0` standing for unlimited.
+pub fn parse_rps_flag(s: &str) -> Result<f64, String> {
+    parse_rps(s).map(|r| r.unwrap_or(-1.0))
+}
+
+pub async fn build(
+    r: &Resolved,
+    sim: &SimOptions,
+    mut req: ReindexRequest,
+) -> Result<Arc<ReindexOp>, Usage> {
+    let admin = admin_for(r, sim)?;
+    req.context = r.context_name.clone();
+    ReindexOp::prepare(admin, req)
+        .await
+        .map(Arc::new)
+        .map_err(|e| (exit::USAGE, format!("{e:#}")))
+}
+
+fn audit_control(r: &Resolved, step: &str, outcome: Outcome, details: Value) {
+    let op_id = uuid::Uuid::new_v4().to_string();
+    let _ = AuditLog::for_resolved(r).append(Record {
+        op: "reindex-task",
+        op_id: &op_id,
+        step,
+        outcome,
+        details,
+    });
+}
+
+/// `opsdeck op rethrottle --task ID --requests-per-second N` (-1 = unlimited).
+pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<f64>) -> i32 {
+    if r.read_only {
+        audit_control(
+            r,
+            "rethrottle",
+            Outcome::Refused,
+            json!({"task": task, "message": "read-only mode"}),
+        );
+        eprintln!("opsdeck: {READ_ONLY_REFUSAL}");
+        return exit::REFUSED;
+    }
+    let admin = match admin_for(r, sim) {
+        Ok(a) => a,
+        Err((code, m)) => {
+            eprintln!("opsdeck: {m}");
+            return code;
+        }
+    };
+    match admin.rethrottle(task, rps).await {
+        Ok(()) => {
+            audit_control(
+                r,
+                "rethrottle",
+                Outcome::Succeeded,
+                json!({"task": task, "requests_per_second": rps}),
+            );
+            println!(
+                "task {task}: throttle set to {}",
+                rps.map_or("unlimited".to_string(), |v| format!("{v} docs/s"))
+            );
+            exit::OK
+        }
+        Err(e) => {
+            audit_control(
+                r,
+                "rethrottle",
+                Outcome::Failed,
+                json!({"task": task, "message": format!("{e:#}")}),
+            );
+            eprintln!("opsdeck: rethrottle {task}: {e:#}");
+            exit::FAILED
+        }
+    }
+}
+
+/// `opsdeck op cancel --task ID`: the copy stops; no alias moves; the target is kept.
+pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
+    if r.read_only {
+        audit_control(
+            r,
+            "cancel",
+            Outcome::Refused,
+            json!({"task": task, "message": "read-only mode"}),
+        );
+        eprintln!("opsdeck: {READ_ONLY_REFUSAL}");
+        return exit::REFUSED;
+    }
+    let admin = match admin_for(r, sim) {
+        Ok(a) => a,
+        Err((code, m)) => {
+            eprintln!("opsdeck: {m}");
+            return code;
+        }
+    };
+    match admin.cancel_task(task).await {
+        Ok(()) => {
+            audit_control(r, "cancel", Outcome::Succeeded, json!({"task": task}));
+            println!(
+                "task {task}: cancel requested; a running `op reindex` leaves the alias where it is"
+            );
+            exit::OK
+        }
+        Err(e) => {
+            audit_control(
+                r,
+                "cancel",
+                Outcome::Failed,
+                json!({"task": task, "message": format!("{e:#}")}),
+            );
+            eprintln!("opsdeck: cancel {task}: {e:#}");
+            exit::FAILED
+        }
+    }
+}
+
+/// Running reindex tasks with their progress (read-only; allowed in read-only mode).
+pub async fn list(r: &Resolved, sim: &SimOptions) -> i32 {
+    let admin = match admin_for(r, sim) {
+        Ok(a) => a,
+        Err((code, m)) => {
+            eprintln!("opsdeck: {m}");
+            return code;
+        }
+    };
+    match admin.list_reindex_tasks().await {
+        Ok(tasks) if tasks.is_empty() => {
+            println!("no reindex task running");
+            exit::OK
+        }
+        Ok(tasks) => {
+            for (id, desc) in tasks {
+                match admin.task(&id).await {
+                    Ok(t) => println!(
+                        "{id}  {desc}  {}/{} docs  throttle {}",
+                        t.done_docs(),
+                        t.total,
+                        t.requests_per_second
+                            .map_or("unlimited".to_string(), |v| format!("{v}/s"))
+                    ),
+                    Err(_) => println!("{id}  {desc}"),
+                }
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("opsdeck: {e:#}");
+            exit::FAILED
+        }
+    }
+}

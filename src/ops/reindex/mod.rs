@@ -1,0 +1,719 @@
+//! Zero-downtime reindex: copy an index into a new versioned index with the same (or new)
+//! mappings, follow the background `_reindex` task, verify the counts, then move the alias in
+//! one atomic `_aliases` call. The old index is kept, never deleted.
+//!
+//! Interrupted runs are found again from the cluster's own state: `--resume` accepts an
+//! existing target and reattaches to a reindex task still copying source -> target.
+
+pub mod cli;
+pub mod sim;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::opensearch_admin::{SearchAdmin, TaskProgress, next_version_name};
+use super::plan::{Confirm, Guardrail, Plan, StepSpec};
+use super::runner::{Operation, StepCtx};
+use crate::ops::lifecycle::cost::human_bytes;
+
+/// Headroom on the disk check: a fresh copy is about the source's primary size, plus merges.
+pub const DISK_FACTOR: f64 = 1.2;
+const POLL: Duration = Duration::from_millis(500);
+
+/// What the operator asked for (CLI flags / TUI form).
+#[derive(Debug, Clone, Default)]
+pub struct ReindexRequest {
+    /// Source index, or an alias pointing to exactly one index.
+    pub source: String,
+    /// Target index (default: the source's next version, `products_v1` -> `products_v2`).
+    pub target: Option<String>,
+    /// Alias to move to the target once the copy is verified.
+    pub alias: String,
+    /// Parallel slices (`Some(0)` = auto).
+    pub slices: Option<u32>,
+    /// Throttle for the copy; None = unlimited.
+    pub requests_per_second: Option<f64>,
+    /// The operator gave a throttle explicitly: applied to a reattached task too (--resume).
+    pub throttle_given: bool,
+    /// New mappings for the target (the body of `"mappings"`), instead of the source's.
+    pub mappings: Option<Value>,
+    /// Replicas 0 and refresh off on the target during the copy (restored afterwards).
+    pub replicas_zero: bool,
+    /// Accept an existing target and reattach to a running copy into it.
+    pub resume: bool,
+    pub context: String,
+}
+
+#[derive(Debug, Default)]
+struct RunState {
+    task_id: Option<String>,
+    reattached: bool,
+    last: Option<TaskProgress>,
+    source_count_at_start: Option<u64>,
+}
+
+pub struct ReindexOp {
+    plan: Plan,
+    req: ReindexRequest,
+    source_index: String,
+    target: String,
+    admin: Arc<dyn SearchAdmin>,
+    state: Mutex<RunState>,
+}
+
+/// Step ids (audit log names).
+pub mod step {
+    pub const CREATE: &str = "create-target";
+    pub const TUNE: &str = "tune-target";
+    pub const START: &str = "start-copy";
+    pub const COPY: &str = "copy";
+    pub const RESTORE: &str = "restore-target";
+    pub const COUNTS: &str = "verify-counts";
+    pub const SWAP: &str = "swap-alias";
+}
+
+fn fmt_rps(r: Option<f64>) -> String {
+    r.map_or("unlimited".to_string(), |r| format!("{r} docs/s"))
+}
+
+impl ReindexOp {
+    /// Resolve the source (an alias resolves to its one index) and the target name, and lay
+    /// out the plan. Only reads.
+    pub async fn prepare(admin: Arc<dyn SearchAdmin>, req: ReindexRequest) -> Result<Self> {
+        let behind = admin
+            .alias_targets(&req.source)
+            .await
+            .with_context(|| format!("resolving {:?}", req.source))?;
+        let source_index = match behind.as_slice() {
+            [] => req.source.clone(),
+            [one] => one.clone(),
+            many => bail!(
+                "--source {:?} is an alias over {} indices ({}); name one index",
+                req.source,
+                many.len(),
+                many.join(", ")
+            ),
+        };
+        let target = req
+            .target
+            .clone()
+            .unwrap_or_else(|| next_version_name(&source_index));
+        if target == source_index {
+            bail!("--target {target:?} is the source index itself");
+        }
+        let mut steps = vec![StepSpec::new(
+            step::CREATE,
+            match &req.mappings {
+                Some(_) => format!(
+                    "Create {target} with {source_index}'s settings and the new mappings{}",
+                    if req.resume {
+                        " (kept if it exists: --resume)"
+                    } else {
+                        ""
+                    }
+                ),
+                None => format!(
+                    "Create {target} with {source_index}'s mappings and settings{}",
+                    if req.resume {
+                        " (kept if it exists: --resume)"
+                    } else {
+                        ""
+                    }
+                ),
+            },
+        )];
+        if req.replicas_zero {
+            steps.push(
+                StepSpec::new(
+                    step::TUNE,
+                    format!("Set {target} number_of_replicas 0, refresh_interval -1 for the copy"),
+                )
+                .rollback(format!(
+                    "restore {source_index}'s replicas and refresh_interval on {target}"
+                )),
+            );
+        }
+        steps.push(
+            StepSpec::new(
+                step::START,
+                format!(
+                    "Start _reindex {source_index} -> {target} in the background (slices {}, throttle {}){}",
+                    match req.slices {
+                        Some(0) => "auto".to_string(),
+                        Some(n) => n.to_string(),
+                        None => "1".to_string(),
+                    },
+                    fmt_rps(req.requests_per_second),
+                    if req.resume { "; reattach to a running copy if one exists" } else { "" }
+                ),
+            )
+            .rollback("cancel the reindex task (the partial target is kept for inspection)"),
+        );
+        steps.push(StepSpec::new(
+            step::COPY,
+            "Follow the copy task (created+updated / total, docs/s, ETA) until it completes",
+        ));
+        if req.replicas_zero {
+            steps.push(StepSpec::new(
+                step::RESTORE,
+                format!("Restore {target}'s replicas and refresh_interval to {source_index}'s"),
+            ));
+        }
+        steps.push(StepSpec::new(
+            step::COUNTS,
+            format!("Refresh {target}; its count must reach the documents the copy saw in {source_index}"),
+        ));
+        steps.push(
+            StepSpec::new(
+                step::SWAP,
+                format!(
+                    "One atomic _aliases call: {} {source_index} -> {target} ({source_index} is kept)",
+                    req.alias
+                ),
+            )
+            .cut_over_point(),
+        );
+        let plan = Plan {
+            kind: "reindex".into(),
+            context: req.context.clone(),
+            target: req.alias.clone(),
+            summary: format!(
+                "{} on {}: {source_index} -> {target}, alias {}",
+                "OpenSearch",
+                admin.name(),
+                req.alias
+            ),
+            steps,
+            confirm: Confirm::YesNo,
+        };
+        Ok(ReindexOp {
+            plan,
+            req,
+            source_index,
+            target,
+            admin,
+            state: Mutex::new(RunState::default()),
+        })
+    }
+
+    pub fn source_index(&self) -> &str {
+        &self.source_index
+    }
+    pub fn target_index(&self) -> &str {
+        &self.target
+    }
+    /// The reindex task this run started or reattached to.
+    pub fn task_id(&self) -> Option<String> {
+        self.state.lock().unwrap().task_id.clone()
+    }
+
+    /// Change the throttle of the copy this run follows (None = unlimited): the console's op
+    /// modal and `opsdeck op rethrottle` use this while the copy step runs.
+    pub async fn rethrottle_copy(&self, requests_per_second: Option<f64>) -> Result<String> {
+        let id = self.current_task()?;
+        self.admin.rethrottle(&id, requests_per_second).await?;
+        Ok(format!(
+            "task {id}: throttle {}",
+            fmt_rps(requests_per_second)
+        ))
+    }
+
+    /// Cancel the copy this run follows; the run then fails at the copy step and the alias
+    /// stays where it is (abort through the runner's control is the way to get "aborted").
+    pub async fn cancel_copy_task(&self) -> Result<String> {
+        let id = self.current_task()?;
+        self.admin.cancel_task(&id).await?;
+        Ok(format!("task {id}: cancel requested"))
+    }
+
+    fn step_id(&self, i: usize) -> &str {
+        &self.plan.steps[i].id
+    }
+
+    async fn source_restore_settings(&self) -> Result<Value> {
+        let def = self.admin.index_definition(&self.source_index).await?;
+        Ok(json!({
+            "number_of_replicas": def.setting_str("number_of_replicas").unwrap_or_else(|| "1".into()),
+            "refresh_interval": def.setting_str("refresh_interval").unwrap_or_else(|| "1s".into()),
+        }))
+    }
+
+    async fn create(&self) -> Result<String> {
+        if self.admin.index_exists(&self.target).await? {
+            if self.req.resume {
+                return Ok(format!("{} already exists; kept (--resume)", self.target));
+            }
+            bail!(
+                "{} already exists (use --resume to continue into it)",
+                self.target
+            );
+        }
+        let def = self.admin.index_definition(&self.source_index).await?;
+        let mappings = self.req.mappings.clone().unwrap_or(def.mappings.clone());
+        self.admin
+            .create_index(&self.target, &def.settings, &mappings)
+            .await?;
+        Ok(format!(
+            "created {} ({} mappings)",
+            self.target,
+            if self.req.mappings.is_some() {
+                "new"
+            } else {
+                "copied"
+            }
+        ))
+    }
+
+    async fn start(&self, ctx: &StepCtx) -> Result<String> {
+        let running = self
+            .admin
+            .find_reindex_tasks(&self.source_index, &self.target)
+            .await?;
+        if let Some(t) = running.first() {
+            if !self.req.resume {
+                bail!(
+                    "a reindex task {} already copies {} into {}; use --resume to reattach",
+                    t.id,
+                    self.source_index,
+                    self.target
+                );
+            }
+            if self.req.throttle_given {
+                self.admin
+                    .rethrottle(&t.id, self.req.requests_per_second)
+                    .await?;
+            }
+            let mut st = self.state.lock().unwrap();
+            st.task_id = Some(t.id.clone());
+            st.reattached = true;
+            ctx.figure("task", t.id.clone());
+            return Ok(format!("reattached to running task {}", t.id));
+        }
+        self.admin.refresh(&self.source_index).await?;
+        let count = self.admin.count(&self.source_index).await?;
+        let id = self
+            .admin
+            .start_reindex(
+                &self.source_index,
+                &self.target,
+                self.req.slices,
+                self.req.requests_per_second,
+            )
+            .await?;
+        {
+            let mut st = self.state.lock().unwrap();
+            st.task_id = Some(id.clone());
+            st.source_count_at_start = Some(count);
+        }
+        ctx.figure("task", id.clone());
+        Ok(format!(
+            "task {id} started; {} has {count} documents",
+            self.source_index
+        ))
+    }
+
+    fn current_task(&self) -> Result<String> {
+        self.state
+            .lock()
+            .unwrap()
+            .task_id
+            .clone()
+            .ok_or_else(|| anyhow!("no reindex task: step {} did not run", step::START))
+    }
+
+    async fn follow(&self, ctx: &StepCtx) -> Result<String> {
+        let id = self.current_task()?;
+        let mut rate = RateMeter::default();
+        loop {
+            let t = self.admin.task(&id).await?;
+            let done = t.done_docs();
+            let per_sec = rate.observe(done);
+            let fraction = t.fraction();
+            ctx.figure("copied", format!("{} / {}", done, t.total));
+            ctx.figure("throttle", fmt_rps(t.requests_per_second));
+            if let Some(r) = per_sec {
+                ctx.figure("rate", format!("{r:.0} docs/s"));
+                if r > 0.0 && t.total > done {
+                    let eta = (t.total - done) as f64 / r;
+                    ctx.figure(
+                        "ETA",
+                        humantime::format_duration(Duration::from_secs(eta.round() as u64))
+                            .to_string(),
+                    );
+                }
+            }
+            if t.version_conflicts > 0 {
+                ctx.figure("version conflicts", t.version_conflicts.to_string());
+            }
+            ctx.progress(
+                format!(
+                    "{} / {} docs ({} created, {} updated){}",
+                    done,
+                    t.total,
+                    t.created,
+                    t.updated,
+                    per_sec.map_or(String::new(), |r| format!(", {r:.0} docs/s"))
+                ),
+                fraction,
+            );
+            if t.completed {
+                self.state.lock().unwrap().last = Some(t.clone());
+                if let Some(e) = &t.error {
+                    bail!("reindex task {id} failed: {e}");
+                }
+                if t.cancelled {
+                    bail!("reindex task {id} was cancelled; the alias was not moved");
+                }
+                if !t.failures.is_empty() {
+                    bail!(
+                        "reindex task {id} finished with {} failures (first: {}); the alias was not moved",
+                        t.failures.len(),
+                        t.failures[0]
+                    );
+                }
+                if t.version_conflicts > 0 {
+                    bail!(
+                        "reindex task {id} hit {} version conflicts; the alias was not moved",
+                        t.version_conflicts
+                    );
+                }
+                return Ok(format!(
+                    "copied {} documents ({} created, {} updated) in {:.1} s",
+                    done, t.created, t.updated, t.running_seconds
+                ));
+            }
+            if ctx.cancelled() {
+                bail!("aborted by the operator");
+            }
+            ctx.pause(POLL).await;
+        }
+    }
+
+    async fn restore(&self) -> Result<String> {
+        let s = self.source_restore_settings().await?;
+        self.admin.update_settings(&self.target, s.clone()).await?;
+        Ok(format!(
+            "{}: number_of_replicas {}, refresh_interval {}",
+            self.target, s["number_of_replicas"], s["refresh_interval"]
+        ))
+    }
+
+    async fn counts(&self, ctx: &StepCtx) -> Result<String> {
+        self.admin.refresh(&self.target).await?;
+        let target = self.admin.count(&self.target).await?;
+        self.admin.refresh(&self.source_index).await?;
+        let source_now = self.admin.count(&self.source_index).await?;
+        let (seen, at_start) = {
+            let st = self.state.lock().unwrap();
+            (st.last.as_ref().map(|t| t.total), st.source_count_at_start)
+        };
+        // The copy works on a snapshot: what it saw is the bar the target must reach.
+        // Documents written to the source after the snapshot are not in the target.
+        let expected = seen.or(at_start).unwrap_or(source_now);
+        ctx.figure("target docs", target.to_string());
+        ctx.figure("source docs", source_now.to_string());
+        if target < expected {
+            bail!(
+                "{} has {target} documents, fewer than the {expected} the copy read from {}; \
+                 the alias was not moved",
+                self.target,
+                self.source_index
+            );
+        }
+        let mut msg = format!(
+            "{} has {target} documents (copy read {expected}); {} now has {source_now}",
+            self.target, self.source_index
+        );
+        if source_now > expected {
+            msg.push_str(&format!(
+                "; {} written to {} during the copy are not in {} unless the writer also writes it",
+                source_now - expected,
+                self.source_index,
+                self.target
+            ));
+        }
+        Ok(msg)
+    }
+
+    async fn swap(&self) -> Result<String> {
+        let now = self.admin.alias_targets(&self.req.alias).await?;
+        if now == [self.target.clone()] {
+            return Ok(format!(
+                "{} already points to {}",
+                self.req.alias, self.target
+            ));
+        }
+        self.admin
+            .swap_alias(&self.req.alias, &now, &self.target)
+            .await?;
+        Ok(format!(
+            "{} -> {} (was {})",
+            self.req.alias,
+            self.target,
+            if now.is_empty() {
+                "unset".to_string()
+            } else {
+                now.join(", ")
+            }
+        ))
+    }
+
+    async fn cancel_copy(&self) -> Result<String> {
+        let Some(id) = self.task_id() else {
+            return Ok("no task was started".into());
+        };
+        let t = self.admin.task(&id).await?;
+        if t.completed {
+            return Ok(format!("task {id} had already completed"));
+        }
+        self.admin.cancel_task(&id).await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let t = self.admin.task(&id).await?;
+            if t.completed {
+                return Ok(format!(
+                    "task {id} cancelled after {} of {} docs; {} kept for inspection",
+                    t.done_docs(),
+                    t.total,
+                    self.target
+                ));
+            }
+            if Instant::now() > deadline {
+                bail!("task {id} was asked to cancel but is still running after 60 s");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// docs/s from counter deltas between polls, smoothed; a counter going backwards resets it.
+#[derive(Default)]
+struct RateMeter {
+    last: Option<(Instant, u64)>,
+    ewma: Option<f64>,
+}
+
+impl RateMeter {
+    fn observe(&mut self, done: u64) -> Option<f64> {
+        let now = Instant::now();
+        if let Some((t, d)) = self.last
+            && done >= d
+        {
+            let dt = now.duration_since(t).as_secs_f64();
+            if dt > 0.05 {
+                let r = (done - d) as f64 / dt;
+                self.ewma = Some(match self.ewma {
+                    Some(e) => 0.7 * e + 0.3 * r,
+                    None => r,
+                });
+                self.last = Some((now, done));
+            }
+        } else {
+            self.last = Some((now, done));
+        }
+        self.ewma
+    }
+}
+
+#[async_trait]
+impl Operation for ReindexOp {
+    fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    async fn guardrails(&self) -> Result<Vec<Guardrail>> {
+        let mut g = Vec::new();
+        match self.admin.health().await {
+            Ok(h) => g.push(Guardrail::require(
+                "cluster health",
+                h.clone(),
+                "not red".into(),
+                h != "red",
+            )),
+            Err(e) => g.push(Guardrail::unmeasurable("cluster health", format!("{e:#}"))),
+        }
+        match self.admin.index_exists(&self.source_index).await {
+            Ok(exists) => g.push(Guardrail::require(
+                "source index",
+                if exists {
+                    format!("{} exists", self.source_index)
+                } else {
+                    format!("{} missing", self.source_index)
+                },
+                "exists".into(),
+                exists,
+            )),
+            Err(e) => g.push(Guardrail::unmeasurable("source index", format!("{e:#}"))),
+        }
+        match self.admin.index_exists(&self.target).await {
+            Ok(exists) => {
+                let measured = if exists {
+                    format!("{} exists", self.target)
+                } else {
+                    format!("{} does not exist", self.target)
+                };
+                if self.req.resume {
+                    g.push(Guardrail::require(
+                        "target index",
+                        measured,
+                        "any (--resume)".into(),
+                        true,
+                    ));
+                } else {
+                    g.push(Guardrail::require(
+                        "target index",
+                        measured,
+                        "must not exist (or --resume)".into(),
+                        !exists,
+                    ));
+                }
+            }
+            Err(e) => g.push(Guardrail::unmeasurable("target index", format!("{e:#}"))),
+        }
+        match self.admin.alias_targets(&self.req.alias).await {
+            Ok(t) => {
+                let pass = t == [self.source_index.clone()]
+                    || (self.req.resume && t == [self.target.clone()]);
+                let measured = if t.is_empty() {
+                    format!("{} does not exist", self.req.alias)
+                } else {
+                    format!("{} -> {}", self.req.alias, t.join(", "))
+                };
+                g.push(Guardrail::require(
+                    "alias",
+                    measured,
+                    format!("{} -> {}", self.req.alias, self.source_index),
+                    pass,
+                ));
+            }
+            Err(e) => g.push(Guardrail::unmeasurable("alias", format!("{e:#}"))),
+        }
+        let need = async {
+            let size = self.admin.primary_store_bytes(&self.source_index).await?;
+            let disks = self.admin.disk_allocation().await?;
+            let avail: u64 = disks.iter().filter_map(|d| d.disk_avail_bytes).sum();
+            anyhow::Ok((size, avail, disks.len()))
+        };
+        match need.await {
+            Ok((size, avail, nodes)) => {
+                let replicas = if self.req.replicas_zero {
+                    0
+                } else {
+                    self.admin
+                        .index_definition(&self.source_index)
+                        .await
+                        .ok()
+                        .and_then(|d| d.setting_str("number_of_replicas"))
+                        .and_then(|r| r.parse::<u64>().ok())
+                        .unwrap_or(0)
+                        .min(nodes.saturating_sub(1) as u64)
+                };
+                let need = (size as f64 * DISK_FACTOR * (1 + replicas) as f64) as u64;
+                g.push(Guardrail::at_most(
+                    "disk for the copy",
+                    format!(
+                        "needs {} ({} primary x {DISK_FACTOR} x {} copies)",
+                        human_bytes(need),
+                        human_bytes(size),
+                        1 + replicas
+                    ),
+                    format!("{} available on {nodes} node(s)", human_bytes(avail)),
+                    need <= avail,
+                ));
+            }
+            Err(e) => g.push(Guardrail::unmeasurable(
+                "disk for the copy",
+                format!("{e:#}"),
+            )),
+        }
+        Ok(g)
+    }
+
+    async fn run_step(&self, i: usize, ctx: &StepCtx) -> Result<String> {
+        match self.step_id(i) {
+            step::CREATE => self.create().await,
+            step::TUNE => {
+                self.admin
+                    .update_settings(
+                        &self.target,
+                        json!({"number_of_replicas": 0, "refresh_interval": "-1"}),
+                    )
+                    .await?;
+                Ok(format!(
+                    "{}: number_of_replicas 0, refresh_interval -1",
+                    self.target
+                ))
+            }
+            step::START => self.start(ctx).await,
+            step::COPY => self.follow(ctx).await,
+            step::RESTORE => self.restore().await,
+            step::COUNTS => self.counts(ctx).await,
+            step::SWAP => self.swap().await,
+            other => bail!("unknown step {other}"),
+        }
+    }
+
+    async fn rollback_step(&self, i: usize, _ctx: &StepCtx) -> Result<String> {
+        match self.step_id(i) {
+            step::START => self.cancel_copy().await,
+            step::TUNE => self.restore().await,
+            other => bail!("step {other} has no rollback"),
+        }
+    }
+
+    async fn verify(&self, _ctx: &StepCtx) -> Result<String> {
+        let now = self.admin.alias_targets(&self.req.alias).await?;
+        if now != [self.target.clone()] {
+            bail!(
+                "{} points to [{}], expected [{}]",
+                self.req.alias,
+                now.join(", "),
+                self.target
+            );
+        }
+        if !self.admin.index_exists(&self.source_index).await? {
+            bail!("{} (the old index) is missing", self.source_index);
+        }
+        let old = self.admin.count(&self.source_index).await?;
+        Ok(format!(
+            "{} -> {}; {} kept with {old} documents",
+            self.req.alias, self.target, self.source_index
+        ))
+    }
+
+    async fn inspect(&self) -> Result<String> {
+        let alias = self.admin.alias_targets(&self.req.alias).await?;
+        let target_exists = self.admin.index_exists(&self.target).await?;
+        let tasks = self
+            .admin
+            .find_reindex_tasks(&self.source_index, &self.target)
+            .await?;
+        Ok(format!(
+            "{} -> [{}]; {} {}; {}",
+            self.req.alias,
+            alias.join(", "),
+            self.target,
+            if target_exists {
+                "exists"
+            } else {
+                "does not exist"
+            },
+            if tasks.is_empty() {
+                "no reindex task running".to_string()
+            } else {
+                format!(
+                    "running reindex task(s): {}",
+                    tasks
+                        .iter()
+                        .map(|t| t.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        ))
+    }
+}

@@ -1,0 +1,436 @@
+//! The operation modal: the plan on the left (steps with state symbols), live figures and
+//! guardrails on the right, hold/abort keys in the footer; and the typed-name confirmation
+//! with focus starting on Cancel. Drives an [`OpHandle`]; never awaits (the engine runs on
+//! its own task, `pump` drains its channel).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::modal::{Modal, ModalOutcome};
+use super::theme::Theme;
+use crate::keymap::Action;
+use crate::ops::handle::{EngineEvent, OpHandle};
+use crate::ops::plan::{Confirm, Guardrail, OpEvent, Progress, StepState};
+use crate::ops::runner::RunOutcome;
+use crate::sources::Update;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Guardrails are being measured.
+    Preflight,
+    /// Waiting for the operator (the confirmation dialog is open).
+    Confirming,
+    Running,
+    Finished,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Cancel,
+    Input,
+    Confirm,
+}
+
+/// What the console should do after a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModalAction {
+    Keep,
+    Close,
+}
+
+pub struct OpModal {
+    pub handle: OpHandle,
+    pub progress: Progress,
+    pub guardrails: Vec<Guardrail>,
+    pub phase: Phase,
+    pub outcome: Option<RunOutcome>,
+    pub focus: Focus,
+    pub input: String,
+    /// Why the last confirmation attempt was refused (wrong name).
+    pub refusal: Option<String>,
+    pub log: Vec<String>,
+}
+
+impl OpModal {
+    pub fn new(handle: OpHandle) -> Self {
+        let progress = Progress::new(&handle.plan);
+        OpModal {
+            handle,
+            progress,
+            guardrails: Vec::new(),
+            phase: Phase::Preflight,
+            outcome: None,
+            focus: Focus::Cancel,
+            input: String::new(),
+            refusal: None,
+            log: Vec::new(),
+        }
+    }
+
+    /// Drain engine events. Returns true when anything changed (redraw).
+    pub fn pump(&mut self) -> bool {
+        let mut changed = false;
+        while let Ok(ev) = self.handle.events.try_recv() {
+            changed = true;
+            match ev {
+                EngineEvent::Guardrails(g) => {
+                    self.guardrails = g;
+                    self.phase = Phase::Confirming;
+                    self.focus = Focus::Cancel;
+                }
+                EngineEvent::Op(ev) => {
+                    if let OpEvent::Held { step } = &ev {
+                        self.log.push(format!(
+                            "held before {} — r to release, a to abort",
+                            self.handle.plan.steps[*step].id
+                        ));
+                    }
+                    if let OpEvent::Verified { message } = &ev {
+                        self.log.push(message.clone());
+                    }
+                    self.progress.apply(&ev);
+                }
+                EngineEvent::Finished(out) => {
+                    self.phase = Phase::Finished;
+                    self.outcome = Some(out);
+                }
+            }
+        }
+        changed
+    }
+
+    fn expected_name(&self) -> Option<&str> {
+        match &self.handle.plan.confirm {
+            Confirm::TypeName(n) => Some(n),
+            Confirm::YesNo => None,
+        }
+    }
+
+    fn try_confirm(&mut self) {
+        match self.expected_name().map(str::to_string) {
+            Some(name) if self.input.trim() != name => {
+                self.refusal = Some(format!(
+                    "refused: typed {:?}, the name is not `{name}`",
+                    self.input.trim()
+                ));
+                self.input.clear();
+                self.focus = Focus::Cancel;
+            }
+            Some(name) => {
+                self.handle.confirm(&format!("typed {name} in the console"));
+                self.phase = Phase::Running;
+                self.refusal = None;
+            }
+            None => {
+                self.handle.confirm("answered yes in the console");
+                self.phase = Phase::Running;
+            }
+        }
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent) -> ModalAction {
+        match self.phase {
+            Phase::Preflight => match key.code {
+                KeyCode::Esc => {
+                    self.handle
+                        .decline("operator closed the dialog during preflight");
+                    ModalAction::Close
+                }
+                _ => ModalAction::Keep,
+            },
+            Phase::Confirming => self.confirm_key(key),
+            Phase::Running => {
+                match key.code {
+                    KeyCode::Char('h') => self.handle.hold(),
+                    KeyCode::Char('r') => self.handle.release(),
+                    KeyCode::Char('a') => self.handle.abort(),
+                    _ => {}
+                }
+                ModalAction::Keep
+            }
+            Phase::Finished => match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => ModalAction::Close,
+                _ => ModalAction::Keep,
+            },
+        }
+    }
+
+    fn confirm_key(&mut self, key: &KeyEvent) -> ModalAction {
+        let typed = self.expected_name().is_some();
+        match key.code {
+            KeyCode::Esc => {
+                self.handle.decline("operator cancelled");
+                return ModalAction::Close;
+            }
+            KeyCode::Tab | KeyCode::Right => {
+                self.focus = match (self.focus, typed) {
+                    (Focus::Cancel, true) => Focus::Input,
+                    (Focus::Cancel, false) | (Focus::Input, _) => Focus::Confirm,
+                    (Focus::Confirm, _) => Focus::Cancel,
+                }
+            }
+            KeyCode::BackTab | KeyCode::Left => {
+                self.focus = match (self.focus, typed) {
+                    (Focus::Confirm, true) => Focus::Input,
+                    (Focus::Confirm, false) | (Focus::Input, _) => Focus::Cancel,
+                    (Focus::Cancel, _) => Focus::Confirm,
+                }
+            }
+            KeyCode::Enter => match self.focus {
+                Focus::Cancel => {
+                    self.handle.decline("operator cancelled");
+                    return ModalAction::Close;
+                }
+                Focus::Input | Focus::Confirm => self.try_confirm(),
+            },
+            KeyCode::Backspace if typed => {
+                self.input.pop();
+            }
+            KeyCode::Char(c) if typed && !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                // Typing goes to the name field; Enter then confirms from there.
+                self.focus = Focus::Input;
+                self.refusal = None;
+                self.input.push(c);
+            }
+            KeyCode::Char('y') if !typed => self.try_confirm(),
+            KeyCode::Char('n') if !typed => {
+                self.handle.decline("operator answered no");
+                return ModalAction::Close;
+            }
+            _ => {}
+        }
+        ModalAction::Keep
+    }
+
+    pub fn title(&self) -> String {
+        let p = &self.handle.plan;
+        format!(" {} {} — context {} ", p.kind, p.target, p.context)
+    }
+
+    pub fn footer(&self) -> &'static str {
+        match self.phase {
+            Phase::Preflight => " measuring guardrails…   esc close ",
+            Phase::Confirming => " tab focus   enter select   esc cancel ",
+            Phase::Running => " h hold at gate   r release   a abort (before point of no return) ",
+            Phase::Finished => " enter/esc close ",
+        }
+    }
+
+    /// Draw the modal with its own frame over `area` (standalone use; inside the console the
+    /// frame comes from `ui::draw` and [`Modal::render`] draws the inside).
+    pub fn render(&self, f: &mut Frame, area: Rect) {
+        f.render_widget(Clear, area);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(self.title())
+            .title_bottom(self.footer());
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        self.render_inner(f, inner);
+    }
+
+    /// The inside: plan | figures, status lines, and the confirmation dialog when open.
+    pub fn render_inner(&self, f: &mut Frame, area: Rect) {
+        let inner = area;
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(inner);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
+        f.render_widget(
+            Paragraph::new(self.plan_lines()).wrap(Wrap { trim: false }),
+            left,
+        );
+        f.render_widget(
+            Paragraph::new(self.figure_lines())
+                .block(Block::default().borders(Borders::LEFT))
+                .wrap(Wrap { trim: false }),
+            right,
+        );
+        f.render_widget(
+            Paragraph::new(self.status_lines()).wrap(Wrap { trim: false }),
+            bottom,
+        );
+        if self.phase == Phase::Confirming {
+            let w = area.width.saturating_sub(8).min(64);
+            let h = 8.min(area.height);
+            let dialog = Rect {
+                x: area.x + (area.width.saturating_sub(w)) / 2,
+                y: area.y + (area.height.saturating_sub(h)) / 2,
+                width: w,
+                height: h,
+            };
+            self.render_confirm(f, dialog);
+        }
+    }
+
+    fn plan_lines(&self) -> Vec<Line<'static>> {
+        let plan = &self.handle.plan;
+        let mut out = vec![Line::from(Span::styled(
+            plan.summary.clone(),
+            Style::default().add_modifier(Modifier::DIM),
+        ))];
+        let ponr = plan.point_of_no_return();
+        for (i, s) in plan.steps.iter().enumerate() {
+            if Some(i) == ponr {
+                out.push(Line::from("── point of no return ──"));
+            }
+            let st = self.progress.states[i];
+            let style = match st {
+                StepState::Done => Style::default().add_modifier(Modifier::BOLD),
+                StepState::Running | StepState::Held => {
+                    Style::default().add_modifier(Modifier::REVERSED)
+                }
+                StepState::Failed => Style::default().add_modifier(Modifier::UNDERLINED),
+                _ => Style::default(),
+            };
+            out.push(Line::from(vec![
+                Span::styled(format!("{} ", st.symbol()), style),
+                Span::styled(s.id.clone(), style),
+                Span::raw(format!("  {}", s.description)),
+            ]));
+            if let Some(m) = &self.progress.last_message[i] {
+                out.push(Line::from(Span::styled(
+                    format!("    {m}"),
+                    Style::default().add_modifier(Modifier::DIM),
+                )));
+            }
+        }
+        out
+    }
+
+    fn figure_lines(&self) -> Vec<Line<'static>> {
+        let mut out = vec![Line::from(Span::styled(
+            " guardrails",
+            Style::default().add_modifier(Modifier::BOLD),
+        ))];
+        if self.guardrails.is_empty() && self.phase == Phase::Preflight {
+            out.push(Line::from(" measuring…"));
+        }
+        for g in &self.guardrails {
+            out.push(Line::from(format!(
+                " {} {}: {} (limit {})",
+                if g.pass { "✓" } else { "✗" },
+                g.name,
+                g.measured,
+                g.limit
+            )));
+        }
+        if !self.progress.figures.is_empty() {
+            out.push(Line::from(""));
+            out.push(Line::from(Span::styled(
+                " live",
+                Style::default().add_modifier(Modifier::BOLD),
+            )));
+            for (n, v) in &self.progress.figures {
+                out.push(Line::from(format!(" {n}: {v}")));
+            }
+        }
+        out
+    }
+
+    fn status_lines(&self) -> Vec<Line<'static>> {
+        let mut out: Vec<Line<'static>> = self
+            .log
+            .iter()
+            .rev()
+            .take(2)
+            .rev()
+            .map(|l| Line::from(l.clone()))
+            .collect();
+        if let Some(o) = &self.outcome {
+            let head = match o {
+                RunOutcome::Done(_) => "✓ done",
+                RunOutcome::Failed(_) => "✗ failed",
+                RunOutcome::Refused(_) => "✗ refused",
+                RunOutcome::Aborted(_) => "↺ aborted",
+            };
+            out.push(Line::from(vec![
+                Span::styled(head, Style::default().add_modifier(Modifier::BOLD)),
+                Span::raw(format!(": {}", o.message())),
+            ]));
+        }
+        out
+    }
+
+    fn render_confirm(&self, f: &mut Frame, area: Rect) {
+        f.render_widget(Clear, area);
+        let block = Block::default().borders(Borders::ALL).title(" confirm ");
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let btn = |label: &str, focused: bool| {
+            let style = if focused {
+                Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+            Span::styled(format!("[ {label} ]"), style)
+        };
+        let mut lines = Vec::new();
+        match self.expected_name() {
+            Some(name) => {
+                lines.push(Line::from(format!("Type the name `{name}` to confirm:")));
+                let style = if self.focus == Focus::Input {
+                    Style::default().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::default().add_modifier(Modifier::UNDERLINED)
+                };
+                lines.push(Line::from(Span::styled(
+                    format!("> {:<30}", self.input),
+                    style,
+                )));
+            }
+            None => lines.push(Line::from("Run this operation? (y/n)")),
+        }
+        if let Some(r) = &self.refusal {
+            lines.push(Line::from(r.clone()));
+        } else {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(vec![
+            btn("Cancel", self.focus == Focus::Cancel),
+            Span::raw("   "),
+            btn("Run", self.focus == Focus::Confirm),
+        ]));
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+impl Modal for OpModal {
+    fn title(&self) -> String {
+        OpModal::title(self).trim().to_string()
+    }
+    fn size(&self) -> (u16, u16) {
+        (90, 85)
+    }
+    fn footer(&self) -> String {
+        OpModal::footer(self).trim().to_string()
+    }
+    fn render(&self, f: &mut Frame, area: Rect, _theme: &Theme) {
+        self.render_inner(f, area);
+    }
+    fn handle_key(&mut self, ev: &KeyEvent, _action: Option<&Action>) -> ModalOutcome {
+        self.pump();
+        if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+            // Ctrl-C must not quit the console under a running operation: treat it as abort.
+            if self.phase == Phase::Running {
+                self.handle.abort();
+                return ModalOutcome::Keep;
+            }
+            return ModalOutcome::Ignored;
+        }
+        match OpModal::handle_key(self, ev) {
+            ModalAction::Keep => ModalOutcome::Keep,
+            ModalAction::Close => ModalOutcome::Close,
+        }
+    }
+    fn on_update(&mut self, _update: &Update) {
+        self.pump();
+    }
+    fn tick(&mut self) -> bool {
+        self.pump()
+    }
+}

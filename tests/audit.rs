@@ -1,0 +1,225 @@
+//! The audit log: hash chain, tamper detection, file mode, concurrent writers, CLI.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use opsdeck::audit::{Actor, AuditLog, Outcome, Record, verify_file, verify_text};
+use serde_json::json;
+
+fn actor() -> Actor {
+    Actor {
+        user: "dba".into(),
+        host: "bastion-1".into(),
+        context: "prod".into(),
+    }
+}
+
+fn write_n(log: &AuditLog, n: usize) {
+    for i in 0..n {
+        log.append(Record {
+            op: "cutover",
+            op_id: "op-1",
+            step: &format!("step-{i}"),
+            outcome: if i % 2 == 0 {
+                Outcome::Started
+            } else {
+                Outcome::Succeeded
+            },
+            details: json!({ "message": format!("entry {i}"), "lag": 0.25 }),
+        })
+        .unwrap();
+    }
+}
+
+fn lines(p: &Path) -> Vec<String> {
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn write_lines(p: &Path, l: &[String]) {
+    std::fs::write(p, l.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn appended_entries_form_a_verifiable_chain_in_a_private_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/state/audit.jsonl");
+    let log = AuditLog::new(&path, actor());
+    write_n(&log, 5);
+    assert_eq!(verify_file(&path).unwrap(), Ok(5));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "audit log must be private");
+    let entries = log.read_all().unwrap();
+    assert_eq!(entries[0].prev_hash, opsdeck::audit::GENESIS);
+    assert_eq!(entries[1].prev_hash, entries[0].hash);
+    assert_eq!(entries[3].user, "dba");
+    // Contract field order on disk.
+    let first = &lines(&path)[0];
+    let order = [
+        "\"ts\"",
+        "\"user\"",
+        "\"host\"",
+        "\"context\"",
+        "\"op\"",
+        "\"op_id\"",
+        "\"step\"",
+        "\"outcome\"",
+        "\"details\"",
+        "\"prev_hash\"",
+        "\"hash\"",
+    ];
+    let pos: Vec<usize> = order.iter().map(|k| first.find(k).unwrap()).collect();
+    assert!(pos.windows(2).all(|w| w[0] < w[1]), "field order: {first}");
+}
+
+#[test]
+fn hash_is_sha256_of_prev_hash_and_the_entry_without_hash() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write_n(&AuditLog::new(&path, actor()), 2);
+    let line = &lines(&path)[1];
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    let hash = v["hash"].as_str().unwrap().to_string();
+    let prev = v["prev_hash"].as_str().unwrap().to_string();
+    let without = line.replace(&format!(",\"hash\":\"{hash}\""), "");
+    v.as_object_mut().unwrap().remove("hash");
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(without.as_bytes());
+    assert_eq!(hex::encode(h.finalize()), hash);
+}
+
+#[test]
+fn verify_names_an_edited_line_by_hash_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write_n(&AuditLog::new(&path, actor()), 6);
+    let mut l = lines(&path);
+    l[3] = l[3].replace("\"succeeded\"", "\"failed\"");
+    write_lines(&path, &l);
+    let b = verify_file(&path).unwrap().unwrap_err();
+    assert_eq!(b.line, 4);
+    assert!(b.reason.contains("hash mismatch"), "{b}");
+}
+
+#[test]
+fn verify_names_the_line_after_a_removed_line_by_prev_hash_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write_n(&AuditLog::new(&path, actor()), 6);
+    let mut l = lines(&path);
+    l.remove(2);
+    write_lines(&path, &l);
+    let b = verify_file(&path).unwrap().unwrap_err();
+    assert_eq!(b.line, 3);
+    assert!(b.reason.contains("prev_hash mismatch"), "{b}");
+}
+
+#[test]
+fn verify_catches_a_reordered_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write_n(&AuditLog::new(&path, actor()), 6);
+    let mut l = lines(&path);
+    l.swap(3, 4);
+    write_lines(&path, &l);
+    let b = verify_file(&path).unwrap().unwrap_err();
+    assert_eq!(b.line, 4);
+    assert!(b.reason.contains("prev_hash mismatch"), "{b}");
+}
+
+#[test]
+fn verify_rejects_a_removed_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write_n(&AuditLog::new(&path, actor()), 3);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rest: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let b = verify_text(&rest).unwrap_err();
+    assert_eq!(b.line, 1);
+}
+
+#[test]
+fn concurrent_writers_never_interleave_or_fork_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    // Separate handles (separate open file descriptions): flock serialises them exactly as it
+    // does two processes.
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let log = AuditLog::new(&path, actor());
+                for i in 0..50 {
+                    log.append(Record {
+                        op: "cutover",
+                        op_id: &format!("writer-{t}"),
+                        step: &format!("s{i}"),
+                        outcome: Outcome::Started,
+                        details: json!({ "padding": "x".repeat(3000) }),
+                    })
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(verify_file(&path).unwrap(), Ok(200));
+}
+
+fn opsdeck(config: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn audit_cli_prints_the_log_and_verify_exits_1_naming_the_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let cfg = dir.path().join("opsdeck.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "audit_log = {:?}\n[contexts.local]\nregion = \"us-east-1\"\n",
+            path.display().to_string()
+        ),
+    )
+    .unwrap();
+    write_n(&AuditLog::new(&path, actor()), 4);
+
+    let out = opsdeck(&cfg, &["audit"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("step-3") && table.contains("succeeded"),
+        "{table}"
+    );
+
+    let out = opsdeck(&cfg, &["audit", "--json"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+
+    let out = opsdeck(&cfg, &["audit", "--verify"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let mut l = lines(&path);
+    l[1] = l[1].replace("entry 1", "entry one");
+    write_lines(&path, &l);
+    let out = opsdeck(&cfg, &["audit", "--verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let msg = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        msg.contains("line 2") && msg.contains("hash mismatch"),
+        "{msg}"
+    );
+}

@@ -1,0 +1,592 @@
+//! Binlog cutovers against the real MariaDB servers of `scripts/stack` (source 3316, replica
+//! 3317, delayed replica 3318). These change the shared servers, so they run one at a time
+//! (SERIAL) and every test restores the stack's replication at the end, pass or fail.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
+
+use futures::FutureExt;
+use opsdeck::audit::{Actor, AuditLog, Outcome};
+use sqlx::mysql::MySqlPoolOptions;
+use sqlx::{MySqlPool, Row};
+
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const SOURCE: &str = "mysql://root@127.0.0.1:3316/";
+const REPLICA: &str = "mysql://root@127.0.0.1:3317/";
+const DELAYED: &str = "mysql://root@127.0.0.1:3318/";
+
+async fn pool(url: &str) -> MySqlPool {
+    opsdeck::install_crypto_provider();
+    MySqlPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("MariaDB {url} is not reachable ({e}); start it with scripts/stack up")
+        })
+}
+
+async fn exec(p: &MySqlPool, sql: &str) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(p)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+async fn scalar(p: &MySqlPool, sql: &str) -> String {
+    let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_all(p)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let r = &rows[0];
+    r.try_get::<String, _>(0)
+        .or_else(|_| r.try_get::<i64, _>(0).map(|v| v.to_string()))
+        .or_else(|_| r.try_get::<u64, _>(0).map(|v| v.to_string()))
+        .unwrap_or_default()
+}
+
+async fn read_only(p: &MySqlPool) -> bool {
+    scalar(p, "SELECT @@global.read_only").await == "1"
+}
+
+/// (IO running, SQL running) or None when not a replica.
+async fn replication(p: &MySqlPool) -> Option<(String, String)> {
+    let rows = sqlx::raw_sql("SHOW SLAVE STATUS")
+        .fetch_all(p)
+        .await
+        .unwrap();
+    rows.first().map(|r| {
+        let get = |c: &str| {
+            r.try_get::<String, _>(c)
+                .or_else(|_| {
+                    r.try_get::<Vec<u8>, _>(c)
+                        .map(|b| String::from_utf8_lossy(&b).into())
+                })
+                .unwrap_or_default()
+        };
+        (get("Slave_IO_Running"), get("Slave_SQL_Running"))
+    })
+}
+
+async fn poll<F, Fut>(what: &str, secs: u64, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !f().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Put a replica back the way scripts/stack sets it up: replicating from the source with
+/// GTID slave_pos as `repl`, read-only. Local writes made while it was promoted (the canary)
+/// are dropped from its binlog first, or gtid_strict_mode would refuse the source's events.
+async fn restore_replica(source: &MySqlPool, replica: &MySqlPool, delay: u32) {
+    let sid = scalar(source, "SELECT @@server_id").await;
+    let _ = sqlx::raw_sql("STOP SLAVE").execute(replica).await;
+    let binlog_pos = scalar(replica, "SELECT @@global.gtid_binlog_pos").await;
+    if binlog_pos
+        .split(',')
+        .filter(|g| !g.is_empty())
+        .any(|g| g.split('-').nth(1) != Some(sid.as_str()))
+    {
+        exec(replica, "RESET MASTER").await;
+    }
+    exec(
+        replica,
+        &format!(
+            "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=3316, MASTER_USER='repl', \
+             MASTER_PASSWORD='repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_DELAY={delay}"
+        ),
+    )
+    .await;
+    exec(replica, "START SLAVE").await;
+    exec(replica, "SET GLOBAL read_only = 1").await;
+    poll("replication to run again", 30, || async {
+        replication(replica).await == Some(("Yes".into(), "Yes".into()))
+    })
+    .await;
+}
+
+async fn restore_stack() {
+    let source = pool(SOURCE).await;
+    exec(&source, "SET GLOBAL read_only = 0").await;
+    restore_replica(&source, &pool(REPLICA).await, 0).await;
+    let delayed = pool(DELAYED).await;
+    if replication(&delayed).await != Some(("Yes".into(), "Yes".into())) {
+        restore_replica(&source, &delayed, 5).await;
+    }
+}
+
+/// Serialise, restore before (a crashed earlier run) and after (pass or fail).
+async fn guarded<F: std::future::Future<Output = ()>>(body: F) {
+    let _g = SERIAL.lock().await;
+    restore_stack().await;
+    let r = std::panic::AssertUnwindSafe(body).catch_unwind().await;
+    restore_stack().await;
+    if let Err(p) = r {
+        std::panic::resume_unwind(p);
+    }
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl Env {
+    fn new(target_url: &str, max_lag: &str) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("opsdeck.toml");
+        std::fs::write(
+            &config,
+            format!(
+                r#"audit_log = "{audit}"
+default_context = "stack"
+[contexts.stack]
+region = "us-east-1"
+[contexts.stack.aurora]
+cluster_id = "catalog"
+writer_url = "{SOURCE}"
+heartbeat_table = "opsdeck.heartbeat"
+[[contexts.stack.cutover]]
+name = "to-replica"
+strategy = "binlog"
+source_url = "{SOURCE}"
+target_url = "{target_url}"
+max_lag = "{max_lag}"
+timeout = "30s"
+"#,
+                audit = dir.path().join("audit.jsonl").display()
+            ),
+        )
+        .unwrap();
+        Env { dir, config }
+    }
+    fn audit_path(&self) -> PathBuf {
+        self.dir.path().join("audit.jsonl")
+    }
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+        c.arg("--config").arg(&self.config).args(args);
+        c
+    }
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.cmd(args).stdin(Stdio::null()).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+    fn entries(&self) -> Vec<opsdeck::audit::Entry> {
+        AuditLog::new(self.audit_path(), Actor::current("stack"))
+            .read_all()
+            .unwrap()
+    }
+}
+
+/// A fresh pt-heartbeat row on the source, as the stack's heartbeat writer would write.
+async fn heartbeat(source: &MySqlPool) {
+    exec(
+        source,
+        "REPLACE INTO opsdeck.heartbeat (server_id, ts, file, position) VALUES (@@server_id, NOW(6), NULL, NULL)",
+    )
+    .await;
+}
+
+async fn write_marker(source: &MySqlPool) -> String {
+    exec(source, "CREATE DATABASE IF NOT EXISTS opsdeck_test").await;
+    exec(
+        source,
+        "CREATE TABLE IF NOT EXISTS opsdeck_test.cutover_rows (id VARCHAR(64) PRIMARY KEY, at DATETIME(6))",
+    )
+    .await;
+    let id = uuid::Uuid::new_v4().to_string();
+    exec(
+        source,
+        &format!("INSERT INTO opsdeck_test.cutover_rows VALUES ('{id}', NOW(6))"),
+    )
+    .await;
+    id
+}
+
+/// A local (not replicated) application account with plain DML rights on opsdeck_test.
+async fn app_user(source: &MySqlPool) -> MySqlPool {
+    write_marker(source).await;
+    let conn = &mut *source.acquire().await.unwrap();
+    for sql in [
+        "SET SESSION sql_log_bin = 0",
+        "CREATE USER IF NOT EXISTS 'opsdeck_app'@'127.0.0.1' IDENTIFIED BY 'app'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON opsdeck_test.* TO 'opsdeck_app'@'127.0.0.1'",
+    ] {
+        sqlx::raw_sql(sql).execute(&mut *conn).await.unwrap();
+    }
+    pool("mysql://opsdeck_app:app@127.0.0.1:3316/").await
+}
+
+async fn has_marker(p: &MySqlPool, id: &str) -> bool {
+    sqlx::query("SELECT id FROM opsdeck_test.cutover_rows WHERE id = ?")
+        .bind(id)
+        .fetch_optional(p)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+fn assert_chain(path: &Path) {
+    assert_eq!(
+        opsdeck::audit::verify_file(path).unwrap().map(|_| ()),
+        Ok(()),
+        "audit chain"
+    );
+}
+
+#[tokio::test]
+async fn binlog_cutover_promotes_the_replica_and_freezes_the_source() {
+    guarded(async {
+        let source = pool(SOURCE).await;
+        let replica = pool(REPLICA).await;
+        heartbeat(&source).await;
+        let marker = write_marker(&source).await;
+        let env = Env::new(REPLICA, "30s");
+
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("new write endpoint 127.0.0.1:3317"), "{out}");
+
+        assert!(!read_only(&replica).await, "target writable");
+        assert_eq!(
+            replication(&replica).await,
+            None,
+            "target no longer replicating"
+        );
+        assert!(read_only(&source).await, "source frozen");
+        assert!(
+            has_marker(&replica, &marker).await,
+            "row written before the freeze is on the target"
+        );
+        let canary: i64 = scalar(&replica, "SELECT COUNT(*) FROM opsdeck.opsdeck_canary")
+            .await
+            .parse()
+            .unwrap();
+        assert!(canary >= 1);
+
+        assert_chain(&env.audit_path());
+        let e = env.entries();
+        for step in [
+            "freeze-source",
+            "wait-catch-up",
+            "stop-replication",
+            "reset-replication",
+            "open-target",
+            "canary",
+        ] {
+            let started = e
+                .iter()
+                .position(|x| x.step == step && x.outcome == Outcome::Started);
+            let ok = e
+                .iter()
+                .position(|x| x.step == step && x.outcome == Outcome::Succeeded);
+            assert!(
+                started.is_some() && started < ok,
+                "{step} started before succeeded"
+            );
+        }
+        let last = e.last().unwrap();
+        assert_eq!(
+            (last.step.as_str(), last.outcome),
+            ("op", Outcome::Succeeded)
+        );
+        let (code, out, _) = env.run(&["audit", "--verify"]);
+        assert_eq!(code, 0, "{out}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delayed_replica_is_refused_naming_the_measured_lag_and_nothing_changes() {
+    guarded(async {
+        let source = pool(SOURCE).await;
+        let delayed = pool(DELAYED).await;
+        heartbeat(&source).await;
+        let env = Env::new(DELAYED, "1s");
+
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 3, "stdout:\n{out}\nstderr:\n{err}");
+        let re = regex_lite(&err);
+        let lag = re.unwrap_or_else(|| panic!("no measured lag in: {err}"));
+        assert!(
+            lag >= 4.5,
+            "the delayed replica lags >= its 5 s delay, measured {lag}: {err}"
+        );
+        assert!(err.contains("exceeds max_lag 1.0 s"), "{err}");
+
+        assert!(!read_only(&source).await, "source untouched");
+        assert!(read_only(&delayed).await, "target untouched");
+        assert_eq!(
+            replication(&delayed).await,
+            Some(("Yes".into(), "Yes".into()))
+        );
+        let e = env.entries();
+        assert!(
+            e.iter().all(|x| x.outcome != Outcome::Started),
+            "no step ran"
+        );
+        assert_eq!(e.last().unwrap().outcome, Outcome::Refused);
+        assert_chain(&env.audit_path());
+
+        let (code, out, _) = env.run(&["op", "cutover", "--plan", "to-replica", "--dry-run"]);
+        assert_eq!(code, 3, "dry run reports the refusal too: {out}");
+        assert!(out.contains("FAIL replica lag"), "{out}");
+    })
+    .await;
+}
+
+/// "replica lag 5.3 s (heartbeat) exceeds" -> 5.3
+fn regex_lite(s: &str) -> Option<f64> {
+    let i = s.find("replica lag ")? + "replica lag ".len();
+    let rest = &s[i..];
+    let end = rest.find(" s (heartbeat)")?;
+    rest[..end].parse().ok()
+}
+
+#[tokio::test]
+async fn killed_at_the_hold_gate_a_new_run_finds_it_and_rolls_the_source_back() {
+    guarded(async {
+        let source = pool(SOURCE).await;
+        let replica = pool(REPLICA).await;
+        heartbeat(&source).await;
+        let env = Env::new(REPLICA, "30s");
+
+        let mut child = env
+            .cmd(&["op", "cutover", "--plan", "to-replica", "--yes", "--hold"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std_mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = String::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(l) => {
+                    seen.push_str(&l);
+                    seen.push('\n');
+                    if l.contains("held before stop-replication") {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("never held at the gate; output:\n{seen}");
+                }
+            }
+        }
+        assert!(read_only(&source).await, "source frozen while held");
+        // An application account (no READ_ONLY ADMIN) can no longer write to the source.
+        let app = app_user(&source).await;
+        let err = sqlx::raw_sql("INSERT INTO opsdeck_test.cutover_rows VALUES (UUID(), NOW(6))")
+            .execute(&app)
+            .await
+            .expect_err("frozen source must refuse application writes");
+        assert!(
+            err.to_string().contains("read-only") || err.to_string().contains("1290"),
+            "{err}"
+        );
+        assert_eq!(
+            replication(&replica).await,
+            Some(("Yes".into(), "Yes".into()))
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+        drop(stdin);
+
+        // What the console calls at startup.
+        let resolved = opsdeck::config::resolve(&opsdeck::config::GlobalOpts {
+            config: Some(env.config.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        let pending =
+            opsdeck::ops::cutover::pending(&resolved, &opsdeck::ops::cutover::Backends::Real)
+                .await
+                .unwrap();
+        assert_eq!(pending.len(), 1);
+        assert!(!pending[0].past_point_of_no_return);
+        assert_eq!(pending[0].resume_from, 2);
+        assert!(
+            pending[0].backend_state.contains("read_only=ON"),
+            "{:?}",
+            pending[0]
+        );
+
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica"]);
+        assert_eq!(code, 3, "{out}{err}");
+        assert!(
+            out.contains("found interrupted cutover to-replica"),
+            "{out}"
+        );
+        assert!(
+            out.contains("steps done [freeze-source, wait-catch-up]"),
+            "{out}"
+        );
+        assert!(out.contains("source 127.0.0.1:3316: read_only=ON"), "{out}");
+        assert!(out.contains("--rollback"), "{out}");
+
+        let (code, out, err) = env.run(&[
+            "op",
+            "cutover",
+            "--plan",
+            "to-replica",
+            "--rollback",
+            "--yes",
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(!read_only(&source).await, "source writable again");
+        assert_eq!(
+            replication(&replica).await,
+            Some(("Yes".into(), "Yes".into())),
+            "replication untouched"
+        );
+        let last = env.entries().pop().unwrap();
+        assert_eq!((last.step.as_str(), last.outcome), ("op", Outcome::Aborted));
+        assert_chain(&env.audit_path());
+
+        let (code, _, err) = env.run(&[
+            "op",
+            "cutover",
+            "--plan",
+            "to-replica",
+            "--rollback",
+            "--yes",
+        ]);
+        assert_eq!(code, 2, "nothing left to roll back: {err}");
+        let _ = std::io::stdout().flush();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn running_ddl_and_an_old_transaction_on_the_source_are_refused_by_name() {
+    guarded(async {
+        let source = pool(SOURCE).await;
+        heartbeat(&source).await;
+        write_marker(&source).await;
+        exec(
+            &source,
+            "CREATE TABLE IF NOT EXISTS opsdeck_test.ddl_probe (id INT PRIMARY KEY) ENGINE=InnoDB",
+        )
+        .await;
+        // Connection A: an open transaction that has touched ddl_probe (holds its metadata lock).
+        let mut a = source.acquire().await.unwrap();
+        sqlx::raw_sql("START TRANSACTION").execute(&mut *a).await.unwrap();
+        sqlx::raw_sql("SELECT COUNT(*) FROM opsdeck_test.ddl_probe")
+            .fetch_all(&mut *a)
+            .await
+            .unwrap();
+        // Connection B: an ALTER queued behind A's lock: running DDL in the processlist.
+        let ddl_pool = pool(SOURCE).await;
+        let ddl = tokio::spawn(async move {
+            let mut b = ddl_pool.acquire().await.unwrap();
+            sqlx::raw_sql("SET SESSION lock_wait_timeout = 60")
+                .execute(&mut *b)
+                .await
+                .unwrap();
+            sqlx::raw_sql("ALTER TABLE opsdeck_test.ddl_probe ENGINE=InnoDB")
+                .execute(&mut *b)
+                .await
+        });
+        poll("the ALTER to show in the processlist", 20, || async {
+            scalar(
+                &source,
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'ALTER TABLE opsdeck_test.ddl_probe%'",
+            )
+            .await
+                != "0"
+        })
+        .await;
+        poll("A's transaction to be 1 s old", 20, || async {
+            scalar(
+                &source,
+                "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_started <= NOW() - INTERVAL 1 SECOND",
+            )
+            .await
+                != "0"
+        })
+        .await;
+
+        let env = Env::new(REPLICA, "30s");
+        let cfg = std::fs::read_to_string(&env.config).unwrap();
+        std::fs::write(&env.config, cfg.replace("timeout = \"30s\"", "timeout = \"30s\"\nmax_transaction_age = \"1s\"")).unwrap();
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        sqlx::raw_sql("ROLLBACK").execute(&mut *a).await.unwrap();
+        drop(a);
+        ddl.await.unwrap().unwrap();
+
+        assert_eq!(code, 3, "{out}{err}");
+        assert!(err.contains("running DDL on source: thread"), "{err}");
+        assert!(err.contains("ALTER TABLE opsdeck_test.ddl_probe"), "{err}");
+        assert!(err.contains("oldest source transaction"), "{err}");
+        assert!(err.contains("exceeds max_transaction_age 1.0 s"), "{err}");
+        assert!(!read_only(&source).await, "nothing changed");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn catch_up_deadline_missed_rolls_the_source_back_to_writable() {
+    guarded(async {
+        let source = pool(SOURCE).await;
+        let delayed = pool(DELAYED).await;
+        heartbeat(&source).await;
+        // A write the delayed replica (MASTER_DELAY 5 s) cannot apply within the 1 s deadline.
+        write_marker(&source).await;
+        let env = Env::new(DELAYED, "600s");
+        let cfg = std::fs::read_to_string(&env.config).unwrap();
+        std::fs::write(
+            &env.config,
+            cfg.replace("timeout = \"30s\"", "timeout = \"1s\""),
+        )
+        .unwrap();
+
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(err.contains("did not apply"), "{err}");
+        assert!(err.contains("rolled back: freeze-source"), "{err}");
+        assert!(!read_only(&source).await, "source writable again");
+        assert_eq!(
+            replication(&delayed).await,
+            Some(("Yes".into(), "Yes".into()))
+        );
+        let e = env.entries();
+        assert!(
+            e.iter()
+                .any(|x| x.step == "rollback:freeze-source" && x.outcome == Outcome::Succeeded)
+        );
+        assert!(
+            e.iter().all(|x| x.step != "stop-replication"),
+            "never passed the point of no return"
+        );
+        assert_eq!(e.last().unwrap().outcome, Outcome::Failed);
+        assert_chain(&env.audit_path());
+    })
+    .await;
+}
