@@ -446,3 +446,25 @@ async fn n_declared_metrics_take_ceil_n_over_500_get_metric_data_calls_per_refre
         assert_eq!(again.len(), n);
     }
 }
+
+#[tokio::test]
+async fn header_shows_metrics_requested_per_minute_and_their_list_price() {
+    let _g = SERIAL.lock().await;
+    let aws = aws();
+    let panels = Panels::embedded();
+    let mut c =
+        PanelCollector::new(panels.get("dms").unwrap(), LazyCloudWatch::new(aws, None)).unwrap();
+    collect(&mut c).await;
+    let m = cloudwatch::metrics_per_minute().expect("a call was made");
+    assert!(m >= 1.0, "{m}");
+    let st = opsdeck::state::State::new(opsdeck::state::StateInit::default());
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
+    t.draw(|f| opsdeck::ui::draw(f, &st)).unwrap();
+    let b = t.backend().buffer();
+    let header: String = (0..b.area.width).map(|x| b[(x, 0)].symbol()).collect();
+    let want = format!(
+        "CW {m:.0} metrics/min ${:.2}/day",
+        cloudwatch::usd_per_day(m)
+    );
+    assert!(header.contains(&want), "{header}");
+}
