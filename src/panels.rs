@@ -775,7 +775,7 @@ fn cw_panel(raw: &RawPanel, text: &str, file: &str) -> Result<CwPanel, PanelErro
 /// CloudWatch periods: 1, 5, 10, 30 s (high resolution) or a multiple of 60 s.
 fn check_period(p: Duration) -> Result<(), String> {
     let s = p.as_secs();
-    if p.subsec_nanos() == 0 && ([1, 5, 10, 30].contains(&s) || (s > 0 && s % 60 == 0)) {
+    if p.subsec_nanos() == 0 && ([1, 5, 10, 30].contains(&s) || (s > 0 && s.is_multiple_of(60))) {
         Ok(())
     } else {
         Err(format!(

@@ -78,12 +78,23 @@ pub async fn take(resolved: &Resolved, sim: &SimOptions, window: Duration) -> Sn
 pub async fn run(resolved: &Resolved, sim: &SimOptions, window: Duration) -> i32 {
     let snap = take(resolved, sim, window).await;
     match serde_json::to_string_pretty(&snap) {
-        Ok(s) => {
-            println!("{s}");
-            crate::cli::exit::OK
-        }
+        Ok(s) => print_stdout(&s),
         Err(e) => {
             eprintln!("opsdeck: cannot encode snapshot: {e}");
+            crate::cli::exit::FAILED
+        }
+    }
+}
+
+/// Print to stdout; a closed pipe (`opsdeck snapshot | head`) is the reader's choice, not a failure.
+pub fn print_stdout(text: &str) -> i32 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Ok(()) => crate::cli::exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => crate::cli::exit::OK,
+        Err(e) => {
+            eprintln!("opsdeck: cannot write to stdout: {e}");
             crate::cli::exit::FAILED
         }
     }

@@ -178,6 +178,12 @@ async fn ctx_switch_swaps_every_source_the_header_colour_and_the_palette() {
     assert!(line.contains("ctx prod"), "{line}");
     assert_eq!(style.bg, Some(ratatui::style::Color::Red));
     assert!(st.palette.iter().any(|e| e.label == "ctx staging"));
+    assert!(
+        st.palette
+            .iter()
+            .any(|e| e.label == "cutover catalog-failover"),
+        "the new context's operations are offered"
+    );
     assert!(!st.palette.iter().any(|e| e.label == "ctx prod"));
 
     let err = live::switch_context("nope", &mut resolved, &sim, &mut st, &mut lv)
@@ -209,7 +215,7 @@ async fn an_operation_started_after_a_switch_plans_and_audits_in_the_new_context
         cutover::build(
             &resolved,
             "catalog-failover",
-            &Backends::Sim(sim_admin::fresh())
+            &Backends::Sim(sim_admin::fast_world())
         )
         .is_err(),
         "staging has no cutover plans"
@@ -220,7 +226,7 @@ async fn an_operation_started_after_a_switch_plans_and_audits_in_the_new_context
     let op = cutover::build(
         &resolved,
         "catalog-failover",
-        &Backends::Sim(sim_admin::fresh()),
+        &Backends::Sim(sim_admin::fast_world()),
     )
     .unwrap();
     assert_eq!(op.plan().context, "prod");

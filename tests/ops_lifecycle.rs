@@ -324,3 +324,76 @@ async fn read_only_mode_refuses_a_lifecycle_change_with_exit_3() {
     assert!(admin.get_lifecycle(&b).await.unwrap().rules.is_empty());
     assert!(env.audit().contains("\"outcome\":\"refused\""));
 }
+
+// ------------------------------------------------------------------ the console's op modal
+
+mod modal {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use opsdeck::audit::{Actor, AuditLog};
+    use opsdeck::ops::handle;
+    use opsdeck::ops::lifecycle::cost::default_prices;
+    use opsdeck::ops::lifecycle::model::load;
+    use opsdeck::ops::lifecycle::op::LifecycleOp;
+    use opsdeck::ops::lifecycle::sim::SimLifecycleAdmin;
+    use opsdeck::ops::s3_admin::LifecycleAdmin;
+    use opsdeck::sim::{self, SimOptions};
+    use opsdeck::ui::op_modal::{OpModal, Phase};
+
+    fn key(m: &mut OpModal, c: KeyCode) {
+        m.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    }
+
+    async fn pump_until(m: &mut OpModal, what: &str, done: impl Fn(&OpModal) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done(m) {
+            m.pump();
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn removing_rules_in_the_op_modal_needs_the_bucket_name_typed() {
+        let world = sim::world(&SimOptions::default());
+        let bucket = sim::lock(&world).bucket_names()[0].clone();
+        let admin: Arc<dyn LifecycleAdmin> = Arc::new(SimLifecycleAdmin::new(world.clone()));
+        let before = admin.get_lifecycle(&bucket).await.unwrap();
+        let desired = load(&super::fixture("valid.json")).unwrap();
+        let op = LifecycleOp::prepare(
+            admin.clone(),
+            &bucket,
+            desired.clone(),
+            &default_prices(),
+            "demo",
+            "valid.json",
+        )
+        .await
+        .unwrap();
+        assert!(op.diff.removed().count() > 0);
+        let dir = tempfile::tempdir().unwrap();
+        let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
+        let mut m = OpModal::new(handle::spawn(Arc::new(op), audit, false, false));
+        pump_until(&mut m, "guardrails", |m| m.phase == Phase::Confirming).await;
+        // y alone does not confirm a change that deletes rules.
+        key(&mut m, KeyCode::Char('y'));
+        key(&mut m, KeyCode::Enter);
+        m.pump();
+        assert_eq!(m.phase, Phase::Confirming);
+        assert_eq!(admin.get_lifecycle(&bucket).await.unwrap(), before);
+        key(&mut m, KeyCode::Backspace);
+        for c in bucket.chars() {
+            key(&mut m, KeyCode::Char(c));
+        }
+        key(&mut m, KeyCode::Enter);
+        pump_until(&mut m, "the PUT", |m| m.phase == Phase::Finished).await;
+        assert_eq!(m.outcome.as_ref().unwrap().exit_code(), 0);
+        let now = admin.get_lifecycle(&bucket).await.unwrap();
+        assert_eq!(
+            opsdeck::ops::s3_admin::compare(&desired, &now),
+            Vec::<String>::new()
+        );
+    }
+}

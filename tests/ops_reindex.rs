@@ -666,3 +666,88 @@ async fn cancelling_the_task_from_another_opsdeck_fails_the_run_without_moving_t
     );
     ti.cleanup().await;
 }
+
+// ------------------------------------------------------------------ the console's op modal
+
+mod modal {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use opsdeck::audit::{Actor, AuditLog};
+    use opsdeck::ops::handle;
+    use opsdeck::ops::opensearch_admin::SearchAdmin;
+    use opsdeck::ops::reindex::sim::SimSearchAdmin;
+    use opsdeck::ops::reindex::{ReindexOp, ReindexRequest};
+    use opsdeck::sim::{self, SimOptions};
+    use opsdeck::ui::op_modal::{OpModal, Phase};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn draw(t: &mut Terminal<TestBackend>, m: &OpModal) -> String {
+        t.draw(|f| m.render(f, f.area())).unwrap();
+        let b = t.backend().buffer();
+        let mut s = String::new();
+        for y in 0..b.area.height {
+            for x in 0..b.area.width {
+                s.push_str(b[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    async fn pump_until(m: &mut OpModal, what: &str, done: impl Fn(&OpModal) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done(m) {
+            m.pump();
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn reindex_in_the_op_modal_shows_the_plan_runs_on_y_and_moves_the_alias() {
+        let world = sim::world(&SimOptions {
+            speed: 200.0,
+            ..Default::default()
+        });
+        let admin: Arc<dyn SearchAdmin> = Arc::new(SimSearchAdmin::new(world.clone()));
+        let op = ReindexOp::prepare(
+            admin.clone(),
+            ReindexRequest {
+                source: "products".into(),
+                alias: "products".into(),
+                context: "demo".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let target = op.target_index().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
+        let mut m = OpModal::new(handle::spawn(Arc::new(op), audit, false, false));
+        let mut term = Terminal::new(TestBackend::new(140, 34)).unwrap();
+        pump_until(&mut m, "guardrails", |m| m.phase == Phase::Confirming).await;
+        let s = draw(&mut term, &m);
+        for want in [
+            "reindex products",
+            "create-target",
+            "swap-alias",
+            "disk for the copy",
+        ] {
+            assert!(s.contains(want), "missing {want:?}:\n{s}");
+        }
+        m.handle_key(&KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE));
+        pump_until(&mut m, "the reindex to finish", |m| {
+            m.phase == Phase::Finished
+        })
+        .await;
+        let s = draw(&mut term, &m);
+        assert!(s.contains("✓ swap-alias"), "{s}");
+        assert!(s.contains("copied"), "live figures shown: {s}");
+        assert_eq!(m.outcome.as_ref().unwrap().exit_code(), 0);
+        assert_eq!(admin.alias_targets("products").await.unwrap(), vec![target]);
+    }
+}

@@ -60,7 +60,7 @@ async fn cutover_modal_refuses_a_wrong_name_then_runs_to_done_on_the_right_one()
     let op = cutover::build(
         &resolved,
         "mysql-to-aurora",
-        &Backends::Sim(sim_admin::fresh()),
+        &Backends::Sim(sim_admin::fast_world()),
     )
     .unwrap();
     let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
@@ -132,7 +132,7 @@ async fn enter_on_the_initial_focus_cancels_and_runs_nothing() {
     let op = cutover::build(
         &resolved,
         "catalog-failover",
-        &Backends::Sim(sim_admin::fresh()),
+        &Backends::Sim(sim_admin::fast_world()),
     )
     .unwrap();
     let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
@@ -141,4 +141,194 @@ async fn enter_on_the_initial_focus_cancels_and_runs_nothing() {
     assert_eq!(key(&mut m, KeyCode::Enter), ModalAction::Close);
     pump_until(&mut m, "decline", |m| m.phase == Phase::Finished).await;
     assert_eq!(m.outcome.as_ref().unwrap().exit_code(), 4);
+}
+
+fn press(st: &mut opsdeck::state::State, code: KeyCode) -> Vec<opsdeck::keymap::Action> {
+    st.handle_key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn console_screen(t: &mut Terminal<TestBackend>, st: &opsdeck::state::State) -> String {
+    t.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
+    screen(t)
+}
+
+async fn tick_until(
+    st: &mut opsdeck::state::State,
+    what: &str,
+    done: impl Fn(&str) -> bool,
+    t: &mut Terminal<TestBackend>,
+) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(m) = st.modals.last_mut() {
+            m.tick();
+        }
+        let s = console_screen(t, st);
+        if done(&s) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}:\n{s}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn console_palette_opens_the_cutover_modal_and_runs_it_against_the_simulation() {
+    use opsdeck::keymap::Action;
+    use opsdeck::ops::console;
+    use opsdeck::state::{State, StateInit};
+
+    let home = tempfile::tempdir().unwrap();
+    let mut resolved = config::resolve(&GlobalOpts {
+        demo: true,
+        ..Default::default()
+    })
+    .unwrap();
+    resolved.config.audit_log = Some(home.path().join("audit.jsonl").display().to_string());
+    let backends = Backends::Sim(sim_admin::fast_world());
+    let mut st = State::new(StateInit::default());
+    console::install(&mut st, &resolved);
+    let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
+
+    press(&mut st, KeyCode::Char(':'));
+    for c in "cutover mysql".chars() {
+        press(&mut st, KeyCode::Char(c));
+    }
+    let s = console_screen(&mut term, &st);
+    assert!(
+        s.contains("cutover mysql-to-aurora"),
+        "palette lists the plan:\n{s}"
+    );
+    let actions = press(&mut st, KeyCode::Enter);
+    assert_eq!(
+        actions,
+        vec![Action::StartOp("cutover mysql-to-aurora".into())]
+    );
+    let Action::StartOp(op) = &actions[0] else {
+        unreachable!()
+    };
+    let modal = console::start(&resolved, &backends, op).unwrap().unwrap();
+    st.modals.push(modal);
+
+    let s = tick_until(
+        &mut st,
+        "the confirmation",
+        |s| s.contains("[ Cancel ]"),
+        &mut term,
+    )
+    .await;
+    for want in [
+        "freeze-source",
+        "stop-replication",
+        "point of no return",
+        "replica lag",
+        "Type the name `catalog`",
+    ] {
+        assert!(s.contains(want), "missing {want:?}:\n{s}");
+    }
+
+    for c in "catalgo".chars() {
+        press(&mut st, KeyCode::Char(c));
+    }
+    press(&mut st, KeyCode::Enter);
+    let s = console_screen(&mut term, &st);
+    assert!(s.contains("refused: typed \"catalgo\""), "{s}");
+    assert_eq!(st.modals.len(), 1, "still open after a wrong name");
+
+    for c in "catalog".chars() {
+        press(&mut st, KeyCode::Char(c));
+    }
+    press(&mut st, KeyCode::Enter);
+    let s = tick_until(
+        &mut st,
+        "the cutover to finish",
+        |s| s.contains("✓ done"),
+        &mut term,
+    )
+    .await;
+    for step in [
+        "freeze-source",
+        "wait-catch-up",
+        "stop-replication",
+        "reset-replication",
+        "open-target",
+        "canary",
+    ] {
+        assert!(
+            s.contains(&format!("✓ {step}")),
+            "step {step} not done:\n{s}"
+        );
+    }
+    press(&mut st, KeyCode::Enter);
+    assert!(st.modals.is_empty(), "closes after the end");
+    let log = opsdeck::audit::verify_file(&home.path().join("audit.jsonl")).unwrap();
+    assert!(log.unwrap() > 10);
+}
+
+#[test]
+fn read_only_console_offers_no_operations() {
+    use opsdeck::ops::console;
+    let resolved = config::resolve(&GlobalOpts {
+        demo: true,
+        read_only: true,
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(console::palette_entries(&resolved).is_empty());
+    let rw = config::resolve(&GlobalOpts {
+        demo: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let labels: Vec<String> = console::palette_entries(&rw)
+        .into_iter()
+        .map(|e| e.label)
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "cutover mysql-to-aurora",
+            "cutover catalog-failover",
+            "cutover catalog-blue-green"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn starting_an_operation_in_read_only_mode_is_refused_by_the_ops_layer() {
+    use opsdeck::ops::console;
+    let home = tempfile::tempdir().unwrap();
+    let mut resolved = config::resolve(&GlobalOpts {
+        demo: true,
+        read_only: true,
+        ..Default::default()
+    })
+    .unwrap();
+    resolved.config.audit_log = Some(home.path().join("audit.jsonl").display().to_string());
+    let mut st = opsdeck::state::State::new(opsdeck::state::StateInit {
+        read_only: true,
+        ..Default::default()
+    });
+    st.modals.push(
+        console::start(
+            &resolved,
+            &Backends::Sim(sim_admin::fast_world()),
+            "cutover catalog-failover",
+        )
+        .unwrap()
+        .unwrap(),
+    );
+    let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
+    let s = tick_until(
+        &mut st,
+        "the refusal",
+        |s| s.contains("✗ refused"),
+        &mut term,
+    )
+    .await;
+    assert!(s.contains("read-only"), "{s}");
+    assert!(s.contains(" RO "), "RO badge in the header:\n{s}");
 }

@@ -622,3 +622,171 @@ async fn unreachable_rds_is_a_partial_error_and_sql_figures_still_come() {
     assert_eq!(find(&s, "replica-1").state, ReplicaState::Replicating);
     assert!(s.writer_health.is_some());
 }
+
+async fn cloudwatch_client() -> aws_sdk_cloudwatch::Client {
+    aws_env();
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(aws_endpoint())
+        .load()
+        .await;
+    aws_sdk_cloudwatch::Client::new(&conf)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloudwatch_aurora_replica_lag_in_milliseconds_is_reported_in_seconds() {
+    let _serial = SERIAL.lock().await;
+    opsdeck::install_crypto_provider();
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    // A replica name of this test's own, so no other datapoint shares its minute.
+    let name = format!("opsdeck-test-cw-{}", std::process::id());
+    let cw = cloudwatch_client().await;
+    let now = aws_smithy_types::DateTime::from_secs(chrono::Utc::now().timestamp());
+    cw.put_metric_data()
+        .namespace("AWS/RDS")
+        .metric_data(
+            MetricDatum::builder()
+                .metric_name("AuroraReplicaLag")
+                .dimensions(
+                    Dimension::builder()
+                        .name("DBInstanceIdentifier")
+                        .value(&name)
+                        .build(),
+                )
+                .value(1234.0)
+                .unit(StandardUnit::Milliseconds)
+                .timestamp(now)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutMetricData to moto");
+    let cfg = AuroraConfig {
+        // SQL goes to the stack's replica; CloudWatch is asked about the same name.
+        replicas: vec![replica(&name, &replica_url())],
+        heartbeat_table: None,
+        ..stack_config()
+    };
+    let mut c = AuroraCollector::new(&cfg, &with_aws());
+    let s = c.round().await.unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let r = find(&s, &name);
+    let lag = reading(r, LagSource::Cloudwatch).expect("a CloudWatch reading");
+    assert!((lag - 1.234).abs() < 1e-9, "ms -> s: {lag}");
+    // SQL outranks CloudWatch for the headline.
+    assert_eq!(r.lag_source, LagSource::Sql, "{r:#?}");
+    // The seeded readers get CloudWatch queries too (from the RDS topology).
+    assert!(s.replicas.iter().any(|r| r.name == "catalog-2"));
+}
+
+/// config.local.toml from the main checkout when the stack engineer's file is there, else an
+/// equivalent temporary one; both point at the stack.
+fn snapshot_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let main = std::path::Path::new("/work/main/config.local.toml");
+    if main.is_file() {
+        return main.to_path_buf();
+    }
+    let p = dir.join("opsdeck.toml");
+    std::fs::write(
+        &p,
+        format!(
+            r#"default_context = "local"
+[contexts.local]
+region = "us-east-1"
+endpoint_url = "{aws}"
+[contexts.local.aurora]
+cluster_id = "catalog"
+writer_url = "{src}"
+replicas = [ {{ name = "replica-1", url = "{rep}" }}, {{ name = "replica-delayed", url = "{del}" }} ]
+heartbeat_table = "opsdeck.heartbeat"
+replica_status_table = "aurora_fixture.replica_host_status"
+[contexts.local.redis]
+urls = ["{redis}"]
+"#,
+            aws = aws_endpoint(),
+            src = source_url(),
+            rep = replica_url(),
+            del = delayed_url(),
+            redis = env_or("OPSDECK_REDIS_URL", "redis://127.0.0.1:6390"),
+        ),
+    )
+    .unwrap();
+    p
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_fills_aurora_and_redis_per_the_contract() {
+    let _serial = SERIAL.lock().await;
+    let _hb = HeartbeatWriter::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = snapshot_config(dir.path());
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .arg("snapshot")
+        .arg("--config")
+        .arg(&config)
+        .args(["--context", "local", "--window", "1s"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .current_dir(dir.path())
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert!(
+        !errors
+            .iter()
+            .any(|e| e["source"] == "aurora" || e["source"] == "redis"),
+        "{errors:#?}"
+    );
+
+    let a = &v["aurora"];
+    assert_eq!(a["cluster"], "catalog");
+    assert!(a["writer"].is_string(), "{a:#}");
+    let replicas = a["replicas"].as_array().unwrap();
+    assert!(replicas.len() >= 2, "{a:#}");
+    for r in replicas {
+        assert!(r["name"].is_string());
+        assert!(
+            r["lag_seconds"].is_number() || r["lag_seconds"].is_null(),
+            "{r}"
+        );
+        assert!(
+            ["sql", "heartbeat", "cloudwatch"].contains(&r["lag_source"].as_str().unwrap()),
+            "{r}"
+        );
+        assert!(
+            ["replicating", "stopped", "error", "unknown"].contains(&r["state"].as_str().unwrap()),
+            "{r}"
+        );
+    }
+    let r1 = replicas.iter().find(|r| r["name"] == "replica-1").unwrap();
+    assert_eq!(r1["state"], "replicating", "{r1}");
+    assert!(r1["lag_seconds"].is_number(), "{r1}");
+
+    let r = &v["redis"];
+    assert!(r["hit_ratio"].is_number() || r["hit_ratio"].is_null());
+    assert!(r["hit_ratio_lifetime"].is_number() || r["hit_ratio_lifetime"].is_null());
+    assert!(r["ops_per_sec"].as_f64().unwrap() >= 0.0, "{r:#}");
+    let nodes = r["nodes"].as_array().unwrap();
+    assert!(!nodes.is_empty());
+    for n in nodes {
+        for k in [
+            "addr",
+            "role",
+            "hit_ratio",
+            "used_memory_bytes",
+            "evicted_keys",
+            "connected_clients",
+        ] {
+            assert!(n.get(k).is_some(), "node lacks {k}: {n}");
+        }
+        assert!(n["error"].is_null(), "{n}");
+    }
+}

@@ -276,3 +276,100 @@ async fn an_unreachable_cluster_fails_the_round_within_its_timeout() {
     // the password variable is not set: named, never a value
     assert!(err.contains("OPSDECK_TEST_UNSET_PASSWORD_VAR"), "{err}");
 }
+
+/// A TCP relay to the real node that, while `slow` is set, holds back any request for
+/// `_cat/indices`: a cluster whose index listing is slow, everything else as usual.
+async fn slow_cat_indices_relay(slow: Arc<AtomicBool>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let slow = slow.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect("127.0.0.1:9201").await else {
+                    return;
+                };
+                let (mut sr, mut sw) = server.into_split();
+                let (mut cr, mut cw) = client.split();
+                let up = async {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = match cr.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        if slow.load(Ordering::Relaxed)
+                            && String::from_utf8_lossy(&buf[..n]).contains("/_cat/indices")
+                        {
+                            tokio::time::sleep(Duration::from_secs(30)).await;
+                        }
+                        if sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                let down = async {
+                    let _ = tokio::io::copy(&mut sr, &mut cw).await;
+                };
+                tokio::select! { _ = up => {}, _ = down => {} }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_slow_index_listing_keeps_the_previous_list_and_reports_the_rest_in_time() {
+    let c = client().await;
+    let index = unique("slowcat");
+    create_index(&c, &index).await;
+    bulk(&c, &index, 0, 5).await;
+    call(&c, Method::Post, &format!("/{index}/_refresh"), None)
+        .await
+        .unwrap();
+
+    let slow = Arc::new(AtomicBool::new(false));
+    let url = slow_cat_indices_relay(slow.clone()).await;
+    let mut col = OpenSearchCollector::new(
+        &OpenSearchConfig {
+            url,
+            timeout: Some(Duration::from_secs(2)),
+            ..Default::default()
+        },
+        &AwsContext::new(&Context::default()),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let before = loop {
+        let st = col.collect_status().await.expect("collect");
+        if st.indices.iter().any(|i| i.name == index && i.docs == 5) {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "index never listed");
+    };
+    assert!(before.errors.is_empty(), "{:?}", before.errors);
+
+    slow.store(true, Ordering::Relaxed);
+    let started = std::time::Instant::now();
+    let s = opsdeck::sources::collect_once(&mut col).await;
+    let elapsed = started.elapsed();
+    delete_index(&c, &index).await;
+    let st = match s.result.expect("the rest of the figures still arrive") {
+        opsdeck::sources::Update::OpenSearch(st) => st,
+        other => panic!("unexpected update {other:?}"),
+    };
+    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(["green", "yellow", "red"].contains(&st.health.as_str()));
+    assert!(st.nodes >= 1);
+    assert!(
+        st.indices.iter().any(|i| i.name == index && i.docs == 5),
+        "previous list kept"
+    );
+    assert!(
+        st.errors
+            .iter()
+            .any(|e| e.contains("indices") && e.contains("previous")),
+        "{:?}",
+        st.errors
+    );
+}

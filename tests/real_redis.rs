@@ -128,7 +128,11 @@ impl OwnRedis {
             .args(["--save", "", "--appendonly", "no"])
             .arg("--dir")
             .arg(&dir)
-            .args(&self.args)
+            .args(
+                self.args
+                    .iter()
+                    .map(|a| a.replace("{port}", &self.port.to_string())),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -430,4 +434,289 @@ async fn password_from_env_authenticates_and_never_appears_in_output() {
     );
     let json = serde_json::to_string(&s).unwrap();
     assert!(!json.contains(secret));
+}
+
+#[tokio::test]
+async fn elasticache_cloudwatch_figures_come_from_the_replication_group() {
+    opsdeck::install_crypto_provider();
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    for (k, v) in [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ] {
+        if std::env::var(k).is_err() {
+            unsafe { std::env::set_var(k, v) };
+        }
+    }
+    let endpoint = env_or("AWS_ENDPOINT_URL", "http://127.0.0.1:5055");
+    let group = format!("opsdeck-test-rg-{}", std::process::id());
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(&endpoint)
+        .load()
+        .await;
+    let cw = aws_sdk_cloudwatch::Client::new(&conf);
+    let now = aws_smithy_types::DateTime::from_secs(chrono::Utc::now().timestamp());
+    let datum = |m: &str, v: f64, u: StandardUnit| {
+        MetricDatum::builder()
+            .metric_name(m)
+            .dimensions(
+                Dimension::builder()
+                    .name("ReplicationGroupId")
+                    .value(&group)
+                    .build(),
+            )
+            .value(v)
+            .unit(u)
+            .timestamp(now)
+            .build()
+    };
+    cw.put_metric_data()
+        .namespace("AWS/ElastiCache")
+        .metric_data(datum("CacheHitRate", 91.5, StandardUnit::Percent))
+        .metric_data(datum("EngineCPUUtilization", 95.0, StandardUnit::Percent))
+        .send()
+        .await
+        .expect("PutMetricData to moto");
+    let aws = AwsContext::new(&Context {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(endpoint),
+        ..Default::default()
+    });
+    let mut c = RedisCollector::new(
+        &RedisConfig {
+            replication_group: Some(group.clone()),
+            ..config(vec![standalone_url()], false)
+        },
+        &aws,
+    );
+    let s = c.round().await.unwrap();
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let fig = |label: &str| {
+        s.cloudwatch
+            .iter()
+            .find(|f| f.label == label)
+            .unwrap_or_else(|| panic!("no {label} in {:#?}", s.cloudwatch))
+    };
+    assert_eq!(fig("hit rate").value, Some(91.5));
+    assert_eq!(fig("hit rate").status, opsdeck::model::Status::Ok);
+    assert_eq!(fig("engine CPU").value, Some(95.0));
+    assert_eq!(fig("engine CPU").status, opsdeck::model::Status::Crit);
+    assert_eq!(fig("replication lag").value, None);
+    assert_eq!(
+        fig("replication lag").status,
+        opsdeck::model::Status::NoData
+    );
+}
+
+#[tokio::test]
+async fn tls_rediss_url_with_auth_from_env_is_collected() {
+    opsdeck::install_crypto_provider();
+    // A throwaway CA and a server certificate for 127.0.0.1 signed by it.
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).display().to_string();
+    let (ca, ca_key, cert, key, csr) = (
+        p("ca.pem"),
+        p("ca.key"),
+        p("cert.pem"),
+        p("key.pem"),
+        p("cert.csr"),
+    );
+    let ext = p("ext.cnf");
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let steps: Vec<Vec<&str>> = vec![
+        vec![
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=opsdeck test CA",
+            "-keyout",
+            &ca_key,
+            "-out",
+            &ca,
+        ],
+        vec![
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+        ],
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            &ext,
+            "-out",
+            &cert,
+        ],
+    ];
+    for args in steps {
+        let ok = Command::new("openssl")
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl on PATH")
+            .success();
+        assert!(ok, "openssl {args:?} failed");
+    }
+    // The server certificate is verified against this CA (rustls-native-certs reads it).
+    unsafe { std::env::set_var("SSL_CERT_FILE", &ca) };
+    let secret = "tls-pw-opsdeck-5521";
+    let (c, k) = (cert.clone(), key.clone());
+    let own = OwnRedis::start(&[
+        "--port",
+        "0",
+        "--tls-port",
+        "{port}",
+        "--tls-cert-file",
+        &c,
+        "--tls-key-file",
+        &k,
+        "--tls-auth-clients",
+        "no",
+        "--requirepass",
+        secret,
+    ])
+    .await;
+    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_TLS_PW", secret) };
+    let url = format!("rediss://{}", own.addr());
+    let mut col = RedisCollector::new(
+        &RedisConfig {
+            password_env: Some("OPSDECK_TEST_REDIS_TLS_PW".into()),
+            ..config(vec![url], false)
+        },
+        &no_aws(),
+    );
+    let s = col.round().await.expect("TLS round");
+    let n = node(&s, &own.addr());
+    assert!(n.error.is_none(), "{n:#?}");
+    assert_eq!(n.role, "primary");
+    assert!(!serde_json::to_string(&s).unwrap().contains(secret));
+}
+
+async fn cmd<T: redis::FromRedisValue>(
+    c: &mut redis::aio::MultiplexedConnection,
+    args: &[&str],
+) -> redis::RedisResult<T> {
+    let mut k = redis::cmd(args[0]);
+    for a in &args[1..] {
+        k.arg(*a);
+    }
+    k.query_async(c).await
+}
+
+#[tokio::test]
+async fn cluster_failover_is_picked_up_without_restart() {
+    opsdeck::install_crypto_provider();
+    // A two-node cluster of our own (one shard: a primary with every slot, and its replica),
+    // so a failover here disturbs nobody.
+    let cluster_args = [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "opsdeck-test-nodes-{port}.conf",
+        "--cluster-node-timeout",
+        "2000",
+    ];
+    let a = OwnRedis::start(&cluster_args).await;
+    let b = OwnRedis::start(&cluster_args).await;
+    let mut ca = plain(&a.addr()).await;
+    let mut cb = plain(&b.addr()).await;
+    let _: () = cmd(&mut ca, &["CLUSTER", "ADDSLOTSRANGE", "0", "16383"])
+        .await
+        .unwrap();
+    let _: () = cmd(
+        &mut cb,
+        &["CLUSTER", "MEET", "127.0.0.1", &a.port.to_string()],
+    )
+    .await
+    .unwrap();
+    let a_id: String = cmd(&mut ca, &["CLUSTER", "MYID"]).await.unwrap();
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        // B can replicate A once the handshake made A known to it.
+        if cmd::<()>(&mut cb, &["CLUSTER", "REPLICATE", &a_id])
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        assert!(Instant::now() < end, "cluster handshake did not complete");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let mut c = RedisCollector::new(
+        &config(vec![format!("redis://{}", a.addr())], true),
+        &no_aws(),
+    );
+    let s = poll_until(&mut c, Duration::from_secs(15), |s| {
+        s.nodes.len() == 2
+            && s.nodes
+                .iter()
+                .any(|n| n.addr == b.addr() && n.role == "replica")
+    })
+    .await;
+    assert_eq!(node(&s, &a.addr()).role, "primary", "{s:#?}");
+    assert_eq!(node(&s, &b.addr()).role, "replica", "{s:#?}");
+    let nodes_a: String = cmd(&mut ca, &["CLUSTER", "NODES"]).await.unwrap();
+    assert_eq!(
+        node(&s, &a.addr()).shard,
+        node(&s, &b.addr()).shard,
+        "{nodes_a}"
+    );
+
+    // Let the replica catch up, then fail over to it.
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        let info: String = cmd(&mut cb, &["INFO", "replication"]).await.unwrap();
+        if info.contains("master_link_status:up") {
+            break;
+        }
+        assert!(Instant::now() < end, "replica never linked: {info}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _: () = cmd(&mut cb, &["CLUSTER", "FAILOVER"]).await.unwrap();
+    let s = poll_until(&mut c, Duration::from_secs(15), |s| {
+        s.nodes
+            .iter()
+            .any(|n| n.addr == b.addr() && n.role == "primary")
+            && s.nodes
+                .iter()
+                .any(|n| n.addr == a.addr() && n.role == "replica")
+    })
+    .await;
+    assert_eq!(node(&s, &b.addr()).role, "primary", "{s:#?}");
+    assert_eq!(node(&s, &a.addr()).role, "replica", "{s:#?}");
+    assert_eq!(node(&s, &a.addr()).shard, node(&s, &b.addr()).shard);
+    for port in [a.port, b.port] {
+        let _ = std::fs::remove_file(
+            std::env::temp_dir().join(format!("opsdeck-test-nodes-{port}.conf")),
+        );
+    }
 }

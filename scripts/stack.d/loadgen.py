@@ -132,7 +132,13 @@ def main() -> int:
         Cache("standalone", redis.Redis(host="127.0.0.1", port=redis_port, socket_timeout=5), 60000, rng),
         Cache(
             "cluster",
-            RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", 7001), ClusterNode("127.0.0.1", 7002)], socket_timeout=5),
+            RedisCluster(
+                startup_nodes=[
+                    ClusterNode("127.0.0.1", int(p))
+                    for p in os.environ.get("OPSDECK_REDIS_CLUSTER_PORTS", "7001,7002").split(",")
+                ],
+                socket_timeout=5,
+            ),
             40000,
             rng,
         ),
@@ -143,6 +149,7 @@ def main() -> int:
         except redis.RedisError as e:
             log(f"redis {c.name} warm-up: {e}")
     db = None
+    mysql_port = int(os.environ.get("OPSDECK_MYSQL_PORT", "3316"))
     os_url = os.environ.get("OPSDECK_OPENSEARCH_URL", "http://127.0.0.1:9201")
     pg_port = os.environ.get("OPSDECK_PG_PORT", "5442")
     psql = os.environ.get("OPSDECK_PSQL", "psql")
@@ -163,7 +170,7 @@ def main() -> int:
         # ---- mariadb: an order per tick, a product update every ~10 ticks
         try:
             if db is None:
-                db = pymysql.connect(host="127.0.0.1", port=3316, user="root", password="", autocommit=True, connect_timeout=5)
+                db = pymysql.connect(host="127.0.0.1", port=mysql_port, user="root", password="", autocommit=True, connect_timeout=5)
             with db.cursor() as cur:
                 cur.execute(
                     "INSERT INTO shop.orders (user_id, total) VALUES (%s, %s)",

@@ -128,7 +128,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                 c.target_instance = Some(ti);
             }
             let flags = Flags { dry_run, yes, hold };
-            cutover_cmd(&resolved, &plan, flags, resume, rollback).await
+            cutover_cmd(&resolved, sim, &plan, flags, resume, rollback).await
         }
         OpCommand::Reindex {
             source,
@@ -211,7 +211,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             rules,
             dry_run,
             yes,
-        } => match crate::ops::lifecycle::op::cli::build(resolved, &bucket, &rules).await {
+        } => match crate::ops::lifecycle::op::cli::build(resolved, sim, &bucket, &rules).await {
             Ok(op) => {
                 println!("{}", op.details());
                 let f = Flags {
@@ -236,8 +236,15 @@ pub struct Flags {
     pub hold: bool,
 }
 
-async fn cutover_cmd(r: &Resolved, plan: &str, f: Flags, resume: bool, rollback: bool) -> i32 {
-    let backends = Backends::for_resolved(r);
+async fn cutover_cmd(
+    r: &Resolved,
+    sim: &SimOptions,
+    plan: &str,
+    f: Flags,
+    resume: bool,
+    rollback: bool,
+) -> i32 {
+    let backends = Backends::for_resolved(r, sim);
     let op = match cutover::build(r, plan, &backends) {
         Ok(op) => op,
         Err(e) => {

@@ -38,6 +38,7 @@
 //!    `OpEvent`s into [`plan::Progress`], and calls confirm/decline/hold/release/abort.
 //!    At startup, [`cutover::pending`] lists interrupted cutovers to offer resume/roll back.
 
+pub mod console;
 pub mod cutover;
 pub mod handle;
 pub mod lifecycle;

@@ -1,128 +1,40 @@
-//! The admin traits over the embedded simulation, so `--demo` runs every cutover end to end.
-//!
-//! The state here is a small self-contained model (source writing ~150 tx/s, target applying
-//! with ~0.4 s lag, an Aurora cluster with three instances and a blue/green deployment);
-//! when `sim::SharedWorld` grows the same knobs, these impls can drive it instead.
+//! The admin traits over the embedded simulation's [`World`](crate::sim::World), so `--demo`
+//! runs every cutover end to end and the console's panels show its effects (the same
+//! `SharedWorld` feeds the sim collectors). The on-prem source is the sim's `mysql-onprem`,
+//! the target its Aurora cluster `catalog`; GTIDs are MySQL-style sets.
 
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::bail;
 use async_trait::async_trait;
 
 use super::mysql_admin::{
     Flavor, MysqlAdmin, ReadOnlyState, ReplicationStatus, RunningStatement, Transaction,
-    mariadb_gtid_covers,
+    mysql_gtid_subset,
 };
 use super::rds_admin::{BlueGreen, Member, RdsAdmin, SwitchoverDetail, Topology};
+use crate::sim::{self, SharedWorld, SimOptions, World};
 
-#[derive(Debug)]
-pub struct SimState {
-    t0: Instant,
-    rate_per_sec: f64,
-    base_seq: u64,
-    /// Seconds since t0 at which the source was frozen.
-    frozen_at: Option<f64>,
-    source_ro: bool,
-    target_ro: bool,
-    replicating: bool,
-    replication_configured: bool,
-    /// Applied sequence when replication stopped.
-    stopped_seq: Option<u64>,
-    lag: f64,
-    canaries: u64,
-    members: Vec<Member>,
-    failover_to: Option<(String, Instant)>,
-    bg_status: String,
-    bg_switch_started: Option<Instant>,
+/// The simulation's blue/green deployment identifier (its demo plan names it).
+pub const SIM_BLUE_GREEN: &str = "bgd-catalog-8x3k2m";
+
+/// A world for tests: fixed seed and start, time compressed so a 35 s simulated failover
+/// takes milliseconds of wall time.
+pub fn fast_world() -> SharedWorld {
+    sim::world(&SimOptions {
+        speed: 2000.0,
+        start: chrono::DateTime::parse_from_rfc3339("2026-11-27T14:00:00Z")
+            .ok()
+            .map(|d| d.with_timezone(&chrono::Utc)),
+        ..SimOptions::default()
+    })
 }
 
-pub type SharedSim = Arc<Mutex<SimState>>;
-
-/// Simulated time for a failover / a switchover to complete.
-const FAILOVER_TIME: Duration = Duration::from_millis(1500);
-const SWITCHOVER_TIME: Duration = Duration::from_millis(1500);
-
-impl Default for SimState {
-    fn default() -> Self {
-        let m = |id: &str, w: bool, tier: i32| Member {
-            id: id.into(),
-            is_writer: w,
-            promotion_tier: tier,
-            status: "available".into(),
-        };
-        SimState {
-            t0: Instant::now(),
-            rate_per_sec: 150.0,
-            base_seq: 48_213_907,
-            frozen_at: None,
-            source_ro: false,
-            target_ro: true,
-            replicating: true,
-            replication_configured: true,
-            stopped_seq: None,
-            lag: 0.4,
-            canaries: 0,
-            members: vec![
-                m("catalog-1", true, 0),
-                m("catalog-2", false, 1),
-                m("catalog-3", false, 2),
-            ],
-            failover_to: None,
-            bg_status: "AVAILABLE".into(),
-            bg_switch_started: None,
-        }
-    }
-}
-
-impl SimState {
-    /// Seconds of simulated writing; starts ten minutes in so positions and lag look lived-in.
-    fn now(&self) -> f64 {
-        600.0 + self.t0.elapsed().as_secs_f64()
-    }
-    fn seq_at(&self, t: f64) -> u64 {
-        let t = self.frozen_at.map_or(t, |f| t.min(f)).max(0.0);
-        self.base_seq + (t * self.rate_per_sec) as u64
-    }
-    fn source_seq(&self) -> u64 {
-        self.seq_at(self.now())
-    }
-    fn applied_seq(&self) -> u64 {
-        match self.stopped_seq {
-            Some(s) => s,
-            None => self.seq_at(self.now() - self.lag),
-        }
-    }
-    /// Apply time-driven transitions (failover, switchover completing).
-    fn tick(&mut self) {
-        if let Some((to, at)) = &self.failover_to
-            && at.elapsed() >= FAILOVER_TIME
-        {
-            let to = to.clone();
-            for m in &mut self.members {
-                m.is_writer = m.id == to;
-            }
-            self.failover_to = None;
-        }
-        if let Some(at) = self.bg_switch_started
-            && at.elapsed() >= SWITCHOVER_TIME
-        {
-            self.bg_status = "SWITCHOVER_COMPLETED".into();
-            self.bg_switch_started = None;
-        }
-    }
-}
-
-/// The process-wide simulated backends (shared by the CLI run and the TUI).
-pub fn shared() -> SharedSim {
-    static SIM: OnceLock<SharedSim> = OnceLock::new();
-    SIM.get_or_init(|| Arc::new(Mutex::new(SimState::default())))
-        .clone()
-}
-
-/// A fresh, private simulation (tests).
-pub fn fresh() -> SharedSim {
-    Arc::new(Mutex::new(SimState::default()))
+/// Lock, bring the world to "now", run `f`. Never held across an await.
+fn with<T>(world: &SharedWorld, f: impl FnOnce(&mut World) -> T) -> T {
+    let mut w = sim::lock(world);
+    w.sync_to_wall();
+    f(&mut w)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,32 +44,23 @@ pub enum Role {
 }
 
 pub struct SimMysql {
-    state: SharedSim,
+    world: SharedWorld,
     role: Role,
     name: String,
 }
 
 impl SimMysql {
-    pub fn new(state: SharedSim, role: Role) -> Self {
+    pub fn new(world: SharedWorld, role: Role) -> Self {
         let name = match role {
-            Role::Source => "onprem-mysql.sim:3306",
-            Role::Target => "catalog.cluster.sim:3306",
+            Role::Source => "mysql-onprem:3306",
+            Role::Target => "catalog.cluster-c9sim.us-east-1.rds.amazonaws.com:3306",
         };
         SimMysql {
-            state,
+            world,
             role,
             name: name.into(),
         }
     }
-    fn with<T>(&self, f: impl FnOnce(&mut SimState) -> T) -> T {
-        let mut s = self.state.lock().expect("sim state");
-        s.tick();
-        f(&mut s)
-    }
-}
-
-fn gtid(server: u32, seq: u64) -> String {
-    format!("0-{server}-{seq}")
 }
 
 #[async_trait]
@@ -166,7 +69,7 @@ impl MysqlAdmin for SimMysql {
         &self.name
     }
     async fn flavor(&self) -> anyhow::Result<Flavor> {
-        Ok(Flavor::MariaDb)
+        Ok(Flavor::MySql)
     }
     async fn server_id(&self) -> anyhow::Result<u64> {
         Ok(match self.role {
@@ -175,58 +78,51 @@ impl MysqlAdmin for SimMysql {
         })
     }
     async fn read_only(&self) -> anyhow::Result<ReadOnlyState> {
-        Ok(self.with(|s| ReadOnlyState {
-            read_only: match self.role {
-                Role::Source => s.source_ro,
-                Role::Target => s.target_ro,
-            },
-            super_read_only: None,
-        }))
+        let m = with(&self.world, |w| w.migration());
+        let ro = match self.role {
+            Role::Source => m.source_read_only,
+            Role::Target => !m.target_writable,
+        };
+        Ok(ReadOnlyState {
+            read_only: ro,
+            super_read_only: Some(ro),
+        })
     }
     async fn set_read_only(&self, on: bool) -> anyhow::Result<()> {
-        self.with(|s| match self.role {
-            Role::Source => {
-                if on && s.frozen_at.is_none() {
-                    s.frozen_at = Some(s.now());
-                } else if !on && s.frozen_at.is_some() {
-                    // Writes resume from where they stopped.
-                    let seq = s.source_seq();
-                    s.frozen_at = None;
-                    s.base_seq = seq - (600.0 * s.rate_per_sec) as u64;
-                    s.t0 = Instant::now();
-                }
-                s.source_ro = on;
-            }
-            Role::Target => s.target_ro = on,
+        with(&self.world, |w| match self.role {
+            Role::Source => w.set_source_read_only(on),
+            Role::Target => w.set_target_writable(!on),
         });
         Ok(())
     }
     async fn replication_status(&self) -> anyhow::Result<Option<ReplicationStatus>> {
-        Ok(self.with(|s| {
-            (self.role == Role::Target && s.replication_configured).then(|| {
-                let yes = if s.replicating { "Yes" } else { "No" };
-                ReplicationStatus {
-                    io_running: yes.into(),
-                    sql_running: yes.into(),
-                    seconds_behind: s.replicating.then_some(s.lag.floor()),
-                    source_host: "onprem-mysql.sim".into(),
-                    source_port: 3306,
-                    last_error: None,
-                }
-            })
+        if self.role == Role::Source {
+            return Ok(None);
+        }
+        let m = with(&self.world, |w| w.migration());
+        Ok(m.replication_configured.then(|| {
+            let yes = if m.replication_running { "Yes" } else { "No" };
+            ReplicationStatus {
+                io_running: yes.into(),
+                sql_running: yes.into(),
+                seconds_behind: m.lag_seconds,
+                source_host: m.source.clone(),
+                source_port: 3306,
+                last_error: None,
+            }
         }))
     }
     async fn gtid_position(&self) -> anyhow::Result<String> {
-        Ok(self.with(|s| gtid(1, s.source_seq())))
+        Ok(with(&self.world, |w| w.migration().source_gtid))
     }
     async fn gtid_applied(&self) -> anyhow::Result<String> {
-        Ok(self.with(|s| gtid(1, s.applied_seq())))
+        Ok(with(&self.world, |w| w.migration().applied_gtid))
     }
     async fn has_applied(&self, source_position: &str) -> anyhow::Result<bool> {
-        mariadb_gtid_covers(&self.gtid_applied().await?, source_position)
+        mysql_gtid_subset(source_position, &self.gtid_applied().await?)
     }
     async fn heartbeat_age(&self, _table: &str, _sid: u64) -> anyhow::Result<Option<f64>> {
-        Ok(self.with(|s| s.replicating.then_some(s.lag)))
+        Ok(with(&self.world, |w| w.migration().lag_seconds))
     }
     async fn long_transactions(&self, _older: Duration) -> anyhow::Result<Vec<Transaction>> {
         Ok(Vec::new())
@@ -235,116 +131,108 @@ impl MysqlAdmin for SimMysql {
         Ok(Vec::new())
     }
     async fn stop_replication(&self) -> anyhow::Result<()> {
-        self.with(|s| {
-            if s.replicating {
-                s.stopped_seq = Some(s.applied_seq());
-                s.replicating = false;
-            }
-        });
+        with(&self.world, |w| w.stop_replication());
         Ok(())
     }
     async fn reset_replication(&self) -> anyhow::Result<()> {
-        self.with(|s| {
-            if s.replicating {
-                bail!("replication is running; stop it first");
-            }
-            s.replication_configured = false;
-            Ok(())
-        })
+        Ok(with(&self.world, |w| w.reset_replication())?)
     }
     async fn canary(&self) -> anyhow::Result<String> {
-        self.with(|s| {
-            if self.role == Role::Target && s.target_ro {
-                bail!("{}: read-only", self.name);
-            }
-            s.canaries += 1;
-            Ok(format!("sim-canary-{}", s.canaries))
-        })
+        let m = with(&self.world, |w| w.migration());
+        let writable = match self.role {
+            Role::Source => !m.source_read_only,
+            Role::Target => m.target_writable,
+        };
+        if !writable {
+            bail!(
+                "{}: ERROR 1290 (HY000): the server is running with --read-only",
+                self.name
+            );
+        }
+        Ok(format!("sim-canary-{}", uuid::Uuid::new_v4().simple()))
     }
 }
 
 pub struct SimRds {
-    state: SharedSim,
+    world: SharedWorld,
 }
 
 impl SimRds {
-    pub fn new(state: SharedSim) -> Self {
-        SimRds { state }
+    pub fn new(world: SharedWorld) -> Self {
+        SimRds { world }
     }
 }
-
-pub const SIM_CLUSTER: &str = "catalog";
-pub const SIM_BLUE_GREEN: &str = "bgd-catalog-8x3k2m";
 
 #[async_trait]
 impl RdsAdmin for SimRds {
     async fn describe_cluster(&self, cluster_id: &str) -> anyhow::Result<Topology> {
-        if cluster_id != SIM_CLUSTER {
-            bail!("DBClusterNotFoundFault: cluster {cluster_id} not found");
+        let (st, pending) = with(&self.world, |w| (w.aurora_status(), w.failover_pending()));
+        if st.cluster != cluster_id {
+            bail!("DBClusterNotFoundFault: DBCluster {cluster_id} not found");
         }
-        let mut s = self.state.lock().expect("sim state");
-        s.tick();
         Ok(Topology {
             cluster_id: cluster_id.into(),
-            status: if s.failover_to.is_some() {
+            status: if pending.is_some() {
                 "failing-over".into()
             } else {
                 "available".into()
             },
-            endpoint: Some("catalog.cluster-sim.us-east-1.rds.amazonaws.com".into()),
-            members: s.members.clone(),
+            endpoint: Some(format!(
+                "{cluster_id}.cluster-c9sim.us-east-1.rds.amazonaws.com"
+            )),
+            members: st
+                .instances
+                .iter()
+                .filter(|i| i.role == "writer" || i.role == "reader")
+                .map(|i| Member {
+                    id: i.name.clone(),
+                    is_writer: i.role == "writer",
+                    promotion_tier: i.promotion_tier.unwrap_or(1),
+                    status: i.status.clone().unwrap_or_else(|| "available".into()),
+                })
+                .collect(),
         })
     }
     async fn failover(&self, cluster_id: &str, target: &str) -> anyhow::Result<()> {
-        let mut s = self.state.lock().expect("sim state");
-        if cluster_id != SIM_CLUSTER || !s.members.iter().any(|m| m.id == target) {
-            bail!("InvalidParameterValue: cannot find target instance {target}");
+        let cluster = with(&self.world, |w| w.aurora_status().cluster);
+        if cluster != cluster_id {
+            bail!("DBClusterNotFoundFault: DBCluster {cluster_id} not found");
         }
-        s.failover_to = Some((target.to_string(), Instant::now()));
-        Ok(())
+        Ok(with(&self.world, |w| w.failover_to(target))?)
     }
     async fn describe_blue_green(&self, id: &str) -> anyhow::Result<BlueGreen> {
         if id != SIM_BLUE_GREEN {
             bail!("BlueGreenDeploymentNotFoundFault: {id}");
         }
-        let mut s = self.state.lock().expect("sim state");
-        s.tick();
-        let status = s.bg_status.clone();
-        let member_status = if status == "AVAILABLE" {
-            "AVAILABLE"
-        } else {
-            status.as_str()
-        };
+        let (status, st) = with(&self.world, |w| {
+            (w.blue_green_status().to_string(), w.aurora_status())
+        });
         Ok(BlueGreen {
             id: id.into(),
-            name: "catalog-bg".into(),
-            source: "arn:aws:rds:us-east-1:000000000000:cluster:catalog".into(),
-            target: "arn:aws:rds:us-east-1:000000000000:cluster:catalog-green-8x3k2m".into(),
+            name: format!("{}-bg", st.cluster),
+            source: format!("arn:aws:rds:us-east-1:000000000000:cluster:{}", st.cluster),
+            target: format!(
+                "arn:aws:rds:us-east-1:000000000000:cluster:{}-green-8x3k2m",
+                st.cluster
+            ),
             status_details: None,
-            switchover: ["catalog-1", "catalog-2", "catalog-3"]
+            switchover: st
+                .instances
                 .iter()
-                .map(|m| SwitchoverDetail {
-                    source_member: (*m).into(),
-                    target_member: format!("{m}-green"),
-                    status: member_status.to_string(),
+                .filter(|i| i.role != "old-blue")
+                .map(|i| SwitchoverDetail {
+                    source_member: i.name.clone(),
+                    target_member: format!("{}-green", i.name),
+                    status: status.clone(),
                 })
                 .collect(),
             status,
         })
     }
     async fn switchover_blue_green(&self, id: &str, _timeout: Duration) -> anyhow::Result<()> {
-        let mut s = self.state.lock().expect("sim state");
         if id != SIM_BLUE_GREEN {
             bail!("BlueGreenDeploymentNotFoundFault: {id}");
         }
-        if s.bg_status != "AVAILABLE" {
-            bail!(
-                "InvalidBlueGreenDeploymentStateFault: status {}",
-                s.bg_status
-            );
-        }
-        s.bg_status = "SWITCHOVER_IN_PROGRESS".into();
-        s.bg_switch_started = Some(Instant::now());
-        Ok(())
+        Ok(with(&self.world, |w| w.switchover_blue_green())?)
     }
 }

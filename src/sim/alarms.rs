@@ -119,6 +119,7 @@ struct State {
 #[derive(Debug, Clone)]
 pub(crate) struct Alarms {
     states: Vec<State>,
+    dims: Vec<Vec<(String, String)>>,
     rng: SimRng,
 }
 
@@ -146,6 +147,15 @@ impl Alarms {
                     recent: VecDeque::new(),
                 })
                 .collect(),
+            dims: DEFS
+                .iter()
+                .map(|d| {
+                    d.dims
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect()
+                })
+                .collect(),
             rng,
         }
     }
@@ -154,12 +164,8 @@ impl Alarms {
     pub fn evaluate(w: &mut World, at: DateTime<Utc>) {
         let period = at - chrono::Duration::minutes(1);
         for (i, def) in DEFS.iter().enumerate() {
-            let dims: Vec<(String, String)> = def
-                .dims
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            let mut value = super::cloud::metric(w, def.namespace, def.metric, &dims, def.stat);
+            let dims = &w.alarms.dims[i];
+            let mut value = super::cloud::metric(w, def.namespace, def.metric, dims, def.stat);
             let gap = def.gap_p > 0.0 && w.alarms.rng.random_bool(def.gap_p);
             if gap {
                 value = None;
@@ -167,11 +173,11 @@ impl Alarms {
             let st = &mut w.alarms.states[i];
             st.recent.push_front((period, value));
             st.recent.truncate(def.datapoints);
-            let (new_state, reason) = judge(def, st);
+            let new_state = judge(def, st);
             if new_state != st.state {
+                st.reason = reason(def, st, new_state);
                 st.state = new_state;
                 st.since = at;
-                st.reason = reason;
             }
         }
     }
@@ -200,50 +206,49 @@ impl Alarms {
     }
 }
 
-fn judge(def: &Def, st: &State) -> (&'static str, String) {
-    let Some(&(latest_at, latest)) = st.recent.front() else {
-        return (
-            "INSUFFICIENT_DATA",
-            "Insufficient Data: no datapoints".into(),
-        );
-    };
-    let Some(latest) = latest else {
-        return (
-            "INSUFFICIENT_DATA",
-            format!(
-                "Insufficient Data: 1 datapoint was unknown ({}).",
-                stamp(latest_at)
-            ),
-        );
-    };
-    let points: Vec<_> = st.recent.iter().copied().collect();
-    let breaching = points.len() == def.datapoints
-        && points
+fn breaching(def: &Def, st: &State) -> bool {
+    st.recent.len() == def.datapoints
+        && st
+            .recent
             .iter()
-            .all(|(_, v)| v.is_some_and(|v| v > def.threshold));
-    if breaching {
-        let n = def.datapoints;
-        return (
-            "ALARM",
+            .all(|(_, v)| v.is_some_and(|v| v > def.threshold))
+}
+
+/// The state the latest datapoints put the alarm in (cheap: runs every simulated minute).
+fn judge(def: &Def, st: &State) -> &'static str {
+    match st.recent.front() {
+        None | Some((_, None)) => "INSUFFICIENT_DATA",
+        Some(_) if breaching(def, st) => "ALARM",
+        Some((_, Some(v))) if st.state == "ALARM" && *v > def.threshold => "ALARM",
+        Some(_) => "OK",
+    }
+}
+
+/// CloudWatch's StateReason for a transition into `state` (built only on transitions).
+fn reason(def: &Def, st: &State, state: &str) -> String {
+    let points: Vec<_> = st.recent.iter().copied().collect();
+    match state {
+        "INSUFFICIENT_DATA" => match points.first() {
+            Some((at, _)) => format!(
+                "Insufficient Data: 1 datapoint was unknown ({}).",
+                stamp(*at)
+            ),
+            None => "Insufficient Data: no datapoints".into(),
+        },
+        "ALARM" => {
+            let n = def.datapoints;
+            let s = if n == 1 { "" } else { "s" };
             format!(
-                "Threshold Crossed: {n} datapoint{} [{}] {} greater than the threshold ({:.1}) (minimum {n} datapoint{} for OK -> ALARM transition).",
-                if n == 1 { "" } else { "s" },
+                "Threshold Crossed: {n} datapoint{s} [{}] {} greater than the threshold ({:.1}) (minimum {n} datapoint{s} for OK -> ALARM transition).",
                 fmt_points(&points),
                 if n == 1 { "was" } else { "were" },
                 def.threshold,
-                if n == 1 { "" } else { "s" },
-            ),
-        );
-    }
-    if st.state == "ALARM" && latest > def.threshold {
-        return ("ALARM", st.reason.clone());
-    }
-    (
-        "OK",
-        format!(
+            )
+        }
+        _ => format!(
             "Threshold Crossed: 1 datapoint [{}] was not greater than the threshold ({:.1}) (minimum 1 datapoint for ALARM -> OK transition).",
-            fmt_points(&points[..1]),
+            fmt_points(&points[..1.min(points.len())]),
             def.threshold
         ),
-    )
+    }
 }

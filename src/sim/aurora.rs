@@ -102,6 +102,8 @@ pub(crate) struct Migration {
     applied_trx: f64,
     target_trx: f64,
     rejected: f64,
+    /// Relay-log and network delay before an event can apply, seconds.
+    delay: f64,
     /// (sim time, source transactions at that time): when each applied position was written.
     marks: VecDeque<(f64, f64)>,
 }
@@ -112,7 +114,12 @@ impl Migration {
             return None;
         }
         if self.source_trx - self.applied_trx < 0.5 {
-            return Some(0.0);
+            // Caught up; while the source still writes, events arrive a moment late.
+            return Some(if self.source_read_only {
+                0.0
+            } else {
+                self.delay
+            });
         }
         let mut prev: Option<(f64, f64)> = None;
         for &(mt, mx) in &self.marks {
@@ -123,11 +130,11 @@ impl Migration {
                     }
                     _ => mt,
                 };
-                return Some((t - written).max(0.0));
+                return Some((t - written).max(0.0) + self.delay);
             }
             prev = Some((mt, mx));
         }
-        Some(0.0)
+        Some(self.delay)
     }
 }
 
@@ -176,6 +183,7 @@ impl Aurora {
                 applied_trx: source_trx,
                 target_trx: 0.0,
                 rejected: 0.0,
+                delay: 0.4,
                 marks,
             },
             write_rate: 0.0,
@@ -226,6 +234,7 @@ impl Aurora {
         }
         self.write_rate = applied + direct;
         let w = self.write_rate / BASE_WRITES;
+        m.delay = (0.3 + 0.12 * w + 0.35 * normal(&mut self.rng).abs()).min(3.0);
 
         // Readers: lag grows with write load beyond each one's headroom.
         let rng = &mut self.rng;
@@ -310,6 +319,13 @@ impl Aurora {
         self.instance(name)
             .filter(|i| i.name != self.writer)
             .map(|i| i.cw_lag)
+    }
+
+    /// Source transactions not yet applied on the target.
+    pub fn binlog_backlog(&self) -> f64 {
+        (self.migration.source_trx - self.migration.applied_trx)
+            .max(0.0)
+            .floor()
     }
 
     pub fn binlog_lag(&self, t: f64) -> Option<f64> {
@@ -556,7 +572,7 @@ impl Aurora {
                 running_transactions: Some(self.running_trx.round() as u64),
                 oldest_transaction_seconds: Some(round1(oldest)),
             }),
-            ..Default::default()
+            errors: Vec::new(),
         }
     }
 }

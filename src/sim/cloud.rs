@@ -148,16 +148,14 @@ fn raw(w: &World, ns: &str, metric: &str, dims: &[(String, String)]) -> Option<(
             {
                 return None;
             }
-            let m = w.aurora.migration(w.t);
             // A stopped task publishes nothing.
-            let lag = m.lag_seconds?;
+            let lag = w.aurora.binlog_lag(w.t)?;
             Some(match metric {
                 "CDCLatencySource" => (w.cloud.dms_source_latency, Gauge),
                 "CDCLatencyTarget" => (lag + w.cloud.dms_source_latency, Gauge),
                 // Changes waiting to apply, plus those captured but still in flight.
                 "CDCIncomingChanges" => (
-                    (m.source_transactions.saturating_sub(m.applied_transactions) as f64
-                        + w.aurora.write_rate * w.cloud.dms_source_latency)
+                    (w.aurora.binlog_backlog() + w.aurora.write_rate * w.cloud.dms_source_latency)
                         .round(),
                     Gauge,
                 ),

@@ -247,7 +247,7 @@ fn redis_status(w: &World, prev: &mut Option<(f64, Vec<RedisCounters>)>) -> Redi
         used_memory_bytes: used,
         max_memory_bytes: max,
         cloudwatch,
-        ..Default::default()
+        errors: Vec::new(),
     }
 }
 

@@ -11,6 +11,7 @@ use super::traffic::base_load;
 use crate::model::{GlueRun, LoadRun, RedshiftStatus};
 
 pub(crate) const GLUE_JOB: &str = "orders-etl";
+/// Hours of runs shown; twice as many are planned so the oldest shown have a median too.
 const HISTORY_HOURS: i64 = 12;
 
 struct TableSpec {
@@ -58,22 +59,64 @@ const TABLES: [TableSpec; 3] = [
     },
 ];
 
+/// One COPY as planned for its hour: everything but what depends on "now".
+#[derive(Debug, Clone)]
+struct PlannedLoad {
+    id: String,
+    table: usize,
+    started: DateTime<Utc>,
+    rows: f64,
+    dur: f64,
+    failed: bool,
+    error_count: u64,
+}
+
+#[derive(Debug, Clone)]
+struct PlannedGlue {
+    id: String,
+    started: DateTime<Utc>,
+    dur: f64,
+    failed: bool,
+}
+
+#[derive(Debug, Clone)]
 pub(crate) struct Etl {
-    pub seed: u64,
-    pub scenario: Scenario,
-    pub start: DateTime<Utc>,
+    seed: u64,
+    scenario: Scenario,
+    start: DateTime<Utc>,
+    /// Plans for the hours shown, newest first; rebuilt when the hour changes.
+    hour: i64,
+    loads: Vec<PlannedLoad>,
+    glue: Vec<PlannedGlue>,
 }
 
 impl Etl {
+    pub fn new(seed: u64, scenario: Scenario, start: DateTime<Utc>) -> Self {
+        Etl {
+            seed,
+            scenario,
+            start,
+            hour: i64::MIN,
+            loads: Vec::new(),
+            glue: Vec::new(),
+        }
+    }
+
     fn load_at(&self, at: DateTime<Utc>) -> f64 {
         let t = (at - self.start).num_milliseconds() as f64 / 1000.0;
         base_load(self.scenario, self.start, t)
     }
 
-    fn runs(&self, now: DateTime<Utc>) -> Vec<LoadRun> {
+    /// Plan the visible hours if `now` is in a new hour (cheap otherwise).
+    pub fn refresh(&mut self, now: DateTime<Utc>) {
         let hour_now = now.timestamp().div_euclid(3600);
-        let mut runs = Vec::new();
-        for hour in (hour_now - HISTORY_HOURS..=hour_now).rev() {
+        if hour_now == self.hour {
+            return;
+        }
+        self.hour = hour_now;
+        self.loads.clear();
+        self.glue.clear();
+        for hour in (hour_now - 2 * HISTORY_HOURS..=hour_now).rev() {
             let hour_start = DateTime::<Utc>::from_timestamp(hour * 3600, 0).unwrap_or(now);
             // Rows loaded are the previous hour's activity.
             let load = self.load_at(hour_start - chrono::Duration::minutes(30));
@@ -86,9 +129,6 @@ impl Etl {
                     + chrono::Duration::milliseconds(
                         ((spec.offset_min + rng.random_range(0.0..0.8)) * 60_000.0) as i64,
                     );
-                if started > now {
-                    continue;
-                }
                 let rows = (spec.rows_per_hour * load * (1.0 + 0.05 * normal(&mut rng))).max(0.0);
                 let mut dur = spec.median_secs
                     * (0.15 * normal(&mut rng)).exp()
@@ -99,111 +139,139 @@ impl Etl {
                     dur *= rng.random_range(4.5..7.0);
                 }
                 let failed = rng.random_bool(spec.fail_p) || (ti == 2 && hour.rem_euclid(12) == 7);
+                let mut error_count = 0;
                 if failed {
                     dur *= rng.random_range(0.05..0.4);
+                    error_count = rng.random_range(1..=40);
                 }
-                let elapsed = (now - started).num_milliseconds() as f64 / 1000.0;
-                let running = elapsed < dur;
-                let bytes = rows * spec.bytes_per_row;
-                runs.push(LoadRun {
+                self.loads.push(PlannedLoad {
                     id: format!("{}", 4_810_000 + hour.rem_euclid(1_000_000) * 3 + ti as i64),
-                    table: spec.name.into(),
-                    status: if running {
-                        "running"
-                    } else if failed {
-                        "failed"
-                    } else {
-                        "completed"
-                    }
-                    .into(),
-                    started_at: Some(started),
-                    duration_seconds: Some(
-                        ((if running { elapsed } else { dur }) * 10.0).round() / 10.0,
-                    ),
-                    rows: Some(if failed || running { 0 } else { rows as u64 }),
-                    error: (failed && !running).then(|| spec.error.to_string()),
-                    bytes: Some(bytes as u64),
-                    files: Some(spec.files),
-                    slow: false,
-                    ..Default::default()
+                    table: ti,
+                    started,
+                    rows,
+                    dur,
+                    failed,
+                    error_count,
                 });
             }
-        }
-        flag_slow(&mut runs);
-        runs
-    }
-
-    fn glue_runs(&self, now: DateTime<Utc>) -> Vec<GlueRun> {
-        let hour_now = now.timestamp().div_euclid(3600);
-        let mut out = Vec::new();
-        for hour in (hour_now - HISTORY_HOURS..=hour_now).rev() {
+            if hour < hour_now - HISTORY_HOURS {
+                continue;
+            }
             let mut rng = stream(self.seed, streams::REDSHIFT_BASE + (hour as u64) * 8 + 7);
             let started = DateTime::<Utc>::from_timestamp(hour * 3600 + rng.random_range(5..40), 0)
                 .unwrap_or(now);
-            if started > now {
-                continue;
-            }
             let load = self.load_at(started);
             let mut dur = 380.0 * (0.12 * normal(&mut rng)).exp() * (0.8 + 0.2 * load).min(3.0);
             let failed = rng.random_bool(0.03);
             if failed {
                 dur *= 0.5;
             }
-            let elapsed = (now - started).num_milliseconds() as f64 / 1000.0;
-            let running = elapsed < dur;
-            let shown = if running { elapsed } else { dur };
             let id: String = (0..64)
                 .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
                 .collect();
-            out.push(GlueRun {
-                job: GLUE_JOB.into(),
+            self.glue.push(PlannedGlue {
                 id: format!("jr_{id}"),
-                state: if running {
-                    "RUNNING"
-                } else if failed {
-                    "FAILED"
-                } else {
-                    "SUCCEEDED"
-                }
-                .into(),
-                started_at: Some(started),
-                duration_seconds: Some(shown.round()),
-                dpu_seconds: Some((shown * 10.0).round()),
-                error: (failed && !running).then(|| {
-                    "An error occurred while calling o142.pyWriteDynamicFrame. Executor heartbeat timed out after 122354 ms".to_string()
-                }),
+                started,
+                dur,
+                failed,
             });
         }
-        out
     }
 
     pub fn status(&self, now: DateTime<Utc>) -> RedshiftStatus {
+        let mut runs: Vec<LoadRun> = self
+            .loads
+            .iter()
+            .filter(|p| p.started <= now)
+            .map(|p| {
+                let spec = &TABLES[p.table];
+                let elapsed = (now - p.started).num_milliseconds() as f64 / 1000.0;
+                let running = elapsed < p.dur;
+                LoadRun {
+                    id: p.id.clone(),
+                    table: spec.name.into(),
+                    status: if running {
+                        "running"
+                    } else if p.failed {
+                        "failed"
+                    } else {
+                        "completed"
+                    }
+                    .into(),
+                    started_at: Some(p.started),
+                    duration_seconds: Some(
+                        ((if running { elapsed } else { p.dur }) * 10.0).round() / 10.0,
+                    ),
+                    rows: Some(if p.failed || running {
+                        0
+                    } else {
+                        p.rows as u64
+                    }),
+                    error: (p.failed && !running).then(|| spec.error.to_string()),
+                    bytes: Some((p.rows * spec.bytes_per_row) as u64),
+                    files: Some(spec.files),
+                    error_count: (!running).then_some(p.error_count),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        flag_slow(&mut runs);
+        let oldest_shown = DateTime::<Utc>::from_timestamp(
+            (now.timestamp().div_euclid(3600) - HISTORY_HOURS) * 3600,
+            0,
+        );
+        runs.retain(|r| r.started_at >= oldest_shown);
+        let glue_runs = self
+            .glue
+            .iter()
+            .filter(|g| g.started <= now)
+            .map(|g| {
+                let elapsed = (now - g.started).num_milliseconds() as f64 / 1000.0;
+                let running = elapsed < g.dur;
+                let shown = if running { elapsed } else { g.dur };
+                GlueRun {
+                    job: GLUE_JOB.into(),
+                    id: g.id.clone(),
+                    state: if running {
+                        "RUNNING"
+                    } else if g.failed {
+                        "FAILED"
+                    } else {
+                        "SUCCEEDED"
+                    }
+                    .into(),
+                    started_at: Some(g.started),
+                    duration_seconds: Some(shown.round()),
+                    dpu_seconds: Some((shown * 10.0).round()),
+                    error: (g.failed && !running).then(|| {
+                        "An error occurred while calling o142.pyWriteDynamicFrame. Executor heartbeat timed out after 122354 ms".to_string()
+                    }),
+                }
+            })
+            .collect();
         RedshiftStatus {
-            runs: self.runs(now),
-            glue_runs: self.glue_runs(now),
+            runs,
+            glue_runs,
             ..Default::default()
         }
     }
 }
 
-/// Flag finished runs that took more than three times their table's median.
+/// Median of each table's previous completed runs, and `slow` beyond the factor the real
+/// collector uses: the same rule, so the sim and a real cluster flag alike.
 pub(crate) fn flag_slow(runs: &mut [LoadRun]) {
-    for spec in &TABLES {
-        let mut durs: Vec<f64> = runs
-            .iter()
-            .filter(|r| r.table == spec.name && r.status == "completed")
-            .filter_map(|r| r.duration_seconds)
-            .collect();
-        if durs.len() < 3 {
-            continue;
-        }
-        durs.sort_by(|a, b| a.total_cmp(b));
-        let median = durs[durs.len() / 2];
-        for r in runs
-            .iter_mut()
-            .filter(|r| r.table == spec.name && r.status == "completed")
-        {
-            r.slow = r.duration_seconds.is_some_and(|d| d > 3.0 * median);
-        }
+    use crate::sources::redshift::{DEFAULT_SLOW_FACTOR, slow};
+    let past: Vec<slow::Past<'_>> = runs
+        .iter()
+        .map(|r| slow::Past {
+            table: &r.table,
+            completed: r.status == "completed",
+            seconds: r.duration_seconds,
+        })
+        .collect();
+    let flags = slow::flag(&past, DEFAULT_SLOW_FACTOR);
+    for (r, (median, is_slow)) in runs.iter_mut().zip(flags) {
+        r.median_seconds = median.map(|m| (m * 10.0).round() / 10.0);
+        r.slow = is_slow && r.status == "completed";
     }
 }

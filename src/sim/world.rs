@@ -91,11 +91,7 @@ impl World {
             redis: Redis::new(stream(seed, streams::REDIS), load0),
             s3: Bucket::new(stream(seed, streams::S3), s3::day_of(at0)),
             search: Search::new(stream(seed, streams::OPENSEARCH)),
-            etl: Etl {
-                seed,
-                scenario: opts.scenario,
-                start,
-            },
+            etl: Etl::new(seed, opts.scenario, start),
             cloud: Cloud::new(stream(seed, streams::CLOUD)),
             alarms: Alarms::new(
                 stream(seed, streams::ALARMS),
@@ -170,6 +166,8 @@ impl World {
             let dt = next - self.t;
             self.step(next, dt);
         }
+        // ETL history is a pure function of the hour: plan it once, for where we arrived.
+        self.etl.refresh(self.now());
     }
 
     fn step(&mut self, t: f64, dt: f64) {

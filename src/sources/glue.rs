@@ -24,7 +24,7 @@ pub async fn job_runs(client: &aws_sdk_glue::Client, job: &str) -> anyhow::Resul
             anyhow::anyhow!("Glue GetJobRuns {job}: {msg}")
         })?;
     let mut runs: Vec<GlueRun> = out.job_runs().iter().map(|r| run(job, r)).collect();
-    runs.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
     Ok(runs)
 }
 

@@ -97,7 +97,7 @@ pub fn findings(snap: &Snapshot, panels: &Panels) -> Vec<Finding> {
             format!("source error: {}", e.message),
         ));
     }
-    out.sort_by(|a, b| b.status.cmp(&a.status));
+    out.sort_by_key(|f| std::cmp::Reverse(f.status));
     out
 }
 
@@ -113,6 +113,9 @@ pub fn service_status(findings: &[Finding], service: &str) -> Status {
 
 fn aurora(a: &AuroraStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
     const S: &str = "aurora";
+    for e in &a.errors {
+        out.push(Finding::new(S, Status::NoData, format!("partial: {e}")));
+    }
     for r in &a.replicas {
         let state = format!("{:?}", r.state).to_ascii_lowercase();
         let st = state_status(def, "replica", &state, Status::Ok);
@@ -239,6 +242,9 @@ pub fn node_memory_pct(n: &RedisNode) -> Option<f64> {
 
 fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
     const S: &str = "redis";
+    for e in &r.errors {
+        out.push(Finding::new(S, Status::NoData, format!("partial: {e}")));
+    }
     if let Some(t) = threshold(def, "hit_ratio") {
         match r.hit_ratio {
             Some(h) => {

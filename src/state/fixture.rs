@@ -93,7 +93,7 @@ pub fn aurora() -> AuroraStatus {
             running_transactions: Some(14),
             oldest_transaction_seconds: Some(3.2),
         }),
-        ..Default::default()
+        errors: Vec::new(),
     }
 }
 
@@ -109,7 +109,7 @@ pub fn redis() -> RedisStatus {
         hit_ratio_lifetime: Some(0.91),
         ops_per_sec: ops,
         evictions_per_sec: if shard == 2 && role == "master" {
-            1200.0
+            420.0
         } else {
             0.0
         },
@@ -133,9 +133,9 @@ pub fn redis() -> RedisStatus {
         max_memory_bytes: nodes.iter().map(|n| n.max_memory_bytes).sum(),
         nodes,
         cluster: true,
-        evictions_per_sec: 1200.0,
+        evictions_per_sec: 420.0,
         cloudwatch: Vec::new(),
-        ..Default::default()
+        errors: Vec::new(),
     }
 }
 
@@ -307,7 +307,7 @@ pub fn redshift() -> RedshiftStatus {
     slow.slow = true;
     runs.push(slow);
     runs.push(run(302, "fact_orders", "running", 14, 41.0, 0));
-    runs.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
     RedshiftStatus {
         runs,
         glue_runs: vec![
@@ -566,12 +566,12 @@ pub fn state() -> State {
     let t = now();
     st.apply_sample(sample(
         SourceKind::S3,
-        t - chrono::Duration::seconds(9 * 3600),
+        t - chrono::Duration::seconds(600),
         Update::S3(s3()),
     ));
     st.apply_sample(sample(
         SourceKind::Redshift,
-        t - chrono::Duration::seconds(240),
+        t - chrono::Duration::seconds(20),
         Update::Redshift(redshift()),
     ));
     for (id, figs) in cloudwatch() {

@@ -157,6 +157,8 @@ pub struct State {
     pub quit: bool,
     /// Rows in the table last drawn for the current panel, so movement keys can clamp.
     pub visible_rows: Cell<usize>,
+    /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
+    pub inbox: Option<tokio::sync::mpsc::UnboundedSender<StateFn>>,
 }
 
 impl State {
@@ -186,6 +188,7 @@ impl State {
             flash: None,
             quit: false,
             visible_rows: Cell::new(0),
+            inbox: None,
         };
         st.palette = palette::builtin_entries(&st);
         st

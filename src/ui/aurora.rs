@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Block, Borders, Cell, LineGauge, Paragraph, Row, Sparkline, Table};
 
 use super::{fmt, widgets};
 use crate::model::*;
@@ -23,14 +23,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, &sub);
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    if let Some(b) = widgets::source_banner(st, &SourceKind::Aurora) {
-        let (top, rest) = widgets::take_top(inner, 1);
-        f.render_widget(Paragraph::new(b), top);
-        inner = rest;
-    }
+    inner = widgets::banner(f, st, &SourceKind::Aurora, inner);
     let Some(a) = &st.data.aurora else {
         return;
     };
+    inner = widgets::partial_errors(f, st, &a.errors, inner);
     let t = &st.theme;
     let lag_t = def.threshold("replica_lag_seconds");
 
@@ -45,10 +42,24 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         5
     };
-    let spark_h = (replicas.len() as u16).min(inner.height.saturating_sub(top_h + 4) / 2);
+    // The replica table takes what its rows need; lag sparklines get the rest, taller when
+    // there is room.
+    let n_rep = replicas.len() as u16;
+    let table_h = (n_rep.max(1) + 2).min(inner.height.saturating_sub(top_h));
+    let left = inner.height.saturating_sub(top_h + table_h);
+    let per = if n_rep == 0 || left < 2 {
+        0
+    } else {
+        ((left - 1) / n_rep).clamp(1, 4)
+    };
+    let spark_h = if per == 0 {
+        0
+    } else {
+        (per * n_rep).min(left - 1)
+    };
     let [top, table_r, spark_r] = Layout::vertical([
         Constraint::Length(top_h),
-        Constraint::Min(3),
+        Constraint::Length(table_h),
         Constraint::Length(if spark_h > 0 { spark_h + 1 } else { 0 }),
     ])
     .areas(inner);
@@ -56,55 +67,70 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     // Topology and writer health side by side.
     let [topo_r, health_r] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+    let show_class = topo_r.width >= 60;
+    let cells = |name: &str, role: &str, class: &str, status: &str, tier: String| {
+        let mut v = vec![Cell::from(name.to_string()), Cell::from(role.to_string())];
+        if show_class {
+            v.push(Cell::from(class.to_string()));
+        }
+        v.push(Cell::from(status.to_string()));
+        v.push(Cell::from(tier));
+        Row::new(v)
+    };
     let mut inst_rows: Vec<Row> = a
         .instances
         .iter()
         .map(|i| {
-            Row::new(vec![
-                Cell::from(i.name.clone()),
-                Cell::from(i.role.clone()),
-                Cell::from(i.class.clone().unwrap_or_default()),
-                Cell::from(i.status.clone().unwrap_or_default()),
-                Cell::from(i.promotion_tier.map(|p| p.to_string()).unwrap_or_default()),
-            ])
+            cells(
+                &i.name,
+                &i.role,
+                i.class.as_deref().unwrap_or(""),
+                i.status.as_deref().unwrap_or(""),
+                i.promotion_tier.map(|p| p.to_string()).unwrap_or_default(),
+            )
         })
         .collect();
     if inst_rows.is_empty() {
-        inst_rows.push(Row::new(vec![
-            Cell::from(a.writer.clone().unwrap_or_else(|| "?".into())),
-            Cell::from("writer"),
-            Cell::from(""),
-            Cell::from(""),
-            Cell::from(""),
-        ]));
+        inst_rows.push(cells(
+            a.writer.as_deref().unwrap_or("?"),
+            "writer",
+            "",
+            "",
+            String::new(),
+        ));
         for r in &a.replicas {
-            inst_rows.push(Row::new(vec![
-                Cell::from(r.name.clone()),
-                Cell::from("reader"),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(""),
-            ]));
+            inst_rows.push(cells(&r.name, "reader", "", "", String::new()));
         }
     }
-    let topo = Table::new(
-        inst_rows,
-        [
-            Constraint::Min(10),
-            Constraint::Length(7),
-            Constraint::Length(15),
-            Constraint::Length(10),
-            Constraint::Length(4),
-        ],
-    )
-    .header(
-        Row::new(["instance", "role", "class", "status", "tier"]).style(widgets::header_style(st)),
-    )
-    .block(
-        Block::default()
-            .borders(Borders::RIGHT)
-            .border_style(t.border()),
-    );
+    let (widths, header): (Vec<Constraint>, Vec<&str>) = if show_class {
+        (
+            vec![
+                Constraint::Min(10),
+                Constraint::Length(6),
+                Constraint::Length(15),
+                Constraint::Length(9),
+                Constraint::Length(4),
+            ],
+            vec!["instance", "role", "class", "status", "tier"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Min(10),
+                Constraint::Length(6),
+                Constraint::Length(9),
+                Constraint::Length(4),
+            ],
+            vec!["instance", "role", "status", "tier"],
+        )
+    };
+    let topo = Table::new(inst_rows, widths)
+        .header(Row::new(header).style(widgets::header_style(st)))
+        .block(
+            Block::default()
+                .borders(Borders::RIGHT)
+                .border_style(t.border()),
+        );
     f.render_widget(topo, topo_r);
     writer_health(f, health_r, st, def, a);
 
@@ -234,11 +260,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Paragraph::new(Line::styled("─ lag history (per sample) ", t.dim())),
             title_r,
         );
-        for (i, r) in replicas.iter().take(spark_h as usize).enumerate() {
-            let y = lines_r.y + i as u16;
+        for (i, r) in replicas.iter().take((spark_h / per) as usize).enumerate() {
+            let y = lines_r.y + i as u16 * per;
             let row = Rect {
                 y,
-                height: 1,
+                height: per,
                 ..lines_r
             };
             let [name_r, spark_r2, val_r] = Layout::horizontal([
@@ -247,7 +273,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 Constraint::Length(16),
             ])
             .areas(row);
-            f.render_widget(Paragraph::new(fmt::truncate(&r.name, 13)), name_r);
+            f.render_widget(
+                Paragraph::new(fmt::truncate(&r.name, 13)),
+                Rect {
+                    height: 1,
+                    ..name_r
+                },
+            );
             if let Some(ring) = st.series.lag.get(&r.name) {
                 let data = ring.tail_scaled(spark_r2.width as usize, 1000.0);
                 f.render_widget(Sparkline::default().data(&data).style(t.chart()), spark_r2);
@@ -294,10 +326,13 @@ fn writer_health(f: &mut Frame, r: Rect, st: &State, def: &PanelDef, a: &AuroraS
             .threshold("writer_cpu_percent")
             .map_or(Status::Ok, |th| th.evaluate(Some(cpu)));
         f.render_widget(
-            Gauge::default()
+            LineGauge::default()
                 .ratio((cpu / 100.0).clamp(0.0, 1.0))
-                .label(format!("cpu {}", fmt::pct(cpu)))
-                .gauge_style(t.status(s)),
+                .label(format!("cpu   {:>6} ", fmt::pct(cpu)))
+                .filled_style(t.status(s))
+                .unfilled_style(t.dim())
+                .filled_symbol("━")
+                .unfilled_symbol("─"),
             rows[1],
         );
     }
@@ -307,10 +342,13 @@ fn writer_health(f: &mut Frame, r: Rect, st: &State, def: &PanelDef, a: &AuroraS
             .threshold("connections_percent")
             .map_or(Status::Ok, |th| th.evaluate(Some(p)));
         f.render_widget(
-            Gauge::default()
+            LineGauge::default()
                 .ratio((p / 100.0).clamp(0.0, 1.0))
-                .label(format!("conns {c}/{m}"))
-                .gauge_style(t.status(s)),
+                .label(format!("conns {:>6} ", format!("{c}/{m}")))
+                .filled_style(t.status(s))
+                .unfilled_style(t.dim())
+                .filled_symbol("━")
+                .unfilled_symbol("─"),
             rows[2],
         );
     }

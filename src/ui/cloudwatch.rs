@@ -26,11 +26,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let mut inner = block.inner(area);
     f.render_widget(block, area);
     let kind = SourceKind::CloudWatch(def.id.clone());
-    if let Some(b) = widgets::source_banner(st, &kind) {
-        let (top, rest) = widgets::take_top(inner, 1);
-        f.render_widget(Paragraph::new(b), top);
-        inner = rest;
-    }
+    inner = widgets::banner(f, st, &kind, inner);
     let t = &st.theme;
     let Some(figs) = st.data.cloudwatch.as_ref().and_then(|m| m.get(&def.id)) else {
         if st.source(&kind).is_none() {

@@ -40,6 +40,11 @@ pub trait Modal {
     fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome;
     /// Every update the console applies, for live figures (lag during a cutover...).
     fn on_update(&mut self, _update: &Update) {}
+    /// Called by the main loop on every wake-up (timer tick): a modal driven by its own task
+    /// (a running operation) drains its events here. Returns whether it needs a redraw.
+    fn tick(&mut self) -> bool {
+        false
+    }
 }
 
 /// A confirmation, y/n or typed ("type streamshop-media to confirm"): risk decides which.

@@ -10,9 +10,13 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::modal::{Modal, ModalOutcome};
+use super::theme::Theme;
+use crate::keymap::Action;
 use crate::ops::handle::{EngineEvent, OpHandle};
 use crate::ops::plan::{Confirm, Guardrail, OpEvent, Progress, StepState};
 use crate::ops::runner::RunOutcome;
+use crate::sources::Update;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -216,7 +220,8 @@ impl OpModal {
         }
     }
 
-    /// Draw the modal over `area` (the caller picks the rectangle).
+    /// Draw the modal with its own frame over `area` (standalone use; inside the console the
+    /// frame comes from `ui::draw` and [`Modal::render`] draws the inside).
     pub fn render(&self, f: &mut Frame, area: Rect) {
         f.render_widget(Clear, area);
         let block = Block::default()
@@ -225,6 +230,12 @@ impl OpModal {
             .title_bottom(self.footer());
         let inner = block.inner(area);
         f.render_widget(block, area);
+        self.render_inner(f, inner);
+    }
+
+    /// The inside: plan | figures, status lines, and the confirmation dialog when open.
+    pub fn render_inner(&self, f: &mut Frame, area: Rect) {
+        let inner = area;
         let [top, bottom] =
             Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(inner);
         let [left, right] =
@@ -385,5 +396,41 @@ impl OpModal {
             btn("Run", self.focus == Focus::Confirm),
         ]));
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+impl Modal for OpModal {
+    fn title(&self) -> String {
+        OpModal::title(self).trim().to_string()
+    }
+    fn size(&self) -> (u16, u16) {
+        (90, 85)
+    }
+    fn footer(&self) -> String {
+        OpModal::footer(self).trim().to_string()
+    }
+    fn render(&self, f: &mut Frame, area: Rect, _theme: &Theme) {
+        self.render_inner(f, area);
+    }
+    fn handle_key(&mut self, ev: &KeyEvent, _action: Option<&Action>) -> ModalOutcome {
+        self.pump();
+        if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+            // Ctrl-C must not quit the console under a running operation: treat it as abort.
+            if self.phase == Phase::Running {
+                self.handle.abort();
+                return ModalOutcome::Keep;
+            }
+            return ModalOutcome::Ignored;
+        }
+        match OpModal::handle_key(self, ev) {
+            ModalAction::Keep => ModalOutcome::Keep,
+            ModalAction::Close => ModalOutcome::Close,
+        }
+    }
+    fn on_update(&mut self, _update: &Update) {
+        self.pump();
+    }
+    fn tick(&mut self) -> bool {
+        self.pump()
     }
 }

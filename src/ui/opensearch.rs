@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, LineGauge, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
 use crate::model::*;
@@ -22,11 +22,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, &sub);
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    if let Some(b) = widgets::source_banner(st, &SourceKind::OpenSearch) {
-        let (top, rest) = widgets::take_top(inner, 1);
-        f.render_widget(Paragraph::new(b), top);
-        inner = rest;
-    }
+    inner = widgets::banner(f, st, &SourceKind::OpenSearch, inner);
     let Some(o) = &st.data.opensearch else { return };
     let t = &st.theme;
     let tasks: Vec<&TaskStatus> = o.tasks.iter().filter(|t| !t.done).collect();
@@ -35,20 +31,20 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         (tasks.len() as u16 * 2 + 1).min(7)
     };
-    let chart_h = if inner.height >= 24 {
-        inner.height / 4
-    } else if inner.height >= 16 {
-        4
+    let table_h =
+        (o.indices.len() as u16 + 1).clamp(3, inner.height.saturating_sub(1 + tasks_h).max(3));
+    let [summary_r, table_r, tasks_r, chart_r] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(table_h),
+        Constraint::Length(tasks_h),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let chart_h = if chart_r.height >= 4 {
+        chart_r.height
     } else {
         0
     };
-    let [summary_r, table_r, tasks_r, chart_r] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(tasks_h),
-        Constraint::Length(chart_h),
-    ])
-    .areas(inner);
 
     let hs = def.state_status("health", &o.health, Status::NoData);
     let mut summary = vec![
@@ -129,7 +125,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         f.render_widget(block, tasks_r);
         for (i, task) in tasks.iter().enumerate() {
             let y = inner.y + i as u16 * 2;
-            if y + 1 >= inner.y + inner.height + 1 {
+            if y + 1 > inner.y + inner.height {
                 break;
             }
             let desc = task
@@ -159,15 +155,18 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                     0.0
                 };
                 f.render_widget(
-                    Gauge::default()
+                    LineGauge::default()
                         .ratio(ratio.clamp(0.0, 1.0))
                         .label(format!(
-                            "{} / {} docs ({:.0}%)",
+                            "{:>4.0}%  {} / {} docs ",
+                            ratio * 100.0,
                             fmt::count((task.created + task.updated) as f64),
                             fmt::count(task.total as f64),
-                            ratio * 100.0
                         ))
-                        .gauge_style(t.chart()),
+                        .filled_style(t.chart())
+                        .unfilled_style(t.dim())
+                        .filled_symbol("━")
+                        .unfilled_symbol("─"),
                     Rect {
                         y: y + 1,
                         height: 1,

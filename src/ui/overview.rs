@@ -100,13 +100,15 @@ pub fn panel_at(st: &State, index: usize) -> Option<String> {
     g.into_iter().nth(index - alarms.len()).map(|r| r.panel)
 }
 
-/// Alarms passing the filter: ALARM first, then INSUFFICIENT_DATA, newest change first.
-fn visible_alarms(st: &State) -> Vec<&Alarm> {
-    let mut alarms: Vec<&Alarm> = st
+/// Alarms passing the filter: ALARM first, then INSUFFICIENT_DATA, newest change first; alarms
+/// that are OK say nothing individually, so several of them collapse into one line naming them.
+fn visible_alarms(st: &State) -> Vec<Alarm> {
+    let mut alarms: Vec<Alarm> = st
         .data
         .alarms
         .iter()
         .filter(|a| st.row_matches(&format!("{} {} {}", a.state, a.name, a.reason)))
+        .cloned()
         .collect();
     let rank = |s: &str| match s {
         "ALARM" => 0,
@@ -114,6 +116,21 @@ fn visible_alarms(st: &State) -> Vec<&Alarm> {
         _ => 2,
     };
     alarms.sort_by_key(|a| (rank(&a.state), std::cmp::Reverse(a.since)));
+    let ok: Vec<&Alarm> = alarms.iter().filter(|a| rank(&a.state) == 2).collect();
+    if ok.len() > 1 {
+        let collapsed = Alarm {
+            name: format!("{} alarms", ok.len()),
+            state: "OK".into(),
+            reason: ok
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ..Alarm::default()
+        };
+        alarms.retain(|a| rank(&a.state) < 2);
+        alarms.push(collapsed);
+    }
     alarms
 }
 
@@ -208,7 +225,7 @@ fn headline(st: &State, def: &PanelDef, row: &mut Row) {
             }
             if want("ops") {
                 row.figures
-                    .push(fig(format!("{} ops", fmt::rate(r.ops_per_sec))));
+                    .push(fig(format!("{} ops/s", fmt::count(r.ops_per_sec))));
             }
             if want("evictions") {
                 let s = def
@@ -260,7 +277,7 @@ fn headline(st: &State, def: &PanelDef, row: &mut Row) {
                     }
                 }
                 let mut tv: Vec<_> = tiers.into_iter().collect();
-                tv.sort_by(|a, b| b.1.cmp(&a.1));
+                tv.sort_by_key(|x| std::cmp::Reverse(x.1));
                 let txt: Vec<String> = tv
                     .iter()
                     .map(|(k, v)| format!("{k} {:.0}%", *v as f64 * 100.0 / total as f64))
@@ -624,6 +641,90 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             }
             y += 1;
         }
+    }
+    if bottom.saturating_sub(y) >= 6 {
+        section(
+            f,
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+            st,
+            "Trends",
+        );
+        y += 1;
+        let h = (bottom - y).min(12);
+        trends(
+            f,
+            Rect {
+                y,
+                height: h,
+                ..inner
+            },
+            st,
+        );
+    }
+}
+
+/// On a tall screen, the spare rows show the main series as larger sparklines.
+fn trends(f: &mut Frame, r: Rect, st: &State) {
+    let s = &st.series;
+    type Fmt = fn(f64) -> String;
+    let series: [(&str, &crate::state::series::Ring, Fmt); 4] = [
+        ("worst replica lag", &s.worst_lag, fmt::secs),
+        ("redis ops/s", &s.ops_per_sec, fmt::count),
+        ("redis hit ratio", &s.hit_ratio, fmt::ratio_pct),
+        ("indexing docs/s", &s.indexing_rate, fmt::count),
+    ];
+    let charts: Vec<_> = series.iter().filter(|(_, r, _)| !r.is_empty()).collect();
+    if charts.is_empty() {
+        return;
+    }
+    let n = charts.len() as u32;
+    let areas = ratatui::layout::Layout::horizontal(
+        (0..n).map(|_| ratatui::layout::Constraint::Ratio(1, n)),
+    )
+    .split(r);
+    for ((name, ring, show), a) in charts.into_iter().zip(areas.iter()) {
+        // Scaled between the window's min and max (stated in the title), so movement shows.
+        let lo = ring.iter().fold(f64::INFINITY, f64::min);
+        let hi = ring.max().unwrap_or(0.0);
+        let title = format!(
+            "{name} {} (range {}..{})",
+            show(ring.last().unwrap_or(0.0)),
+            show(lo),
+            show(hi)
+        );
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(st.theme.border())
+            .title(Line::styled(
+                format!(
+                    " {} ",
+                    fmt::truncate(&title, (a.width as usize).saturating_sub(3))
+                ),
+                st.theme.dim(),
+            ));
+        let inner = block.inner(*a);
+        f.render_widget(block, *a);
+        let inner = Rect {
+            width: inner.width.saturating_sub(1),
+            ..inner
+        };
+        let span = (hi - lo).max(f64::EPSILON);
+        let vals: Vec<u64> = ring
+            .iter()
+            .map(|v| 1 + ((v - lo) / span * 1000.0).round() as u64)
+            .collect();
+        let skip = vals.len().saturating_sub(inner.width as usize);
+        f.render_widget(
+            Sparkline::default()
+                .data(&vals[skip..])
+                .max(1001)
+                .style(st.theme.chart()),
+            inner,
+        );
     }
 }
 

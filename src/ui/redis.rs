@@ -35,30 +35,27 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, &sub);
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    if let Some(b) = widgets::source_banner(st, &SourceKind::Redis) {
-        let (top, rest) = widgets::take_top(inner, 1);
-        f.render_widget(Paragraph::new(b), top);
-        inner = rest;
-    }
+    inner = widgets::banner(f, st, &SourceKind::Redis, inner);
     let Some(r) = &st.data.redis else { return };
+    inner = widgets::partial_errors(f, st, &r.errors, inner);
     let t = &st.theme;
     let hit_t = def.threshold("hit_ratio");
     let mem_t = def.threshold("memory_percent");
     let ev_t = def.threshold("evictions_per_sec");
 
-    let chart_h = if inner.height >= 24 {
-        inner.height / 3
-    } else if inner.height >= 14 {
-        5
+    // The node table takes what its rows need; the chart gets the rest.
+    let table_h = (r.nodes.len() as u16 + 1).clamp(3, inner.height.saturating_sub(1).max(3));
+    let [summary_r, table_r, chart_r] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(table_h),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let chart_h = if chart_r.height >= 4 {
+        chart_r.height
     } else {
         0
     };
-    let [summary_r, table_r, chart_r] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(chart_h),
-    ])
-    .areas(inner);
 
     let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(r.hit_ratio));
     let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(r.evictions_per_sec)));
@@ -68,7 +65,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         Span::styled(" (window)  ", t.dim()),
         Span::raw(r.hit_ratio_lifetime.map_or("-".into(), fmt::ratio_pct)),
         Span::styled(" (lifetime)   ", t.dim()),
-        Span::raw(format!("{} ops   ", fmt::rate(r.ops_per_sec))),
+        Span::raw(format!("{} ops/s   ", fmt::count(r.ops_per_sec))),
         Span::styled(
             format!("evict {}", fmt::rate(r.evictions_per_sec)),
             t.status(es),
@@ -83,6 +80,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     }
     f.render_widget(Paragraph::new(Line::from(summary)), summary_r);
 
+    let wide = table_r.width >= 110;
+    let any_error = r.nodes.iter().any(|n| n.error.is_some());
     let nodes: Vec<&RedisNode> = r
         .nodes
         .iter()
@@ -108,7 +107,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 ms.max(hs).max(es)
             };
             let mem_txt = match mem {
-                Some(p) => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
+                Some(p) if wide => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
+                Some(p) => fmt::pct(p),
                 None => fmt::bytes(n.used_memory_bytes),
             };
             let lag = match n.repl_offset_lag {
@@ -124,14 +124,17 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                     n.hit_ratio.map_or("-".into(), fmt::ratio_pct),
                     t.status(hs),
                 )),
-                Cell::from(fmt::rate(n.ops_per_sec)),
+                Cell::from(fmt::count(n.ops_per_sec)),
                 Cell::from(Span::styled(mem_txt, t.status(ms))),
-                Cell::from(Span::styled(fmt::rate(n.evictions_per_sec), t.status(es))),
+                Cell::from(Span::styled(fmt::count(n.evictions_per_sec), t.status(es))),
                 Cell::from(n.connected_clients.to_string()),
                 Cell::from(lag),
             ];
-            if let Some(e) = &n.error {
-                cells.push(Cell::from(Span::styled(e.clone(), t.error())));
+            if any_error {
+                cells.push(Cell::from(Span::styled(
+                    n.error.clone().unwrap_or_default(),
+                    t.error(),
+                )));
             }
             Row::new(cells)
         })
@@ -141,17 +144,18 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         rows,
         [
             Constraint::Length(1),
-            Constraint::Min(16),
+            Constraint::Min(14),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(6),
-            Constraint::Length(7),
-            Constraint::Length(14),
+            Constraint::Length(6),
+            Constraint::Length(if wide { 16 } else { 6 }),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(8),
-            Constraint::Min(0),
-        ],
+        ]
+        .into_iter()
+        .chain(any_error.then_some(Constraint::Fill(1))),
     )
     .header(
         Row::new([

@@ -16,11 +16,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, "");
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    if let Some(b) = widgets::source_banner(st, &SourceKind::Redshift) {
-        let (top, rest) = widgets::take_top(inner, 1);
-        f.render_widget(Paragraph::new(b), top);
-        inner = rest;
-    }
+    inner = widgets::banner(f, st, &SourceKind::Redshift, inner);
     let Some(r) = &st.data.redshift else { return };
     let t = &st.theme;
     let glue_h = if r.glue_runs.is_empty() {
@@ -128,7 +124,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             ));
         let inner_c = block.inner(chart_r);
         f.render_widget(block, chart_r);
-        let fit = (inner_c.width as usize / 4).max(1);
+        let fit = (inner_c.width as usize / 5).max(1);
         let vals: Vec<f64> = st.series.etl_durations.iter().collect();
         let skip = vals.len().saturating_sub(fit);
         let bars: Vec<Bar> = vals[skip..]
@@ -145,7 +141,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                     })
             })
             .collect();
-        f.render_widget(BarChart::vertical(bars).bar_width(3).bar_gap(1), inner_c);
+        f.render_widget(BarChart::vertical(bars).bar_width(4).bar_gap(1), inner_c);
     }
 
     if glue_h > 0 {

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
 use crate::model::*;
@@ -36,11 +36,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, "");
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    if let Some(b) = widgets::source_banner(st, &SourceKind::S3) {
-        let (top, rest) = widgets::take_top(inner, 1);
-        f.render_widget(Paragraph::new(b), top);
-        inner = rest;
-    }
+    inner = widgets::banner(f, st, &SourceKind::S3, inner);
     let Some(s) = &st.data.s3 else { return };
     let t = &st.theme;
     let buckets: Vec<&BucketStatus> = s
@@ -130,13 +126,25 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         let tiers = b.tiers.len() as u16;
         let [a, b] =
-            Layout::vertical([Constraint::Length(tiers + 2), Constraint::Min(0)]).areas(detail_r);
+            Layout::vertical([Constraint::Length(tiers + 3), Constraint::Min(0)]).areas(detail_r);
         (a, b)
     };
 
     let mut tiers: Vec<(&String, &u64)> = b.tiers.iter().collect();
     tiers.sort_by(|x, y| y.1.cmp(x.1));
-    let bars: Vec<Bar> = tiers
+    let [title_r, tiers_r] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(chart_r);
+    f.render_widget(
+        Paragraph::new(Line::styled(
+            format!("{} by storage class", b.name),
+            t.title(),
+        )),
+        title_r,
+    );
+    let table_w = 38.min(tiers_r.width);
+    let [tt_r, bars_r] =
+        Layout::horizontal([Constraint::Length(table_w), Constraint::Min(0)]).areas(tiers_r);
+    let rows: Vec<Row> = tiers
         .iter()
         .map(|(k, v)| {
             let share = if b.total_bytes > 0 {
@@ -144,29 +152,57 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             } else {
                 0.0
             };
-            let cost = b.cost_by_tier.get(*k).copied();
-            Bar::default()
-                .value(**v / 1_000_000_000)
-                .label(Line::raw(format!("{:<6}", tier_short(k))))
-                .text_value(format!(
-                    "{} {:.0}%{}",
-                    fmt::bytes(**v),
-                    share,
-                    cost.map(|c| format!(" {}/mo", fmt::usd(c)))
-                        .unwrap_or_default()
-                ))
-                .style(t.chart())
-                .value_style(t.selected())
+            Row::new(vec![
+                Cell::from(tier_short(k).to_string()),
+                Cell::from(Line::from(fmt::bytes(**v)).right_aligned()),
+                Cell::from(Line::from(format!("{share:.0}%")).right_aligned()),
+                Cell::from(
+                    Line::from(
+                        b.cost_by_tier
+                            .get(*k)
+                            .map(|c| format!("{}/mo", fmt::usd(*c)))
+                            .unwrap_or_default(),
+                    )
+                    .right_aligned(),
+                ),
+            ])
         })
         .collect();
-    let chart = BarChart::horizontal(bars).bar_width(1).bar_gap(0).block(
-        Block::default().borders(Borders::NONE).title(Line::styled(
-            format!("{} by storage class", b.name),
-            t.title(),
-        )),
+    f.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Length(6),
+                Constraint::Length(9),
+                Constraint::Length(4),
+                Constraint::Length(12),
+            ],
+        )
+        .header(
+            Row::new(["tier", "    bytes", "   %", "        cost"])
+                .style(widgets::header_style(st)),
+        ),
+        tt_r,
     );
-    let _ = BarGroup::default();
-    f.render_widget(chart, chart_r);
+    // One bar per tier, on the same rows as the table (below its header).
+    let bars: Vec<Bar> = tiers
+        .iter()
+        .map(|(_, v)| {
+            Bar::default()
+                .value(**v / 1_000_000_000)
+                .text_value(String::new())
+                .style(t.chart())
+        })
+        .collect();
+    if bars_r.height > 1 && bars_r.width > 2 {
+        let r = Rect {
+            y: bars_r.y + 1,
+            height: bars_r.height - 1,
+            x: bars_r.x + 1,
+            width: bars_r.width - 2,
+        };
+        f.render_widget(BarChart::horizontal(bars).bar_width(1).bar_gap(0), r);
+    }
 
     let mut lines = vec![Line::styled(
         format!(

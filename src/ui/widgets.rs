@@ -82,9 +82,9 @@ pub fn source_banner(st: &State, kind: &SourceKind) -> Option<Line<'static>> {
             None => "no data yet".into(),
         };
         return Some(Line::from(vec![
-            Span::styled("x source error: ", st.theme.error()),
+            Span::styled("x source error ", st.theme.error()),
+            Span::styled(format!("({last}): "), st.theme.dim()),
             Span::raw(e.clone()),
-            Span::styled(format!("  ({last})"), st.theme.dim()),
         ]));
     }
     if s.is_stale(st.now) {
@@ -147,6 +147,62 @@ pub fn empty_line(st: &State, what: &str) -> Line<'static> {
     }
 }
 
+/// Draw a source's banner (error or staleness) at the top of `inner`, wrapped onto at most two
+/// lines; returns the space left below it.
+pub fn banner(f: &mut ratatui::Frame, st: &State, kind: &SourceKind, inner: Rect) -> Rect {
+    let Some(line) = source_banner(st, kind) else {
+        return inner;
+    };
+    let w = inner.width.max(1) as usize;
+    let lines = line.width().div_ceil(w).clamp(1, 2) as u16;
+    let (top, rest) = take_top(inner, lines);
+    let line = if lines == 2 {
+        fit(line, inner.width.saturating_mul(2))
+    } else {
+        line
+    };
+    f.render_widget(
+        ratatui::widgets::Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: false }),
+        top,
+    );
+    rest
+}
+
+/// Partial failures a collector reported alongside its data (at most two lines, then a count).
+pub fn partial_errors(f: &mut ratatui::Frame, st: &State, errors: &[String], inner: Rect) -> Rect {
+    if errors.is_empty() {
+        return inner;
+    }
+    let n = errors.len().min(2) as u16;
+    let (top, rest) = take_top(inner, n);
+    let mut lines: Vec<Line> = errors
+        .iter()
+        .take(2)
+        .map(|e| {
+            fit(
+                Line::from(vec![
+                    Span::styled("? partial: ", st.theme.status(Status::NoData)),
+                    Span::raw(e.clone()),
+                ]),
+                inner.width,
+            )
+        })
+        .collect();
+    if errors.len() > 2
+        && let Some(last) = lines.last_mut()
+    {
+        *last = fit(
+            Line::styled(
+                format!("? partial: {} more failures", errors.len() - 1),
+                st.theme.dim(),
+            ),
+            inner.width,
+        );
+    }
+    f.render_widget(ratatui::widgets::Paragraph::new(lines), top);
+    rest
+}
+
 /// A rect with one line taken off the top (for a banner), if there is room.
 pub fn take_top(r: Rect, n: u16) -> (Rect, Rect) {
     let n = n.min(r.height);
@@ -158,6 +214,30 @@ pub fn take_top(r: Rect, n: u16) -> (Rect, Rect) {
             ..r
         },
     )
+}
+
+/// Cut a line to `width` columns, marking the cut with '…'.
+pub fn fit(line: Line<'static>, width: u16) -> Line<'static> {
+    use unicode_width::UnicodeWidthStr;
+    let w = width as usize;
+    if line.width() <= w {
+        return line;
+    }
+    let style = line.style;
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        let sw = s.content.width();
+        if used + sw < w {
+            used += sw;
+            spans.push(s);
+        } else {
+            let cut = fmt::truncate(&s.content, w - used);
+            spans.push(Span::styled(cut, s.style));
+            break;
+        }
+    }
+    Line::from(spans).style(style)
 }
 
 /// Header row style for tables.

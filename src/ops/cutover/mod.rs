@@ -15,7 +15,8 @@ use crate::ops::plan::{Confirm, Plan};
 use crate::ops::rds_admin::{AwsRdsAdmin, RdsAdmin};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
-use crate::ops::sim_admin::{self, Role, SharedSim, SimMysql, SimRds};
+use crate::ops::sim_admin::{Role, SimMysql, SimRds};
+use crate::sim::{SharedWorld, SimOptions};
 use crate::sources::aws::AwsContext;
 
 pub const DEFAULT_MAX_LAG: Duration = Duration::from_secs(1);
@@ -45,15 +46,15 @@ pub enum BuildError {
 pub enum Backends {
     /// Real servers and AWS APIs from the config.
     Real,
-    /// The embedded simulation.
-    Sim(SharedSim),
+    /// The embedded simulation (share the console's world so its panels show the effects).
+    Sim(SharedWorld),
 }
 
 impl Backends {
-    /// Simulation in demo mode, real otherwise.
-    pub fn for_resolved(r: &Resolved) -> Self {
+    /// Simulation in demo mode (a new world from `opts`), real otherwise.
+    pub fn for_resolved(r: &Resolved, opts: &SimOptions) -> Self {
         if r.demo() {
-            Backends::Sim(sim_admin::shared())
+            Backends::Sim(crate::sim::world(opts))
         } else {
             Backends::Real
         }

@@ -20,33 +20,17 @@ pub const HORIZON_DAYS: i32 = 365;
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 const EXPIRED: &str = "(expired)";
 
-/// us-east-1 list prices, USD per GB-month, keyed by CloudWatch StorageType. The config's
-/// `s3_prices` table overrides any of them.
+/// us-east-1 prices, USD per GB-month, keyed by CloudWatch StorageType: the shared price
+/// table (`data/s3_prices.toml`).
 pub fn default_prices() -> BTreeMap<String, f64> {
-    [
-        ("StandardStorage", 0.023),
-        ("StandardIAStorage", 0.0125),
-        ("OneZoneIAStorage", 0.01),
-        ("ReducedRedundancyStorage", 0.024),
-        ("IntelligentTieringFAStorage", 0.023),
-        ("IntelligentTieringIAStorage", 0.0125),
-        ("IntelligentTieringAIAStorage", 0.004),
-        ("IntelligentTieringAAStorage", 0.0036),
-        ("IntelligentTieringDAAStorage", 0.00099),
-        ("GlacierInstantRetrievalStorage", 0.004),
-        ("GlacierStorage", 0.0036),
-        ("DeepArchiveStorage", 0.00099),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
+    prices(None, &BTreeMap::new())
 }
 
-/// Prices with the config's overrides applied.
-pub fn prices(overrides: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
-    let mut p = default_prices();
-    p.extend(overrides.iter().map(|(k, v)| (k.clone(), *v)));
-    p
+/// The shared price table for `region` with the config's `s3_prices` overrides applied.
+pub fn prices(region: Option<&str>, overrides: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
+    crate::sources::s3::prices::PriceTable::new(region, overrides)
+        .as_map()
+        .clone()
 }
 
 /// Lifecycle storage class -> the CloudWatch StorageType its bytes are reported under.

@@ -239,11 +239,7 @@ impl Operation for LifecycleOp {
                         d.join("; ")
                     );
                 }
-                Ok(format!(
-                    "{} rules, as planned; before: {}",
-                    now.rules.len(),
-                    compact(&now)
-                ))
+                Ok(format!("{} rules, as planned", now.rules.len()))
             }
             step::PUT => {
                 self.admin
@@ -320,9 +316,12 @@ pub mod cli {
     /// Exit code and message when the operation cannot even be planned.
     pub type Stop = (i32, String);
 
-    pub async fn admin_for(r: &Resolved) -> Result<Arc<dyn LifecycleAdmin>, Stop> {
+    pub async fn admin_for(
+        r: &Resolved,
+        sim: &crate::sim::SimOptions,
+    ) -> Result<Arc<dyn LifecycleAdmin>, Stop> {
         if r.demo() {
-            return Ok(super::super::sim::shared());
+            return Ok(super::super::sim::shared(sim));
         }
         let ctx = r.context();
         if ctx.s3.is_none() {
@@ -342,14 +341,19 @@ pub mod cli {
 
     /// Load the document (a file that cannot be read is a usage error, exit 2; one that is
     /// not a valid lifecycle document is refused, exit 3) and plan the change.
-    pub async fn build(r: &Resolved, bucket: &str, rules: &Path) -> Result<Arc<LifecycleOp>, Stop> {
+    pub async fn build(
+        r: &Resolved,
+        sim: &crate::sim::SimOptions,
+        bucket: &str,
+        rules: &Path,
+    ) -> Result<Arc<LifecycleOp>, Stop> {
         let desired = match model::load(rules) {
             Ok(d) => d,
             Err(e @ model::LoadError::Io { .. }) => return Err((exit::USAGE, e.to_string())),
             Err(e) => return Err((exit::REFUSED, format!("refused: {e}"))),
         };
-        let admin = admin_for(r).await?;
-        let prices = cost::prices(&r.config.s3_prices);
+        let admin = admin_for(r, sim).await?;
+        let prices = cost::prices(r.context().region.as_deref(), &r.config.s3_prices);
         LifecycleOp::prepare(
             admin,
             bucket,

@@ -1,80 +1,48 @@
-//! The lifecycle admin trait over a small embedded model of StreamShop's media bucket (demo
-//! mode): `streamshop-media`, 30 TB across tiers, four lifecycle rules. Self-contained like
-//! `ops::sim_admin`; when `sim::SharedWorld` exposes lifecycle rules this impl can drive it.
+//! The lifecycle admin trait over the embedded simulation's shared world (demo mode): the
+//! StreamShop media bucket with its tiers and lifecycle rules, which the world applies as
+//! simulated days pass. The world's document type has the same AWS field names as ours, so
+//! documents cross over as JSON.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context as _, Result, anyhow};
 use async_trait::async_trait;
 
-use super::model::{LifecycleConfiguration, parse};
+use super::model::LifecycleConfiguration;
 use crate::ops::s3_admin::{BucketUsage, LifecycleAdmin};
+use crate::sim::{self, SharedWorld, SimError, SimOptions};
 
-pub const BUCKET: &str = "streamshop-media";
-
-const INITIAL_RULES: &str = r#"{"Rules":[
- {"ID":"product-images","Status":"Enabled","Filter":{"Prefix":"images/"},
-  "Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":90,"StorageClass":"INTELLIGENT_TIERING"}]},
- {"ID":"product-videos","Status":"Enabled","Filter":{"Prefix":"videos/"},
-  "Transitions":[{"Days":60,"StorageClass":"STANDARD_IA"},{"Days":180,"StorageClass":"GLACIER_IR"}]},
- {"ID":"archive","Status":"Enabled","Filter":{"Prefix":"archive/"},
-  "Transitions":[{"Days":0,"StorageClass":"GLACIER"},{"Days":365,"StorageClass":"DEEP_ARCHIVE"}]},
- {"ID":"abort-uploads","Status":"Enabled","Filter":{},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}"#;
-
-#[derive(Debug)]
-pub struct BucketSim {
-    lifecycle: LifecycleConfiguration,
-    usage: BucketUsage,
+fn err(e: SimError) -> anyhow::Error {
+    anyhow!("{}: {}", e.kind, e.message)
 }
 
-impl Default for BucketSim {
-    fn default() -> Self {
-        let tb = 1024u64.pow(4);
-        let total = 30 * tb;
-        let pct = |p: u64| total / 100 * p;
-        let tiers: BTreeMap<String, u64> = [
-            ("StandardStorage", pct(41)),
-            ("StandardIAStorage", pct(33)),
-            ("GlacierInstantRetrievalStorage", pct(12)),
-            ("DeepArchiveStorage", pct(14)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        BucketSim {
-            lifecycle: parse(INITIAL_RULES, "simulation").expect("embedded rules parse"),
-            usage: BucketUsage {
-                total_bytes: tiers.values().sum(),
-                objects: 48_000_000,
-                tiers,
-                measured_by: "sim".into(),
-            },
-        }
-    }
+/// A fresh simulated world for a headless `opsdeck op` run in demo mode.
+pub fn shared(opts: &SimOptions) -> Arc<dyn LifecycleAdmin> {
+    Arc::new(SimLifecycleAdmin::new(sim::world(opts)))
 }
 
-pub fn shared() -> Arc<dyn LifecycleAdmin> {
-    static CELL: OnceLock<Arc<Mutex<BucketSim>>> = OnceLock::new();
-    Arc::new(SimLifecycleAdmin(
-        CELL.get_or_init(|| Arc::new(Mutex::new(BucketSim::default())))
-            .clone(),
-    ))
+pub struct SimLifecycleAdmin {
+    world: SharedWorld,
 }
-
-pub struct SimLifecycleAdmin(pub Arc<Mutex<BucketSim>>);
 
 impl SimLifecycleAdmin {
-    fn with<T>(&self, bucket: &str, f: impl FnOnce(&mut BucketSim) -> T) -> Result<T> {
-        if bucket != BUCKET {
-            bail!("NoSuchBucket: the simulation has one bucket, {BUCKET}; not {bucket}");
-        }
-        let mut s = self
-            .0
-            .lock()
-            .map_err(|_| anyhow!("simulation state poisoned"))?;
-        Ok(f(&mut s))
+    pub fn new(world: SharedWorld) -> Self {
+        SimLifecycleAdmin { world }
     }
+}
+
+fn to_world(cfg: &LifecycleConfiguration) -> Result<sim::lifecycle::LifecycleConfiguration> {
+    let mut v = serde_json::to_value(cfg)?;
+    // A bucket-level setting the simulation does not model.
+    if let Some(m) = v.as_object_mut() {
+        m.remove("TransitionDefaultMinimumObjectSize");
+    }
+    serde_json::from_value(v).context("the simulation cannot represent this document")
+}
+
+fn from_world(cfg: &sim::lifecycle::LifecycleConfiguration) -> Result<LifecycleConfiguration> {
+    let v = serde_json::to_value(cfg)?;
+    serde_json::from_value(v).context("reading the simulation's lifecycle document")
 }
 
 #[async_trait]
@@ -83,13 +51,40 @@ impl LifecycleAdmin for SimLifecycleAdmin {
         "the simulation"
     }
     async fn get_lifecycle(&self, bucket: &str) -> Result<LifecycleConfiguration> {
-        self.with(bucket, |s| s.lifecycle.clone())
+        let got = {
+            let mut w = sim::lock(&self.world);
+            w.sync_to_wall();
+            w.lifecycle(bucket).map_err(err)?
+        };
+        match got {
+            Some(c) => from_world(&c),
+            None => Ok(LifecycleConfiguration::default()),
+        }
     }
     async fn put_lifecycle(&self, bucket: &str, cfg: &LifecycleConfiguration) -> Result<()> {
-        self.with(bucket, |s| s.lifecycle = cfg.clone())
+        let doc = to_world(cfg)?;
+        let mut w = sim::lock(&self.world);
+        if cfg.rules.is_empty() {
+            w.delete_lifecycle(bucket).map_err(err)
+        } else {
+            w.put_lifecycle(bucket, doc).map_err(err)
+        }
     }
     async fn bucket_usage(&self, bucket: &str) -> Result<BucketUsage> {
-        self.with(bucket, |s| s.usage.clone())
+        let mut w = sim::lock(&self.world);
+        w.sync_to_wall();
+        let b = w
+            .s3_status()
+            .buckets
+            .into_iter()
+            .find(|b| b.name == bucket)
+            .ok_or_else(|| anyhow!("NoSuchBucket: {bucket} is not in the simulation"))?;
+        Ok(BucketUsage {
+            total_bytes: b.total_bytes,
+            objects: b.objects,
+            tiers: b.tiers,
+            measured_by: "sim".into(),
+        })
     }
 }
 
@@ -98,11 +93,17 @@ mod tests {
     use super::*;
     use crate::ops::lifecycle::validate::validate;
 
-    #[test]
-    fn the_demo_rules_are_valid() {
-        let s = BucketSim::default();
-        let r = validate(&s.lifecycle);
+    #[tokio::test]
+    async fn the_demo_bucket_rules_cross_over_and_are_valid() {
+        let admin = shared(&SimOptions::default());
+        let w = sim::world(&SimOptions::default());
+        let bucket = sim::lock(&w).bucket_names()[0].clone();
+        let cfg = admin.get_lifecycle(&bucket).await.unwrap();
+        assert!(!cfg.rules.is_empty());
+        let r = validate(&cfg);
         assert!(r.is_valid(), "{:?}", r.findings);
-        assert_eq!(s.lifecycle.rules.len(), 4);
+        admin.put_lifecycle(&bucket, &cfg).await.unwrap();
+        assert_eq!(admin.get_lifecycle(&bucket).await.unwrap(), cfg);
+        assert!(admin.bucket_usage(&bucket).await.unwrap().total_bytes > 0);
     }
 }

@@ -211,6 +211,25 @@ impl ReindexOp {
         self.state.lock().unwrap().task_id.clone()
     }
 
+    /// Change the throttle of the copy this run follows (None = unlimited): the console's op
+    /// modal and `opsdeck op rethrottle` use this while the copy step runs.
+    pub async fn rethrottle_copy(&self, requests_per_second: Option<f64>) -> Result<String> {
+        let id = self.current_task()?;
+        self.admin.rethrottle(&id, requests_per_second).await?;
+        Ok(format!(
+            "task {id}: throttle {}",
+            fmt_rps(requests_per_second)
+        ))
+    }
+
+    /// Cancel the copy this run follows; the run then fails at the copy step and the alias
+    /// stays where it is (abort through the runner's control is the way to get "aborted").
+    pub async fn cancel_copy_task(&self) -> Result<String> {
+        let id = self.current_task()?;
+        self.admin.cancel_task(&id).await?;
+        Ok(format!("task {id}: cancel requested"))
+    }
+
     fn step_id(&self, i: usize) -> &str {
         &self.plan.steps[i].id
     }

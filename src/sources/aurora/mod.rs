@@ -209,7 +209,7 @@ impl AuroraCollector {
                 self.writer
                     .as_ref()
                     .and_then(|w| w.as_ref().ok())
-                    .map(|w| w.url().to_string())
+                    .map(|w| w.host_port())
             });
         if let (Some(h), Some(cpu)) = (&mut status.writer_health, figures.writer_cpu) {
             h.cpu_percent = Some(cpu);

@@ -149,7 +149,9 @@ pub async fn cloudwatch(
         ));
         meaning.insert(id, (None, "CPUUtilization", 1.0));
     }
-    let end = Utc::now();
+    // A little past now: the end time is exclusive, and the newest datapoint may carry this
+    // very second.
+    let end = Utc::now() + ChronoDuration::minutes(1);
     let series = reader
         .fetch(queries, end - ChronoDuration::minutes(10), end)
         .await?;

@@ -125,7 +125,6 @@ pub const HOST_STATUS_STALE_SECONDS: f64 = 300.0;
 
 /// One configured server with its lazily built, small pool.
 pub struct Server {
-    url: String,
     opts: MySqlConnectOptions,
     pool: Option<MySqlPool>,
     /// The server rejected SHOW REPLICA STATUS (MySQL < 8.0.22, MariaDB < 10.5).
@@ -143,7 +142,6 @@ impl Server {
             opts = opts.password(p);
         }
         Ok(Server {
-            url: redact_url(url),
             opts,
             pool: None,
             legacy_show: false,
@@ -151,8 +149,9 @@ impl Server {
         })
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
+    /// "host:port", what to call a server that has no better name (no RDS, not Aurora).
+    pub fn host_port(&self) -> String {
+        format!("{}:{}", self.opts.get_host(), self.opts.get_port())
     }
 
     /// At most two connections: a round runs at most two queries in parallel per server.

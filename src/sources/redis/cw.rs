@@ -70,7 +70,9 @@ impl ElastiCache {
                 )
             })
             .collect();
-        let end = Utc::now();
+        // A little past now: the end time is exclusive, and the newest datapoint may carry
+        // this very second.
+        let end = Utc::now() + ChronoDuration::minutes(1);
         let fetch = reader.fetch(queries, end - ChronoDuration::minutes(30), end);
         match tokio::time::timeout(limit, fetch).await {
             Ok(Ok(series)) => {

@@ -334,10 +334,14 @@ impl RedisCollector {
                     } else {
                         node.error = Some("INFO lacks keyspace_hits/misses counters".into());
                     }
-                    if !self.cluster
-                        && node.role == "replica"
+                    // The replica's own word on whom it follows beats the gossip view of
+                    // the node that answered CLUSTER NODES, which can lag a failover.
+                    if node.role == "replica"
                         && let Some(p) = i.primary_addr()
                     {
+                        if let Some(sh) = shards.get(&p) {
+                            node.shard = Some(sh.clone());
+                        }
                         primary_of.insert(addr.clone(), p);
                     }
                     infos.insert(addr.clone(), i);

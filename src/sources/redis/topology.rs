@@ -53,7 +53,12 @@ pub fn parse_cluster_nodes(text: &str, seed_host: &str) -> Vec<ClusterNode> {
 /// "shard-N" per node address, numbering primaries by their lowest slot; replicas take
 /// their primary's shard.
 pub fn shard_names(nodes: &[ClusterNode]) -> Vec<(String, String)> {
-    let mut primaries: Vec<&ClusterNode> = nodes.iter().filter(|n| n.primary).collect();
+    // A primary without slots serves no shard (a node just added, or one whose failover the
+    // answering node has not heard about yet).
+    let mut primaries: Vec<&ClusterNode> = nodes
+        .iter()
+        .filter(|n| n.primary && n.first_slot.is_some())
+        .collect();
     primaries.sort_by_key(|n| (n.first_slot.unwrap_or(u16::MAX), n.addr.clone()));
     let shard_of = |id: &str| {
         primaries

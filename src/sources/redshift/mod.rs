@@ -213,7 +213,7 @@ impl RedshiftCollector {
                 Err(e) => errors.push(format!("{e:#}")),
             }
         }
-        runs.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
         (runs, errors)
     }
 }

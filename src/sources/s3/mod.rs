@@ -143,7 +143,8 @@ impl S3Collector {
                         b.cost_by_tier.insert(tier.clone(), c);
                     }
                 }
-                b.monthly_cost_usd = b.cost_by_tier.values().sum();
+                // fold from +0.0: an empty f64 `sum()` is -0.0, which prints as "-0.0".
+        b.monthly_cost_usd = b.cost_by_tier.values().fold(0.0, |a, c| a + c);
                 match lc {
                     Ok(Some(rules)) => {
                         b.has_lifecycle = true;
