@@ -31,9 +31,9 @@ pub fn usage() -> (u64, u64) {
 /// The request rate is averaged over this long: panels with 5-minute periods ask in bursts.
 const RATE_WINDOW: Duration = Duration::from_secs(600);
 
-/// (when, metrics requested) of recent calls, and when the first call was made.
-static RECENT: Mutex<(Option<Instant>, VecDeque<(Instant, u64)>)> =
-    Mutex::new((None, VecDeque::new()));
+/// When the first call was made, and (when, metrics requested) of recent calls.
+type Recent = (Option<Instant>, VecDeque<(Instant, u64)>);
+static RECENT: Mutex<Recent> = Mutex::new((None, VecDeque::new()));
 
 fn record(metrics: u64) {
     let now = Instant::now();
