@@ -20,7 +20,7 @@ use crate::config::Resolved;
 use crate::keymap::{Action, Keymap};
 use crate::panels::Panels;
 use crate::sim::SimOptions;
-use crate::sources::{self, Sample};
+use crate::sources::live::{self, Live};
 use crate::state::{State, StateFn, StateInit};
 use crate::ui::theme::Theme;
 
@@ -121,12 +121,11 @@ async fn main_loop(
     resolved: &Resolved,
     sim: &SimOptions,
 ) -> i32 {
-    let collectors = sources::build(resolved, sim).await;
-    for c in &collectors {
-        state.register_source(c.kind(), c.interval());
-    }
-    let (tx, mut samples) = mpsc::channel::<Sample>(256);
-    let tasks = sources::spawn_all(collectors, tx);
+    // `:ctx NAME` replaces the context: operations started afterwards use this copy.
+    let mut resolved = resolved.clone();
+    let mut live = Live::new();
+    live::start(&resolved, sim, state, &mut live).await;
+    live::add_context_entries(state, &resolved.config);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx);
 
@@ -187,6 +186,13 @@ async fn main_loop(
                     input_dirty = true;
                     let mut stop = None;
                     for a in state.handle_key(k) {
+                        if let Action::SwitchContext(name) = a {
+                            match live::switch_context(&name, &mut resolved, sim, state, &mut live).await {
+                                Ok(()) => samples_open = true,
+                                Err(e) => state.set_flash(e),
+                            }
+                            continue;
+                        }
                         stop = stop.or(carry_out(state, a));
                     }
                     if let Some(code) = stop {
@@ -199,11 +205,11 @@ async fn main_loop(
             },
             _ = sigterm.recv() => break 128 + 15,
             _ = sighup.recv() => break 128 + 1,
-            s = samples.recv(), if samples_open => match s {
+            s = live.recv(), if samples_open => match s {
                 Some(s) => {
                     data_dirty |= state.apply_sample(s);
                     // Drain whatever else is queued before the next frame.
-                    while let Ok(s) = samples.try_recv() {
+                    while let Some(s) = live.try_recv() {
                         data_dirty |= state.apply_sample(s);
                     }
                 }
@@ -220,9 +226,7 @@ async fn main_loop(
             _ = sleep => {}
         }
     };
-    for t in tasks {
-        t.abort();
-    }
+    live.stop();
     code
 }
 

@@ -118,6 +118,11 @@ pub async fn switch_context(
     state.switch_context(name, colour, resolved.read_only);
     start(resolved, sim, state, live).await;
     add_context_entries(state, &resolved.config);
+    // Operations on offer are the new context's.
+    state
+        .palette
+        .retain(|e| !matches!(e.action, Action::StartOp(_)));
+    crate::ops::console::install(state, resolved);
     state.set_flash(format!("context {name}"));
     Ok(())
 }
