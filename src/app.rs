@@ -18,6 +18,8 @@ use tokio::sync::mpsc;
 use crate::cli::exit;
 use crate::config::Resolved;
 use crate::keymap::{Action, Keymap};
+use crate::ops::console as ops_console;
+use crate::ops::cutover::Backends;
 use crate::panels::Panels;
 use crate::sim::SimOptions;
 use crate::sources::live::{self, Live};
@@ -123,11 +125,29 @@ async fn main_loop(
 ) -> i32 {
     // `:ctx NAME` replaces the context: operations started afterwards use this copy.
     let mut resolved = resolved.clone();
+    // Demo: operations drive the same simulated world the panels show.
+    let (collectors, backends) = if resolved.demo() {
+        let world = crate::sim::world(sim);
+        (
+            crate::sim::collectors_for(world.clone(), sim),
+            Backends::Sim(world),
+        )
+    } else {
+        (crate::sources::build(&resolved, sim).await, Backends::Real)
+    };
+    for c in &collectors {
+        state.register_source(c.kind(), c.interval());
+    }
     let mut live = Live::new();
-    live::start(&resolved, sim, state, &mut live).await;
+    live.start(collectors);
     live::add_context_entries(state, &resolved.config);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
-    state.inbox = Some(inbox_tx);
+    state.inbox = Some(inbox_tx.clone());
+    ops_console::install(state, &resolved);
+    spawn_recovery_scan(&resolved, &backends, inbox_tx);
+    // A running operation's modal drains its events on this (only while a modal is open).
+    let mut op_tick = tokio::time::interval(Duration::from_millis(100));
+    op_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     let mut events = EventStream::new();
     let (mut sigterm, mut sighup) = match (
@@ -193,7 +213,7 @@ async fn main_loop(
                             }
                             continue;
                         }
-                        stop = stop.or(carry_out(state, a));
+                        stop = stop.or(carry_out(state, a, &resolved, &backends));
                     }
                     if let Some(code) = stop {
                         break code;
@@ -219,6 +239,11 @@ async fn main_loop(
                 f(state);
                 input_dirty = true;
             },
+            _ = op_tick.tick(), if !state.modals.is_empty() => {
+                if state.modals.last_mut().is_some_and(|m| m.tick()) {
+                    input_dirty = true;
+                }
+            }
             _ = tick.tick() => {
                 // The clock and every age change once a second.
                 input_dirty = true;
@@ -230,18 +255,60 @@ async fn main_loop(
     code
 }
 
+/// Interrupted cutovers (audit log + backend state) become "resume/roll back cutover X"
+/// palette entries; scanned on a task so startup never waits on a backend.
+fn spawn_recovery_scan(
+    resolved: &Resolved,
+    backends: &Backends,
+    inbox: mpsc::UnboundedSender<StateFn>,
+) {
+    if resolved.read_only {
+        return;
+    }
+    let (r, b) = (resolved.clone(), backends.clone());
+    tokio::spawn(async move {
+        let Ok(pending) = crate::ops::cutover::pending(&r, &b).await else {
+            return;
+        };
+        if pending.is_empty() {
+            return;
+        }
+        let _ = inbox.send(Box::new(move |st: &mut State| {
+            let names: Vec<String> = pending
+                .iter()
+                .map(|p| p.interrupted.target.clone())
+                .collect();
+            st.palette
+                .extend(ops_console::recovery_entries(&pending, st.read_only));
+            st.set_flash(format!(
+                "interrupted cutover {}: `:` resume or roll back",
+                names.join(", ")
+            ));
+        }));
+    });
+}
+
 /// Actions only the loop can carry out. Returns an exit code to stop the console.
 ///
 /// Wiring points for later work: `StartOp` opens the ops layer's plan modal
 /// (`state.modals.push(Box::new(..))`), `SwitchContext` rebuilds the collectors for another
 /// context, `Command` parses free text typed in the palette.
-fn carry_out(state: &mut State, a: Action) -> Option<i32> {
+fn carry_out(
+    state: &mut State,
+    a: Action,
+    resolved: &Resolved,
+    backends: &Backends,
+) -> Option<i32> {
     match a {
         Action::Quit => Some(exit::OK),
         Action::StartOp(spec) => {
-            state.set_flash(format!(
-                "operation {spec:?}: not available in this build yet"
-            ));
+            match ops_console::start(resolved, backends, &spec) {
+                Some(Ok(modal)) => state.modals.push(modal),
+                Some(Err(e)) => state.set_flash(e),
+                None => state.set_flash(format!(
+                    "operation {spec:?}: not available in this build yet"
+                )),
+            }
             None
         }
         Action::SwitchContext(c) => {

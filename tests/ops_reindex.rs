@@ -751,3 +751,44 @@ mod modal {
         assert_eq!(admin.alias_targets("products").await.unwrap(), vec![target]);
     }
 }
+
+#[tokio::test]
+async fn a_copy_with_document_failures_exits_1_and_never_moves_the_alias() {
+    let ti = TestIndex::seed(500).await;
+    let env = Env::new();
+    let admin = OsAdmin::new(OS).unwrap();
+    // New mappings the existing documents do not fit: every "title" fails to parse as a date.
+    let mappings = env.dir.path().join("mappings.json");
+    std::fs::write(
+        &mappings,
+        r#"{"mappings": {"dynamic": "strict", "properties": {"sku": {"type": "keyword"},
+            "title": {"type": "date"}, "price": {"type": "integer"}}}}"#,
+    )
+    .unwrap();
+    let o = env.run(&[
+        "op",
+        "reindex",
+        "--source",
+        &ti.alias,
+        "--alias",
+        &ti.alias,
+        "--yes",
+        "--mappings",
+        mappings.to_str().unwrap(),
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("mapper_parsing_exception"),
+        "the failure is named: {out}"
+    );
+    assert!(out.contains("the alias was not moved"), "{out}");
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![ti.v1.clone()]
+    );
+    let v2 = format!("{}_v2", ti.alias);
+    let def = admin.index_definition(&v2).await.unwrap();
+    assert_eq!(def.mappings["properties"]["title"]["type"], "date");
+    ti.cleanup().await;
+}

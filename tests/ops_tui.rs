@@ -332,3 +332,92 @@ async fn starting_an_operation_in_read_only_mode_is_refused_by_the_ops_layer() {
     assert!(s.contains("read-only"), "{s}");
     assert!(s.contains(" RO "), "RO badge in the header:\n{s}");
 }
+
+#[tokio::test]
+async fn an_interrupted_cutover_is_offered_in_the_palette_and_rolled_back_from_the_console() {
+    use opsdeck::ops::console;
+    use opsdeck::ops::mysql_admin::MysqlAdmin;
+    use opsdeck::ops::plan::OpEvent;
+    use opsdeck::ops::runner::{self, OpControl};
+    use opsdeck::ops::sim_admin::{Role, SimMysql};
+    use opsdeck::state::{State, StateInit};
+
+    let home = tempfile::tempdir().unwrap();
+    let mut resolved = config::resolve(&GlobalOpts {
+        demo: true,
+        ..Default::default()
+    })
+    .unwrap();
+    resolved.config.audit_log = Some(home.path().join("audit.jsonl").display().to_string());
+    let world = sim_admin::fast_world();
+    let backends = Backends::Sim(world.clone());
+    let source = SimMysql::new(world.clone(), Role::Source);
+
+    // A run parked at the gate whose process "dies": the task is dropped mid-operation.
+    let op = cutover::build(&resolved, "mysql-to-aurora", &backends).unwrap();
+    let s = runner::begin(op, AuditLog::for_resolved(&resolved), false)
+        .await
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = tokio::spawn(async move { s.run("--yes", OpControl::new(true), tx).await });
+    while let Some(ev) = rx.recv().await {
+        if matches!(ev, OpEvent::Held { .. }) {
+            break;
+        }
+    }
+    task.abort();
+    let _ = task.await;
+    assert!(source.read_only().await.unwrap().read_only, "left frozen");
+
+    let pending = cutover::pending(&resolved, &backends).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert!(
+        pending[0].backend_state.contains("read_only=ON"),
+        "{:?}",
+        pending[0]
+    );
+    let mut st = State::new(StateInit::default());
+    console::install(&mut st, &resolved);
+    st.palette
+        .extend(console::recovery_entries(&pending, false));
+    let labels: Vec<&str> = st.palette.iter().map(|e| e.label.as_str()).collect();
+    assert!(
+        labels.contains(&"resume cutover mysql-to-aurora"),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"roll back cutover mysql-to-aurora"),
+        "{labels:?}"
+    );
+
+    st.modals.push(
+        console::start(&resolved, &backends, "roll back cutover mysql-to-aurora")
+            .unwrap()
+            .unwrap(),
+    );
+    let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
+    tick_until(
+        &mut st,
+        "the confirmation",
+        |s| s.contains("[ Cancel ]"),
+        &mut term,
+    )
+    .await;
+    for c in "catalog".chars() {
+        press(&mut st, KeyCode::Char(c));
+    }
+    press(&mut st, KeyCode::Enter);
+    let s = tick_until(&mut st, "the rollback", |s| s.contains("✓ done"), &mut term).await;
+    assert!(s.contains("↺ freeze-source"), "{s}");
+    assert!(
+        !source.read_only().await.unwrap().read_only,
+        "source writable again"
+    );
+    assert!(
+        cutover::pending(&resolved, &backends)
+            .await
+            .unwrap()
+            .is_empty(),
+        "closed in the audit log"
+    );
+}

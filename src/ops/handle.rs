@@ -65,16 +65,49 @@ impl OpHandle {
     }
 }
 
+/// How to start: a fresh run, or picking up an interrupted one (same op id).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    Fresh,
+    /// Continue from step `from` (guardrails are not re-run: the state is the op's own).
+    Resume {
+        op_id: String,
+        from: usize,
+    },
+    /// Undo these completed steps (all before the point of no return).
+    Rollback {
+        op_id: String,
+        steps: Vec<usize>,
+    },
+}
+
 /// Start an operation on a task: read-only check and guardrails first (audited), then wait
 /// for `confirm`/`decline`, then run. Must be called inside a tokio runtime.
 pub fn spawn(op: Arc<dyn Operation>, audit: AuditLog, read_only: bool, hold: bool) -> OpHandle {
+    spawn_with(op, audit, read_only, hold, Start::Fresh)
+}
+
+pub fn spawn_with(
+    op: Arc<dyn Operation>,
+    audit: AuditLog,
+    read_only: bool,
+    hold: bool,
+    start: Start,
+) -> OpHandle {
     let plan = op.plan().clone();
     let (tx, events) = mpsc::unbounded_channel();
     let (ctx, crx) = oneshot::channel::<Result<String, String>>();
     let ctl = OpControl::new(hold);
     let run_ctl = ctl.clone();
     tokio::spawn(async move {
-        let session = match runner::begin(op, audit, read_only).await {
+        let session = match &start {
+            Start::Fresh => runner::begin(op, audit, read_only).await,
+            Start::Resume { op_id, from } => {
+                runner::resume(op, audit, read_only, op_id, 0).map(|s| s.starting_at(*from))
+            }
+            Start::Rollback { op_id, .. } => runner::resume(op, audit, read_only, op_id, 0),
+        };
+        let session = match session {
             Ok(s) => s,
             Err(out) => {
                 let _ = tx.send(EngineEvent::Finished(out));
@@ -101,7 +134,10 @@ pub fn spawn(op: Arc<dyn Operation>, audit: AuditLog, read_only: bool, hold: boo
                 let _ = fwd_tx.send(EngineEvent::Op(ev));
             }
         });
-        let out = session.run(&by, run_ctl, otx).await;
+        let out = match &start {
+            Start::Rollback { steps, .. } => session.rollback(&by, steps, otx).await,
+            _ => session.run(&by, run_ctl, otx).await,
+        };
         let _ = fwd.await;
         let _ = tx.send(EngineEvent::Finished(out));
     });

@@ -19,7 +19,17 @@
 //! - Admin traits per backend, real and simulated: [`mysql_admin::MysqlAdmin`] (sqlx),
 //!   [`rds_admin::RdsAdmin`] (aws-sdk-rds), both implemented over the simulation in
 //!   [`sim_admin`]. Operations only talk to these traits.
-//! - [`cutover`]: the binlog / failover / blue-green strategies and `build()` from config.
+//! - [`cutover`]: the binlog / failover / blue-green strategies and `build()` from config;
+//!   [`cutover::pending`] finds interrupted cutovers with the backend's own view of them.
+//! - [`handle`]: the console's non-blocking handle on a running operation (events channel,
+//!   confirm/decline/hold/release/abort); [`console`]: palette entries and `StartOp` -> modal
+//!   (`ui::op_modal`), wired in `app.rs`.
+//!
+//! # Exit codes (CLI) and audit outcomes
+//! 0 done (`succeeded`), 1 failed (`failed`; rolled back if before the point of no return),
+//! 2 usage/config (nothing audited), 3 refused: read-only, a failing guardrail, no terminal to
+//! confirm on, rollback past the point of no return (`refused`), 4 aborted: the operator
+//! declined or typed the wrong name at the prompt, or aborted the run (`aborted`).
 //!
 //! # Adding an operation (e.g. OpenSearch reindex, S3 lifecycle)
 //! 1. Put the backend calls the operation needs behind a trait (like `MysqlAdmin`) with a real

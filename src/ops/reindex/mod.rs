@@ -105,27 +105,32 @@ impl ReindexOp {
         if target == source_index {
             bail!("--target {target:?} is the source index itself");
         }
-        let mut steps = vec![StepSpec::new(
-            step::CREATE,
-            match &req.mappings {
-                Some(_) => format!(
-                    "Create {target} with {source_index}'s settings and the new mappings{}",
-                    if req.resume {
-                        " (kept if it exists: --resume)"
-                    } else {
-                        ""
-                    }
-                ),
-                None => format!(
-                    "Create {target} with {source_index}'s mappings and settings{}",
-                    if req.resume {
-                        " (kept if it exists: --resume)"
-                    } else {
-                        ""
-                    }
-                ),
-            },
-        )];
+        let mut steps = vec![
+            StepSpec::new(
+                step::CREATE,
+                match &req.mappings {
+                    Some(_) => format!(
+                        "Create {target} with {source_index}'s settings and the new mappings{}",
+                        if req.resume {
+                            " (kept if it exists: --resume)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => format!(
+                        "Create {target} with {source_index}'s mappings and settings{}",
+                        if req.resume {
+                            " (kept if it exists: --resume)"
+                        } else {
+                            ""
+                        }
+                    ),
+                },
+            )
+            .rollback(format!(
+                "none: {target} is kept, never deleted (remove it, or --resume into it)"
+            )),
+        ];
         if req.replicas_zero {
             steps.push(
                 StepSpec::new(
@@ -151,7 +156,7 @@ impl ReindexOp {
                     if req.resume { "; reattach to a running copy if one exists" } else { "" }
                 ),
             )
-            .rollback("cancel the reindex task (the partial target is kept for inspection)"),
+            .rollback("cancel the reindex task"),
         );
         steps.push(StepSpec::new(
             step::COPY,
@@ -661,6 +666,10 @@ impl Operation for ReindexOp {
         match self.step_id(i) {
             step::START => self.cancel_copy().await,
             step::TUNE => self.restore().await,
+            step::CREATE => Ok(format!(
+                "{} kept (partial copy); delete it, or run again with --resume to copy into it",
+                self.target
+            )),
             other => bail!("step {other} has no rollback"),
         }
     }
