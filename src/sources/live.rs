@@ -112,6 +112,10 @@ pub async fn switch_context(
             context_names(&resolved.config).join(", ")
         ));
     };
+    if name == resolved.context_name {
+        // Nothing to do; restarting would also detach a demo's operations from its world.
+        return Err(format!("already in context {name}"));
+    }
     let colour = ctx.colour.clone();
     live.stop();
     resolved.context_name = name.to_string();
