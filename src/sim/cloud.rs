@@ -209,7 +209,7 @@ fn raw(w: &World, ns: &str, metric: &str, dims: &[(String, String)]) -> Option<(
                 "CacheHitRate" => (node.hit_ratio_now * 100.0, Gauge),
                 "Evictions" => (node.evict_rate, Count),
                 "DatabaseMemoryUsagePercentage" => {
-                    (node.used_memory / super::redis::MAX_MEMORY * 100.0, Gauge)
+                    ((node.used_memory / super::redis::MAX_MEMORY * 100.0).min(100.0), Gauge)
                 }
                 "BytesUsedForCache" => (node.used_memory, Gauge),
                 "CurrConnections" => (node.clients.round(), Gauge),

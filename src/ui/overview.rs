@@ -631,10 +631,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
                 let line = Line::from(vec![
                     widgets::status_span(st, x.status),
                     Span::raw(" "),
-                    Span::styled(format!("{:<11}", x.service), t.title()),
+                    Span::styled(format!("{:<11} ", x.service), t.title()),
                     Span::raw(fmt::truncate(
                         &x.message,
-                        (r.width as usize).saturating_sub(14),
+                        (r.width as usize).saturating_sub(15),
                     )),
                 ]);
                 f.render_widget(Paragraph::new(line), r);
