@@ -13,6 +13,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::modal::{Modal, ModalOutcome};
 use super::theme::Theme;
 use crate::keymap::Action;
+use tokio::sync::{mpsc, oneshot};
+
 use crate::ops::handle::{EngineEvent, OpHandle};
 use crate::ops::plan::{Confirm, Guardrail, OpEvent, Progress, StepState};
 use crate::ops::runner::RunOutcome;
@@ -53,12 +55,26 @@ pub struct OpModal {
     /// Why the last confirmation attempt was refused (wrong name).
     pub refusal: Option<String>,
     pub log: Vec<String>,
+    /// Results of op-specific controls (rethrottle, cancel task) running on tasks.
+    ctl_tx: mpsc::UnboundedSender<String>,
+    ctl_rx: mpsc::UnboundedReceiver<String>,
+    /// The throttle last asked for (requests/s; None = unlimited), when the op has controls.
+    pub throttle: Option<f64>,
 }
+
+/// `+`/`-` scale the throttle by this; `-` from unlimited starts at [`THROTTLE_FROM_UNLIMITED`].
+const THROTTLE_STEP: f64 = 2.0;
+const THROTTLE_FROM_UNLIMITED: f64 = 1000.0;
 
 impl OpModal {
     pub fn new(handle: OpHandle) -> Self {
         let progress = Progress::new(&handle.plan);
+        let (ctl_tx, ctl_rx) = mpsc::unbounded_channel();
+        let throttle = handle.controls.as_ref().and_then(|c| c.throttle());
         OpModal {
+            ctl_tx,
+            ctl_rx,
+            throttle,
             handle,
             progress,
             guardrails: Vec::new(),
@@ -74,6 +90,10 @@ impl OpModal {
     /// Drain engine events. Returns true when anything changed (redraw).
     pub fn pump(&mut self) -> bool {
         let mut changed = false;
+        while let Ok(msg) = self.ctl_rx.try_recv() {
+            changed = true;
+            self.log.push(msg);
+        }
         while let Ok(ev) = self.handle.events.try_recv() {
             changed = true;
             match ev {
@@ -148,6 +168,15 @@ impl OpModal {
                     KeyCode::Char('h') => self.handle.hold(),
                     KeyCode::Char('r') => self.handle.release(),
                     KeyCode::Char('a') => self.handle.abort(),
+                    KeyCode::Char('+') | KeyCode::Char('=') => {
+                        self.rethrottle(self.throttle.map(|t| t * THROTTLE_STEP))
+                    }
+                    KeyCode::Char('-') => self.rethrottle(Some(
+                        self.throttle
+                            .map_or(THROTTLE_FROM_UNLIMITED, |t| (t / THROTTLE_STEP).max(1.0)),
+                    )),
+                    KeyCode::Char('u') => self.rethrottle(None),
+                    KeyCode::Char('c') => self.cancel_task(),
                     _ => {}
                 }
                 ModalAction::Keep
@@ -157,6 +186,43 @@ impl OpModal {
                 _ => ModalAction::Keep,
             },
         }
+    }
+
+    /// Ask the op to change its throttle (on a task: it is a backend call). No-op for ops
+    /// without controls, and `+` from unlimited (there is nothing faster).
+    fn rethrottle(&mut self, rps: Option<f64>) {
+        let Some(c) = self.handle.controls.clone() else {
+            return;
+        };
+        if rps == self.throttle {
+            self.log.push(format!("throttle already {}", fmt_rps(rps)));
+            return;
+        }
+        self.throttle = rps;
+        self.log.push(format!("rethrottle to {}…", fmt_rps(rps)));
+        let tx = self.ctl_tx.clone();
+        tokio::spawn(async move {
+            let msg = match c.rethrottle(rps).await {
+                Ok(m) => m,
+                Err(e) => format!("rethrottle failed: {e:#}"),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    fn cancel_task(&mut self) {
+        let Some(c) = self.handle.controls.clone() else {
+            return;
+        };
+        self.log.push("cancelling the task…".into());
+        let tx = self.ctl_tx.clone();
+        tokio::spawn(async move {
+            let msg = match c.cancel_task().await {
+                Ok(m) => m,
+                Err(e) => format!("cancel failed: {e:#}"),
+            };
+            let _ = tx.send(msg);
+        });
     }
 
     fn confirm_key(&mut self, key: &KeyEvent) -> ModalAction {
@@ -211,12 +277,18 @@ impl OpModal {
         format!(" {} {} — context {} ", p.kind, p.target, p.context)
     }
 
-    pub fn footer(&self) -> &'static str {
+    pub fn footer(&self) -> String {
         match self.phase {
-            Phase::Preflight => " measuring guardrails…   esc close ",
-            Phase::Confirming => " tab focus   enter select   esc cancel ",
-            Phase::Running => " h hold at gate   r release   a abort (before point of no return) ",
-            Phase::Finished => " enter/esc close ",
+            Phase::Preflight => " measuring guardrails…   esc close ".into(),
+            Phase::Confirming => " tab focus   enter select   esc cancel ".into(),
+            Phase::Running if self.handle.controls.is_some() => format!(
+                " +/- throttle ({})   u unlimited   c cancel task   h hold   r release   a abort ",
+                fmt_rps(self.throttle)
+            ),
+            Phase::Running => {
+                " h hold at gate   r release   a abort (before point of no return) ".into()
+            }
+            Phase::Finished => " enter/esc close ".into(),
         }
     }
 
@@ -396,6 +468,102 @@ impl OpModal {
             btn("Run", self.focus == Focus::Confirm),
         ]));
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+fn fmt_rps(r: Option<f64>) -> String {
+    r.map_or("unlimited".into(), |r| format!("{r:.0}/s"))
+}
+
+/// An operation whose plan is still being built on a task (it needs backend reads, e.g. the
+/// index behind an alias): shows "preparing…", then becomes the [`OpModal`].
+pub struct PreparingModal {
+    label: String,
+    rx: oneshot::Receiver<Result<OpHandle, String>>,
+    pub op: Option<OpModal>,
+    pub error: Option<String>,
+}
+
+impl PreparingModal {
+    /// `label` names the operation ("reindex products") until its plan arrives.
+    pub fn new(label: impl Into<String>, rx: oneshot::Receiver<Result<OpHandle, String>>) -> Self {
+        PreparingModal {
+            label: label.into(),
+            rx,
+            op: None,
+            error: None,
+        }
+    }
+
+    fn poll(&mut self) -> bool {
+        if self.op.is_some() || self.error.is_some() {
+            return false;
+        }
+        match self.rx.try_recv() {
+            Ok(Ok(h)) => self.op = Some(OpModal::new(h)),
+            Ok(Err(e)) => self.error = Some(e),
+            Err(oneshot::error::TryRecvError::Empty) => return false,
+            Err(oneshot::error::TryRecvError::Closed) => {
+                self.error = Some("the planning task ended without a plan".into())
+            }
+        }
+        true
+    }
+}
+
+impl Modal for PreparingModal {
+    fn title(&self) -> String {
+        match &self.op {
+            Some(m) => Modal::title(m),
+            None => self.label.clone(),
+        }
+    }
+    fn size(&self) -> (u16, u16) {
+        (90, 85)
+    }
+    fn footer(&self) -> String {
+        match &self.op {
+            Some(m) => Modal::footer(m),
+            None if self.error.is_some() => "enter/esc close".into(),
+            None => "building the plan…   esc close".into(),
+        }
+    }
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        match (&self.op, &self.error) {
+            (Some(m), _) => Modal::render(m, f, area, theme),
+            (None, Some(e)) => f.render_widget(
+                Paragraph::new(format!("✗ cannot plan {}: {e}", self.label))
+                    .wrap(Wrap { trim: false }),
+                area,
+            ),
+            (None, None) => f.render_widget(
+                Paragraph::new(format!("building the plan for {}…", self.label)),
+                area,
+            ),
+        }
+    }
+    fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
+        self.poll();
+        if let Some(m) = &mut self.op {
+            return Modal::handle_key(m, ev, action);
+        }
+        match ev.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => ModalOutcome::Close,
+            _ => ModalOutcome::Keep,
+        }
+    }
+    fn on_update(&mut self, update: &Update) {
+        self.poll();
+        if let Some(m) = &mut self.op {
+            m.on_update(update);
+        }
+    }
+    fn tick(&mut self) -> bool {
+        let changed = self.poll();
+        match &mut self.op {
+            Some(m) => m.tick() || changed,
+            None => changed,
+        }
     }
 }
 
