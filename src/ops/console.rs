@@ -32,6 +32,7 @@ pub const CUTOVER: &str = "cutover";
 pub const RESUME: &str = "resume cutover";
 pub const ROLLBACK: &str = "roll back cutover";
 pub const REINDEX: &str = "reindex";
+pub const LIFECYCLE: &str = "lifecycle";
 /// How often the console's latest OpenSearch snapshot is looked at for new aliases (real mode).
 const ALIAS_SCAN: Duration = Duration::from_secs(10);
 
@@ -134,6 +135,23 @@ pub fn refresh_reindex_entries(st: &mut State, r: &Resolved) {
     add_entries(st, reindex_entries(r, &aliases));
 }
 
+/// "lifecycle BUCKET" per bucket (the rule editor); none in read-only mode.
+pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> {
+    if r.read_only {
+        return Vec::new();
+    }
+    buckets
+        .iter()
+        .map(|b| {
+            PaletteEntry::new(
+                format!("{LIFECYCLE} {b}"),
+                Action::StartOp(format!("{LIFECYCLE} {b}")),
+            )
+            .with_hint("edit the bucket's lifecycle rules")
+        })
+        .collect()
+}
+
 /// Add the operation entries to the palette (idempotent).
 ///
 /// Reindex entries: in demo mode the simulated world's aliases (every world starts with the
@@ -188,6 +206,12 @@ pub fn start(
         && op.as_bytes().get(REINDEX.len()) == Some(&b' ')
     {
         return Some(open_reindex(r, backends, alias));
+    }
+    if let Some(bucket) = op.strip_prefix(LIFECYCLE).map(str::trim)
+        && !bucket.is_empty()
+        && op.as_bytes().get(LIFECYCLE.len()) == Some(&b' ')
+    {
+        return Some(open_lifecycle(r, backends, bucket));
     }
     let (name, recovery) = if let Some(n) = op.strip_prefix(RESUME) {
         (n.trim(), Some(true))
@@ -276,11 +300,101 @@ fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dy
             Ok(op) => {
                 let op = Arc::new(op);
                 let controls: Arc<dyn OpControls> = op.clone();
-                Ok(handle::spawn(op, audit, read_only, false).with_controls(controls))
+                let h = handle::spawn(op, audit, read_only, false).with_controls(controls);
+                Ok(OpModal::new(h))
             }
             Err(e) => Err(format!("{e:#}")),
         };
         let _ = tx.send(res);
     });
     Ok(Box::new(PreparingModal::new(format!("{REINDEX} {alias}"), rx)) as Box<dyn Modal>)
+}
+
+/// `StartOp("lifecycle BUCKET")`: the rule editor; its enter plans a [`LifecycleOp`] (the
+/// same operation as `opsdeck op lifecycle`) and hands over to the op modal.
+///
+/// [`LifecycleOp`]: crate::ops::lifecycle::op::LifecycleOp
+fn open_lifecycle(
+    r: &Resolved,
+    backends: &Backends,
+    bucket: &str,
+) -> Result<Box<dyn Modal>, String> {
+    use crate::ops::lifecycle::editor::{LifecycleEditor, Target};
+    use crate::ops::lifecycle::sim::SimLifecycleAdmin;
+    use crate::ops::s3_admin::LifecycleAdmin;
+    use crate::sources::aws::AwsContext;
+    let prices =
+        crate::ops::lifecycle::cost::prices(r.context().region.as_deref(), &r.config.s3_prices);
+    let admin: Arc<dyn LifecycleAdmin> = match backends {
+        Backends::Sim(world) => Arc::new(SimLifecycleAdmin::new(world.clone())),
+        Backends::Real => {
+            let ctx = r.context();
+            if ctx.s3.is_none() {
+                return Err(format!(
+                    "context {:?} has no [contexts.{}.s3] section",
+                    r.context_name, r.context_name
+                ));
+            }
+            // S3Admin::from_aws is async (it may read the SDK config): build it lazily.
+            let aws = AwsContext::new(ctx);
+            let endpoint = ctx.endpoint_url.clone();
+            Arc::new(LazyS3Admin {
+                cell: tokio::sync::OnceCell::new(),
+                aws,
+                endpoint,
+            })
+        }
+    };
+    Ok(Box::new(LifecycleEditor::open(Target {
+        admin,
+        bucket: bucket.to_string(),
+        prices,
+        context: r.context_name.clone(),
+        audit: AuditLog::for_resolved(r),
+        read_only: r.read_only,
+    })))
+}
+
+/// [`crate::ops::s3_admin::S3Admin`] built on first use: its constructor is async and the
+/// console's key handler must not await.
+struct LazyS3Admin {
+    cell: tokio::sync::OnceCell<crate::ops::s3_admin::S3Admin>,
+    aws: crate::sources::aws::AwsContext,
+    endpoint: Option<String>,
+}
+
+impl LazyS3Admin {
+    async fn get(&self) -> &crate::ops::s3_admin::S3Admin {
+        self.cell
+            .get_or_init(|| {
+                crate::ops::s3_admin::S3Admin::from_aws(&self.aws, self.endpoint.as_deref())
+            })
+            .await
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::ops::s3_admin::LifecycleAdmin for LazyS3Admin {
+    fn name(&self) -> &str {
+        self.cell.get().map_or("S3", |a| a.name())
+    }
+    async fn get_lifecycle(
+        &self,
+        bucket: &str,
+    ) -> anyhow::Result<crate::ops::lifecycle::model::LifecycleConfiguration> {
+        self.get().await.get_lifecycle(bucket).await
+    }
+    async fn put_lifecycle(
+        &self,
+        bucket: &str,
+        cfg: &crate::ops::lifecycle::model::LifecycleConfiguration,
+    ) -> anyhow::Result<()> {
+        self.get().await.put_lifecycle(bucket, cfg).await
+    }
+    async fn bucket_usage(
+        &self,
+        bucket: &str,
+    ) -> anyhow::Result<crate::ops::s3_admin::BucketUsage> {
+        self.get().await.bucket_usage(bucket).await
+    }
 }

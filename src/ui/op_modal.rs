@@ -60,6 +60,8 @@ pub struct OpModal {
     ctl_rx: mpsc::UnboundedReceiver<String>,
     /// The throttle last asked for (requests/s; None = unlimited), when the op has controls.
     pub throttle: Option<f64>,
+    /// Op-specific plan details shown under the steps (a lifecycle diff and cost projection).
+    pub details: Vec<String>,
 }
 
 /// `+`/`-` scale the throttle by this; `-` from unlimited starts at [`THROTTLE_FROM_UNLIMITED`].
@@ -75,6 +77,7 @@ impl OpModal {
             ctl_tx,
             ctl_rx,
             throttle,
+            details: Vec::new(),
             handle,
             progress,
             guardrails: Vec::new(),
@@ -85,6 +88,11 @@ impl OpModal {
             refusal: None,
             log: Vec::new(),
         }
+    }
+
+    pub fn with_details(mut self, text: &str) -> Self {
+        self.details = text.lines().map(str::to_string).collect();
+        self
     }
 
     /// Drain engine events. Returns true when anything changed (redraw).
@@ -371,6 +379,10 @@ impl OpModal {
                 )));
             }
         }
+        if !self.details.is_empty() {
+            out.push(Line::from(""));
+            out.extend(self.details.iter().map(|l| Line::from(l.clone())));
+        }
         out
     }
 
@@ -479,14 +491,14 @@ fn fmt_rps(r: Option<f64>) -> String {
 /// index behind an alias): shows "preparing…", then becomes the [`OpModal`].
 pub struct PreparingModal {
     label: String,
-    rx: oneshot::Receiver<Result<OpHandle, String>>,
+    rx: oneshot::Receiver<Result<OpModal, String>>,
     pub op: Option<OpModal>,
     pub error: Option<String>,
 }
 
 impl PreparingModal {
     /// `label` names the operation ("reindex products") until its plan arrives.
-    pub fn new(label: impl Into<String>, rx: oneshot::Receiver<Result<OpHandle, String>>) -> Self {
+    pub fn new(label: impl Into<String>, rx: oneshot::Receiver<Result<OpModal, String>>) -> Self {
         PreparingModal {
             label: label.into(),
             rx,
@@ -500,7 +512,7 @@ impl PreparingModal {
             return false;
         }
         match self.rx.try_recv() {
-            Ok(Ok(h)) => self.op = Some(OpModal::new(h)),
+            Ok(Ok(m)) => self.op = Some(m),
             Ok(Err(e)) => self.error = Some(e),
             Err(oneshot::error::TryRecvError::Empty) => return false,
             Err(oneshot::error::TryRecvError::Closed) => {
