@@ -164,10 +164,17 @@ pub fn install(st: &mut State, r: &Resolved) {
         return;
     }
     if r.demo() {
-        let aliases =
-            aliases_of(&sim::lock(&sim::world(&SimOptions::default())).opensearch_status());
+        let w = sim::world(&SimOptions::default());
+        let (aliases, buckets) = {
+            let w = sim::lock(&w);
+            (aliases_of(&w.opensearch_status()), w.bucket_names())
+        };
         add_entries(st, reindex_entries(r, &aliases));
+        add_entries(st, lifecycle_entries(r, &buckets));
         return;
+    }
+    if let Some(s3) = &r.context().s3 {
+        add_entries(st, lifecycle_entries(r, &s3.buckets));
     }
     refresh_reindex_entries(st, r);
     if r.context().opensearch.is_none() {
