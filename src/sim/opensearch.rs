@@ -232,6 +232,12 @@ impl Search {
         self.indices.get(&ix).map(|i| i.docs as u64)
     }
 
+    /// Primary store size of an index (or the single index behind an alias).
+    pub fn size_bytes(&self, name: &str) -> Option<u64> {
+        let ix = self.resolve(name).ok()?;
+        self.indices.get(&ix).map(|i| (i.docs * i.doc_bytes) as u64)
+    }
+
     pub fn alias_targets(&self, alias: &str) -> Vec<String> {
         self.aliases.get(alias).cloned().unwrap_or_default()
     }

@@ -306,6 +306,16 @@ impl World {
         self.search.doc_count(name)
     }
 
+    /// Primary store bytes of an index or of the single index behind an alias.
+    pub fn index_size_bytes(&self, name: &str) -> Option<u64> {
+        self.search.size_bytes(name)
+    }
+
+    /// True for an index name (not an alias).
+    pub fn index_exists(&self, name: &str) -> bool {
+        self.search.index_names().iter().any(|n| n == name)
+    }
+
     pub fn index_names(&self) -> Vec<String> {
         self.search.index_names()
     }
