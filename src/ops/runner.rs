@@ -102,8 +102,6 @@ impl OpControl {
     }
 }
 
-/// How a run ended; maps onto the CLI exit codes.
-
 /// A step error meaning "stopped on purpose, not broken" (e.g. the reindex task was cancelled
 /// from another process): the run ends as `aborted` (exit 4), rolling back like an abort.
 /// Return it with `Err(anyhow::Error::new(Aborted(why)))`.
@@ -118,6 +116,7 @@ impl std::fmt::Display for Aborted {
 
 impl std::error::Error for Aborted {}
 
+/// How a run ended; maps onto the CLI exit codes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunOutcome {
     Done(String),

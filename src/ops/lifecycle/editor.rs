@@ -54,7 +54,7 @@ enum Stage {
     /// The add-rule form: field values and the focused field.
     Form(Vec<String>, usize),
     /// Planned: the op modal (or its planning) has taken over.
-    Planned(PreparingModal),
+    Planned(Box<PreparingModal>),
 }
 
 pub struct LifecycleEditor {
@@ -144,19 +144,17 @@ impl LifecycleEditor {
             };
             let _ = tx.send(r);
         });
-        self.stage = Stage::Planned(PreparingModal::new(
+        self.stage = Stage::Planned(Box::new(PreparingModal::new(
             format!("lifecycle {}", self.target.bucket),
             rx,
-        ));
+        )));
     }
 
     fn edit_key(&mut self, ev: &KeyEvent) -> ModalOutcome {
         match ev.code {
             KeyCode::Esc | KeyCode::Char('q') => return ModalOutcome::Close,
-            KeyCode::Down | KeyCode::Char('j') => {
-                if self.selected + 1 < self.rules.len() {
-                    self.selected += 1;
-                }
+            KeyCode::Down | KeyCode::Char('j') if self.selected + 1 < self.rules.len() => {
+                self.selected += 1;
             }
             KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
             KeyCode::Char(' ') => {
