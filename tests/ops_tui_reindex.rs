@@ -137,7 +137,8 @@ async fn reindex_from_the_palette_shows_the_plan_runs_on_y_with_progress_and_mov
 }
 
 #[tokio::test]
-async fn modal_rethrottles_the_running_copy_and_cancel_aborts_without_moving_the_alias() {
+async fn modal_rethrottles_the_running_copy_and_the_cancel_task_action_aborts_without_moving_the_alias()
+ {
     let dir = tempfile::tempdir().unwrap();
     let r = resolved(&dir, false);
     // Real-time world, slow copy: the copy step stays running while the keys are pressed.
@@ -160,7 +161,11 @@ async fn modal_rethrottles_the_running_copy_and_cancel_aborts_without_moving_the
     );
     // The live figure is read back from the task itself on the next poll.
     until_screen(&mut t, m.as_mut(), "throttle: 1000 docs/s", 20).await;
-    key(m.as_mut(), 'c');
+    // Cancel through the dialog keymap's action (as if rebound to x), not the raw `c`.
+    m.handle_key(
+        &KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE),
+        Some(&Action::CancelTask),
+    );
     let s = until_screen(&mut t, m.as_mut(), "↺ aborted", 30).await;
     assert!(s.contains("cancelled"), "{s}");
     assert_eq!(alias(&w, "products"), vec!["products_v1".to_string()]);

@@ -1,5 +1,9 @@
-//! What the console needs from the operations layer: palette entries ("cutover <plan>"),
-//! hidden in read-only mode, and turning `Action::StartOp` into an operation modal.
+//! What the console needs from the operations layer: palette entries ("cutover <plan>",
+//! "reindex <alias>", "lifecycle <bucket>"), hidden in read-only mode, and turning
+//! `Action::StartOp` into an operation modal (reindex: planned on a task behind
+//! [`PreparingModal`]; lifecycle: the rule editor, which hands over to the op modal).
+//! Optional: call [`refresh_reindex_entries`] on OpenSearch updates (in real mode `install`
+//! already re-reads the snapshot every few seconds through the state inbox).
 //!
 //! Main-loop wiring (src/app.rs): at startup `install(&mut state, &resolved)`, and on a task
 //! `cutover::pending(&resolved, &backends)`, then push `recovery_entries(..)` and flash

@@ -592,7 +592,7 @@ impl Modal for OpModal {
     fn render(&self, f: &mut Frame, area: Rect, _theme: &Theme) {
         self.render_inner(f, area);
     }
-    fn handle_key(&mut self, ev: &KeyEvent, _action: Option<&Action>) -> ModalOutcome {
+    fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
         self.pump();
         if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
             // Ctrl-C must not quit the console under a running operation: treat it as abort.
@@ -601,6 +601,27 @@ impl Modal for OpModal {
                 return ModalOutcome::Keep;
             }
             return ModalOutcome::Ignored;
+        }
+        // The dialog keymap's op controls (rebindable); raw keys below are the fallback.
+        if self.phase == Phase::Running {
+            match action {
+                Some(Action::RethrottleUp) => {
+                    self.rethrottle(self.throttle.map(|t| t * THROTTLE_STEP));
+                    return ModalOutcome::Keep;
+                }
+                Some(Action::RethrottleDown) => {
+                    self.rethrottle(Some(
+                        self.throttle
+                            .map_or(THROTTLE_FROM_UNLIMITED, |t| (t / THROTTLE_STEP).max(1.0)),
+                    ));
+                    return ModalOutcome::Keep;
+                }
+                Some(Action::CancelTask) => {
+                    self.cancel_task();
+                    return ModalOutcome::Keep;
+                }
+                _ => {}
+            }
         }
         match OpModal::handle_key(self, ev) {
             ModalAction::Keep => ModalOutcome::Keep,
