@@ -6,7 +6,7 @@
 //!   cargo bench --profile dev --bench collect_data
 //!
 //! (The rounds are network-bound; the dev profile avoids a 7-minute release build and measures
-//! the same thing.) Figures and their meaning: docs/PERFORMANCE-data.md.
+//! the same thing.) Figures and their meaning: docs/PERFORMANCE.md ("S3, OpenSearch and Redshift collection round").
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

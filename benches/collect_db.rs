@@ -5,7 +5,7 @@
 //!   cargo bench --bench collect_db            (release)
 //!   cargo bench --bench collect_db --profile dev   (quicker to build; network-bound anyway)
 //!
-//! Figures and the command that produced them: docs/PERFORMANCE-db.md.
+//! Figures and the command that produced them: docs/PERFORMANCE.md ("Aurora/MySQL and Redis collection round").
 
 use std::time::Duration;
 

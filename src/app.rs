@@ -22,7 +22,7 @@ use crate::ops::console as ops_console;
 use crate::ops::cutover::Backends;
 use crate::panels::Panels;
 use crate::sim::SimOptions;
-use crate::sources::{self, Sample};
+use crate::sources::live::{self, Live};
 use crate::state::{State, StateFn, StateInit};
 use crate::ui::theme::Theme;
 
@@ -123,6 +123,8 @@ async fn main_loop(
     resolved: &Resolved,
     sim: &SimOptions,
 ) -> i32 {
+    // `:ctx NAME` replaces the context: operations started afterwards use this copy.
+    let mut resolved = resolved.clone();
     // Demo: operations drive the same simulated world the panels show.
     let (collectors, backends) = if resolved.demo() {
         let world = crate::sim::world(sim);
@@ -131,17 +133,18 @@ async fn main_loop(
             Backends::Sim(world),
         )
     } else {
-        (sources::build(resolved, sim).await, Backends::Real)
+        (crate::sources::build(&resolved, sim).await, Backends::Real)
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
     }
-    let (tx, mut samples) = mpsc::channel::<Sample>(256);
-    let tasks = sources::spawn_all(collectors, tx);
+    let mut live = Live::new();
+    live.start(collectors);
+    live::add_context_entries(state, &resolved.config);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx.clone());
-    ops_console::install(state, resolved);
-    spawn_recovery_scan(resolved, &backends, inbox_tx);
+    ops_console::install(state, &resolved);
+    spawn_recovery_scan(&resolved, &backends, inbox_tx);
     // A running operation's modal drains its events on this (only while a modal is open).
     let mut op_tick = tokio::time::interval(Duration::from_millis(100));
     op_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -203,7 +206,14 @@ async fn main_loop(
                     input_dirty = true;
                     let mut stop = None;
                     for a in state.handle_key(k) {
-                        stop = stop.or(carry_out(state, a, resolved, &backends));
+                        if let Action::SwitchContext(name) = a {
+                            match live::switch_context(&name, &mut resolved, sim, state, &mut live).await {
+                                Ok(()) => samples_open = true,
+                                Err(e) => state.set_flash(e),
+                            }
+                            continue;
+                        }
+                        stop = stop.or(carry_out(state, a, &resolved, &backends));
                     }
                     if let Some(code) = stop {
                         break code;
@@ -215,11 +225,11 @@ async fn main_loop(
             },
             _ = sigterm.recv() => break 128 + 15,
             _ = sighup.recv() => break 128 + 1,
-            s = samples.recv(), if samples_open => match s {
+            s = live.recv(), if samples_open => match s {
                 Some(s) => {
                     data_dirty |= state.apply_sample(s);
                     // Drain whatever else is queued before the next frame.
-                    while let Ok(s) = samples.try_recv() {
+                    while let Some(s) = live.try_recv() {
                         data_dirty |= state.apply_sample(s);
                     }
                 }
@@ -241,9 +251,7 @@ async fn main_loop(
             _ = sleep => {}
         }
     };
-    for t in tasks {
-        t.abort();
-    }
+    live.stop();
     code
 }
 

@@ -158,6 +158,38 @@ mod tests {
     }
 
     #[test]
+    fn enter_on_an_alarm_in_the_overview_opens_the_panel_of_its_metric() {
+        use crate::keymap::Action;
+        use crate::state::Tab;
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+        let mut st = crate::state::fixture::state();
+        let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        let selected = st.theme.selected().add_modifier;
+        // Walk down the overview until the DMS alarm's line is the highlighted one.
+        let mut found = false;
+        for _ in 0..40 {
+            term.draw(|f| crate::ui::draw(f, &st)).unwrap();
+            let b = term.backend().buffer();
+            let hit = (0..b.area.height).any(|y| {
+                let cells: Vec<&str> = (0..b.area.width).map(|x| b[(x, y)].symbol()).collect();
+                (0..cells.len()).any(|x| {
+                    cells[x..].concat().starts_with("dms-orders-cdc-latency")
+                        && b[(x as u16, y)].style().add_modifier.contains(selected)
+                })
+            });
+            if hit {
+                found = true;
+                break;
+            }
+            st.apply_action(Action::Down);
+        }
+        assert!(found, "the alarm line can be selected");
+        st.apply_action(Action::Select);
+        assert_eq!(st.tab, Tab::Panel("dms".into()));
+    }
+
+    #[test]
     fn alarm_state_sorts_before_insufficient_data() {
         let t = |s: i64| DateTime::<Utc>::from_timestamp(s, 0);
         let mut v = vec![

@@ -3,8 +3,10 @@
 //! pagination, and counters so the console can show how many metrics it requests and what that
 //! costs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
@@ -24,6 +26,43 @@ pub fn usage() -> (u64, u64) {
         CALLS.load(Ordering::Relaxed),
         METRICS_REQUESTED.load(Ordering::Relaxed),
     )
+}
+
+/// The request rate is averaged over this long: panels with 5-minute periods ask in bursts.
+const RATE_WINDOW: Duration = Duration::from_secs(600);
+
+/// When the first call was made, and (when, metrics requested) of recent calls.
+type Recent = (Option<Instant>, VecDeque<(Instant, u64)>);
+static RECENT: Mutex<Recent> = Mutex::new((None, VecDeque::new()));
+
+fn record(metrics: u64) {
+    let now = Instant::now();
+    let mut r = RECENT.lock().unwrap_or_else(|e| e.into_inner());
+    r.0.get_or_insert(now);
+    r.1.push_back((now, metrics));
+    while r.1.front().is_some_and(|(t, _)| now - *t > RATE_WINDOW) {
+        r.1.pop_front();
+    }
+}
+
+/// Metrics requested per minute, averaged over the last ten minutes (or since the first call
+/// when that is sooner, but over at least a minute); None before any call.
+pub fn metrics_per_minute() -> Option<f64> {
+    let now = Instant::now();
+    let r = RECENT.lock().unwrap_or_else(|e| e.into_inner());
+    let first = r.0?;
+    let span = (now - first).clamp(Duration::from_secs(60), RATE_WINDOW);
+    let n: u64 =
+        r.1.iter()
+            .filter(|(t, _)| now - *t <= RATE_WINDOW)
+            .map(|(_, n)| n)
+            .sum();
+    Some(n as f64 / (span.as_secs_f64() / 60.0))
+}
+
+/// GetMetricData cost at list price of a request rate, USD per day.
+pub fn usd_per_day(metrics_per_minute: f64) -> f64 {
+    metrics_per_minute * 60.0 * 24.0 / 1000.0 * USD_PER_1000_METRICS
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +222,10 @@ impl CloudWatchReader {
             let mut token: Option<String> = None;
             loop {
                 CALLS.fetch_add(1, Ordering::Relaxed);
-                METRICS_REQUESTED.fetch_add(sdk.len() as u64, Ordering::Relaxed);
+                // Billed per metric; an expression is computed from metrics already counted.
+                let billed = batch.iter().filter(|q| q.expression.is_none()).count() as u64;
+                METRICS_REQUESTED.fetch_add(billed, Ordering::Relaxed);
+                record(billed);
                 let resp = self
                     .client
                     .get_metric_data()
@@ -225,6 +267,11 @@ mod tests {
 
     fn q(n: usize) -> MetricQuery {
         MetricQuery::metric(query_id(n), "AWS/RDS", "CPUUtilization", &[], "Average", 60)
+    }
+
+    #[test]
+    fn a_thousand_metrics_a_minute_cost_fourteen_dollars_forty_a_day() {
+        assert!((usd_per_day(1000.0) - 14.4).abs() < 1e-9);
     }
 
     #[test]

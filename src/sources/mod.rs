@@ -8,6 +8,7 @@ pub mod aws;
 pub mod cloudwatch;
 pub mod cw_panels;
 pub mod glue;
+pub mod live;
 pub mod opensearch;
 pub mod redis;
 pub mod redshift;

@@ -477,7 +477,7 @@ fn cloudwatch(cw: &BTreeMap<String, Vec<CwFigure>>, panels: &Panels, out: &mut V
                 let lim = panels
                     .get(panel)
                     .and_then(|d| d.cloudwatch.as_ref())
-                    .and_then(|c| c.metrics.iter().find(|m| f.label.starts_with(&m.label)))
+                    .and_then(|c| c.metrics.iter().find(|m| f.label.contains(&m.label)))
                     .and_then(|m| m.threshold)
                     .map(|t| limit(&t, f.status, |l| fmt::with_unit(l, &f.unit)))
                     .unwrap_or_default();

@@ -203,6 +203,23 @@ impl State {
         self.palette = palette::builtin_entries(self);
     }
 
+    /// Start over in another context (`:ctx NAME`): its name and colour in the header; no data,
+    /// sources, series or held samples of the old one. Keymap, theme, refresh and open operation
+    /// dialogs stay.
+    pub fn switch_context(&mut self, context: &str, colour: Option<String>, read_only: bool) {
+        self.context = context.to_string();
+        self.colour = colour;
+        self.read_only = read_only;
+        self.data = Snapshot::empty(context, self.demo);
+        self.sources.clear();
+        self.series = Series::default();
+        self.held.clear();
+        self.views.clear();
+        self.input = None;
+        self.tab = Tab::Overview;
+        self.palette = palette::builtin_entries(self);
+    }
+
     pub fn source(&self, kind: &SourceKind) -> Option<&SourceState> {
         self.sources.get(&kind.name())
     }

@@ -56,6 +56,17 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         format!("  refresh {}", humantime::format_duration(st.refresh)),
         t.dim(),
     )];
+    // What the CloudWatch panels cost: metrics requested per minute at list price.
+    let cost = match crate::sources::cloudwatch::metrics_per_minute() {
+        Some(m) => vec![Span::styled(
+            format!(
+                "  CW {m:.0} metrics/min ${:.2}/day",
+                crate::sources::cloudwatch::usd_per_day(m)
+            ),
+            t.dim(),
+        )],
+        None => Vec::new(),
+    };
     let mut hints = Vec::new();
     if let Some(k) = key(st, &Action::Help) {
         hints.push(Span::styled(format!("  {k} help"), t.dim()));
@@ -67,7 +78,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
     let avail = area.width as usize;
     let mut right = clock;
     // Drop the least important parts first when narrow.
-    for extra in [refresh, hints] {
+    for extra in [cost, refresh, hints] {
         if width(&left) + width(&right) + width(&extra) + 2 <= avail {
             right.extend(extra);
         }

@@ -84,11 +84,54 @@ pub fn rows(st: &State, findings: &[Finding]) -> (Vec<Row>, Vec<Row>) {
     (services, generic)
 }
 
-/// The panel id of the Nth selectable line (services, then generic panels).
+/// The panel id of the Nth selectable line (services, alarms, then generic panels); None for an
+/// alarm on a metric no declared panel shows.
 pub fn panel_at(st: &State, index: usize) -> Option<String> {
     let f = st.findings();
     let (s, g) = rows(st, &f);
-    s.into_iter().chain(g).nth(index).map(|r| r.panel)
+    let alarms = visible_alarms(st);
+    if index < s.len() {
+        return s.into_iter().nth(index).map(|r| r.panel);
+    }
+    let index = index - s.len();
+    if index < alarms.len() {
+        return alarms[index].panel.clone();
+    }
+    g.into_iter().nth(index - alarms.len()).map(|r| r.panel)
+}
+
+/// Alarms passing the filter: ALARM first, then INSUFFICIENT_DATA, newest change first; alarms
+/// that are OK say nothing individually, so several of them collapse into one line naming them.
+fn visible_alarms(st: &State) -> Vec<Alarm> {
+    let mut alarms: Vec<Alarm> = st
+        .data
+        .alarms
+        .iter()
+        .filter(|a| st.row_matches(&format!("{} {} {}", a.state, a.name, a.reason)))
+        .cloned()
+        .collect();
+    let rank = |s: &str| match s {
+        "ALARM" => 0,
+        "INSUFFICIENT_DATA" => 1,
+        _ => 2,
+    };
+    alarms.sort_by_key(|a| (rank(&a.state), std::cmp::Reverse(a.since)));
+    let ok: Vec<&Alarm> = alarms.iter().filter(|a| rank(&a.state) == 2).collect();
+    if ok.len() > 1 {
+        let collapsed = Alarm {
+            name: format!("{} alarms", ok.len()),
+            state: "OK".into(),
+            reason: ok
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ..Alarm::default()
+        };
+        alarms.retain(|a| rank(&a.state) < 2);
+        alarms.push(collapsed);
+    }
+    alarms
 }
 
 fn fig(text: impl Into<String>) -> (String, Option<Status>) {
@@ -424,43 +467,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
     }
     let t = &st.theme;
     let sel = st.view().selected;
-    let selectable = services.len() + generic.len();
+    let alarms = visible_alarms(st);
+    let selectable = services.len() + alarms.len() + generic.len();
     st.visible_rows.set(selectable);
     let sel = sel.min(selectable.saturating_sub(1));
-
-    let mut alarms: Vec<&Alarm> = st
-        .data
-        .alarms
-        .iter()
-        .filter(|a| st.row_matches(&format!("{} {} {}", a.state, a.name, a.reason)))
-        .collect();
-    let rank = |s: &str| match s {
-        "ALARM" => 0,
-        "INSUFFICIENT_DATA" => 1,
-        _ => 2,
-    };
-    alarms.sort_by_key(|a| (rank(&a.state), std::cmp::Reverse(a.since)));
-    // Alarms that are OK say nothing individually: one line names them all.
-    let ok: Vec<&Alarm> = alarms
-        .iter()
-        .copied()
-        .filter(|a| rank(&a.state) == 2)
-        .collect();
-    let collapsed;
-    if ok.len() > 1 {
-        collapsed = Alarm {
-            name: format!("{} alarms", ok.len()),
-            state: "OK".into(),
-            reason: ok
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            ..Alarm::default()
-        };
-        alarms.retain(|a| rank(&a.state) < 2);
-        alarms.push(&collapsed);
-    }
     let finds: Vec<&Finding> = findings
         .iter()
         .filter(|x| st.row_matches(&format!("{} {}", x.service, x.message)))
@@ -548,6 +558,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
                     },
                     st,
                     a,
+                    services.len() + i == sel,
                 );
             }
             y += 1;
@@ -579,7 +590,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
                     generic.len() - i,
                 );
             } else {
-                let idx = services.len() + i;
+                let idx = services.len() + alarms.len() + i;
                 service_line(
                     f,
                     Rect {
@@ -735,7 +746,7 @@ fn more(f: &mut Frame, r: Rect, st: &State, n: usize) {
     );
 }
 
-fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm) {
+fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
     let t = &st.theme;
     let (style, sym) = match a.state.as_str() {
         "ALARM" => (t.status(Status::Crit), Status::Crit.symbol()),
@@ -760,15 +771,16 @@ fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm) {
     } else {
         t.dim()
     };
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(head, style),
-            Span::styled(reason, body_style),
-            Span::raw(" ".repeat(gap)),
-            Span::styled(since, t.dim()),
-        ])),
-        r,
-    );
+    let mut line = Line::from(vec![
+        Span::styled(head, style),
+        Span::styled(reason, body_style),
+        Span::raw(" ".repeat(gap)),
+        Span::styled(since, t.dim()),
+    ]);
+    if selected {
+        line = line.style(t.selected());
+    }
+    f.render_widget(Paragraph::new(line), r);
 }
 
 fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
