@@ -161,6 +161,13 @@ async fn modal_rethrottles_the_running_copy_and_the_cancel_task_action_aborts_wi
     );
     // The live figure is read back from the task itself on the next poll.
     until_screen(&mut t, m.as_mut(), "throttle: 1000 docs/s", 20).await;
+    // t: type a throttle; "-" goes into the field, not to the rethrottle_down action.
+    key(m.as_mut(), 't');
+    for c in "250".chars() {
+        key(m.as_mut(), c);
+    }
+    m.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), None);
+    until_screen(&mut t, m.as_mut(), "throttle: 250 docs/s", 20).await;
     // Cancel through the dialog keymap's action (as if rebound to x), not the raw `c`.
     m.handle_key(
         &KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE),

@@ -62,6 +62,8 @@ pub struct OpModal {
     pub throttle: Option<f64>,
     /// Op-specific plan details shown under the steps (a lifecycle diff and cost projection).
     pub details: Vec<String>,
+    /// The throttle being typed after `t` (requests/s, or -1 / unlimited).
+    pub throttle_input: Option<String>,
 }
 
 /// `+`/`-` scale the throttle by this; `-` from unlimited starts at [`THROTTLE_FROM_UNLIMITED`].
@@ -78,6 +80,7 @@ impl OpModal {
             ctl_rx,
             throttle,
             details: Vec::new(),
+            throttle_input: None,
             handle,
             progress,
             guardrails: Vec::new(),
@@ -171,8 +174,32 @@ impl OpModal {
                 _ => ModalAction::Keep,
             },
             Phase::Confirming => self.confirm_key(key),
+            Phase::Running if self.throttle_input.is_some() => {
+                let input = self.throttle_input.as_mut().expect("checked");
+                match key.code {
+                    KeyCode::Esc => self.throttle_input = None,
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        input.push(c)
+                    }
+                    KeyCode::Enter => {
+                        let typed = self.throttle_input.take().unwrap_or_default();
+                        match crate::ops::reindex::cli::parse_rps(typed.trim()) {
+                            Ok(rps) => self.rethrottle(rps),
+                            Err(e) => self.log.push(format!("throttle not changed: {e}")),
+                        }
+                    }
+                    _ => {}
+                }
+                ModalAction::Keep
+            }
             Phase::Running => {
                 match key.code {
+                    KeyCode::Char('t') if self.handle.controls.is_some() => {
+                        self.throttle_input = Some(String::new())
+                    }
                     KeyCode::Char('h') => self.handle.hold(),
                     KeyCode::Char('r') => self.handle.release(),
                     KeyCode::Char('a') => self.handle.abort(),
@@ -289,8 +316,11 @@ impl OpModal {
         match self.phase {
             Phase::Preflight => " measuring guardrails…   esc close ".into(),
             Phase::Confirming => " tab focus   enter select   esc cancel ".into(),
+            Phase::Running if self.throttle_input.is_some() => {
+                " type requests/s (-1 = unlimited)   enter apply   esc back ".into()
+            }
             Phase::Running if self.handle.controls.is_some() => format!(
-                " +/- throttle ({})   u unlimited   c cancel task   h hold   r release   a abort ",
+                " +/- throttle ({})   t type   u unlimited   c cancel task   h hold   r release   a abort ",
                 fmt_rps(self.throttle)
             ),
             Phase::Running => {
@@ -425,6 +455,11 @@ impl OpModal {
             .rev()
             .map(|l| Line::from(l.clone()))
             .collect();
+        if let Some(i) = &self.throttle_input {
+            out.push(Line::from(format!(
+                "throttle (requests/s, -1 unlimited): {i}▏"
+            )));
+        }
         if let Some(o) = &self.outcome {
             let head = match o {
                 RunOutcome::Done(_) => "✓ done",
@@ -603,7 +638,7 @@ impl Modal for OpModal {
             return ModalOutcome::Ignored;
         }
         // The dialog keymap's op controls (rebindable); raw keys below are the fallback.
-        if self.phase == Phase::Running {
+        if self.phase == Phase::Running && self.throttle_input.is_none() {
             match action {
                 Some(Action::RethrottleUp) => {
                     self.rethrottle(self.throttle.map(|t| t * THROTTLE_STEP));
