@@ -50,6 +50,10 @@ pub enum Action {
     Cancel,
     ClearInput,
     Confirm,
+    /// Running operation: faster / slower background task (reindex throttle), cancel it.
+    RethrottleUp,
+    RethrottleDown,
+    CancelTask,
     Deny,
     /// Start an operation, e.g. "reindex", "lifecycle streamshop-media", "cutover mysql-to-aurora".
     /// The ops layer parses the spec and opens its plan modal; the console only routes it.
@@ -88,6 +92,9 @@ impl Action {
             Action::ClearInput => "clear".into(),
             Action::Confirm => "confirm".into(),
             Action::Deny => "deny".into(),
+            Action::RethrottleUp => "rethrottle_up".into(),
+            Action::RethrottleDown => "rethrottle_down".into(),
+            Action::CancelTask => "cancel_task".into(),
             Action::StartOp(s) => format!("op:{s}"),
             Action::SwitchContext(c) => format!("ctx:{c}"),
             Action::Command(c) => format!("cmd:{c}"),
@@ -124,6 +131,9 @@ impl Action {
             "clear" => Action::ClearInput,
             "confirm" => Action::Confirm,
             "deny" => Action::Deny,
+            "rethrottle_up" => Action::RethrottleUp,
+            "rethrottle_down" => Action::RethrottleDown,
+            "cancel_task" => Action::CancelTask,
             _ => {
                 if let Some(n) = arg("goto:") {
                     return n.parse().ok().filter(|n| *n >= 1).map(Action::Goto);
@@ -172,6 +182,9 @@ impl Action {
             Action::ClearInput => "clear input".into(),
             Action::Confirm => "confirm".into(),
             Action::Deny => "deny".into(),
+            Action::RethrottleUp => "running op: double the task's throttle".into(),
+            Action::RethrottleDown => "running op: halve the task's throttle".into(),
+            Action::CancelTask => "running op: cancel its background task".into(),
             Action::StartOp(s) => format!("start operation {s}"),
             Action::SwitchContext(c) => format!("switch to context {c}"),
             Action::Command(c) => format!("command {c}"),

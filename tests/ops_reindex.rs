@@ -625,7 +625,8 @@ async fn abort_typed_during_the_copy_exits_4_and_leaves_the_alias() {
 }
 
 #[tokio::test]
-async fn cancelling_the_task_from_another_opsdeck_fails_the_run_without_moving_the_alias() {
+async fn cancelling_the_task_from_another_opsdeck_aborts_the_run_with_exit_4_without_moving_the_alias()
+ {
     let ti = TestIndex::seed(3000).await;
     let env = Env::new();
     let admin = OsAdmin::new(OS).unwrap();
@@ -658,7 +659,7 @@ async fn cancelling_the_task_from_another_opsdeck_fails_the_run_without_moving_t
     let o = env.run(&["op", "cancel", "--task", &task, "--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = wait_exit(&mut child).await;
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     assert!(text(&o).contains("cancelled"), "{}", text(&o));
     assert_eq!(
         admin.alias_targets(&ti.alias).await.unwrap(),

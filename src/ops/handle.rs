@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
 use super::plan::{Guardrail, OpEvent, Plan};
@@ -31,8 +32,22 @@ pub enum EngineEvent {
 pub struct OpHandle {
     pub plan: Plan,
     pub events: mpsc::UnboundedReceiver<EngineEvent>,
+    /// Operation-specific controls for the running op (a reindex's throttle and task cancel).
+    pub controls: Option<Arc<dyn OpControls>>,
     ctl: OpControl,
     confirm: Option<oneshot::Sender<Result<String, String>>>,
+}
+
+/// Controls some operations offer while they run, beyond hold/release/abort. The op modal
+/// calls them on a task (they talk to the backend) and shows the returned message.
+#[async_trait]
+pub trait OpControls: Send + Sync {
+    /// The throttle in effect (requests/s; None = unlimited).
+    fn throttle(&self) -> Option<f64>;
+    /// Change the throttle of the running background task.
+    async fn rethrottle(&self, requests_per_second: Option<f64>) -> anyhow::Result<String>;
+    /// Cancel the running background task; the run then ends `aborted`.
+    async fn cancel_task(&self) -> anyhow::Result<String>;
 }
 
 impl OpHandle {
@@ -62,6 +77,10 @@ impl OpHandle {
     }
     pub fn control(&self) -> OpControl {
         self.ctl.clone()
+    }
+    pub fn with_controls(mut self, c: Arc<dyn OpControls>) -> Self {
+        self.controls = Some(c);
+        self
     }
 }
 
@@ -144,6 +163,7 @@ pub fn spawn_with(
     OpHandle {
         plan,
         events,
+        controls: None,
         ctl,
         confirm: Some(ctx),
     }

@@ -102,6 +102,20 @@ impl OpControl {
     }
 }
 
+/// A step error meaning "stopped on purpose, not broken" (e.g. the reindex task was cancelled
+/// from another process): the run ends as `aborted` (exit 4), rolling back like an abort.
+/// Return it with `Err(anyhow::Error::new(Aborted(why)))`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aborted(pub String);
+
+impl std::fmt::Display for Aborted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Aborted {}
+
 /// How a run ended; maps onto the CLI exit codes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunOutcome {
@@ -390,6 +404,9 @@ impl Session {
                     if ctl.is_aborted() && !past_ponr {
                         return self.abort(&done, &tx).await;
                     }
+                    if e.downcast_ref::<Aborted>().is_some() && !past_ponr {
+                        return self.abort_because(&done, &tx, &err).await;
+                    }
                     let msg = format!("step {} failed: {err}", spec.id);
                     return self.fail_before_ponr(&done, &tx, past_ponr, msg).await;
                 }
@@ -424,10 +441,20 @@ impl Session {
     }
 
     async fn abort(&self, done: &[usize], tx: &mpsc::UnboundedSender<OpEvent>) -> RunOutcome {
+        self.abort_because(done, tx, "aborted by the operator")
+            .await
+    }
+
+    async fn abort_because(
+        &self,
+        done: &[usize],
+        tx: &mpsc::UnboundedSender<OpEvent>,
+        why: &str,
+    ) -> RunOutcome {
         let rb = self.rollback_steps(done, tx).await;
         let msg = match rb {
-            Ok(m) => format!("aborted by the operator before the point of no return; {m}"),
-            Err(m) => format!("aborted by the operator; ROLLBACK INCOMPLETE: {m}"),
+            Ok(m) => format!("{why} before the point of no return; {m}"),
+            Err(m) => format!("{why}; ROLLBACK INCOMPLETE: {m}"),
         };
         self.finish(Outcome::Aborted, &msg);
         let _ = tx.send(OpEvent::Aborted {

@@ -557,7 +557,10 @@ impl State {
             | Action::Cancel
             | Action::ClearInput
             | Action::Confirm
-            | Action::Deny => {}
+            | Action::Deny
+            | Action::RethrottleUp
+            | Action::RethrottleDown
+            | Action::CancelTask => {}
             Action::StartOp(_) | Action::SwitchContext(_) | Action::Command(_) => return vec![a],
         }
         Vec::new()

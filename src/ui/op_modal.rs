@@ -13,6 +13,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::modal::{Modal, ModalOutcome};
 use super::theme::Theme;
 use crate::keymap::Action;
+use tokio::sync::{mpsc, oneshot};
+
 use crate::ops::handle::{EngineEvent, OpHandle};
 use crate::ops::plan::{Confirm, Guardrail, OpEvent, Progress, StepState};
 use crate::ops::runner::RunOutcome;
@@ -53,12 +55,32 @@ pub struct OpModal {
     /// Why the last confirmation attempt was refused (wrong name).
     pub refusal: Option<String>,
     pub log: Vec<String>,
+    /// Results of op-specific controls (rethrottle, cancel task) running on tasks.
+    ctl_tx: mpsc::UnboundedSender<String>,
+    ctl_rx: mpsc::UnboundedReceiver<String>,
+    /// The throttle last asked for (requests/s; None = unlimited), when the op has controls.
+    pub throttle: Option<f64>,
+    /// Op-specific plan details shown under the steps (a lifecycle diff and cost projection).
+    pub details: Vec<String>,
+    /// The throttle being typed after `t` (requests/s, or -1 / unlimited).
+    pub throttle_input: Option<String>,
 }
+
+/// `+`/`-` scale the throttle by this; `-` from unlimited starts at [`THROTTLE_FROM_UNLIMITED`].
+const THROTTLE_STEP: f64 = 2.0;
+const THROTTLE_FROM_UNLIMITED: f64 = 1000.0;
 
 impl OpModal {
     pub fn new(handle: OpHandle) -> Self {
         let progress = Progress::new(&handle.plan);
+        let (ctl_tx, ctl_rx) = mpsc::unbounded_channel();
+        let throttle = handle.controls.as_ref().and_then(|c| c.throttle());
         OpModal {
+            ctl_tx,
+            ctl_rx,
+            throttle,
+            details: Vec::new(),
+            throttle_input: None,
             handle,
             progress,
             guardrails: Vec::new(),
@@ -71,9 +93,18 @@ impl OpModal {
         }
     }
 
+    pub fn with_details(mut self, text: &str) -> Self {
+        self.details = text.lines().map(str::to_string).collect();
+        self
+    }
+
     /// Drain engine events. Returns true when anything changed (redraw).
     pub fn pump(&mut self) -> bool {
         let mut changed = false;
+        while let Ok(msg) = self.ctl_rx.try_recv() {
+            changed = true;
+            self.log.push(msg);
+        }
         while let Ok(ev) = self.handle.events.try_recv() {
             changed = true;
             match ev {
@@ -143,11 +174,44 @@ impl OpModal {
                 _ => ModalAction::Keep,
             },
             Phase::Confirming => self.confirm_key(key),
+            Phase::Running if self.throttle_input.is_some() => {
+                let input = self.throttle_input.as_mut().expect("checked");
+                match key.code {
+                    KeyCode::Esc => self.throttle_input = None,
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        input.push(c)
+                    }
+                    KeyCode::Enter => {
+                        let typed = self.throttle_input.take().unwrap_or_default();
+                        match crate::ops::reindex::cli::parse_rps(typed.trim()) {
+                            Ok(rps) => self.rethrottle(rps),
+                            Err(e) => self.log.push(format!("throttle not changed: {e}")),
+                        }
+                    }
+                    _ => {}
+                }
+                ModalAction::Keep
+            }
             Phase::Running => {
                 match key.code {
+                    KeyCode::Char('t') if self.handle.controls.is_some() => {
+                        self.throttle_input = Some(String::new())
+                    }
                     KeyCode::Char('h') => self.handle.hold(),
                     KeyCode::Char('r') => self.handle.release(),
                     KeyCode::Char('a') => self.handle.abort(),
+                    KeyCode::Char('+') | KeyCode::Char('=') => {
+                        self.rethrottle(self.throttle.map(|t| t * THROTTLE_STEP))
+                    }
+                    KeyCode::Char('-') => self.rethrottle(Some(
+                        self.throttle
+                            .map_or(THROTTLE_FROM_UNLIMITED, |t| (t / THROTTLE_STEP).max(1.0)),
+                    )),
+                    KeyCode::Char('u') => self.rethrottle(None),
+                    KeyCode::Char('c') => self.cancel_task(),
                     _ => {}
                 }
                 ModalAction::Keep
@@ -157,6 +221,43 @@ impl OpModal {
                 _ => ModalAction::Keep,
             },
         }
+    }
+
+    /// Ask the op to change its throttle (on a task: it is a backend call). No-op for ops
+    /// without controls, and `+` from unlimited (there is nothing faster).
+    fn rethrottle(&mut self, rps: Option<f64>) {
+        let Some(c) = self.handle.controls.clone() else {
+            return;
+        };
+        if rps == self.throttle {
+            self.log.push(format!("throttle already {}", fmt_rps(rps)));
+            return;
+        }
+        self.throttle = rps;
+        self.log.push(format!("rethrottle to {}…", fmt_rps(rps)));
+        let tx = self.ctl_tx.clone();
+        tokio::spawn(async move {
+            let msg = match c.rethrottle(rps).await {
+                Ok(m) => m,
+                Err(e) => format!("rethrottle failed: {e:#}"),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    fn cancel_task(&mut self) {
+        let Some(c) = self.handle.controls.clone() else {
+            return;
+        };
+        self.log.push("cancelling the task…".into());
+        let tx = self.ctl_tx.clone();
+        tokio::spawn(async move {
+            let msg = match c.cancel_task().await {
+                Ok(m) => m,
+                Err(e) => format!("cancel failed: {e:#}"),
+            };
+            let _ = tx.send(msg);
+        });
     }
 
     fn confirm_key(&mut self, key: &KeyEvent) -> ModalAction {
@@ -211,12 +312,21 @@ impl OpModal {
         format!(" {} {} — context {} ", p.kind, p.target, p.context)
     }
 
-    pub fn footer(&self) -> &'static str {
+    pub fn footer(&self) -> String {
         match self.phase {
-            Phase::Preflight => " measuring guardrails…   esc close ",
-            Phase::Confirming => " tab focus   enter select   esc cancel ",
-            Phase::Running => " h hold at gate   r release   a abort (before point of no return) ",
-            Phase::Finished => " enter/esc close ",
+            Phase::Preflight => " measuring guardrails…   esc close ".into(),
+            Phase::Confirming => " tab focus   enter select   esc cancel ".into(),
+            Phase::Running if self.throttle_input.is_some() => {
+                " type requests/s (-1 = unlimited)   enter apply   esc back ".into()
+            }
+            Phase::Running if self.handle.controls.is_some() => format!(
+                " +/- throttle ({})   t type   u unlimited   c cancel task   h hold   r release   a abort ",
+                fmt_rps(self.throttle)
+            ),
+            Phase::Running => {
+                " h hold at gate   r release   a abort (before point of no return) ".into()
+            }
+            Phase::Finished => " enter/esc close ".into(),
         }
     }
 
@@ -299,6 +409,10 @@ impl OpModal {
                 )));
             }
         }
+        if !self.details.is_empty() {
+            out.push(Line::from(""));
+            out.extend(self.details.iter().map(|l| Line::from(l.clone())));
+        }
         out
     }
 
@@ -341,6 +455,11 @@ impl OpModal {
             .rev()
             .map(|l| Line::from(l.clone()))
             .collect();
+        if let Some(i) = &self.throttle_input {
+            out.push(Line::from(format!(
+                "throttle (requests/s, -1 unlimited): {i}▏"
+            )));
+        }
         if let Some(o) = &self.outcome {
             let head = match o {
                 RunOutcome::Done(_) => "✓ done",
@@ -399,6 +518,102 @@ impl OpModal {
     }
 }
 
+fn fmt_rps(r: Option<f64>) -> String {
+    r.map_or("unlimited".into(), |r| format!("{r:.0}/s"))
+}
+
+/// An operation whose plan is still being built on a task (it needs backend reads, e.g. the
+/// index behind an alias): shows "preparing…", then becomes the [`OpModal`].
+pub struct PreparingModal {
+    label: String,
+    rx: oneshot::Receiver<Result<OpModal, String>>,
+    pub op: Option<OpModal>,
+    pub error: Option<String>,
+}
+
+impl PreparingModal {
+    /// `label` names the operation ("reindex products") until its plan arrives.
+    pub fn new(label: impl Into<String>, rx: oneshot::Receiver<Result<OpModal, String>>) -> Self {
+        PreparingModal {
+            label: label.into(),
+            rx,
+            op: None,
+            error: None,
+        }
+    }
+
+    fn poll(&mut self) -> bool {
+        if self.op.is_some() || self.error.is_some() {
+            return false;
+        }
+        match self.rx.try_recv() {
+            Ok(Ok(m)) => self.op = Some(m),
+            Ok(Err(e)) => self.error = Some(e),
+            Err(oneshot::error::TryRecvError::Empty) => return false,
+            Err(oneshot::error::TryRecvError::Closed) => {
+                self.error = Some("the planning task ended without a plan".into())
+            }
+        }
+        true
+    }
+}
+
+impl Modal for PreparingModal {
+    fn title(&self) -> String {
+        match &self.op {
+            Some(m) => Modal::title(m),
+            None => self.label.clone(),
+        }
+    }
+    fn size(&self) -> (u16, u16) {
+        (90, 85)
+    }
+    fn footer(&self) -> String {
+        match &self.op {
+            Some(m) => Modal::footer(m),
+            None if self.error.is_some() => "enter/esc close".into(),
+            None => "building the plan…   esc close".into(),
+        }
+    }
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        match (&self.op, &self.error) {
+            (Some(m), _) => Modal::render(m, f, area, theme),
+            (None, Some(e)) => f.render_widget(
+                Paragraph::new(format!("✗ cannot plan {}: {e}", self.label))
+                    .wrap(Wrap { trim: false }),
+                area,
+            ),
+            (None, None) => f.render_widget(
+                Paragraph::new(format!("building the plan for {}…", self.label)),
+                area,
+            ),
+        }
+    }
+    fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
+        self.poll();
+        if let Some(m) = &mut self.op {
+            return Modal::handle_key(m, ev, action);
+        }
+        match ev.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => ModalOutcome::Close,
+            _ => ModalOutcome::Keep,
+        }
+    }
+    fn on_update(&mut self, update: &Update) {
+        self.poll();
+        if let Some(m) = &mut self.op {
+            m.on_update(update);
+        }
+    }
+    fn tick(&mut self) -> bool {
+        let changed = self.poll();
+        match &mut self.op {
+            Some(m) => m.tick() || changed,
+            None => changed,
+        }
+    }
+}
+
 impl Modal for OpModal {
     fn title(&self) -> String {
         OpModal::title(self).trim().to_string()
@@ -412,7 +627,7 @@ impl Modal for OpModal {
     fn render(&self, f: &mut Frame, area: Rect, _theme: &Theme) {
         self.render_inner(f, area);
     }
-    fn handle_key(&mut self, ev: &KeyEvent, _action: Option<&Action>) -> ModalOutcome {
+    fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
         self.pump();
         if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
             // Ctrl-C must not quit the console under a running operation: treat it as abort.
@@ -421,6 +636,27 @@ impl Modal for OpModal {
                 return ModalOutcome::Keep;
             }
             return ModalOutcome::Ignored;
+        }
+        // The dialog keymap's op controls (rebindable); raw keys below are the fallback.
+        if self.phase == Phase::Running && self.throttle_input.is_none() {
+            match action {
+                Some(Action::RethrottleUp) => {
+                    self.rethrottle(self.throttle.map(|t| t * THROTTLE_STEP));
+                    return ModalOutcome::Keep;
+                }
+                Some(Action::RethrottleDown) => {
+                    self.rethrottle(Some(
+                        self.throttle
+                            .map_or(THROTTLE_FROM_UNLIMITED, |t| (t / THROTTLE_STEP).max(1.0)),
+                    ));
+                    return ModalOutcome::Keep;
+                }
+                Some(Action::CancelTask) => {
+                    self.cancel_task();
+                    return ModalOutcome::Keep;
+                }
+                _ => {}
+            }
         }
         match OpModal::handle_key(self, ev) {
             ModalAction::Keep => ModalOutcome::Keep,

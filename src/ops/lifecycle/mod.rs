@@ -3,6 +3,7 @@
 
 pub mod cost;
 pub mod diff;
+pub mod editor;
 pub mod model;
 pub mod op;
 pub mod sim;

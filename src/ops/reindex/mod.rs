@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::opensearch_admin::{SearchAdmin, TaskProgress, next_version_name};
 use super::plan::{Confirm, Guardrail, Plan, StepSpec};
-use super::runner::{Operation, StepCtx};
+use super::runner::{Aborted, Operation, StepCtx};
 use crate::ops::lifecycle::cost::human_bytes;
 
 /// Headroom on the disk check: a fresh copy is about the source's primary size, plus merges.
@@ -54,6 +54,8 @@ struct RunState {
     reattached: bool,
     last: Option<TaskProgress>,
     source_count_at_start: Option<u64>,
+    /// The throttle in effect (the request's, then the last rethrottle's).
+    throttle: Option<f64>,
 }
 
 pub struct ReindexOp {
@@ -182,6 +184,7 @@ impl ReindexOp {
             )
             .cut_over_point(),
         );
+        let req_rps = req.requests_per_second;
         let plan = Plan {
             kind: "reindex".into(),
             context: req.context.clone(),
@@ -201,7 +204,10 @@ impl ReindexOp {
             source_index,
             target,
             admin,
-            state: Mutex::new(RunState::default()),
+            state: Mutex::new(RunState {
+                throttle: req_rps,
+                ..RunState::default()
+            }),
         })
     }
 
@@ -221,14 +227,15 @@ impl ReindexOp {
     pub async fn rethrottle_copy(&self, requests_per_second: Option<f64>) -> Result<String> {
         let id = self.current_task()?;
         self.admin.rethrottle(&id, requests_per_second).await?;
+        self.state.lock().unwrap().throttle = requests_per_second;
         Ok(format!(
             "task {id}: throttle {}",
             fmt_rps(requests_per_second)
         ))
     }
 
-    /// Cancel the copy this run follows; the run then fails at the copy step and the alias
-    /// stays where it is (abort through the runner's control is the way to get "aborted").
+    /// Cancel the copy this run follows; the run then ends `aborted` (exit 4) at the copy step
+    /// and the alias stays where it is.
     pub async fn cancel_copy_task(&self) -> Result<String> {
         let id = self.current_task()?;
         self.admin.cancel_task(&id).await?;
@@ -371,7 +378,11 @@ impl ReindexOp {
                     bail!("reindex task {id} failed: {e}");
                 }
                 if t.cancelled {
-                    bail!("reindex task {id} was cancelled; the alias was not moved");
+                    // Cancelled on purpose (the console's cancel key, `opsdeck op cancel`):
+                    // an abort, not a failure.
+                    return Err(anyhow::Error::new(Aborted(format!(
+                        "reindex task {id} was cancelled; the alias was not moved"
+                    ))));
                 }
                 if !t.failures.is_empty() {
                     bail!(
@@ -724,5 +735,18 @@ impl Operation for ReindexOp {
                 )
             }
         ))
+    }
+}
+
+#[async_trait]
+impl crate::ops::handle::OpControls for ReindexOp {
+    fn throttle(&self) -> Option<f64> {
+        self.state.lock().unwrap().throttle
+    }
+    async fn rethrottle(&self, requests_per_second: Option<f64>) -> Result<String> {
+        self.rethrottle_copy(requests_per_second).await
+    }
+    async fn cancel_task(&self) -> Result<String> {
+        self.cancel_copy_task().await
     }
 }
