@@ -208,9 +208,10 @@ fn raw(w: &World, ns: &str, metric: &str, dims: &[(String, String)]) -> Option<(
                 "EngineCPUUtilization" => (node.cpu, Gauge),
                 "CacheHitRate" => (node.hit_ratio_now * 100.0, Gauge),
                 "Evictions" => (node.evict_rate, Count),
-                "DatabaseMemoryUsagePercentage" => {
-                    ((node.used_memory / super::redis::MAX_MEMORY * 100.0).min(100.0), Gauge)
-                }
+                "DatabaseMemoryUsagePercentage" => (
+                    (node.used_memory / super::redis::MAX_MEMORY * 100.0).min(100.0),
+                    Gauge,
+                ),
                 "BytesUsedForCache" => (node.used_memory, Gauge),
                 "CurrConnections" => (node.clients.round(), Gauge),
                 "ReplicationLag" if !node.primary => (node.repl_lag_bytes / 2.0e6, Gauge),
