@@ -277,6 +277,8 @@ pub(crate) fn metric(
             Kind::Count => per_period,
             Kind::Gauge => v * 60.0,
         }),
+        // A percentage's peak cannot pass 100 however hot the minute was.
+        "Maximum" if metric.ends_with("Percentage") => Some((per_period * 1.08).min(100.0)),
         "Maximum" => Some(per_period * 1.08),
         "Minimum" => Some(per_period * 0.93),
         "SampleCount" => Some(60.0),
