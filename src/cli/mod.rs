@@ -1,7 +1,10 @@
-//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit | keys.
-//! Every subcommand takes `--config`, `--context`, `--demo`, `--read-only` the same way.
+//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit |
+//! keys | logs | completions | man. Every subcommand takes `--config`, `--context`, `--demo`,
+//! `--read-only` the same way.
 
 pub mod check;
+pub mod install;
+pub mod logs;
 pub mod op;
 
 use std::path::PathBuf;
@@ -21,10 +24,18 @@ pub mod exit {
     pub const ABORTED: i32 = 4;
 }
 
+/// `opsdeck --version`: the crate version and the commit the binary was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("OPSDECK_BUILD_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "opsdeck",
-    version,
+    version = VERSION,
     about = "Terminal operations console for the StreamShop data platform"
 )]
 pub struct Cli {
@@ -120,6 +131,15 @@ pub enum Command {
     },
     /// Print the effective keymap.
     Keys,
+    /// Print CloudWatch Logs events, one per line (timestamp, stream, message), like `aws logs tail`.
+    Logs(logs::LogsArgs),
+    /// Print a shell completion script (e.g. `opsdeck completions bash > ~/.local/share/bash-completion/completions/opsdeck`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `opsdeck man > ~/.local/share/man/man1/opsdeck.1`.
+    Man,
 }
 
 /// Parse argv and run. Returns the process exit code.
@@ -137,6 +157,14 @@ pub fn main() -> i32 {
             };
         }
     };
+    // Generated from the parser alone: a broken or missing config must not stop an install.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            return install::completions(*shell, &mut std::io::stdout());
+        }
+        Some(Command::Man) => return install::man(&mut std::io::stdout()),
+        _ => {}
+    }
     let resolved = match config::resolve(&cli.global.opts()) {
         Ok(r) => r,
         Err(e) => {
@@ -162,6 +190,8 @@ pub fn main() -> i32 {
                 crate::audit::run_cli_with(&resolved, verify, json)
             }
             Some(Command::Keys) => crate::keymap::print_keys(&resolved),
+            Some(Command::Logs(args)) => logs::run(&resolved, args).await,
+            Some(Command::Completions { .. } | Command::Man) => exit::OK,
         }
     })
 }

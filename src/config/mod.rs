@@ -2,7 +2,9 @@
 //! variables. Unknown keys are errors, so a typo is reported with file, line and key instead of
 //! being silently ignored.
 
+pub mod mysql_login;
 mod schema;
+pub mod secrets;
 pub use schema::*;
 
 use std::path::{Path, PathBuf};

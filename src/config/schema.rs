@@ -34,6 +34,8 @@ fn demo_cutovers() -> Vec<CutoverConfig> {
         source_url: None,
         target_url: None,
         password_env: None,
+        password_secret: None,
+        auth: MysqlAuth::Password,
         max_lag: Some(Duration::from_secs(1)),
         target_instance: None,
         cluster_id: Some("catalog".into()),
@@ -160,12 +162,35 @@ pub fn redact_url(u: &str) -> String {
     u.to_string()
 }
 
+/// How opsdeck logs in to a MySQL endpoint (`auth = ...`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MysqlAuth {
+    /// The URL's user with a password from `password_env` / `password_secret` (or none).
+    #[default]
+    Password,
+    /// IAM database authentication: a fresh `rds-db:connect` token per connection, over
+    /// verified TLS.
+    Iam,
+}
+
+impl MysqlAuth {
+    fn is_password(&self) -> bool {
+        *self == MysqlAuth::Password
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuroraConfig {
     pub cluster_id: String,
     pub writer_url: Option<String>,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password (RDS's JSON shape or plain).
+    pub password_secret: Option<String>,
+    /// `password` (default) or `iam`, for the writer and, unless they say otherwise, replicas.
+    #[serde(default, skip_serializing_if = "MysqlAuth::is_password")]
+    pub auth: MysqlAuth,
     #[serde(default)]
     pub replicas: Vec<ReplicaConfig>,
     /// pt-heartbeat style table ("db.table") written on the source/writer.
@@ -184,6 +209,9 @@ pub struct ReplicaConfig {
     pub name: String,
     pub url: String,
     pub password_env: Option<String>,
+    pub password_secret: Option<String>,
+    /// Default: the aurora section's `auth`.
+    pub auth: Option<MysqlAuth>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -193,6 +221,8 @@ pub struct RedisConfig {
     #[serde(default)]
     pub cluster: bool,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password.
+    pub password_secret: Option<String>,
     /// ElastiCache replication group, for its CloudWatch metrics.
     pub replication_group: Option<String>,
     #[serde(default, with = "opt_duration")]
@@ -222,6 +252,8 @@ pub struct OpenSearchConfig {
     pub url: String,
     pub username: Option<String>,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password.
+    pub password_secret: Option<String>,
     /// Sign requests with SigV4 (Amazon OpenSearch Service).
     #[serde(default)]
     pub sigv4: bool,
@@ -236,6 +268,8 @@ pub struct OpenSearchConfig {
 pub struct RedshiftConfig {
     pub url: String,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password.
+    pub password_secret: Option<String>,
     #[serde(default)]
     pub glue_jobs: Vec<String>,
     /// Latest load runs shown (default 50).
@@ -279,6 +313,11 @@ pub struct CutoverConfig {
     pub source_url: Option<String>,
     pub target_url: Option<String>,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password of both endpoints.
+    pub password_secret: Option<String>,
+    /// `password` (default) or `iam` for both endpoints.
+    #[serde(default, skip_serializing_if = "MysqlAuth::is_password")]
+    pub auth: MysqlAuth,
     #[serde(default, with = "opt_duration")]
     pub max_lag: Option<Duration>,
     /// failover: the reader to promote (default: best by promotion tier).
