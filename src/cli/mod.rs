@@ -172,6 +172,14 @@ pub fn main() -> i32 {
             return exit::USAGE;
         }
     };
+    // AWS_CA_BUNDLE and the proxy variables are read the way the AWS CLI reads them; a
+    // broken one is named now rather than showing up as TLS errors on every AWS panel.
+    if !resolved.demo()
+        && let Err(e) = crate::sources::aws_env::http_client(&crate::sources::aws_env::process_env)
+    {
+        eprintln!("opsdeck: {e}");
+        return exit::USAGE;
+    }
     let sim = cli.global.sim();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -40,6 +40,13 @@ impl AwsContext {
         }
     }
 
+    /// The profile whose credentials this context uses (the context's, else `AWS_PROFILE`).
+    pub fn profile(&self) -> Option<String> {
+        self.profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+    }
+
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
     }
@@ -58,6 +65,11 @@ impl AwsContext {
                 }
                 if let Some(e) = &self.endpoint_url {
                     loader = loader.endpoint_url(e);
+                }
+                // A broken AWS_CA_BUNDLE or proxy variable is refused at start-up (cli); if
+                // one slips through, the SDK's default client still lets the console run.
+                if let Ok(client) = super::aws_env::http_client(&super::aws_env::process_env) {
+                    loader = loader.http_client(client);
                 }
                 loader.load().await
             })

@@ -5,6 +5,7 @@
 pub mod alarms;
 pub mod aurora;
 pub mod aws;
+pub mod aws_env;
 pub mod cloudwatch;
 pub mod cw_panels;
 pub mod glue;
@@ -116,7 +117,46 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
     if let Some(c) = &ctx.cloudwatch {
         out.extend(cw_panels::collectors(c, &aws, &resolved.config));
     }
-    out
+    let profile = aws.profile();
+    out.into_iter()
+        .map(|inner| {
+            Box::new(CredentialsHint {
+                inner,
+                profile: profile.clone(),
+            }) as BoxCollector
+        })
+        .collect()
+}
+
+/// An expired or missing SSO session fails every AWS-backed panel at once: each shows the same
+/// single message naming the profile and `aws sso login`, instead of N different SDK errors.
+/// The SDK re-reads the SSO token cache when its credentials expire, so after the login the
+/// next round succeeds without a restart.
+struct CredentialsHint {
+    inner: BoxCollector,
+    profile: Option<String>,
+}
+
+#[async_trait]
+impl Collector for CredentialsHint {
+    fn kind(&self) -> SourceKind {
+        self.inner.kind()
+    }
+    fn interval(&self) -> Duration {
+        self.inner.interval()
+    }
+    fn timeout(&self) -> Duration {
+        self.inner.timeout()
+    }
+    async fn collect(&mut self) -> anyhow::Result<Update> {
+        self.inner.collect().await.map_err(|e| {
+            let text = format!("{e:#}");
+            match aws_env::credentials_hint(self.profile.as_deref(), &text) {
+                Some(hint) => anyhow::anyhow!(hint),
+                None => e,
+            }
+        })
+    }
 }
 
 /// Run one round of a collector with its timeout, turning every failure into a message.
