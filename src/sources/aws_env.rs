@@ -104,7 +104,9 @@ pub fn process_env(name: &str) -> Option<String> {
 /// `profile` is the context's profile (or `AWS_PROFILE`).
 pub fn credentials_hint(profile: Option<&str>, message: &str) -> Option<String> {
     let m = message.to_ascii_lowercase();
-    let sso = m.contains("sso")
+    let sso = m
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w == "sso")
         && (m.contains("expired")
             || m.contains("token")
             || m.contains("no cached")
