@@ -295,3 +295,33 @@ fn logs_follow_prints_events_published_after_it_started_each_once() {
         "every event exactly once, in order"
     );
 }
+
+#[test]
+fn a_chatty_group_is_cut_to_the_round_budget_and_the_rest_counted_as_skipped() {
+    use opsdeck::services::logs::{CloudWatchLogs, Follower, Limits, Tail};
+    let g = Group::new("chatty");
+    let lines: Vec<String> = (0..60).map(|i| format!("request {i}")).collect();
+    let events: Vec<(Duration, &str)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (Duration::from_millis(60_000 - i as u64 * 100), l.as_str()))
+        .collect();
+    g.put("app", &events);
+    let wire = CloudWatchLogs::new(g.logs.clone());
+    let start = chrono::Utc::now().timestamp_millis() - 120_000;
+    let mut f = Follower::new(
+        vec![Tail::new(g.name.clone(), None, start)],
+        Limits {
+            max_pages: 5,
+            max_events: 25,
+        },
+    );
+    let now = chrono::Utc::now().timestamp_millis();
+    let b = g.rt.block_on(f.round(&wire, now));
+    assert!(b.errors.is_empty(), "{:?}", b.errors);
+    assert_eq!(b.events.len(), 25);
+    assert_eq!(b.skipped, 35);
+    assert_eq!(b.events[0].event.message, "request 0");
+    let b = g.rt.block_on(f.round(&wire, now));
+    assert_eq!((b.events.len(), b.skipped), (0, 0), "nothing read twice");
+}

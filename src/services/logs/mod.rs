@@ -4,9 +4,11 @@
 //! stream; [`format_line`] is the one-line rendering shared by the CLI and the console.
 
 mod cloudwatch_logs;
+mod follow;
 mod tail;
 
 pub use cloudwatch_logs::CloudWatchLogs;
+pub use follow::{Follower, GroupEvent, Limits, LogBatch, LogBuffer};
 pub use tail::Tail;
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -34,6 +34,32 @@ impl Tail {
         &self.group
     }
 
+    pub fn filter_pattern(&self) -> Option<&str> {
+        self.filter_pattern.as_deref()
+    }
+
+    /// The next read's `startTime` (ms since the epoch).
+    pub fn next_start_ms(&self) -> i64 {
+        self.next_start_ms
+    }
+
+    /// Give up on everything before `ms` (events not read are lost, on purpose).
+    pub fn skip_to(&mut self, ms: i64) {
+        if ms > self.next_start_ms {
+            self.next_start_ms = ms;
+            self.seen_at_start.clear();
+        }
+    }
+
+    /// Whether `e` is new, marking it delivered if so.
+    pub(super) fn deliver(&mut self, e: &LogEvent) -> bool {
+        if !self.accept(e) {
+            return false;
+        }
+        self.mark(e);
+        true
+    }
+
     /// Read everything new since the last poll and hand each event, once, to `sink`, page by
     /// page (so a large backlog never sits in memory whole). `sink` returns false to stop early
     /// (a closed pipe); events after that point are read again next time. Returns how many
