@@ -213,6 +213,14 @@ async fn main_loop(
                             }
                             continue;
                         }
+                        if let Action::Command(c) = &a
+                            && let Some(group) = c.strip_prefix("logs ").map(str::trim)
+                        {
+                            if let Err(e) = live::open_logs(group, &resolved, state, &mut live) {
+                                state.set_flash(e);
+                            }
+                            continue;
+                        }
                         stop = stop.or(carry_out(state, a, &resolved, &backends));
                     }
                     if let Some(code) = stop {

@@ -109,6 +109,7 @@ pub struct Context {
     pub opensearch: Option<OpenSearchConfig>,
     pub redshift: Option<RedshiftConfig>,
     pub cloudwatch: Option<CloudWatchConfig>,
+    pub logs: Option<LogsConfig>,
     #[serde(default)]
     pub cutover: Vec<CutoverConfig>,
 }
@@ -295,6 +296,29 @@ pub struct CloudWatchConfig {
 
 fn yes() -> bool {
     true
+}
+
+/// The console's logs panel: CloudWatch Logs groups followed in this context.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsConfig {
+    /// Log group names, e.g. "/aws/rds/cluster/catalog/error".
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// CloudWatch Logs filter pattern applied to every group (e.g. "ERROR").
+    pub filter_pattern: Option<String>,
+    /// How far back the panel starts (default 5m).
+    #[serde(default, with = "opt_duration")]
+    pub since: Option<Duration>,
+    /// Time between two reads (default 2s).
+    #[serde(default, with = "opt_duration")]
+    pub interval: Option<Duration>,
+    /// Scroll-back kept in memory, in events (default 2000).
+    pub max_lines: Option<usize>,
+    /// Events kept per read across all groups; more are counted as skipped (default 200).
+    pub max_events_per_read: Option<usize>,
+    /// FilterLogEvents pages (API calls) per group per read (default 5).
+    pub max_pages_per_read: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -37,6 +37,8 @@ pub enum SourceKind {
     /// A generic CloudWatch panel, by panel id.
     CloudWatch(String),
     Alarms,
+    /// CloudWatch Logs groups followed by the console.
+    Logs,
 }
 
 impl SourceKind {
@@ -50,6 +52,7 @@ impl SourceKind {
             SourceKind::Redshift => "redshift".into(),
             SourceKind::CloudWatch(id) => format!("cloudwatch:{id}"),
             SourceKind::Alarms => "alarms".into(),
+            SourceKind::Logs => "logs".into(),
         }
     }
 }
@@ -64,6 +67,7 @@ pub enum Update {
     Redshift(RedshiftStatus),
     CloudWatch(String, Vec<CwFigure>),
     Alarms(Vec<Alarm>),
+    Logs(crate::services::logs::LogBatch),
 }
 
 /// One collection round of one source, as the main loop receives it.

@@ -4,6 +4,7 @@
 
 pub mod findings;
 pub mod fixture;
+pub mod logs;
 pub mod palette;
 pub mod series;
 
@@ -139,6 +140,8 @@ pub struct State {
     /// By `SourceKind::name()`.
     pub sources: BTreeMap<String, SourceState>,
     pub series: Series,
+    /// The logs panel: bounded scroll-back of the followed CloudWatch Logs groups.
+    pub logs: logs::LogsView,
     /// The clock everything on screen is relative to (set by the main loop; fixed in tests).
     pub now: DateTime<Utc>,
     pub paused: bool,
@@ -175,6 +178,7 @@ impl State {
             theme: init.theme,
             sources: BTreeMap::new(),
             series: Series::default(),
+            logs: logs::LogsView::default(),
             now,
             paused: false,
             held: BTreeMap::new(),
@@ -213,6 +217,7 @@ impl State {
         self.data = Snapshot::empty(context, self.demo);
         self.sources.clear();
         self.series = Series::default();
+        self.logs = logs::LogsView::default();
         self.held.clear();
         self.views.clear();
         self.input = None;
@@ -226,6 +231,14 @@ impl State {
 
     /// Fold a sample in (or hold it while paused). Returns whether the screen changed.
     pub fn apply_sample(&mut self, sample: Sample) -> bool {
+        // Log events are never held back: holding keeps only the latest sample per source,
+        // which would lose whole reads. Paused, the view stays on its lines instead.
+        if self.paused
+            && let Ok(Update::Logs(b)) = &sample.result
+        {
+            self.logs.push(b, true);
+            return true;
+        }
         if self.paused {
             self.held.insert(sample.source.name(), sample);
             return false;
@@ -264,6 +277,7 @@ impl State {
                             .insert(id, figs);
                     }
                     Update::Alarms(a) => self.data.alarms = a,
+                    Update::Logs(b) => self.logs.push(&b, false),
                 }
             }
         }
@@ -327,7 +341,7 @@ impl State {
                     }
                 }
             }
-            Update::S3(_) | Update::Alarms(_) => {}
+            Update::S3(_) | Update::Alarms(_) | Update::Logs(_) => {}
         }
     }
 
@@ -398,6 +412,7 @@ impl State {
     pub fn toggle_pause(&mut self) {
         self.paused = !self.paused;
         if !self.paused {
+            self.logs.follow();
             let held = std::mem::take(&mut self.held);
             let mut samples: Vec<Sample> = held.into_values().collect();
             samples.sort_by_key(|s| s.at);
@@ -536,6 +551,24 @@ impl State {
                 };
                 self.refresh = REFRESH_STEPS[j];
             }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+                if self.on_logs_panel() =>
+            {
+                let page = self.visible_rows.get().max(1) as i64;
+                match a {
+                    Action::Up => self.logs.scroll(-1),
+                    Action::Down => self.logs.scroll(1),
+                    Action::PageUp => self.logs.scroll(-page),
+                    Action::PageDown => self.logs.scroll(page),
+                    Action::Top => self.logs.oldest(),
+                    _ => self.logs.follow(),
+                }
+            }
             Action::Up => self.move_selection(-1),
             Action::Down => self.move_selection(1),
             Action::PageUp => self.move_selection(-10),
@@ -564,6 +597,11 @@ impl State {
             Action::StartOp(_) | Action::SwitchContext(_) | Action::Command(_) => return vec![a],
         }
         Vec::new()
+    }
+
+    /// Whether the current tab is a logs panel (movement keys scroll its scroll-back).
+    pub fn on_logs_panel(&self) -> bool {
+        matches!(&self.tab, Tab::Panel(id) if self.panels.get(id).is_some_and(|d| d.kind == PanelKind::Logs))
     }
 
     fn move_selection(&mut self, delta: i64) {
@@ -683,6 +721,7 @@ pub fn panel_source(kind: PanelKind, id: &str) -> SourceKind {
         PanelKind::OpenSearch => SourceKind::OpenSearch,
         PanelKind::Redshift => SourceKind::Redshift,
         PanelKind::CloudWatch => SourceKind::CloudWatch(id.to_string()),
+        PanelKind::Logs => SourceKind::Logs,
     }
 }
 

@@ -60,6 +60,11 @@ impl Follower {
         Follower { tails, limits }
     }
 
+    /// How many groups are followed.
+    pub fn groups(&self) -> usize {
+        self.tails.len()
+    }
+
     /// One round over every group. `now_ms` is where a group's position jumps when its pages
     /// ran over the budget.
     pub async fn round(&mut self, wire: &dyn LogsWire, now_ms: i64) -> LogBatch {
@@ -138,7 +143,7 @@ impl LogBuffer {
     }
 
     /// Oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &GroupEvent> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &GroupEvent> + ExactSizeIterator {
         self.lines.iter()
     }
 }

@@ -4,6 +4,7 @@
 //! stream; [`format_line`] is the one-line rendering shared by the CLI and the console.
 
 mod cloudwatch_logs;
+pub mod collector;
 mod follow;
 mod tail;
 
