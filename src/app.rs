@@ -214,9 +214,9 @@ async fn main_loop(
                             continue;
                         }
                         if let Action::Command(c) = &a
-                            && let Some(group) = c.strip_prefix("logs ").map(str::trim)
+                            && let Some(words) = c.strip_prefix("logs ")
                         {
-                            if let Err(e) = live::open_logs(group, &resolved, state, &mut live) {
+                            if let Err(e) = live::open_logs(words, &resolved, state, &mut live) {
                                 state.set_flash(e);
                             }
                             continue;

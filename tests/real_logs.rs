@@ -325,3 +325,26 @@ fn a_chatty_group_is_cut_to_the_round_budget_and_the_rest_counted_as_skipped() {
     let b = g.rt.block_on(f.round(&wire, now));
     assert_eq!((b.events.len(), b.skipped), (0, 0), "nothing read twice");
 }
+
+#[test]
+fn a_finished_range_reads_only_its_stream_up_to_its_end_and_then_stops() {
+    use opsdeck::services::logs::{CloudWatchLogs, Follower, Limits, Tail};
+    let g = Group::new("range");
+    g.put(
+        "jr_aaa",
+        &[(mins(6), "aaa inside"), (mins(1), "aaa after the end")],
+    );
+    g.put("jr_bbb", &[(mins(5), "bbb other run")]);
+    let now = chrono::Utc::now().timestamp_millis();
+    let wire = CloudWatchLogs::new(g.logs.clone());
+    let tail = Tail::new(g.name.clone(), None, now - 10 * 60_000)
+        .with_stream(Some("jr_aaa".into()))
+        .until(Some(now - 3 * 60_000));
+    let mut f = Follower::new(vec![tail], Limits::default());
+    let b = g.rt.block_on(f.round(&wire, now));
+    let msgs: Vec<&str> = b.events.iter().map(|e| e.event.message.as_str()).collect();
+    assert_eq!(msgs, ["aaa inside"]);
+    // the range is over: nothing is asked again, even for a group deleted since
+    let b = g.rt.block_on(f.round(&wire, now));
+    assert!(b.events.is_empty() && b.errors.is_empty());
+}

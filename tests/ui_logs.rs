@@ -124,3 +124,44 @@ fn page_up_scrolls_back_and_end_follows_the_newest_again() {
     let end = render(&st, 120, 20);
     assert!(end.contains("req-104 ok"), "{end}");
 }
+
+fn key(st: &mut State, c: char) -> Vec<Action> {
+    st.handle_key(KeyEvent {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::NONE,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    })
+}
+
+#[test]
+fn shift_l_on_an_aurora_replica_opens_its_instance_stream_of_the_cluster_error_log() {
+    let mut st = fixture::state();
+    st.apply_action(Action::Panel("aurora".into()));
+    let from = st.now.timestamp_millis() - 15 * 60_000;
+    assert_eq!(
+        key(&mut st, 'L'),
+        [Action::Command(format!(
+            "logs /aws/rds/cluster/catalog/error stream=catalog-2 from={from}"
+        ))]
+    );
+}
+
+#[test]
+fn shift_l_on_a_redshift_load_opens_the_output_of_the_glue_run_that_fed_it() {
+    let mut st = fixture::state();
+    st.apply_action(Action::Panel("redshift".into()));
+    // newest load (14:00, running) <- Glue run jr_9a2e started 14:00, still running: followed
+    let acts = key(&mut st, 'L');
+    let [Action::Command(c)] = acts.as_slice() else {
+        panic!("{acts:?}")
+    };
+    assert!(
+        c.starts_with("logs /aws-glue/jobs/output stream=jr_9a2e from="),
+        "{c}"
+    );
+    assert!(!c.contains(" to="), "{c}");
+    // an overview line has no logs: the key says so instead of doing nothing
+    st.apply_action(Action::Panel("overview".into()));
+    assert!(key(&mut st, 'L').is_empty());
+}

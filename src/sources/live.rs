@@ -192,26 +192,31 @@ pub fn add_context_entries(state: &mut State, config: &Config) {
     }
 }
 
-/// `:logs GROUP`: follow GROUP (with the context's logs settings, or the defaults) beside what
-/// runs, and show the logs panel.
+/// `:logs GROUP [stream=P] [from=MS] [to=MS]`: follow GROUP (with the context's logs settings,
+/// or the defaults) beside what runs, and show the logs panel.
 pub fn open_logs(
-    group: &str,
+    words: &str,
     resolved: &Resolved,
     state: &mut State,
     live: &mut Live,
 ) -> Result<(), String> {
+    let target = crate::services::logs::LogsTarget::parse(words)?;
     if resolved.demo() {
-        return Err("the demo has no CloudWatch Logs; use a config with AWS credentials".into());
+        return Err(format!(
+            "{}: the demo has no CloudWatch Logs; use a config with AWS credentials",
+            target.group
+        ));
     }
     let ctx = resolved.context();
     let cfg = ctx.logs.clone().unwrap_or_default();
     let aws = super::aws::AwsContext::new(ctx);
-    let c = crate::services::logs::collector::collector(&cfg, &[group.to_string()], &aws);
+    let c =
+        crate::services::logs::collector::collector_for(&cfg, std::slice::from_ref(&target), &aws);
     state.register_source(c.kind(), c.interval());
     if !live.set_extra_logs(c) {
         return Err("no collectors are running".into());
     }
     state.apply_action(Action::Panel("logs".into()));
-    state.set_flash(format!("following {group}"));
+    state.set_flash(format!("following {}", target.group));
     Ok(())
 }

@@ -586,6 +586,12 @@ impl State {
                     }
                 }
             }
+            Action::OpenLogs => match self.logs_target() {
+                Some(t) => return vec![Action::Command(t.command())],
+                None => self.set_flash(
+                    "no CloudWatch logs for this row (Aurora replicas, Redshift loads fed by Glue)",
+                ),
+            },
             Action::Accept
             | Action::Cancel
             | Action::ClearInput
@@ -597,6 +603,74 @@ impl State {
             Action::StartOp(_) | Action::SwitchContext(_) | Action::Command(_) => return vec![a],
         }
         Vec::new()
+    }
+
+    /// The log group and time range behind the selected row: an Aurora instance's error log
+    /// (Aurora publishes one group per cluster, one stream per instance), or the output of the
+    /// Glue run that fed the selected Redshift load (the latest run started before it).
+    pub fn logs_target(&self) -> Option<crate::services::logs::LogsTarget> {
+        let Tab::Panel(id) = &self.tab else {
+            return None;
+        };
+        let kind = self.panels.get(id)?.kind;
+        let sel = self.view().selected;
+        let minute = 60_000;
+        match kind {
+            PanelKind::Aurora => {
+                let a = self.data.aurora.as_ref()?;
+                let r = a
+                    .replicas
+                    .iter()
+                    .filter(|r| {
+                        self.row_matches(&format!("{} {:?} {:?}", r.name, r.state, r.lag_source))
+                    })
+                    .nth(sel)?;
+                Some(crate::services::logs::LogsTarget {
+                    group: format!("/aws/rds/cluster/{}/error", a.cluster),
+                    stream: Some(r.name.clone()),
+                    start_ms: Some(self.now.timestamp_millis() - 15 * minute),
+                    end_ms: None,
+                })
+            }
+            PanelKind::Redshift => {
+                let r = self.data.redshift.as_ref()?;
+                let load = r
+                    .runs
+                    .iter()
+                    .filter(|x| {
+                        self.row_matches(&format!(
+                            "{} {} {}",
+                            x.table,
+                            x.status,
+                            x.error.as_deref().unwrap_or("")
+                        ))
+                    })
+                    .nth(sel)?;
+                let at = load.started_at?;
+                let glue = r
+                    .glue_runs
+                    .iter()
+                    .filter(|g| g.started_at.is_some_and(|s| s <= at))
+                    .max_by_key(|g| g.started_at)?;
+                let start = glue.started_at?.timestamp_millis();
+                Some(crate::services::logs::LogsTarget {
+                    group: "/aws-glue/jobs/output".into(),
+                    stream: Some(glue.id.clone()),
+                    start_ms: Some(start - minute),
+                    // a run still going is followed; a finished one is read to its end
+                    end_ms: glue
+                        .duration_seconds
+                        .filter(|_| {
+                            !matches!(
+                                glue.state.as_str(),
+                                "RUNNING" | "STARTING" | "STOPPING" | "WAITING"
+                            )
+                        })
+                        .map(|d| start + (d * 1000.0) as i64 + minute),
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Whether the current tab is a logs panel (movement keys scroll its scroll-back).

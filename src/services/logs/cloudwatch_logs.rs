@@ -44,6 +44,7 @@ impl LogsWire for CloudWatchLogs {
             .set_filter_pattern(q.filter_pattern)
             .start_time(q.start_ms)
             .set_end_time(q.end_ms)
+            .set_log_stream_names(q.stream.map(|s| vec![s]))
             .into_paginator()
             .send();
         futures::stream::unfold((pages, group), |(mut pages, group)| async move {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{CloudWatchLogs, Follower, Limits, Tail};
+use super::{CloudWatchLogs, Follower, Limits, LogsTarget, Tail};
 use crate::config::LogsConfig;
 use crate::sources::aws::AwsContext;
 use crate::sources::{BoxCollector, Collector, SourceKind, Update};
@@ -24,16 +24,32 @@ pub struct LogsCollector {
 
 /// A collector for `groups` (one follower each), starting `since` ago.
 pub fn collector(cfg: &LogsConfig, groups: &[String], aws: &AwsContext) -> BoxCollector {
+    let targets: Vec<LogsTarget> = groups
+        .iter()
+        .map(|g| LogsTarget {
+            group: g.clone(),
+            stream: None,
+            start_ms: None,
+            end_ms: None,
+        })
+        .collect();
+    collector_for(cfg, &targets, aws)
+}
+
+/// A collector for explicit targets (`:logs`, a key on a Glue run or an Aurora instance).
+pub fn collector_for(cfg: &LogsConfig, targets: &[LogsTarget], aws: &AwsContext) -> BoxCollector {
     let start = chrono::Utc::now()
         - chrono::Duration::from_std(cfg.since.unwrap_or(DEFAULT_SINCE)).unwrap_or_default();
-    let tails = groups
+    let tails = targets
         .iter()
-        .map(|g| {
+        .map(|t| {
             Tail::new(
-                g.clone(),
+                t.group.clone(),
                 cfg.filter_pattern.clone(),
-                start.timestamp_millis(),
+                t.start_ms.unwrap_or(start.timestamp_millis()),
             )
+            .with_stream(t.stream.clone())
+            .until(t.end_ms)
         })
         .collect();
     let defaults = Limits::default();

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use futures::StreamExt;
 
-use super::{LogEvent, LogQuery, LogsError, LogsWire, Tail};
+use super::{LogEvent, LogsError, LogsWire, Tail};
 
 /// An event with the group it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,11 +53,18 @@ impl Default for Limits {
 pub struct Follower {
     tails: Vec<Tail>,
     limits: Limits,
+    /// Tails of finished ranges, read to their end: not asked again.
+    done: Vec<bool>,
 }
 
 impl Follower {
     pub fn new(tails: Vec<Tail>, limits: Limits) -> Self {
-        Follower { tails, limits }
+        let done = vec![false; tails.len()];
+        Follower {
+            tails,
+            limits,
+            done,
+        }
     }
 
     /// How many groups are followed.
@@ -70,7 +77,10 @@ impl Follower {
     pub async fn round(&mut self, wire: &dyn LogsWire, now_ms: i64) -> LogBatch {
         let mut batch = LogBatch::default();
         let mut room = self.limits.max_events;
-        for tail in &mut self.tails {
+        for (tail, done) in self.tails.iter_mut().zip(self.done.iter_mut()) {
+            if *done {
+                continue;
+            }
             let group = tail.group().to_string();
             let mut kept = 0usize;
             let mut skipped = 0u64;
@@ -91,6 +101,7 @@ impl Follower {
                 .await
             {
                 Ok(complete) => {
+                    *done = tail.finished(now_ms, complete);
                     if !complete {
                         tail.skip_to(now_ms);
                         batch.truncated.push(group.clone());
@@ -157,12 +168,7 @@ impl Tail {
         max_pages: usize,
         sink: &mut (dyn FnMut(&LogEvent) -> bool + Send),
     ) -> Result<bool, LogsError> {
-        let mut pages = wire.filter_log_events(LogQuery {
-            group: self.group().to_string(),
-            filter_pattern: self.filter_pattern().map(String::from),
-            start_ms: self.next_start_ms(),
-            end_ms: None,
-        });
+        let mut pages = wire.filter_log_events(self.query());
         let mut read = 0;
         while let Some(page) = pages.next().await {
             for e in page? {
@@ -184,7 +190,7 @@ impl Tail {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::logs::Pages;
+    use crate::services::logs::{LogQuery, Pages};
 
     /// The service's paging as data: every event of a group in pages of `page` events.
     struct Paged {

@@ -17,6 +17,10 @@ pub struct Tail {
     next_start_ms: i64,
     /// eventIds already delivered whose timestamp is `next_start_ms`.
     seen_at_start: HashSet<String>,
+    /// Only this stream.
+    stream: Option<String>,
+    /// Stop at this time (ms): a finished run's range, read once.
+    end_ms: Option<i64>,
 }
 
 impl Tail {
@@ -27,7 +31,37 @@ impl Tail {
             filter_pattern,
             next_start_ms: start_ms,
             seen_at_start: HashSet::new(),
+            stream: None,
+            end_ms: None,
         }
+    }
+
+    /// Only the stream named `stream` (an Aurora instance id, a Glue job run id).
+    pub fn with_stream(mut self, stream: Option<String>) -> Self {
+        self.stream = stream;
+        self
+    }
+
+    /// Read up to `end_ms` (ms since the epoch) only.
+    pub fn until(mut self, end_ms: Option<i64>) -> Self {
+        self.end_ms = end_ms;
+        self
+    }
+
+    /// The query for the next read.
+    pub(super) fn query(&self) -> LogQuery {
+        LogQuery {
+            group: self.group.clone(),
+            filter_pattern: self.filter_pattern.clone(),
+            start_ms: self.next_start_ms,
+            end_ms: self.end_ms,
+            stream: self.stream.clone(),
+        }
+    }
+
+    /// A range that ended before `now_ms` and was read to its end: nothing more can come.
+    pub fn finished(&self, now_ms: i64, read_to_end: bool) -> bool {
+        read_to_end && self.end_ms.is_some_and(|e| e < now_ms - 60_000)
     }
 
     pub fn group(&self) -> &str {
@@ -69,12 +103,7 @@ impl Tail {
         wire: &dyn LogsWire,
         sink: &mut (dyn FnMut(&LogEvent) -> bool + Send),
     ) -> Result<usize, LogsError> {
-        let mut pages = wire.filter_log_events(LogQuery {
-            group: self.group.clone(),
-            filter_pattern: self.filter_pattern.clone(),
-            start_ms: self.next_start_ms,
-            end_ms: None,
-        });
+        let mut pages = wire.filter_log_events(self.query());
         let mut delivered = 0;
         while let Some(page) = pages.next().await {
             for e in page? {
