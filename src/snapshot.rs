@@ -9,8 +9,8 @@ use futures::future::join_all;
 
 use crate::config::Resolved;
 use crate::model::{Snapshot, SourceError};
+use crate::services::{self, BoxCollector, Sample, Update};
 use crate::sim::SimOptions;
-use crate::sources::{self, BoxCollector, Sample, Update};
 
 impl Snapshot {
     pub fn empty(context: &str, demo: bool) -> Self {
@@ -55,7 +55,7 @@ async fn round(collectors: &mut [BoxCollector]) -> Vec<Sample> {
     join_all(
         collectors
             .iter_mut()
-            .map(|c| sources::collect_once(c.as_mut())),
+            .map(|c| services::collect_once(c.as_mut())),
     )
     .await
 }
@@ -63,7 +63,7 @@ async fn round(collectors: &mut [BoxCollector]) -> Vec<Sample> {
 /// Collect twice, `window` apart, and build the snapshot from the second round (rates come from
 /// the deltas between the two).
 pub async fn take(resolved: &Resolved, sim: &SimOptions, window: Duration) -> Snapshot {
-    let mut collectors = sources::build(resolved, sim).await;
+    let mut collectors = services::build(resolved, sim).await;
     let _first = round(&mut collectors).await;
     tokio::time::sleep(window).await;
     let second = round(&mut collectors).await;

@@ -6,9 +6,7 @@ pub mod alarms;
 pub mod aurora;
 pub mod aws;
 pub mod cloudwatch;
-pub mod cw_panels;
 pub mod glue;
-pub mod live;
 pub mod opensearch;
 pub mod redis;
 pub mod redshift;
@@ -114,7 +112,7 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
         out.push(redshift::collector(c, &aws));
     }
     if let Some(c) = &ctx.cloudwatch {
-        out.extend(cw_panels::collectors(c, &aws, &resolved.config));
+        out.extend(cloudwatch::panels::collectors(c, &aws, &resolved.config));
     }
     out
 }
