@@ -3,37 +3,28 @@
 //! plans and audits in the new context. Real collectors against the stack (Redis 6390, moto
 //! 5055); a missing service fails, never skips.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use opsdeck::app::live::{self, Live};
 use opsdeck::audit::AuditLog;
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::Action;
 use opsdeck::ops::cutover::{self, Backends};
 use opsdeck::ops::handle::{self, EngineEvent};
-use opsdeck::ops::sim_admin;
 use opsdeck::sim::SimOptions;
-use opsdeck::sources::live::{self, Live};
+use opsdeck::sim::aurora_admin;
+use opsdeck::state::theme::Theme;
 use opsdeck::state::{State, StateInit};
-use opsdeck::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn env() {
     opsdeck::install_crypto_provider();
-    // SAFETY: set before any thread reads them; the same values for every test in this binary.
-    unsafe {
-        for (k, v) in [
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ] {
-            if std::env::var(k).is_err() {
-                std::env::set_var(k, v);
-            }
-        }
-    }
+    // The stack's static credentials and region come from `scripts/stack env`.
+    common::aws();
 }
 
 fn write_config(dir: &std::path::Path) -> std::path::PathBuf {
@@ -215,7 +206,7 @@ async fn an_operation_started_after_a_switch_plans_and_audits_in_the_new_context
         cutover::build(
             &resolved,
             "catalog-failover",
-            &Backends::Sim(sim_admin::fast_world())
+            &Backends::Sim(aurora_admin::fast_world())
         )
         .is_err(),
         "staging has no cutover plans"
@@ -226,7 +217,7 @@ async fn an_operation_started_after_a_switch_plans_and_audits_in_the_new_context
     let op = cutover::build(
         &resolved,
         "catalog-failover",
-        &Backends::Sim(sim_admin::fast_world()),
+        &Backends::Sim(aurora_admin::fast_world()),
     )
     .unwrap();
     assert_eq!(op.plan().context, "prod");

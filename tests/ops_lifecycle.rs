@@ -1,20 +1,16 @@
-//! Lifecycle operation against the stack's moto (S3 on 127.0.0.1:5055). Tests fail, never
+//! Lifecycle operation against the stack's moto (S3 at $AWS_ENDPOINT_URL). Tests fail, never
 //! skip, when moto is not running.
 
-use opsdeck::config::Context;
-use opsdeck::ops::lifecycle::model::parse;
-use opsdeck::ops::s3_admin::{LifecycleAdmin, S3Admin, compare};
-use opsdeck::sources::aws::AwsContext;
+mod common;
 
-const MOTO: &str = "http://127.0.0.1:5055";
+use opsdeck::config::Context;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::s3::admin::{LifecycleAdmin, S3Admin, compare};
+use opsdeck::services::s3::lifecycle_doc::parse;
 
 fn aws_env() {
-    // SAFETY: set before any client is built, identical values in every test of this binary.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
+    // The stack's static credentials and region come from `scripts/stack env`.
+    common::aws();
 }
 
 async fn admin() -> (S3Admin, aws_sdk_s3::Client) {
@@ -22,7 +18,7 @@ async fn admin() -> (S3Admin, aws_sdk_s3::Client) {
     aws_env();
     let ctx = Context {
         region: Some("us-east-1".into()),
-        endpoint_url: Some(MOTO.into()),
+        endpoint_url: Some(common::moto_url()),
         ..Default::default()
     };
     let aws = AwsContext::new(&ctx);
@@ -41,7 +37,10 @@ async fn create_bucket(client: &aws_sdk_s3::Client, name: &str) {
         .send()
         .await
         .unwrap_or_else(|e| {
-            panic!("create bucket {name} on moto {MOTO} (is the stack up?): {e:?}")
+            panic!(
+                "create bucket {name} on moto {} (is the stack up?): {e:?}",
+                common::moto_url()
+            )
         });
 }
 
@@ -80,7 +79,7 @@ async fn a_put_configuration_reads_back_equal() {
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use opsdeck::ops::lifecycle::model::load;
+use opsdeck::services::s3::lifecycle_doc::load;
 
 /// A config pointing at the stack's moto, and an audit log, in a temp dir.
 struct Env {
@@ -90,9 +89,10 @@ struct Env {
 impl Env {
     fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
+        let moto = common::moto_url();
         let cfg = format!(
             "default_context = \"local\"\naudit_log = \"{}\"\n\
-             [contexts.local]\nregion = \"us-east-1\"\nendpoint_url = \"{MOTO}\"\n\
+             [contexts.local]\nregion = \"us-east-1\"\nendpoint_url = \"{moto}\"\n\
              [contexts.local.s3]\nbuckets = []\n",
             dir.path().join("audit.jsonl").display()
         );
@@ -335,10 +335,10 @@ mod modal {
     use opsdeck::audit::{Actor, AuditLog};
     use opsdeck::ops::handle;
     use opsdeck::ops::lifecycle::cost::default_prices;
-    use opsdeck::ops::lifecycle::model::load;
     use opsdeck::ops::lifecycle::op::LifecycleOp;
-    use opsdeck::ops::lifecycle::sim::SimLifecycleAdmin;
-    use opsdeck::ops::s3_admin::LifecycleAdmin;
+    use opsdeck::services::s3::admin::LifecycleAdmin;
+    use opsdeck::services::s3::lifecycle_doc::load;
+    use opsdeck::sim::lifecycle_admin::SimLifecycleAdmin;
     use opsdeck::sim::{self, SimOptions};
     use opsdeck::ui::op_modal::{OpModal, Phase};
 
@@ -392,7 +392,7 @@ mod modal {
         assert_eq!(m.outcome.as_ref().unwrap().exit_code(), 0);
         let now = admin.get_lifecycle(&bucket).await.unwrap();
         assert_eq!(
-            opsdeck::ops::s3_admin::compare(&desired, &now),
+            opsdeck::services::s3::admin::compare(&desired, &now),
             Vec::<String>::new()
         );
     }

@@ -18,23 +18,15 @@ use aws_smithy_async::time::StaticTimeSource;
 use opsdeck::config::mysql_login::{LoginSpec, MysqlLogin, iam_token_with};
 use opsdeck::config::{AuroraConfig, MysqlAuth};
 use opsdeck::model::AuroraStatus;
-use opsdeck::sources::aurora::AuroraCollector;
-use opsdeck::sources::aws::AwsContext;
+use opsdeck::services::aurora::AuroraCollector;
+use opsdeck::services::aws::AwsContext;
 use sqlx::mysql::{MySqlConnection, MySqlPool};
 use sqlx::{Connection, Row};
 
-fn env_or(var: &str, default: &str) -> String {
-    std::env::var(var)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_string())
-}
+mod common;
 
 fn source_root() -> String {
-    env_or(
-        "OPSDECK_MYSQL_SOURCE_URL",
-        "mysql://root@127.0.0.1:3316/shop",
-    )
+    common::stack_env("OPSDECK_MYSQL_SOURCE_URL")
 }
 
 fn host_port(url: &str) -> String {
@@ -43,15 +35,7 @@ fn host_port(url: &str) -> String {
 }
 
 fn ca() -> String {
-    let path = std::env::var("OPSDECK_MYSQL_CA").unwrap_or_else(|_| {
-        format!(
-            "{}/tls/ca.pem",
-            env_or(
-                "OPSDECK_STACK_DIR",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/.stack")
-            )
-        )
-    });
+    let path = common::stack_env("OPSDECK_MYSQL_CA");
     assert!(
         std::path::Path::new(&path).is_file(),
         "the stack's CA {path} is missing; run scripts/stack up"
@@ -68,18 +52,15 @@ fn sdk() -> aws_config::SdkConfig {
             None,
             "static",
         )))
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(env_or("AWS_ENDPOINT_URL", "http://127.0.0.1:5055"))
+        .region(aws_config::Region::new(common::region()))
+        .endpoint_url(common::moto_url())
         .behavior_version(aws_config::BehaviorVersion::latest())
         .build()
 }
 
 fn aws() -> AwsContext {
     opsdeck::install_crypto_provider();
-    AwsContext::from_sdk_config(
-        sdk(),
-        Some(env_or("AWS_ENDPOINT_URL", "http://127.0.0.1:5055")),
-    )
+    AwsContext::from_sdk_config(sdk(), Some(common::moto_url()))
 }
 
 fn run_id() -> String {
@@ -169,7 +150,7 @@ struct Secret {
 /// The SecretString RDS writes for a managed master password.
 fn rds_secret(user: &str, password: &str) -> String {
     serde_json::json!({
-        "engine": "mysql", "host": "127.0.0.1", "port": 3316,
+        "engine": "mysql", "host": "catalog.cluster-abc.us-east-1.rds.amazonaws.com", "port": 3306,
         "username": user, "password": password, "dbClusterIdentifier": "catalog"
     })
     .to_string()
@@ -402,7 +383,7 @@ async fn iam_auth_sends_the_signed_token_as_the_password_over_verified_tls() {
 async fn iam_auth_never_connects_to_a_server_without_tls() {
     let (_, aws) = frozen_aws();
     // the replica serves no TLS
-    let replica = env_or("OPSDECK_MYSQL_REPLICA_URL", "mysql://root@127.0.0.1:3317/");
+    let replica = common::stack_env("OPSDECK_MYSQL_REPLICA_URL");
     let url = format!(
         "mysql://opsdeck_iam@{}/?ssl-ca={}",
         host_port(&replica),

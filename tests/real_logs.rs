@@ -11,18 +11,17 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 
+mod common;
+
 fn endpoint() -> String {
-    std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "http://127.0.0.1:5055".into())
+    common::moto_url()
 }
 
 fn client(rt: &tokio::runtime::Runtime) -> aws_sdk_cloudwatchlogs::Client {
     opsdeck::install_crypto_provider();
     let conf = rt.block_on(
         aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
+            .region(aws_config::Region::new(common::region()))
             .endpoint_url(endpoint())
             .credentials_provider(aws_sdk_cloudwatchlogs::config::Credentials::new(
                 "test", "test", None, None, "static",
@@ -60,7 +59,8 @@ impl Group {
         std::fs::write(
             dir.path().join("opsdeck.toml"),
             format!(
-                "[contexts.emu]\nregion = \"us-east-1\"\nendpoint_url = \"{}\"\n",
+                "[contexts.emu]\nregion = \"{}\"\nendpoint_url = \"{}\"\n",
+                common::region(),
                 endpoint()
             ),
         )

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use opsdeck::keymap::Action;
 use opsdeck::services::logs::{GroupEvent, LogBatch, LogEvent};
-use opsdeck::sources::{Sample, SourceKind, Update};
+use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::{State, fixture};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -9,8 +9,8 @@ use clap::Args;
 
 use super::exit;
 use crate::config::Resolved;
+use crate::services::aws::AwsContext;
 use crate::services::logs::{CloudWatchLogs, LogEvent, LogsError, LogsWire, Tail, format_line};
-use crate::sources::aws::AwsContext;
 
 #[derive(Debug, Clone, Args)]
 pub struct LogsArgs {

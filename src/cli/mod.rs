@@ -68,6 +68,13 @@ pub struct Global {
     /// Simulation: scenario.
     #[arg(long, global = true, value_enum, default_value_t = Scenario::Normal)]
     pub scenario: Scenario,
+    /// Log level of opsdeck's log file (error, warn, info, debug, trace); `$OPSDECK_LOG` takes a
+    /// full filter instead. The file is under $XDG_STATE_HOME/opsdeck/ (see `?` help).
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// One more log level per -v (-v debug, -vv trace).
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
@@ -165,9 +172,24 @@ pub fn main() -> i32 {
         Some(Command::Man) => return install::man(&mut std::io::stdout()),
         _ => {}
     }
+    let level = match crate::logging::level_filter(&cli.global.log_level, cli.global.verbose) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let _log = crate::logging::init(level);
+    tracing::info!(
+        version = VERSION,
+        args = ?std::env::args().skip(1).collect::<Vec<_>>(),
+        "opsdeck started"
+    );
+    tracing::debug!("log level {level}, file {}", crate::logging::describe());
     let resolved = match config::resolve(&cli.global.opts()) {
         Ok(r) => r,
         Err(e) => {
+            tracing::error!("config: {e}");
             eprintln!("opsdeck: {e}");
             return exit::USAGE;
         }
@@ -175,7 +197,8 @@ pub fn main() -> i32 {
     // AWS_CA_BUNDLE and the proxy variables are read the way the AWS CLI reads them; a
     // broken one is named now rather than showing up as TLS errors on every AWS panel.
     if !resolved.demo()
-        && let Err(e) = crate::sources::aws_env::http_client(&crate::sources::aws_env::process_env)
+        && let Err(e) =
+            crate::services::aws_env::http_client(&crate::services::aws_env::process_env)
     {
         eprintln!("opsdeck: {e}");
         return exit::USAGE;

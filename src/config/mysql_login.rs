@@ -11,7 +11,7 @@ use aws_sdk_rds::auth_token::{AuthTokenGenerator, Config as TokenConfig};
 use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError, MySqlSslMode};
 
 use super::{MysqlAuth, redact_url, secret_from_env};
-use crate::sources::aws::AwsContext;
+use crate::services::aws::AwsContext;
 
 /// Generating a token may first fetch credentials (SSO, assume-role, IMDS): bound it.
 pub const TOKEN_TIMEOUT: Duration = Duration::from_secs(10);

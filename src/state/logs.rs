@@ -1,8 +1,10 @@
 //! The logs panel's state: the bounded scroll-back, where the view is anchored (following the
 //! newest line, or held on a line by scrolling or pausing), and the groups' latest problems.
 
+use super::{State, Tab};
+use crate::panels::PanelKind;
 use crate::services::logs::collector::DEFAULT_MAX_LINES;
-use crate::services::logs::{GroupEvent, LogBatch, LogBuffer};
+use crate::services::logs::{GroupEvent, LogBatch, LogBuffer, LogsTarget};
 
 #[derive(Debug, Clone)]
 pub struct LogsView {
@@ -99,6 +101,72 @@ impl LogsView {
             .collect();
         out.reverse();
         out
+    }
+}
+
+/// The log group and time range behind the selected row: an Aurora instance's error log
+/// (Aurora publishes one group per cluster, one stream per instance), or the output of the
+/// Glue run that fed the selected Redshift load (the latest run started before it).
+pub fn target_for(st: &State) -> Option<LogsTarget> {
+    let Tab::Panel(id) = &st.tab else {
+        return None;
+    };
+    let kind = st.panels.get(id)?.kind;
+    let sel = st.view().selected;
+    let minute = 60_000;
+    match kind {
+        PanelKind::Aurora => {
+            let a = st.data.aurora.as_ref()?;
+            let r = a
+                .replicas
+                .iter()
+                .filter(|r| st.row_matches(&format!("{} {:?} {:?}", r.name, r.state, r.lag_source)))
+                .nth(sel)?;
+            Some(LogsTarget {
+                group: format!("/aws/rds/cluster/{}/error", a.cluster),
+                stream: Some(r.name.clone()),
+                start_ms: Some(st.now.timestamp_millis() - 15 * minute),
+                end_ms: None,
+            })
+        }
+        PanelKind::Redshift => {
+            let r = st.data.redshift.as_ref()?;
+            let load = r
+                .runs
+                .iter()
+                .filter(|x| {
+                    st.row_matches(&format!(
+                        "{} {} {}",
+                        x.table,
+                        x.status,
+                        x.error.as_deref().unwrap_or("")
+                    ))
+                })
+                .nth(sel)?;
+            let at = load.started_at?;
+            let glue = r
+                .glue_runs
+                .iter()
+                .filter(|g| g.started_at.is_some_and(|s| s <= at))
+                .max_by_key(|g| g.started_at)?;
+            let start = glue.started_at?.timestamp_millis();
+            Some(LogsTarget {
+                group: "/aws-glue/jobs/output".into(),
+                stream: Some(glue.id.clone()),
+                start_ms: Some(start - minute),
+                // a run still going is followed; a finished one is read to its end
+                end_ms: glue
+                    .duration_seconds
+                    .filter(|_| {
+                        !matches!(
+                            glue.state.as_str(),
+                            "RUNNING" | "STARTING" | "STOPPING" | "WAITING"
+                        )
+                    })
+                    .map(|d| start + (d * 1000.0) as i64 + minute),
+            })
+        }
+        _ => None,
     }
 }
 

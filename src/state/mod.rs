@@ -5,8 +5,11 @@
 pub mod findings;
 pub mod fixture;
 pub mod logs;
+pub mod modal;
+pub mod overview;
 pub mod palette;
 pub mod series;
+pub mod theme;
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -19,10 +22,10 @@ pub use crate::keymap::Action;
 use crate::keymap::{Keymap, Scope};
 use crate::model::{Snapshot, Status};
 use crate::panels::{PanelKind, Panels};
-use crate::sources::{Sample, SourceKind, Update};
-use crate::ui::modal::{Modal, ModalOutcome};
-use crate::ui::theme::Theme;
+use crate::services::{Sample, SourceKind, Update};
+use crate::state::theme::Theme;
 pub use findings::{Finding, findings};
+pub use modal::{Modal, ModalOutcome};
 pub use palette::PaletteEntry;
 use series::Series;
 
@@ -76,6 +79,15 @@ impl SourceState {
             None => self.error.is_some(),
         }
     }
+}
+
+/// GetMetricData request rate and its list-price cost, from `services::cloudwatch`'s counters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CloudWatchUsage {
+    /// Metrics requested per minute over the recent window.
+    pub metrics_per_minute: f64,
+    /// That rate's cost at list price, USD per day.
+    pub usd_per_day: f64,
 }
 
 /// A tab in the footer: the overview or a panel by id.
@@ -158,6 +170,9 @@ pub struct State {
     /// A one-line message for the footer, with when it was set.
     pub flash: Option<(String, DateTime<Utc>)>,
     pub quit: bool,
+    /// What the CloudWatch-backed collectors request, folded in by the main loop before each
+    /// frame (None until a GetMetricData call was made). Drawing never reads the counters.
+    pub cloudwatch_usage: Option<CloudWatchUsage>,
     /// Rows in the table last drawn for the current panel, so movement keys can clamp.
     pub visible_rows: Cell<usize>,
     /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
@@ -191,6 +206,7 @@ impl State {
             palette: Vec::new(),
             flash: None,
             quit: false,
+            cloudwatch_usage: None,
             visible_rows: Cell::new(0),
             inbox: None,
         };
@@ -399,7 +415,10 @@ impl State {
     }
 
     pub fn set_flash(&mut self, msg: impl Into<String>) {
-        self.flash = Some((msg.into(), self.now));
+        let msg = msg.into();
+        // What flashed on screen is gone in seconds; the log keeps it.
+        tracing::info!(target: "opsdeck::flash", "{msg}");
+        self.flash = Some((msg, self.now));
     }
 
     pub fn goto_tab(&mut self, tab: Tab) {
@@ -581,7 +600,7 @@ impl State {
             Action::Select => {
                 if self.tab == Tab::Overview {
                     let sel = self.view().selected;
-                    if let Some(id) = crate::ui::overview::panel_at(self, sel) {
+                    if let Some(id) = overview::panel_at(self, sel) {
                         self.goto_tab(Tab::Panel(id));
                     }
                 }
@@ -605,72 +624,9 @@ impl State {
         Vec::new()
     }
 
-    /// The log group and time range behind the selected row: an Aurora instance's error log
-    /// (Aurora publishes one group per cluster, one stream per instance), or the output of the
-    /// Glue run that fed the selected Redshift load (the latest run started before it).
+    /// The log group and time range behind the selected row (see [`logs::target_for`]).
     pub fn logs_target(&self) -> Option<crate::services::logs::LogsTarget> {
-        let Tab::Panel(id) = &self.tab else {
-            return None;
-        };
-        let kind = self.panels.get(id)?.kind;
-        let sel = self.view().selected;
-        let minute = 60_000;
-        match kind {
-            PanelKind::Aurora => {
-                let a = self.data.aurora.as_ref()?;
-                let r = a
-                    .replicas
-                    .iter()
-                    .filter(|r| {
-                        self.row_matches(&format!("{} {:?} {:?}", r.name, r.state, r.lag_source))
-                    })
-                    .nth(sel)?;
-                Some(crate::services::logs::LogsTarget {
-                    group: format!("/aws/rds/cluster/{}/error", a.cluster),
-                    stream: Some(r.name.clone()),
-                    start_ms: Some(self.now.timestamp_millis() - 15 * minute),
-                    end_ms: None,
-                })
-            }
-            PanelKind::Redshift => {
-                let r = self.data.redshift.as_ref()?;
-                let load = r
-                    .runs
-                    .iter()
-                    .filter(|x| {
-                        self.row_matches(&format!(
-                            "{} {} {}",
-                            x.table,
-                            x.status,
-                            x.error.as_deref().unwrap_or("")
-                        ))
-                    })
-                    .nth(sel)?;
-                let at = load.started_at?;
-                let glue = r
-                    .glue_runs
-                    .iter()
-                    .filter(|g| g.started_at.is_some_and(|s| s <= at))
-                    .max_by_key(|g| g.started_at)?;
-                let start = glue.started_at?.timestamp_millis();
-                Some(crate::services::logs::LogsTarget {
-                    group: "/aws-glue/jobs/output".into(),
-                    stream: Some(glue.id.clone()),
-                    start_ms: Some(start - minute),
-                    // a run still going is followed; a finished one is read to its end
-                    end_ms: glue
-                        .duration_seconds
-                        .filter(|_| {
-                            !matches!(
-                                glue.state.as_str(),
-                                "RUNNING" | "STARTING" | "STOPPING" | "WAITING"
-                            )
-                        })
-                        .map(|d| start + (d * 1000.0) as i64 + minute),
-                })
-            }
-            _ => None,
-        }
+        logs::target_for(self)
     }
 
     /// Whether the current tab is a logs panel (movement keys scroll its scroll-back).

@@ -11,8 +11,8 @@ use ratatui::widgets::Paragraph;
 use super::widgets;
 use crate::model::Status;
 use crate::panels::PanelDef;
+use crate::services::SourceKind;
 use crate::services::logs::{GroupEvent, format_timestamp};
-use crate::sources::SourceKind;
 use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {

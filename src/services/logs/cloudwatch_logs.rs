@@ -5,7 +5,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use futures::StreamExt;
 
 use super::{LogEvent, LogQuery, LogsError, LogsWire, Pages};
-use crate::sources::aws::AwsContext;
+use crate::services::aws::AwsContext;
 
 /// FilterLogEvents over the SDK's paginator.
 #[derive(Clone)]

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 
 use super::{CloudWatchLogs, Follower, Limits, LogsTarget, Tail};
 use crate::config::LogsConfig;
-use crate::sources::aws::AwsContext;
-use crate::sources::{BoxCollector, Collector, SourceKind, Update};
+use crate::services::aws::AwsContext;
+use crate::services::{BoxCollector, Collector, SourceKind, Update};
 
 /// Defaults of the `[contexts.X.logs]` keys.
 pub const DEFAULT_SINCE: Duration = Duration::from_secs(300);
