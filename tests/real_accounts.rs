@@ -191,13 +191,14 @@ impl Drop for Secret {
     fn drop(&mut self) {
         let (client, name) = (self.client.clone(), self.name.clone());
         let _ = std::thread::spawn(move || {
-            tokio::runtime::Runtime::new().unwrap().block_on(
+            let deleted = tokio::runtime::Runtime::new().unwrap().block_on(
                 client
                     .delete_secret()
                     .secret_id(name)
                     .force_delete_without_recovery(true)
                     .send(),
-            )
+            );
+            deleted.is_ok()
         })
         .join();
     }
