@@ -12,23 +12,18 @@ use crate::panels::PanelDef;
 use crate::sources::SourceKind;
 use crate::state::State;
 
-/// Short names for CloudWatch StorageType values.
+/// Short names for CloudWatch StorageType values (the crate's storage table).
 pub fn tier_short(k: &str) -> &str {
-    match k {
-        "StandardStorage" => "Std",
-        "StandardIAStorage" => "IA",
-        "OneZoneIAStorage" => "OZ-IA",
-        "ReducedRedundancyStorage" => "RRS",
-        "GlacierInstantRetrievalStorage" => "GIR",
-        "GlacierStorage" => "GFR",
-        "DeepArchiveStorage" => "DA",
-        "IntelligentTieringFAStorage" => "IT-FA",
-        "IntelligentTieringIAStorage" => "IT-IA",
-        "IntelligentTieringAIAStorage" => "IT-AIA",
-        "IntelligentTieringAAStorage" => "IT-AA",
-        "IntelligentTieringDAAStorage" => "IT-DAA",
-        "ExpressOneZone" => "X1Z",
-        other => other.strip_suffix("Storage").unwrap_or(other),
+    crate::model::s3_storage::short(k)
+}
+
+/// "$1,012/mo", or ">= $1,012/mo" when a tier has no price (the total leaves it out).
+fn cost_label(b: &BucketStatus) -> String {
+    let c = format!("{}/mo", fmt::usd(b.monthly_cost_usd));
+    if b.unpriced_tiers.is_empty() {
+        c
+    } else {
+        format!(">={c}")
     }
 }
 
@@ -56,7 +51,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 Cell::from(b.name.clone()),
                 Cell::from(fmt::bytes(b.total_bytes)),
                 Cell::from(fmt::count(b.objects as f64)),
-                Cell::from(format!("{}/mo", fmt::usd(b.monthly_cost_usd))),
+                Cell::from(cost_label(b)),
                 Cell::from(if b.lifecycle_rules.is_empty() {
                     Span::styled(
                         "none",
@@ -141,7 +136,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         )),
         title_r,
     );
-    let table_w = 38.min(tiers_r.width);
+    let table_w = 39.min(tiers_r.width);
     let [tt_r, bars_r] =
         Layout::horizontal([Constraint::Length(table_w), Constraint::Min(0)]).areas(tiers_r);
     let rows: Vec<Row> = tiers
@@ -157,12 +152,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 Cell::from(Line::from(fmt::bytes(**v)).right_aligned()),
                 Cell::from(Line::from(format!("{share:.0}%")).right_aligned()),
                 Cell::from(
-                    Line::from(
-                        b.cost_by_tier
-                            .get(*k)
-                            .map(|c| format!("{}/mo", fmt::usd(*c)))
-                            .unwrap_or_default(),
-                    )
+                    Line::from(match b.cost_by_tier.get(*k) {
+                        Some(c) => format!("{}/mo", fmt::usd(*c)),
+                        None if b.unpriced_tiers.contains(k) => "unknown price".into(),
+                        None => String::new(),
+                    })
                     .right_aligned(),
                 ),
             ])
@@ -175,7 +169,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 Constraint::Length(6),
                 Constraint::Length(9),
                 Constraint::Length(4),
-                Constraint::Length(12),
+                Constraint::Length(13),
             ],
         )
         .header(
@@ -243,10 +237,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         format!(
-            "{} objects, {} total, {}/mo",
+            "{} objects, {} total, {}",
             fmt::count(b.objects as f64),
             fmt::bytes(b.total_bytes),
-            fmt::usd(b.monthly_cost_usd)
+            cost_label(b)
         ),
         t.dim(),
     ));
