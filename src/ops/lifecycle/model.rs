@@ -206,7 +206,12 @@ pub struct Transition {
     #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
     pub days: Option<i32>,
     /// ISO 8601, midnight UTC (kept as written so a round trip does not reformat it).
-    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Date",
+        default,
+        deserialize_with = "date_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<String>,
     #[serde(rename = "StorageClass")]
     pub storage_class: String,
@@ -217,7 +222,12 @@ pub struct Transition {
 pub struct Expiration {
     #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
     pub days: Option<i32>,
-    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Date",
+        default,
+        deserialize_with = "date_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<String>,
     #[serde(
         rename = "ExpiredObjectDeleteMarker",
@@ -294,6 +304,21 @@ pub enum LoadError {
 }
 
 /// Parse a document; `file` is only used to name it in errors.
+/// A `Date` as written: a string, or a number (the AWS CLI takes one as Unix epoch seconds)
+/// kept as its decimal text. Its meaning is read by [`super::date`].
+fn date_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        S(String),
+        N(serde_json::Number),
+    }
+    Ok(Option::<Text>::deserialize(d)?.map(|t| match t {
+        Text::S(s) => s,
+        Text::N(n) => n.to_string(),
+    }))
+}
+
 pub fn parse(text: &str, file: &str) -> Result<LifecycleConfiguration, LoadError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -381,5 +406,31 @@ mod tests {
         let text = r#"{"Rules":[{"ID":"a","Status":"On","Expiration":{"Days":3}}]}"#;
         let err = parse(text, "f.json").unwrap_err().to_string();
         assert!(err.contains("Rules[0].Status"), "{err}");
+    }
+
+    #[test]
+    fn a_zoneless_or_epoch_date_the_aws_cli_accepts_is_the_same_document() {
+        use crate::ops::lifecycle::validate::validate;
+        let doc = |date: &str| {
+            format!(
+                r#"{{"Rules":[{{"ID":"old","Status":"Enabled","Filter":{{}},"Expiration":{{"Date":{date}}}}}]}}"#
+            )
+        };
+        let canonical = parse(&doc(r#""2017-09-27T00:00:00Z""#), "f.json").unwrap();
+        for spelling in [
+            r#""2017-09-27T00:00:00""#,
+            r#""2017-09-27""#,
+            r#""2017-09-27T02:00:00+02:00""#,
+            "1506470400",
+        ] {
+            let cfg = parse(&doc(spelling), "f.json").unwrap();
+            let report = validate(&cfg);
+            assert!(report.is_valid(), "{spelling}: {:?}", report.findings);
+            assert_eq!(
+                crate::ops::s3_admin::normalize(&cfg),
+                crate::ops::s3_admin::normalize(&canonical),
+                "{spelling}"
+            );
+        }
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use chrono::NaiveDate;
 
 use super::model::{LifecycleConfiguration, Rule};
 
@@ -312,26 +312,7 @@ fn check_filter(rule: &Rule, ctx: &mut Ctx<'_>) {
     }
 }
 
-/// Midnight UTC, ISO 8601 (`2027-01-01T00:00:00Z`, `...T00:00:00.000Z`, or a bare date).
-pub fn parse_midnight_utc(s: &str) -> Result<NaiveDate, String> {
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d);
-    }
-    let dt = DateTime::parse_from_rfc3339(s)
-        .map_err(|e| format!("{s:?} is not an ISO 8601 timestamp ({e})"))?;
-    if dt.offset().local_minus_utc() != 0 {
-        return Err(format!(
-            "{s:?} must be in UTC (Z), S3 applies dates at midnight UTC"
-        ));
-    }
-    let utc = dt.with_timezone(&Utc);
-    if utc.hour() != 0 || utc.minute() != 0 || utc.second() != 0 || utc.nanosecond() != 0 {
-        return Err(format!(
-            "{s:?} is not midnight UTC; S3 only accepts T00:00:00Z"
-        ));
-    }
-    Ok(utc.date_naive())
-}
+pub use super::date::parse_midnight_utc;
 
 fn check_transitions(rule: &Rule, ctx: &mut Ctx<'_>) {
     let mut uses_days = false;
