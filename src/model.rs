@@ -358,6 +358,12 @@ pub struct Alarm {
     /// Panel that shows the watched metric, when one exists.
     #[serde(default)]
     pub panel: Option<String>,
+    /// CloudWatch's AlarmType: "MetricAlarm" or "CompositeAlarm" ("" in older recordings).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub alarm_type: String,
+    /// A composite alarm's AlarmRule, e.g. `ALARM("api-errors") AND ALARM("api-latency")`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -456,6 +456,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/ApplicationELB".into()),
             metric: Some("HTTPCode_Target_5XX_Count".into()),
             panel: None,
+            ..Default::default()
         },
         Alarm {
             name: "dms-orders-cdc-latency".into(),
@@ -465,6 +466,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/DMS".into()),
             metric: Some("CDCLatencyTarget".into()),
             panel: Some("dms".into()),
+            ..Default::default()
         },
         Alarm {
             name: "catalog-replica-lag".into(),
@@ -474,6 +476,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/RDS".into()),
             metric: Some("AuroraReplicaLag".into()),
             panel: Some("aurora".into()),
+            ..Default::default()
         },
     ]
 }
