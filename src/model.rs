@@ -343,6 +343,10 @@ pub struct CwFigure {
     /// Recent values, oldest first, for sparklines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
+    /// GetMetricData's StatusCode and Messages when it refused or failed the query
+    /// ("Forbidden: ...", "InternalError: ..."): the value is then unknown, not "no data".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -344,6 +344,7 @@ fn fig(label: &str, value: Option<f64>, unit: &str, status: Status, history: &[f
             .filter(|_| value.is_some()),
         period_seconds: Some(300),
         history: history.to_vec(),
+        error: None,
     }
 }
 

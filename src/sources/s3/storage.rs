@@ -175,8 +175,24 @@ pub fn interpret(types: &[Vec<String>], series: &HashMap<String, Series>) -> Vec
                 .filter_map(|id| series.get(&id).and_then(Series::latest))
                 .map(|(t, _)| t)
                 .max();
+            let mut refused: Vec<String> = Vec::new();
+            for id in (0..types.len())
+                .map(|t| size_id(b, t))
+                .chain([objects_id(b)])
+            {
+                if let Some(e) = series.get(&id).and_then(Series::error)
+                    && !refused.contains(&e)
+                {
+                    refused.push(e);
+                }
+            }
+            let note = (!refused.is_empty())
+                .then(|| format!("CloudWatch GetMetricData: {}", refused.join("; ")));
             let Some(day) = latest else {
-                return DailyStorage::default();
+                return DailyStorage {
+                    note,
+                    ..Default::default()
+                };
             };
             let at = |id: &str| {
                 series
@@ -193,7 +209,7 @@ pub fn interpret(types: &[Vec<String>], series: &HashMap<String, Series>) -> Vec
                 tiers,
                 objects: at(&objects_id(b)),
                 as_of: Some(day),
-                note: None,
+                note,
             }
         })
         .collect()
@@ -212,8 +228,11 @@ pub async fn fetch(
         .fetch_groups(&queries(buckets, &types), start, end)
         .await?;
     let mut out = interpret(&types, &series);
-    for (d, (_, note)) in out.iter_mut().zip(found) {
-        d.note = note;
+    for (d, (_, discovery)) in out.iter_mut().zip(found) {
+        d.note = match (discovery, d.note.take()) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
     }
     Ok(out)
 }
@@ -264,18 +283,21 @@ mod tests {
             size_id(0, 0),
             Series {
                 points: vec![(d1, 10.0), (d2, 20.0)],
+                ..Default::default()
             },
         );
         s.insert(
             size_id(0, 1),
             Series {
                 points: vec![(d1, 5.0)],
+                ..Default::default()
             },
         );
         s.insert(
             objects_id(0),
             Series {
                 points: vec![(d2, 3.0)],
+                ..Default::default()
             },
         );
         let types = vec![
