@@ -9,13 +9,8 @@ use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Tabl
 use super::{fmt, widgets};
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::sources::SourceKind;
+use crate::services::SourceKind;
 use crate::state::State;
-
-/// Short names for CloudWatch StorageType values (the crate's storage table).
-pub fn tier_short(k: &str) -> &str {
-    crate::model::s3_storage::short(k)
-}
 
 /// "$1,012/mo", or ">= $1,012/mo" when a tier has no price (the total leaves it out).
 fn cost_label(b: &BucketStatus) -> String {
@@ -148,7 +143,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 0.0
             };
             Row::new(vec![
-                Cell::from(tier_short(k).to_string()),
+                Cell::from(crate::fmt::tier_short(k).to_string()),
                 Cell::from(Line::from(fmt::bytes(**v)).right_aligned()),
                 Cell::from(Line::from(format!("{share:.0}%")).right_aligned()),
                 Cell::from(

@@ -2,10 +2,6 @@
 //! diff against the bucket's current configuration and the projected cost of the change.
 
 pub mod cost;
-pub mod date;
 pub mod diff;
-pub mod editor;
-pub mod model;
 pub mod op;
-pub mod sim;
 pub mod validate;

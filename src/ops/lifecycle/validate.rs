@@ -10,7 +10,8 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::model::{LifecycleConfiguration, Rule};
+pub use crate::services::s3::lifecycle_doc::parse_midnight_utc;
+use crate::services::s3::lifecycle_doc::{LifecycleConfiguration, Rule};
 
 pub const MAX_RULES: usize = 1000;
 pub const MAX_ID_LEN: usize = 255;
@@ -312,8 +313,6 @@ fn check_filter(rule: &Rule, ctx: &mut Ctx<'_>) {
     }
 }
 
-pub use super::date::parse_midnight_utc;
-
 fn check_transitions(rule: &Rule, ctx: &mut Ctx<'_>) {
     let mut uses_days = false;
     let mut uses_date = false;
@@ -607,7 +606,7 @@ fn check_noncurrent(rule: &Rule, ctx: &mut Ctx<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::lifecycle::model::parse;
+    use crate::services::s3::lifecycle_doc::parse;
 
     fn findings(rules_json: &str) -> Vec<String> {
         let cfg = parse(&format!("{{\"Rules\":[{rules_json}]}}"), "t").expect("parses");
@@ -772,6 +771,29 @@ mod tests {
         assert!(!transition_allowed("DEEP_ARCHIVE", "GLACIER"));
         for c in TRANSITION_CLASSES {
             assert!(!transition_allowed(c, "STANDARD"));
+        }
+    }
+
+    #[test]
+    fn a_zoneless_or_epoch_date_the_aws_cli_accepts_is_the_same_document() {
+        use crate::services::s3::admin::normalize;
+        use crate::services::s3::lifecycle_doc::parse;
+        let doc = |date: &str| {
+            format!(
+                r#"{{"Rules":[{{"ID":"old","Status":"Enabled","Filter":{{}},"Expiration":{{"Date":{date}}}}}]}}"#
+            )
+        };
+        let canonical = parse(&doc(r#""2017-09-27T00:00:00Z""#), "f.json").unwrap();
+        for spelling in [
+            r#""2017-09-27T00:00:00""#,
+            r#""2017-09-27""#,
+            r#""2017-09-27T02:00:00+02:00""#,
+            "1506470400",
+        ] {
+            let cfg = parse(&doc(spelling), "f.json").unwrap();
+            let report = validate(&cfg);
+            assert!(report.is_valid(), "{spelling}: {:?}", report.findings);
+            assert_eq!(normalize(&cfg), normalize(&canonical), "{spelling}");
         }
     }
 }

@@ -10,12 +10,11 @@ use aws_sdk_s3::types as s3t;
 use aws_smithy_types::DateTime as SmithyDateTime;
 use aws_smithy_types::date_time::Format;
 
-use super::lifecycle::diff::flatten;
-use super::lifecycle::model::{
+use super::lifecycle_doc::{
     AbortIncompleteMultipartUpload, AndOperator, Expiration, Filter, LifecycleConfiguration,
     NoncurrentVersionExpiration, NoncurrentVersionTransition, Rule, RuleStatus, Tag, Transition,
+    flatten, parse_midnight_utc,
 };
-use super::lifecycle::validate::parse_midnight_utc;
 
 /// Bytes stored per CloudWatch StorageType, and how they were measured.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -74,7 +73,7 @@ impl S3Admin {
         }
     }
 
-    pub async fn from_aws(aws: &crate::sources::aws::AwsContext, endpoint: Option<&str>) -> Self {
+    pub async fn from_aws(aws: &crate::services::aws::AwsContext, endpoint: Option<&str>) -> Self {
         S3Admin {
             client: aws.s3().await,
             cloudwatch: Some(aws.cloudwatch().await),
@@ -91,9 +90,9 @@ impl S3Admin {
         let Some(cw) = &self.cloudwatch else {
             return Ok(None);
         };
-        let reader = crate::sources::cloudwatch::CloudWatchReader::new(cw.clone());
+        let reader = crate::services::cloudwatch::CloudWatchReader::new(cw.clone());
         let daily =
-            crate::sources::s3::storage::fetch(&reader, &[bucket.to_string()], chrono::Utc::now())
+            crate::services::s3::storage::fetch(&reader, &[bucket.to_string()], chrono::Utc::now())
                 .await?;
         let Some(d) = daily.into_iter().next().filter(|d| !d.tiers.is_empty()) else {
             return Ok(None);
@@ -107,7 +106,7 @@ impl S3Admin {
     }
 
     async fn usage_from_scan(&self, bucket: &str) -> Result<BucketUsage> {
-        let s = crate::sources::s3::scan::scan(&self.client, bucket, None, SCAN_LIMIT).await?;
+        let s = crate::services::s3::scan::scan(&self.client, bucket, None, SCAN_LIMIT).await?;
         Ok(BucketUsage {
             total_bytes: s.tiers.values().sum(),
             objects: s.objects,
@@ -481,7 +480,7 @@ pub fn compare(sent: &LifecycleConfiguration, read: &LifecycleConfiguration) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::lifecycle::model::parse;
+    use crate::services::s3::lifecycle_doc::parse;
 
     #[test]
     fn sdk_conversion_round_trips_every_field() {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 
 use crate::model::s3_storage;
-use crate::sources::cloudwatch::{CloudWatchReader, MetricQuery, Series};
+use crate::services::cloudwatch::{CloudWatchReader, MetricQuery, Series};
 
 /// ListMetrics calls in flight at once.
 const PARALLEL: usize = 8;
@@ -240,7 +240,7 @@ pub async fn fetch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::cloudwatch::pack_batches;
+    use crate::services::cloudwatch::pack_batches;
 
     #[test]
     fn two_hundred_buckets_with_every_documented_type_fit_in_eleven_calls() {

@@ -182,6 +182,11 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Short names for CloudWatch StorageType values (the crate's storage table).
+pub fn tier_short(k: &str) -> &str {
+    crate::model::s3_storage::short(k)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
