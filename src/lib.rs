@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod model;
 pub mod ops;
 pub mod panels;
+pub mod serve;
 pub mod sim;
 pub mod snapshot;
 pub mod sources;

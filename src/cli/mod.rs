@@ -1,4 +1,5 @@
-//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit | keys.
+//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit | keys
+//! | serve.
 //! Every subcommand takes `--config`, `--context`, `--demo`, `--read-only` the same way.
 
 pub mod check;
@@ -39,9 +40,13 @@ pub struct Global {
     /// Config file (default: $OPSDECK_CONFIG, ./opsdeck.toml, $XDG_CONFIG_HOME/opsdeck/config.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Context to use (default: the config's default_context).
-    #[arg(long, global = true, value_name = "NAME")]
+    /// Context to use (default: the config's default_context). `snapshot`, `check` and `serve`
+    /// take several, comma-separated: `--context prod-us,prod-eu`.
+    #[arg(long, global = true, value_name = "NAME[,NAME]")]
     pub context: Option<String>,
+    /// Every configured context (`snapshot`, `check`, `serve`).
+    #[arg(long, global = true, conflicts_with = "context")]
+    pub all_contexts: bool,
     /// Use the embedded StreamShop simulation even if a config exists.
     #[arg(long, global = true)]
     pub demo: bool,
@@ -120,6 +125,23 @@ pub enum Command {
     },
     /// Print the effective keymap.
     Keys,
+    /// Run the collectors headless and serve their figures as OpenMetrics on /metrics (and
+    /// /healthz) for Prometheus. Read-only: no operation can run from it.
+    Serve {
+        /// Address to listen on; loopback unless told otherwise.
+        #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+    },
+}
+
+impl Command {
+    /// Commands that accept several contexts at once.
+    fn multi_context(&self) -> bool {
+        matches!(
+            self,
+            Command::Snapshot { .. } | Command::Check { .. } | Command::Serve { .. }
+        )
+    }
 }
 
 /// Parse argv and run. Returns the process exit code.
@@ -137,12 +159,31 @@ pub fn main() -> i32 {
             };
         }
     };
-    let resolved = match config::resolve(&cli.global.opts()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("opsdeck: {e}");
-            return exit::USAGE;
+    let multi = cli.command.as_ref().is_some_and(Command::multi_context);
+    if cli.global.all_contexts && !multi {
+        eprintln!("opsdeck: --all-contexts is for snapshot, check and serve");
+        return exit::USAGE;
+    }
+    let many = if multi {
+        match config::resolve_many(&cli.global.opts(), cli.global.all_contexts) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("opsdeck: {e}");
+                return exit::USAGE;
+            }
         }
+    } else {
+        Vec::new()
+    };
+    let resolved = match many.first() {
+        Some(r) => r.clone(),
+        None => match config::resolve(&cli.global.opts()) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("opsdeck: {e}");
+                return exit::USAGE;
+            }
+        },
     };
     let sim = cli.global.sim();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -162,6 +203,7 @@ pub fn main() -> i32 {
                 crate::audit::run_cli_with(&resolved, verify, json)
             }
             Some(Command::Keys) => crate::keymap::print_keys(&resolved),
+            Some(Command::Serve { listen }) => crate::serve::run(&many, &sim, listen).await,
         }
     })
 }

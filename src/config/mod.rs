@@ -158,6 +158,11 @@ pub fn resolve(opts: &GlobalOpts) -> Result<Resolved, ConfigError> {
         None => (Config::demo(), ConfigOrigin::Demo),
     };
     let context_name = match &opts.context {
+        Some(c) if c.contains(',') => {
+            return Err(ConfigError::Usage(format!(
+                "--context {c:?} names several contexts; this command acts in exactly one"
+            )));
+        }
         Some(c) => c.clone(),
         None => config
             .default_context
@@ -179,6 +184,65 @@ pub fn resolve(opts: &GlobalOpts) -> Result<Resolved, ConfigError> {
         context_name,
         read_only,
     })
+}
+
+/// The contexts of `--context a,b` (comma-separated, in the order given, duplicates dropped) or,
+/// with `all`, every configured context in name order; without either, the one context
+/// [`resolve`] picks. Each comes back as its own [`Resolved`] sharing one loaded config.
+///
+/// Errors: an unknown name (listing the known ones), an empty name (`a,,b`), `all` together
+/// with `--context`, or any error of [`resolve`].
+pub fn resolve_many(opts: &GlobalOpts, all: bool) -> Result<Vec<Resolved>, ConfigError> {
+    let names: Vec<String> = match &opts.context {
+        Some(c) if all => {
+            return Err(ConfigError::Usage(format!(
+                "--all-contexts and --context {c:?} exclude each other"
+            )));
+        }
+        Some(c) => {
+            let mut names: Vec<String> = Vec::new();
+            for n in c.split(',').map(str::trim) {
+                if n.is_empty() {
+                    return Err(ConfigError::Usage(format!(
+                        "--context {c:?}: empty context name"
+                    )));
+                }
+                if !names.iter().any(|x| x == n) {
+                    names.push(n.to_string());
+                }
+            }
+            names
+        }
+        None => Vec::new(),
+    };
+    let first = GlobalOpts {
+        context: names.first().cloned(),
+        ..opts.clone()
+    };
+    let base = resolve(&first)?;
+    let names = if all {
+        base.config.contexts.keys().cloned().collect()
+    } else if names.is_empty() {
+        vec![base.context_name.clone()]
+    } else {
+        names
+    };
+    names
+        .into_iter()
+        .map(|n| {
+            if !base.config.contexts.contains_key(&n) {
+                let known: Vec<_> = base.config.contexts.keys().map(String::as_str).collect();
+                return Err(ConfigError::Usage(format!(
+                    "unknown context {n:?}; known: {}",
+                    known.join(", ")
+                )));
+            }
+            Ok(Resolved {
+                context_name: n,
+                ..base.clone()
+            })
+        })
+        .collect()
 }
 
 /// Read a secret named by a `*_env` key. The value is never logged or shown.
