@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors, so a typo is reported with file, line and key instead of
 //! being silently ignored.
 
+pub mod extends;
 mod schema;
 pub use schema::*;
 
@@ -61,10 +62,39 @@ pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+    let syntax = |e: toml::de::Error| ConfigError::Parse {
         path: path.to_path_buf(),
         message: describe_toml_error(text, &e),
-    })?;
+    };
+    let mut raw: toml::Table = toml::from_str(text).map_err(syntax)?;
+    let cfg: Config = if extends::used(&raw) {
+        extends::expand(text, &mut raw).map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        // The merged table has no spans: name the key, and find its line in the text.
+        serde_path_to_error::deserialize(raw).map_err(|e| {
+            let inner = e.inner().to_string();
+            let mut key = e.path().to_string();
+            if let Some(field) = inner
+                .split_once("unknown field `")
+                .and_then(|(_, rest)| rest.split_once('`'))
+                .map(|(f, _)| f)
+            {
+                key = format!("{key}.{field}");
+            }
+            let at = match extends::key_line(text, &key) {
+                Some(l) => format!("line {l}, key {key}"),
+                None => format!("key {key}"),
+            };
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: format!("{at}: {}", inner.trim_end()),
+            }
+        })?
+    } else {
+        toml::from_str(text).map_err(syntax)?
+    };
     cfg.validate().map_err(|message| ConfigError::Invalid {
         path: path.to_path_buf(),
         message,
