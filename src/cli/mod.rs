@@ -1,8 +1,9 @@
 //! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit | keys
-//! | serve.
+//! | serve | config.
 //! Every subcommand takes `--config`, `--context`, `--demo`, `--read-only` the same way.
 
 pub mod check;
+pub mod config_cmd;
 pub mod op;
 
 use std::path::PathBuf;
@@ -132,6 +133,11 @@ pub enum Command {
         #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
     },
+    /// Validate the configuration, or print the effective context.
+    Config {
+        #[command(subcommand)]
+        cmd: config_cmd::ConfigCommand,
+    },
 }
 
 impl Command {
@@ -204,6 +210,7 @@ pub fn main() -> i32 {
             }
             Some(Command::Keys) => crate::keymap::print_keys(&resolved),
             Some(Command::Serve { listen }) => crate::serve::run(&many, &sim, listen).await,
+            Some(Command::Config { cmd }) => config_cmd::run(&resolved, cmd),
         }
     })
 }
