@@ -201,9 +201,9 @@ pub fn main() -> i32 {
         match cli.command {
             None => crate::app::run(resolved, sim).await,
             Some(Command::Snapshot { window }) => {
-                crate::snapshot::run(&resolved, &sim, window).await
+                crate::snapshot::run_many(&many, &sim, window).await
             }
-            Some(Command::Check { window }) => check::run(&resolved, &sim, window).await,
+            Some(Command::Check { window }) => check::run_many(&many, &sim, window).await,
             Some(Command::Op { op }) => op::run(&resolved, &sim, op).await,
             Some(Command::Audit { verify, json }) => {
                 crate::audit::run_cli_with(&resolved, verify, json)
