@@ -165,9 +165,10 @@ pub fn main() -> i32 {
             };
         }
     };
-    let multi = cli.command.as_ref().is_some_and(Command::multi_context);
+    // The console shows several contexts too (`opsdeck --context a,b`).
+    let multi = cli.command.as_ref().is_none_or(Command::multi_context);
     if cli.global.all_contexts && !multi {
-        eprintln!("opsdeck: --all-contexts is for snapshot, check and serve");
+        eprintln!("opsdeck: --all-contexts is for the console, snapshot, check and serve");
         return exit::USAGE;
     }
     let many = if multi {
@@ -199,7 +200,10 @@ pub fn main() -> i32 {
         .expect("tokio runtime");
     rt.block_on(async move {
         match cli.command {
-            None => crate::app::run(resolved, sim).await,
+            None => {
+                let others = many.get(1..).map(<[_]>::to_vec).unwrap_or_default();
+                crate::app::run(resolved, sim, others).await
+            }
             Some(Command::Snapshot { window }) => {
                 crate::snapshot::run_many(&many, &sim, window).await
             }

@@ -7,6 +7,7 @@ pub mod aurora;
 pub mod aws;
 pub mod cloudwatch;
 pub mod cw_panels;
+pub mod fleet_live;
 pub mod glue;
 pub mod live;
 pub mod opensearch;

@@ -4,6 +4,7 @@
 
 pub mod findings;
 pub mod fixture;
+pub mod fleet;
 pub mod palette;
 pub mod series;
 
@@ -159,6 +160,9 @@ pub struct State {
     pub visible_rows: Cell<usize>,
     /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
     pub inbox: Option<tokio::sync::mpsc::UnboundedSender<StateFn>>,
+    /// The other contexts shown at once (`--context a,b`, `:ctx all`), each its own State;
+    /// empty for one context. See `fleet.rs`.
+    pub fleet: Vec<State>,
 }
 
 impl State {
@@ -187,6 +191,7 @@ impl State {
             palette: Vec::new(),
             flash: None,
             quit: false,
+            fleet: Vec::new(),
             visible_rows: Cell::new(0),
             inbox: None,
         };
