@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use opsdeck::app::fleet::{self, Fleet};
+use opsdeck::app::live::{self, Live};
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::Action;
 use opsdeck::sim::SimOptions;
-use opsdeck::sources::live::{self, Live};
 use opsdeck::state::{State, StateInit};
 
 fn env() {

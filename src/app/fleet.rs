@@ -2,11 +2,11 @@
 //! ([`crate::state::fleet`], [`FleetLive`]), `:ctx a,b` / `:ctx all`, and starting an operation
 //! in the context its palette entry names.
 
+use super::console as ops_console;
+use super::fleet_live::FleetLive;
+use super::live::{self, Live};
 use crate::config::Resolved;
-use crate::ops::console as ops_console;
 use crate::sim::SimOptions;
-use crate::sources::fleet_live::FleetLive;
-use crate::sources::live::{self, Live};
 use crate::state::State;
 use crate::state::fleet::parse_ctx_list;
 
@@ -32,7 +32,7 @@ impl Fleet {
                     continue;
                 }
             };
-            let collectors = crate::sources::build(r, sim).await;
+            let collectors = crate::services::build(r, sim).await;
             for c in &collectors {
                 member.register_source(c.kind(), c.interval());
             }
@@ -85,7 +85,7 @@ pub async fn switch(
     if others.is_empty() {
         fleet.clear(state);
         state.palette.retain(|e| !e.label.contains(" @ "));
-        crate::ops::console::install(state, resolved);
+        ops_console::install(state, resolved);
     } else {
         // Entries of the previous fleet go; this context's own are labelled again.
         state.palette.retain(|e| {

@@ -12,7 +12,7 @@ use prometheus_client::registry::Registry;
 use super::families::{Desc, Families, Labels};
 use super::figures;
 use super::store::{SharedStore, SourceState, Store};
-use crate::sources::SourceKind;
+use crate::services::SourceKind;
 
 pub const SOURCE_UP: Desc = Desc::gauge(
     "opsdeck_source_up",
@@ -101,7 +101,7 @@ pub fn families(store: &Store, now: DateTime<Utc>) -> Families {
             figures::add(&mut f, &st.context, update);
         }
     }
-    let (calls, metrics) = crate::sources::cloudwatch::usage();
+    let (calls, metrics) = crate::services::cloudwatch::usage();
     f.add(&CW_CALLS, Vec::new(), calls as f64);
     f.add(&CW_METRICS, Vec::new(), metrics as f64);
     f

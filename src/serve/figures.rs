@@ -7,7 +7,7 @@
 
 use super::families::{Desc, Families, Labels};
 use crate::model::*;
-use crate::sources::Update;
+use crate::services::Update;
 
 fn base(context: &str, service: &str) -> Labels {
     vec![

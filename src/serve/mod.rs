@@ -55,7 +55,7 @@ pub async fn start(
     let store: SharedStore = Arc::new(Mutex::new(Store::default()));
     let mut tasks = Vec::new();
     for r in contexts {
-        let collectors = crate::sources::build(r, sim).await;
+        let collectors = crate::services::build(r, sim).await;
         tasks.extend(store::spawn(&r.context_name, collectors, &store));
     }
     let registry = Arc::new(export::registry(store.clone()));

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::task::JoinHandle;
 
-use crate::sources::{self, BoxCollector, Sample, SourceKind, Update};
+use crate::services::{self, BoxCollector, Sample, SourceKind, Update};
 
 /// What is known about one source of one context.
 #[derive(Debug, Clone)]
@@ -96,7 +96,7 @@ impl Store {
 }
 
 /// Run `collectors` of `context` in one task each, every round recorded into `store`; after a
-/// failure a task backs off like the console's collectors ([`sources::backoff`]).
+/// failure a task backs off like the console's collectors ([`services::backoff`]).
 pub fn spawn(
     context: &str,
     collectors: Vec<BoxCollector>,
@@ -117,7 +117,7 @@ pub fn spawn(
                 let mut failures: u32 = 0;
                 loop {
                     let started = Instant::now();
-                    let sample = sources::collect_once(c.as_mut()).await;
+                    let sample = services::collect_once(c.as_mut()).await;
                     let took = started.elapsed();
                     let ok = sample.result.is_ok();
                     store
@@ -129,7 +129,7 @@ pub fn spawn(
                         c.interval()
                     } else {
                         failures = failures.saturating_add(1);
-                        sources::backoff(c.interval(), failures)
+                        services::backoff(c.interval(), failures)
                     };
                     tokio::time::sleep(wait).await;
                 }

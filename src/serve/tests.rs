@@ -8,7 +8,7 @@ use chrono::{TimeZone, Utc};
 use super::export;
 use super::store::Store;
 use crate::model::*;
-use crate::sources::{Sample, SourceKind, Update};
+use crate::services::{Sample, SourceKind, Update};
 
 fn aurora_sample(at: chrono::DateTime<Utc>) -> Sample {
     Sample {

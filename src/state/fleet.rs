@@ -7,7 +7,7 @@
 
 use super::{PaletteEntry, State};
 use crate::keymap::Action;
-use crate::sources::Sample;
+use crate::services::Sample;
 
 /// Marks an operation spec as belonging to a fleet member: `@prod-eu reindex products`.
 pub const OP_CONTEXT_PREFIX: char = '@';

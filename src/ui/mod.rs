@@ -5,7 +5,6 @@
 pub mod aurora;
 pub mod cloudwatch;
 pub mod fleet;
-pub mod fmt;
 pub mod header;
 pub mod help;
 pub mod modal;
@@ -16,8 +15,10 @@ pub mod palette;
 pub mod redis;
 pub mod redshift;
 pub mod s3;
-pub mod theme;
 pub mod widgets;
+
+pub use crate::fmt;
+pub use crate::state::theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
