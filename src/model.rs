@@ -60,6 +60,11 @@ pub struct AuroraStatus {
     pub instances: Vec<DbInstance>,
     #[serde(default)]
     pub writer_health: Option<WriterHealth>,
+    /// Instances Aurora's replica_host_status still lists but that stopped updating their row
+    /// longer ago than `replica_status_max_age` (renamed or deleted instances, the previous
+    /// writer's session after a failover): shown once, never judged as replicas.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gone: Vec<GoneInstance>,
     /// Partial failures of this round (RDS unreachable, CloudWatch denied, ...): the figures
     /// above are still what could be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -108,6 +113,18 @@ pub struct ReplicaStatus {
     pub last_error: Option<String>,
     #[serde(default)]
     pub gtid_position: Option<String>,
+}
+
+/// A replica_host_status row nobody updates any more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoneInstance {
+    /// SERVER_ID of the row (the instance identifier).
+    pub name: String,
+    /// Seconds since its LAST_UPDATE_TIMESTAMP, by the writer's clock; None when NULL.
+    pub last_update_age_seconds: Option<f64>,
+    /// The row carried SESSION_ID = 'MASTER_SESSION_ID' (a previous writer).
+    #[serde(default)]
+    pub was_writer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

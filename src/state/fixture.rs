@@ -93,6 +93,7 @@ pub fn aurora() -> AuroraStatus {
             running_transactions: Some(14),
             oldest_transaction_seconds: Some(3.2),
         }),
+        gone: Vec::new(),
         errors: Vec::new(),
     }
 }
