@@ -342,7 +342,11 @@ async fn a_slow_index_listing_keeps_the_previous_list_and_reports_the_rest_in_ti
     let deadline = Instant::now() + Duration::from_secs(20);
     let before = loop {
         let st = col.collect_status().await.expect("collect");
-        if st.indices.iter().any(|i| i.name == index && i.docs == Some(5)) {
+        if st
+            .indices
+            .iter()
+            .any(|i| i.name == index && i.docs == Some(5))
+        {
             break st;
         }
         assert!(Instant::now() < deadline, "index never listed");
@@ -362,7 +366,9 @@ async fn a_slow_index_listing_keeps_the_previous_list_and_reports_the_rest_in_ti
     assert!(["green", "yellow", "red"].contains(&st.health.as_str()));
     assert!(st.nodes >= 1);
     assert!(
-        st.indices.iter().any(|i| i.name == index && i.docs == Some(5)),
+        st.indices
+            .iter()
+            .any(|i| i.name == index && i.docs == Some(5)),
         "previous list kept"
     );
     assert!(

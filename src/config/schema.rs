@@ -202,6 +202,11 @@ pub struct RedisConfig {
     #[serde(default)]
     pub cluster: bool,
     pub password_env: Option<String>,
+    /// PEM file of the CA that signed the servers' certificates, for `rediss://` urls whose
+    /// certificates the system trust store does not know (a private CA). Certificates are
+    /// checked against the host connected to: in a cluster, the hostname each node announces
+    /// (`cluster-announce-hostname`), else its IP.
+    pub tls_ca_file: Option<String>,
     /// ElastiCache replication group, for its CloudWatch metrics.
     pub replication_group: Option<String>,
     #[serde(default, with = "opt_duration")]
