@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use opsdeck::config::{AuroraConfig, Context, ReplicaConfig};
 use opsdeck::model::{AuroraStatus, LagSource, ReplicaState, ReplicaStatus};
-use opsdeck::sources::aurora::AuroraCollector;
-use opsdeck::sources::aws::AwsContext;
+use opsdeck::services::aurora::AuroraCollector;
+use opsdeck::services::aws::AwsContext;
 use sqlx::mysql::{MySqlPool, MySqlPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, Executor};
 

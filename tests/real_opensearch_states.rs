@@ -13,8 +13,8 @@ use opensearch::http::headers::HeaderMap;
 use opensearch::http::transport::Transport;
 use opsdeck::config::{Context, OpenSearchConfig};
 use opsdeck::model::IndexState;
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::opensearch::OpenSearchCollector;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::opensearch::OpenSearchCollector;
 use serde_json::{Value, json};
 
 fn url() -> String {

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use opsdeck::config::{Context, RedisConfig};
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::redis::RedisCollector;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::redis::RedisCollector;
 
 fn tls_urls() -> Vec<String> {
     std::env::var("OPSDECK_REDIS_TLS_CLUSTER_URLS")

@@ -8,11 +8,11 @@ use std::time::Duration;
 use anyhow::bail;
 use async_trait::async_trait;
 
-use super::mysql_admin::{
+use crate::services::aurora::admin::{
     Flavor, MysqlAdmin, ReadOnlyState, ReplicationStatus, RunningStatement, Transaction,
     mysql_gtid_subset,
 };
-use super::rds_admin::{BlueGreen, Member, RdsAdmin, SwitchoverDetail, Topology};
+use crate::services::aurora::rds_admin::{BlueGreen, Member, RdsAdmin, SwitchoverDetail, Topology};
 use crate::sim::{self, SharedWorld, SimOptions, World};
 
 /// The simulation's blue/green deployment identifier (its demo plan names it).

@@ -5,7 +5,9 @@
 //! The daily metrics change once a day, so the collector polls rarely (1 h by default; the
 //! first round runs at start) and reports the datapoint's date as `as_of`.
 
+pub mod admin;
 pub mod lifecycle;
+pub mod lifecycle_doc;
 pub mod prices;
 pub mod scan;
 pub mod storage;
@@ -21,7 +23,7 @@ use futures::StreamExt;
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::S3Config;
 use crate::model::{BucketStatus, S3Status};
-use crate::sources::cloudwatch::CloudWatchReader;
+use crate::services::cloudwatch::CloudWatchReader;
 use prices::PriceTable;
 use storage::DailyStorage;
 

@@ -6,7 +6,9 @@
 //! has AWS configured) RDS and CloudWatch, refreshed less often than the SQL side because they
 //! change slowly and cost money.
 
+pub mod admin;
 mod rds;
+pub mod rds_admin;
 mod replica;
 mod sql;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow};
 use async_trait::async_trait;
 
-use crate::sources::aws::AwsContext;
+use crate::services::aws::AwsContext;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {

@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{MetricAlarm, StateValue};
 use chrono::{DateTime, Utc};
 
-use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::model::Alarm;
 use crate::panels::Panels;
+use crate::services::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 
 /// States shown, worst first.
 pub const STATES: [&str; 2] = ["ALARM", "INSUFFICIENT_DATA"];
@@ -155,38 +155,6 @@ mod tests {
             Some("cloudfront")
         );
         assert_eq!(panel_for(&w, Some("Custom/App"), Some("Errors")), None);
-    }
-
-    #[test]
-    fn enter_on_an_alarm_in_the_overview_opens_the_panel_of_its_metric() {
-        use crate::keymap::Action;
-        use crate::state::Tab;
-        use ratatui::Terminal;
-        use ratatui::backend::TestBackend;
-        let mut st = crate::state::fixture::state();
-        let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
-        let selected = st.theme.selected().add_modifier;
-        // Walk down the overview until the DMS alarm's line is the highlighted one.
-        let mut found = false;
-        for _ in 0..40 {
-            term.draw(|f| crate::ui::draw(f, &st)).unwrap();
-            let b = term.backend().buffer();
-            let hit = (0..b.area.height).any(|y| {
-                let cells: Vec<&str> = (0..b.area.width).map(|x| b[(x, y)].symbol()).collect();
-                (0..cells.len()).any(|x| {
-                    cells[x..].concat().starts_with("dms-orders-cdc-latency")
-                        && b[(x as u16, y)].style().add_modifier.contains(selected)
-                })
-            });
-            if hit {
-                found = true;
-                break;
-            }
-            st.apply_action(Action::Down);
-        }
-        assert!(found, "the alarm line can be selected");
-        st.apply_action(Action::Select);
-        assert_eq!(st.tab, Tab::Panel("dms".into()));
     }
 
     #[test]

@@ -7,8 +7,8 @@ use chrono::{Duration as ChronoDuration, Utc};
 
 use crate::config::redact_url;
 use crate::model::{CwFigure, Status};
-use crate::sources::aws::AwsContext;
-use crate::sources::cloudwatch::{CloudWatchReader, MetricQuery, query_id};
+use crate::services::aws::AwsContext;
+use crate::services::cloudwatch::{CloudWatchReader, MetricQuery, query_id};
 
 /// (metric, label, unit, statistic)
 const METRICS: [(&str, &str, &str, &str); 5] = [

@@ -10,12 +10,11 @@ use aws_sdk_s3::types as s3t;
 use aws_smithy_types::DateTime as SmithyDateTime;
 use aws_smithy_types::date_time::Format;
 
-use super::lifecycle::diff::flatten;
-use super::lifecycle::model::{
+use super::lifecycle_doc::{
     AbortIncompleteMultipartUpload, AndOperator, Expiration, Filter, LifecycleConfiguration,
     NoncurrentVersionExpiration, NoncurrentVersionTransition, Rule, RuleStatus, Tag, Transition,
+    flatten, parse_midnight_utc,
 };
-use super::lifecycle::validate::parse_midnight_utc;
 
 /// Bytes stored per CloudWatch StorageType, and how they were measured.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -74,7 +73,7 @@ impl S3Admin {
         }
     }
 
-    pub async fn from_aws(aws: &crate::sources::aws::AwsContext, endpoint: Option<&str>) -> Self {
+    pub async fn from_aws(aws: &crate::services::aws::AwsContext, endpoint: Option<&str>) -> Self {
         S3Admin {
             client: aws.s3().await,
             cloudwatch: Some(aws.cloudwatch().await),
@@ -90,15 +89,17 @@ impl S3Admin {
         let Some(cw) = &self.cloudwatch else {
             return Ok(None);
         };
-        let reader = crate::sources::cloudwatch::CloudWatchReader::new(cw.clone());
-        let types: Vec<String> = super::lifecycle::cost::default_prices()
-            .into_keys()
+        let reader = crate::services::cloudwatch::CloudWatchReader::new(cw.clone());
+        let types: Vec<String> = super::prices::PriceTable::new(None, &BTreeMap::new())
+            .as_map()
+            .keys()
+            .cloned()
             .collect();
         let queries = types
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                crate::sources::cloudwatch::MetricQuery::metric(
+                crate::services::cloudwatch::MetricQuery::metric(
                     format!("t{i}"),
                     "AWS/S3",
                     "BucketSizeBytes",
@@ -148,7 +149,7 @@ impl S3Admin {
                     .unwrap_or_else(|| "STANDARD".into());
                 let size = o.size().unwrap_or(0).max(0) as u64;
                 *u.tiers
-                    .entry(super::lifecycle::cost::storage_type(&class).to_string())
+                    .entry(super::storage::storage_type_of_class(&class))
                     .or_default() += size;
                 u.total_bytes += size;
                 u.objects += 1;
@@ -527,7 +528,7 @@ pub fn compare(sent: &LifecycleConfiguration, read: &LifecycleConfiguration) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::lifecycle::model::parse;
+    use crate::services::s3::lifecycle_doc::parse;
 
     #[test]
     fn sdk_conversion_round_trips_every_field() {

@@ -3,7 +3,11 @@
 //! can move a file between `aws s3api` and opsdeck unchanged. Unknown fields are errors (a typo
 //! such as `Transtions` would otherwise silently drop a whole action).
 
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use serde_json::Value;
 
 use serde::{Deserialize, Serialize};
 
@@ -347,6 +351,57 @@ fn strip_position(msg: &str) -> String {
         Some(i) => msg[..i].to_string(),
         None => msg.to_string(),
     }
+}
+
+/// Midnight UTC, ISO 8601 (`2027-01-01T00:00:00Z`, `...T00:00:00.000Z`, or a bare date).
+pub fn parse_midnight_utc(s: &str) -> Result<NaiveDate, String> {
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    let dt = DateTime::parse_from_rfc3339(s)
+        .map_err(|e| format!("{s:?} is not an ISO 8601 timestamp ({e})"))?;
+    if dt.offset().local_minus_utc() != 0 {
+        return Err(format!(
+            "{s:?} must be in UTC (Z), S3 applies dates at midnight UTC"
+        ));
+    }
+    let utc = dt.with_timezone(&Utc);
+    if utc.hour() != 0 || utc.minute() != 0 || utc.second() != 0 || utc.nanosecond() != 0 {
+        return Err(format!(
+            "{s:?} is not midnight UTC; S3 only accepts T00:00:00Z"
+        ));
+    }
+    Ok(utc.date_naive())
+}
+
+/// Leaves of a JSON value keyed by their path (`Transitions[0].Days`); an empty object (the
+/// whole-bucket `"Filter": {}`) is a leaf of its own so adding or dropping it shows.
+pub fn flatten(v: &Value) -> BTreeMap<String, Value> {
+    fn walk(v: &Value, path: String, out: &mut BTreeMap<String, Value>) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, v) in m {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(v, p, out);
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for (i, v) in a.iter().enumerate() {
+                    walk(v, format!("{path}[{i}]"), out);
+                }
+            }
+            other => {
+                out.insert(path, other.clone());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(v, String::new(), &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result, anyhow};
 use async_trait::async_trait;
 
-use super::model::LifecycleConfiguration;
-use crate::ops::s3_admin::{BucketUsage, LifecycleAdmin};
+use crate::services::s3::admin::{BucketUsage, LifecycleAdmin};
+use crate::services::s3::lifecycle_doc::LifecycleConfiguration;
 use crate::sim::{self, SharedWorld, SimError, SimOptions};
 
 fn err(e: SimError) -> anyhow::Error {

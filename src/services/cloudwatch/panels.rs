@@ -16,11 +16,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
-use super::cloudwatch::{CloudWatchReader, MetricQuery, Series};
-use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
+use super::{CloudWatchReader, MetricQuery, Series};
 use crate::config::{CloudWatchConfig, Config};
 use crate::model::{CwFigure, Status};
 use crate::panels::{CwMetric, CwPanel, PanelDef, Panels};
+use crate::services::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 
 /// Datapoints kept per figure for sparklines.
 pub const HISTORY_POINTS: usize = 30;
@@ -245,7 +245,7 @@ pub fn collectors(cfg: &CloudWatchConfig, aws: &AwsContext, config: &Config) -> 
         }
     }
     if cfg.alarms {
-        out.push(super::alarms::collector(aws, &panels));
+        out.push(crate::services::alarms::collector(aws, &panels));
     }
     out
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::sources::cloudwatch::{CloudWatchReader, MetricQuery, Series};
+use crate::services::cloudwatch::{CloudWatchReader, MetricQuery, Series};
 
 /// Every StorageType S3 reports BucketSizeBytes under (AWS S3 user guide, "Metrics and
 /// dimensions"), so no tier is silently missing from the totals.
@@ -162,7 +162,7 @@ pub fn storage_type_of_class(class: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::cloudwatch::pack_batches;
+    use crate::services::cloudwatch::pack_batches;
 
     #[test]
     fn two_hundred_buckets_fit_in_ten_calls() {

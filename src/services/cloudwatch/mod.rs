@@ -3,6 +3,8 @@
 //! pagination, and counters so the console can show how many metrics it requests and what that
 //! costs.
 
+pub mod panels;
+
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -15,18 +15,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tokio::sync::oneshot;
 
-use super::diff::summarize;
-use super::model::{Expiration, Filter, LifecycleConfiguration, Rule, RuleStatus, Transition};
-use super::op::LifecycleOp;
-use super::validate::validate;
 use crate::audit::AuditLog;
 use crate::keymap::Action;
 use crate::ops::handle;
-use crate::ops::s3_admin::LifecycleAdmin;
-use crate::sources::Update;
+use crate::ops::lifecycle::diff::summarize;
+use crate::ops::lifecycle::op::LifecycleOp;
+use crate::ops::lifecycle::validate::validate;
+use crate::services::Update;
+use crate::services::s3::admin::LifecycleAdmin;
+use crate::services::s3::lifecycle_doc::{
+    Expiration, Filter, LifecycleConfiguration, Rule, RuleStatus, Transition,
+};
+use crate::state::theme::Theme;
 use crate::ui::modal::{Modal, ModalOutcome};
 use crate::ui::op_modal::{OpModal, PreparingModal};
-use crate::ui::theme::Theme;
 
 /// The add-rule form's fields, in order.
 pub const FORM_FIELDS: [&str; 5] = [

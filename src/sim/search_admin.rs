@@ -10,7 +10,7 @@ use anyhow::{Result, anyhow, bail};
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use crate::ops::opensearch_admin::{
+use crate::services::opensearch::admin::{
     IndexDefinition, NodeDisk, RunningTask, SearchAdmin, TaskProgress,
 };
 use crate::sim::{self, SharedWorld, SimError, SimOptions, World};

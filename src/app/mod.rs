@@ -3,6 +3,10 @@
 //! inside a synchronized update. The loop never awaits a network call: collectors run in their
 //! own tasks and only send samples.
 
+pub mod console;
+pub mod lifecycle_editor;
+pub mod live;
+
 use std::io::{IsTerminal, Stdout, Write};
 use std::time::{Duration, Instant};
 
@@ -18,13 +22,13 @@ use tokio::sync::mpsc;
 use crate::cli::exit;
 use crate::config::Resolved;
 use crate::keymap::{Action, Keymap};
-use crate::ops::console as ops_console;
 use crate::ops::cutover::Backends;
 use crate::panels::Panels;
 use crate::sim::SimOptions;
-use crate::sources::live::{self, Live};
+use crate::state::theme::Theme;
 use crate::state::{State, StateFn, StateInit};
-use crate::ui::theme::Theme;
+use console as ops_console;
+use live::Live;
 
 /// Shortest gap between two frames.
 const MIN_FRAME_GAP: Duration = Duration::from_millis(10);
@@ -76,6 +80,11 @@ pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
 
 fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
     state.now = chrono::Utc::now();
+    state.cloudwatch_usage =
+        crate::services::cloudwatch::metrics_per_minute().map(|m| crate::state::CloudWatchUsage {
+            metrics_per_minute: m,
+            usd_per_day: crate::services::cloudwatch::usd_per_day(m),
+        });
     execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
     let r = term.draw(|f| crate::ui::draw(f, state)).map(|_| ());
     execute!(term.backend_mut(), EndSynchronizedUpdate)?;
@@ -133,7 +142,7 @@ async fn main_loop(
             Backends::Sim(world),
         )
     } else {
-        (crate::sources::build(&resolved, sim).await, Backends::Real)
+        (crate::services::build(&resolved, sim).await, Backends::Real)
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());

@@ -23,10 +23,10 @@ use crate::model::OpenSearchStatus;
 use crate::ops::cutover::{self, Backends, PendingCutover};
 use crate::ops::handle::OpControls;
 use crate::ops::handle::{self, Start};
-use crate::ops::opensearch_admin::{OsAdmin, SearchAdmin};
 use crate::ops::recovery::find_interrupted;
-use crate::ops::reindex::sim::SimSearchAdmin;
 use crate::ops::reindex::{ReindexOp, ReindexRequest};
+use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
+use crate::sim::search_admin::SimSearchAdmin;
 use crate::sim::{self, SimOptions};
 use crate::state::{PaletteEntry, State};
 use crate::ui::modal::Modal;
@@ -330,10 +330,10 @@ fn open_lifecycle(
     backends: &Backends,
     bucket: &str,
 ) -> Result<Box<dyn Modal>, String> {
-    use crate::ops::lifecycle::editor::{LifecycleEditor, Target};
-    use crate::ops::lifecycle::sim::SimLifecycleAdmin;
-    use crate::ops::s3_admin::LifecycleAdmin;
-    use crate::sources::aws::AwsContext;
+    use crate::app::lifecycle_editor::{LifecycleEditor, Target};
+    use crate::services::aws::AwsContext;
+    use crate::services::s3::admin::LifecycleAdmin;
+    use crate::sim::lifecycle_admin::SimLifecycleAdmin;
     let prices =
         crate::ops::lifecycle::cost::prices(r.context().region.as_deref(), &r.config.s3_prices);
     let admin: Arc<dyn LifecycleAdmin> = match backends {
@@ -366,46 +366,46 @@ fn open_lifecycle(
     })))
 }
 
-/// [`crate::ops::s3_admin::S3Admin`] built on first use: its constructor is async and the
+/// [`crate::services::s3::admin::S3Admin`] built on first use: its constructor is async and the
 /// console's key handler must not await.
 struct LazyS3Admin {
-    cell: tokio::sync::OnceCell<crate::ops::s3_admin::S3Admin>,
-    aws: crate::sources::aws::AwsContext,
+    cell: tokio::sync::OnceCell<crate::services::s3::admin::S3Admin>,
+    aws: crate::services::aws::AwsContext,
     endpoint: Option<String>,
 }
 
 impl LazyS3Admin {
-    async fn get(&self) -> &crate::ops::s3_admin::S3Admin {
+    async fn get(&self) -> &crate::services::s3::admin::S3Admin {
         self.cell
             .get_or_init(|| {
-                crate::ops::s3_admin::S3Admin::from_aws(&self.aws, self.endpoint.as_deref())
+                crate::services::s3::admin::S3Admin::from_aws(&self.aws, self.endpoint.as_deref())
             })
             .await
     }
 }
 
 #[async_trait::async_trait]
-impl crate::ops::s3_admin::LifecycleAdmin for LazyS3Admin {
+impl crate::services::s3::admin::LifecycleAdmin for LazyS3Admin {
     fn name(&self) -> &str {
         self.cell.get().map_or("S3", |a| a.name())
     }
     async fn get_lifecycle(
         &self,
         bucket: &str,
-    ) -> anyhow::Result<crate::ops::lifecycle::model::LifecycleConfiguration> {
+    ) -> anyhow::Result<crate::services::s3::lifecycle_doc::LifecycleConfiguration> {
         self.get().await.get_lifecycle(bucket).await
     }
     async fn put_lifecycle(
         &self,
         bucket: &str,
-        cfg: &crate::ops::lifecycle::model::LifecycleConfiguration,
+        cfg: &crate::services::s3::lifecycle_doc::LifecycleConfiguration,
     ) -> anyhow::Result<()> {
         self.get().await.put_lifecycle(bucket, cfg).await
     }
     async fn bucket_usage(
         &self,
         bucket: &str,
-    ) -> anyhow::Result<crate::ops::s3_admin::BucketUsage> {
+    ) -> anyhow::Result<crate::services::s3::admin::BucketUsage> {
         self.get().await.bucket_usage(bucket).await
     }
 }

@@ -56,7 +56,7 @@ pub const GIB: u64 = 1024 * 1024 * 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::s3::storage::STORAGE_TYPES;
+    use crate::services::s3::storage::STORAGE_TYPES;
 
     #[test]
     fn embedded_table_prices_every_storage_type() {

@@ -5,6 +5,7 @@
 //! on a cluster with thousands of indices does not hold back health, rates or tasks: the part
 //! that timed out keeps its previous figures and says so in `errors`.
 
+pub mod admin;
 pub mod parse;
 
 use std::collections::{BTreeMap, HashMap};

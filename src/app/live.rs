@@ -9,9 +9,9 @@
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::{BoxCollector, Sample, build, spawn_all};
 use crate::config::{Config, Resolved};
 use crate::keymap::Action;
+use crate::services::{BoxCollector, Sample, build, spawn_all};
 use crate::sim::SimOptions;
 use crate::state::{PaletteEntry, State};
 
@@ -126,7 +126,7 @@ pub async fn switch_context(
     state
         .palette
         .retain(|e| !matches!(e.action, Action::StartOp(_)));
-    crate::ops::console::install(state, resolved);
+    crate::app::console::install(state, resolved);
     state.set_flash(format!("context {name}"));
     Ok(())
 }

@@ -7,7 +7,7 @@ use aws_sdk_rds::types::Filter;
 use chrono::{Duration as ChronoDuration, Utc};
 
 use crate::model::DbInstance;
-use crate::sources::cloudwatch::{CloudWatchReader, MetricQuery, query_id};
+use crate::services::cloudwatch::{CloudWatchReader, MetricQuery, query_id};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Topology {
