@@ -2,8 +2,8 @@
 //! variables. Unknown keys are errors, so a typo is reported with file, line and key instead of
 //! being silently ignored.
 
-pub mod mysql_login;
 pub mod extends;
+pub mod mysql_login;
 mod schema;
 pub mod secrets;
 pub use schema::*;

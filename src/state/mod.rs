@@ -4,8 +4,8 @@
 
 pub mod findings;
 pub mod fixture;
-pub mod logs;
 pub mod fleet;
+pub mod logs;
 pub mod modal;
 pub mod overview;
 pub mod palette;
