@@ -108,25 +108,31 @@ impl Drop for Live {
     }
 }
 
+/// The console's follower of the context's `[logs]` groups (none in the demo or without
+/// groups); sizes the logs panel's scroll-back from the config.
+pub fn logs_collector(resolved: &Resolved, state: &mut State) -> Option<BoxCollector> {
+    if resolved.demo() {
+        return None;
+    }
+    let l = resolved
+        .context()
+        .logs
+        .as_ref()
+        .filter(|l| !l.groups.is_empty())?;
+    let aws = crate::services::aws::AwsContext::new(resolved.context());
+    state.logs = crate::state::logs::LogsView::new(
+        l.max_lines
+            .unwrap_or(crate::services::logs::collector::DEFAULT_MAX_LINES),
+    );
+    Some(crate::services::logs::collector::collector(
+        l, &l.groups, &aws,
+    ))
+}
+
 /// Build and run the collectors of `resolved`'s context, declaring each source to the state.
 pub async fn start(resolved: &Resolved, sim: &SimOptions, state: &mut State, live: &mut Live) {
     let mut collectors = build(resolved, sim).await;
-    if !resolved.demo()
-        && let Some(l) = resolved
-            .context()
-            .logs
-            .as_ref()
-            .filter(|l| !l.groups.is_empty())
-    {
-        let aws = crate::services::aws::AwsContext::new(resolved.context());
-        collectors.push(crate::services::logs::collector::collector(
-            l, &l.groups, &aws,
-        ));
-        state.logs = crate::state::logs::LogsView::new(
-            l.max_lines
-                .unwrap_or(crate::services::logs::collector::DEFAULT_MAX_LINES),
-        );
-    }
+    collectors.extend(logs_collector(resolved, state));
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
     }

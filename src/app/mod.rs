@@ -146,7 +146,9 @@ async fn main_loop(
             Backends::Sim(world),
         )
     } else {
-        (crate::services::build(&resolved, sim).await, Backends::Real)
+        let mut c = crate::services::build(&resolved, sim).await;
+        c.extend(live::logs_collector(&resolved, state));
+        (c, Backends::Real)
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
