@@ -360,13 +360,18 @@ fn opensearch(f: &mut Families, ctx: &str, o: &OpenSearchStatus) {
     f.add(
         &OS_DOCS,
         b.clone(),
-        o.indices.iter().map(|i| i.docs as f64).sum(),
+        // Indices without stats (closed, red) add nothing rather than a false zero.
+        o.indices
+            .iter()
+            .filter_map(|i| i.docs)
+            .map(|d| d as f64)
+            .sum(),
     );
     f.add(&OS_INDICES, b.clone(), o.indices.len() as f64);
     for i in o.indices.iter().filter(|i| !i.aliases.is_empty()) {
         let l = with(b.clone(), &[("instance", &i.name)]);
-        f.add(&OS_INDEX_DOCS, l.clone(), i.docs as f64);
-        f.add(&OS_INDEX_SIZE, l, i.size_bytes as f64);
+        f.add_opt(&OS_INDEX_DOCS, l.clone(), i.docs.map(|d| d as f64));
+        f.add_opt(&OS_INDEX_SIZE, l, i.size_bytes.map(|b| b as f64));
     }
     f.add(&OS_INDEXING_RATE, b.clone(), o.indexing_rate_per_sec);
     f.add_opt(

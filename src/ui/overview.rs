@@ -363,9 +363,19 @@ fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
         s => s,
     };
     let w = r.width as usize;
-    let head = format!("{sym} {state:<8} {} ", a.name);
+    // A composite alarm is often what pages: say so, and fall back to its rule for a reason.
+    let composite = a.alarm_type == "CompositeAlarm";
+    let head = if composite {
+        format!("{sym} {state:<8} {} (composite) ", a.name)
+    } else {
+        format!("{sym} {state:<8} {} ", a.name)
+    };
     let reason_w = w.saturating_sub(head.width() + since.width() + 2);
-    let reason = fmt::truncate(&a.reason, reason_w);
+    let reason_text = match (&a.rule, a.reason.is_empty()) {
+        (Some(rule), true) => rule.as_str(),
+        _ => a.reason.as_str(),
+    };
+    let reason = fmt::truncate(reason_text, reason_w);
     let gap = w.saturating_sub(head.width() + reason.width() + since.width());
     let body_style = if a.state == "ALARM" {
         Style::new()
