@@ -254,8 +254,9 @@ fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
                         S,
                         st,
                         format!(
-                            "hit ratio {} (window){}",
+                            "hit ratio {}{}{}",
                             fmt::ratio_pct(h),
+                            fmt::window_suffix(r.hit_ratio_window_seconds, " (window)"),
                             limit(&t, st, fmt::ratio_pct)
                         ),
                     ));
