@@ -202,11 +202,26 @@ async fn windowed_hit_ratio_follows_a_known_mix_on_a_node_we_alone_use() {
     assert!(n.ops_per_sec > 0.0);
     assert!(s.hit_ratio_lifetime.is_some());
 
-    // A window with only misses: the windowed ratio drops to 0 while lifetime stays up.
+    // A round with only misses: inside the 1 min window the ratio is that of the whole
+    // window (300 hits of 600 lookups), not of the quiet round alone.
     gets(&mut conn, "w", 0, 200).await;
     let s = c.round().await.unwrap();
-    assert_eq!(s.hit_ratio, Some(0.0));
+    assert_eq!(s.hit_ratio, Some(0.5), "{s:#?}");
+    assert_eq!(s.hit_ratio_window_seconds, Some(60.0));
     assert!(close(s.hit_ratio_lifetime, 301.0 / 601.0, 0.01), "{s:#?}");
+
+    // A zero window is the ratio between the last two samples: that round's misses alone.
+    let mut c = RedisCollector::new(
+        &RedisConfig {
+            hit_ratio_window: Some(Duration::ZERO),
+            ..config(vec![format!("redis://{}", own.addr())], false)
+        },
+        &no_aws(),
+    );
+    c.round().await.unwrap();
+    gets(&mut conn, "w", 0, 50).await;
+    let s = c.round().await.unwrap();
+    assert_eq!(s.hit_ratio, Some(0.0), "{s:#?}");
 }
 
 #[tokio::test]
