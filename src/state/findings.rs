@@ -562,7 +562,7 @@ mod tests {
             .find(|f| f.message.starts_with("hit ratio"))
             .unwrap();
         assert_eq!(hit.status, Status::Crit);
-        assert_eq!(hit.message, "hit ratio 75.0% (window) < 80.0%");
+        assert_eq!(hit.message, "hit ratio 75.0% (1m) < 80.0%");
     }
 
     #[test]
