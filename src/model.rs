@@ -1,6 +1,8 @@
 //! The data every backend (real or simulated) reports, shaped after the snapshot JSON contract
 //! in DESIGN.md. Fields beyond the contract are additions; contract names are never renamed.
 
+pub mod s3_storage;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -220,8 +222,13 @@ pub struct BucketStatus {
     pub tiers: BTreeMap<String, u64>,
     pub monthly_cost_usd: f64,
     pub lifecycle_rules: Vec<LifecycleRuleSummary>,
+    /// USD per month per StorageType, for the tiers the price table has a rate for.
     #[serde(default)]
     pub cost_by_tier: BTreeMap<String, f64>,
+    /// StorageTypes with bytes but no price (a type AWS added after the price table): shown as
+    /// "unknown price"; `monthly_cost_usd` leaves them out and is then a lower bound.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unpriced_tiers: Vec<String>,
     /// "cloudwatch" (daily storage metrics), "scan" (ListObjectsV2) or "sim".
     #[serde(default)]
     pub measured_by: String,
@@ -395,6 +402,10 @@ pub struct CwFigure {
     /// Recent values, oldest first, for sparklines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
+    /// GetMetricData's StatusCode and Messages when it refused or failed the query
+    /// ("Forbidden: ...", "InternalError: ..."): the value is then unknown, not "no data".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -410,6 +421,12 @@ pub struct Alarm {
     /// Panel that shows the watched metric, when one exists.
     #[serde(default)]
     pub panel: Option<String>,
+    /// CloudWatch's AlarmType: "MetricAlarm" or "CompositeAlarm" ("" in older recordings).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub alarm_type: String,
+    /// A composite alarm's AlarmRule, e.g. `ALARM("api-errors") AND ALARM("api-latency")`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,8 @@
 //! replica 3317, delayed replica 3318 (MASTER_DELAY), moto 5055 for RDS and CloudWatch.
 //! A missing service fails these tests; it never skips them.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use opsdeck::config::{AuroraConfig, Context, ReplicaConfig};
@@ -36,19 +38,8 @@ fn aws_endpoint() -> String {
 
 fn aws_env() {
     opsdeck::install_crypto_provider();
-    // SAFETY: set before any thread reads them; the same values for every test in this binary.
-    unsafe {
-        for (k, v) in [
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ] {
-            if std::env::var(k).is_err() {
-                std::env::set_var(k, v);
-            }
-        }
-    }
+    // The stack's static credentials and region come from `scripts/stack env`.
+    common::aws();
 }
 
 /// Tests here stop replication threads and observe replica state: one at a time.
@@ -685,13 +676,9 @@ async fn cloudwatch_aurora_replica_lag_in_milliseconds_is_reported_in_seconds() 
     assert!(s.replicas.iter().any(|r| r.name == "catalog-2"));
 }
 
-/// This checkout's config.local.toml when it is there, else an equivalent temporary one; both
-/// point at the stack.
+/// A config like config.local.toml, with the URLs `scripts/stack env` gives (so a stack on other
+/// ports works too).
 fn snapshot_config(dir: &std::path::Path) -> std::path::PathBuf {
-    let main = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.local.toml"));
-    if main.is_file() {
-        return main.to_path_buf();
-    }
     let p = dir.join("opsdeck.toml");
     std::fs::write(
         &p,

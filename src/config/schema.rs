@@ -93,6 +93,10 @@ impl Config {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Context {
+    /// Another context this one copies, overriding only the keys it sets (see `extends.rs`).
+    /// Kept after loading so `config show` can say where settings came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     pub region: Option<String>,
     /// AWS-compatible endpoint for every AWS client of this context (e.g. a local emulator).
     pub endpoint_url: Option<String>,

@@ -349,6 +349,7 @@ fn fig(label: &str, value: Option<f64>, unit: &str, status: Status, history: &[f
             .filter(|_| value.is_some()),
         period_seconds: Some(300),
         history: history.to_vec(),
+        error: None,
     }
 }
 
@@ -461,6 +462,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/ApplicationELB".into()),
             metric: Some("HTTPCode_Target_5XX_Count".into()),
             panel: None,
+            ..Default::default()
         },
         Alarm {
             name: "dms-orders-cdc-latency".into(),
@@ -470,6 +472,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/DMS".into()),
             metric: Some("CDCLatencyTarget".into()),
             panel: Some("dms".into()),
+            ..Default::default()
         },
         Alarm {
             name: "catalog-replica-lag".into(),
@@ -479,6 +482,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/RDS".into()),
             metric: Some("AuroraReplicaLag".into()),
             panel: Some("aurora".into()),
+            ..Default::default()
         },
     ]
 }

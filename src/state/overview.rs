@@ -286,7 +286,14 @@ fn headline(st: &State, def: &PanelDef, row: &mut Row) {
                 let st_ = def
                     .threshold("monthly_cost_usd")
                     .map_or(Status::Ok, |t| t.evaluate(Some(c)));
-                row.figures.push(judged(format!("{}/mo", fmt::usd(c)), st_));
+                // A tier without a price is left out of the sum: say the total is a floor.
+                let floor = if s.buckets.iter().any(|b| !b.unpriced_tiers.is_empty()) {
+                    ">="
+                } else {
+                    ""
+                };
+                row.figures
+                    .push(judged(format!("{floor}{}/mo", fmt::usd(c)), st_));
             }
             if want("rules") {
                 let n: usize = s.buckets.iter().map(|b| b.lifecycle_rules.len()).sum();
