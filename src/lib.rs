@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod model;
 pub mod ops;
 pub mod panels;
+pub mod record;
 pub mod services;
 pub mod sim;
 pub mod snapshot;

@@ -52,7 +52,8 @@ impl SourceKind {
 }
 
 /// What a collector reports each round.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Update {
     Aurora(AuroraStatus),
     Redis(RedisStatus),
@@ -63,8 +64,9 @@ pub enum Update {
     Alarms(Vec<Alarm>),
 }
 
-/// One collection round of one source, as the main loop receives it.
-#[derive(Debug, Clone)]
+/// One collection round of one source, as the main loop receives it (and as a recording stores
+/// it, one per line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     pub source: SourceKind,
     pub at: DateTime<Utc>,
