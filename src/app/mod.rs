@@ -3,9 +3,11 @@
 //! inside a synchronized update. The loop never awaits a network call: collectors run in their
 //! own tasks and only send samples.
 
+pub mod clipboard;
 pub mod console;
 pub mod lifecycle_editor;
 pub mod live;
+pub mod replay;
 
 use std::io::{IsTerminal, Stdout, Write};
 use std::time::{Duration, Instant};
@@ -79,7 +81,10 @@ pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
 }
 
 fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
-    state.now = chrono::Utc::now();
+    // A replay's clock is the recording's, moved by the replay tick.
+    if state.replay.is_none() {
+        state.now = chrono::Utc::now();
+    }
     state.cloudwatch_usage =
         crate::services::cloudwatch::metrics_per_minute().map(|m| crate::state::CloudWatchUsage {
             metrics_per_minute: m,
@@ -88,11 +93,40 @@ fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
     execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
     let r = term.draw(|f| crate::ui::draw(f, state)).map(|_| ());
     execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    clipboard::flush(state, term.backend_mut())?;
     term.backend_mut().flush()?;
     r
 }
 
+/// Where the console's samples come from.
+pub enum Feed {
+    /// The context's collectors; every sample also goes to the recording, if one is asked for.
+    Live { record: Option<std::path::PathBuf> },
+    /// A recording, already loaded into `State::replay`.
+    Replay,
+}
+
 pub async fn run(resolved: Resolved, sim: SimOptions) -> i32 {
+    run_with(resolved, sim, None).await
+}
+
+/// The console; with `record`, every collected sample is also written to that file.
+pub async fn run_with(
+    resolved: Resolved,
+    sim: SimOptions,
+    record: Option<std::path::PathBuf>,
+) -> i32 {
+    match initial_state(&resolved) {
+        Ok(state) => run_console(resolved, sim, state, Feed::Live { record }).await,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+/// The console on a prepared State and feed.
+pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, feed: Feed) -> i32 {
     // crossterm's EventStream panics without a terminal; say what is wrong instead.
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         eprintln!(
@@ -101,13 +135,6 @@ pub async fn run(resolved: Resolved, sim: SimOptions) -> i32 {
         );
         return exit::USAGE;
     }
-    let mut state = match initial_state(&resolved) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("opsdeck: {e}");
-            return exit::USAGE;
-        }
-    };
     let mut term = match setup_terminal() {
         Ok(t) => t,
         Err(e) => {
@@ -121,7 +148,7 @@ pub async fn run(resolved: Resolved, sim: SimOptions) -> i32 {
         eprintln!("opsdeck: cannot draw: {e}");
         return exit::FAILED;
     }
-    let code = main_loop(&mut term, &mut state, &resolved, &sim).await;
+    let code = main_loop(&mut term, &mut state, &resolved, &sim, feed).await;
     restore_terminal();
     code
 }
@@ -131,11 +158,15 @@ async fn main_loop(
     state: &mut State,
     resolved: &Resolved,
     sim: &SimOptions,
+    feed: Feed,
 ) -> i32 {
     // `:ctx NAME` replaces the context: operations started afterwards use this copy.
     let mut resolved = resolved.clone();
+    let replaying = matches!(feed, Feed::Replay);
     // Demo: operations drive the same simulated world the panels show.
-    let (collectors, backends) = if resolved.demo() {
+    let (collectors, backends) = if replaying {
+        (Vec::new(), Backends::Real)
+    } else if resolved.demo() {
         let world = crate::sim::world(sim);
         (
             crate::sim::collectors_for(world.clone(), sim),
@@ -147,13 +178,37 @@ async fn main_loop(
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
     }
+    let recorder = match &feed {
+        Feed::Live { record: Some(path) } => {
+            let header = crate::record::Header::with_sources(
+                &resolved.context_name,
+                resolved.demo(),
+                collectors.iter().map(|c| (c.kind(), c.interval())),
+            );
+            match crate::record::Recorder::create(path, &header, crate::record::DEFAULT_MAX_BYTES) {
+                Ok(r) => {
+                    state.set_flash(format!("recording to {}", path.display()));
+                    Some(r)
+                }
+                Err(e) => {
+                    state.set_flash(e);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let mut replay_tick = tokio::time::interval(replay::TICK);
+    replay_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut live = Live::new();
     live.start(collectors);
     live::add_context_entries(state, &resolved.config);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx.clone());
-    ops_console::install(state, &resolved);
-    spawn_recovery_scan(&resolved, &backends, inbox_tx);
+    if !replaying {
+        ops_console::install(state, &resolved);
+        spawn_recovery_scan(&resolved, &backends, inbox_tx);
+    }
     // A running operation's modal drains its events on this (only while a modal is open).
     let mut op_tick = tokio::time::interval(Duration::from_millis(100));
     op_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -236,14 +291,23 @@ async fn main_loop(
             _ = sighup.recv() => break 128 + 1,
             s = live.recv(), if samples_open => match s {
                 Some(s) => {
+                    if let Some(r) = &recorder {
+                        r.record(&s);
+                    }
                     data_dirty |= state.apply_sample(s);
                     // Drain whatever else is queued before the next frame.
                     while let Some(s) = live.try_recv() {
+                        if let Some(r) = &recorder {
+                            r.record(&s);
+                        }
                         data_dirty |= state.apply_sample(s);
                     }
                 }
                 None => samples_open = false,
             },
+            _ = replay_tick.tick(), if replaying => {
+                input_dirty |= state.replay_advance(replay::TICK);
+            }
             f = inbox.recv() => if let Some(f) = f {
                 f(state);
                 input_dirty = true;
@@ -261,6 +325,11 @@ async fn main_loop(
         }
     };
     live.stop();
+    if let Some(r) = recorder
+        && let Err(e) = r.finish()
+    {
+        eprintln!("opsdeck: {e}");
+    }
     code
 }
 
@@ -310,6 +379,12 @@ fn carry_out(
 ) -> Option<i32> {
     match a {
         Action::Quit => Some(exit::OK),
+        Action::StartOp(spec) if state.replay.is_some() => {
+            state.set_flash(format!(
+                "operation {spec:?} refused: this is a replay of a recording"
+            ));
+            None
+        }
         Action::StartOp(spec) => {
             match ops_console::start(resolved, backends, &spec) {
                 Some(Ok(modal)) => state.modals.push(modal),

@@ -61,6 +61,20 @@ pub struct Header {
 }
 
 impl Header {
+    /// A header naming the sources that will be recorded and their collection intervals.
+    pub fn with_sources(
+        context: &str,
+        demo: bool,
+        sources: impl IntoIterator<Item = (SourceKind, Duration)>,
+    ) -> Self {
+        let mut h = Header::new(context, demo);
+        h.sources = sources
+            .into_iter()
+            .map(|(k, d)| (k, d.as_millis() as u64))
+            .collect();
+        h
+    }
+
     pub fn new(context: &str, demo: bool) -> Self {
         Header {
             format: FORMAT.into(),

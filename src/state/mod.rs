@@ -2,12 +2,15 @@
 //! series for charts, and the operator's view (panel, selection, filter, overlays). Only the main
 //! loop mutates it; rendering reads it.
 
+pub mod detail;
 pub mod findings;
 pub mod fixture;
 pub mod modal;
 pub mod overview;
 pub mod palette;
+pub mod replay;
 pub mod series;
+pub mod table;
 pub mod theme;
 
 use std::cell::Cell;
@@ -108,6 +111,9 @@ pub enum Input {
 pub struct View {
     pub selected: usize,
     pub filter: String,
+    /// Column of the panel's table ([`table::Table::columns`]) the rows are sorted by.
+    pub sort_col: Option<usize>,
+    pub sort_desc: bool,
 }
 
 /// What the console is started with.
@@ -174,6 +180,12 @@ pub struct State {
     pub visible_rows: Cell<usize>,
     /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
     pub inbox: Option<tokio::sync::mpsc::UnboundedSender<StateFn>>,
+    /// Drill-down stack: the detail views opened with `enter`, the top one shown.
+    pub detail: Vec<detail::Detail>,
+    /// Text `y` copied, waiting for the main loop to send it to the terminal (OSC 52).
+    pub clipboard: Option<String>,
+    /// Set when the console replays a recording instead of collecting.
+    pub replay: Option<replay::Replay>,
 }
 
 impl State {
@@ -205,6 +217,9 @@ impl State {
             cloudwatch_usage: None,
             visible_rows: Cell::new(0),
             inbox: None,
+            detail: Vec::new(),
+            clipboard: None,
+            replay: None,
         };
         st.palette = palette::builtin_entries(&st);
         st
@@ -231,6 +246,7 @@ impl State {
         self.series = Series::default();
         self.held.clear();
         self.views.clear();
+        self.detail.clear();
         self.input = None;
         self.tab = Tab::Overview;
         self.palette = palette::builtin_entries(self);
@@ -408,6 +424,7 @@ impl State {
         if self.tab != tab {
             self.tab = tab;
             self.input = None;
+            self.detail.clear();
         }
     }
 
@@ -508,7 +525,8 @@ impl State {
                 self.input = Some(Input::Filter { panel, text });
             }
             Action::Back => {
-                if !self.view().filter.is_empty() {
+                if self.close_detail() {
+                } else if !self.view().filter.is_empty() {
                     self.view_mut().filter.clear();
                 } else if self.tab != Tab::Overview {
                     self.goto_tab(Tab::Overview);
@@ -539,7 +557,24 @@ impl State {
                     self.set_flash(format!("no panel {id:?}"));
                 }
             }
-            Action::TogglePause => self.toggle_pause(),
+            Action::TogglePause => match self.replay.as_mut() {
+                Some(r) => r.paused = !r.paused,
+                None => self.toggle_pause(),
+            },
+            Action::ReplayStep => self.replay_step(),
+            Action::ReplayFaster | Action::ReplaySlower if self.replay.is_none() => {
+                self.set_flash("replay keys work in `opsdeck replay FILE` only")
+            }
+            Action::ReplayFaster => self.replay_speed(true),
+            Action::ReplaySlower => self.replay_speed(false),
+            Action::SortNext => self.sort_next(false),
+            Action::SortFlip => self.sort_next(true),
+            Action::Copy => self.copy_selected(),
+            Action::Command(c) if c.starts_with("at ") => {
+                if let Err(e) = self.replay_jump_text(c[3..].trim()) {
+                    self.set_flash(e);
+                }
+            }
             Action::RefreshFaster | Action::RefreshSlower => {
                 let i = REFRESH_STEPS
                     .iter()
@@ -567,6 +602,8 @@ impl State {
                     if let Some(id) = overview::panel_at(self, sel) {
                         self.goto_tab(Tab::Panel(id));
                     }
+                } else if self.detail.is_empty() {
+                    self.open_detail();
                 }
             }
             Action::Accept
