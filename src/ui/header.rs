@@ -51,6 +51,18 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             t.badge(),
         ));
     }
+    if let Some(r) = &st.replay {
+        let (n, total) = r.position();
+        left.push(Span::raw(" "));
+        left.push(Span::styled(
+            format!(
+                " REPLAY {}x{} {n}/{total} ",
+                if r.paused { "paused " } else { "" },
+                r.speed
+            ),
+            t.badge(),
+        ));
+    }
     let clock = vec![Span::styled(fmt::hms(st.now), t.title())];
     let refresh = vec![Span::styled(
         format!("  refresh {}", humantime::format_duration(st.refresh)),
