@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod fmt;
 pub mod keymap;
+pub mod logging;
 pub mod model;
 pub mod ops;
 pub mod panels;

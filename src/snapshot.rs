@@ -32,10 +32,11 @@ impl Snapshot {
     /// Fold one sample in: data replaces the section, a failure is listed in `errors`.
     pub fn apply(&mut self, sample: Sample) {
         match sample.result {
-            Err(message) => self.errors.push(SourceError {
-                source: sample.source.name(),
-                message,
-            }),
+            Err(message) => {
+                let source = sample.source.name();
+                tracing::warn!(source = %source, "collection failed: {message}");
+                self.errors.push(SourceError { source, message });
+            }
             Ok(Update::Aurora(a)) => self.aurora = Some(a),
             Ok(Update::Redis(r)) => self.redis = Some(r),
             Ok(Update::S3(s)) => self.s3 = Some(s),

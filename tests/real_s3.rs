@@ -1,6 +1,8 @@
-//! S3 collector against the stack's moto (127.0.0.1:5055): tier bytes from CloudWatch daily
+//! S3 collector against the stack's moto ($AWS_ENDPOINT_URL): tier bytes from CloudWatch daily
 //! metrics, cost from the price table, lifecycle, scan mode. Needs `scripts/stack up`; fails
 //! (never skips) when moto is not there.
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,26 +18,11 @@ use opsdeck::config::{Context, S3Config};
 use opsdeck::services::aws::AwsContext;
 use opsdeck::services::s3::S3Collector;
 
-const ENDPOINT: &str = "http://127.0.0.1:5055";
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 const TIB: f64 = 1024.0 * GIB;
 
 fn aws() -> AwsContext {
-    static ENV: std::sync::Once = std::sync::Once::new();
-    ENV.call_once(|| {
-        // SAFETY: set once, before any client reads the environment (every test calls this first).
-        unsafe {
-            std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-            std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-            std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        }
-    });
-    opsdeck::install_crypto_provider();
-    AwsContext::new(&Context {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(ENDPOINT.into()),
-        ..Default::default()
-    })
+    common::aws()
 }
 
 fn unique(tag: &str) -> String {
@@ -48,15 +35,14 @@ fn unique(tag: &str) -> String {
 async fn require_moto() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        if tokio::net::TcpStream::connect("127.0.0.1:5055")
-            .await
-            .is_ok()
-        {
+        let moto = common::moto_url();
+        let addr = moto.trim_start_matches("http://").trim_end_matches('/');
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
             return;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "moto is not listening on 127.0.0.1:5055: run scripts/stack up"
+            "moto is not listening on {moto}: run scripts/stack up"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -417,7 +417,10 @@ impl State {
     }
 
     pub fn set_flash(&mut self, msg: impl Into<String>) {
-        self.flash = Some((msg.into(), self.now));
+        let msg = msg.into();
+        // What flashed on screen is gone in seconds; the log keeps it.
+        tracing::info!(target: "opsdeck::flash", "{msg}");
+        self.flash = Some((msg, self.now));
     }
 
     pub fn goto_tab(&mut self, tab: Tab) {
