@@ -82,6 +82,26 @@ fn headless_record_then_snapshot_and_check_from_the_file() {
     assert!(snap["aurora"]["replicas"].is_array(), "{snap}");
     assert!(snap["redis"]["nodes"].is_array(), "{snap}");
 
+    let out = opsdeck(&[
+        "snapshot", "--from", p, "--format", "csv", "--table", "redis",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().map(str::trim_end),
+        Some("node,role,shard,hit,ops/s,memory,evict/s,clients,repl lag")
+    );
+    assert_eq!(
+        lines.count(),
+        snap["redis"]["nodes"].as_array().unwrap().len(),
+        "{csv}"
+    );
+
     let out = opsdeck(&["check", "--from", p]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

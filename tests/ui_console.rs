@@ -210,3 +210,26 @@ fn replay_steps_jumps_back_and_runs_at_the_chosen_speed() {
     st.replay_advance(std::time::Duration::from_secs(10));
     assert_eq!(st.data.redis.as_ref().unwrap().ops_per_sec, 4.0);
 }
+
+#[test]
+fn export_writes_the_table_on_screen_filtered_and_sorted() {
+    let mut st = fixture::state();
+    typ(&mut st, "3");
+    typ(&mut st, "ssss");
+    typ(&mut st, "/master");
+    press(&mut st, KeyCode::Enter);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nodes.csv");
+    let msg = opsdeck::app::export_on_screen(&st, path.to_str().unwrap());
+    assert!(msg.contains("exported 3 rows of redis"), "{msg}");
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("node,role,shard,hit"), "{csv}");
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[1].starts_with("10.0.2.12:6379,master"), "{csv}");
+    let json_path = dir.path().join("nodes.json");
+    opsdeck::app::export_on_screen(&st, json_path.to_str().unwrap());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(v[0]["node"], "10.0.2.12:6379");
+}

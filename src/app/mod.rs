@@ -366,6 +366,23 @@ fn spawn_recovery_scan(
     });
 }
 
+/// `:export PATH`: the table on screen (filter and sort applied) to PATH, CSV unless PATH ends
+/// in `.json`. Returns the flash text.
+pub fn export_on_screen(state: &State, path: &str) -> String {
+    use crate::state::export::Format;
+    if path.is_empty() {
+        return "export PATH: say where (a .csv or .json file)".into();
+    }
+    let panel = state.view_id();
+    match state.export_table(&panel, Format::from_path(path)) {
+        Ok((text, n)) => match std::fs::write(path, text) {
+            Ok(()) => format!("exported {n} rows of {panel} to {path}"),
+            Err(e) => format!("cannot write {path}: {e}"),
+        },
+        Err(e) => e,
+    }
+}
+
 /// Actions only the loop can carry out. Returns an exit code to stop the console.
 ///
 /// Wiring points for later work: `StartOp` opens the ops layer's plan modal
@@ -399,6 +416,11 @@ fn carry_out(
             state.set_flash(format!(
                 "context switch to {c:?}: not available in this build yet"
             ));
+            None
+        }
+        Action::Command(c) if c.starts_with("export ") => {
+            let msg = export_on_screen(state, c["export ".len()..].trim());
+            state.set_flash(msg);
             None
         }
         Action::Command(c) => {

@@ -103,6 +103,13 @@ impl Global {
     }
 }
 
+/// `snapshot --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapshotFormat {
+    Json,
+    Csv,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// One collection round as JSON on stdout.
@@ -116,6 +123,13 @@ pub enum Command {
         /// With --from: the moment, RFC 3339 (2026-11-29T03:12:00Z), or start / end (default).
         #[arg(long, value_name = "TIME", requires = "from")]
         at: Option<String>,
+        /// json (the whole snapshot) or csv (one table, --table).
+        #[arg(long, value_enum, default_value_t = SnapshotFormat::Json)]
+        format: SnapshotFormat,
+        /// With --format csv: the panel's table (aurora, redis, s3, opensearch, redshift, or a
+        /// CloudWatch panel id).
+        #[arg(long, value_name = "NAME")]
+        table: Option<String>,
     },
     /// Nagios-style check: exit 0 ok, 1 warning, 2 critical, 3 unknown.
     Check {
@@ -209,13 +223,12 @@ pub fn main() -> i32 {
         match cli.command {
             None => crate::app::run_with(resolved, sim, cli.record).await,
             Some(Command::Snapshot {
-                from: Some(file),
+                window,
+                from,
                 at,
-                ..
-            }) => record::snapshot_from(&file, at.as_deref()),
-            Some(Command::Snapshot { window, .. }) => {
-                crate::snapshot::run(&resolved, &sim, window).await
-            }
+                format,
+                table,
+            }) => record::snapshot(&resolved, &sim, window, from, at, format, table).await,
             Some(Command::Check {
                 from: Some(file),
                 at,

@@ -8,12 +8,14 @@ use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::cli::exit;
+use crate::cli::{SnapshotFormat, exit};
 use crate::config::Resolved;
 use crate::panels::Panels;
 use crate::record::{self, Header, Recorder, Recording, fold};
 use crate::services::{self, BoxCollector};
 use crate::sim::SimOptions;
+use crate::state::export::Format;
+use crate::state::{State, StateInit};
 
 /// The header of a recording made with these collectors.
 pub fn header_for(resolved: &Resolved, collectors: &[BoxCollector]) -> Header {
@@ -132,14 +134,60 @@ fn open_at(
     Ok((rec, t))
 }
 
-/// `opsdeck snapshot --from FILE [--at TIME]`: the snapshot JSON of that moment.
-pub fn snapshot_from(file: &Path, at: Option<&str>) -> i32 {
-    let (rec, t) = match open_at(file, at) {
-        Ok(x) => x,
-        Err(code) => return code,
+/// `opsdeck snapshot`: collected now or read from a recording (`--from FILE [--at TIME]`),
+/// printed as the contract's JSON or one table as CSV (`--format csv --table NAME`).
+pub async fn snapshot(
+    resolved: &Resolved,
+    sim: &SimOptions,
+    window: Duration,
+    from: Option<std::path::PathBuf>,
+    at: Option<String>,
+    format: SnapshotFormat,
+    table: Option<String>,
+) -> i32 {
+    if format == SnapshotFormat::Csv && table.is_none() {
+        eprintln!(
+            "opsdeck snapshot: --format csv needs --table NAME (aurora, redis, s3, opensearch,              redshift, or a CloudWatch panel id)"
+        );
+        return exit::USAGE;
+    }
+    let snap = match &from {
+        Some(file) => match open_at(file, at.as_deref()) {
+            Ok((rec, t)) => fold::snapshot_at(&rec, t),
+            Err(code) => return code,
+        },
+        None => crate::snapshot::take(resolved, sim, window).await,
     };
-    let snap = fold::snapshot_at(&rec, t);
-    match serde_json::to_string_pretty(&snap) {
+    match (format, table) {
+        (SnapshotFormat::Csv, Some(name)) => {
+            let panels = match Panels::load(&resolved.config) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("opsdeck: {e}");
+                    return exit::USAGE;
+                }
+            };
+            let mut st = State::new(StateInit {
+                context: snap.context.clone(),
+                demo: snap.demo,
+                panels,
+                ..StateInit::default()
+            });
+            st.data = snap;
+            match st.export_table(&name, Format::Csv) {
+                Ok((csv, _)) => crate::snapshot::print_stdout(csv.trim_end()),
+                Err(e) => {
+                    eprintln!("opsdeck snapshot: {e}");
+                    exit::USAGE
+                }
+            }
+        }
+        _ => print_json(&snap),
+    }
+}
+
+fn print_json(snap: &crate::model::Snapshot) -> i32 {
+    match serde_json::to_string_pretty(snap) {
         Ok(s) => crate::snapshot::print_stdout(&s),
         Err(e) => {
             eprintln!("opsdeck: cannot encode snapshot: {e}");

@@ -3,6 +3,7 @@
 //! loop mutates it; rendering reads it.
 
 pub mod detail;
+pub mod export;
 pub mod findings;
 pub mod fixture;
 pub mod modal;
