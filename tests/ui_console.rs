@@ -233,3 +233,48 @@ fn export_writes_the_table_on_screen_filtered_and_sorted() {
         serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert_eq!(v[0]["node"], "10.0.2.12:6379");
 }
+
+#[tokio::test]
+async fn ctrl_y_in_an_operation_copies_its_plan_without_confirming_it() {
+    use opsdeck::app::console;
+    use opsdeck::config::{self, GlobalOpts};
+    use opsdeck::ops::cutover::Backends;
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = config::resolve(&GlobalOpts {
+        demo: true,
+        ..Default::default()
+    })
+    .unwrap();
+    r.config.audit_log = Some(dir.path().join("audit.jsonl").display().to_string());
+    let w = opsdeck::sim::world(&opsdeck::sim::SimOptions::default());
+    let m = console::start(&r, &Backends::Sim(w.clone()), "reindex products")
+        .expect("reindex is an operation")
+        .expect("modal opens");
+    let mut st = State::new(Default::default());
+    st.modals.push(m);
+    // The plan is built on a task: poll until the modal shows it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        st.modals.last_mut().unwrap().tick();
+        if st.modals.last().unwrap().plan_text().contains("swap-alias") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no plan shown");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    st.handle_key(KeyEvent {
+        code: KeyCode::Char('y'),
+        modifiers: KeyModifiers::CONTROL,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    });
+    let copied = st.clipboard.clone().unwrap_or_default();
+    assert!(copied.contains("create-target"), "{copied}");
+    assert!(copied.contains("swap-alias"), "{copied}");
+    assert!(st.flash.as_ref().unwrap().0.starts_with("copied the plan"));
+    // Not confirmed: the alias has not moved and the question is still asked.
+    assert_eq!(
+        opsdeck::sim::lock(&w).alias_targets("products"),
+        vec!["products_v1".to_string()]
+    );
+}

@@ -456,6 +456,11 @@ impl State {
         }
         if let Some(m) = self.modals.last_mut() {
             let action = self.keymap.lookup(Scope::Dialog, &ev).cloned();
+            // Copying the plan is the console's, never the dialog's (whose `y` confirms).
+            if action == Some(Action::Copy) {
+                self.copy_selected();
+                return Vec::new();
+            }
             match m.handle_key(&ev, action.as_ref()) {
                 ModalOutcome::Keep => {}
                 ModalOutcome::Close => {
