@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, Resolved};
 use crate::keymap::Action;
-use crate::services::{BoxCollector, Sample, build, spawn_all};
+use crate::services::{BoxCollector, Sample, build, spawn_all_paced};
 use crate::sim::SimOptions;
 use crate::state::{PaletteEntry, State};
 
@@ -19,6 +19,8 @@ use crate::state::{PaletteEntry, State};
 const CHANNEL: usize = 256;
 
 pub struct Live {
+    /// The collection interval the operator chose with `+`/`-` (None: each source's own).
+    pace: tokio::sync::watch::Sender<Option<std::time::Duration>>,
     tasks: Vec<JoinHandle<()>>,
     rx: mpsc::Receiver<Sample>,
     /// Bumped at every (re)start: which set of collectors is running.
@@ -36,6 +38,7 @@ impl Live {
     pub fn new() -> Self {
         let (_tx, rx) = mpsc::channel(1);
         Live {
+            pace: tokio::sync::watch::channel(None).0,
             tasks: Vec::new(),
             rx,
             generation: 0,
@@ -46,7 +49,7 @@ impl Live {
     pub fn start(&mut self, collectors: Vec<BoxCollector>) {
         self.stop();
         let (tx, rx) = mpsc::channel(CHANNEL);
-        self.tasks = spawn_all(collectors, tx);
+        self.tasks = spawn_all_paced(collectors, tx, self.pace.subscribe());
         self.rx = rx;
         self.generation += 1;
     }
@@ -58,6 +61,11 @@ impl Live {
         }
         let (_tx, rx) = mpsc::channel(1);
         self.rx = rx;
+    }
+
+    /// Ask every running (and later) collector for this interval, within its bounds.
+    pub fn set_pace(&self, pace: Option<std::time::Duration>) {
+        self.pace.send_replace(pace);
     }
 
     pub fn generation(&self) -> u64 {
@@ -92,6 +100,7 @@ pub async fn start(resolved: &Resolved, sim: &SimOptions, state: &mut State, liv
     let collectors = build(resolved, sim).await;
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
+        state.register_bounds(&c.kind(), c.min_interval(), c.max_interval());
     }
     live.start(collectors);
 }

@@ -177,6 +177,7 @@ async fn main_loop(
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
+        state.register_bounds(&c.kind(), c.min_interval(), c.max_interval());
     }
     let recorder = match &feed {
         Feed::Live { record: Some(path) } => {
@@ -269,6 +270,7 @@ async fn main_loop(
                 Some(Ok(Event::Key(k))) => {
                     input_dirty = true;
                     let mut stop = None;
+                    let pace = state.collect_pace;
                     for a in state.handle_key(k) {
                         if let Action::SwitchContext(name) = a {
                             match live::switch_context(&name, &mut resolved, sim, state, &mut live).await {
@@ -278,6 +280,9 @@ async fn main_loop(
                             continue;
                         }
                         stop = stop.or(carry_out(state, a, &resolved, &backends));
+                    }
+                    if state.collect_pace != pace {
+                        live.set_pace(state.collect_pace);
                     }
                     if let Some(code) = stop {
                         break code;

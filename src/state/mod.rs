@@ -8,6 +8,7 @@ pub mod findings;
 pub mod fixture;
 pub mod modal;
 pub mod overview;
+pub mod pace;
 pub mod palette;
 pub mod replay;
 pub mod series;
@@ -50,7 +51,12 @@ pub const REFRESH_STEPS: [Duration; 7] = [
 /// Bookkeeping for one source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceState {
+    /// The interval in force (the collector's own, or the operator's `+`/`-` within bounds).
     pub interval: Duration,
+    /// The collector's own interval and the bounds it declares for `+`/`-` (None: not known,
+    /// the interval never changes).
+    pub own_interval: Duration,
+    pub bounds: Option<(Duration, Duration)>,
     pub last_ok: Option<DateTime<Utc>>,
     pub last_attempt: Option<DateTime<Utc>>,
     /// The error of the latest round, cleared by the next success.
@@ -62,6 +68,8 @@ impl SourceState {
     fn new(interval: Duration) -> Self {
         SourceState {
             interval,
+            own_interval: interval,
+            bounds: None,
             last_ok: None,
             last_attempt: None,
             error: None,
@@ -164,6 +172,9 @@ pub struct State {
     /// Samples that arrived while paused: the latest per source, applied on resume.
     held: BTreeMap<String, Sample>,
     pub refresh: Duration,
+    /// The collection interval chosen with `+`/`-` (None: each source's own), sent to the
+    /// collectors by the main loop.
+    pub collect_pace: Option<Duration>,
     pub tab: Tab,
     pub views: BTreeMap<String, View>,
     pub input: Option<Input>,
@@ -207,6 +218,7 @@ impl State {
             paused: false,
             held: BTreeMap::new(),
             refresh: init.refresh,
+            collect_pace: None,
             tab: Tab::Overview,
             views: BTreeMap::new(),
             input: None,
@@ -595,6 +607,7 @@ impl State {
                     (i + 1).min(REFRESH_STEPS.len() - 1)
                 };
                 self.refresh = REFRESH_STEPS[j];
+                self.set_pace(Some(self.refresh));
             }
             Action::Up => self.move_selection(-1),
             Action::Down => self.move_selection(1),
