@@ -292,7 +292,7 @@ impl State {
                 src.last_ok = Some(sample.at);
                 src.error = None;
                 src.samples += 1;
-                self.record_series(&update);
+                self.record_series(&update, sample.at);
                 for m in &mut self.modals {
                     m.on_update(&update);
                 }
@@ -325,29 +325,29 @@ impl State {
         self.data.taken_at = sample.at;
     }
 
-    fn record_series(&mut self, u: &Update) {
+    fn record_series(&mut self, u: &Update, at: DateTime<Utc>) {
         let s = &mut self.series;
         match u {
             Update::Aurora(a) => {
                 let mut worst: Option<f64> = None;
                 for r in &a.replicas {
                     if let Some(l) = r.lag_seconds {
-                        s.lag.entry(r.name.clone()).or_default().push(l);
+                        s.lag.entry(r.name.clone()).or_default().push_at(at, l);
                         worst = Some(worst.map_or(l, |w| w.max(l)));
                     }
                 }
                 if let Some(w) = worst {
-                    s.worst_lag.push(w);
+                    s.worst_lag.push_at(at, w);
                 }
             }
             Update::Redis(r) => {
                 if let Some(h) = r.hit_ratio {
-                    s.hit_ratio.push(h);
+                    s.hit_ratio.push_at(at, h);
                 }
-                s.ops_per_sec.push(r.ops_per_sec);
-                s.evictions_per_sec.push(r.evictions_per_sec);
+                s.ops_per_sec.push_at(at, r.ops_per_sec);
+                s.evictions_per_sec.push_at(at, r.evictions_per_sec);
             }
-            Update::OpenSearch(o) => s.indexing_rate.push(o.indexing_rate_per_sec),
+            Update::OpenSearch(o) => s.indexing_rate.push_at(at, o.indexing_rate_per_sec),
             Update::Redshift(r) => {
                 let mut runs: Vec<_> = r
                     .runs
@@ -368,7 +368,7 @@ impl State {
                         s.cloudwatch
                             .entry((id.clone(), f.label.clone()))
                             .or_default()
-                            .push(v);
+                            .push_at(at, v);
                     }
                 }
             }

@@ -1,5 +1,5 @@
-//! History charts for detail views: a value axis that starts at zero with its unit, the
-//! threshold drawn as a line, and the window the chart covers in its title.
+//! History charts for detail views: a clock-time axis, a value axis that starts at zero with its
+//! unit, the threshold drawn as a line, and the window the chart covers in its title.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -27,26 +27,61 @@ pub fn history(
         return;
     }
     let n = ring.len();
-    let title = format!(
-        " {what} history, last {n} samples (now {}) ",
-        ring.last().map_or("-".into(), |v| fmt::with_unit(v, unit))
-    );
+    let now = ring.last().map_or("-".into(), |v| fmt::with_unit(v, unit));
+    // A clock axis when every value has its time; sample numbers otherwise.
+    let times = ring.times();
+    let window = match times {
+        Some(ts) => {
+            let (a, b) = (ts[0], ts[ts.len() - 1]);
+            let span = (b - a).to_std().unwrap_or_default();
+            format!(
+                "{}–{} ({})",
+                fmt::hms(a),
+                fmt::hms(b),
+                humantime::format_duration(std::time::Duration::from_secs(span.as_secs()))
+            )
+        }
+        None => format!("last {n} samples"),
+    };
+    let title = format!(" {what} history, {window}, now {now} ");
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(t.border())
         .title(Line::styled(title, t.dim()));
-    let pts: Vec<(f64, f64)> = ring
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (i as f64, v))
-        .collect();
+    let pts: Vec<(f64, f64)> = match times {
+        Some(ts) => ts
+            .iter()
+            .zip(ring.iter())
+            .map(|(t, v)| ((*t - ts[0]).num_milliseconds() as f64 / 1000.0, v))
+            .collect(),
+        None => ring
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as f64, v))
+            .collect(),
+    };
     let top = ring
         .max()
         .unwrap_or(0.0)
         .max(threshold.unwrap_or(0.0))
         .max(f64::EPSILON)
         * 1.1;
-    let x_max = (n.max(2) - 1) as f64;
+    let x_max = pts.last().map_or(1.0, |p| p.0).max(1.0);
+    let x_labels = match times {
+        Some(ts) => {
+            let mid = ts[0] + (ts[ts.len() - 1] - ts[0]) / 2;
+            [
+                Line::raw(fmt::hms(ts[0])),
+                Line::raw(fmt::hms(mid)),
+                Line::raw(fmt::hms(ts[ts.len() - 1])),
+            ]
+        }
+        None => [
+            Line::raw(format!("-{}", n - 1)),
+            Line::raw(""),
+            Line::raw("now"),
+        ],
+    };
     let line: Vec<(f64, f64)> = threshold
         .map(|th| vec![(0.0, th), (x_max, th)])
         .unwrap_or_default();
@@ -72,7 +107,7 @@ pub fn history(
         .x_axis(
             Axis::default()
                 .bounds([0.0, x_max])
-                .labels([Line::raw(format!("-{}", n - 1)), Line::raw("now")])
+                .labels(x_labels)
                 .style(t.dim()),
         )
         .y_axis(
