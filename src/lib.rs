@@ -17,6 +17,7 @@ pub mod model;
 pub mod ops;
 pub mod panels;
 pub mod record;
+pub mod serve;
 pub mod services;
 pub mod sim;
 pub mod snapshot;

@@ -392,3 +392,55 @@ async fn an_unreachable_endpoint_fails_the_round_within_its_timeout() {
     assert!(started.elapsed() < Duration::from_secs(11));
     assert!(!err.contains("AWS_SECRET"), "{err}");
 }
+
+#[tokio::test]
+async fn intelligent_tiering_archive_overhead_and_an_unknown_storage_type_are_counted_and_priced() {
+    require_moto().await;
+    let aws = aws();
+    let s3 = aws.s3().await;
+    let bucket = unique("it-archive");
+    s3.create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("create bucket");
+    // What S3 publishes for a bucket whose objects sit in IT Archive Access: the data, the
+    // 32 KB-per-object archive index and the 8 KB S3 metadata, plus a type this build does not
+    // know (AWS adds types; ListMetrics finds it).
+    let seeded = [
+        ("IntelligentTieringAAStorage", 5.0 * TIB),
+        // S3 publishes whole bytes
+        ("IntAAObjectOverhead", (4.1 * TIB).round()),
+        ("IntAAS3ObjectOverhead", 1.0 * TIB),
+        ("IntDAAObjectOverhead", 2.0 * GIB),
+        ("IntDAAS3ObjectOverhead", 0.5 * GIB),
+        ("FutureColdStorage", 3.0 * GIB),
+    ];
+    put_daily(&aws, &bucket, midnight(1), &seeded, 1_000_000.0).await;
+
+    let c = S3Collector::new(&cfg(&[&bucket]), &aws, &BTreeMap::new());
+    let st = c.collect_status().await.expect("collect");
+    let b = &st.buckets[0];
+    assert_eq!(b.error, None);
+    let want: BTreeMap<String, u64> = seeded
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v as u64))
+        .collect();
+    assert_eq!(b.tiers, want, "every published StorageType is counted");
+    assert_eq!(b.total_bytes, want.values().sum::<u64>());
+    // Archive index at the Glacier Flexible Retrieval rate, S3 metadata at S3 Standard,
+    // Deep Archive index at the Deep Archive rate (us-east-1, USD per GB-month).
+    let overhead_cost = (4.1 * TIB).round() / GIB * 0.0036;
+    assert!((b.cost_by_tier["IntAAObjectOverhead"] - overhead_cost).abs() < 1e-6);
+    assert!((b.cost_by_tier["IntAAS3ObjectOverhead"] - 1024.0 * 0.023).abs() < 1e-6);
+    assert!((b.cost_by_tier["IntDAAObjectOverhead"] - 2.0 * 0.00099).abs() < 1e-9);
+    assert!((b.cost_by_tier["IntDAAS3ObjectOverhead"] - 0.5 * 0.023).abs() < 1e-9);
+    assert_eq!(b.unpriced_tiers, ["FutureColdStorage"]);
+    assert!(!b.cost_by_tier.contains_key("FutureColdStorage"));
+    let priced: f64 = seeded
+        .iter()
+        .filter(|(k, _)| *k != "FutureColdStorage")
+        .map(|(k, _)| b.cost_by_tier[*k])
+        .sum();
+    assert!((b.monthly_cost_usd - priced).abs() < 1e-6);
+}

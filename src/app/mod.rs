@@ -5,6 +5,8 @@
 
 pub mod clipboard;
 pub mod console;
+pub mod fleet;
+pub mod fleet_live;
 pub mod lifecycle_editor;
 pub mod live;
 pub mod replay;
@@ -100,24 +102,31 @@ fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
 
 /// Where the console's samples come from.
 pub enum Feed {
-    /// The context's collectors; every sample also goes to the recording, if one is asked for.
-    Live { record: Option<std::path::PathBuf> },
+    /// The context's collectors (and those of `others`, contexts shown besides it with
+    /// `--context a,b`); every sample of the main context also goes to the recording, if one
+    /// is asked for.
+    Live {
+        record: Option<std::path::PathBuf>,
+        others: Vec<Resolved>,
+    },
     /// A recording, already loaded into `State::replay`.
     Replay,
 }
 
-pub async fn run(resolved: Resolved, sim: SimOptions) -> i32 {
-    run_with(resolved, sim, None).await
+/// The console. `others`: contexts shown besides `resolved`'s (`--context a,b`), possibly none.
+pub async fn run(resolved: Resolved, sim: SimOptions, others: Vec<Resolved>) -> i32 {
+    run_with(resolved, sim, others, None).await
 }
 
 /// The console; with `record`, every collected sample is also written to that file.
 pub async fn run_with(
     resolved: Resolved,
     sim: SimOptions,
+    others: Vec<Resolved>,
     record: Option<std::path::PathBuf>,
 ) -> i32 {
     match initial_state(&resolved) {
-        Ok(state) => run_console(resolved, sim, state, Feed::Live { record }).await,
+        Ok(state) => run_console(resolved, sim, state, Feed::Live { record, others }).await,
         Err(e) => {
             eprintln!("opsdeck: {e}");
             exit::USAGE
@@ -180,7 +189,9 @@ async fn main_loop(
         state.register_bounds(&c.kind(), c.min_interval(), c.max_interval());
     }
     let recorder = match &feed {
-        Feed::Live { record: Some(path) } => {
+        Feed::Live {
+            record: Some(path), ..
+        } => {
             let header = crate::record::Header::with_sources(
                 &resolved.context_name,
                 resolved.demo(),
@@ -206,9 +217,17 @@ async fn main_loop(
     live::add_context_entries(state, &resolved.config);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx.clone());
+    let mut fleet = fleet::Fleet::default();
     if !replaying {
         ops_console::install(state, &resolved);
         spawn_recovery_scan(&resolved, &backends, inbox_tx);
+    }
+    let others = match &feed {
+        Feed::Live { others, .. } => others.clone(),
+        Feed::Replay => Vec::new(),
+    };
+    if !others.is_empty() {
+        fleet.show(others, sim, state).await;
     }
     // A running operation's modal drains its events on this (only while a modal is open).
     let mut op_tick = tokio::time::interval(Duration::from_millis(100));
@@ -272,10 +291,28 @@ async fn main_loop(
                     let mut stop = None;
                     let pace = state.collect_pace;
                     for a in state.handle_key(k) {
+                        let a = match a {
+                            Action::Command(c) if c.trim_start().starts_with("ctx ") => {
+                                Action::SwitchContext(c.trim_start()[4..].trim().to_string())
+                            }
+                            a => a,
+                        };
                         if let Action::SwitchContext(name) = a {
-                            match live::switch_context(&name, &mut resolved, sim, state, &mut live).await {
+                            match fleet::switch(&name, &mut resolved, sim, state, &mut live, &mut fleet).await {
                                 Ok(()) => samples_open = true,
                                 Err(e) => state.set_flash(e),
+                            }
+                            continue;
+                        }
+                        if let Action::StartOp(spec) = &a
+                            && let (Some(ctx), op) = crate::state::fleet::op_context(spec)
+                        {
+                            // An operation of another shown context: planned, confirmed and
+                            // audited in that context.
+                            match fleet.resolved_of(ctx).map(|r| ops_console::start(r, &Backends::Real, op)) {
+                                Some(Some(Ok(modal))) => state.modals.push(modal),
+                                Some(Some(Err(e))) => state.set_flash(e),
+                                _ => state.set_flash(format!("context {ctx} is no longer shown")),
                             }
                             continue;
                         }
@@ -313,6 +350,12 @@ async fn main_loop(
             _ = replay_tick.tick(), if replaying => {
                 input_dirty |= state.replay_advance(replay::TICK);
             }
+            s = fleet.live.recv(), if fleet.live.is_running() => if let Some((ctx, s)) = s {
+                data_dirty |= state.fleet_apply(&ctx, s);
+                while let Some((ctx, s)) = fleet.live.try_recv() {
+                    data_dirty |= state.fleet_apply(&ctx, s);
+                }
+            },
             f = inbox.recv() => if let Some(f) = f {
                 f(state);
                 input_dirty = true;
@@ -330,6 +373,7 @@ async fn main_loop(
         }
     };
     live.stop();
+    fleet.live.stop();
     if let Some(r) = recorder
         && let Err(e) = r.finish()
     {

@@ -6,6 +6,7 @@ pub mod detail;
 pub mod export;
 pub mod findings;
 pub mod fixture;
+pub mod fleet;
 pub mod modal;
 pub mod overview;
 pub mod pace;
@@ -198,6 +199,9 @@ pub struct State {
     pub clipboard: Option<String>,
     /// Set when the console replays a recording instead of collecting.
     pub replay: Option<replay::Replay>,
+    /// The other contexts shown at once (`--context a,b`, `:ctx all`), each its own State;
+    /// empty for one context. See `fleet.rs`.
+    pub fleet: Vec<State>,
 }
 
 impl State {
@@ -227,6 +231,7 @@ impl State {
             palette: Vec::new(),
             flash: None,
             quit: false,
+            fleet: Vec::new(),
             cloudwatch_usage: None,
             visible_rows: Cell::new(0),
             inbox: None,

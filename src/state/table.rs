@@ -195,13 +195,17 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
                     filter,
                     vec![
                         text(&x.name),
-                        num(Some(x.docs as f64)),
-                        num(Some(x.size_bytes as f64)),
+                        text(x.state.as_str()),
+                        num(x.docs.map(|d| d as f64)),
+                        num(x.size_bytes.map(|b| b as f64)),
                         text(&x.aliases.join(",")),
                     ],
                 )
             });
-            (vec!["index", "docs", "size", "aliases"], rows.collect())
+            (
+                vec!["index", "state", "docs", "size", "aliases"],
+                rows.collect(),
+            )
         }
         PanelKind::Redshift => {
             let r = d.redshift.as_ref()?;

@@ -6,6 +6,7 @@ pub mod aurora;
 pub mod chart;
 pub mod cloudwatch;
 pub mod detail;
+pub mod fleet;
 pub mod header;
 pub mod help;
 pub mod modal;

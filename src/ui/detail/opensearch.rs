@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::fields;
+use super::{fields, or_dash};
 use crate::fmt;
 use crate::state::State;
 
@@ -22,8 +22,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
         &[
             ("index", i.name.clone()),
             ("health", i.health.clone().unwrap_or("-".into())),
-            ("docs.count", fmt::count(i.docs as f64)),
-            ("store.size", fmt::bytes(i.size_bytes)),
+            ("state", i.state.as_str().to_string()),
+            ("docs.count", or_dash(i.docs, |d| fmt::count(d as f64))),
+            ("store.size", or_dash(i.size_bytes, fmt::bytes)),
             (
                 "aliases",
                 if i.aliases.is_empty() {
