@@ -1,25 +1,7 @@
-//! Aurora's `information_schema.replica_host_status`: reading the rows and sorting out which is
-//! the writer, which readers are live and which rows belong to instances that are gone
-//! (renamed, deleted, the old writer after a failover).
+//! Sorting Aurora's `information_schema.replica_host_status` rows: which row is the writer
+//! after a failover, which readers are live, which rows belong to instances that are gone.
 
-use sqlx::{AssertSqlSafe, MySqlPool};
-
-use super::sql::col;
-
-/// One row of Aurora's `replica_host_status`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HostStatusRow {
-    pub server_id: String,
-    pub is_writer: bool,
-    pub lag_ms: Option<f64>,
-    /// Seconds since LAST_UPDATE_TIMESTAMP, by the writer's clock.
-    pub age_seconds: Option<f64>,
-    pub last_transport_error: Option<String>,
-}
-
-/// Rows of replica_host_status not updated for this long are gone instances (renamed,
-/// deleted, the old writer's session after a failover): the AWS JDBC driver's default.
-pub const HOST_STATUS_STALE_SECONDS: f64 = 300.0;
+use super::sql::HostStatusRow;
 
 /// replica_host_status sorted out: the writer, live readers, and rows of gone instances.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,39 +48,10 @@ pub fn sort_host_rows(rows: Vec<HostStatusRow>, max_age: f64) -> HostRows {
     out
 }
 
-/// The rows of `table` (Aurora's view, or a fixture with its documented columns); ages by the
-/// writer's clock (`TIMESTAMPDIFF(..., NOW(6))`), so client clock skew cannot make rows stale.
-pub(super) async fn host_status(
-    pool: &MySqlPool,
-    table: &str,
-) -> anyhow::Result<Vec<HostStatusRow>> {
-    let sql = format!(
-        "SELECT SERVER_ID AS server_id, SESSION_ID AS session_id, \
-           REPLICA_LAG_IN_MILLISECONDS AS lag_ms, \
-           TIMESTAMPDIFF(MICROSECOND, LAST_UPDATE_TIMESTAMP, NOW(6)) AS age_us, \
-           LAST_TRANSPORT_ERROR AS transport_error \
-         FROM {table}"
-    );
-    let rows = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_all(pool).await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| {
-            Some(HostStatusRow {
-                server_id: col(r, "server_id")?,
-                is_writer: col(r, "session_id").as_deref() == Some("MASTER_SESSION_ID"),
-                lag_ms: col(r, "lag_ms").and_then(|v| v.parse().ok()),
-                age_seconds: col(r, "age_us")
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .map(|us| us / 1e6),
-                last_transport_error: col(r, "transport_error"),
-            })
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::aurora::sql::HOST_STATUS_STALE_SECONDS;
 
     fn row(id: &str, writer: bool, age: f64) -> HostStatusRow {
         HostStatusRow {

@@ -8,7 +8,6 @@ use anyhow::Context as _;
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlPool, MySqlPoolOptions, MySqlRow};
 use sqlx::{AssertSqlSafe, Connection, Row, ValueRef};
 
-use super::host_status::HostStatusRow;
 use crate::config::redact_url;
 
 /// Any column of a text-protocol row as a string; NULL, a missing column or an empty value
@@ -161,6 +160,21 @@ pub struct WriterSql {
     pub zone_offset_seconds: Option<f64>,
 }
 
+/// One row of Aurora's `replica_host_status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostStatusRow {
+    pub server_id: String,
+    pub is_writer: bool,
+    pub lag_ms: Option<f64>,
+    /// Seconds since LAST_UPDATE_TIMESTAMP, by the writer's clock.
+    pub age_seconds: Option<f64>,
+    pub last_transport_error: Option<String>,
+}
+
+/// Rows of replica_host_status not updated for this long are gone instances (renamed,
+/// deleted, the old writer's session after a failover): the AWS JDBC driver's default.
+pub const HOST_STATUS_STALE_SECONDS: f64 = 300.0;
+
 /// Replica status statements, newest first; the first one a server parses is kept. MariaDB
 /// shows only the default connection for SHOW REPLICA STATUS and needs the ALL form for named
 /// (multi-source) connections; MySQL gives one row per channel without it.
@@ -301,7 +315,7 @@ impl Server {
         let ask_host_status = explicit || !self.no_host_status;
         let (health, hosts) = tokio::join!(writer_health(&pool, heartbeat, zone), async {
             if ask_host_status {
-                Some(super::host_status::host_status(&pool, &table).await)
+                Some(host_status(&pool, &table).await)
             } else {
                 None
             }
@@ -396,6 +410,31 @@ async fn writer_health(
         }
     }
     Ok(w)
+}
+
+async fn host_status(pool: &MySqlPool, table: &str) -> anyhow::Result<Vec<HostStatusRow>> {
+    let sql = format!(
+        "SELECT SERVER_ID AS server_id, SESSION_ID AS session_id, \
+           REPLICA_LAG_IN_MILLISECONDS AS lag_ms, \
+           TIMESTAMPDIFF(MICROSECOND, LAST_UPDATE_TIMESTAMP, NOW(6)) AS age_us, \
+           LAST_TRANSPORT_ERROR AS transport_error \
+         FROM {table}"
+    );
+    let rows = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_all(pool).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(HostStatusRow {
+                server_id: col(r, "server_id")?,
+                is_writer: col(r, "session_id").as_deref() == Some("MASTER_SESSION_ID"),
+                lag_ms: col(r, "lag_ms").and_then(|v| v.parse().ok()),
+                age_seconds: col(r, "age_us")
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .map(|us| us / 1e6),
+                last_transport_error: col(r, "transport_error"),
+            })
+        })
+        .collect())
 }
 
 fn db_code(e: &sqlx::Error) -> Option<String> {
