@@ -139,14 +139,14 @@ fn enter_on_an_overview_line_opens_its_panel() {
 }
 
 #[test]
-fn plus_and_minus_change_the_refresh_rate_in_the_header() {
+fn plus_and_minus_change_the_collection_interval_in_the_header() {
     let mut st = fixture::state();
     assert!(render(&st, 120, 30).contains("refresh 1s"));
     press(&mut st, KeyCode::Char('-'));
-    assert!(render(&st, 120, 30).contains("refresh 2s"));
+    assert!(render(&st, 120, 30).contains("collect 2s"));
     press(&mut st, KeyCode::Char('+'));
     press(&mut st, KeyCode::Char('+'));
-    assert!(render(&st, 120, 30).contains("refresh 500ms"));
+    assert!(render(&st, 120, 30).contains("collect 500ms"));
 }
 
 #[test]

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, Resolved};
 use crate::keymap::Action;
-use crate::services::{BoxCollector, Sample, build, spawn_all};
+use crate::services::{BoxCollector, Sample, build, spawn_all_paced};
 use crate::sim::SimOptions;
 use crate::state::{PaletteEntry, State};
 
@@ -19,6 +19,8 @@ use crate::state::{PaletteEntry, State};
 const CHANNEL: usize = 256;
 
 pub struct Live {
+    /// The collection interval the operator chose with `+`/`-` (None: each source's own).
+    pace: tokio::sync::watch::Sender<Option<std::time::Duration>>,
     tasks: Vec<JoinHandle<()>>,
     /// Kept to add a collector to the running set (`:logs GROUP`).
     tx: Option<mpsc::Sender<Sample>>,
@@ -40,6 +42,7 @@ impl Live {
     pub fn new() -> Self {
         let (_tx, rx) = mpsc::channel(1);
         Live {
+            pace: tokio::sync::watch::channel(None).0,
             tasks: Vec::new(),
             tx: None,
             extra_logs: None,
@@ -52,7 +55,7 @@ impl Live {
     pub fn start(&mut self, collectors: Vec<BoxCollector>) {
         self.stop();
         let (tx, rx) = mpsc::channel(CHANNEL);
-        self.tasks = spawn_all(collectors, tx.clone());
+        self.tasks = spawn_all_paced(collectors, tx.clone(), self.pace.subscribe());
         self.tx = Some(tx);
         self.rx = rx;
         self.generation += 1;
@@ -77,8 +80,13 @@ impl Live {
         if let Some(t) = self.extra_logs.take() {
             t.abort();
         }
-        self.extra_logs = spawn_all(vec![collector], tx).pop();
+        self.extra_logs = spawn_all_paced(vec![collector], tx, self.pace.subscribe()).pop();
         true
+    }
+
+    /// Ask every running (and later) collector for this interval, within its bounds.
+    pub fn set_pace(&self, pace: Option<std::time::Duration>) {
+        self.pace.send_replace(pace);
     }
 
     pub fn generation(&self) -> u64 {
@@ -135,6 +143,7 @@ pub async fn start(resolved: &Resolved, sim: &SimOptions, state: &mut State, liv
     collectors.extend(logs_collector(resolved, state));
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
+        state.register_bounds(&c.kind(), c.min_interval(), c.max_interval());
     }
     live.start(collectors);
 }

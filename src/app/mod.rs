@@ -3,11 +3,13 @@
 //! inside a synchronized update. The loop never awaits a network call: collectors run in their
 //! own tasks and only send samples.
 
+pub mod clipboard;
 pub mod console;
 pub mod fleet;
 pub mod fleet_live;
 pub mod lifecycle_editor;
 pub mod live;
+pub mod replay;
 
 use std::io::{IsTerminal, Stdout, Write};
 use std::time::{Duration, Instant};
@@ -81,7 +83,10 @@ pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
 }
 
 fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
-    state.now = chrono::Utc::now();
+    // A replay's clock is the recording's, moved by the replay tick.
+    if state.replay.is_none() {
+        state.now = chrono::Utc::now();
+    }
     state.cloudwatch_usage =
         crate::services::cloudwatch::metrics_per_minute().map(|m| crate::state::CloudWatchUsage {
             metrics_per_minute: m,
@@ -90,12 +95,47 @@ fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
     execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
     let r = term.draw(|f| crate::ui::draw(f, state)).map(|_| ());
     execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    clipboard::flush(state, term.backend_mut())?;
     term.backend_mut().flush()?;
     r
 }
 
+/// Where the console's samples come from.
+pub enum Feed {
+    /// The context's collectors (and those of `others`, contexts shown besides it with
+    /// `--context a,b`); every sample of the main context also goes to the recording, if one
+    /// is asked for.
+    Live {
+        record: Option<std::path::PathBuf>,
+        others: Vec<Resolved>,
+    },
+    /// A recording, already loaded into `State::replay`.
+    Replay,
+}
+
 /// The console. `others`: contexts shown besides `resolved`'s (`--context a,b`), possibly none.
 pub async fn run(resolved: Resolved, sim: SimOptions, others: Vec<Resolved>) -> i32 {
+    run_with(resolved, sim, others, None).await
+}
+
+/// The console; with `record`, every collected sample is also written to that file.
+pub async fn run_with(
+    resolved: Resolved,
+    sim: SimOptions,
+    others: Vec<Resolved>,
+    record: Option<std::path::PathBuf>,
+) -> i32 {
+    match initial_state(&resolved) {
+        Ok(state) => run_console(resolved, sim, state, Feed::Live { record, others }).await,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+/// The console on a prepared State and feed.
+pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, feed: Feed) -> i32 {
     // crossterm's EventStream panics without a terminal; say what is wrong instead.
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         eprintln!(
@@ -104,13 +144,6 @@ pub async fn run(resolved: Resolved, sim: SimOptions, others: Vec<Resolved>) -> 
         );
         return exit::USAGE;
     }
-    let mut state = match initial_state(&resolved) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("opsdeck: {e}");
-            return exit::USAGE;
-        }
-    };
     let mut term = match setup_terminal() {
         Ok(t) => t,
         Err(e) => {
@@ -124,7 +157,7 @@ pub async fn run(resolved: Resolved, sim: SimOptions, others: Vec<Resolved>) -> 
         eprintln!("opsdeck: cannot draw: {e}");
         return exit::FAILED;
     }
-    let code = main_loop(&mut term, &mut state, &resolved, &sim, others).await;
+    let code = main_loop(&mut term, &mut state, &resolved, &sim, feed).await;
     restore_terminal();
     code
 }
@@ -134,12 +167,15 @@ async fn main_loop(
     state: &mut State,
     resolved: &Resolved,
     sim: &SimOptions,
-    others: Vec<Resolved>,
+    feed: Feed,
 ) -> i32 {
     // `:ctx NAME` replaces the context: operations started afterwards use this copy.
     let mut resolved = resolved.clone();
+    let replaying = matches!(feed, Feed::Replay);
     // Demo: operations drive the same simulated world the panels show.
-    let (collectors, backends) = if resolved.demo() {
+    let (collectors, backends) = if replaying {
+        (Vec::new(), Backends::Real)
+    } else if resolved.demo() {
         let world = crate::sim::world(sim);
         (
             crate::sim::collectors_for(world.clone(), sim),
@@ -152,15 +188,46 @@ async fn main_loop(
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
+        state.register_bounds(&c.kind(), c.min_interval(), c.max_interval());
     }
+    let recorder = match &feed {
+        Feed::Live {
+            record: Some(path), ..
+        } => {
+            let header = crate::record::Header::with_sources(
+                &resolved.context_name,
+                resolved.demo(),
+                collectors.iter().map(|c| (c.kind(), c.interval())),
+            );
+            match crate::record::Recorder::create(path, &header, crate::record::DEFAULT_MAX_BYTES) {
+                Ok(r) => {
+                    state.set_flash(format!("recording to {}", path.display()));
+                    Some(r)
+                }
+                Err(e) => {
+                    state.set_flash(e);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let mut replay_tick = tokio::time::interval(replay::TICK);
+    replay_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut live = Live::new();
     live.start(collectors);
     live::add_context_entries(state, &resolved.config);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx.clone());
-    ops_console::install(state, &resolved);
-    spawn_recovery_scan(&resolved, &backends, inbox_tx);
     let mut fleet = fleet::Fleet::default();
+    if !replaying {
+        ops_console::install(state, &resolved);
+        spawn_recovery_scan(&resolved, &backends, inbox_tx);
+    }
+    let others = match &feed {
+        Feed::Live { others, .. } => others.clone(),
+        Feed::Replay => Vec::new(),
+    };
     if !others.is_empty() {
         fleet.show(others, sim, state).await;
     }
@@ -224,6 +291,7 @@ async fn main_loop(
                 Some(Ok(Event::Key(k))) => {
                     input_dirty = true;
                     let mut stop = None;
+                    let pace = state.collect_pace;
                     for a in state.handle_key(k) {
                         let a = match a {
                             Action::Command(c) if c.trim_start().starts_with("ctx ") => {
@@ -260,6 +328,9 @@ async fn main_loop(
                         }
                         stop = stop.or(carry_out(state, a, &resolved, &backends));
                     }
+                    if state.collect_pace != pace {
+                        live.set_pace(state.collect_pace);
+                    }
                     if let Some(code) = stop {
                         break code;
                     }
@@ -272,14 +343,23 @@ async fn main_loop(
             _ = sighup.recv() => break 128 + 1,
             s = live.recv(), if samples_open => match s {
                 Some(s) => {
+                    if let Some(r) = &recorder {
+                        r.record(&s);
+                    }
                     data_dirty |= state.apply_sample(s);
                     // Drain whatever else is queued before the next frame.
                     while let Some(s) = live.try_recv() {
+                        if let Some(r) = &recorder {
+                            r.record(&s);
+                        }
                         data_dirty |= state.apply_sample(s);
                     }
                 }
                 None => samples_open = false,
             },
+            _ = replay_tick.tick(), if replaying => {
+                input_dirty |= state.replay_advance(replay::TICK);
+            }
             s = fleet.live.recv(), if fleet.live.is_running() => if let Some((ctx, s)) = s {
                 data_dirty |= state.fleet_apply(&ctx, s);
                 while let Some((ctx, s)) = fleet.live.try_recv() {
@@ -304,6 +384,11 @@ async fn main_loop(
     };
     live.stop();
     fleet.live.stop();
+    if let Some(r) = recorder
+        && let Err(e) = r.finish()
+    {
+        eprintln!("opsdeck: {e}");
+    }
     code
 }
 
@@ -340,6 +425,23 @@ fn spawn_recovery_scan(
     });
 }
 
+/// `:export PATH`: the table on screen (filter and sort applied) to PATH, CSV unless PATH ends
+/// in `.json`. Returns the flash text.
+pub fn export_on_screen(state: &State, path: &str) -> String {
+    use crate::state::export::Format;
+    if path.is_empty() {
+        return "export PATH: say where (a .csv or .json file)".into();
+    }
+    let panel = state.view_id();
+    match state.export_table(&panel, Format::from_path(path)) {
+        Ok((text, n)) => match std::fs::write(path, text) {
+            Ok(()) => format!("exported {n} rows of {panel} to {path}"),
+            Err(e) => format!("cannot write {path}: {e}"),
+        },
+        Err(e) => e,
+    }
+}
+
 /// Actions only the loop can carry out. Returns an exit code to stop the console.
 ///
 /// Wiring points for later work: `StartOp` opens the ops layer's plan modal
@@ -353,6 +455,12 @@ fn carry_out(
 ) -> Option<i32> {
     match a {
         Action::Quit => Some(exit::OK),
+        Action::StartOp(spec) if state.replay.is_some() => {
+            state.set_flash(format!(
+                "operation {spec:?} refused: this is a replay of a recording"
+            ));
+            None
+        }
         Action::StartOp(spec) => {
             match ops_console::start(resolved, backends, &spec) {
                 Some(Ok(modal)) => state.modals.push(modal),
@@ -367,6 +475,11 @@ fn carry_out(
             state.set_flash(format!(
                 "context switch to {c:?}: not available in this build yet"
             ));
+            None
+        }
+        Action::Command(c) if c.starts_with("export ") => {
+            let msg = export_on_screen(state, c["export ".len()..].trim());
+            state.set_flash(msg);
             None
         }
         Action::Command(c) => {

@@ -7,6 +7,7 @@ pub mod config_cmd;
 pub mod install;
 pub mod logs;
 pub mod op;
+pub mod record;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -42,6 +43,9 @@ pub const VERSION: &str = concat!(
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    /// Console: also write every collected sample to FILE (see `opsdeck record`).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -115,6 +119,13 @@ impl Global {
     }
 }
 
+/// `snapshot --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapshotFormat {
+    Json,
+    Csv,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// One collection round as JSON on stdout.
@@ -122,11 +133,47 @@ pub enum Command {
         /// Time between the two samples rates are computed from.
         #[arg(long, default_value = "1s", value_parser = parse_duration)]
         window: Duration,
+        /// Read a recording instead of collecting (with --at).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// With --from: the moment, RFC 3339 (2026-11-29T03:12:00Z), or start / end (default).
+        #[arg(long, value_name = "TIME", requires = "from")]
+        at: Option<String>,
+        /// json (the whole snapshot) or csv (one table, --table).
+        #[arg(long, value_enum, default_value_t = SnapshotFormat::Json)]
+        format: SnapshotFormat,
+        /// With --format csv: the panel's table (aurora, redis, s3, opensearch, redshift, or a
+        /// CloudWatch panel id).
+        #[arg(long, value_name = "NAME")]
+        table: Option<String>,
     },
     /// Nagios-style check: exit 0 ok, 1 warning, 2 critical, 3 unknown.
     Check {
         #[arg(long, default_value = "1s", value_parser = parse_duration)]
         window: Duration,
+        /// Judge a recording instead of collecting (with --at).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// With --from: the moment, RFC 3339, or start / end (default).
+        #[arg(long, value_name = "TIME", requires = "from")]
+        at: Option<String>,
+    },
+    /// Headless: write every collected sample to a recording (docs/RECORDING.md).
+    Record {
+        /// The recording to write (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Stop after this long (default: until ctrl-c / SIGTERM).
+        #[arg(long, value_parser = parse_duration)]
+        duration: Option<Duration>,
+        /// Size bound of the file in bytes; samples past it are dropped and counted.
+        #[arg(long, default_value_t = crate::record::DEFAULT_MAX_BYTES)]
+        max_bytes: u64,
+    },
+    /// Open the console on a recording: pause, step, speed, jump; operations refused.
+    Replay {
+        /// A file written by `opsdeck record` or `opsdeck --record`.
+        file: PathBuf,
     },
     /// Run an operation headless (the same plans as the TUI).
     Op {
@@ -261,12 +308,33 @@ pub fn main() -> i32 {
         match cli.command {
             None => {
                 let others = many.get(1..).map(<[_]>::to_vec).unwrap_or_default();
-                crate::app::run(resolved, sim, others).await
+                crate::app::run_with(resolved, sim, others, cli.record).await
             }
-            Some(Command::Snapshot { window }) => {
-                crate::snapshot::run_many(&many, &sim, window).await
+            Some(Command::Snapshot {
+                window,
+                from,
+                at,
+                format,
+                table,
+            }) => {
+                if from.is_none() && format == SnapshotFormat::Json {
+                    crate::snapshot::run_many(&many, &sim, window).await
+                } else {
+                    record::snapshot(&resolved, &sim, window, from, at, format, table).await
+                }
             }
-            Some(Command::Check { window }) => check::run_many(&many, &sim, window).await,
+            Some(Command::Check {
+                from: Some(file),
+                at,
+                ..
+            }) => record::check_from(&resolved, &file, at.as_deref()),
+            Some(Command::Check { window, .. }) => check::run_many(&many, &sim, window).await,
+            Some(Command::Record {
+                out,
+                duration,
+                max_bytes,
+            }) => record::run_headless(&resolved, &sim, &out, duration, max_bytes).await,
+            Some(Command::Replay { file }) => crate::app::replay::run(resolved, &file).await,
             Some(Command::Op { op }) => op::run(&resolved, &sim, op).await,
             Some(Command::Audit { verify, json }) => {
                 crate::audit::run_cli_with(&resolved, verify, json)

@@ -57,7 +57,8 @@ impl SourceKind {
 }
 
 /// What a collector reports each round.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Update {
     Aurora(AuroraStatus),
     Redis(RedisStatus),
@@ -69,8 +70,9 @@ pub enum Update {
     Logs(crate::services::logs::LogBatch),
 }
 
-/// One collection round of one source, as the main loop receives it.
-#[derive(Debug, Clone)]
+/// One collection round of one source, as the main loop receives it (and as a recording stores
+/// it, one per line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     pub source: SourceKind,
     pub at: DateTime<Utc>,
@@ -83,6 +85,21 @@ pub trait Collector: Send {
     fn kind(&self) -> SourceKind;
     /// How often to collect. Sources with slow-moving data (S3 daily metrics) ask for less.
     fn interval(&self) -> Duration;
+    /// Shortest interval `+` may ask for. Default: 1 s, or the collector's own interval when
+    /// that is a minute or more (slow-moving or billed data: S3 daily metrics, CloudWatch).
+    fn min_interval(&self) -> Duration {
+        let i = self.interval();
+        if i >= Duration::from_secs(60) {
+            i
+        } else {
+            i.min(Duration::from_secs(1))
+        }
+    }
+    /// Longest interval `-` may ask for: ten times its own, at most ten minutes.
+    fn max_interval(&self) -> Duration {
+        let i = self.interval();
+        (i * 10).min(Duration::from_secs(600)).max(i)
+    }
     /// Longest a round may take before it is reported as timed out.
     fn timeout(&self) -> Duration {
         Duration::from_secs(5)
@@ -181,6 +198,70 @@ pub async fn collect_once(c: &mut dyn Collector) -> Sample {
     }
 }
 
+/// The interval a collector runs at: the operator's choice (`+`/`-`) within the collector's
+/// bounds, or its own interval when nothing was chosen.
+pub fn paced_interval(
+    own: Duration,
+    min: Duration,
+    max: Duration,
+    chosen: Option<Duration>,
+) -> Duration {
+    match chosen {
+        Some(d) => d.clamp(min.min(max), max),
+        None => own,
+    }
+}
+
+/// [`spawn_all`] with the collection interval chosen by the operator: every task reads `pace`
+/// and applies a change at once (a sleeping task wakes up to it).
+pub fn spawn_all_paced(
+    collectors: Vec<BoxCollector>,
+    tx: mpsc::Sender<Sample>,
+    pace: tokio::sync::watch::Receiver<Option<Duration>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    collectors
+        .into_iter()
+        .map(|mut c| {
+            let tx = tx.clone();
+            let mut pace = pace.clone();
+            tokio::spawn(async move {
+                let mut failures: u32 = 0;
+                loop {
+                    let sample = collect_once(c.as_mut()).await;
+                    let ok = sample.result.is_ok();
+                    if tx.send(sample).await.is_err() {
+                        return;
+                    }
+                    let interval = paced_interval(
+                        c.interval(),
+                        c.min_interval(),
+                        c.max_interval(),
+                        *pace.borrow_and_update(),
+                    );
+                    let wait = if ok {
+                        failures = 0;
+                        interval
+                    } else {
+                        failures = failures.saturating_add(1);
+                        backoff(interval, failures)
+                    };
+                    let sleep = tokio::time::sleep(wait);
+                    tokio::pin!(sleep);
+                    tokio::select! {
+                        _ = &mut sleep => {}
+                        changed = pace.changed() => {
+                            // The sender is gone: no more changes, sleep the interval out.
+                            if changed.is_err() {
+                                sleep.await;
+                            }
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
 /// Spawn one task per collector. Each task sends every round's sample; on failure it backs off
 /// exponentially (capped at 30 s) so a dead backend is retried, and picked up again when it comes
 /// back, without hammering it. The tasks end when the receiver is dropped.
@@ -188,51 +269,9 @@ pub fn spawn_all(
     collectors: Vec<BoxCollector>,
     tx: mpsc::Sender<Sample>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
-    collectors
-        .into_iter()
-        .map(|mut c| {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut failures: u32 = 0;
-                let mut last_error: Option<String> = None;
-                loop {
-                    let sample = collect_once(c.as_mut()).await;
-                    let ok = sample.result.is_ok();
-                    log_transition(&sample, &mut last_error);
-                    if tx.send(sample).await.is_err() {
-                        return;
-                    }
-                    let wait = if ok {
-                        failures = 0;
-                        c.interval()
-                    } else {
-                        failures = failures.saturating_add(1);
-                        backoff(c.interval(), failures)
-                    };
-                    tokio::time::sleep(wait).await;
-                }
-            })
-        })
-        .collect()
-}
-
-/// Log a source's failure when it starts or its message changes, and its recovery, so a dead
-/// backend retried every few seconds is one line in the log, not one per round.
-fn log_transition(sample: &Sample, last_error: &mut Option<String>) {
-    match (&sample.result, last_error.as_deref()) {
-        (Err(e), Some(prev)) if prev == e => {
-            tracing::debug!(source = %sample.source.name(), "still failing: {e}")
-        }
-        (Err(e), _) => {
-            tracing::warn!(source = %sample.source.name(), "collection failed: {e}");
-            *last_error = Some(e.clone());
-        }
-        (Ok(_), Some(_)) => {
-            tracing::info!(source = %sample.source.name(), "collection recovered");
-            *last_error = None;
-        }
-        (Ok(_), None) => {}
-    }
+    // Nobody changes the pace: each collector keeps its own interval.
+    let (_fixed, pace) = tokio::sync::watch::channel(None);
+    spawn_all_paced(collectors, tx, pace)
 }
 
 /// Retry delay after `failures` consecutive failures: interval, then doubling, capped at 30 s.
@@ -254,5 +293,18 @@ mod tests {
         assert_eq!(backoff(i, 2), Duration::from_secs(2));
         assert_eq!(backoff(i, 4), Duration::from_secs(8));
         assert_eq!(backoff(i, 30), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_chosen_interval_stays_within_the_collectors_bounds() {
+        let s = Duration::from_secs;
+        assert_eq!(paced_interval(s(5), s(1), s(50), None), s(5));
+        assert_eq!(paced_interval(s(5), s(1), s(50), Some(s(2))), s(2));
+        assert_eq!(
+            paced_interval(s(5), s(1), s(50), Some(Duration::from_millis(250))),
+            s(1)
+        );
+        // A CloudWatch metric with a 60 s period is never asked faster.
+        assert_eq!(paced_interval(s(60), s(60), s(600), Some(s(1))), s(60));
     }
 }

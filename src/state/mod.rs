@@ -2,14 +2,19 @@
 //! series for charts, and the operator's view (panel, selection, filter, overlays). Only the main
 //! loop mutates it; rendering reads it.
 
+pub mod detail;
+pub mod export;
 pub mod findings;
 pub mod fixture;
 pub mod fleet;
 pub mod logs;
 pub mod modal;
 pub mod overview;
+pub mod pace;
 pub mod palette;
+pub mod replay;
 pub mod series;
+pub mod table;
 pub mod theme;
 
 use std::cell::Cell;
@@ -48,7 +53,12 @@ pub const REFRESH_STEPS: [Duration; 7] = [
 /// Bookkeeping for one source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceState {
+    /// The interval in force (the collector's own, or the operator's `+`/`-` within bounds).
     pub interval: Duration,
+    /// The collector's own interval and the bounds it declares for `+`/`-` (None: not known,
+    /// the interval never changes).
+    pub own_interval: Duration,
+    pub bounds: Option<(Duration, Duration)>,
     pub last_ok: Option<DateTime<Utc>>,
     pub last_attempt: Option<DateTime<Utc>>,
     /// The error of the latest round, cleared by the next success.
@@ -60,6 +70,8 @@ impl SourceState {
     fn new(interval: Duration) -> Self {
         SourceState {
             interval,
+            own_interval: interval,
+            bounds: None,
             last_ok: None,
             last_attempt: None,
             error: None,
@@ -110,6 +122,9 @@ pub enum Input {
 pub struct View {
     pub selected: usize,
     pub filter: String,
+    /// Column of the panel's table ([`table::Table::columns`]) the rows are sorted by.
+    pub sort_col: Option<usize>,
+    pub sort_desc: bool,
 }
 
 /// What the console is started with.
@@ -161,6 +176,9 @@ pub struct State {
     /// Samples that arrived while paused: the latest per source, applied on resume.
     held: BTreeMap<String, Sample>,
     pub refresh: Duration,
+    /// The collection interval chosen with `+`/`-` (None: each source's own), sent to the
+    /// collectors by the main loop.
+    pub collect_pace: Option<Duration>,
     pub tab: Tab,
     pub views: BTreeMap<String, View>,
     pub input: Option<Input>,
@@ -178,6 +196,12 @@ pub struct State {
     pub visible_rows: Cell<usize>,
     /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
     pub inbox: Option<tokio::sync::mpsc::UnboundedSender<StateFn>>,
+    /// Drill-down stack: the detail views opened with `enter`, the top one shown.
+    pub detail: Vec<detail::Detail>,
+    /// Text `y` copied, waiting for the main loop to send it to the terminal (OSC 52).
+    pub clipboard: Option<String>,
+    /// Set when the console replays a recording instead of collecting.
+    pub replay: Option<replay::Replay>,
     /// The other contexts shown at once (`--context a,b`, `:ctx all`), each its own State;
     /// empty for one context. See `fleet.rs`.
     pub fleet: Vec<State>,
@@ -202,6 +226,7 @@ impl State {
             paused: false,
             held: BTreeMap::new(),
             refresh: init.refresh,
+            collect_pace: None,
             tab: Tab::Overview,
             views: BTreeMap::new(),
             input: None,
@@ -214,6 +239,9 @@ impl State {
             cloudwatch_usage: None,
             visible_rows: Cell::new(0),
             inbox: None,
+            detail: Vec::new(),
+            clipboard: None,
+            replay: None,
         };
         st.palette = palette::builtin_entries(&st);
         st
@@ -241,6 +269,7 @@ impl State {
         self.logs = logs::LogsView::default();
         self.held.clear();
         self.views.clear();
+        self.detail.clear();
         self.input = None;
         self.tab = Tab::Overview;
         self.palette = palette::builtin_entries(self);
@@ -281,7 +310,7 @@ impl State {
                 src.last_ok = Some(sample.at);
                 src.error = None;
                 src.samples += 1;
-                self.record_series(&update);
+                self.record_series(&update, sample.at);
                 for m in &mut self.modals {
                     m.on_update(&update);
                 }
@@ -315,29 +344,29 @@ impl State {
         self.data.taken_at = sample.at;
     }
 
-    fn record_series(&mut self, u: &Update) {
+    fn record_series(&mut self, u: &Update, at: DateTime<Utc>) {
         let s = &mut self.series;
         match u {
             Update::Aurora(a) => {
                 let mut worst: Option<f64> = None;
                 for r in &a.replicas {
                     if let Some(l) = r.lag_seconds {
-                        s.lag.entry(r.name.clone()).or_default().push(l);
+                        s.lag.entry(r.name.clone()).or_default().push_at(at, l);
                         worst = Some(worst.map_or(l, |w| w.max(l)));
                     }
                 }
                 if let Some(w) = worst {
-                    s.worst_lag.push(w);
+                    s.worst_lag.push_at(at, w);
                 }
             }
             Update::Redis(r) => {
                 if let Some(h) = r.hit_ratio {
-                    s.hit_ratio.push(h);
+                    s.hit_ratio.push_at(at, h);
                 }
-                s.ops_per_sec.push(r.ops_per_sec);
-                s.evictions_per_sec.push(r.evictions_per_sec);
+                s.ops_per_sec.push_at(at, r.ops_per_sec);
+                s.evictions_per_sec.push_at(at, r.evictions_per_sec);
             }
-            Update::OpenSearch(o) => s.indexing_rate.push(o.indexing_rate_per_sec),
+            Update::OpenSearch(o) => s.indexing_rate.push_at(at, o.indexing_rate_per_sec),
             Update::Redshift(r) => {
                 let mut runs: Vec<_> = r
                     .runs
@@ -358,7 +387,7 @@ impl State {
                         s.cloudwatch
                             .entry((id.clone(), f.label.clone()))
                             .or_default()
-                            .push(v);
+                            .push_at(at, v);
                     }
                 }
             }
@@ -430,6 +459,7 @@ impl State {
         if self.tab != tab {
             self.tab = tab;
             self.input = None;
+            self.detail.clear();
         }
     }
 
@@ -458,6 +488,11 @@ impl State {
         }
         if let Some(m) = self.modals.last_mut() {
             let action = self.keymap.lookup(Scope::Dialog, &ev).cloned();
+            // Copying the plan is the console's, never the dialog's (whose `y` confirms).
+            if action == Some(Action::Copy) {
+                self.copy_selected();
+                return Vec::new();
+            }
             match m.handle_key(&ev, action.as_ref()) {
                 ModalOutcome::Keep => {}
                 ModalOutcome::Close => {
@@ -531,7 +566,8 @@ impl State {
                 self.input = Some(Input::Filter { panel, text });
             }
             Action::Back => {
-                if !self.view().filter.is_empty() {
+                if self.close_detail() {
+                } else if !self.view().filter.is_empty() {
                     self.view_mut().filter.clear();
                 } else if self.tab != Tab::Overview {
                     self.goto_tab(Tab::Overview);
@@ -562,7 +598,24 @@ impl State {
                     self.set_flash(format!("no panel {id:?}"));
                 }
             }
-            Action::TogglePause => self.toggle_pause(),
+            Action::TogglePause => match self.replay.as_mut() {
+                Some(r) => r.paused = !r.paused,
+                None => self.toggle_pause(),
+            },
+            Action::ReplayStep => self.replay_step(),
+            Action::ReplayFaster | Action::ReplaySlower if self.replay.is_none() => {
+                self.set_flash("replay keys work in `opsdeck replay FILE` only")
+            }
+            Action::ReplayFaster => self.replay_speed(true),
+            Action::ReplaySlower => self.replay_speed(false),
+            Action::SortNext => self.sort_next(false),
+            Action::SortFlip => self.sort_next(true),
+            Action::Copy => self.copy_selected(),
+            Action::Command(c) if c.starts_with("at ") => {
+                if let Err(e) = self.replay_jump_text(c[3..].trim()) {
+                    self.set_flash(e);
+                }
+            }
             Action::RefreshFaster | Action::RefreshSlower => {
                 let i = REFRESH_STEPS
                     .iter()
@@ -574,6 +627,7 @@ impl State {
                     (i + 1).min(REFRESH_STEPS.len() - 1)
                 };
                 self.refresh = REFRESH_STEPS[j];
+                self.set_pace(Some(self.refresh));
             }
             Action::Up
             | Action::Down
@@ -608,6 +662,8 @@ impl State {
                     if let Some(id) = overview::panel_at(self, sel) {
                         self.goto_tab(Tab::Panel(id));
                     }
+                } else if self.detail.is_empty() {
+                    self.open_detail();
                 }
             }
             Action::OpenLogs => match self.logs_target() {

@@ -38,6 +38,10 @@ pub trait Modal {
         String::new()
     }
     fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome;
+    /// The plan as plain text, for `y` (empty when the modal has no plan).
+    fn plan_text(&self) -> String {
+        String::new()
+    }
     /// Every update the console applies, for live figures (lag during a cutover...).
     fn on_update(&mut self, _update: &Update) {}
     /// Called by the main loop on every wake-up (timer tick): a modal driven by its own task

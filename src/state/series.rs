@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use chrono::{DateTime, Utc};
+
 /// Samples kept per series: at a 1 s interval, four minutes of history, which fills a 160-column
 /// sparkline with room to spare.
 pub const CAPACITY: usize = 240;
@@ -9,6 +11,9 @@ pub const CAPACITY: usize = 240;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ring {
     buf: VecDeque<f64>,
+    /// When each value was sampled, for a chart's clock axis (kept only while every value
+    /// came with its time, see [`Ring::times`]).
+    times: VecDeque<DateTime<Utc>>,
 }
 
 impl Ring {
@@ -18,8 +23,32 @@ impl Ring {
         }
         if self.buf.len() == CAPACITY {
             self.buf.pop_front();
+            self.times.pop_front();
         }
         self.buf.push_back(v);
+        self.times.clear();
+    }
+
+    /// A value with the time it was sampled at.
+    pub fn push_at(&mut self, at: DateTime<Utc>, v: f64) {
+        if !v.is_finite() {
+            return;
+        }
+        if self.times.len() != self.buf.len() {
+            self.times.clear();
+            self.buf.clear();
+        }
+        if self.buf.len() == CAPACITY {
+            self.buf.pop_front();
+            self.times.pop_front();
+        }
+        self.buf.push_back(v);
+        self.times.push_back(at);
+    }
+
+    /// Sample times, oldest first, one per value (None when some value came without one).
+    pub fn times(&self) -> Option<&VecDeque<DateTime<Utc>>> {
+        (!self.buf.is_empty() && self.times.len() == self.buf.len()).then_some(&self.times)
     }
 
     pub fn len(&self) -> usize {

@@ -31,10 +31,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let t = &st.theme;
     let lag_t = def.threshold("replica_lag_seconds");
 
-    let replicas: Vec<&ReplicaStatus> = a
-        .replicas
-        .iter()
-        .filter(|r| st.row_matches(&format!("{} {:?} {:?}", r.name, r.state, r.lag_source)))
+    // Filtered and sorted by state::table, so the selection is the row `enter` opens.
+    let replicas: Vec<&ReplicaStatus> = st
+        .table_order(&def.id)
+        .into_iter()
+        .filter_map(|i| a.replicas.get(i))
         .collect();
     let wide = inner.width >= 110;
     let top_h = if wide {
@@ -228,16 +229,19 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ],
     )
     .header(
-        Row::new([
-            "",
-            "replica",
-            "state",
-            "lag",
-            "source",
-            "other readings",
-            "threads",
-            "gtid / error",
-        ])
+        Row::new(
+            [
+                "",
+                "replica",
+                "state",
+                "lag",
+                "source",
+                "other readings",
+                "threads",
+                "gtid / error",
+            ]
+            .map(|c| st.sort_label(c)),
+        )
         .style(widgets::header_style(st)),
     )
     .row_highlight_style(t.selected())

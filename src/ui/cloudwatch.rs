@@ -40,7 +40,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         }
         return;
     };
-    let figs: Vec<&CwFigure> = figs.iter().filter(|x| st.row_matches(&x.label)).collect();
+    let figs: Vec<&CwFigure> = st
+        .table_order(&def.id)
+        .into_iter()
+        .filter_map(|i| figs.get(i))
+        .collect();
     let wide = inner.width >= 100;
     let spark_w: usize = if wide { 24 } else { 10 };
     let rows: Vec<Row> = figs
@@ -103,7 +107,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ],
     )
     .header(
-        Row::new(["", "metric", "value", "period", "age", "history"])
+        Row::new(["", "metric", "value", "period", "age", "history"].map(|c| st.sort_label(c)))
             .style(widgets::header_style(st)),
     )
     .row_highlight_style(t.selected());

@@ -58,9 +58,29 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             t.badge(),
         ));
     }
+    if let Some(r) = &st.replay {
+        let (n, total) = r.position();
+        left.push(Span::raw(" "));
+        left.push(Span::styled(
+            format!(
+                " REPLAY {}x{} {n}/{total} ",
+                if r.paused { "paused " } else { "" },
+                r.speed
+            ),
+            t.badge(),
+        ));
+    }
     let clock = vec![Span::styled(fmt::hms(st.now), t.title())];
+    // What is in force: the chosen collection interval (and how many sources a bound holds
+    // elsewhere), or the redraw interval while each source runs at its own.
     let refresh = vec![Span::styled(
-        format!("  refresh {}", humantime::format_duration(st.refresh)),
+        match st.collect_pace {
+            Some(p) => match st.paced_exceptions() {
+                0 => format!("  collect {}", humantime::format_duration(p)),
+                n => format!("  collect {} ({n} held)", humantime::format_duration(p)),
+            },
+            None => format!("  refresh {}", humantime::format_duration(st.refresh)),
+        },
         t.dim(),
     )];
     // What the CloudWatch panels cost: metrics requested per minute at list price.

@@ -3,7 +3,9 @@
 //! test on a `TestBackend`.
 
 pub mod aurora;
+pub mod chart;
 pub mod cloudwatch;
+pub mod detail;
 pub mod fleet;
 pub mod header;
 pub mod help;
@@ -46,6 +48,16 @@ pub fn draw(f: &mut Frame, st: &State) {
     ])
     .areas(area);
     header::draw(f, top, st);
+    if let Some(d) = st.detail.last() {
+        detail::draw(f, body, st, d);
+    } else {
+        draw_tab(f, body, st);
+    }
+    header::footer(f, bottom, st);
+    draw_overlays(f, body, st);
+}
+
+fn draw_tab(f: &mut Frame, body: Rect, st: &State) {
     match &st.tab {
         Tab::Overview => overview::draw(f, body, st),
         Tab::Panel(id) => match st.panels.get(id) {
@@ -61,7 +73,9 @@ pub fn draw(f: &mut Frame, st: &State) {
             None => overview::draw(f, body, st),
         },
     }
-    header::footer(f, bottom, st);
+}
+
+fn draw_overlays(f: &mut Frame, body: Rect, st: &State) {
     if st.help.is_some() {
         help::draw(f, body, st);
     }

@@ -605,6 +605,9 @@ impl Modal for PreparingModal {
             m.on_update(update);
         }
     }
+    fn plan_text(&self) -> String {
+        self.op.as_ref().map(Modal::plan_text).unwrap_or_default()
+    }
     fn tick(&mut self) -> bool {
         let changed = self.poll();
         match &mut self.op {
@@ -626,6 +629,15 @@ impl Modal for OpModal {
     }
     fn render(&self, f: &mut Frame, area: Rect, _theme: &Theme) {
         self.render_inner(f, area);
+    }
+    fn plan_text(&self) -> String {
+        let mut out = format!("{}\n", OpModal::title(self).trim());
+        for l in self.plan_lines() {
+            let line: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
     }
     fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
         self.pump();

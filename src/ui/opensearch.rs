@@ -70,10 +70,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     }
     f.render_widget(Paragraph::new(Line::from(summary)), summary_r);
 
-    let indices: Vec<&IndexStatus> = o
-        .indices
-        .iter()
-        .filter(|i| st.row_matches(&format!("{} {}", i.name, i.aliases.join(" "))))
+    let indices: Vec<&IndexStatus> = st
+        .table_order(&def.id)
+        .into_iter()
+        .filter_map(|i| o.indices.get(i))
         .collect();
     let rows: Vec<Row> = indices
         .iter()
@@ -117,7 +117,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ],
     )
     .header(
-        Row::new(["", "index", "state", "docs", "size", "aliases"])
+        Row::new(["", "index", "state", "docs", "size", "aliases"].map(|c| st.sort_label(c)))
             .style(widgets::header_style(st)),
     )
     .row_highlight_style(t.selected());

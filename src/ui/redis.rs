@@ -16,6 +16,7 @@ use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
 use crate::state::series::Ring;
+use crate::state::table::shorten_middle;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = st
@@ -88,18 +89,20 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
 
     let wide = table_r.width >= 110;
     let any_error = r.nodes.iter().any(|n| n.error.is_some());
-    let nodes: Vec<&RedisNode> = r
-        .nodes
-        .iter()
-        .filter(|n| {
-            st.row_matches(&format!(
-                "{} {} {}",
-                n.addr,
-                n.role,
-                n.shard.as_deref().unwrap_or("")
-            ))
-        })
+    // Filtered and sorted by state::table, so the selection is the row `enter` opens.
+    let nodes: Vec<&RedisNode> = st
+        .table_order(&def.id)
+        .into_iter()
+        .filter_map(|i| r.nodes.get(i))
         .collect();
+    // The node column gets what the fixed columns leave; names are cut in the middle so the
+    // shard suffix and port that tell nodes apart stay visible (full name in the detail view).
+    let fixed = 1 + 7 + 7 + 6 + 6 + if wide { 16 } else { 6 } + 7 + 7 + 8 + 10;
+    let name_w = if any_error {
+        24
+    } else {
+        (table_r.width as usize).saturating_sub(fixed).max(14)
+    };
     let rows: Vec<Row> = nodes
         .iter()
         .map(|n| {
@@ -123,7 +126,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             };
             let mut cells = vec![
                 Cell::from(Span::styled(worst.symbol(), t.status(worst))),
-                Cell::from(n.addr.clone()),
+                Cell::from(shorten_middle(&n.addr, name_w)),
                 Cell::from(n.role.clone()),
                 Cell::from(n.shard.clone().unwrap_or_default()),
                 Cell::from(Span::styled(
@@ -164,9 +167,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .chain(any_error.then_some(Constraint::Fill(1))),
     )
     .header(
-        Row::new([
-            "", "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients", "repl lag",
-        ])
+        Row::new(
+            [
+                "", "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients",
+                "repl lag",
+            ]
+            .map(|c| st.sort_label(c)),
+        )
         .style(widgets::header_style(st)),
     )
     .row_highlight_style(t.selected());

@@ -39,17 +39,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     .areas(inner);
 
     let dur_t = def.threshold("duration_seconds");
-    let runs: Vec<&LoadRun> = r
-        .runs
-        .iter()
-        .filter(|x| {
-            st.row_matches(&format!(
-                "{} {} {}",
-                x.table,
-                x.status,
-                x.error.as_deref().unwrap_or("")
-            ))
-        })
+    let runs: Vec<&LoadRun> = st
+        .table_order(&def.id)
+        .into_iter()
+        .filter_map(|i| r.runs.get(i))
         .collect();
     let rows: Vec<Row> = runs
         .iter()
@@ -97,8 +90,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ],
     )
     .header(
-        Row::new(["", "status", "table", "start", "took", "", "rows", "error"])
-            .style(widgets::header_style(st)),
+        Row::new(
+            ["", "status", "table", "start", "took", "", "rows", "error"].map(|c| st.sort_label(c)),
+        )
+        .style(widgets::header_style(st)),
     )
     .row_highlight_style(t.selected());
     if n == 0 {

@@ -29,10 +29,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     inner = widgets::banner(f, st, &SourceKind::S3, inner);
     let Some(s) = &st.data.s3 else { return };
     let t = &st.theme;
-    let buckets: Vec<&BucketStatus> = s
-        .buckets
-        .iter()
-        .filter(|b| st.row_matches(&b.name))
+    let buckets: Vec<&BucketStatus> = st
+        .table_order(&def.id)
+        .into_iter()
+        .filter_map(|i| s.buckets.get(i))
         .collect();
     let table_h = (buckets.len() as u16 + 2).min(inner.height / 3).max(3);
     let [table_r, detail_r] =
@@ -81,14 +81,17 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ],
     )
     .header(
-        Row::new([
-            "bucket",
-            "bytes",
-            "objects",
-            "cost",
-            "rules",
-            "measured by, as of",
-        ])
+        Row::new(
+            [
+                "bucket",
+                "bytes",
+                "objects",
+                "cost",
+                "rules",
+                "measured by, as of",
+            ]
+            .map(|c| st.sort_label(c)),
+        )
         .style(widgets::header_style(st)),
     )
     .row_highlight_style(t.selected())

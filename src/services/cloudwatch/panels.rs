@@ -684,6 +684,11 @@ impl<S: MetricSource + 'static> Collector for PanelCollector<S> {
         self.interval
     }
 
+    /// Never faster than the shortest period of its metrics (billed) or its own interval.
+    fn min_interval(&self) -> Duration {
+        self.interval
+    }
+
     fn timeout(&self) -> Duration {
         Duration::from_secs(20)
     }

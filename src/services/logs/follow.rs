@@ -11,14 +11,14 @@ use futures::StreamExt;
 use super::{LogEvent, LogsError, LogsWire, Tail};
 
 /// An event with the group it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GroupEvent {
     pub group: String,
     pub event: LogEvent,
 }
 
-/// What one round brought.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What one round brought (recorded with the other samples by `--record`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LogBatch {
     /// Kept events, oldest first per group.
     pub events: Vec<GroupEvent>,

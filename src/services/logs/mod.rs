@@ -16,7 +16,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use futures::stream::BoxStream;
 
 /// One log event as CloudWatch Logs returns it from FilterLogEvents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LogEvent {
     /// The event's own timestamp, milliseconds since the Unix epoch (UTC).
     pub timestamp_ms: i64,

@@ -1,0 +1,409 @@
+//! The table each panel shows, as data: one row per item with its identifier (what `y` copies
+//! and `enter` opens), the text `/` filters on and a sort key per column. Sorting and filtering
+//! happen here, on the panel's view state, so they survive refreshes and the drawing code only
+//! asks for the order. Names are shortened for display by [`shorten_middle`].
+
+use std::cmp::Ordering;
+
+use super::State;
+use crate::panels::PanelKind;
+
+/// What a column sorts by.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Key {
+    Text(String),
+    /// None sorts after every number (no data is never "the smallest").
+    Num(Option<f64>),
+}
+
+impl Key {
+    fn cmp(&self, other: &Key) -> Ordering {
+        match (self, other) {
+            (Key::Num(a), Key::Num(b)) => match (a, b) {
+                (Some(a), Some(b)) => a.total_cmp(b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+            (Key::Text(a), Key::Text(b)) => natural_cmp(a, b),
+            (Key::Num(_), Key::Text(_)) => Ordering::Less,
+            (Key::Text(_), Key::Num(_)) => Ordering::Greater,
+        }
+    }
+}
+
+/// Text order where digit runs compare as numbers: "shard-2" before "shard-10".
+fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let take = |it: &mut std::iter::Peekable<std::str::Chars>| {
+                    let mut n = String::new();
+                    while let Some(c) = it.peek().filter(|c| c.is_ascii_digit()) {
+                        n.push(*c);
+                        it.next();
+                    }
+                    n.trim_start_matches('0').to_string()
+                };
+                let (na, nb) = (take(&mut a), take(&mut b));
+                let o = na.len().cmp(&nb.len()).then_with(|| na.cmp(&nb));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let o = x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
+                if o != Ordering::Equal {
+                    return o;
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
+/// One row of a panel's table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRow {
+    /// Index of the item in the panel's data (replicas, nodes, buckets, ...).
+    pub index: usize,
+    /// What `y` copies and the detail view is keyed by: endpoint, index, bucket, run id.
+    pub id: String,
+    /// What `/` matches (case-insensitive substring).
+    pub text: String,
+    /// One sort key per column of [`Table::columns`].
+    pub keys: Vec<Key>,
+    /// Cell text per column, for `:export` and `snapshot --format csv`.
+    pub cells: Vec<String>,
+}
+
+/// A panel's table: its name (as `--table NAME` takes it), columns and rows in data order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<TableRow>,
+}
+
+fn num(v: Option<f64>) -> (Key, String) {
+    (Key::Num(v), v.map_or(String::new(), |x| format!("{x}")))
+}
+fn text(s: &str) -> (Key, String) {
+    (Key::Text(s.to_string()), s.to_string())
+}
+
+fn row(index: usize, id: &str, filter: String, cols: Vec<(Key, String)>) -> TableRow {
+    let (keys, cells) = cols.into_iter().unzip();
+    TableRow {
+        index,
+        id: id.to_string(),
+        text: filter,
+        keys,
+        cells,
+    }
+}
+
+/// The table of a panel (None for a panel without data).
+pub fn table(st: &State, panel_id: &str) -> Option<Table> {
+    let def = st.panels.get(panel_id)?;
+    let d = &st.data;
+    let (columns, rows): (Vec<&'static str>, Vec<TableRow>) = match def.kind {
+        // The logs panel is a scroll-back of events with its own keys, not a sortable table.
+        PanelKind::Logs => return None,
+        PanelKind::Aurora => {
+            let a = d.aurora.as_ref()?;
+            let rows = a.replicas.iter().enumerate().map(|(i, r)| {
+                let filter = format!("{} {:?} {:?}", r.name, r.state, r.lag_source);
+                let state = format!("{:?}", r.state).to_lowercase();
+                let source = format!("{:?}", r.lag_source).to_lowercase();
+                row(
+                    i,
+                    &r.name,
+                    filter,
+                    vec![
+                        text(&r.name),
+                        text(&state),
+                        num(r.lag_seconds),
+                        text(&source),
+                    ],
+                )
+            });
+            (vec!["replica", "state", "lag", "source"], rows.collect())
+        }
+        PanelKind::Redis => {
+            let r = d.redis.as_ref()?;
+            let rows = r.nodes.iter().enumerate().map(|(i, n)| {
+                let shard = n.shard.as_deref().unwrap_or("");
+                let filter = format!("{} {} {}", n.addr, n.role, shard);
+                let mem = crate::state::findings::node_memory_pct(n);
+                row(
+                    i,
+                    &n.addr,
+                    filter,
+                    vec![
+                        text(&n.addr),
+                        text(&n.role),
+                        text(shard),
+                        num(n.hit_ratio),
+                        num(Some(n.ops_per_sec)),
+                        num(mem.or(Some(n.used_memory_bytes as f64))),
+                        num(Some(n.evictions_per_sec)),
+                        num(Some(n.connected_clients as f64)),
+                        num(n.repl_offset_lag.map(|b| b as f64)),
+                    ],
+                )
+            });
+            (
+                vec![
+                    "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients",
+                    "repl lag",
+                ],
+                rows.collect(),
+            )
+        }
+        PanelKind::S3 => {
+            let s = d.s3.as_ref()?;
+            let rows = s.buckets.iter().enumerate().map(|(i, b)| {
+                row(
+                    i,
+                    &b.name,
+                    b.name.clone(),
+                    vec![
+                        text(&b.name),
+                        num(Some(b.total_bytes as f64)),
+                        num(Some(b.objects as f64)),
+                        num(Some(b.monthly_cost_usd)),
+                        num(Some(b.lifecycle_rules.len() as f64)),
+                    ],
+                )
+            });
+            (
+                vec!["bucket", "bytes", "objects", "$/month", "rules"],
+                rows.collect(),
+            )
+        }
+        PanelKind::OpenSearch => {
+            let o = d.opensearch.as_ref()?;
+            let rows = o.indices.iter().enumerate().map(|(i, x)| {
+                let filter = format!("{} {}", x.name, x.aliases.join(" "));
+                row(
+                    i,
+                    &x.name,
+                    filter,
+                    vec![
+                        text(&x.name),
+                        text(x.state.as_str()),
+                        num(x.docs.map(|d| d as f64)),
+                        num(x.size_bytes.map(|b| b as f64)),
+                        text(&x.aliases.join(",")),
+                    ],
+                )
+            });
+            (
+                vec!["index", "state", "docs", "size", "aliases"],
+                rows.collect(),
+            )
+        }
+        PanelKind::Redshift => {
+            let r = d.redshift.as_ref()?;
+            let rows = r.runs.iter().enumerate().map(|(i, x)| {
+                let filter = format!(
+                    "{} {} {}",
+                    x.table,
+                    x.status,
+                    x.error.as_deref().unwrap_or("")
+                );
+                let start = x.started_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+                row(
+                    i,
+                    &x.id,
+                    filter,
+                    vec![
+                        text(&x.status),
+                        text(&x.table),
+                        (Key::Num(x.started_at.map(|t| t.timestamp() as f64)), start),
+                        num(x.duration_seconds),
+                        num(x.rows.map(|n| n as f64)),
+                        text(x.error.as_deref().unwrap_or("")),
+                    ],
+                )
+            });
+            (
+                vec!["status", "table", "start", "took", "rows", "error"],
+                rows.collect(),
+            )
+        }
+        PanelKind::CloudWatch => {
+            let figs = d.cloudwatch.as_ref()?.get(panel_id)?;
+            let rows = figs.iter().enumerate().map(|(i, f)| {
+                let id = format!("{panel_id}/{}", f.label);
+                row(
+                    i,
+                    &id,
+                    f.label.clone(),
+                    vec![
+                        text(&f.label),
+                        num(f.value),
+                        text(&f.unit),
+                        num(f.period_seconds.map(f64::from)),
+                    ],
+                )
+            });
+            (vec!["metric", "value", "unit", "period"], rows.collect())
+        }
+    };
+    Some(Table {
+        name: panel_id.to_string(),
+        columns,
+        rows,
+    })
+}
+
+impl State {
+    /// The current panel's rows that pass the filter, in the chosen sort order (data order
+    /// when unsorted). Each is an index into the panel's data.
+    pub fn table_order(&self, panel_id: &str) -> Vec<usize> {
+        self.table_rows(panel_id)
+            .into_iter()
+            .map(|r| r.index)
+            .collect()
+    }
+
+    /// [`table_order`](Self::table_order) with the rows themselves.
+    pub fn table_rows(&self, panel_id: &str) -> Vec<TableRow> {
+        let Some(t) = table(self, panel_id) else {
+            return Vec::new();
+        };
+        let view = self.views.get(panel_id).cloned().unwrap_or_default();
+        let mut rows: Vec<TableRow> = t
+            .rows
+            .into_iter()
+            .filter(|r| self.row_matches(&r.text))
+            .collect();
+        if let Some(col) = view.sort_col {
+            rows.sort_by(|a, b| {
+                let o = match (a.keys.get(col), b.keys.get(col)) {
+                    (Some(x), Some(y)) => x.cmp(y),
+                    _ => Ordering::Equal,
+                };
+                if view.sort_desc { o.reverse() } else { o }
+            });
+        }
+        rows
+    }
+
+    /// The selected row of the current panel's table.
+    pub fn selected_row(&self) -> Option<TableRow> {
+        let id = self.view_id();
+        let rows = self.table_rows(&id);
+        let sel = self.view().selected.min(rows.len().saturating_sub(1));
+        rows.into_iter().nth(sel)
+    }
+
+    /// "lag ▼" for the column the current panel is sorted by, the name alone otherwise.
+    pub fn sort_label(&self, column: &str) -> String {
+        let id = self.view_id();
+        let v = self.view();
+        let Some(col) = v.sort_col else {
+            return column.to_string();
+        };
+        let cols = table(self, &id).map(|t| t.columns).unwrap_or_default();
+        if cols.get(col) == Some(&column) {
+            format!("{column}{}", if v.sort_desc { "▼" } else { "▲" })
+        } else {
+            column.to_string()
+        }
+    }
+
+    /// `s`: sort by the next column (after the last, back to data order); `S`: flip.
+    pub fn sort_next(&mut self, flip: bool) {
+        let id = self.view_id();
+        let Some(t) = table(self, &id) else {
+            self.set_flash("this view has no table to sort");
+            return;
+        };
+        let n = t.columns.len();
+        let v = self.view_mut();
+        if flip {
+            if v.sort_col.is_none() {
+                v.sort_col = Some(0);
+            }
+            v.sort_desc = !v.sort_desc;
+        } else {
+            v.sort_col = match v.sort_col {
+                None => Some(0),
+                Some(c) if c + 1 < n => Some(c + 1),
+                Some(_) => None,
+            };
+        }
+        let msg = match v.sort_col {
+            Some(c) => format!(
+                "sorted by {} {}",
+                t.columns[c],
+                if v.sort_desc {
+                    "descending"
+                } else {
+                    "ascending"
+                }
+            ),
+            None => "unsorted (data order)".into(),
+        };
+        self.set_flash(msg);
+    }
+}
+
+/// Shorten `name` to `width` columns by cutting in the middle, so the start (the service) and
+/// the end (the part that tells rows apart: a shard suffix, a port, a version) both stay:
+/// "streamshop-sessions-0002-001.abc.cache.amazonaws.com:6379" -> "streamshop-ses…amazonaws.com:6379".
+pub fn shorten_middle(name: &str, width: usize) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= width {
+        return name.to_string();
+    }
+    if width <= 1 {
+        return "…".chars().take(width).collect();
+    }
+    let keep = width - 1;
+    // The end usually carries the distinguishing part; give it the larger half.
+    let tail = keep.div_ceil(2);
+    let head = keep - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortened_names_keep_both_ends_and_fit() {
+        let s = shorten_middle("sessions-0002-001.abc123.use1.cache.amazonaws.com:6379", 20);
+        assert_eq!(s.chars().count(), 20);
+        assert!(s.starts_with("sessions-"), "{s}");
+        assert!(s.ends_with(":6379"), "{s}");
+        assert_eq!(shorten_middle("short", 20), "short");
+    }
+
+    #[test]
+    fn numbers_inside_names_sort_as_numbers() {
+        let mut v = vec!["shard-10", "shard-2", "shard-1"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["shard-1", "shard-2", "shard-10"]);
+    }
+
+    #[test]
+    fn missing_figures_sort_after_every_number_ascending() {
+        assert_eq!(Key::Num(None).cmp(&Key::Num(Some(1.0))), Ordering::Greater);
+        assert_eq!(
+            Key::Num(Some(0.5)).cmp(&Key::Num(Some(1.0))),
+            Ordering::Less
+        );
+    }
+}

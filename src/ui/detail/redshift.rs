@@ -1,0 +1,41 @@
+//! Load run detail: every field of the run (sys_load_history) and its error rows
+//! (sys_load_error_detail, as far as the collector reports them).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{fields, or_dash};
+use crate::fmt;
+use crate::state::State;
+
+pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
+    let Some(r) = &st.data.redshift else {
+        return false;
+    };
+    let Some(x) = r.runs.iter().find(|x| x.id == id) else {
+        return false;
+    };
+    let mut lines = fields(
+        st,
+        &[
+            ("query id", x.id.clone()),
+            ("table", x.table.clone()),
+            ("status", x.status.clone()),
+            ("start_time", or_dash(x.started_at, |t| t.to_rfc3339())),
+            ("duration", or_dash(x.duration_seconds, fmt::secs)),
+            ("median duration", or_dash(x.median_seconds, fmt::secs)),
+            ("slow", if x.slow { "yes".into() } else { "no".into() }),
+            ("loaded_rows", or_dash(x.rows, |n| fmt::count(n as f64))),
+            ("loaded_bytes", or_dash(x.bytes, fmt::bytes)),
+            ("source files", or_dash(x.files, |n| n.to_string())),
+            ("error rows", or_dash(x.error_count, |n| n.to_string())),
+        ],
+    );
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("error", st.theme.title()));
+    lines.push(Line::raw(x.error.clone().unwrap_or("none".into())));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    true
+}
