@@ -1,14 +1,17 @@
-//! ElastiCache metrics for a replication group, through the batched CloudWatch reader.
-//! Per-minute metrics: re-read once a minute, not every round.
+//! ElastiCache metrics for a replication group, through a [`MetricSource`] (CloudWatch, or the
+//! simulation's answers to the same queries). Per-minute metrics: re-read once a minute, not
+//! every round.
 
 use std::time::{Duration, Instant};
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::Duration as ChronoDuration;
+
+use std::sync::Arc;
 
 use crate::config::redact_url;
 use crate::model::{CwFigure, Status};
-use crate::services::aws::AwsContext;
-use crate::services::cloudwatch::{CloudWatchReader, MetricQuery, query_id};
+use crate::services::cloudwatch::panels::MetricSource;
+use crate::services::cloudwatch::{MetricQuery, query_id};
 
 /// (metric, label, unit, statistic)
 const METRICS: [(&str, &str, &str, &str); 5] = [
@@ -25,9 +28,8 @@ const METRICS: [(&str, &str, &str, &str); 5] = [
 ];
 
 pub struct ElastiCache {
-    aws: AwsContext,
+    source: Arc<dyn MetricSource>,
     group: String,
-    reader: Option<CloudWatchReader>,
     at: Option<Instant>,
     pub every: Duration,
     pub figures: Vec<CwFigure>,
@@ -35,11 +37,11 @@ pub struct ElastiCache {
 }
 
 impl ElastiCache {
-    pub fn new(aws: AwsContext, group: &str) -> Self {
+    /// Metrics of replication group `group`, read from `source`.
+    pub fn new(source: Arc<dyn MetricSource>, group: &str) -> Self {
         ElastiCache {
-            aws,
+            source,
             group: group.to_string(),
-            reader: None,
             at: None,
             every: Duration::from_secs(60),
             figures: Vec::new(),
@@ -52,28 +54,26 @@ impl ElastiCache {
             return;
         }
         self.at = Some(Instant::now());
-        if self.reader.is_none() {
-            self.reader = Some(CloudWatchReader::new(self.aws.cloudwatch().await));
-        }
-        let reader = self.reader.as_ref().expect("set above");
-        let queries: Vec<MetricQuery> = METRICS
+        let queries: Vec<Vec<MetricQuery>> = METRICS
             .iter()
             .enumerate()
             .map(|(i, (m, _, _, stat))| {
-                MetricQuery::metric(
+                vec![MetricQuery::metric(
                     query_id(i),
                     "AWS/ElastiCache",
                     m,
                     &[("ReplicationGroupId", &self.group)],
                     stat,
                     60,
-                )
+                )]
             })
             .collect();
         // A little past now: the end time is exclusive, and the newest datapoint may carry
         // this very second.
-        let end = Utc::now() + ChronoDuration::minutes(1);
-        let fetch = reader.fetch(queries, end - ChronoDuration::minutes(30), end);
+        let end = self.source.now() + ChronoDuration::minutes(1);
+        let fetch = self
+            .source
+            .fetch(&queries, end - ChronoDuration::minutes(30), end);
         match tokio::time::timeout(limit, fetch).await {
             Ok(Ok(series)) => {
                 self.error = None;
