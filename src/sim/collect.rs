@@ -16,7 +16,6 @@ const HISTORY: usize = 60;
 /// The synchronous part of a sim collector: turns the world into one `Update`.
 #[derive(Debug, Clone)]
 pub enum Sampler {
-    Aurora,
     S3,
     OpenSearch(Option<(f64, f64, f64)>),
     Redshift,
@@ -28,16 +27,11 @@ pub enum Sampler {
 }
 
 impl Sampler {
-    /// One sampler per sim source not yet on its service's wire: four services, CloudWatch
-    /// panels cloudfront/dynamodb/dms, alarms. Redis runs the real collector over
-    /// `sim::redis_wire`.
+    /// One sampler per sim source not yet on its service's wire: S3, OpenSearch, Redshift,
+    /// CloudWatch panels cloudfront/dynamodb/dms, alarms. Redis and Aurora run the real
+    /// collectors over `sim::redis_wire` and `sim::aurora::SimAuroraWire`.
     pub fn all() -> Vec<Sampler> {
-        let mut v = vec![
-            Sampler::Aurora,
-            Sampler::S3,
-            Sampler::OpenSearch(None),
-            Sampler::Redshift,
-        ];
+        let mut v = vec![Sampler::S3, Sampler::OpenSearch(None), Sampler::Redshift];
         for p in ["cloudfront", "dynamodb", "dms"] {
             v.push(Sampler::CloudWatch {
                 panel: p.into(),
@@ -50,7 +44,6 @@ impl Sampler {
 
     pub fn kind(&self) -> SourceKind {
         match self {
-            Sampler::Aurora => SourceKind::Aurora,
             Sampler::S3 => SourceKind::S3,
             Sampler::OpenSearch(_) => SourceKind::OpenSearch,
             Sampler::Redshift => SourceKind::Redshift,
@@ -69,7 +62,6 @@ impl Sampler {
 
     pub fn sample(&mut self, w: &World) -> Update {
         match self {
-            Sampler::Aurora => Update::Aurora(w.aurora_status()),
             Sampler::S3 => Update::S3(w.s3_status()),
             Sampler::OpenSearch(prev) => {
                 let mut s = w.opensearch_status();

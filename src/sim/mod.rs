@@ -91,12 +91,31 @@ pub fn collectors_for(world: SharedWorld, _opts: &SimOptions) -> Vec<BoxCollecto
         .filter(|s| !matches!(s, Sampler::CloudWatch { .. }))
         .map(|s| Box::new(SimCollector::new(world.clone(), s)) as BoxCollector)
         .collect();
+    out.insert(0, aurora_collector(&world, true));
     out.insert(1, redis_collector(&world, true));
     out.extend(metrics_source::collectors(
         &world,
         &crate::panels::Panels::embedded(),
     ));
     out
+}
+
+/// The real Aurora collector over the simulated cluster's wire (see [`redis_collector`] for
+/// `follow_wall`).
+pub fn aurora_collector(world: &SharedWorld, follow_wall: bool) -> BoxCollector {
+    Box::new(aurora_collector_raw(world, follow_wall))
+}
+
+/// [`aurora_collector`] as its concrete type, for tests that call `round()` directly.
+pub fn aurora_collector_raw(
+    world: &SharedWorld,
+    follow_wall: bool,
+) -> crate::services::aurora::AuroraCollector {
+    let cluster = lock(world).aurora.cluster.clone();
+    crate::services::aurora::AuroraCollector::over(
+        Box::new(aurora::SimAuroraWire::new(world.clone(), follow_wall)),
+        &cluster,
+    )
 }
 
 /// The real Redis collector over the simulated cluster's wire, with ElastiCache's CloudWatch

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::lifecycle::{LifecycleConfiguration, StorageClass};
 use super::*;
-use crate::model::ReplicaState;
+use crate::model::{LagSource, ReplicaState};
 use crate::services::{SourceKind, Update};
 
 const HOUR: f64 = 3600.0;
@@ -70,8 +70,8 @@ fn different_seeds_give_different_numbers() {
     let a = run(1, Scenario::Normal, &times);
     let b = run(2, Scenario::Normal, &times);
     assert_ne!(a, b);
-    let aurora = |u: &Vec<Vec<Update>>| u[1][0].clone();
-    assert_ne!(aurora(&a), aurora(&b));
+    let s3 = |u: &Vec<Vec<Update>>| u[1][0].clone();
+    assert_ne!(s3(&a), s3(&b));
 }
 
 #[test]
@@ -538,4 +538,32 @@ async fn collectors_report_every_section() {
             assert!(!figs.is_empty());
         }
     }
+}
+
+#[tokio::test]
+async fn the_demo_aurora_round_goes_through_the_real_collector_and_labels_lag_sources() {
+    let w = world(&opts(3, Scenario::Normal));
+    lock(&w).advance_to(600.0);
+    let st = aurora_collector_raw(&w, false).round().await.unwrap();
+    assert_eq!(st.cluster, "catalog");
+    assert_eq!(st.writer.as_deref(), Some("catalog-1"));
+    let h = st.writer_health.as_ref().unwrap();
+    assert!(h.cpu_percent.is_some() && h.connections.is_some());
+    let sources: Vec<LagSource> = st.replicas.iter().map(|r| r.lag_source).collect();
+    assert!(sources.contains(&LagSource::Heartbeat), "{sources:?}");
+    assert!(sources.contains(&LagSource::Sql), "{sources:?}");
+    let src = st
+        .replicas
+        .iter()
+        .find(|r| r.name == "mysql-onprem")
+        .unwrap();
+    assert_eq!(src.state, ReplicaState::Replicating);
+    assert!(src.gtid_position.is_some());
+    // Every replica has a CloudWatch reading besides its headline.
+    assert!(
+        st.replicas
+            .iter()
+            .filter(|r| r.name != "mysql-onprem")
+            .all(|r| r.readings.iter().any(|x| x.source == LagSource::Cloudwatch))
+    );
 }

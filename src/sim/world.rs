@@ -194,8 +194,15 @@ impl World {
 
     // ------------------------------------------------------------ status, as collectors report
 
+    /// The cluster as the real Aurora collector judges the simulated wire
+    /// (`services::aurora::fold` over [`World::aurora_wire`]).
     pub fn aurora_status(&self) -> AuroraStatus {
-        self.aurora.status(self.t)
+        crate::services::aurora::fold(&self.aurora.cluster, self.aurora_wire()).unwrap_or_default()
+    }
+
+    /// What one Aurora collector round would read now.
+    pub fn aurora_wire(&self) -> crate::services::aurora::WireRound {
+        self.aurora.wire(self.t)
     }
 
     pub fn s3_status(&self) -> S3Status {
