@@ -197,7 +197,12 @@ impl World {
     /// The cluster as the real Aurora collector judges the simulated wire
     /// (`services::aurora::fold` over [`World::aurora_wire`]).
     pub fn aurora_status(&self) -> AuroraStatus {
-        crate::services::aurora::fold(&self.aurora.cluster, self.aurora_wire()).unwrap_or_default()
+        crate::services::aurora::fold(
+            &self.aurora.cluster,
+            self.aurora_wire(),
+            &crate::services::aurora::Judging::default(),
+        )
+        .unwrap_or_default()
     }
 
     /// What one Aurora collector round would read now.

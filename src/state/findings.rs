@@ -469,6 +469,15 @@ fn cloudwatch(cw: &BTreeMap<String, Vec<CwFigure>>, panels: &Panels, out: &mut V
             .get(panel)
             .map_or(panel.as_str(), |d| d.title.as_str());
         for f in figs {
+            if let Some(e) = &f.error {
+                // Unknown, as Nagios has it: not a breach, but not "no data" either.
+                out.push(Finding::new(
+                    panel,
+                    Status::NoData,
+                    format!("{title} {}: {e}", f.label),
+                ));
+                continue;
+            }
             if f.status >= Status::Warn {
                 let v = f
                     .value
@@ -488,7 +497,7 @@ fn cloudwatch(cw: &BTreeMap<String, Vec<CwFigure>>, panels: &Panels, out: &mut V
                 ));
             }
         }
-        if !figs.is_empty() && figs.iter().all(|f| f.value.is_none()) {
+        if !figs.is_empty() && figs.iter().all(|f| f.value.is_none() && f.error.is_none()) {
             out.push(Finding::new(
                 panel,
                 Status::NoData,
@@ -605,5 +614,42 @@ mod tests {
             .unwrap();
         assert_eq!(e.message, "source error: timed out after 5s");
         assert_eq!(e.status, Status::NoData);
+    }
+
+    #[test]
+    fn a_forbidden_cloudwatch_query_is_a_finding_with_its_message_not_no_datapoints() {
+        let panels = Panels::embedded();
+        let def = panels.get("dynamodb").expect("embedded dynamodb panel");
+        let m = &def.cloudwatch.as_ref().unwrap().metrics[0];
+        // The figure the panel collector makes of a refused query (see its own test).
+        let f = CwFigure {
+            label: m.label.clone(),
+            value: None,
+            unit: String::new(),
+            status: Status::NoData,
+            at: None,
+            period_seconds: Some(60),
+            history: Vec::new(),
+            error: Some("Forbidden: not authorized to perform cloudwatch:GetMetricData".into()),
+        };
+        let cw = std::collections::BTreeMap::from([("dynamodb".to_string(), vec![f.clone()])]);
+        let mut snap = fixture::snapshot();
+        snap.cloudwatch = Some(cw);
+        let found = findings(&snap, &panels);
+        let msgs: Vec<&str> = found
+            .iter()
+            .filter(|x| x.message.starts_with("DynamoDB") || x.message.contains(&f.label))
+            .map(|x| x.message.as_str())
+            .collect();
+        assert!(
+            msgs.iter()
+                .any(|x| x
+                    .ends_with(": Forbidden: not authorized to perform cloudwatch:GetMetricData")),
+            "{msgs:?}"
+        );
+        assert!(
+            !msgs.iter().any(|x| x.contains("no datapoints")),
+            "{msgs:?}"
+        );
     }
 }

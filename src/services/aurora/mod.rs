@@ -19,12 +19,14 @@ use async_trait::async_trait;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::{AuroraConfig, redact_url, secret_from_env};
-use crate::model::{AuroraStatus, WriterHealth};
+use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
 
 pub use rds::{CwFigures, CwLag, Topology};
 use replica::slot;
-pub use replica::{ReplicaInputs, finalize};
-pub use sql::{BinlogStatus, HostStatusRow, WriterSql, col};
+pub use replica::{ReplicaInputs, finalize, heartbeat_age, judge_age};
+pub use sql::{
+    BinlogStatus, HeartbeatSample, HostRows, HostStatusRow, WriterSql, col, sort_host_rows,
+};
 use wire::AwsSide;
 pub use wire::{AuroraWire, ReplicaAnswer, SqlWire, WireRound, WriterAnswer};
 
@@ -43,6 +45,7 @@ pub const HEARTBEAT_STALE_SECONDS: f64 = 5.0;
 pub struct AuroraCollector {
     cluster_id: String,
     wire: Box<dyn AuroraWire>,
+    judging: Judging,
     config_error: Option<String>,
     interval: Duration,
     timeout: Duration,
@@ -68,6 +71,18 @@ impl AuroraCollector {
         };
         let heartbeat = table(&cfg.heartbeat_table, "heartbeat_table");
         let host_status_table = table(&cfg.replica_status_table, "replica_status_table");
+        let heartbeat_zone_name = match cfg
+            .heartbeat_time_zone
+            .as_deref()
+            .map(sql::checked_time_zone)
+        {
+            Some(Ok(z)) => Some(z),
+            Some(Err(e)) => {
+                config_error = Some(format!("aurora.heartbeat_time_zone: {e}"));
+                None
+            }
+            None => None,
+        };
         let wire = SqlWire {
             writer: cfg
                 .writer_url
@@ -82,22 +97,30 @@ impl AuroraCollector {
                 })
                 .collect(),
             heartbeat,
+            heartbeat_zone: sql::zone_sql(heartbeat_zone_name.as_deref()),
             host_status_table,
             // "AWS configured" = the context names a region (an endpoint needs one too).
             aws: aws.region().map(|_| AwsSide::new(aws.clone())),
         };
         let mut c = AuroraCollector::over(Box::new(wire), &cfg.cluster_id);
+        c.judging = Judging {
+            host_status_max_age: cfg
+                .replica_status_max_age
+                .map_or(sql::HOST_STATUS_STALE_SECONDS, |d| d.as_secs_f64()),
+            heartbeat_zone_name,
+        };
         c.config_error = config_error;
         c.interval = cfg.interval.unwrap_or(Duration::from_secs(2));
         c.timeout = cfg.timeout.unwrap_or(Duration::from_secs(2));
         c
     }
 
-    /// The collector over any wire (the simulation's, in demo mode).
+    /// The collector over any wire (the simulation's, in demo mode), judging with defaults.
     pub fn over(wire: Box<dyn AuroraWire>, cluster_id: &str) -> Self {
         AuroraCollector {
             cluster_id: cluster_id.to_string(),
             wire,
+            judging: Judging::default(),
             config_error: None,
             interval: Duration::from_secs(2),
             timeout: Duration::from_secs(2),
@@ -115,14 +138,32 @@ impl AuroraCollector {
             anyhow::bail!("{e}");
         }
         let answers = self.wire.ask(&self.cluster_id, self.timeout).await;
-        fold(&self.cluster_id, answers)
+        fold(&self.cluster_id, answers, &self.judging)
+    }
+}
+
+/// How a round's answers are judged (from the context's `[aurora]` section).
+#[derive(Debug, Clone)]
+pub struct Judging {
+    /// `replica_host_status` rows older than this (seconds) are gone instances.
+    pub host_status_max_age: f64,
+    /// The configured heartbeat time zone, for messages.
+    pub heartbeat_zone_name: Option<String>,
+}
+
+impl Default for Judging {
+    fn default() -> Self {
+        Judging {
+            host_status_max_age: sql::HOST_STATUS_STALE_SECONDS,
+            heartbeat_zone_name: None,
+        }
     }
 }
 
 /// Judge one round's answers: the writer's health, every replica any source knows of (each
-/// reading labelled with its source, see [`finalize`]), topology. Errors only when nothing at
-/// all could be read.
-pub fn fold(cluster: &str, round: WireRound) -> anyhow::Result<AuroraStatus> {
+/// reading labelled with its source, see [`finalize`]), topology, gone instances. Errors only
+/// when nothing at all could be read.
+pub fn fold(cluster: &str, round: WireRound, judging: &Judging) -> anyhow::Result<AuroraStatus> {
     let WireRound {
         writer,
         replicas,
@@ -139,11 +180,13 @@ pub fn fold(cluster: &str, round: WireRound) -> anyhow::Result<AuroraStatus> {
     let mut anything = false;
     let mut host_rows = Vec::new();
     let mut writer_beat_age = None;
+    let mut writer_offset = None;
     if let Some((health, rows)) = writer {
         match health {
             Ok(h) => {
                 anything = true;
                 writer_beat_age = h.heartbeat_age;
+                writer_offset = h.zone_offset_seconds;
                 status.writer_health = Some(WriterHealth {
                     cpu_percent: None,
                     connections: h.connections,
@@ -164,16 +207,21 @@ pub fn fold(cluster: &str, round: WireRound) -> anyhow::Result<AuroraStatus> {
     anything |= topology.is_some() || figures.is_some();
     let topology = topology.unwrap_or_default();
     let figures = figures.unwrap_or_default();
+    let host = sort_host_rows(host_rows, judging.host_status_max_age);
+    status.gone = host
+        .gone
+        .iter()
+        .map(|r| GoneInstance {
+            name: r.server_id.clone(),
+            last_update_age_seconds: r.age_seconds,
+            was_writer: r.is_writer,
+        })
+        .collect();
 
     status.writer = topology
         .writer
         .clone()
-        .or_else(|| {
-            host_rows
-                .iter()
-                .find(|r| r.is_writer)
-                .map(|r| r.server_id.clone())
-        })
+        .or_else(|| host.writer.as_ref().map(|r| r.server_id.clone()))
         .or(writer_addr);
     if let (Some(h), Some(cpu)) = (&mut status.writer_health, figures.writer_cpu) {
         h.cpu_percent = Some(cpu);
@@ -190,22 +238,36 @@ pub fn fold(cluster: &str, round: WireRound) -> anyhow::Result<AuroraStatus> {
             }
             Err(e) => inputs[i].error = Some(redact_url(&e)),
         }
-        match hb {
+        let zone_name = judging.heartbeat_zone_name.as_deref();
+        let writer_beat = writer_beat_age
+            .map(|a| judge_age(a, zone_name.unwrap_or("the writer's @@global.time_zone")));
+        match (hb, writer_beat) {
+            // A heartbeat from the future on the writer itself: ts is not in the zone it
+            // is compared in, so no replica's age means anything either.
+            (Some(Ok(_)), Some(Err(e))) => {
+                inputs[i].heartbeat = Some(None);
+                inputs[i].heartbeat_error = Some(format!("on the writer: {e}"));
+            }
             // A heartbeat that is old on the writer too means the heartbeat writer
             // stopped, not that replicas fell behind: no figure rather than a false one.
-            Some(Ok(_)) if writer_beat_age.is_some_and(|a| a > HEARTBEAT_STALE_SECONDS) => {
+            (Some(Ok(_)), Some(Ok(a))) if a > HEARTBEAT_STALE_SECONDS => {
                 inputs[i].heartbeat = Some(None);
                 inputs[i].heartbeat_error = Some(format!(
-                    "newest beat on the writer is {:.0} s old; is the heartbeat writer (pt-heartbeat) running?",
-                    writer_beat_age.unwrap_or_default()
+                    "newest beat on the writer is {a:.0} s old; is the heartbeat writer (pt-heartbeat) running?"
                 ));
             }
-            Some(Ok(age)) => inputs[i].heartbeat = Some(age),
-            Some(Err(e)) => inputs[i].heartbeat_error = Some(redact_url(&format!("{e:#}"))),
-            None => {}
+            (Some(Ok(sample)), _) => match heartbeat_age(sample, writer_offset, zone_name) {
+                Ok(age) => inputs[i].heartbeat = Some(age),
+                Err(e) => {
+                    inputs[i].heartbeat = Some(None);
+                    inputs[i].heartbeat_error = Some(e);
+                }
+            },
+            (Some(Err(e)), _) => inputs[i].heartbeat_error = Some(redact_url(&format!("{e:#}"))),
+            (None, _) => {}
         }
     }
-    for r in host_rows.into_iter().filter(|r| !r.is_writer) {
+    for r in host.readers {
         let i = slot(&mut inputs, &r.server_id);
         inputs[i].host_row = Some(r);
     }

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use futures::future::join_all;
 
 use super::rds::{self, CwFigures, Topology};
-use super::sql::{self, BinlogStatus, HostStatusRow, WriterSql};
+use super::sql::{self, BinlogStatus, HeartbeatSample, HostStatusRow, WriterSql};
 use crate::config::redact_url;
 use crate::services::aws::AwsContext;
 use crate::services::cloudwatch::CloudWatchReader;
@@ -21,11 +21,11 @@ pub type WriterAnswer = (
     Option<Result<Vec<HostStatusRow>, String>>,
 );
 
-/// One configured replica's answer: `SHOW REPLICA STATUS` (None = no row, not a binlog
-/// replica) and, with a heartbeat table, the newest beat's age in seconds (None = empty).
+/// One configured replica's answer: `SHOW [ALL] REPLICA[S] STATUS`, one entry per channel
+/// (empty = not a binlog replica) and, with a heartbeat table, the newest beat as read there.
 pub type ReplicaAnswer = (
-    Result<Option<BinlogStatus>, String>,
-    Option<Result<Option<f64>, String>>,
+    Result<Vec<BinlogStatus>, String>,
+    Option<Result<HeartbeatSample, String>>,
 );
 
 /// Everything one round learnt, before any judging.
@@ -58,6 +58,8 @@ pub struct SqlWire {
     pub(super) writer: Option<Result<sql::Server, String>>,
     pub(super) replicas: Vec<(String, Result<sql::Server, String>)>,
     pub(super) heartbeat: Option<String>,
+    /// SQL for the heartbeat writer's time zone (a checked literal or @@global.time_zone).
+    pub(super) heartbeat_zone: String,
     pub(super) host_status_table: Option<String>,
     pub(super) aws: Option<AwsSide>,
 }
@@ -78,12 +80,15 @@ impl AuroraWire for SqlWire {
         let acquire = timeout.mul_f64(0.6);
         let hb = self.heartbeat.as_deref();
         let hs = self.host_status_table.as_deref();
+        let zone = self.heartbeat_zone.clone();
+        let zone = zone.as_str();
 
         let configured: Vec<String> = self.replicas.iter().map(|(n, _)| n.clone()).collect();
         let writer = async {
             match &mut self.writer {
                 Some(Ok(s)) => {
-                    let r = tokio::time::timeout(budget, s.writer_round(hs, hb, acquire)).await;
+                    let r =
+                        tokio::time::timeout(budget, s.writer_round(hs, hb, zone, acquire)).await;
                     let r = match r {
                         Ok((h, rows)) => (
                             h.map_err(|e| format!("{e:#}")),
@@ -102,21 +107,23 @@ impl AuroraWire for SqlWire {
         };
         let replicas = join_all(self.replicas.iter_mut().map(|(name, s)| async move {
             let out = match s {
-                Ok(s) => match tokio::time::timeout(budget, s.replica_round(hb, acquire)).await {
-                    Ok((status, hb)) => {
-                        if status.is_err() {
-                            s.reset();
+                Ok(s) => {
+                    match tokio::time::timeout(budget, s.replica_round(hb, zone, acquire)).await {
+                        Ok((status, hb)) => {
+                            if status.is_err() {
+                                s.reset();
+                            }
+                            (
+                                status.map_err(|e| format!("{e:#}")),
+                                hb.map(|x| x.map_err(|e| format!("{e:#}"))),
+                            )
                         }
-                        (
-                            status.map_err(|e| format!("{e:#}")),
-                            hb.map(|x| x.map_err(|e| format!("{e:#}"))),
-                        )
+                        Err(_) => {
+                            s.reset();
+                            (Err(timed_out(budget)), None)
+                        }
                     }
-                    Err(_) => {
-                        s.reset();
-                        (Err(timed_out(budget)), None)
-                    }
-                },
+                }
                 Err(e) => (Err(e.clone()), None),
             };
             (name.clone(), out)

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use super::{Aurora, Migration, SOURCE_NAME, SOURCE_UUID, round1, round3};
 use crate::model::LagSource;
 use crate::services::aurora::{
-    AuroraWire, BinlogStatus, CwFigures, CwLag, HostStatusRow, ReplicaAnswer, Topology, WireRound,
-    WriterSql,
+    AuroraWire, BinlogStatus, CwFigures, CwLag, HeartbeatSample, HostStatusRow, ReplicaAnswer,
+    Topology, WireRound, WriterSql,
 };
 use crate::sim::{SharedWorld, lock};
 
@@ -55,6 +55,7 @@ impl Migration {
             last_io_error: None,
             last_sql_error: None,
             gtid_position: Some(format!("{SOURCE_UUID}:1-{}", self.applied_trx as u64)),
+            ..Default::default()
         }
     }
 }
@@ -75,6 +76,8 @@ impl Aurora {
             running_transactions: Some(self.running_trx.round() as u64),
             oldest_transaction_seconds: Some(round1(oldest)),
             heartbeat_age: Some(FRESH_SECONDS),
+            // The simulated heartbeat writer stores UTC.
+            zone_offset_seconds: Some(0.0),
         };
         let readers = self.instances.iter().filter(|i| i.name != self.writer);
         let mut rows = vec![HostStatusRow {
@@ -98,9 +101,16 @@ impl Aurora {
                     age_seconds: Some(FRESH_SECONDS),
                     last_transport_error: None,
                 }),
-                LagSource::Heartbeat => {
-                    replicas.push((i.name.clone(), (Ok(None), Some(Ok(Some(round3(i.lag)))))))
-                }
+                LagSource::Heartbeat => replicas.push((
+                    i.name.clone(),
+                    (
+                        Ok(Vec::new()),
+                        Some(Ok(HeartbeatSample {
+                            utc_age_seconds: Some(round3(i.lag)),
+                            zone_offset_seconds: Some(0.0),
+                        })),
+                    ),
+                )),
                 LagSource::Cloudwatch => {}
             }
             figures.lag.insert(
@@ -114,7 +124,7 @@ impl Aurora {
         if self.migration.configured {
             replicas.push((
                 SOURCE_NAME.to_string(),
-                (Ok(Some(self.migration.replica_status(t))), None),
+                (Ok(vec![self.migration.replica_status(t)]), None),
             ));
         }
         WireRound {
