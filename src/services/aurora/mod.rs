@@ -7,6 +7,7 @@
 //! change slowly and cost money.
 
 pub mod admin;
+mod host_status;
 mod rds;
 pub mod rds_admin;
 mod replica;
@@ -21,12 +22,11 @@ use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::{AuroraConfig, redact_url, secret_from_env};
 use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
 
+pub use host_status::{HostRows, sort_host_rows};
 pub use rds::{CwFigures, CwLag, Topology};
 use replica::slot;
 pub use replica::{ReplicaInputs, finalize, heartbeat_age, judge_age};
-pub use sql::{
-    BinlogStatus, HeartbeatSample, HostRows, HostStatusRow, WriterSql, col, sort_host_rows,
-};
+pub use sql::{BinlogStatus, HeartbeatSample, HostStatusRow, WriterSql, col};
 use wire::AwsSide;
 pub use wire::{AuroraWire, ReplicaAnswer, SqlWire, WireRound, WriterAnswer};
 
