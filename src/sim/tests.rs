@@ -158,10 +158,6 @@ async fn the_demo_redis_topology_comes_from_cluster_nodes_and_replication_from_i
             .all(|n| n.repl_offset_lag.is_some())
     );
     assert!(r.ops_per_sec > 0.0 && r.hit_ratio.is_some());
-    assert!(
-        !r.cloudwatch.is_empty(),
-        "ElastiCache figures from the world"
-    );
 }
 
 #[tokio::test]
