@@ -47,6 +47,10 @@ const OVERSIZED: &[(&str, &str)] = &[
         "hand-made UI fixture; to be replaced by a fixed-seed simulation world",
     ),
     (
+        "src/services/aurora/sql.rs",
+        "grew with heartbeat time zones and multi-channel SHOW REPLICA STATUS; split the SHOW parsers from the round's queries",
+    ),
+    (
         "src/state/findings.rs",
         "every service's findings; to become one judging function per service",
     ),

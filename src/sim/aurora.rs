@@ -11,9 +11,10 @@ use std::collections::VecDeque;
 use rand::Rng;
 
 use super::rng::{SimRng, Wander, approach, chance, normal};
-use crate::model::{
-    AuroraStatus, DbInstance, LagReading, LagSource, ReplicaState, ReplicaStatus, WriterHealth,
-};
+
+mod wire;
+use crate::model::{DbInstance, LagSource};
+pub use wire::SimAuroraWire;
 
 /// Application writes per second at load 1.0.
 pub(crate) const BASE_WRITES: f64 = 1500.0;
@@ -460,65 +461,10 @@ impl Aurora {
         }
     }
 
-    pub fn status(&self, t: f64) -> AuroraStatus {
+    /// The cluster's members as DescribeDBClusters / DescribeDBInstances show them.
+    pub(crate) fn instances_view(&self) -> Vec<DbInstance> {
         let failing_over = self.pending_failover.is_some();
         let switching = matches!(self.blue_green, BlueGreen::Switching { .. });
-        let mut replicas: Vec<ReplicaStatus> = self
-            .instances
-            .iter()
-            .filter(|i| i.name != self.writer)
-            .map(|i| {
-                let primary = LagReading {
-                    source: i.lag_source,
-                    lag_seconds: Some(round3(i.lag)),
-                };
-                let mut readings = vec![primary];
-                if i.lag_source != LagSource::Cloudwatch {
-                    readings.push(LagReading {
-                        source: LagSource::Cloudwatch,
-                        lag_seconds: Some(round3(i.cw_lag)),
-                    });
-                }
-                let headline = if i.lag_source == LagSource::Cloudwatch {
-                    i.cw_lag
-                } else {
-                    i.lag
-                };
-                ReplicaStatus {
-                    name: i.name.clone(),
-                    lag_seconds: Some(round3(headline)),
-                    lag_source: i.lag_source,
-                    state: ReplicaState::Replicating,
-                    readings,
-                    io_running: None,
-                    sql_running: None,
-                    last_error: None,
-                    gtid_position: None,
-                }
-            })
-            .collect();
-        let m = &self.migration;
-        if m.configured {
-            let lag = m.lag(t).map(|l| l.floor());
-            replicas.push(ReplicaStatus {
-                name: SOURCE_NAME.into(),
-                lag_seconds: lag,
-                lag_source: LagSource::Sql,
-                state: if m.running {
-                    ReplicaState::Replicating
-                } else {
-                    ReplicaState::Stopped
-                },
-                readings: vec![LagReading {
-                    source: LagSource::Sql,
-                    lag_seconds: lag,
-                }],
-                io_running: Some(m.running),
-                sql_running: Some(m.running),
-                last_error: None,
-                gtid_position: Some(format!("{SOURCE_UUID}:1-{}", m.applied_trx as u64)),
-            });
-        }
         let mut instances: Vec<DbInstance> = self
             .instances
             .iter()
@@ -555,26 +501,7 @@ impl Aurora {
             status: Some("available".into()),
             promotion_tier: None,
         }));
-        let writer = self.instance(&self.writer);
-        let oldest = match self.long_txn {
-            Some((start, _)) => t - start,
-            None => self.short_txn_age,
-        };
-        AuroraStatus {
-            cluster: self.cluster.clone(),
-            writer: Some(self.writer.clone()),
-            replicas,
-            instances,
-            writer_health: Some(WriterHealth {
-                cpu_percent: writer.map(|w| round1(w.cpu)),
-                connections: writer.map(|w| w.connections.round() as u64),
-                max_connections: Some(MAX_CONNECTIONS),
-                running_transactions: Some(self.running_trx.round() as u64),
-                oldest_transaction_seconds: Some(round1(oldest)),
-            }),
-            gone: Vec::new(),
-            errors: Vec::new(),
-        }
+        instances
     }
 }
 

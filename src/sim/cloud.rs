@@ -199,6 +199,37 @@ fn raw(w: &World, ns: &str, metric: &str, dims: &[(String, String)]) -> Option<(
                 _ => return None,
             })
         }
+        "AWS/ElastiCache" if dim(dims, "ReplicationGroupId").is_some() => {
+            // The group's view: averages of its nodes' gauges, sums of their counts, the
+            // worst replica's lag.
+            if !dims_ok(dims, &["ReplicationGroupId"], &[])
+                || dim(dims, "ReplicationGroupId") != Some(super::redis::CLUSTER)
+            {
+                return None;
+            }
+            let nodes = &w.redis.nodes;
+            let n = nodes.len().max(1) as f64;
+            let mean =
+                |f: &dyn Fn(&super::redis::Node) -> f64| nodes.iter().map(f).sum::<f64>() / n;
+            Some(match metric {
+                "EngineCPUUtilization" => (mean(&|x| x.cpu), Gauge),
+                "CacheHitRate" => (mean(&|x| x.hit_ratio_now) * 100.0, Gauge),
+                "Evictions" => (nodes.iter().map(|x| x.evict_rate).sum(), Count),
+                "DatabaseMemoryUsagePercentage" => (
+                    (mean(&|x| x.used_memory) / super::redis::MAX_MEMORY * 100.0).min(100.0),
+                    Gauge,
+                ),
+                "ReplicationLag" => (
+                    nodes
+                        .iter()
+                        .filter(|x| !x.primary)
+                        .map(|x| x.repl_lag_bytes / 2.0e6)
+                        .fold(0.0, f64::max),
+                    Gauge,
+                ),
+                _ => return None,
+            })
+        }
         "AWS/ElastiCache" => {
             if !dims_ok(dims, &["CacheClusterId"], &["CacheNodeId"]) {
                 return None;

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::world::RedisCounters;
 use super::{SharedWorld, World};
-use crate::model::{CwFigure, RedisNode, RedisStatus, Status};
+use crate::model::{CwFigure, Status};
 use crate::services::{Collector, SourceKind, Update};
 
 const HISTORY: usize = 60;
@@ -17,8 +16,6 @@ const HISTORY: usize = 60;
 /// The synchronous part of a sim collector: turns the world into one `Update`.
 #[derive(Debug, Clone)]
 pub enum Sampler {
-    Aurora,
-    Redis(Option<(f64, Vec<RedisCounters>)>),
     S3,
     OpenSearch(Option<(f64, f64, f64)>),
     Redshift,
@@ -30,16 +27,11 @@ pub enum Sampler {
 }
 
 impl Sampler {
-    /// One sampler per sim source: five services, CloudWatch panels cloudfront/dynamodb/dms,
-    /// alarms.
+    /// One sampler per sim source not yet on its service's wire: S3, OpenSearch, Redshift,
+    /// CloudWatch panels cloudfront/dynamodb/dms, alarms. Redis and Aurora run the real
+    /// collectors over `sim::redis_wire` and `sim::aurora::SimAuroraWire`.
     pub fn all() -> Vec<Sampler> {
-        let mut v = vec![
-            Sampler::Aurora,
-            Sampler::Redis(None),
-            Sampler::S3,
-            Sampler::OpenSearch(None),
-            Sampler::Redshift,
-        ];
+        let mut v = vec![Sampler::S3, Sampler::OpenSearch(None), Sampler::Redshift];
         for p in ["cloudfront", "dynamodb", "dms"] {
             v.push(Sampler::CloudWatch {
                 panel: p.into(),
@@ -52,8 +44,6 @@ impl Sampler {
 
     pub fn kind(&self) -> SourceKind {
         match self {
-            Sampler::Aurora => SourceKind::Aurora,
-            Sampler::Redis(_) => SourceKind::Redis,
             Sampler::S3 => SourceKind::S3,
             Sampler::OpenSearch(_) => SourceKind::OpenSearch,
             Sampler::Redshift => SourceKind::Redshift,
@@ -72,8 +62,6 @@ impl Sampler {
 
     pub fn sample(&mut self, w: &World) -> Update {
         match self {
-            Sampler::Aurora => Update::Aurora(w.aurora_status()),
-            Sampler::Redis(prev) => Update::Redis(redis_status(w, prev)),
             Sampler::S3 => Update::S3(w.s3_status()),
             Sampler::OpenSearch(prev) => {
                 let mut s = w.opensearch_status();
@@ -139,118 +127,6 @@ impl Collector for SimCollector {
 
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
-/// Counter delta with reset detection: a counter that went down restarted from zero.
-fn delta(now: u64, before: u64) -> u64 {
-    if now >= before { now - before } else { now }
-}
-
-fn ratio(hits: u64, misses: u64) -> Option<f64> {
-    let total = hits + misses;
-    (total > 0).then(|| round4(hits as f64 / total as f64))
-}
-
-fn redis_status(w: &World, prev: &mut Option<(f64, Vec<RedisCounters>)>) -> RedisStatus {
-    let now = w.redis_counters();
-    let window = prev
-        .as_ref()
-        .filter(|(t0, p)| w.t > *t0 && p.len() == now.len())
-        .map(|(t0, p)| (w.t - t0, p));
-    let mut nodes = Vec::new();
-    let (mut wh, mut wm, mut ops, mut ev) = (0u64, 0u64, 0.0, 0.0);
-    let (mut lh, mut lm) = (0u64, 0u64);
-    for (i, c) in now.iter().enumerate() {
-        let (hit_ratio, node_ops, node_ev) = match window {
-            Some((dt, p)) => {
-                let dh = delta(c.keyspace_hits, p[i].keyspace_hits);
-                let dm = delta(c.keyspace_misses, p[i].keyspace_misses);
-                wh += dh;
-                wm += dm;
-                (
-                    ratio(dh, dm),
-                    delta(c.total_commands_processed, p[i].total_commands_processed) as f64 / dt,
-                    delta(c.evicted_keys, p[i].evicted_keys) as f64 / dt,
-                )
-            }
-            None => (
-                Some(round4(c.hit_ratio_now)),
-                c.ops_per_sec_now,
-                c.evictions_per_sec_now,
-            ),
-        };
-        ops += node_ops;
-        ev += node_ev;
-        lh += c.keyspace_hits;
-        lm += c.keyspace_misses;
-        nodes.push(RedisNode {
-            addr: c.addr.clone(),
-            role: if c.primary { "primary" } else { "replica" }.into(),
-            hit_ratio,
-            used_memory_bytes: c.used_memory,
-            evicted_keys: c.evicted_keys,
-            connected_clients: c.connected_clients,
-            max_memory_bytes: c.maxmemory,
-            hit_ratio_lifetime: ratio(c.keyspace_hits, c.keyspace_misses),
-            ops_per_sec: round1(node_ops),
-            evictions_per_sec: round1(node_ev),
-            repl_offset_lag: c.repl_offset_lag,
-            shard: Some(format!("shard-{}", c.shard)),
-            error: None,
-        });
-    }
-    let hit_ratio = match window {
-        Some(_) => ratio(wh, wm),
-        None => {
-            let reads: f64 = now.iter().map(|c| c.ops_per_sec_now).sum();
-            (reads > 0.0).then(|| {
-                round4(
-                    now.iter()
-                        .map(|c| c.hit_ratio_now * c.ops_per_sec_now)
-                        .sum::<f64>()
-                        / reads,
-                )
-            })
-        }
-    };
-    let primaries = now.iter().filter(|c| c.primary);
-    let used: u64 = primaries.clone().map(|c| c.used_memory).sum();
-    let max: u64 = primaries.map(|c| c.maxmemory).sum();
-    let cloudwatch = now
-        .iter()
-        .filter(|c| c.primary)
-        .map(|c| {
-            let dims = [("CacheClusterId".to_string(), c.id.clone())];
-            let v = w.metric("AWS/ElastiCache", "EngineCPUUtilization", &dims, "Average");
-            let mut f = figure(
-                &format!("shard-{} engine CPU", c.shard),
-                v,
-                "%",
-                thresholds_hi(v, 70.0, 90.0),
-            );
-            f.at = v.map(|_| w.now());
-            f
-        })
-        .collect();
-    *prev = Some((w.t, now));
-    RedisStatus {
-        hit_ratio,
-        // The simulation's ratio is per round, between its two samples.
-        hit_ratio_window_seconds: None,
-        hit_ratio_lifetime: ratio(lh, lm),
-        ops_per_sec: round1(ops),
-        nodes,
-        cluster: true,
-        evictions_per_sec: round1(ev),
-        used_memory_bytes: used,
-        max_memory_bytes: max,
-        cloudwatch,
-        errors: Vec::new(),
-    }
 }
 
 fn figure(label: &str, value: Option<f64>, unit: &str, status: Status) -> CwFigure {

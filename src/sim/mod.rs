@@ -19,6 +19,7 @@ pub mod metrics_source;
 mod opensearch;
 pub mod prices;
 mod redis;
+pub mod redis_wire;
 mod redshift;
 mod rng;
 mod s3;
@@ -40,7 +41,7 @@ pub use clock::SimClock;
 pub use collect::{Sampler, SimCollector};
 pub use opensearch::SimTask;
 pub use prices::s3_price_table;
-pub use world::{RedisCounters, SimError, World};
+pub use world::{SimError, World};
 
 /// `--seed`, `--speed`, `--scenario`, plus the simulated start time.
 #[derive(Debug, Clone)]
@@ -89,11 +90,52 @@ pub fn collectors_for(world: SharedWorld, _opts: &SimOptions) -> Vec<BoxCollecto
         .filter(|s| !matches!(s, Sampler::CloudWatch { .. }))
         .map(|s| Box::new(SimCollector::new(world.clone(), s)) as BoxCollector)
         .collect();
+    out.insert(0, aurora_collector(&world, true));
+    out.insert(1, redis_collector(&world, true));
     out.extend(metrics_source::collectors(
         &world,
         &crate::panels::Panels::embedded(),
     ));
     out
+}
+
+/// The real Aurora collector over the simulated cluster's wire (see [`redis_collector`] for
+/// `follow_wall`).
+pub fn aurora_collector(world: &SharedWorld, follow_wall: bool) -> BoxCollector {
+    Box::new(aurora_collector_raw(world, follow_wall))
+}
+
+/// [`aurora_collector`] as its concrete type, for tests that call `round()` directly.
+pub fn aurora_collector_raw(
+    world: &SharedWorld,
+    follow_wall: bool,
+) -> crate::services::aurora::AuroraCollector {
+    let cluster = lock(world).aurora.cluster.clone();
+    crate::services::aurora::AuroraCollector::over(
+        Box::new(aurora::SimAuroraWire::new(world.clone(), follow_wall)),
+        &cluster,
+    )
+}
+
+/// The real Redis collector over the simulated cluster's wire, with ElastiCache's CloudWatch
+/// metrics answered by the world. `follow_wall`: advance the world to the wall clock on each
+/// round (demo); false when a test steps the world itself.
+pub fn redis_collector(world: &SharedWorld, follow_wall: bool) -> BoxCollector {
+    Box::new(redis_collector_raw(world, follow_wall))
+}
+
+/// [`redis_collector`] as its concrete type, for tests that call `round()` directly.
+pub fn redis_collector_raw(
+    world: &SharedWorld,
+    follow_wall: bool,
+) -> crate::services::redis::RedisCollector {
+    // ElastiCache's CloudWatch figures: the demo shows them through the `elasticache` panel
+    // (metrics_source); the collector's own reader is AWS-only since it moved onto that panel.
+    crate::services::redis::RedisCollector::over(
+        Box::new(redis_wire::SimRedisWire::new(world.clone(), follow_wall)),
+        true,
+        None,
+    )
 }
 
 pub fn collectors(opts: &SimOptions) -> Vec<BoxCollector> {

@@ -39,6 +39,9 @@ pub(crate) struct Node {
     pub clients: f64,
     pub repl_lag_bytes: f64,
     pub cpu: f64,
+    /// Process generation (INFO `run_id` changes with it) and the sim time it started.
+    pub run: u32,
+    pub up_since: f64,
     /// Instantaneous model rates, for CloudWatch answers.
     pub ops_rate: f64,
     pub evict_rate: f64,
@@ -84,6 +87,8 @@ impl Redis {
                     clients: 0.0,
                     repl_lag_bytes: 0.0,
                     cpu: 0.0,
+                    run: 0,
+                    up_since: -uptime,
                     ops_rate: 0.0,
                     evict_rate: 0.0,
                     hit_ratio_now: BASE_HIT,
@@ -167,5 +172,20 @@ impl Redis {
 
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
+    }
+
+    /// The node restarts at sim time `t`: a new run_id, uptime from zero, every INFO counter
+    /// from zero (what a collector must detect instead of computing a rate across it).
+    pub fn restart(&mut self, id: &str, t: f64) -> bool {
+        let Some(n) = self.nodes.iter_mut().find(|n| n.id == id) else {
+            return false;
+        };
+        n.run += 1;
+        n.up_since = t;
+        n.hits = 0.0;
+        n.misses = 0.0;
+        n.evicted = 0.0;
+        n.commands = 0.0;
+        true
     }
 }

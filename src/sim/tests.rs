@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::lifecycle::{LifecycleConfiguration, StorageClass};
 use super::*;
-use crate::model::ReplicaState;
+use crate::model::{LagSource, ReplicaState};
 use crate::services::{SourceKind, Update};
 
 const HOUR: f64 = 3600.0;
@@ -43,7 +43,17 @@ fn run(seed: u64, scenario: Scenario, times: &[f64]) -> Vec<Vec<Update>> {
 }
 
 fn redis_ops(w: &World) -> f64 {
-    w.redis_counters().iter().map(|c| c.ops_per_sec_now).sum()
+    w.redis.nodes.iter().map(|n| n.ops_rate).sum()
+}
+
+/// Two rounds of the real Redis collector over the simulated wire, `window` sim seconds apart
+/// ending at `t`: what the demo shows at that moment.
+async fn redis_window(world: &SharedWorld, t: f64, window: f64) -> crate::model::RedisStatus {
+    let mut c = redis_collector_raw(world, false);
+    lock(world).advance_to(t - window);
+    c.round().await.expect("first round");
+    lock(world).advance_to(t);
+    c.round().await.expect("second round")
 }
 
 #[test]
@@ -60,8 +70,8 @@ fn different_seeds_give_different_numbers() {
     let a = run(1, Scenario::Normal, &times);
     let b = run(2, Scenario::Normal, &times);
     assert_ne!(a, b);
-    let aurora = |u: &Vec<Vec<Update>>| u[1][0].clone();
-    assert_ne!(aurora(&a), aurora(&b));
+    let s3 = |u: &Vec<Vec<Update>>| u[1][0].clone();
+    assert_ne!(s3(&a), s3(&b));
 }
 
 #[test]
@@ -95,21 +105,14 @@ fn black_friday_sets_the_replica_lag_alarm_with_a_reason() {
     assert!(alarm.since.unwrap() <= w.now());
 }
 
-#[test]
-fn redis_hit_ratio_falls_and_evictions_rise_when_working_set_outgrows_memory() {
-    let window = |scenario| {
-        let mut w = World::new(&opts(9, scenario));
-        let mut s = Sampler::Redis(None);
-        w.advance_to(40.0 * 60.0);
-        s.sample(&w);
-        w.advance_to(41.0 * 60.0);
-        match s.sample(&w) {
-            Update::Redis(r) => r,
-            other => panic!("{other:?}"),
-        }
+#[tokio::test]
+async fn redis_hit_ratio_falls_and_evictions_rise_when_working_set_outgrows_memory() {
+    let window = |scenario| async move {
+        let w = world(&opts(9, scenario));
+        redis_window(&w, 41.0 * 60.0, 60.0).await
     };
-    let normal = window(Scenario::Normal);
-    let bf = window(Scenario::BlackFriday);
+    let normal = window(Scenario::Normal).await;
+    let bf = window(Scenario::BlackFriday).await;
     let shard2 = |r: &crate::model::RedisStatus| {
         r.nodes
             .iter()
@@ -133,19 +136,57 @@ fn redis_hit_ratio_falls_and_evictions_rise_when_working_set_outgrows_memory() {
     );
 }
 
+#[tokio::test]
+async fn the_demo_redis_topology_comes_from_cluster_nodes_and_replication_from_info() {
+    let w = world(&opts(2, Scenario::Normal));
+    let r = redis_window(&w, 600.0, 1.0).await;
+    assert!(r.cluster);
+    assert_eq!(r.nodes.len(), 6, "{:?}", r.nodes);
+    for shard in ["shard-1", "shard-2", "shard-3"] {
+        let roles: Vec<&str> = r
+            .nodes
+            .iter()
+            .filter(|n| n.shard.as_deref() == Some(shard))
+            .map(|n| n.role.as_str())
+            .collect();
+        assert_eq!(roles, ["primary", "replica"], "{shard}");
+    }
+    assert!(
+        r.nodes
+            .iter()
+            .filter(|n| n.role == "replica")
+            .all(|n| n.repl_offset_lag.is_some())
+    );
+    assert!(r.ops_per_sec > 0.0 && r.hit_ratio.is_some());
+}
+
+#[tokio::test]
+async fn the_first_demo_redis_sample_has_no_windowed_ratio_or_rate() {
+    let w = world(&opts(1, Scenario::Normal));
+    let mut c = redis_collector_raw(&w, false);
+    let first = c.round().await.unwrap();
+    assert_eq!(first.hit_ratio, None, "a ratio needs two samples");
+    assert_eq!(first.ops_per_sec, 0.0);
+    assert!(first.hit_ratio_lifetime.is_some());
+}
+
 #[test]
 fn counters_never_go_backwards() {
     let mut w = World::new(&opts(11, Scenario::BlackFriday));
-    let mut prev = w.redis_counters();
+    let counters = |w: &World| -> Vec<[f64; 4]> {
+        w.redis
+            .nodes
+            .iter()
+            .map(|n| [n.hits, n.misses, n.evicted, n.commands])
+            .collect()
+    };
+    let mut prev = counters(&w);
     let mut prev_search = (w.search.index_total, w.search.search_total);
     for i in 1..=300 {
         w.advance_to(i as f64 * 7.3);
-        let now = w.redis_counters();
+        let now = counters(&w);
         for (a, b) in prev.iter().zip(&now) {
-            assert!(b.keyspace_hits >= a.keyspace_hits);
-            assert!(b.keyspace_misses >= a.keyspace_misses);
-            assert!(b.evicted_keys >= a.evicted_keys);
-            assert!(b.total_commands_processed >= a.total_commands_processed);
+            assert!(a.iter().zip(b).all(|(x, y)| y >= x), "{a:?} -> {b:?}");
         }
         let s = (w.search.index_total, w.search.search_total);
         assert!(s.0 >= prev_search.0 && s.1 >= prev_search.1);
@@ -154,28 +195,34 @@ fn counters_never_go_backwards() {
     }
 }
 
-#[test]
-fn windowed_rates_treat_a_counter_that_went_down_as_a_restart() {
-    let mut w = World::new(&opts(1, Scenario::Normal));
-    let mut s = Sampler::Redis(None);
-    s.sample(&w);
-    // Pretend the previous sample saw far larger counters (the node restarted since).
-    if let Sampler::Redis(Some((_, prev))) = &mut s {
-        for c in prev.iter_mut() {
-            c.keyspace_hits = u64::MAX / 2;
-            c.total_commands_processed = u64::MAX / 2;
-        }
-    }
-    w.advance_by(Duration::from_secs(5));
-    let Update::Redis(r) = s.sample(&w) else {
-        panic!()
+#[tokio::test]
+async fn a_restarted_demo_redis_node_gives_no_rate_across_the_restart() {
+    let w = world(&opts(1, Scenario::Normal));
+    let mut c = redis_collector_raw(&w, false);
+    c.round().await.unwrap();
+    let node = {
+        let mut g = lock(&w);
+        g.advance_by(Duration::from_secs(5));
+        let id = g.redis.nodes[0].id.clone();
+        assert!(g.restart_redis_node(&id));
+        g.redis.nodes[0].addr.clone()
     };
+    lock(&w).advance_by(Duration::from_secs(5));
+    let r = c.round().await.unwrap();
+    let n = r.nodes.iter().find(|n| n.addr == node).unwrap();
+    assert_eq!(n.hit_ratio, None, "no ratio across a restart");
+    assert_eq!(n.ops_per_sec, 0.0);
     assert!(r.ops_per_sec >= 0.0);
     assert!(
         r.nodes
             .iter()
             .all(|n| n.hit_ratio.is_none_or(|h| (0.0..=1.0).contains(&h)))
     );
+    // The next round has a baseline again.
+    lock(&w).advance_by(Duration::from_secs(5));
+    let r = c.round().await.unwrap();
+    let n = r.nodes.iter().find(|n| n.addr == node).unwrap();
+    assert!(n.hit_ratio.is_some() && n.ops_per_sec > 0.0);
 }
 
 #[test]
@@ -487,4 +534,32 @@ async fn collectors_report_every_section() {
             assert!(!figs.is_empty());
         }
     }
+}
+
+#[tokio::test]
+async fn the_demo_aurora_round_goes_through_the_real_collector_and_labels_lag_sources() {
+    let w = world(&opts(3, Scenario::Normal));
+    lock(&w).advance_to(600.0);
+    let st = aurora_collector_raw(&w, false).round().await.unwrap();
+    assert_eq!(st.cluster, "catalog");
+    assert_eq!(st.writer.as_deref(), Some("catalog-1"));
+    let h = st.writer_health.as_ref().unwrap();
+    assert!(h.cpu_percent.is_some() && h.connections.is_some());
+    let sources: Vec<LagSource> = st.replicas.iter().map(|r| r.lag_source).collect();
+    assert!(sources.contains(&LagSource::Heartbeat), "{sources:?}");
+    assert!(sources.contains(&LagSource::Sql), "{sources:?}");
+    let src = st
+        .replicas
+        .iter()
+        .find(|r| r.name == "mysql-onprem")
+        .unwrap();
+    assert_eq!(src.state, ReplicaState::Replicating);
+    assert!(src.gtid_position.is_some());
+    // Every replica has a CloudWatch reading besides its headline.
+    assert!(
+        st.replicas
+            .iter()
+            .filter(|r| r.name != "mysql-onprem")
+            .all(|r| r.readings.iter().any(|x| x.source == LagSource::Cloudwatch))
+    );
 }

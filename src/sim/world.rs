@@ -194,8 +194,20 @@ impl World {
 
     // ------------------------------------------------------------ status, as collectors report
 
+    /// The cluster as the real Aurora collector judges the simulated wire
+    /// (`services::aurora::fold` over [`World::aurora_wire`]).
     pub fn aurora_status(&self) -> AuroraStatus {
-        self.aurora.status(self.t)
+        crate::services::aurora::fold(
+            &self.aurora.cluster,
+            self.aurora_wire(),
+            &crate::services::aurora::Judging::default(),
+        )
+        .unwrap_or_default()
+    }
+
+    /// What one Aurora collector round would read now.
+    pub fn aurora_wire(&self) -> crate::services::aurora::WireRound {
+        self.aurora.wire(self.t)
     }
 
     pub fn s3_status(&self) -> S3Status {
@@ -238,31 +250,11 @@ impl World {
         cloud::list_dimension_values(self, namespace, metric, dim_name)
     }
 
-    // ------------------------------------------------------------ Redis counters
+    // ------------------------------------------------------------ Redis
 
-    /// Per node: (id, addr, shard, primary, hits, misses, evicted, commands), cumulative.
-    pub fn redis_counters(&self) -> Vec<RedisCounters> {
-        self.redis
-            .nodes
-            .iter()
-            .map(|n| RedisCounters {
-                id: n.id.clone(),
-                addr: n.addr.clone(),
-                shard: n.shard + 1,
-                primary: n.primary,
-                keyspace_hits: n.hits as u64,
-                keyspace_misses: n.misses as u64,
-                evicted_keys: n.evicted as u64,
-                total_commands_processed: n.commands as u64,
-                used_memory: n.used_memory as u64,
-                maxmemory: super::redis::MAX_MEMORY as u64,
-                connected_clients: n.clients.round() as u64,
-                repl_offset_lag: (!n.primary).then_some(n.repl_lag_bytes as u64),
-                hit_ratio_now: n.hit_ratio_now,
-                ops_per_sec_now: n.ops_rate,
-                evictions_per_sec_now: n.evict_rate,
-            })
-            .collect()
+    /// Restart Redis node `id` (its CacheClusterId) now; false when there is no such node.
+    pub fn restart_redis_node(&mut self, id: &str) -> bool {
+        self.redis.restart(id, self.t)
     }
 
     /// Active sessions in Redis.
@@ -434,25 +426,4 @@ impl World {
     pub fn blue_green_status(&self) -> &'static str {
         self.aurora.blue_green_status()
     }
-}
-
-/// A Redis node's INFO counters at one instant.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RedisCounters {
-    pub id: String,
-    pub addr: String,
-    pub shard: usize,
-    pub primary: bool,
-    pub keyspace_hits: u64,
-    pub keyspace_misses: u64,
-    pub evicted_keys: u64,
-    pub total_commands_processed: u64,
-    pub used_memory: u64,
-    pub maxmemory: u64,
-    pub connected_clients: u64,
-    pub repl_offset_lag: Option<u64>,
-    /// The model's instantaneous rates (used only before a collector has two samples).
-    pub hit_ratio_now: f64,
-    pub ops_per_sec_now: f64,
-    pub evictions_per_sec_now: f64,
 }

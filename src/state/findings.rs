@@ -616,4 +616,41 @@ mod tests {
         assert_eq!(e.message, "source error: timed out after 5s");
         assert_eq!(e.status, Status::NoData);
     }
+
+    #[test]
+    fn a_forbidden_cloudwatch_query_is_a_finding_with_its_message_not_no_datapoints() {
+        let panels = Panels::embedded();
+        let def = panels.get("dynamodb").expect("embedded dynamodb panel");
+        let m = &def.cloudwatch.as_ref().unwrap().metrics[0];
+        // The figure the panel collector makes of a refused query (see its own test).
+        let f = CwFigure {
+            label: m.label.clone(),
+            value: None,
+            unit: String::new(),
+            status: Status::NoData,
+            at: None,
+            period_seconds: Some(60),
+            history: Vec::new(),
+            error: Some("Forbidden: not authorized to perform cloudwatch:GetMetricData".into()),
+        };
+        let cw = std::collections::BTreeMap::from([("dynamodb".to_string(), vec![f.clone()])]);
+        let mut snap = fixture::snapshot();
+        snap.cloudwatch = Some(cw);
+        let found = findings(&snap, &panels);
+        let msgs: Vec<&str> = found
+            .iter()
+            .filter(|x| x.message.starts_with("DynamoDB") || x.message.contains(&f.label))
+            .map(|x| x.message.as_str())
+            .collect();
+        assert!(
+            msgs.iter()
+                .any(|x| x
+                    .ends_with(": Forbidden: not authorized to perform cloudwatch:GetMetricData")),
+            "{msgs:?}"
+        );
+        assert!(
+            !msgs.iter().any(|x| x.contains("no datapoints")),
+            "{msgs:?}"
+        );
+    }
 }

@@ -2,24 +2,23 @@
 //! of a cluster, re-discovered each round), rates from counter deltas between rounds, and
 //! ElastiCache's CloudWatch metrics when a replication group is configured.
 
-mod cw;
+pub mod cw;
 pub mod info;
 pub mod topology;
 pub mod window;
+pub mod wire;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use futures::future::join_all;
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, ConnectionAddr, ConnectionInfo, IntoConnectionInfo};
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
-use crate::config::{RedisConfig, redact_url, secret_from_env};
+use crate::config::RedisConfig;
 use crate::model::{RedisNode, RedisStatus};
 use info::{Counters, Delta, Info, NoDelta};
 use topology::ClusterNode;
+pub use wire::{Answer, ClientWire, RedisWire};
 
 pub fn collector(cfg: &RedisConfig, aws: &AwsContext) -> BoxCollector {
     Box::new(RedisCollector::new(cfg, aws))
@@ -27,10 +26,8 @@ pub fn collector(cfg: &RedisConfig, aws: &AwsContext) -> BoxCollector {
 
 pub struct RedisCollector {
     cluster: bool,
-    /// Configured urls as (addr, connection info with the password injected).
-    seeds: Vec<(String, ConnectionInfo)>,
+    wire: Box<dyn RedisWire>,
     config_error: Option<String>,
-    conns: HashMap<String, MultiplexedConnection>,
     prev: HashMap<String, Counters>,
     /// keyspace_hits/misses per node over `redis.hit_ratio_window`.
     hits: window::HitWindow,
@@ -41,86 +38,38 @@ pub struct RedisCollector {
     cloudwatch: Option<cw::ElastiCache>,
 }
 
-fn addr_of(info: &ConnectionInfo) -> String {
-    match info.addr() {
-        ConnectionAddr::Tcp(h, p) => format!("{h}:{p}"),
-        ConnectionAddr::TcpTls { host, port, .. } => format!("{host}:{port}"),
-        ConnectionAddr::Unix(p) => p.display().to_string(),
-        other => format!("{other}"),
-    }
-}
-
 impl RedisCollector {
     pub fn new(cfg: &RedisConfig, aws: &AwsContext) -> Self {
-        let mut config_error = None;
-        if cfg.password_secret.is_some() {
-            config_error =
-                Some("redis.password_secret: not supported for Redis yet; use password_env".into());
-        }
-        let password = match secret_from_env(cfg.password_env.as_deref()) {
-            Ok(p) => p,
-            Err(e) => {
-                config_error = Some(format!("redis.password_env: {e}"));
-                None
-            }
+        let (wire, config_error) = ClientWire::new(cfg);
+        let cloudwatch = match (&cfg.replication_group, aws.region()) {
+            (Some(g), Some(_)) => Some(cw::ElastiCache::new(aws.clone(), g)),
+            _ => None,
         };
-        let ca = match cfg.tls_ca_file.as_deref().map(|f| (f, std::fs::read(f))) {
-            Some((_, Ok(pem))) => Some(pem),
-            Some((f, Err(e))) => {
-                config_error = Some(format!("redis.tls_ca_file: {f}: {e}"));
-                None
-            }
-            None => None,
-        };
-        let mut seeds = Vec::new();
-        for u in &cfg.urls {
-            match u.as_str().into_connection_info() {
-                Ok(mut info) => {
-                    if let Some(pw) = &password {
-                        let r = info.redis_settings().clone().set_password(pw);
-                        info = info.set_redis_settings(r);
-                    }
-                    // The CA goes into the seed's TLS parameters, which every node discovered
-                    // from it inherits (info_for).
-                    if let (Some(pem), ConnectionAddr::TcpTls { .. }) = (&ca, info.addr()) {
-                        let certs = redis::TlsCertificates {
-                            client_tls: None,
-                            root_cert: Some(pem.clone()),
-                        };
-                        match redis::Client::build_with_tls(info.clone(), certs) {
-                            Ok(c) => info = c.get_connection_info().clone(),
-                            Err(e) => {
-                                config_error = Some(format!(
-                                    "redis.tls_ca_file: {}: {e}",
-                                    cfg.tls_ca_file.as_deref().unwrap_or_default()
-                                ));
-                            }
-                        }
-                    }
-                    seeds.push((addr_of(&info), info));
-                }
-                Err(e) => {
-                    config_error = Some(format!("redis.urls: {}: {e}", redact_url(u)));
-                }
-            }
-        }
-        if seeds.is_empty() && config_error.is_none() {
-            config_error = Some("redis.urls is empty".into());
-        }
+        let mut c = RedisCollector::over(Box::new(wire), cfg.cluster, cloudwatch);
+        c.config_error = config_error;
+        c.interval = cfg.interval.unwrap_or(Duration::from_secs(1));
+        c.timeout = cfg.timeout.unwrap_or(Duration::from_secs(2));
+        c.hits = window::HitWindow::new(cfg.hit_ratio_window.unwrap_or(window::DEFAULT_WINDOW));
+        c
+    }
+
+    /// The collector over any wire (the simulation's, in demo mode), with ElastiCache's
+    /// CloudWatch metrics when `cloudwatch` is given.
+    pub fn over(
+        wire: Box<dyn RedisWire>,
+        cluster: bool,
+        cloudwatch: Option<cw::ElastiCache>,
+    ) -> Self {
         RedisCollector {
-            cluster: cfg.cluster,
-            seeds,
-            config_error,
-            conns: HashMap::new(),
+            cluster,
+            wire,
+            config_error: None,
             prev: HashMap::new(),
-            hits: window::HitWindow::new(cfg.hit_ratio_window.unwrap_or(window::DEFAULT_WINDOW)),
+            hits: window::HitWindow::new(window::DEFAULT_WINDOW),
             known: Vec::new(),
-            interval: cfg.interval.unwrap_or(Duration::from_secs(1)),
-            timeout: cfg.timeout.unwrap_or(Duration::from_secs(2)),
-            cloudwatch: match (&cfg.replication_group, aws.region()) {
-                (Some(g), Some(_)) => Some(cw::ElastiCache::new(aws.clone(), g)),
-                _ => None,
-            },
+            interval: Duration::from_secs(1),
+            timeout: Duration::from_secs(2),
+            cloudwatch,
         }
     }
 
@@ -132,100 +81,6 @@ impl RedisCollector {
         self
     }
 
-    /// Connection info for a node address: the first seed's settings (TLS, user, password)
-    /// with the node's host and port, as a cluster's nodes share them.
-    fn info_for(&self, addr: &str) -> Option<ConnectionInfo> {
-        if let Some((_, i)) = self.seeds.iter().find(|(a, _)| a == addr) {
-            return Some(i.clone());
-        }
-        let (_, template) = self.seeds.first()?;
-        let (host, port) = addr.rsplit_once(':')?;
-        let port: u16 = port.parse().ok()?;
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
-        let a = match template.addr() {
-            ConnectionAddr::TcpTls {
-                insecure,
-                tls_params,
-                ..
-            } => ConnectionAddr::TcpTls {
-                host,
-                port,
-                insecure: *insecure,
-                tls_params: tls_params.clone(),
-            },
-            _ => ConnectionAddr::Tcp(host, port),
-        };
-        Some(template.clone().set_addr(a))
-    }
-
-    /// Run `cmd` on a node, connecting first when there is no live connection; None for the
-    /// connection means it must not be reused. A reused connection that fails (the node
-    /// restarted since last round) gets one retry on a fresh connection within the limit.
-    async fn ask(
-        info: Option<ConnectionInfo>,
-        conn: Option<MultiplexedConnection>,
-        cmd: &str,
-        limit: Duration,
-    ) -> (Result<String, String>, Option<MultiplexedConnection>) {
-        let started = Instant::now();
-        let reused = conn.is_some();
-        let first = Self::ask_once(info.clone(), conn, cmd, limit).await;
-        match first {
-            (Err(_), _) if reused && started.elapsed() < limit => {
-                Self::ask_once(info, None, cmd, limit.saturating_sub(started.elapsed())).await
-            }
-            other => other,
-        }
-    }
-
-    async fn ask_once(
-        info: Option<ConnectionInfo>,
-        conn: Option<MultiplexedConnection>,
-        cmd: &str,
-        limit: Duration,
-    ) -> (Result<String, String>, Option<MultiplexedConnection>) {
-        let work = async {
-            let mut c = match conn {
-                Some(c) => c,
-                None => {
-                    let info = info.ok_or_else(|| "no address".to_string())?;
-                    let cfg = AsyncConnectionConfig::new()
-                        .set_connection_timeout(Some(limit))
-                        .set_response_timeout(Some(limit));
-                    redis::Client::open(info)
-                        .map_err(|e| e.to_string())?
-                        .get_multiplexed_async_connection_with_config(&cfg)
-                        .await
-                        .map_err(|e| format!("connect: {e}"))?
-                }
-            };
-            let mut parts = cmd.split_whitespace();
-            let mut command = redis::cmd(parts.next().unwrap_or("PING"));
-            for p in parts {
-                command.arg(p);
-            }
-            let out: Result<String, String> = command
-                .query_async(&mut c)
-                .await
-                .map_err(|e| format!("{cmd}: {e}"));
-            out.map(|s| (s, c))
-        };
-        match tokio::time::timeout(limit, work).await {
-            Ok(Ok((s, c))) => (Ok(s), Some(c)),
-            Ok(Err(e)) => (Err(redact_url(&e)), None),
-            Err(_) => (
-                Err(format!(
-                    "{cmd}: no answer within {}",
-                    humantime::format_duration(limit)
-                )),
-                None,
-            ),
-        }
-    }
-
     /// The cluster's nodes, from the first node that answers CLUSTER NODES: last round's
     /// healthy nodes first, then the configured seeds.
     async fn discover(&mut self, limit: Duration) -> Result<Vec<ClusterNode>, String> {
@@ -235,9 +90,9 @@ impl RedisCollector {
             .filter(|n| !n.failing)
             .map(|n| n.addr.clone())
             .collect();
-        for (a, _) in &self.seeds {
-            if !candidates.contains(a) {
-                candidates.push(a.clone());
+        for a in self.wire.seeds() {
+            if !candidates.contains(&a) {
+                candidates.push(a);
             }
         }
         let mut last_err = String::from("no seed url");
@@ -247,13 +102,14 @@ impl RedisCollector {
             if left.is_zero() {
                 break;
             }
-            let conn = self.conns.remove(&addr);
-            let (r, conn) = Self::ask(self.info_for(&addr), conn, "CLUSTER NODES", left).await;
-            if let Some(c) = conn {
-                self.conns.insert(addr.clone(), c);
-            }
+            let r = self
+                .wire
+                .ask_all(std::slice::from_ref(&addr), "CLUSTER NODES", left)
+                .await
+                .pop()
+                .unwrap_or_else(|| Err("no answer".into()));
             match r {
-                Ok(text) => {
+                Ok(Answer { text, .. }) => {
                     let host = addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
                     let nodes = topology::parse_cluster_nodes(&text, host);
                     if !nodes.is_empty() {
@@ -301,44 +157,27 @@ impl RedisCollector {
             nodes.sort_by_key(|n| (shards.get(&n.addr).cloned(), !n.primary, n.addr.clone()));
             let list: Vec<String> = nodes.iter().map(|n| n.addr.clone()).collect();
             if list.is_empty() {
-                self.seeds.iter().map(|(a, _)| a.clone()).collect()
+                self.wire.seeds()
             } else {
                 list
             }
         } else {
-            self.seeds.iter().map(|(a, _)| a.clone()).collect()
+            self.wire.seeds()
         };
         // Forget connections to nodes that left the cluster.
-        self.conns.retain(|a, _| addrs.contains(a));
+        self.wire.retain(&addrs);
         self.prev.retain(|a, _| addrs.contains(a));
         self.hits.retain(|a| addrs.iter().any(|x| x == a));
 
         // INFO from every node in parallel.
         let left = budget.saturating_sub(started.elapsed());
-        let asks = addrs.iter().map(|a| {
-            let info = self.info_for(a);
-            let conn = self.conns.get(a).cloned();
-            let a = a.clone();
-            async move {
-                let (r, c) = Self::ask(info, conn, "INFO", left).await;
-                (a, r, c, Instant::now())
-            }
-        });
-        let answers = join_all(asks).await;
+        let answers = self.wire.ask_all(&addrs, "INFO", left).await;
 
         let mut infos: HashMap<String, Info> = HashMap::new();
         let mut deltas: Vec<Delta> = Vec::new();
         let (mut hits, mut misses) = (0u64, 0u64);
         let (mut window_hits, mut window_misses) = (0u64, 0u64);
-        for (addr, r, conn, at) in answers {
-            match conn {
-                Some(c) => {
-                    self.conns.insert(addr.clone(), c);
-                }
-                None => {
-                    self.conns.remove(&addr);
-                }
-            }
+        for (addr, r) in addrs.iter().cloned().zip(answers) {
             let mut node = RedisNode {
                 addr: addr.clone(),
                 role: "unknown".into(),
@@ -347,7 +186,7 @@ impl RedisCollector {
             };
             match r {
                 Err(e) => node.error = Some(e),
-                Ok(text) => {
+                Ok(Answer { text, at }) => {
                     let i = Info::parse(&text);
                     node.role = i.role().into();
                     node.used_memory_bytes = i.u64("used_memory").unwrap_or(0);
