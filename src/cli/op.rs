@@ -161,6 +161,11 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                 mappings,
                 replicas_zero,
                 resume,
+                write_block_timeout: resolved
+                    .context()
+                    .opensearch
+                    .as_ref()
+                    .and_then(|o| o.write_block_timeout),
                 context: resolved.context_name.clone(),
             };
             match cli::build(resolved, sim, req).await {

@@ -225,6 +225,10 @@ pub struct OpenSearchConfig {
     /// Sign requests with SigV4 (Amazon OpenSearch Service).
     #[serde(default)]
     pub sigv4: bool,
+    /// Longest a reindex keeps the source write-blocked for its catch-up pass before the
+    /// alias swap (default 5s); past it the alias is not moved and the block is lifted.
+    #[serde(default, with = "opt_duration")]
+    pub write_block_timeout: Option<Duration>,
     #[serde(default, with = "opt_duration")]
     pub interval: Option<Duration>,
     #[serde(default, with = "opt_duration")]

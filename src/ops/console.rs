@@ -301,6 +301,11 @@ fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dy
         source: alias.to_string(),
         alias: alias.to_string(),
         context: r.context_name.clone(),
+        write_block_timeout: r
+            .context()
+            .opensearch
+            .as_ref()
+            .and_then(|o| o.write_block_timeout),
         ..Default::default()
     };
     let audit = AuditLog::for_resolved(r);

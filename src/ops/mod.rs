@@ -54,6 +54,7 @@ pub mod handle;
 pub mod lifecycle;
 pub mod mysql_admin;
 pub mod opensearch_admin;
+pub mod opensearch_writes;
 pub mod plan;
 pub mod rds_admin;
 pub mod recovery;
