@@ -2,7 +2,7 @@
 //! S3 with 200 buckets (daily storage metrics seeded in moto, buckets created there) and
 //! OpenSearch with 1,000 extra indices (tiny: 1 shard, 0 replicas; deleted afterwards).
 //!
-//!   /work/main/scripts/stack up
+//!   scripts/stack up
 //!   cargo bench --profile dev --bench collect_data
 //!
 //! (The rounds are network-bound; the dev profile avoids a 7-minute release build and measures
@@ -108,7 +108,7 @@ async fn os(c: &OpenSearch, m: Method, path: &str, body: Option<Value>) -> Value
         Some(Duration::from_secs(120)),
     )
     .await
-    .expect("OpenSearch on 9201 (run /work/main/scripts/stack up)")
+    .expect("OpenSearch on 9201 (run scripts/stack up)")
     .json()
     .await
     .unwrap_or(Value::Null)

@@ -679,10 +679,10 @@ async fn cloudwatch_aurora_replica_lag_in_milliseconds_is_reported_in_seconds() 
     assert!(s.replicas.iter().any(|r| r.name == "catalog-2"));
 }
 
-/// config.local.toml from the main checkout when the stack engineer's file is there, else an
-/// equivalent temporary one; both point at the stack.
+/// This checkout's config.local.toml when it is there, else an equivalent temporary one; both
+/// point at the stack.
 fn snapshot_config(dir: &std::path::Path) -> std::path::PathBuf {
-    let main = std::path::Path::new("/work/main/config.local.toml");
+    let main = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.local.toml"));
     if main.is_file() {
         return main.to_path_buf();
     }

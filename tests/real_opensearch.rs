@@ -47,7 +47,7 @@ async fn client() -> OpenSearch {
         }
         assert!(
             Instant::now() < deadline,
-            "OpenSearch is not answering on {URL}: run /work/main/scripts/stack up"
+            "OpenSearch is not answering on {URL}: run scripts/stack up"
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }

@@ -51,7 +51,7 @@ async fn pg() -> PgPool {
             Ok(p) => return p,
             Err(e) => assert!(
                 tokio::time::Instant::now() < deadline,
-                "PostgreSQL analytics db not reachable on 127.0.0.1:5442 ({e}): run /work/main/scripts/stack up"
+                "PostgreSQL analytics db not reachable on 127.0.0.1:5442 ({e}): run scripts/stack up"
             ),
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -270,7 +270,7 @@ async fn glue_runs_come_from_moto_and_a_missing_job_is_a_partial_error() {
         .max_retries(0)
         .send()
         .await
-        .expect("moto on 127.0.0.1:5055 (run /work/main/scripts/stack up): create_job");
+        .expect("moto on 127.0.0.1:5055 (run scripts/stack up): create_job");
     let mut ids = Vec::new();
     for _ in 0..2 {
         ids.push(
@@ -332,7 +332,7 @@ async fn an_unreachable_database_fails_within_the_timeout_without_the_password()
 async fn snapshot_fills_s3_opensearch_and_redshift() {
     let _ = aws();
     let _pool = pg().await;
-    let main_cfg = std::path::Path::new("/work/main/config.local.toml");
+    let main_cfg = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.local.toml"));
     let dir = tempfile::tempdir().unwrap();
     let path = if main_cfg.is_file() {
         main_cfg.to_path_buf()

@@ -56,7 +56,7 @@ async fn require_moto() {
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "moto is not listening on 127.0.0.1:5055: run /work/main/scripts/stack up"
+            "moto is not listening on 127.0.0.1:5055: run scripts/stack up"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
