@@ -275,19 +275,29 @@ fn open(
 
 /// The search cluster an operation runs against: the console's simulated world in demo mode,
 /// the context's OpenSearch otherwise.
-fn search_admin(r: &Resolved, backends: &Backends) -> Result<Arc<dyn SearchAdmin>, String> {
+fn search_admin(
+    r: &Resolved,
+    backends: &Backends,
+) -> Result<futures::future::BoxFuture<'static, Result<Arc<dyn SearchAdmin>, String>>, String> {
     match backends {
-        Backends::Sim(world) => Ok(Arc::new(SimSearchAdmin::new(world.clone()))),
+        Backends::Sim(world) => {
+            let a: Arc<dyn SearchAdmin> = Arc::new(SimSearchAdmin::new(world.clone()));
+            Ok(Box::pin(async move { Ok(a) }))
+        }
         Backends::Real => {
-            let cfg = r.context().opensearch.as_ref().ok_or_else(|| {
+            let cfg = r.context().opensearch.clone().ok_or_else(|| {
                 format!(
                     "context {:?} has no [contexts.{}.opensearch] section",
                     r.context_name, r.context_name
                 )
             })?;
-            OsAdmin::from_config(cfg)
-                .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
-                .map_err(|e| format!("{e:#}"))
+            let aws = crate::sources::aws::AwsContext::new(r.context());
+            Ok(Box::pin(async move {
+                OsAdmin::from_config(&cfg, &aws)
+                    .await
+                    .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
+                    .map_err(|e| format!("{e:#}"))
+            }))
         }
     }
 }
@@ -312,15 +322,18 @@ fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dy
     let read_only = r.read_only;
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
-        let res = match ReindexOp::prepare(admin, req).await {
-            Ok(op) => {
-                let op = Arc::new(op);
-                let controls: Arc<dyn OpControls> = op.clone();
-                let h = handle::spawn(op, audit, read_only, false).with_controls(controls);
-                Ok(OpModal::new(h))
-            }
-            Err(e) => Err(format!("{e:#}")),
-        };
+        let res =
+            match async { ReindexOp::prepare(admin.await.map_err(anyhow::Error::msg)?, req).await }
+                .await
+            {
+                Ok(op) => {
+                    let op = Arc::new(op);
+                    let controls: Arc<dyn OpControls> = op.clone();
+                    let h = handle::spawn(op, audit, read_only, false).with_controls(controls);
+                    Ok(OpModal::new(h))
+                }
+                Err(e) => Err(format!("{e:#}")),
+            };
         let _ = tx.send(res);
     });
     Ok(Box::new(PreparingModal::new(format!("{REINDEX} {alias}"), rx)) as Box<dyn Modal>)

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::opensearch_writes::swap_actions;
 pub use super::opensearch_writes::{ALIAS_PROPERTIES, DocIds};
 use crate::config::{OpenSearchConfig, secret_from_env};
+use crate::sources::aws::AwsContext;
 
 /// Index settings that describe one physical index and cannot be given to a new one
 /// (OpenSearch rejects them, or they would mis-route the copy).
@@ -211,9 +212,21 @@ fn u(v: &Value) -> u64 {
 }
 
 impl OsAdmin {
-    pub fn from_config(cfg: &OpenSearchConfig) -> Result<Self> {
+    /// The context's cluster: SigV4-signed (service `es`, the context's AWS credentials and
+    /// region) when `opensearch.sigv4 = true`, HTTP basic auth with `username` /
+    /// `password_env` otherwise. Every call is bounded by `opensearch.timeout` (default 30 s).
+    /// Errors: no AWS credentials or region for SigV4, an unset password variable, a bad URL.
+    pub async fn from_config(cfg: &OpenSearchConfig, aws: &AwsContext) -> Result<Self> {
         if cfg.sigv4 {
-            bail!("opensearch.sigv4: SigV4 signing is not supported by the admin client yet");
+            let sdk = aws.sdk_config().await;
+            let creds = sdk
+                .credentials_provider()
+                .context("opensearch.sigv4: no AWS credentials found (env, profile or SSO)")?;
+            let region = sdk
+                .region()
+                .cloned()
+                .context("opensearch.sigv4: no AWS region (set the context's region)")?;
+            return Self::signed(&cfg.url, creds, region, cfg.timeout);
         }
         let password = secret_from_env(cfg.password_env.as_deref()).map_err(|e| anyhow!(e))?;
         let creds = match (&cfg.username, password) {
@@ -224,18 +237,33 @@ impl OsAdmin {
         Self::connect(&cfg.url, creds, cfg.timeout)
     }
 
+    /// A client signing every request with SigV4 (service `es`) from `creds` in `region`.
+    pub fn signed(
+        url: &str,
+        creds: aws_credential_types::provider::SharedCredentialsProvider,
+        region: aws_config::Region,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        Self::connect(url, Some(Credentials::AwsSigV4(creds, region)), timeout)
+    }
+
     pub fn new(url: &str) -> Result<Self> {
         Self::connect(url, None, None)
     }
 
     fn connect(url: &str, creds: Option<Credentials>, timeout: Option<Duration>) -> Result<Self> {
-        let parsed =
-            Url::parse(url).with_context(|| format!("opensearch.url {url:?} is not a URL"))?;
+        let parsed = Url::parse(url).with_context(|| {
+            format!(
+                "opensearch.url {:?} is not a URL",
+                crate::config::redact_url(url)
+            )
+        })?;
         let mut b = TransportBuilder::new(SingleNodeConnectionPool::new(parsed))
             .disable_proxy()
             .timeout(timeout.unwrap_or(Duration::from_secs(30)));
         if let Some(c) = creds {
-            b = b.auth(c);
+            // Amazon OpenSearch Service signs as `es` (the crate's default too).
+            b = b.auth(c).service_name("es");
         }
         let transport = b.build().context("building the OpenSearch client")?;
         Ok(OsAdmin {
