@@ -19,10 +19,10 @@ use opensearch::http::Method;
 use opensearch::http::headers::HeaderMap;
 use opensearch::http::transport::Transport;
 use opsdeck::config::{Context, OpenSearchConfig, S3Config};
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::opensearch::OpenSearchCollector;
-use opsdeck::sources::s3::S3Collector;
-use opsdeck::sources::s3::storage::STORAGE_TYPES;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::opensearch::OpenSearchCollector;
+use opsdeck::services::s3::S3Collector;
+use opsdeck::services::s3::storage::STORAGE_TYPES;
 use serde_json::{Value, json};
 
 const BUCKETS: usize = 200;
@@ -181,11 +181,11 @@ fn bench(cr: &mut Criterion) {
         &aws,
         &BTreeMap::new(),
     );
-    let (calls0, metrics0) = opsdeck::sources::cloudwatch::usage();
+    let (calls0, metrics0) = opsdeck::services::cloudwatch::usage();
     let t = Instant::now();
     let st = rt.block_on(s3.collect_status()).expect("S3 round");
     let wall = t.elapsed();
-    let (calls1, metrics1) = opsdeck::sources::cloudwatch::usage();
+    let (calls1, metrics1) = opsdeck::services::cloudwatch::usage();
     assert_eq!(st.buckets.len(), BUCKETS);
     assert!(
         st.buckets.iter().all(|b| b.as_of.is_some()),
@@ -195,7 +195,7 @@ fn bench(cr: &mut Criterion) {
         "s3 round, {BUCKETS} buckets: {wall:.1?} wall, {} GetMetricData calls, {} metrics requested (${:.4} at list price), {} lifecycle reads",
         calls1 - calls0,
         metrics1 - metrics0,
-        (metrics1 - metrics0) as f64 / 1000.0 * opsdeck::sources::cloudwatch::USD_PER_1000_METRICS,
+        (metrics1 - metrics0) as f64 / 1000.0 * opsdeck::services::cloudwatch::USD_PER_1000_METRICS,
         BUCKETS
     );
 

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use opsdeck::config::{AuroraConfig, Context, RedisConfig, ReplicaConfig};
-use opsdeck::sources::aurora::AuroraCollector;
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::redis::RedisCollector;
+use opsdeck::services::aurora::AuroraCollector;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::redis::RedisCollector;
 
 fn env_or(var: &str, default: &str) -> String {
     std::env::var(var)

@@ -1,20 +1,24 @@
 //! opsdeck: a terminal operations console for an AWS data platform.
 //!
-//! Split (DESIGN.md): `sources` (real collectors) | `sim` (the embedded simulation, same traits)
-//! | `ops` (operations as plans) | `state` (what the UI shows) | `ui` (drawing); data in panels/
-//! and keymaps/.
+//! Layers (DESIGN.md "Layout", checked by tests/layering.rs): `app` (the console wiring) ->
+//! {`ui` (drawing), `state` (what the UI shows), `ops` (operations as plans), `services` (one
+//! module per backend: client, parsing, collector, admin calls), `sim` (the embedded simulation,
+//! implementing the services' traits)}; `ui` -> `state` -> `model`/`fmt`; `ops` -> `services`
+//! -> `model`. Nothing below `app` imports `ui` or `app`. Data in panels/ and keymaps/.
 
 pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod fmt;
 pub mod keymap;
+pub mod logging;
 pub mod model;
 pub mod ops;
 pub mod panels;
+pub mod services;
 pub mod sim;
 pub mod snapshot;
-pub mod sources;
 pub mod state;
 pub mod ui;
 

@@ -9,8 +9,8 @@ use futures::future::join_all;
 
 use crate::config::Resolved;
 use crate::model::{Snapshot, SourceError};
+use crate::services::{self, BoxCollector, Sample, Update};
 use crate::sim::SimOptions;
-use crate::sources::{self, BoxCollector, Sample, Update};
 
 impl Snapshot {
     pub fn empty(context: &str, demo: bool) -> Self {
@@ -32,10 +32,11 @@ impl Snapshot {
     /// Fold one sample in: data replaces the section, a failure is listed in `errors`.
     pub fn apply(&mut self, sample: Sample) {
         match sample.result {
-            Err(message) => self.errors.push(SourceError {
-                source: sample.source.name(),
-                message,
-            }),
+            Err(message) => {
+                let source = sample.source.name();
+                tracing::warn!(source = %source, "collection failed: {message}");
+                self.errors.push(SourceError { source, message });
+            }
             Ok(Update::Aurora(a)) => self.aurora = Some(a),
             Ok(Update::Redis(r)) => self.redis = Some(r),
             Ok(Update::S3(s)) => self.s3 = Some(s),
@@ -55,7 +56,7 @@ async fn round(collectors: &mut [BoxCollector]) -> Vec<Sample> {
     join_all(
         collectors
             .iter_mut()
-            .map(|c| sources::collect_once(c.as_mut())),
+            .map(|c| services::collect_once(c.as_mut())),
     )
     .await
 }
@@ -63,7 +64,7 @@ async fn round(collectors: &mut [BoxCollector]) -> Vec<Sample> {
 /// Collect twice, `window` apart, and build the snapshot from the second round (rates come from
 /// the deltas between the two).
 pub async fn take(resolved: &Resolved, sim: &SimOptions, window: Duration) -> Snapshot {
-    let mut collectors = sources::build(resolved, sim).await;
+    let mut collectors = services::build(resolved, sim).await;
     let _first = round(&mut collectors).await;
     tokio::time::sleep(window).await;
     let second = round(&mut collectors).await;

@@ -5,7 +5,7 @@
 
 use aws_sdk_cloudwatch::config::ProvideCredentials;
 use opsdeck::config::Context;
-use opsdeck::sources::aws::AwsContext;
+use opsdeck::services::aws::AwsContext;
 
 const CONFIG: &str = r#"
 [profile base]

@@ -6,16 +6,16 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use opsdeck::app::live::{self, Live};
 use opsdeck::audit::AuditLog;
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::Action;
 use opsdeck::ops::cutover::{self, Backends};
 use opsdeck::ops::handle::{self, EngineEvent};
-use opsdeck::ops::sim_admin;
 use opsdeck::sim::SimOptions;
-use opsdeck::sources::live::{self, Live};
+use opsdeck::sim::aurora_admin;
+use opsdeck::state::theme::Theme;
 use opsdeck::state::{State, StateInit};
-use opsdeck::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -215,7 +215,7 @@ async fn an_operation_started_after_a_switch_plans_and_audits_in_the_new_context
         cutover::build(
             &resolved,
             "catalog-failover",
-            &Backends::Sim(sim_admin::fast_world())
+            &Backends::Sim(aurora_admin::fast_world())
         )
         .is_err(),
         "staging has no cutover plans"
@@ -226,7 +226,7 @@ async fn an_operation_started_after_a_switch_plans_and_audits_in_the_new_context
     let op = cutover::build(
         &resolved,
         "catalog-failover",
-        &Backends::Sim(sim_admin::fast_world()),
+        &Backends::Sim(aurora_admin::fast_world()),
     )
     .unwrap();
     assert_eq!(op.plan().context, "prod");

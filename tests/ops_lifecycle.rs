@@ -2,9 +2,9 @@
 //! skip, when moto is not running.
 
 use opsdeck::config::Context;
-use opsdeck::ops::lifecycle::model::parse;
-use opsdeck::ops::s3_admin::{LifecycleAdmin, S3Admin, compare};
-use opsdeck::sources::aws::AwsContext;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::s3::admin::{LifecycleAdmin, S3Admin, compare};
+use opsdeck::services::s3::lifecycle_doc::parse;
 
 const MOTO: &str = "http://127.0.0.1:5055";
 
@@ -80,7 +80,7 @@ async fn a_put_configuration_reads_back_equal() {
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use opsdeck::ops::lifecycle::model::load;
+use opsdeck::services::s3::lifecycle_doc::load;
 
 /// A config pointing at the stack's moto, and an audit log, in a temp dir.
 struct Env {
@@ -335,10 +335,10 @@ mod modal {
     use opsdeck::audit::{Actor, AuditLog};
     use opsdeck::ops::handle;
     use opsdeck::ops::lifecycle::cost::default_prices;
-    use opsdeck::ops::lifecycle::model::load;
     use opsdeck::ops::lifecycle::op::LifecycleOp;
-    use opsdeck::ops::lifecycle::sim::SimLifecycleAdmin;
-    use opsdeck::ops::s3_admin::LifecycleAdmin;
+    use opsdeck::services::s3::admin::LifecycleAdmin;
+    use opsdeck::services::s3::lifecycle_doc::load;
+    use opsdeck::sim::lifecycle_admin::SimLifecycleAdmin;
     use opsdeck::sim::{self, SimOptions};
     use opsdeck::ui::op_modal::{OpModal, Phase};
 
@@ -392,7 +392,7 @@ mod modal {
         assert_eq!(m.outcome.as_ref().unwrap().exit_code(), 0);
         let now = admin.get_lifecycle(&bucket).await.unwrap();
         assert_eq!(
-            opsdeck::ops::s3_admin::compare(&desired, &now),
+            opsdeck::services::s3::admin::compare(&desired, &now),
             Vec::<String>::new()
         );
     }

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use opsdeck::ops::opensearch_admin::{OsAdmin, SearchAdmin};
+use opsdeck::services::opensearch::admin::{OsAdmin, SearchAdmin};
 use serde_json::json;
 
 /// The stack's OpenSearch (`scripts/stack env` exports OPSDECK_OPENSEARCH_URL).
@@ -127,7 +127,10 @@ impl TestIndex {
     }
 }
 
-async fn wait_task(admin: &OsAdmin, id: &str) -> opsdeck::ops::opensearch_admin::TaskProgress {
+async fn wait_task(
+    admin: &OsAdmin,
+    id: &str,
+) -> opsdeck::services::opensearch::admin::TaskProgress {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let t = admin.task(id).await.unwrap();
@@ -151,7 +154,7 @@ async fn admin_calls_copy_an_index_and_move_its_alias_atomically() {
     let def = admin.index_definition(&ti.v1).await.unwrap();
     assert_eq!(def.mappings["properties"]["sku"]["type"], "keyword");
     assert!(def.settings.get("uuid").is_none());
-    let v2 = opsdeck::ops::opensearch_admin::next_version_name(&ti.v1);
+    let v2 = opsdeck::services::opensearch::admin::next_version_name(&ti.v1);
     assert!(!admin.index_exists(&v2).await.unwrap());
     admin
         .create_index(&v2, &def.settings, &def.mappings)
@@ -856,9 +859,9 @@ mod modal {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use opsdeck::audit::{Actor, AuditLog};
     use opsdeck::ops::handle;
-    use opsdeck::ops::opensearch_admin::SearchAdmin;
-    use opsdeck::ops::reindex::sim::SimSearchAdmin;
     use opsdeck::ops::reindex::{ReindexOp, ReindexRequest};
+    use opsdeck::services::opensearch::admin::SearchAdmin;
+    use opsdeck::sim::search_admin::SimSearchAdmin;
     use opsdeck::sim::{self, SimOptions};
     use opsdeck::ui::op_modal::{OpModal, Phase};
     use ratatui::Terminal;

@@ -10,11 +10,11 @@ use async_trait::async_trait;
 use opsdeck::audit::{Actor, AuditLog, Outcome};
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::ops::cutover::{self, Backends};
-use opsdeck::ops::mysql_admin::MysqlAdmin;
 use opsdeck::ops::plan::{Confirm, Guardrail, OpEvent, Plan, Progress, StepSpec, StepState};
 use opsdeck::ops::recovery::find_interrupted;
 use opsdeck::ops::runner::{self, OpControl, Operation, RunOutcome, StepCtx};
-use opsdeck::ops::sim_admin::{self, Role, SimMysql};
+use opsdeck::services::aurora::admin::MysqlAdmin;
+use opsdeck::sim::aurora_admin::{self, Role, SimMysql};
 use tokio::sync::mpsc;
 
 fn audit(dir: &Path) -> AuditLog {
@@ -187,7 +187,7 @@ async fn read_only_mode_refuses_in_the_ops_layer_and_audits_refused() {
 async fn hold_parks_at_the_gate_and_abort_there_rolls_the_freeze_back() {
     let dir = tempfile::tempdir().unwrap();
     let log = audit(dir.path());
-    let sim = sim_admin::fast_world();
+    let sim = aurora_admin::fast_world();
     let op = cutover::build(&demo(), "mysql-to-aurora", &Backends::Sim(sim.clone())).unwrap();
     let s = runner::begin(op.clone(), log.clone(), false).await.unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -249,7 +249,7 @@ async fn hold_parks_at_the_gate_and_abort_there_rolls_the_freeze_back() {
 async fn release_continues_past_the_gate_to_a_verified_cutover() {
     let dir = tempfile::tempdir().unwrap();
     let log = audit(dir.path());
-    let sim = sim_admin::fast_world();
+    let sim = aurora_admin::fast_world();
     let op = cutover::build(&demo(), "mysql-to-aurora", &Backends::Sim(sim.clone())).unwrap();
     let s = runner::begin(op.clone(), log.clone(), false).await.unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -289,7 +289,7 @@ async fn release_continues_past_the_gate_to_a_verified_cutover() {
 async fn simulated_failover_and_blue_green_run_to_verified_completion() {
     let dir = tempfile::tempdir().unwrap();
     let log = audit(dir.path());
-    let sim = sim_admin::fast_world();
+    let sim = aurora_admin::fast_world();
     for plan in ["catalog-failover", "catalog-blue-green"] {
         let op = cutover::build(&demo(), plan, &Backends::Sim(sim.clone())).unwrap();
         let s = runner::begin(op, log.clone(), false).await.unwrap();
@@ -469,7 +469,7 @@ async fn next_engine(h: &mut opsdeck::ops::handle::OpHandle) -> opsdeck::ops::ha
 async fn console_handle_shows_guardrails_then_runs_after_confirm() {
     use opsdeck::ops::handle::{self, EngineEvent};
     let dir = tempfile::tempdir().unwrap();
-    let sim = sim_admin::fast_world();
+    let sim = aurora_admin::fast_world();
     let op = cutover::build(&demo(), "catalog-failover", &Backends::Sim(sim)).unwrap();
     let mut h = handle::spawn(op, audit(dir.path()), false, false);
     match next_engine(&mut h).await {
@@ -505,7 +505,7 @@ async fn console_handle_decline_aborts_and_read_only_refuses_before_guardrails()
     let op = cutover::build(
         &demo(),
         "mysql-to-aurora",
-        &Backends::Sim(sim_admin::fast_world()),
+        &Backends::Sim(aurora_admin::fast_world()),
     )
     .unwrap();
     let mut h = handle::spawn(op.clone(), log.clone(), false, false);

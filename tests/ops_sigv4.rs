@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use opsdeck::ops::opensearch_admin::{OsAdmin, SearchAdmin};
+use opsdeck::services::opensearch::admin::{OsAdmin, SearchAdmin};
 
 const KEY_ID: &str = "AKIDOPSDECKTEST";
 const SECRET: &str = "opsdeck/test/secret/key";

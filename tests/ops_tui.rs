@@ -8,7 +8,7 @@ use opsdeck::audit::{Actor, AuditLog};
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::ops::cutover::{self, Backends};
 use opsdeck::ops::handle;
-use opsdeck::ops::sim_admin;
+use opsdeck::sim::aurora_admin;
 use opsdeck::ui::op_modal::{Focus, ModalAction, OpModal, Phase};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -60,7 +60,7 @@ async fn cutover_modal_refuses_a_wrong_name_then_runs_to_done_on_the_right_one()
     let op = cutover::build(
         &resolved,
         "mysql-to-aurora",
-        &Backends::Sim(sim_admin::fast_world()),
+        &Backends::Sim(aurora_admin::fast_world()),
     )
     .unwrap();
     let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
@@ -132,7 +132,7 @@ async fn enter_on_the_initial_focus_cancels_and_runs_nothing() {
     let op = cutover::build(
         &resolved,
         "catalog-failover",
-        &Backends::Sim(sim_admin::fast_world()),
+        &Backends::Sim(aurora_admin::fast_world()),
     )
     .unwrap();
     let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
@@ -177,8 +177,8 @@ async fn tick_until(
 
 #[tokio::test]
 async fn console_palette_opens_the_cutover_modal_and_runs_it_against_the_simulation() {
+    use opsdeck::app::console;
     use opsdeck::keymap::Action;
-    use opsdeck::ops::console;
     use opsdeck::state::{State, StateInit};
 
     let home = tempfile::tempdir().unwrap();
@@ -188,7 +188,7 @@ async fn console_palette_opens_the_cutover_modal_and_runs_it_against_the_simulat
     })
     .unwrap();
     resolved.config.audit_log = Some(home.path().join("audit.jsonl").display().to_string());
-    let backends = Backends::Sim(sim_admin::fast_world());
+    let backends = Backends::Sim(aurora_admin::fast_world());
     let mut st = State::new(StateInit::default());
     console::install(&mut st, &resolved);
     let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
@@ -270,7 +270,7 @@ async fn console_palette_opens_the_cutover_modal_and_runs_it_against_the_simulat
 
 #[test]
 fn read_only_console_offers_no_operations() {
-    use opsdeck::ops::console;
+    use opsdeck::app::console;
     let resolved = config::resolve(&GlobalOpts {
         demo: true,
         read_only: true,
@@ -299,7 +299,7 @@ fn read_only_console_offers_no_operations() {
 
 #[tokio::test]
 async fn starting_an_operation_in_read_only_mode_is_refused_by_the_ops_layer() {
-    use opsdeck::ops::console;
+    use opsdeck::app::console;
     let home = tempfile::tempdir().unwrap();
     let mut resolved = config::resolve(&GlobalOpts {
         demo: true,
@@ -315,7 +315,7 @@ async fn starting_an_operation_in_read_only_mode_is_refused_by_the_ops_layer() {
     st.modals.push(
         console::start(
             &resolved,
-            &Backends::Sim(sim_admin::fast_world()),
+            &Backends::Sim(aurora_admin::fast_world()),
             "cutover catalog-failover",
         )
         .unwrap()
@@ -335,11 +335,11 @@ async fn starting_an_operation_in_read_only_mode_is_refused_by_the_ops_layer() {
 
 #[tokio::test]
 async fn an_interrupted_cutover_is_offered_in_the_palette_and_rolled_back_from_the_console() {
-    use opsdeck::ops::console;
-    use opsdeck::ops::mysql_admin::MysqlAdmin;
+    use opsdeck::app::console;
     use opsdeck::ops::plan::OpEvent;
     use opsdeck::ops::runner::{self, OpControl};
-    use opsdeck::ops::sim_admin::{Role, SimMysql};
+    use opsdeck::services::aurora::admin::MysqlAdmin;
+    use opsdeck::sim::aurora_admin::{Role, SimMysql};
     use opsdeck::state::{State, StateInit};
 
     let home = tempfile::tempdir().unwrap();
@@ -349,7 +349,7 @@ async fn an_interrupted_cutover_is_offered_in_the_palette_and_rolled_back_from_t
     })
     .unwrap();
     resolved.config.audit_log = Some(home.path().join("audit.jsonl").display().to_string());
-    let world = sim_admin::fast_world();
+    let world = aurora_admin::fast_world();
     let backends = Backends::Sim(world.clone());
     let source = SimMysql::new(world.clone(), Role::Source);
 

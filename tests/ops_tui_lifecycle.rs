@@ -6,17 +6,17 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::console;
 use opsdeck::config::{self, GlobalOpts, Resolved};
 use opsdeck::keymap::Action;
-use opsdeck::ops::console;
 use opsdeck::ops::cutover::Backends;
-use opsdeck::ops::lifecycle::model::{LifecycleConfiguration, RuleStatus};
-use opsdeck::ops::lifecycle::sim::SimLifecycleAdmin;
-use opsdeck::ops::s3_admin::LifecycleAdmin;
+use opsdeck::services::s3::admin::LifecycleAdmin;
+use opsdeck::services::s3::lifecycle_doc::{LifecycleConfiguration, RuleStatus};
+use opsdeck::sim::lifecycle_admin::SimLifecycleAdmin;
 use opsdeck::sim::{self, SharedWorld, SimOptions};
+use opsdeck::state::theme::Theme;
 use opsdeck::state::{State, StateInit};
 use opsdeck::ui::modal::Modal;
-use opsdeck::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

@@ -6,14 +6,14 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::console;
 use opsdeck::config::{self, GlobalOpts, Resolved};
 use opsdeck::keymap::Action;
-use opsdeck::ops::console;
 use opsdeck::ops::cutover::Backends;
 use opsdeck::sim::{self, SharedWorld, SimOptions};
+use opsdeck::state::theme::Theme;
 use opsdeck::state::{State, StateInit};
 use opsdeck::ui::modal::Modal;
-use opsdeck::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use opsdeck::config::{AuroraConfig, Context, ReplicaConfig};
 use opsdeck::model::{AuroraStatus, LagSource, ReplicaState, ReplicaStatus};
-use opsdeck::sources::aurora::AuroraCollector;
-use opsdeck::sources::aws::AwsContext;
+use opsdeck::services::aurora::AuroraCollector;
+use opsdeck::services::aws::AwsContext;
 use sqlx::mysql::MySqlPool;
 use sqlx::{Connection, Executor, Row};
 
@@ -753,10 +753,8 @@ async fn snapshot_fills_aurora_and_redis_per_the_contract() {
     assert!(replicas.len() >= 2, "{a:#}");
     for r in replicas {
         assert!(r["name"].is_string());
-        assert!(
-            r["lag_seconds"].is_number() || r["lag_seconds"].is_null(),
-            "{r}"
-        );
+        let lag = has(r, "lag_seconds");
+        assert!(lag.is_number() || lag.is_null(), "{r}");
         assert!(
             ["sql", "heartbeat", "cloudwatch"].contains(&r["lag_source"].as_str().unwrap()),
             "{r}"
@@ -771,8 +769,10 @@ async fn snapshot_fills_aurora_and_redis_per_the_contract() {
     assert!(r1["lag_seconds"].is_number(), "{r1}");
 
     let r = &v["redis"];
-    assert!(r["hit_ratio"].is_number() || r["hit_ratio"].is_null());
-    assert!(r["hit_ratio_lifetime"].is_number() || r["hit_ratio_lifetime"].is_null());
+    for k in ["hit_ratio", "hit_ratio_lifetime"] {
+        let v = has(r, k);
+        assert!(v.is_number() || v.is_null(), "{k}: {r:#}");
+    }
     assert!(r["ops_per_sec"].as_f64().unwrap() >= 0.0, "{r:#}");
     let nodes = r["nodes"].as_array().unwrap();
     assert!(!nodes.is_empty());
@@ -785,8 +785,17 @@ async fn snapshot_fills_aurora_and_redis_per_the_contract() {
             "evicted_keys",
             "connected_clients",
         ] {
-            assert!(n.get(k).is_some(), "node lacks {k}: {n}");
+            has(n, k);
         }
-        assert!(n["error"].is_null(), "{n}");
+        assert!(n.get("error").is_none_or(|e| e.is_null()), "{n}");
     }
+}
+
+/// The contract says a key is present even when its value is null: `v[k]` alone reads a missing
+/// key as null, so look the key up and fail naming it when it is absent.
+fn has<'a>(v: &'a serde_json::Value, k: &str) -> &'a serde_json::Value {
+    v.as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .get(k)
+        .unwrap_or_else(|| panic!("contract key {k:?} missing from {v}"))
 }

@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use opsdeck::config::Context;
 use opsdeck::model::{CwFigure, Status};
 use opsdeck::panels::Panels;
-use opsdeck::sources::Collector;
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::cloudwatch::{self, CloudWatchReader, MetricQuery, Series};
-use opsdeck::sources::cw_panels::{Dims, LazyCloudWatch, MetricSource, PanelCollector};
-use opsdeck::sources::{Update, alarms};
+use opsdeck::services::Collector;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::cloudwatch::panels::{Dims, LazyCloudWatch, MetricSource, PanelCollector};
+use opsdeck::services::cloudwatch::{self, CloudWatchReader, MetricQuery, Series};
+use opsdeck::services::{Update, alarms};
 
 /// The batching test reads the process-wide GetMetricData counters: tests that call
 /// GetMetricData hold this so their calls do not mix.

@@ -11,8 +11,8 @@ use opensearch::http::Method;
 use opensearch::http::headers::HeaderMap;
 use opensearch::http::transport::Transport;
 use opsdeck::config::{Context, OpenSearchConfig};
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::opensearch::OpenSearchCollector;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::opensearch::OpenSearchCollector;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -270,7 +270,7 @@ async fn an_unreachable_cluster_fails_the_round_within_its_timeout() {
         &AwsContext::new(&Context::default()),
     );
     let started = std::time::Instant::now();
-    let s = opsdeck::sources::collect_once(&mut col).await;
+    let s = opsdeck::services::collect_once(&mut col).await;
     let err = s.result.expect_err("no cluster");
     assert!(started.elapsed() < Duration::from_secs(3));
     // the password variable is not set: named, never a value
@@ -351,11 +351,11 @@ async fn a_slow_index_listing_keeps_the_previous_list_and_reports_the_rest_in_ti
 
     slow.store(true, Ordering::Relaxed);
     let started = std::time::Instant::now();
-    let s = opsdeck::sources::collect_once(&mut col).await;
+    let s = opsdeck::services::collect_once(&mut col).await;
     let elapsed = started.elapsed();
     delete_index(&c, &index).await;
     let st = match s.result.expect("the rest of the figures still arrive") {
-        opsdeck::sources::Update::OpenSearch(st) => st,
+        opsdeck::services::Update::OpenSearch(st) => st,
         other => panic!("unexpected update {other:?}"),
     };
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");

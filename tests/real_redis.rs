@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use opsdeck::config::{Context, RedisConfig};
 use opsdeck::model::{RedisNode, RedisStatus};
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::redis::RedisCollector;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::redis::RedisCollector;
 use tokio::io::AsyncWriteExt;
 
 fn env_or(var: &str, default: &str) -> String {

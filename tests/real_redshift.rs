@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use aws_sdk_glue::types::JobCommand;
 use opsdeck::config::{Context, RedshiftConfig};
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::redshift::RedshiftCollector;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::redshift::RedshiftCollector;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{AssertSqlSafe, PgPool};
 
@@ -316,9 +316,9 @@ async fn an_unreachable_database_fails_within_the_timeout_without_the_password()
         timeout: Some(Duration::from_secs(3)),
         ..Default::default()
     };
-    let mut col = opsdeck::sources::redshift::collector(&c, &AwsContext::new(&Context::default()));
+    let mut col = opsdeck::services::redshift::collector(&c, &AwsContext::new(&Context::default()));
     let started = std::time::Instant::now();
-    let s = opsdeck::sources::collect_once(col.as_mut()).await;
+    let s = opsdeck::services::collect_once(col.as_mut()).await;
     let err = s.result.expect_err("nothing listens on port 9");
     assert!(started.elapsed() < Duration::from_secs(4));
     assert!(!err.contains("s3cr3t-pw"), "{err}");

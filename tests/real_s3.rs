@@ -13,8 +13,8 @@ use aws_sdk_s3::types::{
 };
 use chrono::{DateTime, Duration as Days, Utc};
 use opsdeck::config::{Context, S3Config};
-use opsdeck::sources::aws::AwsContext;
-use opsdeck::sources::s3::S3Collector;
+use opsdeck::services::aws::AwsContext;
+use opsdeck::services::s3::S3Collector;
 
 const ENDPOINT: &str = "http://127.0.0.1:5055";
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
@@ -399,9 +399,9 @@ async fn an_unreachable_endpoint_fails_the_round_within_its_timeout() {
     });
     let mut c = cfg(&["some-bucket"]);
     c.timeout = Some(Duration::from_secs(10));
-    let mut col = opsdeck::sources::s3::collector(&c, &dead, &BTreeMap::new());
+    let mut col = opsdeck::services::s3::collector(&c, &dead, &BTreeMap::new());
     let started = std::time::Instant::now();
-    let sample = opsdeck::sources::collect_once(col.as_mut()).await;
+    let sample = opsdeck::services::collect_once(col.as_mut()).await;
     let err = sample.result.expect_err("nothing is listening");
     assert!(started.elapsed() < Duration::from_secs(11));
     assert!(!err.contains("AWS_SECRET"), "{err}");

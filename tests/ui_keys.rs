@@ -1,7 +1,7 @@
 //! Key-driven tests: press keys as an operator would and assert that the screen changes.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
-use opsdeck::sources::{Sample, SourceKind, Update};
+use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::{State, fixture};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -1,7 +1,7 @@
 //! Any terminal size renders without panicking; below the minimum it says so.
 
+use opsdeck::state::theme::Theme;
 use opsdeck::state::{Tab, fixture};
-use opsdeck::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;

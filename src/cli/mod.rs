@@ -57,6 +57,13 @@ pub struct Global {
     /// Simulation: scenario.
     #[arg(long, global = true, value_enum, default_value_t = Scenario::Normal)]
     pub scenario: Scenario,
+    /// Log level of opsdeck's log file (error, warn, info, debug, trace); `$OPSDECK_LOG` takes a
+    /// full filter instead. The file is under $XDG_STATE_HOME/opsdeck/ (see `?` help).
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// One more log level per -v (-v debug, -vv trace).
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
@@ -140,9 +147,24 @@ pub fn main() -> i32 {
             };
         }
     };
+    let level = match crate::logging::level_filter(&cli.global.log_level, cli.global.verbose) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let _log = crate::logging::init(level);
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        args = ?std::env::args().skip(1).collect::<Vec<_>>(),
+        "opsdeck started"
+    );
+    tracing::debug!("log level {level}, file {}", crate::logging::describe());
     let resolved = match config::resolve(&cli.global.opts()) {
         Ok(r) => r,
         Err(e) => {
+            tracing::error!("config: {e}");
             eprintln!("opsdeck: {e}");
             return exit::USAGE;
         }

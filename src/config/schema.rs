@@ -26,7 +26,7 @@ pub struct Config {
     pub contexts: BTreeMap<String, Context>,
 }
 
-/// The cutover plans the simulation can run (ops::sim_admin backs them).
+/// The cutover plans the simulation can run (sim::aurora_admin backs them).
 fn demo_cutovers() -> Vec<CutoverConfig> {
     let plan = |name: &str, strategy| CutoverConfig {
         name: name.into(),

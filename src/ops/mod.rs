@@ -16,14 +16,15 @@
 //!   `succeeded`/`failed`/`aborted` entry (step `op`).
 //! - [`recovery`]: op ids with started steps and no op-level end (process killed), for
 //!   "resume or roll back" offers at startup; [`runner::resume`] / [`runner::Session::rollback`].
-//! - Admin traits per backend, real and simulated: [`mysql_admin::MysqlAdmin`] (sqlx),
-//!   [`rds_admin::RdsAdmin`] (aws-sdk-rds), both implemented over the simulation in
-//!   [`sim_admin`]. Operations only talk to these traits.
+//! - Admin traits live with their service (`services::aurora::admin::MysqlAdmin` over sqlx,
+//!   `services::aurora::rds_admin::RdsAdmin` over aws-sdk-rds, `services::opensearch::admin`,
+//!   `services::s3::admin`), each implemented over the simulation in `sim::*_admin`.
+//!   Operations only talk to these traits; `ops` holds no client, parser or drawing.
 //! - [`cutover`]: the binlog / failover / blue-green strategies and `build()` from config;
 //!   [`cutover::pending`] finds interrupted cutovers with the backend's own view of them.
 //! - [`handle`]: the console's non-blocking handle on a running operation (events channel,
-//!   confirm/decline/hold/release/abort); [`console`]: palette entries and `StartOp` -> modal
-//!   (`ui::op_modal`), wired in `app.rs`.
+//!   confirm/decline/hold/release/abort); `app::console`: palette entries and `StartOp` ->
+//!   modal (`ui::op_modal`).
 //!
 //! # Exit codes (CLI) and audit outcomes
 //! 0 done (`succeeded`), 1 failed (`failed`; rolled back if before the point of no return),
@@ -48,20 +49,13 @@
 //!    `OpEvent`s into [`plan::Progress`], and calls confirm/decline/hold/release/abort.
 //!    At startup, [`cutover::pending`] lists interrupted cutovers to offer resume/roll back.
 
-pub mod console;
 pub mod cutover;
 pub mod handle;
 pub mod lifecycle;
-pub mod mysql_admin;
-pub mod opensearch_admin;
-pub mod opensearch_writes;
 pub mod plan;
-pub mod rds_admin;
 pub mod recovery;
 pub mod reindex;
 pub mod runner;
-pub mod s3_admin;
-pub mod sim_admin;
 
 pub use plan::{Confirm, Guardrail, OpEvent, Plan, Progress, StepSpec, StepState};
 pub use runner::{OpControl, Operation, RunOutcome, Session, StepCtx};

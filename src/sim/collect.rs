@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use super::world::RedisCounters;
 use super::{SharedWorld, World};
 use crate::model::{CwFigure, RedisNode, RedisStatus, Status};
-use crate::sources::{Collector, SourceKind, Update};
+use crate::services::{Collector, SourceKind, Update};
 
 const HISTORY: usize = 60;
 

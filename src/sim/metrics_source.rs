@@ -13,9 +13,9 @@ use chrono::{DateTime, Utc};
 
 use super::{SharedWorld, lock};
 use crate::panels::Panels;
-use crate::sources::BoxCollector;
-use crate::sources::cloudwatch::{MetricQuery, Series};
-use crate::sources::cw_panels::{Dims, MetricSource, PanelCollector};
+use crate::services::BoxCollector;
+use crate::services::cloudwatch::panels::{Dims, MetricSource, PanelCollector};
+use crate::services::cloudwatch::{MetricQuery, Series};
 
 /// The panels demo mode shows.
 pub const PANELS: [&str; 5] = [
@@ -203,7 +203,7 @@ impl Parser<'_> {
 mod tests {
     use super::*;
     use crate::model::Status;
-    use crate::sources::Update;
+    use crate::services::Update;
 
     #[test]
     fn metric_math_subset_evaluates_with_precedence() {

@@ -9,10 +9,12 @@
 
 mod alarms;
 mod aurora;
+pub mod aurora_admin;
 mod clock;
 mod cloud;
 mod collect;
 pub mod lifecycle;
+pub mod lifecycle_admin;
 pub mod metrics_source;
 mod opensearch;
 pub mod prices;
@@ -20,6 +22,7 @@ mod redis;
 mod redshift;
 mod rng;
 mod s3;
+pub mod search_admin;
 mod traffic;
 mod world;
 
@@ -30,7 +33,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::sources::BoxCollector;
+use crate::services::BoxCollector;
 
 pub use aurora::MigrationState;
 pub use clock::SimClock;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use crate::sources::s3::prices::PriceTable;
+use crate::services::s3::prices::PriceTable;
 
 /// USD per GB-month keyed by CloudWatch StorageType (`StandardStorage`, `StandardIAStorage`, ...),
 /// us-east-1 list prices: the same embedded table the real S3 collector prices with.

@@ -260,7 +260,7 @@ impl Etl {
 /// Median of each table's previous completed runs, and `slow` beyond the factor the real
 /// collector uses: the same rule, so the sim and a real cluster flag alike.
 pub(crate) fn flag_slow(runs: &mut [LoadRun]) {
-    use crate::sources::redshift::{DEFAULT_SLOW_FACTOR, slow};
+    use crate::services::redshift::{DEFAULT_SLOW_FACTOR, slow};
     let past: Vec<slow::Past<'_>> = runs
         .iter()
         .map(|r| slow::Past {

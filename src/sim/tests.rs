@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use super::lifecycle::{LifecycleConfiguration, StorageClass};
 use super::*;
 use crate::model::ReplicaState;
-use crate::sources::{SourceKind, Update};
+use crate::services::{SourceKind, Update};
 
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86_400.0;

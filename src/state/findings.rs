@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::fmt;
 use crate::model::*;
 use crate::panels::{PanelDef, PanelKind, Panels, Threshold};
-use crate::ui::fmt;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {

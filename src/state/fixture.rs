@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::model::*;
-use crate::sources::{Sample, SourceKind, Update};
+use crate::services::{Sample, SourceKind, Update};
 use crate::state::{State, StateInit};
 
 /// 2026-11-25 14:02:11 UTC.

@@ -4,8 +4,11 @@
 
 pub mod findings;
 pub mod fixture;
+pub mod modal;
+pub mod overview;
 pub mod palette;
 pub mod series;
+pub mod theme;
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -18,10 +21,10 @@ pub use crate::keymap::Action;
 use crate::keymap::{Keymap, Scope};
 use crate::model::{Snapshot, Status};
 use crate::panels::{PanelKind, Panels};
-use crate::sources::{Sample, SourceKind, Update};
-use crate::ui::modal::{Modal, ModalOutcome};
-use crate::ui::theme::Theme;
+use crate::services::{Sample, SourceKind, Update};
+use crate::state::theme::Theme;
 pub use findings::{Finding, findings};
+pub use modal::{Modal, ModalOutcome};
 pub use palette::PaletteEntry;
 use series::Series;
 
@@ -75,6 +78,15 @@ impl SourceState {
             None => self.error.is_some(),
         }
     }
+}
+
+/// GetMetricData request rate and its list-price cost, from `services::cloudwatch`'s counters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CloudWatchUsage {
+    /// Metrics requested per minute over the recent window.
+    pub metrics_per_minute: f64,
+    /// That rate's cost at list price, USD per day.
+    pub usd_per_day: f64,
 }
 
 /// A tab in the footer: the overview or a panel by id.
@@ -155,6 +167,9 @@ pub struct State {
     /// A one-line message for the footer, with when it was set.
     pub flash: Option<(String, DateTime<Utc>)>,
     pub quit: bool,
+    /// What the CloudWatch-backed collectors request, folded in by the main loop before each
+    /// frame (None until a GetMetricData call was made). Drawing never reads the counters.
+    pub cloudwatch_usage: Option<CloudWatchUsage>,
     /// Rows in the table last drawn for the current panel, so movement keys can clamp.
     pub visible_rows: Cell<usize>,
     /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
@@ -187,6 +202,7 @@ impl State {
             palette: Vec::new(),
             flash: None,
             quit: false,
+            cloudwatch_usage: None,
             visible_rows: Cell::new(0),
             inbox: None,
         };
@@ -385,7 +401,10 @@ impl State {
     }
 
     pub fn set_flash(&mut self, msg: impl Into<String>) {
-        self.flash = Some((msg.into(), self.now));
+        let msg = msg.into();
+        // What flashed on screen is gone in seconds; the log keeps it.
+        tracing::info!(target: "opsdeck::flash", "{msg}");
+        self.flash = Some((msg, self.now));
     }
 
     pub fn goto_tab(&mut self, tab: Tab) {
@@ -548,7 +567,7 @@ impl State {
             Action::Select => {
                 if self.tab == Tab::Overview {
                     let sel = self.view().selected;
-                    if let Some(id) = crate::ui::overview::panel_at(self, sel) {
+                    if let Some(id) = overview::panel_at(self, sel) {
                         self.goto_tab(Tab::Panel(id));
                     }
                 }

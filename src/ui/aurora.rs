@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, LineGauge, Paragraph, Row, Sparklin
 use super::{fmt, widgets};
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::sources::SourceKind;
+use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::lag_source;
 

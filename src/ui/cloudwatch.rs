@@ -10,7 +10,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use super::{fmt, widgets};
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::sources::SourceKind;
+use crate::services::SourceKind;
 use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {

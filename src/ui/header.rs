@@ -57,11 +57,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         t.dim(),
     )];
     // What the CloudWatch panels cost: metrics requested per minute at list price.
-    let cost = match crate::sources::cloudwatch::metrics_per_minute() {
-        Some(m) => vec![Span::styled(
+    let cost = match st.cloudwatch_usage {
+        Some(u) => vec![Span::styled(
             format!(
-                "  CW {m:.0} metrics/min ${:.2}/day",
-                crate::sources::cloudwatch::usd_per_day(m)
+                "  CW {:.0} metrics/min ${:.2}/day",
+                u.metrics_per_minute, u.usd_per_day
             ),
             t.dim(),
         )],

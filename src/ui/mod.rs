@@ -4,7 +4,6 @@
 
 pub mod aurora;
 pub mod cloudwatch;
-pub mod fmt;
 pub mod header;
 pub mod help;
 pub mod modal;
@@ -15,8 +14,10 @@ pub mod palette;
 pub mod redis;
 pub mod redshift;
 pub mod s3;
-pub mod theme;
 pub mod widgets;
+
+pub use crate::fmt;
+pub use crate::state::theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::ops::handle::{EngineEvent, OpHandle};
 use crate::ops::plan::{Confirm, Guardrail, OpEvent, Progress, StepState};
 use crate::ops::runner::RunOutcome;
-use crate::sources::Update;
+use crate::services::Update;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {

@@ -12,7 +12,7 @@ use ratatui::widgets::{
 use super::{fmt, widgets};
 use crate::model::*;
 use crate::panels::{ChartKind, PanelDef};
-use crate::sources::SourceKind;
+use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
 use crate::state::series::Ring;

@@ -9,7 +9,7 @@ use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Tabl
 use super::{fmt, widgets};
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::sources::SourceKind;
+use crate::services::SourceKind;
 use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {

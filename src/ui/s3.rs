@@ -9,28 +9,8 @@ use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Tabl
 use super::{fmt, widgets};
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::sources::SourceKind;
+use crate::services::SourceKind;
 use crate::state::State;
-
-/// Short names for CloudWatch StorageType values.
-pub fn tier_short(k: &str) -> &str {
-    match k {
-        "StandardStorage" => "Std",
-        "StandardIAStorage" => "IA",
-        "OneZoneIAStorage" => "OZ-IA",
-        "ReducedRedundancyStorage" => "RRS",
-        "GlacierInstantRetrievalStorage" => "GIR",
-        "GlacierStorage" => "GFR",
-        "DeepArchiveStorage" => "DA",
-        "IntelligentTieringFAStorage" => "IT-FA",
-        "IntelligentTieringIAStorage" => "IT-IA",
-        "IntelligentTieringAIAStorage" => "IT-AIA",
-        "IntelligentTieringAAStorage" => "IT-AA",
-        "IntelligentTieringDAAStorage" => "IT-DAA",
-        "ExpressOneZone" => "X1Z",
-        other => other.strip_suffix("Storage").unwrap_or(other),
-    }
-}
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, "");
@@ -153,7 +133,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 0.0
             };
             Row::new(vec![
-                Cell::from(tier_short(k).to_string()),
+                Cell::from(crate::fmt::tier_short(k).to_string()),
                 Cell::from(Line::from(fmt::bytes(**v)).right_aligned()),
                 Cell::from(Line::from(format!("{share:.0}%")).right_aligned()),
                 Cell::from(

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, TableState};
 use super::fmt;
 use crate::model::Status;
 use crate::panels::PanelDef;
-use crate::sources::SourceKind;
+use crate::services::SourceKind;
 use crate::state::{Input, State, panel_source};
 
 pub fn status_span(st: &State, s: Status) -> Span<'static> {

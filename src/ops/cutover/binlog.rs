@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use async_trait::async_trait;
 
-use crate::ops::mysql_admin::MysqlAdmin;
 use crate::ops::plan::{Guardrail, Plan, StepSpec};
 use crate::ops::runner::{Operation, StepCtx};
+use crate::services::aurora::admin::MysqlAdmin;
 
 pub struct BinlogCutover {
     plan: Plan,

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use async_trait::async_trait;
 
-use crate::ops::mysql_admin::MysqlAdmin;
 use crate::ops::plan::{Guardrail, Plan, StepSpec};
-use crate::ops::rds_admin::RdsAdmin;
 use crate::ops::runner::{Operation, StepCtx};
+use crate::services::aurora::admin::MysqlAdmin;
+use crate::services::aurora::rds_admin::RdsAdmin;
 
 pub struct BlueGreenCutover {
     plan: Plan,

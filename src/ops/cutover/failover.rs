@@ -8,8 +8,8 @@ use anyhow::bail;
 use async_trait::async_trait;
 
 use crate::ops::plan::{Guardrail, Plan, StepSpec};
-use crate::ops::rds_admin::{RdsAdmin, Topology};
 use crate::ops::runner::{Operation, StepCtx};
+use crate::services::aurora::rds_admin::{RdsAdmin, Topology};
 
 pub struct FailoverCutover {
     plan: Plan,

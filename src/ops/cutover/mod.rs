@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use crate::audit::{AuditError, AuditLog};
 use crate::config::{CutoverConfig, CutoverStrategy, Resolved, secret_from_env};
-use crate::ops::mysql_admin::{MysqlAdmin, SqlxMysqlAdmin};
 use crate::ops::plan::{Confirm, Plan};
-use crate::ops::rds_admin::{AwsRdsAdmin, RdsAdmin};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
-use crate::ops::sim_admin::{Role, SimMysql, SimRds};
+use crate::services::aurora::admin::{MysqlAdmin, SqlxMysqlAdmin};
+use crate::services::aurora::rds_admin::{AwsRdsAdmin, RdsAdmin};
+use crate::services::aws::AwsContext;
+use crate::sim::aurora_admin::{Role, SimMysql, SimRds};
 use crate::sim::{SharedWorld, SimOptions};
-use crate::sources::aws::AwsContext;
 
 pub const DEFAULT_MAX_LAG: Duration = Duration::from_secs(1);
 pub const DEFAULT_MAX_TRANSACTION_AGE: Duration = Duration::from_secs(60);

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::model::{LifecycleConfiguration, Rule};
 use super::validate::parse_midnight_utc;
 use crate::model::BucketStatus;
+use crate::services::s3::lifecycle_doc::{LifecycleConfiguration, Rule};
 
 pub const HORIZON_DAYS: i32 = 365;
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
@@ -28,7 +28,7 @@ pub fn default_prices() -> BTreeMap<String, f64> {
 
 /// The shared price table for `region` with the config's `s3_prices` overrides applied.
 pub fn prices(region: Option<&str>, overrides: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
-    crate::sources::s3::prices::PriceTable::new(region, overrides)
+    crate::services::s3::prices::PriceTable::new(region, overrides)
         .as_map()
         .clone()
 }
@@ -336,7 +336,7 @@ pub fn project(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::lifecycle::model::parse;
+    use crate::services::s3::lifecycle_doc::parse;
 
     fn bucket_all_standard(tib: f64) -> BucketStatus {
         let bytes = (tib * 1024.0 * GIB) as u64;
@@ -420,7 +420,7 @@ mod tests {
         assert!(p.bytes_expired_delta > 0);
         assert!(p.usd_after < p.usd_before * 0.25);
         let mut off = exp.clone();
-        off.rules[0].status = super::super::model::RuleStatus::Disabled;
+        off.rules[0].status = crate::services::s3::lifecycle_doc::RuleStatus::Disabled;
         let p = project(
             &bucket_all_standard(1.0),
             &empty,

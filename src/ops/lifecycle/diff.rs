@@ -7,7 +7,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::model::{LifecycleConfiguration, Rule};
+pub use crate::services::s3::lifecycle_doc::flatten;
+use crate::services::s3::lifecycle_doc::{LifecycleConfiguration, Rule};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldChange {
@@ -126,36 +127,6 @@ fn field_changes(old: &Rule, new: &Rule) -> Vec<FieldChange> {
         .collect()
 }
 
-/// Leaves of a JSON value keyed by their path (`Transitions[0].Days`); an empty object (the
-/// whole-bucket `"Filter": {}`) is a leaf of its own so adding or dropping it shows.
-pub fn flatten(v: &Value) -> BTreeMap<String, Value> {
-    fn walk(v: &Value, path: String, out: &mut BTreeMap<String, Value>) {
-        match v {
-            Value::Object(m) if !m.is_empty() => {
-                for (k, v) in m {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    walk(v, p, out);
-                }
-            }
-            Value::Array(a) if !a.is_empty() => {
-                for (i, v) in a.iter().enumerate() {
-                    walk(v, format!("{path}[{i}]"), out);
-                }
-            }
-            other => {
-                out.insert(path, other.clone());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(v, String::new(), &mut out);
-    out
-}
-
 fn short(v: &Option<Value>) -> String {
     match v {
         None => "(none)".into(),
@@ -240,7 +211,7 @@ impl fmt::Display for Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::lifecycle::model::parse;
+    use crate::services::s3::lifecycle_doc::parse;
 
     #[test]
     fn added_changed_removed_and_unchanged_are_told_apart() {

@@ -3,8 +3,5 @@
 
 pub mod cost;
 pub mod diff;
-pub mod editor;
-pub mod model;
 pub mod op;
-pub mod sim;
 pub mod validate;

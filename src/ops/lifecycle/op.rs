@@ -9,11 +9,11 @@ use async_trait::async_trait;
 
 use super::cost::{CostProjection, project};
 use super::diff::{Diff, RuleChange, diff};
-use super::model::LifecycleConfiguration;
 use super::validate::{Report, Severity, validate};
 use crate::ops::plan::{Confirm, Guardrail, Plan, StepSpec};
 use crate::ops::runner::{Operation, StepCtx};
-use crate::ops::s3_admin::{BucketUsage, LifecycleAdmin, compare};
+use crate::services::s3::admin::{BucketUsage, LifecycleAdmin, compare};
+use crate::services::s3::lifecycle_doc::LifecycleConfiguration;
 
 pub mod step {
     pub const CHECK: &str = "check-current";
@@ -309,9 +309,10 @@ pub mod cli {
     use super::LifecycleOp;
     use crate::cli::exit;
     use crate::config::Resolved;
-    use crate::ops::lifecycle::{cost, model};
-    use crate::ops::s3_admin::{LifecycleAdmin, S3Admin};
-    use crate::sources::aws::AwsContext;
+    use crate::ops::lifecycle::cost;
+    use crate::services::aws::AwsContext;
+    use crate::services::s3::admin::{LifecycleAdmin, S3Admin};
+    use crate::services::s3::lifecycle_doc as model;
 
     /// Exit code and message when the operation cannot even be planned.
     pub type Stop = (i32, String);
@@ -321,7 +322,7 @@ pub mod cli {
         sim: &crate::sim::SimOptions,
     ) -> Result<Arc<dyn LifecycleAdmin>, Stop> {
         if r.demo() {
-            return Ok(super::super::sim::shared(sim));
+            return Ok(crate::sim::lifecycle_admin::shared(sim));
         }
         let ctx = r.context();
         if ctx.s3.is_none() {

@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use chrono::NaiveDate;
 
-use super::model::{LifecycleConfiguration, Rule};
+pub use crate::services::s3::lifecycle_doc::parse_midnight_utc;
+use crate::services::s3::lifecycle_doc::{LifecycleConfiguration, Rule};
 
 pub const MAX_RULES: usize = 1000;
 pub const MAX_ID_LEN: usize = 255;
@@ -312,27 +313,6 @@ fn check_filter(rule: &Rule, ctx: &mut Ctx<'_>) {
     }
 }
 
-/// Midnight UTC, ISO 8601 (`2027-01-01T00:00:00Z`, `...T00:00:00.000Z`, or a bare date).
-pub fn parse_midnight_utc(s: &str) -> Result<NaiveDate, String> {
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d);
-    }
-    let dt = DateTime::parse_from_rfc3339(s)
-        .map_err(|e| format!("{s:?} is not an ISO 8601 timestamp ({e})"))?;
-    if dt.offset().local_minus_utc() != 0 {
-        return Err(format!(
-            "{s:?} must be in UTC (Z), S3 applies dates at midnight UTC"
-        ));
-    }
-    let utc = dt.with_timezone(&Utc);
-    if utc.hour() != 0 || utc.minute() != 0 || utc.second() != 0 || utc.nanosecond() != 0 {
-        return Err(format!(
-            "{s:?} is not midnight UTC; S3 only accepts T00:00:00Z"
-        ));
-    }
-    Ok(utc.date_naive())
-}
-
 fn check_transitions(rule: &Rule, ctx: &mut Ctx<'_>) {
     let mut uses_days = false;
     let mut uses_date = false;
@@ -626,7 +606,7 @@ fn check_noncurrent(rule: &Rule, ctx: &mut Ctx<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::lifecycle::model::parse;
+    use crate::services::s3::lifecycle_doc::parse;
 
     fn findings(rules_json: &str) -> Vec<String> {
         let cfg = parse(&format!("{{\"Rules\":[{rules_json}]}}"), "t").expect("parses");

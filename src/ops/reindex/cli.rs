@@ -10,10 +10,10 @@ use super::{ReindexOp, ReindexRequest};
 use crate::audit::{AuditLog, Outcome, Record};
 use crate::cli::exit;
 use crate::config::Resolved;
-use crate::ops::opensearch_admin::{OsAdmin, SearchAdmin};
 use crate::ops::runner::READ_ONLY_REFUSAL;
+use crate::services::aws::AwsContext;
+use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
 use crate::sim::SimOptions;
-use crate::sources::aws::AwsContext;
 
 /// A usage/config problem (exit 2) with its message.
 pub type Usage = (i32, String);
@@ -22,7 +22,7 @@ pub type Usage = (i32, String);
 /// simulation in demo mode.
 pub async fn admin_for(r: &Resolved, sim: &SimOptions) -> Result<Arc<dyn SearchAdmin>, Usage> {
     if r.demo() {
-        return Ok(super::sim::shared(sim));
+        return Ok(crate::sim::search_admin::shared(sim));
     }
     let Some(cfg) = r.context().opensearch.as_ref() else {
         return Err((

@@ -7,7 +7,6 @@
 
 mod catchup;
 pub mod cli;
-pub mod sim;
 
 pub use catchup::DEFAULT_WRITE_BLOCK;
 
@@ -18,10 +17,10 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::opensearch_admin::{SearchAdmin, TaskProgress, next_version_name};
 use super::plan::{Confirm, Guardrail, Plan, StepSpec};
 use super::runner::{Aborted, Operation, StepCtx};
 use crate::ops::lifecycle::cost::human_bytes;
+use crate::services::opensearch::admin::{SearchAdmin, TaskProgress, next_version_name};
 
 /// Headroom on the disk check: a fresh copy is about the source's primary size, plus merges.
 pub const DISK_FACTOR: f64 = 1.2;

@@ -1,0 +1,429 @@
+//! What the console needs from the operations layer: palette entries ("cutover <plan>",
+//! "reindex <alias>", "lifecycle <bucket>"), hidden in read-only mode, and turning
+//! `Action::StartOp` into an operation modal (reindex: planned on a task behind
+//! [`PreparingModal`]; lifecycle: the rule editor, which hands over to the op modal).
+//! Optional: call [`refresh_reindex_entries`] on OpenSearch updates (in real mode `install`
+//! already re-reads the snapshot every few seconds through the state inbox).
+//!
+//! Main-loop wiring (src/app.rs): at startup `install(&mut state, &resolved)`, and on a task
+//! `cutover::pending(&resolved, &backends)`, then push `recovery_entries(..)` and flash
+//! "interrupted cutover found"; on
+//! `Action::StartOp(s)`: `match start(&resolved, &backends, &s) { Some(Ok(m)) =>
+//! state.modals.push(m), Some(Err(e)) => flash e, None => not ours }`; on every wake-up call
+//! `tick()` on the top modal and redraw when it returns true. In demo mode pass
+//! `Backends::Sim(world)` with the same `SharedWorld` the sim collectors read.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::audit::AuditLog;
+use crate::config::Resolved;
+use crate::keymap::Action;
+use crate::model::OpenSearchStatus;
+use crate::ops::cutover::{self, Backends, PendingCutover};
+use crate::ops::handle::OpControls;
+use crate::ops::handle::{self, Start};
+use crate::ops::recovery::find_interrupted;
+use crate::ops::reindex::{ReindexOp, ReindexRequest};
+use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
+use crate::sim::search_admin::SimSearchAdmin;
+use crate::sim::{self, SimOptions};
+use crate::state::{PaletteEntry, State};
+use crate::ui::modal::Modal;
+use crate::ui::op_modal::{OpModal, PreparingModal};
+
+pub const CUTOVER: &str = "cutover";
+pub const RESUME: &str = "resume cutover";
+pub const ROLLBACK: &str = "roll back cutover";
+pub const REINDEX: &str = "reindex";
+pub const LIFECYCLE: &str = "lifecycle";
+/// How often the console's latest OpenSearch snapshot is looked at for new aliases (real mode).
+const ALIAS_SCAN: Duration = Duration::from_secs(10);
+
+/// Palette entries for interrupted cutovers found at startup ([`cutover::pending`], run on a
+/// task by the main loop): "resume cutover X", and "roll back cutover X" while still possible.
+pub fn recovery_entries(pending: &[PendingCutover], read_only: bool) -> Vec<PaletteEntry> {
+    if read_only {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for p in pending {
+        let name = &p.interrupted.target;
+        let hint = format!("interrupted: {}", p.backend_state);
+        out.push(
+            PaletteEntry::new(
+                format!("{RESUME} {name}"),
+                Action::StartOp(format!("{RESUME} {name}")),
+            )
+            .with_hint(hint.clone()),
+        );
+        if !p.past_point_of_no_return {
+            out.push(
+                PaletteEntry::new(
+                    format!("{ROLLBACK} {name}"),
+                    Action::StartOp(format!("{ROLLBACK} {name}")),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
+    out
+}
+
+/// One entry per cutover plan of the context; none in read-only mode (the ops layer would
+/// refuse them anyway, so offering them would only mislead).
+pub fn palette_entries(r: &Resolved) -> Vec<PaletteEntry> {
+    if r.read_only {
+        return Vec::new();
+    }
+    r.context()
+        .cutover
+        .iter()
+        .map(|c| {
+            PaletteEntry::new(
+                format!("{CUTOVER} {}", c.name),
+                Action::StartOp(format!("{CUTOVER} {}", c.name)),
+            )
+            .with_hint(format!("{:?} cutover", c.strategy).to_lowercase())
+        })
+        .collect()
+}
+
+/// The aliases of an OpenSearch snapshot, sorted, each once.
+pub fn aliases_of(status: &OpenSearchStatus) -> Vec<String> {
+    let mut out: Vec<String> = status
+        .indices
+        .iter()
+        .flat_map(|i| i.aliases.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// "reindex ALIAS" per alias (copy the index behind it into its next version, move the alias);
+/// none in read-only mode.
+pub fn reindex_entries(r: &Resolved, aliases: &[String]) -> Vec<PaletteEntry> {
+    if r.read_only {
+        return Vec::new();
+    }
+    aliases
+        .iter()
+        .map(|a| {
+            PaletteEntry::new(
+                format!("{REINDEX} {a}"),
+                Action::StartOp(format!("{REINDEX} {a}")),
+            )
+            .with_hint("copy into the next index version, then move the alias")
+        })
+        .collect()
+}
+
+fn add_entries(st: &mut State, entries: Vec<PaletteEntry>) {
+    for e in entries {
+        if !st.palette.iter().any(|x| x.label == e.label) {
+            st.palette.push(e);
+        }
+    }
+}
+
+/// Add reindex entries for the aliases in the console's latest OpenSearch snapshot
+/// (idempotent; the main loop may call it on every OpenSearch update).
+pub fn refresh_reindex_entries(st: &mut State, r: &Resolved) {
+    let aliases = st
+        .data
+        .opensearch
+        .as_ref()
+        .map(aliases_of)
+        .unwrap_or_default();
+    add_entries(st, reindex_entries(r, &aliases));
+}
+
+/// "lifecycle BUCKET" per bucket (the rule editor); none in read-only mode.
+pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> {
+    if r.read_only {
+        return Vec::new();
+    }
+    buckets
+        .iter()
+        .map(|b| {
+            PaletteEntry::new(
+                format!("{LIFECYCLE} {b}"),
+                Action::StartOp(format!("{LIFECYCLE} {b}")),
+            )
+            .with_hint("edit the bucket's lifecycle rules")
+        })
+        .collect()
+}
+
+/// Add the operation entries to the palette (idempotent).
+///
+/// Reindex entries: in demo mode the simulated world's aliases (every world starts with the
+/// same StreamShop indices); otherwise, when the context has OpenSearch, the aliases of the
+/// latest snapshot, looked at again every few seconds through the state inbox (so aliases
+/// appear once the collector has reported, without a hook in the main loop).
+pub fn install(st: &mut State, r: &Resolved) {
+    add_entries(st, palette_entries(r));
+    if r.read_only {
+        return;
+    }
+    if r.demo() {
+        let w = sim::world(&SimOptions::default());
+        let (aliases, buckets) = {
+            let w = sim::lock(&w);
+            (aliases_of(&w.opensearch_status()), w.bucket_names())
+        };
+        add_entries(st, reindex_entries(r, &aliases));
+        add_entries(st, lifecycle_entries(r, &buckets));
+        return;
+    }
+    if let Some(s3) = &r.context().s3 {
+        add_entries(st, lifecycle_entries(r, &s3.buckets));
+    }
+    refresh_reindex_entries(st, r);
+    if r.context().opensearch.is_none() {
+        return;
+    }
+    let (Some(inbox), Ok(rt)) = (st.inbox.clone(), tokio::runtime::Handle::try_current()) else {
+        return;
+    };
+    let r = r.clone();
+    rt.spawn(async move {
+        let mut every = tokio::time::interval(ALIAS_SCAN);
+        loop {
+            every.tick().await;
+            let r = r.clone();
+            if inbox
+                .send(Box::new(move |st: &mut State| {
+                    refresh_reindex_entries(st, &r)
+                }))
+                .is_err()
+            {
+                return; // the console is gone
+            }
+        }
+    });
+}
+
+/// `StartOp("cutover NAME")` -> the operation modal (guardrails measured on a task). None when
+/// the action is not an operation this layer knows. Must run inside a tokio runtime.
+pub fn start(
+    r: &Resolved,
+    backends: &Backends,
+    op: &str,
+) -> Option<Result<Box<dyn Modal>, String>> {
+    if let Some(alias) = op.strip_prefix(REINDEX).map(str::trim)
+        && !alias.is_empty()
+        && op.as_bytes().get(REINDEX.len()) == Some(&b' ')
+    {
+        return Some(open_reindex(r, backends, alias));
+    }
+    if let Some(bucket) = op.strip_prefix(LIFECYCLE).map(str::trim)
+        && !bucket.is_empty()
+        && op.as_bytes().get(LIFECYCLE.len()) == Some(&b' ')
+    {
+        return Some(open_lifecycle(r, backends, bucket));
+    }
+    let (name, recovery) = if let Some(n) = op.strip_prefix(RESUME) {
+        (n.trim(), Some(true))
+    } else if let Some(n) = op.strip_prefix(ROLLBACK) {
+        (n.trim(), Some(false))
+    } else {
+        (op.strip_prefix(CUTOVER)?.trim(), None)
+    };
+    Some(open(r, backends, name, recovery))
+}
+
+fn open(
+    r: &Resolved,
+    backends: &Backends,
+    name: &str,
+    recovery: Option<bool>,
+) -> Result<Box<dyn Modal>, String> {
+    let op = cutover::build(r, name, backends).map_err(|e| e.to_string())?;
+    let audit = AuditLog::for_resolved(r);
+    let start = match recovery {
+        None => Start::Fresh,
+        Some(resume) => {
+            let entries = audit.read_all().map_err(|e| e.to_string())?;
+            let it = find_interrupted(&entries)
+                .into_iter()
+                .rfind(|i| i.op == CUTOVER && i.target == name)
+                .ok_or_else(|| format!("no interrupted cutover of {name} in the audit log"))?;
+            let plan = op.plan();
+            if resume {
+                Start::Resume {
+                    from: cutover::resume_from(plan, &it),
+                    op_id: it.op_id,
+                }
+            } else {
+                if cutover::past_point_of_no_return(plan, &it) {
+                    return Err(format!(
+                        "cutover {name} is past its point of no return: resume it instead"
+                    ));
+                }
+                Start::Rollback {
+                    steps: cutover::rollback_steps(plan, &it),
+                    op_id: it.op_id,
+                }
+            }
+        }
+    };
+    let h = handle::spawn_with(op, audit, r.read_only, false, start);
+    Ok(Box::new(OpModal::new(h)) as Box<dyn Modal>)
+}
+
+/// The search cluster an operation runs against: the console's simulated world in demo mode,
+/// the context's OpenSearch otherwise.
+fn search_admin(
+    r: &Resolved,
+    backends: &Backends,
+) -> Result<futures::future::BoxFuture<'static, Result<Arc<dyn SearchAdmin>, String>>, String> {
+    match backends {
+        Backends::Sim(world) => {
+            let a: Arc<dyn SearchAdmin> = Arc::new(SimSearchAdmin::new(world.clone()));
+            Ok(Box::pin(async move { Ok(a) }))
+        }
+        Backends::Real => {
+            let cfg = r.context().opensearch.clone().ok_or_else(|| {
+                format!(
+                    "context {:?} has no [contexts.{}.opensearch] section",
+                    r.context_name, r.context_name
+                )
+            })?;
+            let aws = crate::services::aws::AwsContext::new(r.context());
+            Ok(Box::pin(async move {
+                OsAdmin::from_config(&cfg, &aws)
+                    .await
+                    .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
+                    .map_err(|e| format!("{e:#}"))
+            }))
+        }
+    }
+}
+
+/// `StartOp("reindex ALIAS")`: the index behind the alias -> its next version, alias moved
+/// after verified counts. The plan needs backend reads, so it is built on a task while the
+/// modal shows "building the plan…".
+fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dyn Modal>, String> {
+    let admin = search_admin(r, backends)?;
+    let req = ReindexRequest {
+        source: alias.to_string(),
+        alias: alias.to_string(),
+        context: r.context_name.clone(),
+        write_block_timeout: r
+            .context()
+            .opensearch
+            .as_ref()
+            .and_then(|o| o.write_block_timeout),
+        ..Default::default()
+    };
+    let audit = AuditLog::for_resolved(r);
+    let read_only = r.read_only;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let res =
+            match async { ReindexOp::prepare(admin.await.map_err(anyhow::Error::msg)?, req).await }
+                .await
+            {
+                Ok(op) => {
+                    let op = Arc::new(op);
+                    let controls: Arc<dyn OpControls> = op.clone();
+                    let h = handle::spawn(op, audit, read_only, false).with_controls(controls);
+                    Ok(OpModal::new(h))
+                }
+                Err(e) => Err(format!("{e:#}")),
+            };
+        let _ = tx.send(res);
+    });
+    Ok(Box::new(PreparingModal::new(format!("{REINDEX} {alias}"), rx)) as Box<dyn Modal>)
+}
+
+/// `StartOp("lifecycle BUCKET")`: the rule editor; its enter plans a [`LifecycleOp`] (the
+/// same operation as `opsdeck op lifecycle`) and hands over to the op modal.
+///
+/// [`LifecycleOp`]: crate::ops::lifecycle::op::LifecycleOp
+fn open_lifecycle(
+    r: &Resolved,
+    backends: &Backends,
+    bucket: &str,
+) -> Result<Box<dyn Modal>, String> {
+    use crate::app::lifecycle_editor::{LifecycleEditor, Target};
+    use crate::services::aws::AwsContext;
+    use crate::services::s3::admin::LifecycleAdmin;
+    use crate::sim::lifecycle_admin::SimLifecycleAdmin;
+    let prices =
+        crate::ops::lifecycle::cost::prices(r.context().region.as_deref(), &r.config.s3_prices);
+    let admin: Arc<dyn LifecycleAdmin> = match backends {
+        Backends::Sim(world) => Arc::new(SimLifecycleAdmin::new(world.clone())),
+        Backends::Real => {
+            let ctx = r.context();
+            if ctx.s3.is_none() {
+                return Err(format!(
+                    "context {:?} has no [contexts.{}.s3] section",
+                    r.context_name, r.context_name
+                ));
+            }
+            // S3Admin::from_aws is async (it may read the SDK config): build it lazily.
+            let aws = AwsContext::new(ctx);
+            let endpoint = ctx.endpoint_url.clone();
+            Arc::new(LazyS3Admin {
+                cell: tokio::sync::OnceCell::new(),
+                aws,
+                endpoint,
+            })
+        }
+    };
+    Ok(Box::new(LifecycleEditor::open(Target {
+        admin,
+        bucket: bucket.to_string(),
+        prices,
+        context: r.context_name.clone(),
+        audit: AuditLog::for_resolved(r),
+        read_only: r.read_only,
+    })))
+}
+
+/// [`crate::services::s3::admin::S3Admin`] built on first use: its constructor is async and the
+/// console's key handler must not await.
+struct LazyS3Admin {
+    cell: tokio::sync::OnceCell<crate::services::s3::admin::S3Admin>,
+    aws: crate::services::aws::AwsContext,
+    endpoint: Option<String>,
+}
+
+impl LazyS3Admin {
+    async fn get(&self) -> &crate::services::s3::admin::S3Admin {
+        self.cell
+            .get_or_init(|| {
+                crate::services::s3::admin::S3Admin::from_aws(&self.aws, self.endpoint.as_deref())
+            })
+            .await
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::services::s3::admin::LifecycleAdmin for LazyS3Admin {
+    fn name(&self) -> &str {
+        self.cell.get().map_or("S3", |a| a.name())
+    }
+    async fn get_lifecycle(
+        &self,
+        bucket: &str,
+    ) -> anyhow::Result<crate::services::s3::lifecycle_doc::LifecycleConfiguration> {
+        self.get().await.get_lifecycle(bucket).await
+    }
+    async fn put_lifecycle(
+        &self,
+        bucket: &str,
+        cfg: &crate::services::s3::lifecycle_doc::LifecycleConfiguration,
+    ) -> anyhow::Result<()> {
+        self.get().await.put_lifecycle(bucket, cfg).await
+    }
+    async fn bucket_usage(
+        &self,
+        bucket: &str,
+    ) -> anyhow::Result<crate::services::s3::admin::BucketUsage> {
+        self.get().await.bucket_usage(bucket).await
+    }
+}

@@ -1,0 +1,367 @@
+//! The console's lifecycle editor: the bucket's current rules (ID, status, scope, transitions,
+//! expiration); space toggles Enabled/Disabled, d removes a rule, a adds one from a small form.
+//! Enter validates (errors name rule and field; nothing is sent), then plans the change with
+//! the same [`LifecycleOp`] as `opsdeck op lifecycle` and hands over to the op modal (diff and
+//! projected cost shown with the plan; typing the bucket name when rules are removed).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use tokio::sync::oneshot;
+
+use crate::audit::AuditLog;
+use crate::keymap::Action;
+use crate::ops::handle;
+use crate::ops::lifecycle::diff::summarize;
+use crate::ops::lifecycle::op::LifecycleOp;
+use crate::ops::lifecycle::validate::validate;
+use crate::services::Update;
+use crate::services::s3::admin::LifecycleAdmin;
+use crate::services::s3::lifecycle_doc::{
+    Expiration, Filter, LifecycleConfiguration, Rule, RuleStatus, Transition,
+};
+use crate::state::theme::Theme;
+use crate::ui::modal::{Modal, ModalOutcome};
+use crate::ui::op_modal::{OpModal, PreparingModal};
+
+/// The add-rule form's fields, in order.
+pub const FORM_FIELDS: [&str; 5] = [
+    "ID",
+    "prefix",
+    "days to STANDARD_IA",
+    "days to GLACIER_IR",
+    "expiration days",
+];
+
+/// What the operation needs once the operator presses enter.
+pub struct Target {
+    pub admin: Arc<dyn LifecycleAdmin>,
+    pub bucket: String,
+    pub prices: BTreeMap<String, f64>,
+    pub context: String,
+    pub audit: AuditLog,
+    pub read_only: bool,
+}
+
+enum Stage {
+    Loading(oneshot::Receiver<Result<LifecycleConfiguration, String>>),
+    LoadFailed(String),
+    Editing,
+    /// The add-rule form: field values and the focused field.
+    Form(Vec<String>, usize),
+    /// Planned: the op modal (or its planning) has taken over.
+    Planned(Box<PreparingModal>),
+}
+
+pub struct LifecycleEditor {
+    target: Arc<Target>,
+    stage: Stage,
+    pub rules: Vec<Rule>,
+    pub selected: usize,
+    /// Validation errors of the last enter (nothing was sent).
+    pub errors: Vec<String>,
+}
+
+impl LifecycleEditor {
+    /// Open the editor; the current configuration is read on a task.
+    pub fn open(target: Target) -> Self {
+        let target = Arc::new(target);
+        let (tx, rx) = oneshot::channel();
+        let t = target.clone();
+        tokio::spawn(async move {
+            let r = t
+                .admin
+                .get_lifecycle(&t.bucket)
+                .await
+                .map_err(|e| format!("{e:#}"));
+            let _ = tx.send(r);
+        });
+        LifecycleEditor {
+            target,
+            stage: Stage::Loading(rx),
+            rules: Vec::new(),
+            selected: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    fn poll(&mut self) -> bool {
+        let Stage::Loading(rx) = &mut self.stage else {
+            return false;
+        };
+        match rx.try_recv() {
+            Ok(Ok(cfg)) => {
+                self.rules = cfg.rules;
+                self.stage = Stage::Editing;
+            }
+            Ok(Err(e)) => self.stage = Stage::LoadFailed(e),
+            Err(oneshot::error::TryRecvError::Empty) => return false,
+            Err(oneshot::error::TryRecvError::Closed) => {
+                self.stage = Stage::LoadFailed("the read task ended".into())
+            }
+        }
+        true
+    }
+
+    fn desired(&self) -> LifecycleConfiguration {
+        LifecycleConfiguration {
+            rules: self.rules.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// Validate; when valid, plan on a task and hand over to the op modal.
+    fn submit(&mut self) {
+        let desired = self.desired();
+        let report = validate(&desired);
+        self.errors = report.errors().map(|f| f.to_string()).collect();
+        if !self.errors.is_empty() {
+            return;
+        }
+        let t = self.target.clone();
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(async move {
+            let r = match LifecycleOp::prepare(
+                t.admin.clone(),
+                &t.bucket,
+                desired,
+                &t.prices,
+                &t.context,
+                "the console's lifecycle editor",
+            )
+            .await
+            {
+                Ok(op) => {
+                    let details = op.details();
+                    let h = handle::spawn(Arc::new(op), t.audit.clone(), t.read_only, false);
+                    Ok(OpModal::new(h).with_details(&details))
+                }
+                Err(e) => Err(format!("{e:#}")),
+            };
+            let _ = tx.send(r);
+        });
+        self.stage = Stage::Planned(Box::new(PreparingModal::new(
+            format!("lifecycle {}", self.target.bucket),
+            rx,
+        )));
+    }
+
+    fn edit_key(&mut self, ev: &KeyEvent) -> ModalOutcome {
+        match ev.code {
+            KeyCode::Esc | KeyCode::Char('q') => return ModalOutcome::Close,
+            KeyCode::Down | KeyCode::Char('j') if self.selected + 1 < self.rules.len() => {
+                self.selected += 1;
+            }
+            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Char(' ') => {
+                if let Some(r) = self.rules.get_mut(self.selected) {
+                    r.status = match r.status {
+                        RuleStatus::Enabled => RuleStatus::Disabled,
+                        RuleStatus::Disabled => RuleStatus::Enabled,
+                    };
+                }
+            }
+            KeyCode::Char('d') if self.selected < self.rules.len() => {
+                self.rules.remove(self.selected);
+                self.selected = self.selected.min(self.rules.len().saturating_sub(1));
+            }
+            KeyCode::Char('a') => self.stage = Stage::Form(vec![String::new(); 5], 0),
+            KeyCode::Enter => self.submit(),
+            _ => {}
+        }
+        ModalOutcome::Keep
+    }
+
+    fn form_key(&mut self, ev: &KeyEvent) -> ModalOutcome {
+        let Stage::Form(fields, focus) = &mut self.stage else {
+            return ModalOutcome::Keep;
+        };
+        match ev.code {
+            KeyCode::Esc => self.stage = Stage::Editing,
+            KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % fields.len(),
+            KeyCode::BackTab | KeyCode::Up => *focus = (*focus + fields.len() - 1) % fields.len(),
+            KeyCode::Backspace => {
+                fields[*focus].pop();
+            }
+            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                fields[*focus].push(c)
+            }
+            KeyCode::Enter => match rule_from_form(fields) {
+                Ok(rule) => {
+                    self.rules.push(rule);
+                    self.selected = self.rules.len() - 1;
+                    self.errors.clear();
+                    self.stage = Stage::Editing;
+                }
+                Err(e) => self.errors = vec![e],
+            },
+            _ => {}
+        }
+        ModalOutcome::Keep
+    }
+
+    fn lines(&self) -> Vec<Line<'static>> {
+        let mut out = Vec::new();
+        match &self.stage {
+            Stage::Loading(_) => out.push(Line::from(format!(
+                "reading {}'s lifecycle configuration…",
+                self.target.bucket
+            ))),
+            Stage::LoadFailed(e) => out.push(Line::from(format!(
+                "✗ cannot read {}'s lifecycle configuration: {e}",
+                self.target.bucket
+            ))),
+            Stage::Editing | Stage::Planned(_) => {
+                out.push(Line::from(Span::styled(
+                    format!(
+                        "{} rule(s) on {} — changes are sent only after the plan is confirmed",
+                        self.rules.len(),
+                        self.target.bucket
+                    ),
+                    Style::default().add_modifier(Modifier::DIM),
+                )));
+                for (i, r) in self.rules.iter().enumerate() {
+                    let style = if i == self.selected {
+                        Style::default().add_modifier(Modifier::REVERSED)
+                    } else {
+                        Style::default()
+                    };
+                    out.push(Line::from(Span::styled(
+                        format!(
+                            "{} {:<24} {:<8} {}",
+                            if r.enabled() { "●" } else { "○" },
+                            r.label(i),
+                            r.status.as_str(),
+                            summarize(r)
+                        ),
+                        style,
+                    )));
+                }
+            }
+            Stage::Form(fields, focus) => {
+                out.push(Line::from(
+                    "new rule (tab next field, enter add, esc back):",
+                ));
+                for (i, (name, v)) in FORM_FIELDS.iter().zip(fields).enumerate() {
+                    let style = if i == *focus {
+                        Style::default().add_modifier(Modifier::REVERSED)
+                    } else {
+                        Style::default().add_modifier(Modifier::UNDERLINED)
+                    };
+                    out.push(Line::from(vec![
+                        Span::raw(format!("{name:>20}: ")),
+                        Span::styled(format!("{v:<24}"), style),
+                    ]));
+                }
+            }
+        }
+        if !self.errors.is_empty() {
+            out.push(Line::from(""));
+            out.push(Line::from("✗ not sent — fix these first:"));
+            out.extend(self.errors.iter().map(|e| Line::from(format!("  {e}"))));
+        }
+        out
+    }
+}
+
+/// The form -> a rule (Enabled). Empty day fields are left out; numbers must be whole days.
+pub fn rule_from_form(fields: &[String]) -> Result<Rule, String> {
+    let id = fields[0].trim();
+    if id.is_empty() {
+        return Err("new rule: ID: required".into());
+    }
+    let days = |i: usize| -> Result<Option<i32>, String> {
+        let v = fields[i].trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse::<i32>().map(Some).map_err(|_| {
+            format!(
+                "rule {id:?}: {}: {v:?} is not a whole number of days",
+                FORM_FIELDS[i]
+            )
+        })
+    };
+    let mut transitions = Vec::new();
+    for (i, class) in [(2, "STANDARD_IA"), (3, "GLACIER_IR")] {
+        if let Some(d) = days(i)? {
+            transitions.push(Transition {
+                days: Some(d),
+                storage_class: class.into(),
+                ..Default::default()
+            });
+        }
+    }
+    Ok(Rule {
+        id: Some(id.to_string()),
+        status: RuleStatus::Enabled,
+        filter: Some(Filter {
+            prefix: Some(fields[1].trim().to_string()),
+            ..Default::default()
+        }),
+        transitions,
+        expiration: days(4)?.map(|d| Expiration {
+            days: Some(d),
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+}
+
+impl Modal for LifecycleEditor {
+    fn title(&self) -> String {
+        match &self.stage {
+            Stage::Planned(m) => m.title(),
+            _ => format!("lifecycle {}", self.target.bucket),
+        }
+    }
+    fn size(&self) -> (u16, u16) {
+        (90, 85)
+    }
+    fn footer(&self) -> String {
+        match &self.stage {
+            Stage::Planned(m) => m.footer(),
+            Stage::Form(..) => "tab next field   enter add rule   esc back".into(),
+            _ => "space enable/disable   d remove   a add   enter plan   esc close".into(),
+        }
+    }
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        if let Stage::Planned(m) = &self.stage {
+            return m.render(f, area, theme);
+        }
+        f.render_widget(
+            Paragraph::new(self.lines()).wrap(Wrap { trim: false }),
+            area,
+        );
+    }
+    fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
+        self.poll();
+        match &mut self.stage {
+            Stage::Planned(m) => m.handle_key(ev, action),
+            Stage::Loading(_) | Stage::LoadFailed(_) => match ev.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => ModalOutcome::Close,
+                _ => ModalOutcome::Keep,
+            },
+            Stage::Editing => self.edit_key(ev),
+            Stage::Form(..) => self.form_key(ev),
+        }
+    }
+    fn on_update(&mut self, update: &Update) {
+        if let Stage::Planned(m) = &mut self.stage {
+            m.on_update(update);
+        }
+    }
+    fn tick(&mut self) -> bool {
+        let changed = self.poll();
+        match &mut self.stage {
+            Stage::Planned(m) => m.tick() || changed,
+            _ => changed,
+        }
+    }
+}

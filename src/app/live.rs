@@ -1,0 +1,156 @@
+//! The running collectors of the current context, and switching to another context (`:ctx NAME`).
+//!
+//! A switch aborts the old context's collector tasks and reads from a new channel: samples the
+//! old tasks had already queued go away with the old receiver, so nothing from the previous
+//! context can land on screen after the switch. Building collectors makes no network call
+//! (clients connect lazily in their own tasks), so the main loop can switch without waiting on
+//! the network.
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, Resolved};
+use crate::keymap::Action;
+use crate::services::{BoxCollector, Sample, build, spawn_all};
+use crate::sim::SimOptions;
+use crate::state::{PaletteEntry, State};
+
+/// Queue depth between collector tasks and the main loop.
+const CHANNEL: usize = 256;
+
+pub struct Live {
+    tasks: Vec<JoinHandle<()>>,
+    rx: mpsc::Receiver<Sample>,
+    /// Bumped at every (re)start: which set of collectors is running.
+    generation: u64,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Live {
+    /// Nothing running yet.
+    pub fn new() -> Self {
+        let (_tx, rx) = mpsc::channel(1);
+        Live {
+            tasks: Vec::new(),
+            rx,
+            generation: 0,
+        }
+    }
+
+    /// Stop whatever runs and run `collectors`, reading from a fresh channel.
+    pub fn start(&mut self, collectors: Vec<BoxCollector>) {
+        self.stop();
+        let (tx, rx) = mpsc::channel(CHANNEL);
+        self.tasks = spawn_all(collectors, tx);
+        self.rx = rx;
+        self.generation += 1;
+    }
+
+    /// Abort every collector task; queued samples are dropped with the channel.
+    pub fn stop(&mut self) {
+        for t in self.tasks.drain(..) {
+            t.abort();
+        }
+        let (_tx, rx) = mpsc::channel(1);
+        self.rx = rx;
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn running(&self) -> usize {
+        self.tasks.iter().filter(|t| !t.is_finished()).count()
+    }
+
+    /// The next sample of the current collectors (pending forever when none run).
+    pub async fn recv(&mut self) -> Option<Sample> {
+        if self.tasks.is_empty() {
+            return std::future::pending().await;
+        }
+        self.rx.recv().await
+    }
+
+    pub fn try_recv(&mut self) -> Option<Sample> {
+        self.rx.try_recv().ok()
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Build and run the collectors of `resolved`'s context, declaring each source to the state.
+pub async fn start(resolved: &Resolved, sim: &SimOptions, state: &mut State, live: &mut Live) {
+    let collectors = build(resolved, sim).await;
+    for c in &collectors {
+        state.register_source(c.kind(), c.interval());
+    }
+    live.start(collectors);
+}
+
+/// Switch the console to context `name`: stop the old collectors, forget the old context's
+/// data, start the new context's collectors, and make `resolved` name the new context so that
+/// operations started from now on plan, confirm and audit in it.
+pub async fn switch_context(
+    name: &str,
+    resolved: &mut Resolved,
+    sim: &SimOptions,
+    state: &mut State,
+    live: &mut Live,
+) -> Result<(), String> {
+    let Some(ctx) = resolved.config.contexts.get(name) else {
+        return Err(format!(
+            "no context {name:?}; known: {}",
+            context_names(&resolved.config).join(", ")
+        ));
+    };
+    if name == resolved.context_name {
+        // Nothing to do; restarting would also detach a demo's operations from its world.
+        return Err(format!("already in context {name}"));
+    }
+    let colour = ctx.colour.clone();
+    live.stop();
+    resolved.context_name = name.to_string();
+    state.switch_context(name, colour, resolved.read_only);
+    start(resolved, sim, state, live).await;
+    add_context_entries(state, &resolved.config);
+    // Operations on offer are the new context's.
+    state
+        .palette
+        .retain(|e| !matches!(e.action, Action::StartOp(_)));
+    crate::app::console::install(state, resolved);
+    state.set_flash(format!("context {name}"));
+    Ok(())
+}
+
+pub fn context_names(config: &Config) -> Vec<String> {
+    config.contexts.keys().cloned().collect()
+}
+
+/// `ctx NAME` palette entries, one per configured context other than the current one.
+pub fn add_context_entries(state: &mut State, config: &Config) {
+    state
+        .palette
+        .retain(|e| !matches!(e.action, Action::SwitchContext(_)));
+    for name in context_names(config) {
+        if name == state.context {
+            continue;
+        }
+        let hint = config
+            .contexts
+            .get(&name)
+            .and_then(|c| c.region.clone())
+            .unwrap_or_default();
+        state.palette.push(
+            PaletteEntry::new(format!("ctx {name}"), Action::SwitchContext(name)).with_hint(hint),
+        );
+    }
+}

@@ -1,0 +1,335 @@
+//! The TUI main loop: terminal events, collector samples and a once-a-second tick merge into the
+//! State; a frame is drawn only when something changed, at least 10 ms after the previous one,
+//! inside a synchronized update. The loop never awaits a network call: collectors run in their
+//! own tasks and only send samples.
+
+pub mod console;
+pub mod lifecycle_editor;
+pub mod live;
+
+use std::io::{IsTerminal, Stdout, Write};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::{cursor, execute, terminal};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::cli::exit;
+use crate::config::Resolved;
+use crate::keymap::{Action, Keymap};
+use crate::ops::cutover::Backends;
+use crate::panels::Panels;
+use crate::sim::SimOptions;
+use crate::state::theme::Theme;
+use crate::state::{State, StateFn, StateInit};
+use console as ops_console;
+use live::Live;
+
+/// Shortest gap between two frames.
+const MIN_FRAME_GAP: Duration = Duration::from_millis(10);
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Put the terminal back the way we found it. Safe to call more than once (panic hook, signal,
+/// normal exit).
+fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        EndSynchronizedUpdate,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+fn setup_terminal() -> std::io::Result<Term> {
+    terminal::enable_raw_mode()?;
+    let mut out = std::io::stdout();
+    if let Err(e) = execute!(out, terminal::EnterAlternateScreen, cursor::Hide) {
+        restore_terminal();
+        return Err(e);
+    }
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        prev(info);
+    }));
+    Terminal::new(CrosstermBackend::new(out))
+}
+
+/// The State a console starts with, from the resolved config. Errors name the bad file.
+pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
+    let panels = Panels::load(&resolved.config).map_err(|e| e.to_string())?;
+    let keymap = Keymap::load(&resolved.config.keymap).map_err(|e| e.to_string())?;
+    Ok(State::new(StateInit {
+        context: resolved.context_name.clone(),
+        colour: resolved.context().colour.clone(),
+        demo: resolved.demo(),
+        read_only: resolved.read_only,
+        panels,
+        keymap,
+        theme: Theme::from_env(),
+        refresh: resolved.config.refresh.unwrap_or(Duration::from_secs(1)),
+    }))
+}
+
+fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
+    state.now = chrono::Utc::now();
+    state.cloudwatch_usage =
+        crate::services::cloudwatch::metrics_per_minute().map(|m| crate::state::CloudWatchUsage {
+            metrics_per_minute: m,
+            usd_per_day: crate::services::cloudwatch::usd_per_day(m),
+        });
+    execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    let r = term.draw(|f| crate::ui::draw(f, state)).map(|_| ());
+    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    term.backend_mut().flush()?;
+    r
+}
+
+pub async fn run(resolved: Resolved, sim: SimOptions) -> i32 {
+    // crossterm's EventStream panics without a terminal; say what is wrong instead.
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        eprintln!(
+            "opsdeck: the console needs a terminal on stdin and stdout; \
+             for scripts use `opsdeck snapshot` (JSON) or `opsdeck check` (Nagios)"
+        );
+        return exit::USAGE;
+    }
+    let mut state = match initial_state(&resolved) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mut term = match setup_terminal() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("opsdeck: cannot set up the terminal: {e}");
+            return exit::FAILED;
+        }
+    };
+    // First frame before any collector is built: the console appears at once.
+    if let Err(e) = draw(&mut term, &mut state) {
+        restore_terminal();
+        eprintln!("opsdeck: cannot draw: {e}");
+        return exit::FAILED;
+    }
+    let code = main_loop(&mut term, &mut state, &resolved, &sim).await;
+    restore_terminal();
+    code
+}
+
+async fn main_loop(
+    term: &mut Term,
+    state: &mut State,
+    resolved: &Resolved,
+    sim: &SimOptions,
+) -> i32 {
+    // `:ctx NAME` replaces the context: operations started afterwards use this copy.
+    let mut resolved = resolved.clone();
+    // Demo: operations drive the same simulated world the panels show.
+    let (collectors, backends) = if resolved.demo() {
+        let world = crate::sim::world(sim);
+        (
+            crate::sim::collectors_for(world.clone(), sim),
+            Backends::Sim(world),
+        )
+    } else {
+        (crate::services::build(&resolved, sim).await, Backends::Real)
+    };
+    for c in &collectors {
+        state.register_source(c.kind(), c.interval());
+    }
+    let mut live = Live::new();
+    live.start(collectors);
+    live::add_context_entries(state, &resolved.config);
+    let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
+    state.inbox = Some(inbox_tx.clone());
+    ops_console::install(state, &resolved);
+    spawn_recovery_scan(&resolved, &backends, inbox_tx);
+    // A running operation's modal drains its events on this (only while a modal is open).
+    let mut op_tick = tokio::time::interval(Duration::from_millis(100));
+    op_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    let mut events = EventStream::new();
+    let (mut sigterm, mut sighup) = match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) {
+        (Ok(t), Ok(h)) => (t, h),
+        _ => return exit::FAILED,
+    };
+    // Tick on whole seconds so the clock and ages change together, once a second.
+    let now = chrono::Utc::now();
+    let to_next_second =
+        Duration::from_nanos(1_000_000_000 - now.timestamp_subsec_nanos() as u64 % 1_000_000_000);
+    let mut tick = tokio::time::interval_at(
+        tokio::time::Instant::now() + to_next_second,
+        Duration::from_secs(1),
+    );
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    let mut last_frame = Instant::now();
+    // Input and the clock redraw promptly; data redraws at most once per refresh interval.
+    let mut input_dirty = false;
+    let mut data_dirty = false;
+    let mut samples_open = true;
+    let code = loop {
+        let deadline = if input_dirty {
+            Some(last_frame + MIN_FRAME_GAP)
+        } else if data_dirty {
+            Some(last_frame + state.refresh.max(MIN_FRAME_GAP))
+        } else {
+            None
+        };
+        if let Some(d) = deadline
+            && Instant::now() >= d
+        {
+            if let Err(e) = draw(term, state) {
+                restore_terminal();
+                eprintln!("opsdeck: cannot draw: {e}");
+                break exit::FAILED;
+            }
+            last_frame = Instant::now();
+            input_dirty = false;
+            data_dirty = false;
+            continue;
+        }
+        let sleep = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => {
+                    input_dirty = true;
+                    let mut stop = None;
+                    for a in state.handle_key(k) {
+                        if let Action::SwitchContext(name) = a {
+                            match live::switch_context(&name, &mut resolved, sim, state, &mut live).await {
+                                Ok(()) => samples_open = true,
+                                Err(e) => state.set_flash(e),
+                            }
+                            continue;
+                        }
+                        stop = stop.or(carry_out(state, a, &resolved, &backends));
+                    }
+                    if let Some(code) = stop {
+                        break code;
+                    }
+                }
+                Some(Ok(Event::Resize(_, _))) => input_dirty = true,
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break exit::FAILED,
+            },
+            _ = sigterm.recv() => break 128 + 15,
+            _ = sighup.recv() => break 128 + 1,
+            s = live.recv(), if samples_open => match s {
+                Some(s) => {
+                    data_dirty |= state.apply_sample(s);
+                    // Drain whatever else is queued before the next frame.
+                    while let Some(s) = live.try_recv() {
+                        data_dirty |= state.apply_sample(s);
+                    }
+                }
+                None => samples_open = false,
+            },
+            f = inbox.recv() => if let Some(f) = f {
+                f(state);
+                input_dirty = true;
+            },
+            _ = op_tick.tick(), if !state.modals.is_empty() => {
+                if state.modals.last_mut().is_some_and(|m| m.tick()) {
+                    input_dirty = true;
+                }
+            }
+            _ = tick.tick() => {
+                // The clock and every age change once a second.
+                input_dirty = true;
+            }
+            _ = sleep => {}
+        }
+    };
+    live.stop();
+    code
+}
+
+/// Interrupted cutovers (audit log + backend state) become "resume/roll back cutover X"
+/// palette entries; scanned on a task so startup never waits on a backend.
+fn spawn_recovery_scan(
+    resolved: &Resolved,
+    backends: &Backends,
+    inbox: mpsc::UnboundedSender<StateFn>,
+) {
+    if resolved.read_only {
+        return;
+    }
+    let (r, b) = (resolved.clone(), backends.clone());
+    tokio::spawn(async move {
+        let Ok(pending) = crate::ops::cutover::pending(&r, &b).await else {
+            return;
+        };
+        if pending.is_empty() {
+            return;
+        }
+        let _ = inbox.send(Box::new(move |st: &mut State| {
+            let names: Vec<String> = pending
+                .iter()
+                .map(|p| p.interrupted.target.clone())
+                .collect();
+            st.palette
+                .extend(ops_console::recovery_entries(&pending, st.read_only));
+            st.set_flash(format!(
+                "interrupted cutover {}: `:` resume or roll back",
+                names.join(", ")
+            ));
+        }));
+    });
+}
+
+/// Actions only the loop can carry out. Returns an exit code to stop the console.
+///
+/// Wiring points for later work: `StartOp` opens the ops layer's plan modal
+/// (`state.modals.push(Box::new(..))`), `SwitchContext` rebuilds the collectors for another
+/// context, `Command` parses free text typed in the palette.
+fn carry_out(
+    state: &mut State,
+    a: Action,
+    resolved: &Resolved,
+    backends: &Backends,
+) -> Option<i32> {
+    match a {
+        Action::Quit => Some(exit::OK),
+        Action::StartOp(spec) => {
+            match ops_console::start(resolved, backends, &spec) {
+                Some(Ok(modal)) => state.modals.push(modal),
+                Some(Err(e)) => state.set_flash(e),
+                None => state.set_flash(format!(
+                    "operation {spec:?}: not available in this build yet"
+                )),
+            }
+            None
+        }
+        Action::SwitchContext(c) => {
+            state.set_flash(format!(
+                "context switch to {c:?}: not available in this build yet"
+            ));
+            None
+        }
+        Action::Command(c) => {
+            state.set_flash(format!("unknown command {c:?} (: lists what there is)"));
+            None
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,257 @@
+//! Number formatting for a narrow screen: short, fixed-ish width, honest units.
+
+use chrono::{DateTime, Utc};
+use unicode_width::UnicodeWidthStr;
+
+/// Decimal bytes (S3 and AWS consoles use TB = 10^12 for storage totals shown to people).
+pub fn bytes(b: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < UNITS.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} B")
+    } else if v >= 100.0 {
+        format!("{v:.0} {}", UNITS[i])
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
+}
+
+/// Counts with k/M/G suffixes: 812, 12.3k, 182k, 2.0M.
+pub fn count(n: f64) -> String {
+    if !n.is_finite() {
+        return "-".into();
+    }
+    let a = n.abs();
+    let (v, s) = if a >= 1e9 {
+        (n / 1e9, "G")
+    } else if a >= 1e6 {
+        (n / 1e6, "M")
+    } else if a >= 1e3 {
+        (n / 1e3, "k")
+    } else {
+        return if a >= 10.0 || n.fract() == 0.0 {
+            format!("{n:.0}")
+        } else {
+            format!("{n:.1}")
+        };
+    };
+    if v.abs() >= 100.0 {
+        format!("{v:.0}{s}")
+    } else {
+        format!("{v:.1}{s}")
+    }
+}
+
+/// A per-second rate: "182k/s".
+pub fn rate(per_sec: f64) -> String {
+    format!("{}/s", count(per_sec))
+}
+
+/// A ratio 0..=1 as a percentage: "87.4%".
+pub fn ratio_pct(r: f64) -> String {
+    pct(r * 100.0)
+}
+
+pub fn pct(p: f64) -> String {
+    if !p.is_finite() {
+        "-".into()
+    } else if p >= 99.95 || p == 0.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// Seconds as people read them: "0.35 s", "4.2 s", "95 s", "12m05s", "3h10m".
+pub fn secs(s: f64) -> String {
+    if !s.is_finite() {
+        return "-".into();
+    }
+    if s < 1.0 {
+        format!("{s:.2} s")
+    } else if s < 10.0 {
+        format!("{s:.1} s")
+    } else if s < 600.0 {
+        format!("{s:.0} s")
+    } else if s < 3600.0 * 10.0 {
+        let m = (s / 60.0).floor() as u64;
+        if m < 60 {
+            format!("{m}m{:02}s", (s as u64) % 60)
+        } else {
+            format!("{}h{:02}m", m / 60, m % 60)
+        }
+    } else {
+        format!("{:.0}h", s / 3600.0)
+    }
+}
+
+/// Age of a datapoint: "now", "2s", "4m", "9h", "3d".
+pub fn age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    if s < 1 {
+        "now".into()
+    } else if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m", s / 60)
+    } else if s < 86400 {
+        format!("{}h", s / 3600)
+    } else {
+        format!("{}d", s / 86400)
+    }
+}
+
+pub fn age_since(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    age((now - at).num_seconds())
+}
+
+/// "$1,012" / "$12.40".
+pub fn usd(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    if v.abs() < 100.0 {
+        return format!("${v:.2}");
+    }
+    let whole = v.round() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if whole < 0 { "-" } else { "" })
+}
+
+/// A value with a CloudWatch-panel display unit.
+pub fn with_unit(v: f64, unit: &str) -> String {
+    match unit {
+        "%" | "percent" | "Percent" => pct(v),
+        "ms" | "Milliseconds" => {
+            if v >= 1000.0 {
+                secs(v / 1000.0)
+            } else {
+                format!("{v:.0} ms")
+            }
+        }
+        "s" | "Seconds" => secs(v),
+        "bytes" | "Bytes" => bytes(v.max(0.0) as u64),
+        "bytes/s" | "Bytes/Second" => format!("{}/s", bytes(v.max(0.0) as u64)),
+        "count/s" | "Count/Second" => rate(v),
+        "count" | "Count" | "" => count(v),
+        "usd" | "$" => usd(v),
+        other => format!("{} {other}", count(v)),
+    }
+}
+
+/// Time of day in the header and tables.
+pub fn hms(t: DateTime<Utc>) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+pub fn hm(t: DateTime<Utc>) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// Cut a string to `max` display columns, ending with '…' when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for ch in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if w + cw > max - 1 {
+            break;
+        }
+        out.push(ch);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// Short names for CloudWatch StorageType values.
+pub fn tier_short(k: &str) -> &str {
+    match k {
+        "StandardStorage" => "Std",
+        "StandardIAStorage" => "IA",
+        "OneZoneIAStorage" => "OZ-IA",
+        "ReducedRedundancyStorage" => "RRS",
+        "GlacierInstantRetrievalStorage" => "GIR",
+        "GlacierStorage" => "GFR",
+        "DeepArchiveStorage" => "DA",
+        "IntelligentTieringFAStorage" => "IT-FA",
+        "IntelligentTieringIAStorage" => "IT-IA",
+        "IntelligentTieringAIAStorage" => "IT-AIA",
+        "IntelligentTieringAAStorage" => "IT-AA",
+        "IntelligentTieringDAAStorage" => "IT-DAA",
+        "ExpressOneZone" => "X1Z",
+        other => other.strip_suffix("Storage").unwrap_or(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_use_decimal_units() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(1_500), "1.5 kB");
+        assert_eq!(bytes(30_400_000_000_000), "30.4 TB");
+        assert_eq!(bytes(512_000_000), "512 MB");
+    }
+
+    #[test]
+    fn counts_and_rates() {
+        assert_eq!(count(812.0), "812");
+        assert_eq!(count(182_400.0), "182k");
+        assert_eq!(count(2_000_000.0), "2.0M");
+        assert_eq!(count(1.5), "1.5");
+        assert_eq!(rate(1200.0), "1.2k/s");
+    }
+
+    #[test]
+    fn seconds_and_ages() {
+        assert_eq!(secs(4.23), "4.2 s");
+        assert_eq!(secs(0.35), "0.35 s");
+        assert_eq!(secs(95.0), "95 s");
+        assert_eq!(secs(725.0), "12m05s");
+        assert_eq!(secs(3.0 * 3600.0 + 600.0), "3h10m");
+        assert_eq!(age(0), "now");
+        assert_eq!(age(2), "2s");
+        assert_eq!(age(240), "4m");
+        assert_eq!(age(9 * 3600), "9h");
+        assert_eq!(age(-5), "now");
+    }
+
+    #[test]
+    fn money_and_percentages() {
+        assert_eq!(usd(1012.4), "$1,012");
+        assert_eq!(usd(1_234_567.0), "$1,234,567");
+        assert_eq!(usd(12.4), "$12.40");
+        assert_eq!(ratio_pct(0.874), "87.4%");
+        assert_eq!(pct(100.0), "100%");
+    }
+
+    #[test]
+    fn truncation_marks_the_cut() {
+        assert_eq!(truncate("products_v1", 20), "products_v1");
+        assert_eq!(truncate("products_v1", 5), "prod…");
+        assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate("abc", 1), "…");
+    }
+}

@@ -1,0 +1,187 @@
+//! CloudWatch alarms for the overview: DescribeAlarms for the states worth a look (ALARM and
+//! INSUFFICIENT_DATA), every page, each alarm tied to the declared panel that shows its metric
+//! so selecting it opens that panel.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use aws_sdk_cloudwatch::types::{MetricAlarm, StateValue};
+use chrono::{DateTime, Utc};
+
+use crate::model::Alarm;
+use crate::panels::Panels;
+use crate::services::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
+
+/// States shown, worst first.
+pub const STATES: [&str; 2] = ["ALARM", "INSUFFICIENT_DATA"];
+
+pub struct AlarmsCollector {
+    aws: AwsContext,
+    client: Option<aws_sdk_cloudwatch::Client>,
+    /// (namespace, metric, panel id) for every metric a cloudwatch panel declares.
+    watched: Vec<(String, String, String)>,
+}
+
+pub fn collector(aws: &AwsContext, panels: &Panels) -> BoxCollector {
+    Box::new(AlarmsCollector {
+        aws: aws.clone(),
+        client: None,
+        watched: watched_metrics(panels),
+    })
+}
+
+/// Every (namespace, metric) a cloudwatch panel shows or computes from, with the panel id.
+pub fn watched_metrics(panels: &Panels) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for d in panels.cloudwatch() {
+        let Some(cw) = &d.cloudwatch else { continue };
+        for m in &cw.metrics {
+            if let Some(metric) = &m.metric {
+                let ns = m.namespace.clone().unwrap_or_else(|| cw.namespace.clone());
+                out.push((ns, metric.clone(), d.id.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The panel that shows `namespace`/`metric`, if one is declared.
+pub fn panel_for(
+    watched: &[(String, String, String)],
+    namespace: Option<&str>,
+    metric: Option<&str>,
+) -> Option<String> {
+    let (ns, m) = (namespace?, metric?);
+    watched
+        .iter()
+        .find(|(n, x, _)| n == ns && x == m)
+        .map(|(_, _, p)| p.clone())
+}
+
+fn to_model(a: &MetricAlarm, watched: &[(String, String, String)]) -> Alarm {
+    Alarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        state: a
+            .state_value()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        reason: a.state_reason().unwrap_or_default().to_string(),
+        since: a
+            .state_updated_timestamp()
+            .and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())),
+        namespace: a.namespace().map(str::to_string),
+        metric: a.metric_name().map(str::to_string),
+        panel: panel_for(watched, a.namespace(), a.metric_name()),
+    }
+}
+
+/// Alarms in ALARM or INSUFFICIENT_DATA, ALARM first, then most recent change first.
+pub async fn describe(
+    client: &aws_sdk_cloudwatch::Client,
+    watched: &[(String, String, String)],
+) -> anyhow::Result<Vec<Alarm>> {
+    let mut out = Vec::new();
+    for state in [StateValue::Alarm, StateValue::InsufficientData] {
+        let mut token: Option<String> = None;
+        loop {
+            let resp = client
+                .describe_alarms()
+                .state_value(state.clone())
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(aws_sdk_cloudwatch::Error::from)
+                .context("CloudWatch DescribeAlarms")?;
+            out.extend(resp.metric_alarms().iter().map(|a| to_model(a, watched)));
+            token = resp.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    sort(&mut out);
+    Ok(out)
+}
+
+/// ALARM before INSUFFICIENT_DATA, newest state change first within each.
+pub fn sort(alarms: &mut [Alarm]) {
+    let rank = |s: &str| STATES.iter().position(|x| *x == s).unwrap_or(STATES.len());
+    alarms.sort_by(|a, b| {
+        rank(&a.state)
+            .cmp(&rank(&b.state))
+            .then(b.since.cmp(&a.since))
+            .then(a.name.cmp(&b.name))
+    });
+}
+
+#[async_trait]
+impl Collector for AlarmsCollector {
+    fn kind(&self) -> SourceKind {
+        SourceKind::Alarms
+    }
+
+    fn interval(&self) -> Duration {
+        // DescribeAlarms is free; alarm states change at most once a minute per alarm.
+        Duration::from_secs(30)
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(10)
+    }
+
+    async fn collect(&mut self) -> anyhow::Result<Update> {
+        if self.client.is_none() {
+            self.client = Some(self.aws.cloudwatch().await);
+        }
+        let client = self.client.as_ref().expect("set above");
+        Ok(Update::Alarms(describe(client, &self.watched).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alarm_on_a_declared_metric_names_its_panel() {
+        let w = watched_metrics(&Panels::embedded());
+        assert_eq!(
+            panel_for(&w, Some("AWS/DynamoDB"), Some("ThrottledRequests")).as_deref(),
+            Some("dynamodb")
+        );
+        assert_eq!(
+            panel_for(&w, Some("AWS/CloudFront"), Some("5xxErrorRate")).as_deref(),
+            Some("cloudfront")
+        );
+        assert_eq!(panel_for(&w, Some("Custom/App"), Some("Errors")), None);
+    }
+
+    #[test]
+    fn alarm_state_sorts_before_insufficient_data() {
+        let t = |s: i64| DateTime::<Utc>::from_timestamp(s, 0);
+        let mut v = vec![
+            Alarm {
+                name: "a".into(),
+                state: "INSUFFICIENT_DATA".into(),
+                since: t(300),
+                ..Default::default()
+            },
+            Alarm {
+                name: "b".into(),
+                state: "ALARM".into(),
+                since: t(100),
+                ..Default::default()
+            },
+            Alarm {
+                name: "c".into(),
+                state: "ALARM".into(),
+                since: t(200),
+                ..Default::default()
+            },
+        ];
+        sort(&mut v);
+        let names: Vec<&str> = v.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["c", "b", "a"]);
+    }
+}

@@ -1,0 +1,718 @@
+//! Generic CloudWatch panels declared in panels/*.toml (`kind = "cloudwatch"`): one collector per
+//! panel, over a [`MetricSource`] so the real CloudWatch and the simulation serve the same panels.
+//!
+//! Per round: `dimension_all` is resolved with ListMetrics (cached for a few minutes), every
+//! metric due (its last fetch older than its period) becomes a query, expressions travel with
+//! their inputs in one group (inputs with return_data = false), and everything goes through the
+//! shared batched reader (500 queries per GetMetricData call). Each figure is the latest
+//! datapoint with its timestamp, period, a short history and a status from the panel's
+//! thresholds; no datapoint is "no data", never zero.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tokio::sync::OnceCell;
+
+use super::{CloudWatchReader, MetricQuery, Series};
+use crate::config::{CloudWatchConfig, Config};
+use crate::model::{CwFigure, Status};
+use crate::panels::{CwMetric, CwPanel, PanelDef, Panels};
+use crate::services::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
+
+/// Datapoints kept per figure for sparklines.
+pub const HISTORY_POINTS: usize = 30;
+/// How long a ListMetrics answer is trusted before it is asked again.
+pub const DIMENSION_REFRESH: Duration = Duration::from_secs(300);
+
+/// A full set of dimensions of one metric.
+pub type Dims = Vec<(String, String)>;
+
+/// Where panel metrics come from: CloudWatch itself, or the simulation.
+#[async_trait]
+pub trait MetricSource: Send + Sync {
+    /// Fetch every group of queries (a group is never split across calls) over `[start, end]`;
+    /// results by query id, oldest datapoint first. Ids with no datapoints may be missing.
+    async fn fetch(
+        &self,
+        groups: &[Vec<MetricQuery>],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> anyhow::Result<HashMap<String, Series>>;
+
+    /// The ListMetrics question: every dimension set of `namespace`/`metric` that has dimension
+    /// `name` and includes the `fixed` dimensions.
+    async fn list_dimensions(
+        &self,
+        namespace: &str,
+        metric: &str,
+        name: &str,
+        fixed: &[(String, String)],
+    ) -> anyhow::Result<Vec<Dims>>;
+
+    /// The source's clock (the simulation's is simulated time).
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// Whether each metric requested costs money: a billed source is never asked for a metric
+    /// more often than its period.
+    fn billed(&self) -> bool {
+        true
+    }
+}
+
+#[async_trait]
+impl<T: MetricSource + ?Sized> MetricSource for std::sync::Arc<T> {
+    async fn fetch(
+        &self,
+        groups: &[Vec<MetricQuery>],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> anyhow::Result<HashMap<String, Series>> {
+        (**self).fetch(groups, start, end).await
+    }
+    async fn list_dimensions(
+        &self,
+        namespace: &str,
+        metric: &str,
+        name: &str,
+        fixed: &[(String, String)],
+    ) -> anyhow::Result<Vec<Dims>> {
+        (**self)
+            .list_dimensions(namespace, metric, name, fixed)
+            .await
+    }
+    fn now(&self) -> DateTime<Utc> {
+        (**self).now()
+    }
+    fn billed(&self) -> bool {
+        (**self).billed()
+    }
+}
+
+#[async_trait]
+impl MetricSource for CloudWatchReader {
+    async fn fetch(
+        &self,
+        groups: &[Vec<MetricQuery>],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> anyhow::Result<HashMap<String, Series>> {
+        self.fetch_groups(groups, start, end).await
+    }
+
+    async fn list_dimensions(
+        &self,
+        namespace: &str,
+        metric: &str,
+        name: &str,
+        fixed: &[(String, String)],
+    ) -> anyhow::Result<Vec<Dims>> {
+        use aws_sdk_cloudwatch::types::DimensionFilter;
+        let mut filters = vec![DimensionFilter::builder().name(name).build()];
+        for (k, v) in fixed {
+            filters.push(DimensionFilter::builder().name(k).value(v).build());
+        }
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let resp = self
+                .client()
+                .list_metrics()
+                .namespace(namespace)
+                .metric_name(metric)
+                .set_dimensions(Some(filters.clone()))
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(aws_sdk_cloudwatch::Error::from)
+                .context("CloudWatch ListMetrics")?;
+            for m in resp.metrics() {
+                let dims: Dims = m
+                    .dimensions()
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.name().unwrap_or_default().to_string(),
+                            d.value().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect();
+                out.push(dims);
+            }
+            token = resp.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The real CloudWatch for one panel: the client is built on first use (no AWS call, no
+/// credential lookup before), in the panel's own region when it names one (CloudFront's
+/// metrics live in us-east-1 whatever the context's region).
+pub struct LazyCloudWatch {
+    aws: AwsContext,
+    region: Option<String>,
+    reader: OnceCell<CloudWatchReader>,
+}
+
+impl LazyCloudWatch {
+    pub fn new(aws: AwsContext, region: Option<String>) -> Self {
+        LazyCloudWatch {
+            aws,
+            region,
+            reader: OnceCell::new(),
+        }
+    }
+
+    async fn reader(&self) -> &CloudWatchReader {
+        self.reader
+            .get_or_init(|| async {
+                let sdk = self.aws.sdk_config().await;
+                let mut conf = aws_sdk_cloudwatch::config::Builder::from(sdk);
+                if let Some(r) = &self.region {
+                    conf = conf.region(aws_config::Region::new(r.clone()));
+                }
+                CloudWatchReader::new(aws_sdk_cloudwatch::Client::from_conf(conf.build()))
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl MetricSource for LazyCloudWatch {
+    async fn fetch(
+        &self,
+        groups: &[Vec<MetricQuery>],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> anyhow::Result<HashMap<String, Series>> {
+        self.reader().await.fetch_groups(groups, start, end).await
+    }
+
+    async fn list_dimensions(
+        &self,
+        namespace: &str,
+        metric: &str,
+        name: &str,
+        fixed: &[(String, String)],
+    ) -> anyhow::Result<Vec<Dims>> {
+        self.reader()
+            .await
+            .list_dimensions(namespace, metric, name, fixed)
+            .await
+    }
+}
+
+/// Collectors for a context's `[cloudwatch]` section: one per applicable panel (all declared
+/// cloudwatch panels when `panels` is empty), plus alarms when enabled. A bad panels_dir or an
+/// unknown panel id becomes a collector that reports the error, so it shows on screen.
+pub fn collectors(cfg: &CloudWatchConfig, aws: &AwsContext, config: &Config) -> Vec<BoxCollector> {
+    let panels = match Panels::load(config) {
+        Ok(p) => p,
+        Err(e) => {
+            return vec![Box::new(Failing {
+                kind: SourceKind::CloudWatch("panels".into()),
+                message: e.to_string(),
+            })];
+        }
+    };
+    let mut out: Vec<BoxCollector> = Vec::new();
+    let (defs, unknown) = applicable(&panels, &cfg.panels);
+    for id in unknown {
+        out.push(Box::new(Failing {
+            kind: SourceKind::CloudWatch(id.clone()),
+            message: format!(
+                "cloudwatch.panels: no panel {id:?} (known: {})",
+                panels
+                    .cloudwatch()
+                    .map(|d| d.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }));
+    }
+    for def in defs {
+        let region = def.cloudwatch.as_ref().and_then(|c| c.region.clone());
+        let source = LazyCloudWatch::new(aws.clone(), region);
+        if let Some(c) = PanelCollector::new(def, source) {
+            out.push(Box::new(c));
+        }
+    }
+    if cfg.alarms {
+        out.push(crate::services::alarms::collector(aws, &panels));
+    }
+    out
+}
+
+/// The cloudwatch panels a `panels` list selects (empty = all), and the ids it names that do
+/// not exist.
+pub fn applicable<'a>(panels: &'a Panels, wanted: &[String]) -> (Vec<&'a PanelDef>, Vec<String>) {
+    if wanted.is_empty() {
+        return (panels.cloudwatch().collect(), Vec::new());
+    }
+    let mut defs = Vec::new();
+    let mut unknown = Vec::new();
+    for id in wanted {
+        match panels.cloudwatch().find(|d| &d.id == id) {
+            Some(d) => defs.push(d),
+            None => unknown.push(id.clone()),
+        }
+    }
+    (defs, unknown)
+}
+
+/// A collector that only reports why it cannot run.
+struct Failing {
+    kind: SourceKind,
+    message: String,
+}
+
+#[async_trait]
+impl Collector for Failing {
+    fn kind(&self) -> SourceKind {
+        self.kind.clone()
+    }
+    fn interval(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+    async fn collect(&mut self) -> anyhow::Result<Update> {
+        anyhow::bail!("{}", self.message)
+    }
+}
+
+// ---------------------------------------------------------------- the collector
+
+#[derive(Debug, Clone)]
+struct Cached {
+    fetched_at: DateTime<Utc>,
+    dims: Vec<Dims>,
+}
+
+/// The figure of one (metric, instance), kept between rounds.
+#[derive(Debug, Clone, Default)]
+struct FigState {
+    points: BTreeMap<DateTime<Utc>, f64>,
+}
+
+pub struct PanelCollector<S: MetricSource> {
+    id: String,
+    panel: CwPanel,
+    source: S,
+    interval: Duration,
+    /// ListMetrics answers by (namespace, metric, dimension_all, fixed dims).
+    dims_cache: HashMap<String, Cached>,
+    /// Last fetch per metric id (for the "never faster than the period" rule).
+    last_fetch: HashMap<String, DateTime<Utc>>,
+    figures: BTreeMap<(String, Option<String>), FigState>,
+}
+
+impl<S: MetricSource> PanelCollector<S> {
+    /// None when `def` is not a cloudwatch panel.
+    pub fn new(def: &PanelDef, source: S) -> Option<Self> {
+        let panel = def.cloudwatch.clone()?;
+        let min_period = panel
+            .metrics
+            .iter()
+            .map(|m| m.period)
+            .min()
+            .unwrap_or(panel.period);
+        // A billed source is polled once per shortest period; the simulation every second.
+        let interval = if source.billed() {
+            min_period.max(Duration::from_secs(1))
+        } else {
+            Duration::from_secs(1)
+        };
+        Some(PanelCollector {
+            id: def.id.clone(),
+            panel,
+            source,
+            interval,
+            dims_cache: HashMap::new(),
+            last_fetch: HashMap::new(),
+            figures: BTreeMap::new(),
+        })
+    }
+
+    pub fn with_interval(mut self, d: Duration) -> Self {
+        self.interval = d;
+        self
+    }
+
+    pub fn source(&self) -> &S {
+        &self.source
+    }
+
+    fn namespace<'a>(&'a self, m: &'a CwMetric) -> &'a str {
+        m.namespace.as_deref().unwrap_or(&self.panel.namespace)
+    }
+
+    /// Instances of a plain metric: (dimension_all value, full dims), or one with the fixed dims.
+    async fn instances_of(
+        &mut self,
+        m: &CwMetric,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<(Option<String>, Dims)>> {
+        let fixed: Dims = m
+            .dimensions
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let (Some(all), Some(metric)) = (&m.dimension_all, &m.metric) else {
+            return Ok(vec![(None, fixed)]);
+        };
+        let ns = self.namespace(m).to_string();
+        let key = format!("{ns}\u{1f}{metric}\u{1f}{all}\u{1f}{fixed:?}");
+        let fresh = self
+            .dims_cache
+            .get(&key)
+            .is_some_and(|c| (now - c.fetched_at).to_std().unwrap_or_default() < DIMENSION_REFRESH);
+        if !fresh {
+            match self.source.list_dimensions(&ns, metric, all, &fixed).await {
+                Ok(dims) => {
+                    self.dims_cache.insert(
+                        key.clone(),
+                        Cached {
+                            fetched_at: now,
+                            dims,
+                        },
+                    );
+                }
+                // Keep the previous answer when ListMetrics fails; fail only with none at all.
+                Err(e) if !self.dims_cache.contains_key(&key) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        let listed = self.dims_cache.get(&key).map(|c| c.dims.clone());
+        Ok(pick_instances(listed.unwrap_or_default(), all, &fixed))
+    }
+
+    async fn round(&mut self) -> anyhow::Result<Vec<CwFigure>> {
+        let now = self.source.now();
+        let metrics = self.panel.metrics.clone();
+        // Instances of every plain metric (inputs of expressions included).
+        let mut inst: HashMap<String, Vec<(Option<String>, Dims)>> = HashMap::new();
+        for m in metrics.iter().filter(|m| m.expression.is_none()) {
+            let v = self.instances_of(m, now).await?;
+            inst.insert(m.id.clone(), v);
+        }
+        let due = |m: &CwMetric, last: &HashMap<String, DateTime<Utc>>| {
+            !self.source.billed()
+                || last
+                    .get(&m.id)
+                    .is_none_or(|t| (now - *t).to_std().unwrap_or_default() >= m.period)
+        };
+        // Build the groups: one per (shown metric, instance).
+        let mut groups: Vec<Vec<MetricQuery>> = Vec::new();
+        // query id -> (metric id, instance key)
+        let mut wanted: HashMap<String, (String, Option<String>)> = HashMap::new();
+        // Rows to show, in panel order: (metric, instance key).
+        let mut rows: Vec<(CwMetric, Option<String>)> = Vec::new();
+        let mut fetched: Vec<String> = Vec::new();
+        let mut n = 0usize;
+        let mut next_id = |prefix: &str| {
+            n += 1;
+            format!("{prefix}_{n}")
+        };
+        for m in metrics.iter().filter(|m| m.show) {
+            let is_due = due(m, &self.last_fetch);
+            match &m.expression {
+                None => {
+                    let list = inst.get(&m.id).cloned().unwrap_or_default();
+                    if list.is_empty() {
+                        rows.push((m.clone(), None));
+                    }
+                    for (key, dims) in list {
+                        rows.push((m.clone(), key.clone()));
+                        if is_due {
+                            let qid = next_id(&m.id);
+                            groups.push(vec![self.query(m, &qid, dims, true)]);
+                            wanted.insert(qid, (m.id.clone(), key));
+                        }
+                    }
+                }
+                Some(expr) => {
+                    let inputs: Vec<&CwMetric> = expression_ids(expr)
+                        .iter()
+                        .filter_map(|id| metrics.iter().find(|o| &o.id == id))
+                        .collect();
+                    // Instance keys: those of the first input listing per dimension_all value,
+                    // kept only where every input has the same instance.
+                    let keys: Vec<Option<String>> = inputs
+                        .first()
+                        .and_then(|i| inst.get(&i.id))
+                        .map(|v| v.iter().map(|(k, _)| k.clone()).collect())
+                        .unwrap_or_else(|| vec![None]);
+                    let keys: Vec<Option<String>> = keys
+                        .into_iter()
+                        .filter(|k| {
+                            inputs.iter().all(|i| {
+                                inst.get(&i.id).is_some_and(|v| {
+                                    v.iter().any(|(k2, _)| k2 == k || k2.is_none())
+                                })
+                            })
+                        })
+                        .collect();
+                    if keys.is_empty() {
+                        rows.push((m.clone(), None));
+                    }
+                    for key in keys {
+                        rows.push((m.clone(), key.clone()));
+                        if !is_due {
+                            continue;
+                        }
+                        let mut group = Vec::new();
+                        let mut rename: HashMap<String, String> = HashMap::new();
+                        for i in &inputs {
+                            let dims = inst
+                                .get(&i.id)
+                                .and_then(|v| {
+                                    v.iter()
+                                        .find(|(k2, _)| *k2 == key || k2.is_none())
+                                        .map(|(_, d)| d.clone())
+                                })
+                                .unwrap_or_default();
+                            let qid = next_id(&i.id);
+                            group.push(self.query(i, &qid, dims, false));
+                            rename.insert(i.id.clone(), qid);
+                        }
+                        let qid = next_id(&m.id);
+                        let mut q = MetricQuery::expression(
+                            qid.clone(),
+                            &rename_ids(expr, &rename),
+                            period_secs(m.period),
+                        );
+                        q.return_data = true;
+                        group.push(q);
+                        groups.push(group);
+                        wanted.insert(qid, (m.id.clone(), key));
+                    }
+                }
+            }
+            if is_due {
+                fetched.push(m.id.clone());
+            }
+        }
+        if !groups.is_empty() {
+            let longest = metrics.iter().map(|m| m.period).max().unwrap_or_default();
+            let window = longest * HISTORY_POINTS as u32;
+            let start = now - chrono::Duration::from_std(window).unwrap_or_default();
+            let results = self.source.fetch(&groups, start, now).await?;
+            for (qid, (mid, key)) in &wanted {
+                let st = self.figures.entry((mid.clone(), key.clone())).or_default();
+                if let Some(s) = results.get(qid) {
+                    for (t, v) in &s.points {
+                        if v.is_finite() {
+                            st.points.insert(*t, *v);
+                        }
+                    }
+                }
+                let cutoff = start;
+                st.points.retain(|t, _| *t >= cutoff);
+                while st.points.len() > HISTORY_POINTS {
+                    st.points.pop_first();
+                }
+            }
+            for id in fetched {
+                self.last_fetch.insert(id, now);
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(m, key)| {
+                let st = self.figures.get(&(m.id.clone(), key.clone()));
+                figure(&m, key.as_deref(), st)
+            })
+            .collect())
+    }
+
+    fn query(&self, m: &CwMetric, qid: &str, dims: Dims, return_data: bool) -> MetricQuery {
+        MetricQuery {
+            id: qid.to_string(),
+            namespace: self.namespace(m).to_string(),
+            metric: m.metric.clone().unwrap_or_default(),
+            dimensions: dims,
+            stat: m.stat.clone(),
+            period_seconds: period_secs(m.period),
+            expression: None,
+            return_data,
+        }
+    }
+}
+
+fn period_secs(d: Duration) -> i32 {
+    i32::try_from(d.as_secs()).unwrap_or(i32::MAX)
+}
+
+fn figure(m: &CwMetric, key: Option<&str>, st: Option<&FigState>) -> CwFigure {
+    let latest = st.and_then(|s| s.points.last_key_value().map(|(t, v)| (*t, *v)));
+    let value = latest.map(|(_, v)| v);
+    CwFigure {
+        label: match key {
+            Some(k) => format!("{k} {}", m.label),
+            None => m.label.clone(),
+        },
+        value,
+        unit: m.unit.clone(),
+        status: if value.is_none() {
+            Status::NoData
+        } else {
+            m.evaluate(value)
+        },
+        at: latest.map(|(t, _)| t),
+        period_seconds: u32::try_from(m.period.as_secs()).ok(),
+        history: st
+            .map(|s| s.points.values().copied().collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// From ListMetrics' dimension sets, one per dimension_all value: sets that hold every fixed
+/// dimension; of several for one value, the one with fewest dimensions (a table's own metric
+/// rather than one of its global secondary indexes). Sorted by value.
+fn pick_instances(listed: Vec<Dims>, all: &str, fixed: &Dims) -> Vec<(Option<String>, Dims)> {
+    let mut best: BTreeMap<String, Dims> = BTreeMap::new();
+    for mut dims in listed {
+        let Some(v) = dims.iter().find(|(k, _)| k == all).map(|(_, v)| v.clone()) else {
+            continue;
+        };
+        if !fixed.iter().all(|f| dims.contains(f)) {
+            continue;
+        }
+        dims.sort();
+        match best.get(&v) {
+            Some(b) if b.len() <= dims.len() => {}
+            _ => {
+                best.insert(v, dims);
+            }
+        }
+    }
+    best.into_iter().map(|(k, d)| (Some(k), d)).collect()
+}
+
+/// Query ids an expression refers to: identifiers starting with a lowercase letter (metric-math
+/// functions are upper case).
+pub fn expression_ids(expr: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (tok, is_id) in tokens(expr) {
+        if is_id && !out.iter().any(|o| o == tok) {
+            out.push(tok.to_string());
+        }
+    }
+    out
+}
+
+/// The expression with its ids replaced (so one panel expression can be sent once per table).
+fn rename_ids(expr: &str, rename: &HashMap<String, String>) -> String {
+    tokens(expr)
+        .into_iter()
+        .map(|(t, is_id)| match rename.get(t) {
+            Some(r) if is_id => r.as_str(),
+            _ => t,
+        })
+        .collect()
+}
+
+/// Split into identifier tokens (true when it is a query id) and everything else.
+fn tokens(expr: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let b = expr.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        if b[i].is_ascii_alphabetic() || b[i] == b'_' {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push((&expr[start..i], b[start].is_ascii_lowercase()));
+        } else if b[i].is_ascii_digit() || b[i] == b'.' {
+            // A number, exponent included ("1e3"), is never an id.
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
+                i += 1;
+            }
+            out.push((&expr[start..i], false));
+        } else {
+            let ch = expr[i..].chars().next().map_or(1, char::len_utf8);
+            i += ch;
+            out.push((&expr[start..i], false));
+        }
+    }
+    out
+}
+
+#[async_trait]
+impl<S: MetricSource + 'static> Collector for PanelCollector<S> {
+    fn kind(&self) -> SourceKind {
+        SourceKind::CloudWatch(self.id.clone())
+    }
+
+    fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(20)
+    }
+
+    async fn collect(&mut self) -> anyhow::Result<Update> {
+        let figs = self.round().await?;
+        Ok(Update::CloudWatch(self.id.clone(), figs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expression_ids_are_renamed_per_instance_and_functions_are_left_alone() {
+        let mut r = HashMap::new();
+        r.insert("rcu".to_string(), "rcu_3".to_string());
+        r.insert("rcuprov".to_string(), "rcuprov_4".to_string());
+        assert_eq!(
+            rename_ids("FILL(rcu,0)/300/rcuprov*100", &r),
+            "FILL(rcu_3,0)/300/rcuprov_4*100"
+        );
+        assert_eq!(
+            expression_ids("rcu/300/rcuprov*1e2"),
+            vec!["rcu", "rcuprov"]
+        );
+    }
+
+    #[test]
+    fn instances_prefer_the_table_over_its_indexes_and_need_fixed_dimensions() {
+        let d = |p: &[(&str, &str)]| -> Dims {
+            p.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let listed = vec![
+            d(&[
+                ("TableName", "reviews"),
+                ("GlobalSecondaryIndexName", "by-user"),
+            ]),
+            d(&[("TableName", "reviews")]),
+            d(&[("TableName", "wishlists")]),
+            d(&[("Other", "x")]),
+        ];
+        let got = pick_instances(listed, "TableName", &vec![]);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            got[0],
+            (Some("reviews".into()), d(&[("TableName", "reviews")]))
+        );
+        let fixed = d(&[("Region", "Global")]);
+        let cf = vec![
+            d(&[("DistributionId", "E1"), ("Region", "Global")]),
+            d(&[("DistributionId", "E2")]),
+        ];
+        let got = pick_instances(cf, "DistributionId", &fixed);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0.as_deref(), Some("E1"));
+    }
+}

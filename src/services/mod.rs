@@ -1,0 +1,213 @@
+//! Collectors: one per configured source, each run in its own tokio task with its own interval,
+//! timeout and backoff. Real clients (this module's children) and the simulation (`crate::sim`)
+//! implement the same [`Collector`] trait, so the UI and `snapshot` cannot tell them apart.
+
+pub mod alarms;
+pub mod aurora;
+pub mod aws;
+pub mod cloudwatch;
+pub mod glue;
+pub mod opensearch;
+pub mod redis;
+pub mod redshift;
+pub mod s3;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use crate::config::Resolved;
+use crate::model::*;
+
+/// Which source a sample came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Aurora,
+    Redis,
+    S3,
+    OpenSearch,
+    Redshift,
+    /// A generic CloudWatch panel, by panel id.
+    CloudWatch(String),
+    Alarms,
+}
+
+impl SourceKind {
+    /// The name used in `errors[].source` and on screen.
+    pub fn name(&self) -> String {
+        match self {
+            SourceKind::Aurora => "aurora".into(),
+            SourceKind::Redis => "redis".into(),
+            SourceKind::S3 => "s3".into(),
+            SourceKind::OpenSearch => "opensearch".into(),
+            SourceKind::Redshift => "redshift".into(),
+            SourceKind::CloudWatch(id) => format!("cloudwatch:{id}"),
+            SourceKind::Alarms => "alarms".into(),
+        }
+    }
+}
+
+/// What a collector reports each round.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    Aurora(AuroraStatus),
+    Redis(RedisStatus),
+    S3(S3Status),
+    OpenSearch(OpenSearchStatus),
+    Redshift(RedshiftStatus),
+    CloudWatch(String, Vec<CwFigure>),
+    Alarms(Vec<Alarm>),
+}
+
+/// One collection round of one source, as the main loop receives it.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub source: SourceKind,
+    pub at: DateTime<Utc>,
+    /// Err carries a message already stripped of credentials.
+    pub result: Result<Update, String>,
+}
+
+#[async_trait]
+pub trait Collector: Send {
+    fn kind(&self) -> SourceKind;
+    /// How often to collect. Sources with slow-moving data (S3 daily metrics) ask for less.
+    fn interval(&self) -> Duration;
+    /// Longest a round may take before it is reported as timed out.
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+    /// One round. Stateful collectors keep the previous counters to compute rates from deltas.
+    async fn collect(&mut self) -> anyhow::Result<Update>;
+}
+
+pub type BoxCollector = Box<dyn Collector>;
+
+/// Collectors for a resolved config: the simulation in demo mode, otherwise one real collector
+/// per configured section. A service that is not configured gets no collector and no AWS call.
+pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<BoxCollector> {
+    if resolved.demo() {
+        return crate::sim::collectors(sim);
+    }
+    let ctx = resolved.context();
+    let aws = aws::AwsContext::new(ctx);
+    let mut out: Vec<BoxCollector> = Vec::new();
+    if let Some(c) = &ctx.aurora {
+        out.push(aurora::collector(c, &aws));
+    }
+    if let Some(c) = &ctx.redis {
+        out.push(redis::collector(c, &aws));
+    }
+    if let Some(c) = &ctx.s3 {
+        out.push(s3::collector(c, &aws, &resolved.config.s3_prices));
+    }
+    if let Some(c) = &ctx.opensearch {
+        out.push(opensearch::collector(c, &aws));
+    }
+    if let Some(c) = &ctx.redshift {
+        out.push(redshift::collector(c, &aws));
+    }
+    if let Some(c) = &ctx.cloudwatch {
+        out.extend(cloudwatch::panels::collectors(c, &aws, &resolved.config));
+    }
+    out
+}
+
+/// Run one round of a collector with its timeout, turning every failure into a message.
+pub async fn collect_once(c: &mut dyn Collector) -> Sample {
+    let kind = c.kind();
+    let timeout = c.timeout();
+    let result = match tokio::time::timeout(timeout, c.collect()).await {
+        Ok(Ok(u)) => Ok(u),
+        Ok(Err(e)) => Err(crate::config::redact_url(&format!("{e:#}"))),
+        Err(_) => Err(format!(
+            "timed out after {}",
+            humantime::format_duration(timeout)
+        )),
+    };
+    Sample {
+        source: kind,
+        at: Utc::now(),
+        result,
+    }
+}
+
+/// Spawn one task per collector. Each task sends every round's sample; on failure it backs off
+/// exponentially (capped at 30 s) so a dead backend is retried, and picked up again when it comes
+/// back, without hammering it. The tasks end when the receiver is dropped.
+pub fn spawn_all(
+    collectors: Vec<BoxCollector>,
+    tx: mpsc::Sender<Sample>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    collectors
+        .into_iter()
+        .map(|mut c| {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut failures: u32 = 0;
+                let mut last_error: Option<String> = None;
+                loop {
+                    let sample = collect_once(c.as_mut()).await;
+                    let ok = sample.result.is_ok();
+                    log_transition(&sample, &mut last_error);
+                    if tx.send(sample).await.is_err() {
+                        return;
+                    }
+                    let wait = if ok {
+                        failures = 0;
+                        c.interval()
+                    } else {
+                        failures = failures.saturating_add(1);
+                        backoff(c.interval(), failures)
+                    };
+                    tokio::time::sleep(wait).await;
+                }
+            })
+        })
+        .collect()
+}
+
+/// Log a source's failure when it starts or its message changes, and its recovery, so a dead
+/// backend retried every few seconds is one line in the log, not one per round.
+fn log_transition(sample: &Sample, last_error: &mut Option<String>) {
+    match (&sample.result, last_error.as_deref()) {
+        (Err(e), Some(prev)) if prev == e => {
+            tracing::debug!(source = %sample.source.name(), "still failing: {e}")
+        }
+        (Err(e), _) => {
+            tracing::warn!(source = %sample.source.name(), "collection failed: {e}");
+            *last_error = Some(e.clone());
+        }
+        (Ok(_), Some(_)) => {
+            tracing::info!(source = %sample.source.name(), "collection recovered");
+            *last_error = None;
+        }
+        (Ok(_), None) => {}
+    }
+}
+
+/// Retry delay after `failures` consecutive failures: interval, then doubling, capped at 30 s.
+pub fn backoff(interval: Duration, failures: u32) -> Duration {
+    let factor = 1u32 << failures.saturating_sub(1).min(5);
+    (interval * factor)
+        .min(Duration::from_secs(30))
+        .max(interval.min(Duration::from_secs(30)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps_at_thirty_seconds() {
+        let i = Duration::from_secs(1);
+        assert_eq!(backoff(i, 1), Duration::from_secs(1));
+        assert_eq!(backoff(i, 2), Duration::from_secs(2));
+        assert_eq!(backoff(i, 4), Duration::from_secs(8));
+        assert_eq!(backoff(i, 30), Duration::from_secs(30));
+    }
+}

@@ -1,0 +1,233 @@
+//! The module graph points one way (DESIGN.md "Layout"): app -> {ui, state, ops, services, sim};
+//! ui -> state -> model; ops -> services -> model; sim -> services. These tests read `src/` as
+//! text and fail on an import that points back up, and on a source file over the size limit.
+
+use std::path::{Path, PathBuf};
+
+/// Longest a source file may grow, in lines.
+const MAX_LINES: usize = 600;
+
+/// Files still over [`MAX_LINES`], each with why it has not been split yet. Shrink this list;
+/// a file that drops under the limit must leave it (the test says so).
+const OVERSIZED: &[(&str, &str)] = &[
+    (
+        "src/panels.rs",
+        "panel TOML schema, loading and validation in one file; split into panels/{schema,load,validate}.rs",
+    ),
+    (
+        "src/state/mod.rs",
+        "State plus key/action handling; the action dispatch should move to state/actions.rs",
+    ),
+    (
+        "src/keymap.rs",
+        "the Action enum, the default bindings and the keymap file parser; split the parser out",
+    ),
+    (
+        "src/ops/lifecycle/validate.rs",
+        "S3's lifecycle rules, being extended on another branch; split once that lands",
+    ),
+    (
+        "src/ops/reindex/mod.rs",
+        "the reindex plan, its steps and their polling; split steps from the plan",
+    ),
+    (
+        "src/services/cloudwatch/panels.rs",
+        "generic CloudWatch panel queries and their judging; split the judging into state",
+    ),
+    (
+        "src/ui/op_modal.rs",
+        "the op modal's drawing and its key handling; the key handling belongs in app/",
+    ),
+    (
+        "src/services/opensearch/admin.rs",
+        "the OpenSearch client builder and the admin calls; the builder should be shared with the collector",
+    ),
+    (
+        "src/state/fixture.rs",
+        "hand-made UI fixture; to be replaced by a fixed-seed simulation world",
+    ),
+    (
+        "src/state/findings.rs",
+        "every service's findings; to become one judging function per service",
+    ),
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sources() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+            .map(|e| e.expect("dir entry").path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root().join("src"), &mut out);
+    assert!(out.len() > 20, "found only {} files under src/", out.len());
+    out
+}
+
+/// `src/state/mod.rs` for a path under the checkout.
+fn rel(p: &Path) -> String {
+    p.strip_prefix(root())
+        .expect("under the checkout")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The source without `//` comments, so prose that names a module is not an import.
+fn code_of(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Lines of `code` that reach the top-level module `module`: `crate::module` as a path, or
+/// `crate::{.., module, ..}` in a grouped import.
+fn reaches(code: &str, module: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    let path = format!("crate::{module}");
+    for (i, line) in code.lines().enumerate() {
+        let direct = line.match_indices(&path).any(|(at, _)| {
+            let next = line[at + path.len()..].chars().next();
+            !next.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        });
+        if direct {
+            hits.push(format!("line {}: {}", i + 1, line.trim()));
+        }
+    }
+    // Grouped: `use crate::{a, ui::x}` possibly across lines.
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::{") {
+        let after = &rest[at + "crate::{".len()..];
+        let end = after.find('}').unwrap_or(after.len());
+        let group = &after[..end];
+        if group
+            .split(',')
+            .any(|item| item.trim().split("::").next() == Some(module))
+        {
+            hits.push(format!("use crate::{{{}}}", group.trim()));
+        }
+        rest = &after[end..];
+    }
+    hits
+}
+
+/// Which layer a file belongs to, by its path under src/.
+fn layer(rel: &str) -> &str {
+    let p = rel.trim_start_matches("src/");
+    match p.split_once('/') {
+        Some((dir, _)) => dir,
+        None => p.trim_end_matches(".rs"),
+    }
+}
+
+#[test]
+fn lower_layers_never_import_ui_or_app() {
+    let mut bad = Vec::new();
+    for p in sources() {
+        let r = rel(&p);
+        if !matches!(
+            layer(&r),
+            "state" | "ops" | "services" | "sim" | "model" | "fmt"
+        ) {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&p).expect("read"));
+        for m in ["ui", "app"] {
+            for h in reaches(&code, m) {
+                bad.push(format!("{r} imports crate::{m}: {h}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "imports pointing up:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn services_never_import_ops_state_or_ui() {
+    let mut bad = Vec::new();
+    for p in sources() {
+        let r = rel(&p);
+        if layer(&r) != "services" {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&p).expect("read"));
+        for m in ["ops", "state", "ui", "app"] {
+            for h in reaches(&code, m) {
+                bad.push(format!("{r} imports crate::{m}: {h}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "services pointing up:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn model_and_fmt_import_nothing_of_the_crate_but_each_other() {
+    let mut bad = Vec::new();
+    for r in ["src/model.rs", "src/fmt.rs"] {
+        let code = code_of(&std::fs::read_to_string(root().join(r)).expect("read"));
+        for m in [
+            "app", "ui", "state", "ops", "services", "sim", "cli", "panels", "config", "keymap",
+        ] {
+            for h in reaches(&code, m) {
+                bad.push(format!("{r} imports crate::{m}: {h}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn no_source_file_exceeds_the_line_limit_outside_the_listed_exceptions() {
+    let mut over = Vec::new();
+    let mut listed_but_small = Vec::new();
+    for p in sources() {
+        let r = rel(&p);
+        let n = std::fs::read_to_string(&p).expect("read").lines().count();
+        let listed = OVERSIZED.iter().any(|(f, _)| *f == r);
+        if n > MAX_LINES && !listed {
+            over.push(format!("{r}: {n} lines"));
+        }
+        if n <= MAX_LINES && listed {
+            listed_but_small.push(format!("{r}: {n} lines, remove it from OVERSIZED"));
+        }
+    }
+    for (f, _) in OVERSIZED {
+        assert!(
+            root().join(f).exists(),
+            "{f} is listed in OVERSIZED but does not exist"
+        );
+    }
+    assert!(
+        over.is_empty(),
+        "over {MAX_LINES} lines (split them, or list them with a reason):\n{}",
+        over.join("\n")
+    );
+    assert!(
+        listed_but_small.is_empty(),
+        "{}",
+        listed_but_small.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_sees_direct_and_grouped_imports() {
+    let code = "use crate::ui::theme::Theme;\nuse crate::{model, ui::draw};\nlet x = crate::uix;";
+    assert_eq!(reaches(code, "ui").len(), 2, "{:?}", reaches(code, "ui"));
+    assert!(reaches("// crate::ui in prose", "ui").len() == 1);
+    assert!(reaches(&code_of("// crate::ui in prose"), "ui").is_empty());
+}
