@@ -73,7 +73,7 @@ pub fn recovery_entries(pending: &[PendingCutover], read_only: bool) -> Vec<Pale
 /// One entry per cutover plan of the context; none in read-only mode (the ops layer would
 /// refuse them anyway, so offering them would only mislead).
 pub fn palette_entries(r: &Resolved) -> Vec<PaletteEntry> {
-    if r.read_only {
+    if r.ops_read_only() {
         return Vec::new();
     }
     r.context()
@@ -104,7 +104,7 @@ pub fn aliases_of(status: &OpenSearchStatus) -> Vec<String> {
 /// "reindex ALIAS" per alias (copy the index behind it into its next version, move the alias);
 /// none in read-only mode.
 pub fn reindex_entries(r: &Resolved, aliases: &[String]) -> Vec<PaletteEntry> {
-    if r.read_only {
+    if r.ops_read_only() {
         return Vec::new();
     }
     aliases
@@ -141,7 +141,7 @@ pub fn refresh_reindex_entries(st: &mut State, r: &Resolved) {
 
 /// "lifecycle BUCKET" per bucket (the rule editor); none in read-only mode.
 pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> {
-    if r.read_only {
+    if r.ops_read_only() {
         return Vec::new();
     }
     buckets
@@ -164,7 +164,7 @@ pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> 
 /// appear once the collector has reported, without a hook in the main loop).
 pub fn install(st: &mut State, r: &Resolved) {
     add_entries(st, palette_entries(r));
-    if r.read_only {
+    if r.ops_read_only() {
         return;
     }
     if r.demo() {
@@ -269,7 +269,7 @@ fn open(
             }
         }
     };
-    let h = handle::spawn_with(op, audit, r.read_only, false, start);
+    let h = handle::spawn_with(op, audit, r.ops_read_only(), false, start);
     Ok(Box::new(OpModal::new(h)) as Box<dyn Modal>)
 }
 
@@ -319,7 +319,7 @@ fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dy
         ..Default::default()
     };
     let audit = AuditLog::for_resolved(r);
-    let read_only = r.read_only;
+    let read_only = r.ops_read_only();
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         let res =
@@ -380,7 +380,7 @@ fn open_lifecycle(
         prices,
         context: r.context_name.clone(),
         audit: AuditLog::for_resolved(r),
-        read_only: r.read_only,
+        read_only: r.ops_read_only(),
     })))
 }
 

@@ -70,7 +70,7 @@ pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
         context: resolved.context_name.clone(),
         colour: resolved.context().colour.clone(),
         demo: resolved.demo(),
-        read_only: resolved.read_only,
+        read_only: resolved.ops_read_only(),
         panels,
         keymap,
         theme: Theme::from_env(),
@@ -271,7 +271,7 @@ fn spawn_recovery_scan(
     backends: &Backends,
     inbox: mpsc::UnboundedSender<StateFn>,
 ) {
-    if resolved.read_only {
+    if resolved.ops_read_only() {
         return;
     }
     let (r, b) = (resolved.clone(), backends.clone());

@@ -34,6 +34,8 @@ fn demo_cutovers() -> Vec<CutoverConfig> {
         source_url: None,
         target_url: None,
         password_env: None,
+        source_password_env: None,
+        target_password_env: None,
         max_lag: Some(Duration::from_secs(1)),
         target_instance: None,
         cluster_id: Some("catalog".into()),
@@ -109,6 +111,15 @@ pub struct Context {
     pub cloudwatch: Option<CloudWatchConfig>,
     #[serde(default)]
     pub cutover: Vec<CutoverConfig>,
+    /// Refuse every operation in this context (the global `read_only` / `--read-only` still
+    /// apply to all contexts). Switching to it with `:ctx` makes the ops layer refuse.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Bound on every single admin call an operation makes in this context (one SQL
+    /// statement, one RDS/S3/OpenSearch request); default 10 s. A server-side wait (catch-up)
+    /// gets its own timeout on top of this.
+    #[serde(default, with = "opt_duration")]
+    pub admin_timeout: Option<Duration>,
 }
 
 impl Context {
@@ -282,7 +293,12 @@ pub struct CutoverConfig {
     pub strategy: CutoverStrategy,
     pub source_url: Option<String>,
     pub target_url: Option<String>,
+    /// Password for both source and target (when the per-side keys are not given).
     pub password_env: Option<String>,
+    /// Password of the source only (overrides `password_env` for the source).
+    pub source_password_env: Option<String>,
+    /// Password of the target only (overrides `password_env` for the target).
+    pub target_password_env: Option<String>,
     #[serde(default, with = "opt_duration")]
     pub max_lag: Option<Duration>,
     /// failover: the reader to promote (default: best by promotion tier).

@@ -377,6 +377,25 @@ impl Session {
         {
             return RunOutcome::Failed(e);
         }
+        if self.start == 0 {
+            // The world may have moved while the operator read the plan: measure again
+            // right before the first change, and refuse on what is true now.
+            let now = preflight(self.op.as_ref()).await;
+            if let Some(msg) = refusal(&now) {
+                let msg =
+                    format!("{msg} (measured again after the confirmation, before any change)");
+                let _ = self
+                    .log(
+                        OP_STEP,
+                        Outcome::Refused,
+                        json!({ "target": plan.target, "message": msg,
+                                "guardrails": serde_json::to_value(&now).unwrap_or(Value::Null) }),
+                    )
+                    .await;
+                let _ = tx.send(OpEvent::Failed { error: msg.clone() });
+                return RunOutcome::Refused(msg);
+            }
+        }
         let ponr = plan.point_of_no_return();
         // Steps before `start` completed in an earlier process; they count for rollback.
         let mut done: Vec<usize> = (0..self.start).collect();

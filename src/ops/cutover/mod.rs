@@ -13,7 +13,7 @@ use crate::config::{CutoverConfig, CutoverStrategy, Resolved, secret_from_env};
 use crate::ops::plan::{Confirm, Plan};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
-use crate::services::aurora::admin::{MysqlAdmin, SqlxMysqlAdmin};
+use crate::services::aurora::admin::{Bounded, MysqlAdmin, SqlxMysqlAdmin};
 use crate::services::aurora::rds_admin::{AwsRdsAdmin, RdsAdmin};
 use crate::services::aws::AwsContext;
 use crate::sim::aurora_admin::{Role, SimMysql, SimRds};
@@ -168,7 +168,16 @@ pub fn build(
         steps: Vec::new(),
         confirm: Confirm::TypeName(cluster.clone().unwrap_or_else(|| name.to_string())),
     };
-    let password = || secret_from_env(c.password_env.as_deref()).map_err(err);
+    // Per-side secrets: a source and a target rarely share a password.
+    let password = |role: Role| {
+        let var = match role {
+            Role::Source => c.source_password_env.as_deref(),
+            Role::Target => c.target_password_env.as_deref(),
+        }
+        .or(c.password_env.as_deref());
+        secret_from_env(var).map_err(err)
+    };
+    let admin_timeout = r.admin_timeout();
     let mysql =
         |url: &Option<String>, key: &str, role: Role| -> Result<Arc<dyn MysqlAdmin>, BuildError> {
             match backends {
@@ -177,10 +186,9 @@ pub fn build(
                     let url = url.as_deref().ok_or_else(|| {
                         err(format!("{key} is required for strategy {:?}", c.strategy))
                     })?;
-                    Ok(Arc::new(
-                        SqlxMysqlAdmin::new(url, password()?)
-                            .map_err(|e| err(format!("{key}: {e:#}")))?,
-                    ))
+                    let admin = SqlxMysqlAdmin::new(url, password(role)?)
+                        .map_err(|e| err(format!("{key}: {e:#}")))?;
+                    Ok(Arc::new(Bounded::new(Arc::new(admin), admin_timeout)))
                 }
             }
         };

@@ -112,7 +112,7 @@ fn audit_control(r: &Resolved, step: &str, outcome: Outcome, details: Value) {
 
 /// `opsdeck op rethrottle --task ID --requests-per-second N` (-1 = unlimited).
 pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<f64>) -> i32 {
-    if r.read_only {
+    if r.ops_read_only() {
         audit_control(
             r,
             "rethrottle",
@@ -158,7 +158,7 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
 
 /// `opsdeck op cancel --task ID`: the copy stops; no alias moves; the target is kept.
 pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
-    if r.read_only {
+    if r.ops_read_only() {
         audit_control(
             r,
             "cancel",

@@ -7,6 +7,7 @@
 //! change slowly and cost money.
 
 pub mod admin;
+mod bounded;
 mod rds;
 pub mod rds_admin;
 mod replica;
