@@ -856,3 +856,78 @@ async fn a_target_frozen_with_sigstop_after_the_freeze_is_rolled_back_within_the
     })
     .await;
 }
+
+// ------------------------------------------------------------------ confirmation and scope
+
+#[tokio::test]
+async fn a_guardrail_that_fails_after_the_confirmation_refuses_with_its_new_value() {
+    guarded(async {
+        let source = pool(&SOURCE_URL).await;
+        heartbeat(&source).await;
+        let env = Env::new(&REPLICA_URL, "30s");
+        let resolved = opsdeck::config::resolve(&opsdeck::config::GlobalOpts {
+            config: Some(env.config.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        let op = opsdeck::ops::cutover::build(
+            &resolved,
+            "to-replica",
+            &opsdeck::ops::cutover::Backends::Real,
+        )
+        .unwrap();
+        let audit = AuditLog::new(env.audit_path(), Actor::current("stack"));
+        let session = opsdeck::ops::runner::begin(op, audit, false)
+            .await
+            .unwrap_or_else(|o| panic!("guardrails pass before: {o:?}"));
+        // While the operator reads the plan, someone freezes the source by hand.
+        exec(&source, "SET GLOBAL read_only = 1").await;
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let out = session
+            .run("test", opsdeck::ops::runner::OpControl::new(false), tx)
+            .await;
+        match &out {
+            opsdeck::ops::runner::RunOutcome::Refused(m) => {
+                assert!(
+                    m.contains("source writable") && m.contains("read_only=ON"),
+                    "{m}"
+                );
+                assert!(m.contains("after the confirmation"), "{m}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let e = env.entries();
+        assert!(e.iter().all(|x| x.step != "freeze-source"), "nothing ran");
+        assert_eq!(e.last().unwrap().outcome, Outcome::Refused);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn typed_confirmation_names_the_context_and_a_read_only_context_refuses() {
+    guarded(async {
+        heartbeat(&pool(&SOURCE_URL).await).await;
+        let env = Env::new(&REPLICA_URL, "30s");
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--dry-run"]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("type the name `stack/catalog`"), "{out}");
+        let cfg = std::fs::read_to_string(&env.config).unwrap();
+        std::fs::write(
+            &env.config,
+            cfg.replace(
+                "region = \"us-east-1\"\n",
+                "region = \"us-east-1\"\nread_only = true\n",
+            ),
+        )
+        .unwrap();
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 3, "{out}{err}");
+        assert!(err.contains("read-only"), "{err}");
+        assert!(
+            !read_only(&pool(&SOURCE_URL).await).await,
+            "nothing changed"
+        );
+        assert_eq!(env.entries().last().unwrap().outcome, Outcome::Refused);
+    })
+    .await;
+}

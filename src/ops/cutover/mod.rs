@@ -166,7 +166,11 @@ pub fn build(
         target: name.to_string(),
         summary: String::new(),
         steps: Vec::new(),
-        confirm: Confirm::TypeName(cluster.clone().unwrap_or_else(|| name.to_string())),
+        confirm: Confirm::type_name(
+            &r.context_name,
+            r.demo(),
+            &cluster.clone().unwrap_or_else(|| name.to_string()),
+        ),
     };
     // Per-side secrets: a source and a target rarely share a password.
     let password = |role: Role| {
@@ -241,7 +245,7 @@ pub fn build(
                 .clone()
                 .ok_or_else(|| err("blue_green_id is required for strategy blue-green".into()))?;
             if cluster.is_none() {
-                plan.confirm = Confirm::TypeName(id.clone());
+                plan.confirm = Confirm::type_name(&r.context_name, r.demo(), &id);
             }
             let real = |url: &Option<String>, key: &str, role| match (url, backends) {
                 (Some(_), Backends::Real) => mysql(url, key, role).map(Some),
