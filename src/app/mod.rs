@@ -261,6 +261,19 @@ async fn main_loop(
         }
     };
     live.stop();
+    if code == 128 + 15 || code == 128 + 1 {
+        // Leave no operation half-done: roll back (before the point of no return) or
+        // complete (after it), audited, before the process exits. The terminal may be gone.
+        restore_terminal();
+        let n = crate::ops::handle::finish_all_on_shutdown().await;
+        if n > 0 {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "opsdeck: signal: {n} running operation(s) rolled back or completed, see the audit log"
+            );
+        }
+    }
     code
 }
 

@@ -90,6 +90,10 @@ impl OpControl {
     pub fn is_aborted(&self) -> bool {
         self.cancel.is_cancelled()
     }
+    /// Resolves once an abort was requested.
+    pub async fn aborted(&self) {
+        self.cancel.cancelled().await
+    }
     /// Park at the next gate.
     pub fn hold(&self) {
         self.hold.send_replace(true);
