@@ -116,11 +116,21 @@ impl MysqlAdmin for Bounded {
         &self,
         table: &str,
         source_server_id: u64,
+        utc_offset_seconds: f64,
     ) -> anyhow::Result<Option<f64>> {
         self.within(
             "heartbeat query",
             self.call_timeout,
-            self.inner.heartbeat_age(table, source_server_id),
+            self.inner
+                .heartbeat_age(table, source_server_id, utc_offset_seconds),
+        )
+        .await
+    }
+    async fn utc_offset_seconds(&self, time_zone: Option<&str>) -> anyhow::Result<f64> {
+        self.within(
+            "time zone offset",
+            self.call_timeout,
+            self.inner.utc_offset_seconds(time_zone),
         )
         .await
     }
