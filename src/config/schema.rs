@@ -164,15 +164,46 @@ impl Context {
     }
 }
 
-/// Hide any password embedded in a URL before it goes into a message.
+/// Hide any password embedded in a URL before it goes into a message: parsed with the `url`
+/// crate (a password may itself contain `@`, `:` or `/`), the password replaced by `***`.
+/// Something that does not parse as a URL but carries `@` shows only what follows the last
+/// `@` (never a byte of what could be userinfo).
 pub fn redact_url(u: &str) -> String {
-    if let Some((scheme, rest)) = u.split_once("://")
-        && let Some((userinfo, host)) = rest.split_once('@')
-        && let Some((user, _)) = userinfo.split_once(':')
-    {
-        return format!("{scheme}://{user}:***@{host}");
+    match url::Url::parse(u) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => match u.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => u.to_string(),
+        },
     }
-    u.to_string()
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[test]
+    fn a_password_with_at_signs_colons_and_slashes_never_shows() {
+        for pw in ["s3cr@tpass", "p%40ssword", "xx@yy@zzz"] {
+            let u = format!("mysql://app:{pw}@db.internal:3306/shop");
+            let r = redact_url(&u);
+            assert!(r.contains("db.internal:3306"), "{r}");
+            assert!(r.contains("app:***@"), "{r}");
+            for piece in pw.split(['@', ':', '/']).filter(|p| p.len() > 1) {
+                assert!(!r.contains(piece), "{pw:?} leaked in {r}");
+            }
+        }
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6390"),
+            "redis://127.0.0.1:6390"
+        );
+        assert_eq!(redact_url("not a url user:pw@host"), "***@host");
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
