@@ -273,12 +273,12 @@ fn open(
     Ok(Box::new(OpModal::new(h)) as Box<dyn Modal>)
 }
 
+/// The search admin, built on the operation's task (SigV4 needs the AWS config, loaded async).
+type AdminFuture = futures::future::BoxFuture<'static, Result<Arc<dyn SearchAdmin>, String>>;
+
 /// The search cluster an operation runs against: the console's simulated world in demo mode,
 /// the context's OpenSearch otherwise.
-fn search_admin(
-    r: &Resolved,
-    backends: &Backends,
-) -> Result<futures::future::BoxFuture<'static, Result<Arc<dyn SearchAdmin>, String>>, String> {
+fn search_admin(r: &Resolved, backends: &Backends) -> Result<AdminFuture, String> {
     match backends {
         Backends::Sim(world) => {
             let a: Arc<dyn SearchAdmin> = Arc::new(SimSearchAdmin::new(world.clone()));
