@@ -975,3 +975,40 @@ async fn a_copy_with_document_failures_exits_1_and_never_moves_the_alias() {
     assert_eq!(def.mappings["properties"]["title"]["type"], "date");
     ti.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_write_block_left_by_a_killed_run_is_refused_without_resume_and_lifted_by_resume() {
+    let ti = TestIndex::seed(200).await;
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
+    // What a run killed (kill -9) between block-writes and swap-alias leaves behind: the
+    // target copied, the source write-blocked, the alias still on the source.
+    let def = admin.index_definition(&ti.v1).await.unwrap();
+    let v2 = format!("{}_v2", ti.alias);
+    admin
+        .create_index(&v2, &def.settings, &def.mappings)
+        .await
+        .unwrap();
+    admin.set_write_block(&ti.v1, true).await.unwrap();
+    let op = Arc::new(
+        ReindexOp::prepare(admin.clone(), request(&ti))
+            .await
+            .unwrap(),
+    );
+    match run_op(op, OpControl::new(false)).await {
+        RunOutcome::Refused(m) => assert!(m.contains("index.blocks.write"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(admin.write_blocked(&ti.v1).await.unwrap());
+    let mut req = request(&ti);
+    req.resume = true;
+    let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
+    let out = run_op(op, OpControl::new(false)).await;
+    assert!(matches!(out, RunOutcome::Done(_)), "{out:?}");
+    assert!(!admin.write_blocked(&ti.v1).await.unwrap(), "block lifted");
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![v2.clone()]
+    );
+    assert_eq!(admin.count(&v2).await.unwrap(), 200);
+    ti.cleanup().await;
+}
