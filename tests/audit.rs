@@ -223,3 +223,209 @@ fn audit_cli_prints_the_log_and_verify_exits_1_naming_the_bad_line() {
         "{msg}"
     );
 }
+
+// ------------------------------------------------------------- corruption, anchoring, repair
+
+struct Cli {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    cfg: std::path::PathBuf,
+}
+
+fn cli_env(entries: usize) -> Cli {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let cfg = dir.path().join("opsdeck.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "audit_log = {:?}\n[contexts.local]\nregion = \"us-east-1\"\n",
+            path.display().to_string()
+        ),
+    )
+    .unwrap();
+    write_n(&AuditLog::new(&path, actor()), entries);
+    Cli {
+        _dir: dir,
+        path,
+        cfg,
+    }
+}
+
+/// `audit --verify`: exit code and stdout+stderr; never a panic.
+fn verify_cli(c: &Cli) -> (Option<i32>, String) {
+    let out = opsdeck(&c.cfg, &["audit", "--verify"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("panicked"), "{text}");
+    (out.status.code(), text)
+}
+
+#[test]
+fn truncating_the_last_lines_is_detected_through_the_head_record() {
+    let c = cli_env(6);
+    for cut in [1, 2, 5] {
+        let l = lines(&c.path);
+        let c2 = cli_env(0);
+        std::fs::copy(
+            opsdeck::audit::head::head_path(&c.path),
+            opsdeck::audit::head::head_path(&c2.path),
+        )
+        .unwrap();
+        write_lines(&c2.path, &l[..l.len() - cut]);
+        let (code, text) = verify_cli(&c2);
+        assert_eq!(code, Some(1), "cut {cut}: {text}");
+        assert!(
+            text.contains(&format!("the last {cut} were removed")),
+            "cut {cut}: {text}"
+        );
+    }
+    let (code, text) = verify_cli(&c);
+    assert_eq!(code, Some(0), "{text}");
+}
+
+#[test]
+fn a_whole_log_rewritten_with_a_valid_chain_is_detected() {
+    let c = cli_env(5);
+    let forged = cli_env(5);
+    // Same length, valid chain of its own, different history: only the head can tell.
+    std::fs::copy(&forged.path, &c.path).unwrap();
+    assert_eq!(
+        verify_text(&std::fs::read_to_string(&c.path).unwrap()),
+        Ok(5)
+    );
+    let (code, text) = verify_cli(&c);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("rewritten"), "{text}");
+    // Deleting the head too is reported, not taken as an empty history.
+    std::fs::remove_file(opsdeck::audit::head::head_path(&c.path)).unwrap();
+    let (code, text) = verify_cli(&c);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("no head record"), "{text}");
+}
+
+#[test]
+fn a_rewritten_middle_line_is_reported_with_its_line_number() {
+    let c = cli_env(5);
+    let mut l = lines(&c.path);
+    l[2] = l[2].replace("\"lag\":0.25", "\"lag\":0.01");
+    write_lines(&c.path, &l);
+    let (code, text) = verify_cli(&c);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("line 3") && text.contains("hash mismatch"),
+        "{text}"
+    );
+}
+
+#[test]
+fn non_ascii_tampering_is_reported_and_never_panics() {
+    // Non-ASCII inside the hash field (the verifier prints a prefix of it).
+    let c = cli_env(4);
+    let mut l = lines(&c.path);
+    let e: serde_json::Value = serde_json::from_str(&l[1]).unwrap();
+    let h = e["hash"].as_str().unwrap().to_string();
+    l[1] = l[1].replace(&h, &format!("ééééééééé{}", &h[18..]));
+    write_lines(&c.path, &l);
+    let (code, text) = verify_cli(&c);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("line 2"), "{text}");
+    // Bytes that are not UTF-8 in a middle line.
+    let c = cli_env(4);
+    let mut bytes = std::fs::read(&c.path).unwrap();
+    let second = bytes.iter().position(|&b| b == b'\n').unwrap() + 10;
+    bytes[second] = 0xff;
+    bytes[second + 1] = 0xfe;
+    std::fs::write(&c.path, &bytes).unwrap();
+    let (code, text) = verify_cli(&c);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("line 2") && text.contains("UTF-8"), "{text}");
+}
+
+#[test]
+fn a_torn_last_line_refuses_operations_until_audit_repair_sets_it_aside_and_audits_it() {
+    let c = cli_env(3);
+    let whole = std::fs::read_to_string(&c.path).unwrap();
+    // A crash mid-append: half a line, no newline.
+    let torn = r#"{"ts":"2026-11-29T10:00:00.000Z","user":"dba","host":"ba"#;
+    std::fs::write(&c.path, format!("{whole}{torn}")).unwrap();
+    let (code, text) = verify_cli(&c);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("line 4") && text.contains("torn") && text.contains("opsdeck audit --repair"),
+        "{text}"
+    );
+    // An appender refuses, naming the file, the line and the command.
+    let err = AuditLog::new(&c.path, actor())
+        .append(Record {
+            op: "cutover",
+            op_id: "op-2",
+            step: "op",
+            outcome: Outcome::Planned,
+            details: json!({}),
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&c.path.display().to_string())
+            && err.contains("line 4")
+            && err.contains("opsdeck audit --repair"),
+        "{err}"
+    );
+    // So does an operation, with exit 3 (refused), before anything runs: a reindex planned
+    // against the stack's OpenSearch (the plan only reads; it names no existing index).
+    let os = std::env::var("OPSDECK_OPENSEARCH_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "http://127.0.0.1:9201".into());
+    let mut cfg = std::fs::read_to_string(&c.cfg).unwrap();
+    cfg.push_str(&format!("[contexts.local.opensearch]\nurl = {os:?}\n"));
+    std::fs::write(&c.cfg, cfg).unwrap();
+    let missing = format!("opsdeck_t_{}", uuid::Uuid::new_v4().simple());
+    let out = opsdeck(
+        &c.cfg,
+        &[
+            "op", "reindex", "--source", &missing, "--alias", &missing, "--yes",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&c.path.display().to_string()) && stderr.contains("opsdeck audit --repair"),
+        "{stderr}"
+    );
+    // The repair sets the torn bytes aside, keeps the 3 entries and audits itself.
+    let out = opsdeck(&c.cfg, &["audit", "--repair"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (code, text) = verify_cli(&c);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("4 entries"), "{text}");
+    let l = lines(&c.path);
+    let last: serde_json::Value = serde_json::from_str(l.last().unwrap()).unwrap();
+    assert_eq!(
+        (last["op"].as_str(), last["step"].as_str()),
+        (Some("audit"), Some("repair"))
+    );
+    let saved = std::path::PathBuf::from(last["details"]["saved_to"].as_str().unwrap());
+    assert_eq!(std::fs::read_to_string(saved).unwrap(), torn);
+}
+
+#[test]
+fn repair_refuses_a_chain_broken_before_the_last_line() {
+    let c = cli_env(4);
+    let mut l = lines(&c.path);
+    l[1] = l[1].replace("entry 1", "entry one");
+    write_lines(&c.path, &l);
+    let before = std::fs::read(&c.path).unwrap();
+    let out = opsdeck(&c.cfg, &["audit", "--repair"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("needs a person"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&c.path).unwrap(), before, "nothing changed");
+}

@@ -1,5 +1,6 @@
-//! Binlog cutovers against the real MariaDB servers of `scripts/stack` (source 3316, replica
-//! 3317, delayed replica 3318). These change the shared servers, so they run one at a time
+//! Binlog cutovers against the real MariaDB servers of `scripts/stack` (source, replica,
+//! delayed replica: OPSDECK_MYSQL_{SOURCE,REPLICA,DELAYED}_URL from `scripts/stack env`;
+//! defaults 3316, 3317, 3318). These change the shared servers, so they run one at a time
 //! (SERIAL) and every test restores the stack's replication at the end, pass or fail.
 
 use std::io::{BufRead, BufReader, Write};
@@ -15,9 +16,33 @@ use sqlx::{MySqlPool, Row};
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-const SOURCE: &str = "mysql://root@127.0.0.1:3316/";
-const REPLICA: &str = "mysql://root@127.0.0.1:3317/";
-const DELAYED: &str = "mysql://root@127.0.0.1:3318/";
+/// `mysql://root@127.0.0.1:PORT/` of one stack server (the env URL's database dropped).
+fn stack_url(var: &str, default_port: u16) -> String {
+    let port = std::env::var(var)
+        .ok()
+        .and_then(|u| {
+            let rest = u.split_once("://")?.1;
+            let hostport = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+            hostport
+                .split('/')
+                .next()?
+                .rsplit_once(':')?
+                .1
+                .parse::<u16>()
+                .ok()
+        })
+        .unwrap_or(default_port);
+    format!("mysql://root@127.0.0.1:{port}/")
+}
+fn port_of(url: &str) -> &str {
+    url.trim_end_matches('/').rsplit_once(':').unwrap().1
+}
+static SOURCE_URL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| stack_url("OPSDECK_MYSQL_SOURCE_URL", 3316));
+static REPLICA_URL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| stack_url("OPSDECK_MYSQL_REPLICA_URL", 3317));
+static DELAYED_URL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| stack_url("OPSDECK_MYSQL_DELAYED_URL", 3318));
 
 async fn pool(url: &str) -> MySqlPool {
     opsdeck::install_crypto_provider();
@@ -102,8 +127,9 @@ async fn restore_replica(source: &MySqlPool, replica: &MySqlPool, delay: u32) {
     exec(
         replica,
         &format!(
-            "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=3316, MASTER_USER='repl', \
-             MASTER_PASSWORD='repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_DELAY={delay}"
+            "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', \
+             MASTER_PASSWORD='repl', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_DELAY={delay}",
+            port_of(&SOURCE_URL)
         ),
     )
     .await;
@@ -116,10 +142,10 @@ async fn restore_replica(source: &MySqlPool, replica: &MySqlPool, delay: u32) {
 }
 
 async fn restore_stack() {
-    let source = pool(SOURCE).await;
+    let source = pool(&SOURCE_URL).await;
     exec(&source, "SET GLOBAL read_only = 0").await;
-    restore_replica(&source, &pool(REPLICA).await, 0).await;
-    let delayed = pool(DELAYED).await;
+    restore_replica(&source, &pool(&REPLICA_URL).await, 0).await;
+    let delayed = pool(&DELAYED_URL).await;
     if replication(&delayed).await != Some(("Yes".into(), "Yes".into())) {
         restore_replica(&source, &delayed, 5).await;
     }
@@ -154,17 +180,18 @@ default_context = "stack"
 region = "us-east-1"
 [contexts.stack.aurora]
 cluster_id = "catalog"
-writer_url = "{SOURCE}"
+writer_url = "{source}"
 heartbeat_table = "opsdeck.heartbeat"
 [[contexts.stack.cutover]]
 name = "to-replica"
 strategy = "binlog"
-source_url = "{SOURCE}"
+source_url = "{source}"
 target_url = "{target_url}"
 max_lag = "{max_lag}"
 timeout = "30s"
 "#,
-                audit = dir.path().join("audit.jsonl").display()
+                audit = dir.path().join("audit.jsonl").display(),
+                source = *SOURCE_URL
             ),
         )
         .unwrap();
@@ -229,7 +256,11 @@ async fn app_user(source: &MySqlPool) -> MySqlPool {
     ] {
         sqlx::raw_sql(sql).execute(&mut *conn).await.unwrap();
     }
-    pool("mysql://opsdeck_app:app@127.0.0.1:3316/").await
+    pool(&format!(
+        "mysql://opsdeck_app:app@127.0.0.1:{}/",
+        port_of(&SOURCE_URL)
+    ))
+    .await
 }
 
 async fn has_marker(p: &MySqlPool, id: &str) -> bool {
@@ -253,15 +284,21 @@ fn assert_chain(path: &Path) {
 #[tokio::test]
 async fn binlog_cutover_promotes_the_replica_and_freezes_the_source() {
     guarded(async {
-        let source = pool(SOURCE).await;
-        let replica = pool(REPLICA).await;
+        let source = pool(&SOURCE_URL).await;
+        let replica = pool(&REPLICA_URL).await;
         heartbeat(&source).await;
         let marker = write_marker(&source).await;
-        let env = Env::new(REPLICA, "30s");
+        let env = Env::new(&REPLICA_URL, "30s");
 
         let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
         assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-        assert!(out.contains("new write endpoint 127.0.0.1:3317"), "{out}");
+        assert!(
+            out.contains(&format!(
+                "new write endpoint 127.0.0.1:{}",
+                port_of(&REPLICA_URL)
+            )),
+            "{out}"
+        );
 
         assert!(!read_only(&replica).await, "target writable");
         assert_eq!(
@@ -315,10 +352,10 @@ async fn binlog_cutover_promotes_the_replica_and_freezes_the_source() {
 #[tokio::test]
 async fn delayed_replica_is_refused_naming_the_measured_lag_and_nothing_changes() {
     guarded(async {
-        let source = pool(SOURCE).await;
-        let delayed = pool(DELAYED).await;
+        let source = pool(&SOURCE_URL).await;
+        let delayed = pool(&DELAYED_URL).await;
         heartbeat(&source).await;
-        let env = Env::new(DELAYED, "1s");
+        let env = Env::new(&DELAYED_URL, "1s");
 
         let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
         assert_eq!(code, 3, "stdout:\n{out}\nstderr:\n{err}");
@@ -362,10 +399,10 @@ fn regex_lite(s: &str) -> Option<f64> {
 #[tokio::test]
 async fn killed_at_the_hold_gate_a_new_run_finds_it_and_rolls_the_source_back() {
     guarded(async {
-        let source = pool(SOURCE).await;
-        let replica = pool(REPLICA).await;
+        let source = pool(&SOURCE_URL).await;
+        let replica = pool(&REPLICA_URL).await;
         heartbeat(&source).await;
-        let env = Env::new(REPLICA, "30s");
+        let env = Env::new(&REPLICA_URL, "30s");
 
         let mut child = env
             .cmd(&["op", "cutover", "--plan", "to-replica", "--yes", "--hold"])
@@ -448,7 +485,13 @@ async fn killed_at_the_hold_gate_a_new_run_finds_it_and_rolls_the_source_back() 
             out.contains("steps done [freeze-source, wait-catch-up]"),
             "{out}"
         );
-        assert!(out.contains("source 127.0.0.1:3316: read_only=ON"), "{out}");
+        assert!(
+            out.contains(&format!(
+                "source 127.0.0.1:{}: read_only=ON",
+                port_of(&SOURCE_URL)
+            )),
+            "{out}"
+        );
         assert!(out.contains("--rollback"), "{out}");
 
         let (code, out, err) = env.run(&[
@@ -487,7 +530,7 @@ async fn killed_at_the_hold_gate_a_new_run_finds_it_and_rolls_the_source_back() 
 #[tokio::test]
 async fn running_ddl_and_an_old_transaction_on_the_source_are_refused_by_name() {
     guarded(async {
-        let source = pool(SOURCE).await;
+        let source = pool(&SOURCE_URL).await;
         heartbeat(&source).await;
         write_marker(&source).await;
         exec(
@@ -503,7 +546,7 @@ async fn running_ddl_and_an_old_transaction_on_the_source_are_refused_by_name() 
             .await
             .unwrap();
         // Connection B: an ALTER queued behind A's lock: running DDL in the processlist.
-        let ddl_pool = pool(SOURCE).await;
+        let ddl_pool = pool(&SOURCE_URL).await;
         let ddl = tokio::spawn(async move {
             let mut b = ddl_pool.acquire().await.unwrap();
             sqlx::raw_sql("SET SESSION lock_wait_timeout = 60")
@@ -533,7 +576,7 @@ async fn running_ddl_and_an_old_transaction_on_the_source_are_refused_by_name() 
         })
         .await;
 
-        let env = Env::new(REPLICA, "30s");
+        let env = Env::new(&REPLICA_URL, "30s");
         let cfg = std::fs::read_to_string(&env.config).unwrap();
         std::fs::write(&env.config, cfg.replace("timeout = \"30s\"", "timeout = \"30s\"\nmax_transaction_age = \"1s\"")).unwrap();
         let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
@@ -554,12 +597,12 @@ async fn running_ddl_and_an_old_transaction_on_the_source_are_refused_by_name() 
 #[tokio::test]
 async fn catch_up_deadline_missed_rolls_the_source_back_to_writable() {
     guarded(async {
-        let source = pool(SOURCE).await;
-        let delayed = pool(DELAYED).await;
+        let source = pool(&SOURCE_URL).await;
+        let delayed = pool(&DELAYED_URL).await;
         heartbeat(&source).await;
         // A write the delayed replica (MASTER_DELAY 5 s) cannot apply within the 1 s deadline.
         write_marker(&source).await;
-        let env = Env::new(DELAYED, "600s");
+        let env = Env::new(&DELAYED_URL, "600s");
         let cfg = std::fs::read_to_string(&env.config).unwrap();
         std::fs::write(
             &env.config,
@@ -587,6 +630,304 @@ async fn catch_up_deadline_missed_rolls_the_source_back_to_writable() {
         );
         assert_eq!(e.last().unwrap().outcome, Outcome::Failed);
         assert_chain(&env.audit_path());
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------ signals and hung servers
+
+/// Send `sig` (e.g. "HUP") to a process with the system's `kill`.
+fn send_signal(pid: u32, sig: &str) {
+    let st = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(st.success(), "kill -{sig} {pid}");
+}
+
+/// A running `opsdeck op cutover`, its stdout lines arriving on a channel.
+struct Running {
+    child: std::process::Child,
+    lines: std_mpsc::Receiver<String>,
+    seen: String,
+    _stdin: std::process::ChildStdin,
+}
+
+impl Running {
+    fn start(env: &Env, args: &[&str]) -> Running {
+        let mut child = env
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std_mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Running {
+            child,
+            lines: rx,
+            seen: String::new(),
+            _stdin: stdin,
+        }
+    }
+    /// Block (with a deadline) until a stdout line contains `what`.
+    fn wait_line(&mut self, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    self.seen.push_str(&l);
+                    self.seen.push('\n');
+                    if l.contains(what) {
+                        return;
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    panic!("never saw {what:?}; output:\n{}", self.seen);
+                }
+            }
+        }
+    }
+    fn send(&mut self, line: &str) {
+        writeln!(self._stdin, "{line}").unwrap();
+        self._stdin.flush().unwrap();
+    }
+    /// Exit code and stderr, within a deadline.
+    fn finish(mut self, within: Duration) -> (Option<i32>, String) {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                let mut err = String::new();
+                let _ = self.child.stderr.take().unwrap().read_to_string(&mut err);
+                return (st.code(), err);
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "opsdeck did not exit within {within:?}; output:\n{}",
+                    self.seen
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+use std::io::Read;
+
+#[tokio::test]
+async fn sighup_or_sigterm_before_the_point_of_no_return_rolls_the_source_back_and_audits_aborted()
+{
+    guarded(async {
+        let source = pool(&SOURCE_URL).await;
+        let replica = pool(&REPLICA_URL).await;
+        for sig in ["HUP", "TERM", "INT"] {
+            heartbeat(&source).await;
+            let env = Env::new(&REPLICA_URL, "30s");
+            let mut run = Running::start(
+                &env,
+                &["op", "cutover", "--plan", "to-replica", "--yes", "--hold"],
+            );
+            run.wait_line("held before stop-replication");
+            assert!(read_only(&source).await, "frozen while held");
+            send_signal(run.child.id(), sig);
+            let (code, err) = run.finish(Duration::from_secs(30));
+            assert_eq!(code, Some(4), "SIG{sig}: {err}");
+            assert!(err.contains(&format!("SIG{sig}")), "{err}");
+            assert!(!read_only(&source).await, "SIG{sig}: source writable again");
+            // The application can write again.
+            let app = app_user(&source).await;
+            sqlx::raw_sql("INSERT INTO opsdeck_test.cutover_rows VALUES (UUID(), NOW(6))")
+                .execute(&app)
+                .await
+                .unwrap();
+            assert_eq!(
+                replication(&replica).await,
+                Some(("Yes".into(), "Yes".into())),
+                "SIG{sig}: replication untouched"
+            );
+            let e = env.entries();
+            assert!(
+                e.iter()
+                    .any(|x| x.step == "rollback:freeze-source" && x.outcome == Outcome::Succeeded),
+                "SIG{sig}"
+            );
+            let last = e.last().unwrap();
+            assert_eq!((last.step.as_str(), last.outcome), ("op", Outcome::Aborted));
+            assert_chain(&env.audit_path());
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sigterm_past_the_point_of_no_return_lets_the_cutover_complete_and_audit() {
+    guarded(async {
+        let source = pool(&SOURCE_URL).await;
+        let replica = pool(&REPLICA_URL).await;
+        heartbeat(&source).await;
+        let marker = write_marker(&source).await;
+        let env = Env::new(&REPLICA_URL, "30s");
+        let mut run = Running::start(
+            &env,
+            &["op", "cutover", "--plan", "to-replica", "--yes", "--hold"],
+        );
+        run.wait_line("held before stop-replication");
+        run.send("release");
+        // The step line is printed once the runner is past the point of no return.
+        run.wait_line("Stop replication on");
+        send_signal(run.child.id(), "TERM");
+        let (code, err) = run.finish(Duration::from_secs(60));
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(replication(&replica).await, None, "target promoted");
+        assert!(!read_only(&replica).await, "target writable");
+        assert!(has_marker(&replica, &marker).await);
+        let last = env.entries().pop().unwrap();
+        assert_eq!(
+            (last.step.as_str(), last.outcome),
+            ("op", Outcome::Succeeded)
+        );
+        assert_chain(&env.audit_path());
+    })
+    .await;
+}
+
+/// SIGCONT on drop: a stopped server must never outlive the test.
+struct Stopped(u32);
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-CONT")
+            .arg(self.0.to_string())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_target_frozen_with_sigstop_after_the_freeze_is_rolled_back_within_the_bound() {
+    guarded(async {
+        let source = pool(&SOURCE_URL).await;
+        let delayed = pool(&DELAYED_URL).await;
+        heartbeat(&source).await;
+        // The delayed replica (MASTER_DELAY 5 s) is still catching up when it is stopped.
+        write_marker(&source).await;
+        let pid_file = scalar(&delayed, "SELECT @@pid_file").await;
+        let pid: u32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let env = Env::new(&DELAYED_URL, "600s");
+        let cfg = std::fs::read_to_string(&env.config).unwrap();
+        std::fs::write(
+            &env.config,
+            cfg.replace(
+                "region = \"us-east-1\"\n",
+                "region = \"us-east-1\"\nadmin_timeout = \"2s\"\n",
+            ),
+        )
+        .unwrap();
+        let mut run = Running::start(&env, &["op", "cutover", "--plan", "to-replica", "--yes"]);
+        run.wait_line("✓ freeze-source");
+        send_signal(pid, "STOP");
+        let stopped = Stopped(pid);
+        let t0 = Instant::now();
+        let (code, err) = run.finish(Duration::from_secs(40));
+        let took = t0.elapsed();
+        drop(stopped);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(err.contains("admin_timeout"), "{err}");
+        assert!(err.contains("rolled back: freeze-source"), "{err}");
+        // One 1 s server-side wait slice plus one 2 s call bound, plus rollback.
+        assert!(took < Duration::from_secs(15), "took {took:?}: {err}");
+        assert!(!read_only(&source).await, "source writable again");
+        let last = env.entries().pop().unwrap();
+        assert_eq!((last.step.as_str(), last.outcome), ("op", Outcome::Failed));
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------ confirmation and scope
+
+#[tokio::test]
+async fn a_guardrail_that_fails_after_the_confirmation_refuses_with_its_new_value() {
+    guarded(async {
+        let source = pool(&SOURCE_URL).await;
+        heartbeat(&source).await;
+        let env = Env::new(&REPLICA_URL, "30s");
+        let resolved = opsdeck::config::resolve(&opsdeck::config::GlobalOpts {
+            config: Some(env.config.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        let op = opsdeck::ops::cutover::build(
+            &resolved,
+            "to-replica",
+            &opsdeck::ops::cutover::Backends::Real,
+        )
+        .unwrap();
+        let audit = AuditLog::new(env.audit_path(), Actor::current("stack"));
+        let session = opsdeck::ops::runner::begin(op, audit, false)
+            .await
+            .unwrap_or_else(|o| panic!("guardrails pass before: {o:?}"));
+        // While the operator reads the plan, someone freezes the source by hand.
+        exec(&source, "SET GLOBAL read_only = 1").await;
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let out = session
+            .run("test", opsdeck::ops::runner::OpControl::new(false), tx)
+            .await;
+        match &out {
+            opsdeck::ops::runner::RunOutcome::Refused(m) => {
+                assert!(
+                    m.contains("source writable") && m.contains("read_only=ON"),
+                    "{m}"
+                );
+                assert!(m.contains("after the confirmation"), "{m}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let e = env.entries();
+        assert!(e.iter().all(|x| x.step != "freeze-source"), "nothing ran");
+        assert_eq!(e.last().unwrap().outcome, Outcome::Refused);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn typed_confirmation_names_the_context_and_a_read_only_context_refuses() {
+    guarded(async {
+        heartbeat(&pool(&SOURCE_URL).await).await;
+        let env = Env::new(&REPLICA_URL, "30s");
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--dry-run"]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("type the name `stack/catalog`"), "{out}");
+        let cfg = std::fs::read_to_string(&env.config).unwrap();
+        std::fs::write(
+            &env.config,
+            cfg.replace(
+                "region = \"us-east-1\"\n",
+                "region = \"us-east-1\"\nread_only = true\n",
+            ),
+        )
+        .unwrap();
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 3, "{out}{err}");
+        assert!(err.contains("read-only"), "{err}");
+        assert!(
+            !read_only(&pool(&SOURCE_URL).await).await,
+            "nothing changed"
+        );
+        assert_eq!(env.entries().last().unwrap().outcome, Outcome::Refused);
     })
     .await;
 }

@@ -224,7 +224,7 @@ async fn blue_green_switchover_runs_to_switchover_completed_and_cannot_repeat() 
     let (code, out) = env.run(&["op", "cutover", "--plan", "bg", "--dry-run"]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("type the name `") && out.contains("AVAILABLE"),
+        out.contains(&format!("type the name `moto/{c}`")) && out.contains("AVAILABLE"),
         "{out}"
     );
 

@@ -7,7 +7,13 @@ use std::time::{Duration, Instant};
 use opsdeck::services::opensearch::admin::{OsAdmin, SearchAdmin};
 use serde_json::json;
 
-const OS: &str = "http://127.0.0.1:9201";
+/// The stack's OpenSearch (`scripts/stack env` exports OPSDECK_OPENSEARCH_URL).
+static OS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    std::env::var("OPSDECK_OPENSEARCH_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "http://127.0.0.1:9201".into())
+});
 
 fn http() -> raw::Client {
     raw::Client::new()
@@ -26,7 +32,7 @@ mod raw {
     impl Client {
         pub fn new() -> Self {
             let t = TransportBuilder::new(SingleNodeConnectionPool::new(
-                Url::parse(super::OS).unwrap(),
+                Url::parse(&super::OS).unwrap(),
             ))
             .disable_proxy()
             .build()
@@ -45,7 +51,7 @@ mod raw {
                     None,
                 )
                 .await
-                .unwrap_or_else(|e| panic!("{path} on {} (is the stack up?): {e}", super::OS));
+                .unwrap_or_else(|e| panic!("{path} on {} (is the stack up?): {e}", *super::OS));
             let s = r.status_code().as_u16();
             let t = r.text().await.unwrap();
             (s, serde_json::from_str(&t).unwrap_or(Value::Null))
@@ -139,7 +145,7 @@ async fn wait_task(
 #[tokio::test]
 async fn admin_calls_copy_an_index_and_move_its_alias_atomically() {
     let ti = TestIndex::seed(3000).await;
-    let admin = OsAdmin::new(OS).unwrap();
+    let admin = OsAdmin::new(&OS).unwrap();
     assert_ne!(admin.health().await.unwrap(), "red");
     assert_eq!(
         admin.alias_targets(&ti.alias).await.unwrap(),
@@ -165,7 +171,7 @@ async fn admin_calls_copy_an_index_and_move_its_alias_atomically() {
     admin.refresh(&v2).await.unwrap();
     assert_eq!(admin.count(&v2).await.unwrap(), 3000);
     admin
-        .swap_alias(&ti.alias, std::slice::from_ref(&ti.v1), &v2)
+        .swap_alias(&ti.alias, std::slice::from_ref(&ti.v1), &v2, &json!({}))
         .await
         .unwrap();
     assert_eq!(
@@ -181,7 +187,7 @@ async fn admin_calls_copy_an_index_and_move_its_alias_atomically() {
 // ------------------------------------------------------------------ the operation, in-process
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use opsdeck::audit::{Actor, AuditLog};
 use opsdeck::ops::reindex::{ReindexOp, ReindexRequest};
@@ -215,64 +221,130 @@ async fn run_op(op: Arc<ReindexOp>, ctl: OpControl) -> RunOutcome {
     out
 }
 
-/// Writes batches of new documents through the alias until stopped (bounded: at most `max`).
-fn spawn_writer(
+/// What the writer last had acknowledged for an id: its revision, or None once deleted.
+type Acked = std::collections::BTreeMap<String, Option<u64>>;
+
+/// A writer creating, updating and deleting single documents through the alias until
+/// stopped, the way an application does (PUT/DELETE `/{alias}/_doc/{id}`). A write refused
+/// by the write block (HTTP 403 `cluster_block_exception`) is retried; only acknowledged
+/// writes are recorded.
+fn spawn_mixed_writer(
     alias: String,
-    start_id: u64,
-    max: u64,
-) -> (Arc<AtomicBool>, Arc<AtomicU64>, tokio::task::JoinHandle<()>) {
+    seeded: u64,
+) -> (
+    Arc<AtomicBool>,
+    Arc<std::sync::Mutex<Acked>>,
+    tokio::task::JoinHandle<()>,
+) {
+    use opensearch::http::Method;
     let stop = Arc::new(AtomicBool::new(false));
-    let written = Arc::new(AtomicU64::new(0));
-    let (s, w) = (stop.clone(), written.clone());
+    let acked = Arc::new(std::sync::Mutex::new(Acked::new()));
+    let (s, a) = (stop.clone(), acked.clone());
     let h = tokio::spawn(async move {
         let c = http();
-        let mut next = start_id;
-        while !s.load(Ordering::SeqCst) && next < start_id + max {
-            c.bulk(&alias, next, 50).await;
-            next += 50;
-            w.store(next - start_id, Ordering::SeqCst);
+        let mut rev = 0u64;
+        let mut next_new = 1_000_000u64;
+        while !s.load(Ordering::SeqCst) {
+            rev += 1;
+            // Cycle: create a new id, update a seeded id, delete a seeded id, update a new one.
+            let (method, id) = match rev % 4 {
+                0 => {
+                    next_new += 1;
+                    (Method::Put, next_new)
+                }
+                1 => (Method::Put, (rev * 7) % seeded),
+                2 => (Method::Delete, (rev * 13 + 1) % seeded),
+                _ => (Method::Put, next_new.max(1_000_001)),
+            };
+            let body = (method == Method::Put).then(
+                || json!({"sku": format!("SKU-{id}"), "title": format!("rev {rev}"), "rev": rev}),
+            );
+            loop {
+                let (status, resp) = c
+                    .call(method, &format!("/{alias}/_doc/{id}"), body.clone())
+                    .await;
+                match status {
+                    200 | 201 => {
+                        a.lock()
+                            .unwrap()
+                            .insert(id.to_string(), (method == Method::Put).then_some(rev));
+                        break;
+                    }
+                    404 if method == Method::Delete => {
+                        a.lock().unwrap().insert(id.to_string(), None);
+                        break;
+                    }
+                    403 | 429 => tokio::time::sleep(Duration::from_millis(20)).await,
+                    other => panic!("{method:?} /{alias}/_doc/{id}: HTTP {other}: {resp}"),
+                }
+            }
         }
     });
-    (stop, written, h)
+    (stop, acked, h)
 }
 
 #[tokio::test]
-async fn reindex_under_concurrent_writes_moves_the_alias_and_keeps_the_old_index() {
+async fn creates_updates_and_deletes_made_during_the_copy_are_all_on_the_new_index_when_the_alias_moves()
+ {
     let ti = TestIndex::seed(6000).await;
-    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(OS).unwrap());
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
     let mut req = request(&ti);
     req.slices = Some(2);
     req.replicas_zero = true;
+    // Slow enough that the writer works during the whole copy.
+    req.requests_per_second = Some(1500.0);
+    req.write_block_timeout = Some(Duration::from_secs(20));
     let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
     let v2 = op.target_index().to_string();
     assert_eq!(v2, format!("{}_v2", ti.alias));
-    let (stop, written, writer) = spawn_writer(ti.alias.clone(), 1_000_000, 3000);
+    let (stop, acked, writer) = spawn_mixed_writer(ti.alias.clone(), 6000);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while written.load(Ordering::SeqCst) == 0 {
+    while acked.lock().unwrap().len() < 20 {
         assert!(Instant::now() < deadline, "the writer never wrote");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let out = run_op(op.clone(), OpControl::new(false)).await;
-    let written_during = written.load(Ordering::SeqCst);
+    // A few more writes after the swap, through the alias, now into the new index.
+    let after = acked.lock().unwrap().len() + 10;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < after {
+        assert!(
+            Instant::now() < deadline,
+            "the writer stopped after the swap"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     stop.store(true, Ordering::SeqCst);
     writer.await.unwrap();
     assert!(matches!(out, RunOutcome::Done(_)), "{out:?}");
-    assert!(
-        written_during > 50,
-        "the writer kept writing during the run"
-    );
     assert_eq!(
         admin.alias_targets(&ti.alias).await.unwrap(),
         vec![v2.clone()]
     );
-    admin.refresh(&v2).await.unwrap();
-    admin.refresh(&ti.v1).await.unwrap();
-    assert!(admin.count(&v2).await.unwrap() >= 6000);
-    // The old index is intact: the seed plus whatever the writer wrote before the swap.
-    let old = admin.count(&ti.v1).await.unwrap();
+    assert!(!admin.write_blocked(&ti.v1).await.unwrap(), "block lifted");
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() > 100, "the writer touched {} ids", acked.len());
+    let c = http();
+    let mut wrong = Vec::new();
+    for (id, want) in &acked {
+        let (status, doc) = c
+            .call(
+                opensearch::http::Method::Get,
+                &format!("/{v2}/_doc/{id}"),
+                None,
+            )
+            .await;
+        let got = (status == 200).then(|| doc["_source"]["rev"].as_u64().unwrap_or(0));
+        if got != *want {
+            wrong.push(format!("{id}: wrote {want:?}, {v2} has {got:?}"));
+        }
+    }
     assert!(
-        old >= 6000 && old <= 6000 + written.load(Ordering::SeqCst),
-        "{old}"
+        wrong.is_empty(),
+        "{} of {} ids differ: {:?}",
+        wrong.len(),
+        acked.len(),
+        &wrong[..wrong.len().min(10)]
     );
     // Replicas and refresh restored from the source after the copy.
     let def = admin.index_definition(&v2).await.unwrap();
@@ -282,9 +354,115 @@ async fn reindex_under_concurrent_writes_moves_the_alias_and_keeps_the_old_index
 }
 
 #[tokio::test]
+async fn the_swap_keeps_the_alias_filter_routing_and_write_index() {
+    let ti = TestIndex::seed(50).await;
+    let c = http();
+    let props = json!({"filter": {"term": {"sku": "SKU-1"}}, "index_routing": "acme",
+        "search_routing": "acme", "is_write_index": true});
+    let mut add = props.clone();
+    add["index"] = json!(ti.v1);
+    add["alias"] = json!(ti.alias);
+    let (s, b) = c
+        .call(
+            opensearch::http::Method::Post,
+            "/_aliases",
+            Some(json!({"actions": [{"add": add}]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
+    let mut req = request(&ti);
+    req.source = ti.v1.clone();
+    let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
+    let out = run_op(op.clone(), OpControl::new(false)).await;
+    assert!(matches!(out, RunOutcome::Done(_)), "{out:?}");
+    let (s, got) = c
+        .call(
+            opensearch::http::Method::Get,
+            &format!("/_alias/{}", ti.alias),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{got}");
+    let v2 = op.target_index();
+    assert_eq!(got.as_object().unwrap().len(), 1, "{got}");
+    let on_v2 = &got[v2]["aliases"][&ti.alias];
+    for k in [
+        "filter",
+        "index_routing",
+        "search_routing",
+        "is_write_index",
+    ] {
+        assert_eq!(on_v2[k], props[k], "{k} on {v2}: {got}");
+    }
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_alias_spanning_two_indices_is_refused_naming_both() {
+    let ti = TestIndex::seed(10).await;
+    let c = http();
+    let other = format!("{}_other", ti.alias);
+    let (s, b) = c
+        .call(
+            opensearch::http::Method::Put,
+            &format!("/{other}"),
+            Some(json!({"aliases": {ti.alias.clone(): {}}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
+    let mut req = request(&ti);
+    req.source = ti.v1.clone();
+    let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
+    match run_op(op, OpControl::new(false)).await {
+        RunOutcome::Refused(m) => {
+            assert!(m.contains(&ti.v1) && m.contains(&other), "{m}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let _ = c
+        .call(opensearch::http::Method::Delete, &format!("/{other}"), None)
+        .await;
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_catch_up_that_overruns_the_write_block_bound_leaves_the_alias_and_lifts_the_block() {
+    let ti = TestIndex::seed(2000).await;
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
+    let mut req = request(&ti);
+    req.write_block_timeout = Some(Duration::from_millis(1));
+    let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
+    let out = run_op(op.clone(), OpControl::new(false)).await;
+    match &out {
+        RunOutcome::Failed(m) => assert!(m.contains("write-block bound"), "{m}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert_eq!(out.exit_code(), 1);
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![ti.v1.clone()]
+    );
+    assert!(!admin.write_blocked(&ti.v1).await.unwrap());
+    let (s, b) = http()
+        .call(
+            opensearch::http::Method::Put,
+            &format!("/{}/_doc/after-block", ti.alias),
+            Some(json!({"sku": "x"})),
+        )
+        .await;
+    assert!(
+        s == 201 || s == 200,
+        "the source takes writes again: {s} {b}"
+    );
+    ti.cleanup().await;
+}
+
+#[tokio::test]
 async fn aborting_mid_copy_cancels_the_task_and_leaves_the_alias_on_the_old_index() {
     let ti = TestIndex::seed(4000).await;
-    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(OS).unwrap());
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
     let mut req = request(&ti);
     req.requests_per_second = Some(200.0);
     let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
@@ -321,7 +499,7 @@ async fn aborting_mid_copy_cancels_the_task_and_leaves_the_alias_on_the_old_inde
 #[tokio::test]
 async fn an_existing_target_is_refused_without_resume() {
     let ti = TestIndex::seed(10).await;
-    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(OS).unwrap());
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
     let def = admin.index_definition(&ti.v1).await.unwrap();
     let v2 = format!("{}_v2", ti.alias);
     admin
@@ -350,7 +528,7 @@ async fn an_existing_target_is_refused_without_resume() {
 #[tokio::test]
 async fn resume_reattaches_to_a_running_copy_instead_of_starting_another() {
     let ti = TestIndex::seed(3000).await;
-    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(OS).unwrap());
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
     let def = admin.index_definition(&ti.v1).await.unwrap();
     let v2 = format!("{}_v2", ti.alias);
     admin
@@ -399,8 +577,9 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let cfg = format!(
             "default_context = \"local\"\naudit_log = \"{}\"\n\
-             [contexts.local]\n[contexts.local.opensearch]\nurl = \"{OS}\"\n",
-            dir.path().join("audit.jsonl").display()
+             [contexts.local]\n[contexts.local.opensearch]\nurl = \"{}\"\n",
+            dir.path().join("audit.jsonl").display(),
+            *OS
         );
         std::fs::write(dir.path().join("opsdeck.toml"), cfg).unwrap();
         Env { dir }
@@ -504,7 +683,7 @@ async fn read_only_mode_refuses_a_reindex_with_exit_3() {
     ]);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains("read-only"), "{}", text(&o));
-    let admin = OsAdmin::new(OS).unwrap();
+    let admin = OsAdmin::new(&OS).unwrap();
     assert!(
         !admin
             .index_exists(&format!("{}_v2", ti.alias))
@@ -518,7 +697,7 @@ async fn read_only_mode_refuses_a_reindex_with_exit_3() {
 async fn the_binary_reindexes_and_a_dry_run_changes_nothing() {
     let ti = TestIndex::seed(2000).await;
     let env = Env::new();
-    let admin = OsAdmin::new(OS).unwrap();
+    let admin = OsAdmin::new(&OS).unwrap();
     let v2 = format!("{}_v2", ti.alias);
     let o = env.run(&[
         "op",
@@ -544,7 +723,7 @@ async fn the_binary_reindexes_and_a_dry_run_changes_nothing() {
 async fn a_killed_opsdeck_is_resumed_by_reattaching_to_the_running_task() {
     let ti = TestIndex::seed(3000).await;
     let env = Env::new();
-    let admin = OsAdmin::new(OS).unwrap();
+    let admin = OsAdmin::new(&OS).unwrap();
     let v2 = format!("{}_v2", ti.alias);
     let mut first = env.spawn(&[
         "op",
@@ -601,7 +780,7 @@ async fn a_killed_opsdeck_is_resumed_by_reattaching_to_the_running_task() {
 async fn abort_typed_during_the_copy_exits_4_and_leaves_the_alias() {
     let ti = TestIndex::seed(3000).await;
     let env = Env::new();
-    let admin = OsAdmin::new(OS).unwrap();
+    let admin = OsAdmin::new(&OS).unwrap();
     let v2 = format!("{}_v2", ti.alias);
     let mut child = env.spawn(&[
         "op",
@@ -632,7 +811,7 @@ async fn cancelling_the_task_from_another_opsdeck_aborts_the_run_with_exit_4_wit
  {
     let ti = TestIndex::seed(3000).await;
     let env = Env::new();
-    let admin = OsAdmin::new(OS).unwrap();
+    let admin = OsAdmin::new(&OS).unwrap();
     let v2 = format!("{}_v2", ti.alias);
     let mut child = env.spawn(&[
         "op",
@@ -760,7 +939,7 @@ mod modal {
 async fn a_copy_with_document_failures_exits_1_and_never_moves_the_alias() {
     let ti = TestIndex::seed(500).await;
     let env = Env::new();
-    let admin = OsAdmin::new(OS).unwrap();
+    let admin = OsAdmin::new(&OS).unwrap();
     // New mappings the existing documents do not fit: every "title" fails to parse as a date.
     let mappings = env.dir.path().join("mappings.json");
     std::fs::write(
@@ -794,5 +973,42 @@ async fn a_copy_with_document_failures_exits_1_and_never_moves_the_alias() {
     let v2 = format!("{}_v2", ti.alias);
     let def = admin.index_definition(&v2).await.unwrap();
     assert_eq!(def.mappings["properties"]["title"]["type"], "date");
+    ti.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_write_block_left_by_a_killed_run_is_refused_without_resume_and_lifted_by_resume() {
+    let ti = TestIndex::seed(200).await;
+    let admin: Arc<dyn SearchAdmin> = Arc::new(OsAdmin::new(&OS).unwrap());
+    // What a run killed (kill -9) between block-writes and swap-alias leaves behind: the
+    // target copied, the source write-blocked, the alias still on the source.
+    let def = admin.index_definition(&ti.v1).await.unwrap();
+    let v2 = format!("{}_v2", ti.alias);
+    admin
+        .create_index(&v2, &def.settings, &def.mappings)
+        .await
+        .unwrap();
+    admin.set_write_block(&ti.v1, true).await.unwrap();
+    let op = Arc::new(
+        ReindexOp::prepare(admin.clone(), request(&ti))
+            .await
+            .unwrap(),
+    );
+    match run_op(op, OpControl::new(false)).await {
+        RunOutcome::Refused(m) => assert!(m.contains("index.blocks.write"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(admin.write_blocked(&ti.v1).await.unwrap());
+    let mut req = request(&ti);
+    req.resume = true;
+    let op = Arc::new(ReindexOp::prepare(admin.clone(), req).await.unwrap());
+    let out = run_op(op, OpControl::new(false)).await;
+    assert!(matches!(out, RunOutcome::Done(_)), "{out:?}");
+    assert!(!admin.write_blocked(&ti.v1).await.unwrap(), "block lifted");
+    assert_eq!(
+        admin.alias_targets(&ti.alias).await.unwrap(),
+        vec![v2.clone()]
+    );
+    assert_eq!(admin.count(&v2).await.unwrap(), 200);
     ti.cleanup().await;
 }

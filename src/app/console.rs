@@ -73,7 +73,7 @@ pub fn recovery_entries(pending: &[PendingCutover], read_only: bool) -> Vec<Pale
 /// One entry per cutover plan of the context; none in read-only mode (the ops layer would
 /// refuse them anyway, so offering them would only mislead).
 pub fn palette_entries(r: &Resolved) -> Vec<PaletteEntry> {
-    if r.read_only {
+    if r.ops_read_only() {
         return Vec::new();
     }
     r.context()
@@ -104,7 +104,7 @@ pub fn aliases_of(status: &OpenSearchStatus) -> Vec<String> {
 /// "reindex ALIAS" per alias (copy the index behind it into its next version, move the alias);
 /// none in read-only mode.
 pub fn reindex_entries(r: &Resolved, aliases: &[String]) -> Vec<PaletteEntry> {
-    if r.read_only {
+    if r.ops_read_only() {
         return Vec::new();
     }
     aliases
@@ -141,7 +141,7 @@ pub fn refresh_reindex_entries(st: &mut State, r: &Resolved) {
 
 /// "lifecycle BUCKET" per bucket (the rule editor); none in read-only mode.
 pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> {
-    if r.read_only {
+    if r.ops_read_only() {
         return Vec::new();
     }
     buckets
@@ -164,7 +164,7 @@ pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> 
 /// appear once the collector has reported, without a hook in the main loop).
 pub fn install(st: &mut State, r: &Resolved) {
     add_entries(st, palette_entries(r));
-    if r.read_only {
+    if r.ops_read_only() {
         return;
     }
     if r.demo() {
@@ -269,25 +269,35 @@ fn open(
             }
         }
     };
-    let h = handle::spawn_with(op, audit, r.read_only, false, start);
+    let h = handle::spawn_with(op, audit, r.ops_read_only(), false, start);
     Ok(Box::new(OpModal::new(h)) as Box<dyn Modal>)
 }
 
+/// The search admin, built on the operation's task (SigV4 needs the AWS config, loaded async).
+type AdminFuture = futures::future::BoxFuture<'static, Result<Arc<dyn SearchAdmin>, String>>;
+
 /// The search cluster an operation runs against: the console's simulated world in demo mode,
 /// the context's OpenSearch otherwise.
-fn search_admin(r: &Resolved, backends: &Backends) -> Result<Arc<dyn SearchAdmin>, String> {
+fn search_admin(r: &Resolved, backends: &Backends) -> Result<AdminFuture, String> {
     match backends {
-        Backends::Sim(world) => Ok(Arc::new(SimSearchAdmin::new(world.clone()))),
+        Backends::Sim(world) => {
+            let a: Arc<dyn SearchAdmin> = Arc::new(SimSearchAdmin::new(world.clone()));
+            Ok(Box::pin(async move { Ok(a) }))
+        }
         Backends::Real => {
-            let cfg = r.context().opensearch.as_ref().ok_or_else(|| {
+            let cfg = r.context().opensearch.clone().ok_or_else(|| {
                 format!(
                     "context {:?} has no [contexts.{}.opensearch] section",
                     r.context_name, r.context_name
                 )
             })?;
-            OsAdmin::from_config(cfg)
-                .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
-                .map_err(|e| format!("{e:#}"))
+            let aws = crate::services::aws::AwsContext::new(r.context());
+            Ok(Box::pin(async move {
+                OsAdmin::from_config(&cfg, &aws)
+                    .await
+                    .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
+                    .map_err(|e| format!("{e:#}"))
+            }))
         }
     }
 }
@@ -301,21 +311,29 @@ fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dy
         source: alias.to_string(),
         alias: alias.to_string(),
         context: r.context_name.clone(),
+        write_block_timeout: r
+            .context()
+            .opensearch
+            .as_ref()
+            .and_then(|o| o.write_block_timeout),
         ..Default::default()
     };
     let audit = AuditLog::for_resolved(r);
-    let read_only = r.read_only;
+    let read_only = r.ops_read_only();
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
-        let res = match ReindexOp::prepare(admin, req).await {
-            Ok(op) => {
-                let op = Arc::new(op);
-                let controls: Arc<dyn OpControls> = op.clone();
-                let h = handle::spawn(op, audit, read_only, false).with_controls(controls);
-                Ok(OpModal::new(h))
-            }
-            Err(e) => Err(format!("{e:#}")),
-        };
+        let res =
+            match async { ReindexOp::prepare(admin.await.map_err(anyhow::Error::msg)?, req).await }
+                .await
+            {
+                Ok(op) => {
+                    let op = Arc::new(op);
+                    let controls: Arc<dyn OpControls> = op.clone();
+                    let h = handle::spawn(op, audit, read_only, false).with_controls(controls);
+                    Ok(OpModal::new(h))
+                }
+                Err(e) => Err(format!("{e:#}")),
+            };
         let _ = tx.send(res);
     });
     Ok(Box::new(PreparingModal::new(format!("{REINDEX} {alias}"), rx)) as Box<dyn Modal>)
@@ -362,7 +380,7 @@ fn open_lifecycle(
         prices,
         context: r.context_name.clone(),
         audit: AuditLog::for_resolved(r),
-        read_only: r.read_only,
+        read_only: r.ops_read_only(),
     })))
 }
 

@@ -171,7 +171,7 @@ pub async fn switch_context(
     let colour = ctx.colour.clone();
     live.stop();
     resolved.context_name = name.to_string();
-    state.switch_context(name, colour, resolved.read_only);
+    state.switch_context(name, colour, resolved.ops_read_only());
     start(resolved, sim, state, live).await;
     add_context_entries(state, &resolved.config);
     // Operations on offer are the new context's.

@@ -74,7 +74,7 @@ pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
         context: resolved.context_name.clone(),
         colour: resolved.context().colour.clone(),
         demo: resolved.demo(),
-        read_only: resolved.read_only,
+        read_only: resolved.ops_read_only(),
         panels,
         keymap,
         theme: Theme::from_env(),
@@ -389,6 +389,19 @@ async fn main_loop(
     {
         eprintln!("opsdeck: {e}");
     }
+    if code == 128 + 15 || code == 128 + 1 {
+        // Leave no operation half-done: roll back (before the point of no return) or
+        // complete (after it), audited, before the process exits. The terminal may be gone.
+        restore_terminal();
+        let n = crate::ops::handle::finish_all_on_shutdown().await;
+        if n > 0 {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "opsdeck: signal: {n} running operation(s) rolled back or completed, see the audit log"
+            );
+        }
+    }
     code
 }
 
@@ -399,7 +412,7 @@ fn spawn_recovery_scan(
     backends: &Backends,
     inbox: mpsc::UnboundedSender<StateFn>,
 ) {
-    if resolved.read_only {
+    if resolved.ops_read_only() {
         return;
     }
     let (r, b) = (resolved.clone(), backends.clone());

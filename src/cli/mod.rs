@@ -187,6 +187,9 @@ pub enum Command {
         /// Print the raw JSONL entries instead of a table.
         #[arg(long)]
         json: bool,
+        /// Set aside a torn last line (kept in `<log>.torn-<time>`) and audit the repair.
+        #[arg(long, conflicts_with_all = ["verify", "json"])]
+        repair: bool,
     },
     /// Print the effective keymap.
     Keys,
@@ -336,7 +339,10 @@ pub fn main() -> i32 {
             }) => record::run_headless(&resolved, &sim, &out, duration, max_bytes).await,
             Some(Command::Replay { file }) => crate::app::replay::run(resolved, &file).await,
             Some(Command::Op { op }) => op::run(&resolved, &sim, op).await,
-            Some(Command::Audit { verify, json }) => {
+            Some(Command::Audit { repair: true, .. }) => {
+                crate::audit::repair::run_cli(&crate::audit::AuditLog::for_resolved(&resolved))
+            }
+            Some(Command::Audit { verify, json, .. }) => {
                 crate::audit::run_cli_with(&resolved, verify, json)
             }
             Some(Command::Keys) => crate::keymap::print_keys(&resolved),

@@ -161,12 +161,23 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                 mappings,
                 replicas_zero,
                 resume,
+                write_block_timeout: resolved
+                    .context()
+                    .opensearch
+                    .as_ref()
+                    .and_then(|o| o.write_block_timeout),
                 context: resolved.context_name.clone(),
             };
             match cli::build(resolved, sim, req).await {
                 Ok(op) => {
                     let f = Flags { dry_run, yes, hold };
-                    drive(op, resolved.read_only, AuditLog::for_resolved(resolved), f).await
+                    drive(
+                        op,
+                        resolved.ops_read_only(),
+                        AuditLog::for_resolved(resolved),
+                        f,
+                    )
+                    .await
                 }
                 Err((code, m)) => {
                     eprintln!("opsdeck: {m}");
@@ -219,7 +230,13 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                     yes,
                     hold: false,
                 };
-                drive(op, resolved.read_only, AuditLog::for_resolved(resolved), f).await
+                drive(
+                    op,
+                    resolved.ops_read_only(),
+                    AuditLog::for_resolved(resolved),
+                    f,
+                )
+                .await
             }
             Err((code, m)) => {
                 eprintln!("opsdeck: {m}");
@@ -276,7 +293,7 @@ async fn cutover_cmd(
         );
         return exit::USAGE;
     }
-    drive(op, r.read_only, audit, f).await
+    drive(op, r.ops_read_only(), audit, f).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -326,7 +343,7 @@ async fn interrupted_cmd(
         );
         return exit::REFUSED;
     }
-    let session = match runner::resume(op, audit, r.read_only, &it.op_id, 0) {
+    let session = match runner::resume(op, audit, r.ops_read_only(), &it.op_id, 0) {
         Ok(s) => s,
         Err(o) => return report(o),
     };
@@ -348,7 +365,10 @@ async fn interrupted_cmd(
         let session = session.starting_at(first);
         let ctl = OpControl::new(f.hold);
         let _stdin = spawn_controls(ctl.clone());
-        session.run(&by, ctl, tx).await
+        let sig = spawn_signal_abort(ctl.clone());
+        let out = session.run(&by, ctl, tx).await;
+        sig.abort();
+        out
     };
     let _ = printer.await;
     report(out)
@@ -397,13 +417,7 @@ async fn run_session(session: Session, plan: &Plan, by: &str, hold: bool) -> i32
     let _stdin = spawn_controls(ctl.clone());
     let (tx, rx) = mpsc::unbounded_channel();
     let printer = tokio::spawn(print_events(plan.clone(), rx));
-    let sig_ctl = ctl.clone();
-    let sig = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nabort requested (Ctrl-C)");
-            sig_ctl.abort();
-        }
-    });
+    let sig = spawn_signal_abort(ctl.clone());
     let out = session.run(by, ctl, tx).await;
     sig.abort();
     let _ = printer.await;
@@ -411,12 +425,13 @@ async fn run_session(session: Session, plan: &Plan, by: &str, hold: bool) -> i32
 }
 
 fn report(o: RunOutcome) -> i32 {
-    match &o {
-        RunOutcome::Done(m) => println!("\ndone: {m}"),
-        RunOutcome::Refused(m) => eprintln!("opsdeck: {m}"),
-        RunOutcome::Failed(m) => eprintln!("opsdeck: failed: {m}"),
-        RunOutcome::Aborted(m) => eprintln!("opsdeck: {m}"),
-    }
+    // Ignoring write errors: after SIGHUP there is no terminal, the exit code still counts.
+    let _ = match &o {
+        RunOutcome::Done(m) => writeln!(std::io::stdout(), "\ndone: {m}"),
+        RunOutcome::Refused(m) => writeln!(std::io::stderr(), "opsdeck: {m}"),
+        RunOutcome::Failed(m) => writeln!(std::io::stderr(), "opsdeck: failed: {m}"),
+        RunOutcome::Aborted(m) => writeln!(std::io::stderr(), "opsdeck: {m}"),
+    };
     o.exit_code()
 }
 
@@ -522,7 +537,39 @@ async fn print_events(plan: Plan, mut rx: mpsc::UnboundedReceiver<OpEvent>) {
             OpEvent::Verified { message } => format!("  ✓ verified: {message}"),
             OpEvent::Done { .. } | OpEvent::Failed { .. } | OpEvent::Aborted { .. } => continue,
         };
-        println!("{line}");
-        let _ = std::io::stdout().flush();
+        // The terminal may be gone (SIGHUP): a failed write must not stop the run.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
     }
+}
+
+/// SIGINT, SIGTERM and SIGHUP (SSH dropped) abort the run: before the point of no return
+/// the runner rolls back and audits `aborted`; past it the abort is ignored and the run
+/// completes (writes to a vanished terminal are ignored), audited, and only then does the
+/// process exit. Listens for the whole run, so a second signal changes nothing.
+fn spawn_signal_abort(ctl: OpControl) -> tokio::task::JoinHandle<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    tokio::spawn(async move {
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        loop {
+            let name = tokio::select! {
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+                _ = hup.recv() => "SIGHUP",
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "\nopsdeck: {name}: aborting (rolled back if before the point of no return, \
+                 else the operation completes first)"
+            );
+            ctl.abort();
+        }
+    })
 }

@@ -149,6 +149,17 @@ impl Resolved {
             .get(&self.context_name)
             .expect("context validated at resolve time")
     }
+    /// Operations are refused: `--read-only`, the global `read_only`, or the current
+    /// context's own `read_only`.
+    pub fn ops_read_only(&self) -> bool {
+        self.read_only || self.context().read_only
+    }
+    /// Bound on each admin call of an operation in the current context (`admin_timeout`).
+    pub fn admin_timeout(&self) -> std::time::Duration {
+        self.context()
+            .admin_timeout
+            .unwrap_or(DEFAULT_ADMIN_TIMEOUT)
+    }
     /// The audit log path with `~` expanded.
     pub fn audit_log(&self) -> PathBuf {
         expand_home(
@@ -159,6 +170,9 @@ impl Resolved {
         )
     }
 }
+
+/// Default of `[contexts.X] admin_timeout`.
+pub const DEFAULT_ADMIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub const DEFAULT_AUDIT_LOG: &str = "~/.local/state/opsdeck/audit.jsonl";
 

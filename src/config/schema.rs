@@ -36,6 +36,8 @@ fn demo_cutovers() -> Vec<CutoverConfig> {
         password_env: None,
         password_secret: None,
         auth: MysqlAuth::Password,
+        source_password_env: None,
+        target_password_env: None,
         max_lag: Some(Duration::from_secs(1)),
         target_instance: None,
         cluster_id: Some("catalog".into()),
@@ -116,6 +118,15 @@ pub struct Context {
     pub logs: Option<LogsConfig>,
     #[serde(default)]
     pub cutover: Vec<CutoverConfig>,
+    /// Refuse every operation in this context (the global `read_only` / `--read-only` still
+    /// apply to all contexts). Switching to it with `:ctx` makes the ops layer refuse.
+    #[serde(default)]
+    pub read_only: bool,
+    /// Bound on every single admin call an operation makes in this context (one SQL
+    /// statement, one RDS/S3/OpenSearch request); default 10 s. A server-side wait (catch-up)
+    /// gets its own timeout on top of this.
+    #[serde(default, with = "opt_duration")]
+    pub admin_timeout: Option<Duration>,
 }
 
 impl Context {
@@ -156,15 +167,46 @@ impl Context {
     }
 }
 
-/// Hide any password embedded in a URL before it goes into a message.
+/// Hide any password embedded in a URL before it goes into a message: parsed with the `url`
+/// crate (a password may itself contain `@`, `:` or `/`), the password replaced by `***`.
+/// Something that does not parse as a URL but carries `@` shows only what follows the last
+/// `@` (never a byte of what could be userinfo).
 pub fn redact_url(u: &str) -> String {
-    if let Some((scheme, rest)) = u.split_once("://")
-        && let Some((userinfo, host)) = rest.split_once('@')
-        && let Some((user, _)) = userinfo.split_once(':')
-    {
-        return format!("{scheme}://{user}:***@{host}");
+    match url::Url::parse(u) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => match u.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => u.to_string(),
+        },
     }
-    u.to_string()
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[test]
+    fn a_password_with_at_signs_colons_and_slashes_never_shows() {
+        for pw in ["s3cr@tpass", "p%40ssword", "xx@yy@zzz"] {
+            let u = format!("mysql://app:{pw}@db.internal:3306/shop");
+            let r = redact_url(&u);
+            assert!(r.contains("db.internal:3306"), "{r}");
+            assert!(r.contains("app:***@"), "{r}");
+            for piece in pw.split(['@', ':', '/']).filter(|p| p.len() > 1) {
+                assert!(!r.contains(piece), "{pw:?} leaked in {r}");
+            }
+        }
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6390"),
+            "redis://127.0.0.1:6390"
+        );
+        assert_eq!(redact_url("not a url user:pw@host"), "***@host");
+    }
 }
 
 /// How opsdeck logs in to a MySQL endpoint (`auth = ...`).
@@ -279,6 +321,10 @@ pub struct OpenSearchConfig {
     /// Sign requests with SigV4 (Amazon OpenSearch Service).
     #[serde(default)]
     pub sigv4: bool,
+    /// Longest a reindex keeps the source write-blocked for its catch-up pass before the
+    /// alias swap (default 5s); past it the alias is not moved and the block is lifted.
+    #[serde(default, with = "opt_duration")]
+    pub write_block_timeout: Option<Duration>,
     #[serde(default, with = "opt_duration")]
     pub interval: Option<Duration>,
     #[serde(default, with = "opt_duration")]
@@ -357,12 +403,17 @@ pub struct CutoverConfig {
     pub strategy: CutoverStrategy,
     pub source_url: Option<String>,
     pub target_url: Option<String>,
+    /// Password for both source and target (when the per-side keys are not given).
     pub password_env: Option<String>,
     /// Secrets Manager secret (name or ARN) holding the password of both endpoints.
     pub password_secret: Option<String>,
     /// `password` (default) or `iam` for both endpoints.
     #[serde(default, skip_serializing_if = "MysqlAuth::is_password")]
     pub auth: MysqlAuth,
+    /// Password of the source only (overrides `password_env` for the source).
+    pub source_password_env: Option<String>,
+    /// Password of the target only (overrides `password_env` for the target).
+    pub target_password_env: Option<String>,
     #[serde(default, with = "opt_duration")]
     pub max_lag: Option<Duration>,
     /// failover: the reader to promote (default: best by promotion tier).

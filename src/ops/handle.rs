@@ -118,7 +118,8 @@ pub fn spawn_with(
     let (ctx, crx) = oneshot::channel::<Result<String, String>>();
     let ctl = OpControl::new(hold);
     let run_ctl = ctl.clone();
-    tokio::spawn(async move {
+    let wait_ctl = ctl.clone();
+    let task = tokio::spawn(async move {
         let session = match &start {
             Start::Fresh => runner::begin(op, audit, read_only).await,
             Start::Resume { op_id, from } => {
@@ -134,7 +135,12 @@ pub fn spawn_with(
             }
         };
         let _ = tx.send(EngineEvent::Guardrails(session.guardrails.clone()));
-        let by = match crx.await {
+        let confirmed = tokio::select! {
+            r = crx => r,
+            // Console shutting down (signal) while the plan waits for confirmation.
+            _ = wait_ctl.aborted() => Ok(Err("console closed by a signal before confirmation".into())),
+        };
+        let by = match confirmed {
             Ok(Ok(by)) => by,
             Ok(Err(why)) => {
                 let _ = tx.send(EngineEvent::Finished(session.decline(&why)));
@@ -160,6 +166,10 @@ pub fn spawn_with(
         let _ = fwd.await;
         let _ = tx.send(EngineEvent::Finished(out));
     });
+    running()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((ctl.clone(), task));
     OpHandle {
         plan,
         events,
@@ -167,4 +177,30 @@ pub fn spawn_with(
         ctl,
         confirm: Some(ctx),
     }
+}
+
+type Running = std::sync::Mutex<Vec<(OpControl, tokio::task::JoinHandle<()>)>>;
+
+/// Every operation task this process started, so a console shutting down can finish them.
+fn running() -> &'static Running {
+    static RUNNING: std::sync::OnceLock<Running> = std::sync::OnceLock::new();
+    RUNNING.get_or_init(Default::default)
+}
+
+/// The console is going away (SIGTERM, SIGHUP: the SSH session dropped): abort every
+/// operation this process runs and wait for each to end. Before its point of no return an
+/// operation rolls back and is audited `aborted`; past it the abort is ignored and it runs
+/// to completion, audited. Returns how many were still running.
+pub async fn finish_all_on_shutdown() -> usize {
+    let tasks: Vec<_> = std::mem::take(&mut *running().lock().unwrap_or_else(|e| e.into_inner()));
+    let mut n = 0;
+    for (ctl, task) in tasks {
+        if task.is_finished() {
+            continue;
+        }
+        n += 1;
+        ctl.abort();
+        let _ = task.await;
+    }
+    n
 }

@@ -59,6 +59,19 @@ pub enum Confirm {
     TypeName(String),
 }
 
+impl Confirm {
+    /// Typed confirmation of `resource` in `context`: `context/resource` (`prod/catalog`), so
+    /// the same cluster name in staging and prod cannot be confirmed by habit; the bare name
+    /// in the embedded demo (context `demo` of the simulation).
+    pub fn type_name(context: &str, demo: bool, resource: &str) -> Confirm {
+        if demo {
+            Confirm::TypeName(resource.to_string())
+        } else {
+            Confirm::TypeName(format!("{context}/{resource}"))
+        }
+    }
+}
+
 /// The whole operation as shown to the operator (and printed by `--dry-run`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {

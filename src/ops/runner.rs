@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::plan::{Guardrail, OpEvent, Plan};
-use crate::audit::{AuditLog, Outcome, Record};
+use crate::audit::{AuditError, AuditLog, Outcome, Record};
 use crate::cli::exit;
 
 /// An operation: a plan plus the code behind each step. Steps must be idempotent (a resumed
@@ -90,6 +90,10 @@ impl OpControl {
     pub fn is_aborted(&self) -> bool {
         self.cancel.is_cancelled()
     }
+    /// Resolves once an abort was requested.
+    pub async fn aborted(&self) {
+        self.cancel.cancelled().await
+    }
     /// Park at the next gate.
     pub fn hold(&self) {
         self.hold.send_replace(true);
@@ -141,6 +145,18 @@ impl RunOutcome {
             | RunOutcome::Refused(m)
             | RunOutcome::Aborted(m) => m,
         }
+    }
+}
+
+/// The terminal audit entry of `out` could not be written: the operator is told, and a run
+/// that otherwise succeeded exits 1 (failed), since nothing durable proves what it did.
+fn unaudited(out: RunOutcome, err: String) -> RunOutcome {
+    let note = format!("; AUDIT LOG NOT WRITTEN for this outcome: {err}");
+    match out {
+        RunOutcome::Done(m) => RunOutcome::Failed(format!("operation done: {m}{note}")),
+        RunOutcome::Failed(m) => RunOutcome::Failed(format!("{m}{note}")),
+        RunOutcome::Refused(m) => RunOutcome::Refused(format!("{m}{note}")),
+        RunOutcome::Aborted(m) => RunOutcome::Aborted(format!("{m}{note}")),
     }
 }
 
@@ -223,7 +239,13 @@ pub async fn begin(
             json!({ "target": plan.target, "summary": plan.summary,
                     "steps": plan.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>() }),
         ))
-        .map_err(|e| RunOutcome::Failed(format!("cannot write the audit log: {e}")))?;
+        .map_err(|e| match e {
+            // A torn or corrupt log: nothing may run until a person looks (audit --repair).
+            AuditError::Torn { .. } | AuditError::Corrupt { .. } => {
+                RunOutcome::Refused(format!("refused: {e}"))
+            }
+            AuditError::Io { .. } => RunOutcome::Failed(format!("cannot write the audit log: {e}")),
+        })?;
     let guardrails = preflight(op.as_ref()).await;
     if let Some(msg) = refusal(&guardrails) {
         let mut d = base.clone();
@@ -275,26 +297,55 @@ impl Session {
         self.op.plan()
     }
 
-    fn log(&self, step: &str, outcome: Outcome, details: Value) -> Result<(), String> {
+    /// Append one entry on the blocking pool (flock + fsync never hold a runtime worker).
+    async fn log(&self, step: &str, outcome: Outcome, details: Value) -> Result<(), String> {
         let plan = self.op.plan();
         self.audit
-            .append(rec(&plan.kind, &self.op_id, step, outcome, details))
+            .append_async(
+                plan.kind.clone(),
+                self.op_id.clone(),
+                step.to_string(),
+                outcome,
+                details,
+            )
+            .await
             .map(|_| ())
             .map_err(|e| format!("cannot write the audit log: {e}"))
     }
 
-    fn finish(&self, outcome: Outcome, message: &str) {
-        let _ = self.log(
+    /// The terminal entry from a synchronous caller (a prompt answered on a terminal).
+    fn finish_sync(&self, outcome: Outcome, message: &str) -> Result<(), String> {
+        let plan = self.op.plan();
+        self.audit
+            .append(rec(
+                &plan.kind,
+                &self.op_id,
+                OP_STEP,
+                outcome,
+                json!({ "target": plan.target, "message": message }),
+            ))
+            .map(|_| ())
+            .map_err(|e| format!("cannot write the audit log: {e}"))
+    }
+
+    /// The op-level terminal entry. Err: it could not be written (the caller says so to the
+    /// operator and in the exit code).
+    async fn finish(&self, outcome: Outcome, message: &str) -> Result<(), String> {
+        self.log(
             OP_STEP,
             outcome,
             json!({ "target": self.plan().target, "message": message }),
-        );
+        )
+        .await
     }
 
     /// Refused after the guardrails passed (e.g. no terminal to confirm on).
     pub fn refuse(self, why: &str) -> RunOutcome {
-        self.finish(Outcome::Refused, why);
-        RunOutcome::Refused(why.to_string())
+        let out = RunOutcome::Refused(why.to_string());
+        match self.finish_sync(Outcome::Refused, why) {
+            Ok(()) => out,
+            Err(e) => unaudited(out, e),
+        }
     }
 
     /// Resume from this step (the first one not recorded as succeeded).
@@ -305,8 +356,11 @@ impl Session {
 
     /// The operator said no.
     pub fn decline(self, why: &str) -> RunOutcome {
-        self.finish(Outcome::Aborted, why);
-        RunOutcome::Aborted(format!("aborted: {why}"))
+        let out = RunOutcome::Aborted(format!("aborted: {why}"));
+        match self.finish_sync(Outcome::Aborted, why) {
+            Ok(()) => out,
+            Err(e) => unaudited(out, e),
+        }
     }
 
     /// Run the confirmed plan. `confirmed_by` says how ("--yes", "typed catalog").
@@ -317,12 +371,34 @@ impl Session {
         tx: mpsc::UnboundedSender<OpEvent>,
     ) -> RunOutcome {
         let plan = self.op.plan().clone();
-        if let Err(e) = self.log(
-            OP_STEP,
-            Outcome::Confirmed,
-            json!({ "target": plan.target, "by": confirmed_by, "from_step": self.start }),
-        ) {
+        if let Err(e) = self
+            .log(
+                OP_STEP,
+                Outcome::Confirmed,
+                json!({ "target": plan.target, "by": confirmed_by, "from_step": self.start }),
+            )
+            .await
+        {
             return RunOutcome::Failed(e);
+        }
+        if self.start == 0 {
+            // The world may have moved while the operator read the plan: measure again
+            // right before the first change, and refuse on what is true now.
+            let now = preflight(self.op.as_ref()).await;
+            if let Some(msg) = refusal(&now) {
+                let msg =
+                    format!("{msg} (measured again after the confirmation, before any change)");
+                let _ = self
+                    .log(
+                        OP_STEP,
+                        Outcome::Refused,
+                        json!({ "target": plan.target, "message": msg,
+                                "guardrails": serde_json::to_value(&now).unwrap_or(Value::Null) }),
+                    )
+                    .await;
+                let _ = tx.send(OpEvent::Failed { error: msg.clone() });
+                return RunOutcome::Refused(msg);
+            }
         }
         let ponr = plan.point_of_no_return();
         // Steps before `start` completed in an earlier process; they count for rollback.
@@ -337,7 +413,7 @@ impl Session {
             };
             if spec.gate && ctl.hold_requested() {
                 let hold_step = format!("hold:{}", spec.id);
-                if let Err(e) = self.log(&hold_step, Outcome::Started, json!({})) {
+                if let Err(e) = self.log(&hold_step, Outcome::Started, json!({})).await {
                     return self.fail_before_ponr(&done, &tx, past_ponr, e).await;
                 }
                 let _ = tx.send(OpEvent::Held { step: i });
@@ -347,11 +423,13 @@ impl Session {
                     _ = ctl.cancel.cancelled() => {}
                 }
                 if !ctl.is_aborted() {
-                    let _ = self.log(
-                        &hold_step,
-                        Outcome::Succeeded,
-                        json!({"message": "released"}),
-                    );
+                    let _ = self
+                        .log(
+                            &hold_step,
+                            Outcome::Succeeded,
+                            json!({"message": "released"}),
+                        )
+                        .await;
                     let _ = tx.send(OpEvent::Released { step: i });
                 }
             }
@@ -361,11 +439,14 @@ impl Session {
             if ponr == Some(i) {
                 past_ponr = true;
             }
-            if let Err(e) = self.log(
-                &spec.id,
-                Outcome::Started,
-                json!({ "description": spec.description }),
-            ) {
+            if let Err(e) = self
+                .log(
+                    &spec.id,
+                    Outcome::Started,
+                    json!({ "description": spec.description }),
+                )
+                .await
+            {
                 return self
                     .fail_before_ponr(&done, &tx, past_ponr && ponr != Some(i), e)
                     .await;
@@ -387,7 +468,9 @@ impl Session {
             };
             match res {
                 Ok(msg) => {
-                    let _ = self.log(&spec.id, Outcome::Succeeded, json!({ "message": msg }));
+                    let _ = self
+                        .log(&spec.id, Outcome::Succeeded, json!({ "message": msg }))
+                        .await;
                     let _ = tx.send(OpEvent::StepSucceeded {
                         step: i,
                         message: msg,
@@ -396,7 +479,9 @@ impl Session {
                 }
                 Err(e) => {
                     let err = format!("{e:#}");
-                    let _ = self.log(&spec.id, Outcome::Failed, json!({ "message": err }));
+                    let _ = self
+                        .log(&spec.id, Outcome::Failed, json!({ "message": err }))
+                        .await;
                     let _ = tx.send(OpEvent::StepFailed {
                         step: i,
                         error: err.clone(),
@@ -417,14 +502,22 @@ impl Session {
             tx: tx.clone(),
             cancel: ctl.cancel.clone(),
         };
-        let _ = self.log("verify", Outcome::Started, json!({}));
+        let _ = self.log("verify", Outcome::Started, json!({})).await;
         match self.op.verify(&ctx).await {
             Ok(msg) => {
-                let _ = self.log("verify", Outcome::Succeeded, json!({ "message": msg }));
+                let _ = self
+                    .log("verify", Outcome::Succeeded, json!({ "message": msg }))
+                    .await;
                 let _ = tx.send(OpEvent::Verified {
                     message: msg.clone(),
                 });
-                self.finish(Outcome::Succeeded, &msg);
+                if let Err(e) = self.finish(Outcome::Succeeded, &msg).await {
+                    let out = unaudited(RunOutcome::Done(msg), e);
+                    let _ = tx.send(OpEvent::Failed {
+                        error: out.message().to_string(),
+                    });
+                    return out;
+                }
                 let _ = tx.send(OpEvent::Done {
                     message: msg.clone(),
                 });
@@ -432,10 +525,17 @@ impl Session {
             }
             Err(e) => {
                 let err = format!("verification failed: {e:#}");
-                let _ = self.log("verify", Outcome::Failed, json!({ "message": err }));
-                self.finish(Outcome::Failed, &err);
-                let _ = tx.send(OpEvent::Failed { error: err.clone() });
-                RunOutcome::Failed(err)
+                let _ = self
+                    .log("verify", Outcome::Failed, json!({ "message": err }))
+                    .await;
+                let out = self.finish(Outcome::Failed, &err).await.map_or_else(
+                    |e| unaudited(RunOutcome::Failed(err.clone()), e),
+                    |()| RunOutcome::Failed(err.clone()),
+                );
+                let _ = tx.send(OpEvent::Failed {
+                    error: out.message().to_string(),
+                });
+                out
             }
         }
     }
@@ -456,11 +556,14 @@ impl Session {
             Ok(m) => format!("{why} before the point of no return; {m}"),
             Err(m) => format!("{why}; ROLLBACK INCOMPLETE: {m}"),
         };
-        self.finish(Outcome::Aborted, &msg);
+        let out = match self.finish(Outcome::Aborted, &msg).await {
+            Ok(()) => RunOutcome::Aborted(msg),
+            Err(e) => unaudited(RunOutcome::Aborted(msg), e),
+        };
         let _ = tx.send(OpEvent::Aborted {
-            reason: msg.clone(),
+            reason: out.message().to_string(),
         });
-        RunOutcome::Aborted(msg)
+        out
     }
 
     async fn fail_before_ponr(
@@ -481,9 +584,14 @@ impl Session {
                 Err(m) => format!("{err}; ROLLBACK INCOMPLETE: {m}"),
             }
         };
-        self.finish(Outcome::Failed, &msg);
-        let _ = tx.send(OpEvent::Failed { error: msg.clone() });
-        RunOutcome::Failed(msg)
+        let out = match self.finish(Outcome::Failed, &msg).await {
+            Ok(()) => RunOutcome::Failed(msg),
+            Err(e) => unaudited(RunOutcome::Failed(msg), e),
+        };
+        let _ = tx.send(OpEvent::Failed {
+            error: out.message().to_string(),
+        });
+        out
     }
 
     /// Undo completed steps in reverse order. Rollbacks are not abortable.
@@ -504,7 +612,8 @@ impl Session {
                 &step,
                 Outcome::Started,
                 json!({ "description": spec.rollback }),
-            )?;
+            )
+            .await?;
             let _ = tx.send(OpEvent::RollbackStarted { step: i });
             let ctx = StepCtx {
                 step: i,
@@ -513,7 +622,9 @@ impl Session {
             };
             match self.op.rollback_step(i, &ctx).await {
                 Ok(m) => {
-                    let _ = self.log(&step, Outcome::Succeeded, json!({ "message": m }));
+                    let _ = self
+                        .log(&step, Outcome::Succeeded, json!({ "message": m }))
+                        .await;
                     let _ = tx.send(OpEvent::RolledBack {
                         step: i,
                         message: m,
@@ -522,7 +633,9 @@ impl Session {
                 }
                 Err(e) => {
                     let err = format!("rollback of {} failed: {e:#}", spec.id);
-                    let _ = self.log(&step, Outcome::Failed, json!({ "message": err }));
+                    let _ = self
+                        .log(&step, Outcome::Failed, json!({ "message": err }))
+                        .await;
                     let _ = tx.send(OpEvent::RollbackFailed {
                         step: i,
                         error: err.clone(),
@@ -556,17 +669,22 @@ impl Session {
                 plan.steps[p].id
             ));
         }
-        if let Err(e) = self.log(
-            OP_STEP,
-            Outcome::Confirmed,
-            json!({ "target": plan.target, "by": confirmed_by, "action": "rollback" }),
-        ) {
+        if let Err(e) = self
+            .log(
+                OP_STEP,
+                Outcome::Confirmed,
+                json!({ "target": plan.target, "by": confirmed_by, "action": "rollback" }),
+            )
+            .await
+        {
             return RunOutcome::Failed(e);
         }
         match self.rollback_steps(done, &tx).await {
             Ok(m) => {
                 let msg = format!("interrupted operation rolled back; {m}");
-                self.finish(Outcome::Aborted, &msg);
+                if let Err(e) = self.finish(Outcome::Aborted, &msg).await {
+                    return unaudited(RunOutcome::Done(msg), e);
+                }
                 let _ = tx.send(OpEvent::Aborted {
                     reason: msg.clone(),
                 });
@@ -574,7 +692,7 @@ impl Session {
             }
             Err(m) => {
                 let msg = format!("ROLLBACK INCOMPLETE: {m}");
-                self.finish(Outcome::Failed, &msg);
+                let _ = self.finish(Outcome::Failed, &msg).await;
                 let _ = tx.send(OpEvent::Failed { error: msg.clone() });
                 RunOutcome::Failed(msg)
             }

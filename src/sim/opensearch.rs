@@ -58,6 +58,8 @@ pub(crate) struct Search {
     /// alias -> indices
     aliases: BTreeMap<String, Vec<String>>,
     tasks: Vec<SimTask>,
+    /// Indices with `index.blocks.write` set: they take no new documents.
+    write_blocked: std::collections::BTreeSet<String>,
     next_task: u64,
     degraded_until: f64,
     pub index_total: f64,
@@ -100,6 +102,7 @@ impl Search {
             indices,
             aliases,
             tasks: Vec::new(),
+            write_blocked: Default::default(),
             next_task: 48_213 + rng.random_range(0..5000u64),
             degraded_until: f64::NEG_INFINITY,
             index_total: 9.1e9,
@@ -128,8 +131,10 @@ impl Search {
             task.created = next as u64;
             let added = (task.created - before) as f64;
             bulk += added / dt.max(1e-9);
+            // External versioning: the target never holds more than the source has.
+            let cap = self.indices.get(&task.source).map_or(f64::MAX, |i| i.docs);
             if let Some(ix) = self.indices.get_mut(&task.target) {
-                ix.docs += added;
+                ix.docs = (ix.docs + added).min(cap.max(ix.docs));
             }
             if task.created >= task.total {
                 task.completed = true;
@@ -146,6 +151,9 @@ impl Search {
             .and_then(|v| v.first())
             .cloned();
         for (name, ix) in &mut self.indices {
+            if self.write_blocked.contains(name) {
+                continue;
+            }
             let mut add = ix.growth * dt;
             if Some(name) == write_index.as_ref() {
                 add += self.update_rate * 0.001 * dt;
@@ -295,6 +303,19 @@ impl Search {
         Ok(())
     }
 
+    /// Set or lift `index.blocks.write` on an index.
+    pub fn set_write_block(&mut self, index: &str, on: bool) {
+        if on {
+            self.write_blocked.insert(index.to_string());
+        } else {
+            self.write_blocked.remove(index);
+        }
+    }
+
+    pub fn write_blocked(&self, index: &str) -> bool {
+        self.write_blocked.contains(index)
+    }
+
     pub fn start_reindex(
         &mut self,
         t: f64,
@@ -307,6 +328,9 @@ impl Search {
             self.create_index(t, target)?;
         }
         let total = self.indices[&src].docs as u64;
+        // Documents the target already holds at the same version are version conflicts,
+        // skipped at once (the catch-up pass of a reindex).
+        let already = (self.indices[target].docs as u64).min(total);
         self.next_task += 1 + self.rng.random_range(0..40u64);
         let id = format!("{NODE_ID}:{}", self.next_task);
         self.tasks.push(SimTask {
@@ -316,12 +340,12 @@ impl Search {
             source: src,
             target: target.to_string(),
             total,
-            created: 0,
+            created: already,
             requests_per_second: None,
             started_at: t,
-            finished_at: if total == 0 { Some(t) } else { None },
+            finished_at: if total == already { Some(t) } else { None },
             cancelled: false,
-            completed: total == 0,
+            completed: total == already,
         });
         Ok(id)
     }

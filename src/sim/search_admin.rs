@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use crate::services::opensearch::admin::{
-    IndexDefinition, NodeDisk, RunningTask, SearchAdmin, TaskProgress,
+    DocIds, IndexDefinition, NodeDisk, RunningTask, SearchAdmin, TaskProgress,
 };
 use crate::sim::{self, SharedWorld, SimError, SimOptions, World};
 
@@ -179,7 +179,40 @@ impl SearchAdmin for SimSearchAdmin {
                 .ok_or_else(|| anyhow!("index_not_found_exception: no such index [{index}]"))
         })
     }
-    async fn swap_alias(&self, alias: &str, from: &[String], to: &str) -> Result<()> {
+    async fn alias_properties(&self, alias: &str) -> Result<Vec<(String, Value)>> {
+        self.with(|w| {
+            Ok(w.alias_targets(alias)
+                .into_iter()
+                .map(|i| (i, json!({})))
+                .collect())
+        })
+    }
+    async fn write_blocked(&self, index: &str) -> Result<bool> {
+        self.with(|w| Ok(w.write_blocked(index)))
+    }
+    async fn set_write_block(&self, index: &str, on: bool) -> Result<()> {
+        self.with(|w| {
+            if !Self::exists(w, index) {
+                bail!("index_not_found_exception: no such index [{index}]");
+            }
+            w.set_write_block(index, on);
+            Ok(())
+        })
+    }
+    /// The world counts documents but has no ids: nothing to compare, nothing to delete.
+    async fn doc_ids(&self, _index: &str) -> Result<DocIds> {
+        Ok(DocIds::new())
+    }
+    async fn delete_docs(&self, _index: &str, _ids: &[(String, Option<String>)]) -> Result<u64> {
+        Ok(0)
+    }
+    async fn swap_alias(
+        &self,
+        alias: &str,
+        from: &[String],
+        to: &str,
+        _properties: &Value,
+    ) -> Result<()> {
         self.with(|w| {
             let remove: Vec<(&str, &str)> = from
                 .iter()

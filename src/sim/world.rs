@@ -268,6 +268,15 @@ impl World {
         self.search.start_reindex(self.t, source, target)
     }
 
+    /// `index.blocks.write` on a search index (a blocked index takes no new documents).
+    pub fn set_write_block(&mut self, index: &str, on: bool) {
+        self.search.set_write_block(index, on)
+    }
+
+    pub fn write_blocked(&self, index: &str) -> bool {
+        self.search.write_blocked(index)
+    }
+
     pub fn cancel_task(&mut self, task_id: &str) -> Result<(), SimError> {
         self.search.cancel_task(self.t, task_id)
     }

@@ -116,7 +116,8 @@ fn fmt_num(v: f64) -> String {
 }
 
 impl BinlogCutover {
-    /// Poll until the target has applied the source's current GTID position, with a deadline.
+    /// Wait until the target has applied the source's current GTID position: the server's
+    /// bounded wait (`MASTER_GTID_WAIT` / `WAIT_FOR_EXECUTED_GTID_SET`), at most `timeout`.
     async fn wait_caught_up(&self, ctx: &StepCtx) -> anyhow::Result<String> {
         let pos = self.source.gtid_position().await?;
         let deadline = Instant::now() + self.timeout;
@@ -128,7 +129,13 @@ impl BinlogCutover {
             if let Ok((Some(l), src)) = self.lag().await {
                 ctx.figure("target lag", format!("{} s ({src})", fmt_num(l)));
             }
-            if self.target.has_applied(&pos).await? {
+            // The server's own bounded wait, in slices so figures and health stay current.
+            let left = deadline.saturating_duration_since(Instant::now());
+            if self
+                .target
+                .wait_for_gtid(&pos, left.min(Duration::from_secs(1)))
+                .await?
+            {
                 return Ok(format!(
                     "target applied {pos} after {} s",
                     fmt_num(started.elapsed().as_secs_f64())
@@ -155,7 +162,6 @@ impl BinlogCutover {
                 format!("waiting: target at {applied}, source at {pos}"),
                 Some(frac.min(1.0)),
             );
-            ctx.pause(Duration::from_millis(200)).await;
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::config::{CutoverConfig, CutoverStrategy, Resolved};
 use crate::ops::plan::{Confirm, Plan};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
-use crate::services::aurora::admin::{MysqlAdmin, SqlxMysqlAdmin};
+use crate::services::aurora::admin::{Bounded, MysqlAdmin, SqlxMysqlAdmin};
 use crate::services::aurora::rds_admin::{AwsRdsAdmin, RdsAdmin};
 use crate::services::aws::AwsContext;
 use crate::sim::aurora_admin::{Role, SimMysql, SimRds};
@@ -189,14 +189,24 @@ pub fn build(
         target: name.to_string(),
         summary: String::new(),
         steps: Vec::new(),
-        confirm: Confirm::TypeName(cluster.clone().unwrap_or_else(|| name.to_string())),
+        confirm: Confirm::type_name(
+            &r.context_name,
+            r.demo(),
+            &cluster.clone().unwrap_or_else(|| name.to_string()),
+        ),
     };
     let aws = AwsContext::new(ctx);
-    let spec = LoginSpec {
-        password_env: c.password_env.as_deref(),
+    // Per-side secrets: a source and a target rarely share a password.
+    let spec = |role: Role| LoginSpec {
+        password_env: match role {
+            Role::Source => c.source_password_env.as_deref(),
+            Role::Target => c.target_password_env.as_deref(),
+        }
+        .or(c.password_env.as_deref()),
         password_secret: c.password_secret.as_deref(),
         auth: c.auth,
     };
+    let admin_timeout = r.admin_timeout();
     let mysql =
         |url: &Option<String>, key: &str, role: Role| -> Result<Arc<dyn MysqlAdmin>, BuildError> {
             match backends {
@@ -205,8 +215,9 @@ pub fn build(
                     let url = url.as_deref().ok_or_else(|| {
                         err(format!("{key} is required for strategy {:?}", c.strategy))
                     })?;
-                    let login = MysqlLogin::new(url, spec, &aws, key).map_err(err)?;
-                    Ok(Arc::new(SqlxMysqlAdmin::with_login(login)))
+                    let login = MysqlLogin::new(url, spec(role), &aws, key).map_err(err)?;
+                    let admin = SqlxMysqlAdmin::with_login(login);
+                    Ok(Arc::new(Bounded::new(Arc::new(admin), admin_timeout)))
                 }
             }
         };
@@ -263,7 +274,7 @@ pub fn build(
                 .clone()
                 .ok_or_else(|| err("blue_green_id is required for strategy blue-green".into()))?;
             if cluster.is_none() {
-                plan.confirm = Confirm::TypeName(id.clone());
+                plan.confirm = Confirm::type_name(&r.context_name, r.demo(), &id);
             }
             let real = |url: &Option<String>, key: &str, role| match (url, backends) {
                 (Some(_), Backends::Real) => mysql(url, key, role).map(Some),

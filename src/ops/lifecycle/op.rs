@@ -94,7 +94,7 @@ impl LifecycleOp {
             }),
         ];
         let confirm = if removed > 0 {
-            Confirm::TypeName(bucket.to_string())
+            Confirm::type_name(context, context == "demo", bucket)
         } else {
             Confirm::YesNo
         };

@@ -11,6 +11,7 @@ use crate::audit::{AuditLog, Outcome, Record};
 use crate::cli::exit;
 use crate::config::Resolved;
 use crate::ops::runner::READ_ONLY_REFUSAL;
+use crate::services::aws::AwsContext;
 use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
 use crate::sim::SimOptions;
 
@@ -19,7 +20,7 @@ pub type Usage = (i32, String);
 
 /// The search cluster of the context: the real one from `[contexts.X.opensearch]`, or the
 /// simulation in demo mode.
-pub fn admin_for(r: &Resolved, sim: &SimOptions) -> Result<Arc<dyn SearchAdmin>, Usage> {
+pub async fn admin_for(r: &Resolved, sim: &SimOptions) -> Result<Arc<dyn SearchAdmin>, Usage> {
     if r.demo() {
         return Ok(crate::sim::search_admin::shared(sim));
     }
@@ -32,7 +33,8 @@ pub fn admin_for(r: &Resolved, sim: &SimOptions) -> Result<Arc<dyn SearchAdmin>,
             ),
         ));
     };
-    OsAdmin::from_config(cfg)
+    OsAdmin::from_config(cfg, &AwsContext::new(r.context()))
+        .await
         .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
         .map_err(|e| (exit::USAGE, format!("{e:#}")))
 }
@@ -89,7 +91,7 @@ pub async fn build(
     sim: &SimOptions,
     mut req: ReindexRequest,
 ) -> Result<Arc<ReindexOp>, Usage> {
-    let admin = admin_for(r, sim)?;
+    let admin = admin_for(r, sim).await?;
     req.context = r.context_name.clone();
     ReindexOp::prepare(admin, req)
         .await
@@ -110,7 +112,7 @@ fn audit_control(r: &Resolved, step: &str, outcome: Outcome, details: Value) {
 
 /// `opsdeck op rethrottle --task ID --requests-per-second N` (-1 = unlimited).
 pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<f64>) -> i32 {
-    if r.read_only {
+    if r.ops_read_only() {
         audit_control(
             r,
             "rethrottle",
@@ -120,7 +122,7 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
         eprintln!("opsdeck: {READ_ONLY_REFUSAL}");
         return exit::REFUSED;
     }
-    let admin = match admin_for(r, sim) {
+    let admin = match admin_for(r, sim).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");
@@ -156,7 +158,7 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
 
 /// `opsdeck op cancel --task ID`: the copy stops; no alias moves; the target is kept.
 pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
-    if r.read_only {
+    if r.ops_read_only() {
         audit_control(
             r,
             "cancel",
@@ -166,7 +168,7 @@ pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
         eprintln!("opsdeck: {READ_ONLY_REFUSAL}");
         return exit::REFUSED;
     }
-    let admin = match admin_for(r, sim) {
+    let admin = match admin_for(r, sim).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");
@@ -196,7 +198,7 @@ pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
 
 /// Running reindex tasks with their progress (read-only; allowed in read-only mode).
 pub async fn list(r: &Resolved, sim: &SimOptions) -> i32 {
-    let admin = match admin_for(r, sim) {
+    let admin = match admin_for(r, sim).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");

@@ -5,7 +5,10 @@
 //! Interrupted runs are found again from the cluster's own state: `--resume` accepts an
 //! existing target and reattaches to a reindex task still copying source -> target.
 
+mod catchup;
 pub mod cli;
+
+pub use catchup::DEFAULT_WRITE_BLOCK;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -42,8 +45,11 @@ pub struct ReindexRequest {
     pub mappings: Option<Value>,
     /// Replicas 0 and refresh off on the target during the copy (restored afterwards).
     pub replicas_zero: bool,
-    /// Accept an existing target and reattach to a running copy into it.
+    /// Accept an existing target and reattach to a running copy into it; also lifts a write
+    /// block an interrupted run left on the source.
     pub resume: bool,
+    /// Longest the source stays write-blocked for the catch-up (None = [`DEFAULT_WRITE_BLOCK`]).
+    pub write_block_timeout: Option<Duration>,
     pub context: String,
 }
 
@@ -55,6 +61,8 @@ struct RunState {
     source_count_at_start: Option<u64>,
     /// The throttle in effect (the request's, then the last rethrottle's).
     throttle: Option<f64>,
+    /// When the write block on the source must be gone by (set when it is put on).
+    block_deadline: Option<Instant>,
 }
 
 pub struct ReindexOp {
@@ -73,6 +81,8 @@ pub mod step {
     pub const START: &str = "start-copy";
     pub const COPY: &str = "copy";
     pub const RESTORE: &str = "restore-target";
+    pub const BLOCK: &str = "block-writes";
+    pub const CATCH_UP: &str = "catch-up";
     pub const COUNTS: &str = "verify-counts";
     pub const SWAP: &str = "swap-alias";
 }
@@ -169,20 +179,43 @@ impl ReindexOp {
                 format!("Restore {target}'s replicas and refresh_interval to {source_index}'s"),
             ));
         }
+        let bound =
+            humantime::format_duration(req.write_block_timeout.unwrap_or(DEFAULT_WRITE_BLOCK));
+        let mut block = StepSpec::new(
+            step::BLOCK,
+            format!(
+                "Block writes on {source_index} (index.blocks.write) for at most {bound}: writes \
+                 through {} are refused until the swap",
+                req.alias
+            ),
+        )
+        .rollback(format!("lift the write block on {source_index}"));
+        // Hold parks before the block, never while writes are refused.
+        block.gate = true;
+        steps.push(block);
+        steps.push(StepSpec::new(
+            step::CATCH_UP,
+            format!(
+                "Catch up under the block: _reindex {source_index} -> {target} again with external \
+                 versioning (documents created or updated during the copy), delete from {target} \
+                 the ids {source_index} no longer has; all within {bound}"
+            ),
+        ));
         steps.push(StepSpec::new(
             step::COUNTS,
-            format!("Refresh {target}; its count must reach the documents the copy saw in {source_index}"),
+            format!("Refresh both; {target} must hold exactly {source_index}'s documents"),
         ));
-        steps.push(
-            StepSpec::new(
-                step::SWAP,
-                format!(
-                    "One atomic _aliases call: {} {source_index} -> {target} ({source_index} is kept)",
-                    req.alias
-                ),
-            )
-            .cut_over_point(),
-        );
+        let mut swap = StepSpec::new(
+            step::SWAP,
+            format!(
+                "One atomic _aliases call: {} {source_index} -> {target} keeping its filter, \
+                 routing, is_write_index and is_hidden ({source_index} is kept); then lift the block",
+                req.alias
+            ),
+        )
+        .irreversible();
+        swap.point_of_no_return = true;
+        steps.push(swap);
         let req_rps = req.requests_per_second;
         let plan = Plan {
             kind: "reindex".into(),
@@ -254,6 +287,12 @@ impl ReindexOp {
     }
 
     async fn create(&self) -> Result<String> {
+        if self.req.resume && self.admin.write_blocked(&self.source_index).await? {
+            // Only a run of ours blocks the source; it was interrupted before lifting it.
+            self.admin
+                .set_write_block(&self.source_index, false)
+                .await?;
+        }
         if self.admin.index_exists(&self.target).await? {
             if self.req.resume {
                 return Ok(format!("{} already exists; kept (--resume)", self.target));
@@ -390,12 +429,6 @@ impl ReindexOp {
                         t.failures[0]
                     );
                 }
-                if t.version_conflicts > 0 {
-                    bail!(
-                        "reindex task {id} hit {} version conflicts; the alias was not moved",
-                        t.version_conflicts
-                    );
-                }
                 return Ok(format!(
                     "copied {} documents ({} created, {} updated) in {:.1} s",
                     done, t.created, t.updated, t.running_seconds
@@ -417,44 +450,7 @@ impl ReindexOp {
         ))
     }
 
-    async fn counts(&self, ctx: &StepCtx) -> Result<String> {
-        self.admin.refresh(&self.target).await?;
-        let target = self.admin.count(&self.target).await?;
-        self.admin.refresh(&self.source_index).await?;
-        let source_now = self.admin.count(&self.source_index).await?;
-        let (seen, at_start) = {
-            let st = self.state.lock().unwrap();
-            (st.last.as_ref().map(|t| t.total), st.source_count_at_start)
-        };
-        // The copy works on a snapshot: what it saw is the bar the target must reach.
-        // Documents written to the source after the snapshot are not in the target.
-        let expected = seen.or(at_start).unwrap_or(source_now);
-        ctx.figure("target docs", target.to_string());
-        ctx.figure("source docs", source_now.to_string());
-        if target < expected {
-            bail!(
-                "{} has {target} documents, fewer than the {expected} the copy read from {}; \
-                 the alias was not moved",
-                self.target,
-                self.source_index
-            );
-        }
-        let mut msg = format!(
-            "{} has {target} documents (copy read {expected}); {} now has {source_now}",
-            self.target, self.source_index
-        );
-        if source_now > expected {
-            msg.push_str(&format!(
-                "; {} written to {} during the copy are not in {} unless the writer also writes it",
-                source_now - expected,
-                self.source_index,
-                self.target
-            ));
-        }
-        Ok(msg)
-    }
-
-    async fn swap(&self) -> Result<String> {
+    pub(super) async fn swap(&self) -> Result<String> {
         let now = self.admin.alias_targets(&self.req.alias).await?;
         if now == [self.target.clone()] {
             return Ok(format!(
@@ -462,8 +458,16 @@ impl ReindexOp {
                 self.req.alias, self.target
             ));
         }
+        let props = self
+            .admin
+            .alias_properties(&self.req.alias)
+            .await?
+            .into_iter()
+            .find(|(i, _)| *i == self.source_index)
+            .map(|(_, p)| p)
+            .unwrap_or_else(|| json!({}));
         self.admin
-            .swap_alias(&self.req.alias, &now, &self.target)
+            .swap_alias(&self.req.alias, &now, &self.target, &props)
             .await?;
         Ok(format!(
             "{} -> {} (was {})",
@@ -619,10 +623,14 @@ impl Operation for ReindexOp {
             Ok(t) => {
                 let pass = t == [self.source_index.clone()]
                     || (self.req.resume && t == [self.target.clone()]);
-                let measured = if t.is_empty() {
-                    format!("{} does not exist", self.req.alias)
-                } else {
-                    format!("{} -> {}", self.req.alias, t.join(", "))
+                let measured = match t.len() {
+                    0 => format!("{} does not exist", self.req.alias),
+                    1 => format!("{} -> {}", self.req.alias, t[0]),
+                    n => format!(
+                        "{} spans {n} indices ({}); a swap would move it off all of them",
+                        self.req.alias,
+                        t.join(", ")
+                    ),
                 };
                 g.push(Guardrail::require(
                     "alias",
@@ -632,6 +640,19 @@ impl Operation for ReindexOp {
                 ));
             }
             Err(e) => g.push(Guardrail::unmeasurable("alias", format!("{e:#}"))),
+        }
+        match self.admin.write_blocked(&self.source_index).await {
+            Ok(blocked) => g.push(Guardrail::require(
+                "source writable",
+                if blocked {
+                    format!("{} has index.blocks.write true", self.source_index)
+                } else {
+                    format!("{} takes writes", self.source_index)
+                },
+                "no write block (--resume lifts one an interrupted run left)".into(),
+                !blocked || self.req.resume,
+            )),
+            Err(e) => g.push(Guardrail::unmeasurable("source writable", format!("{e:#}"))),
         }
         let need = async {
             let size = self.admin.primary_store_bytes(&self.source_index).await?;
@@ -692,8 +713,10 @@ impl Operation for ReindexOp {
             step::START => self.start(ctx).await,
             step::COPY => self.follow(ctx).await,
             step::RESTORE => self.restore().await,
-            step::COUNTS => self.counts(ctx).await,
-            step::SWAP => self.swap().await,
+            step::BLOCK => self.block_writes().await,
+            step::CATCH_UP => self.catch_up(ctx).await,
+            step::COUNTS => self.same_documents(ctx).await,
+            step::SWAP => self.swap_and_unblock().await,
             other => bail!("unknown step {other}"),
         }
     }
@@ -701,6 +724,7 @@ impl Operation for ReindexOp {
     async fn rollback_step(&self, i: usize, _ctx: &StepCtx) -> Result<String> {
         match self.step_id(i) {
             step::START => self.cancel_copy().await,
+            step::BLOCK => self.lift_block().await,
             step::TUNE => self.restore().await,
             step::CREATE => Ok(format!(
                 "{} kept (partial copy); delete it, or run again with --resume to copy into it",

@@ -86,6 +86,26 @@ pub trait MysqlAdmin: Send + Sync {
     async fn gtid_applied(&self) -> anyhow::Result<String>;
     /// Whether this replica has applied everything in `source_position`.
     async fn has_applied(&self, source_position: &str) -> anyhow::Result<bool>;
+    /// Wait, at most `timeout`, until this replica has applied `source_position`: the
+    /// server's own bounded wait (`MASTER_GTID_WAIT` on MariaDB, `WAIT_FOR_EXECUTED_GTID_SET`
+    /// on MySQL/Aurora). Ok(true) applied, Ok(false) the timeout passed first. The default
+    /// polls [`MysqlAdmin::has_applied`] (the simulation).
+    async fn wait_for_gtid(
+        &self,
+        source_position: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<bool> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.has_applied(source_position).await? {
+                return Ok(true);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(Duration::from_millis(100).min(timeout)).await;
+        }
+    }
     /// Age in seconds of the newest heartbeat row written by `source_server_id`
     /// (pt-heartbeat style), in the heartbeat writer's clock: `ts` is its local `NOW(6)`, so
     /// the age is (UTC now + `utc_offset_seconds`) - ts. Signed and never clamped: a negative
@@ -173,6 +193,8 @@ pub fn mysql_gtid_subset(source: &str, applied: &str) -> anyhow::Result<bool> {
             .all(|&(a, b)| have.iter().any(|&(x, y)| x <= a && b <= y))
     }))
 }
+
+pub use super::bounded::Bounded;
 
 pub struct SqlxMysqlAdmin {
     name: String,
@@ -432,6 +454,27 @@ impl MysqlAdmin for SqlxMysqlAdmin {
                 Ok(r.0 == 1)
             }
         }
+    }
+
+    async fn wait_for_gtid(
+        &self,
+        source_position: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<bool> {
+        let secs = timeout.as_secs_f64();
+        let (sql, done): (&str, i64) = match self.flavor().await? {
+            // 0 = reached, -1 = timed out.
+            Flavor::MariaDb => ("SELECT CAST(MASTER_GTID_WAIT(?, ?) AS SIGNED)", 0),
+            // 0 = reached, 1 = timed out.
+            _ => ("SELECT CAST(WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS SIGNED)", 0),
+        };
+        let r: (Option<i64>,) = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(source_position)
+            .bind(secs)
+            .fetch_one(&self.pool)
+            .await
+            .with_context(|| format!("{}: {sql}", self.name))?;
+        Ok(r.0 == Some(done))
     }
 
     async fn heartbeat_age(

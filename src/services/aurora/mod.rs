@@ -7,6 +7,7 @@
 //! change slowly and cost money.
 
 pub mod admin;
+mod bounded;
 mod host_status;
 mod rds;
 pub mod rds_admin;

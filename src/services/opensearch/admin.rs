@@ -16,7 +16,10 @@ use opensearch::http::{Method, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::writes::swap_actions;
+pub use super::writes::{ALIAS_PROPERTIES, DocIds};
 use crate::config::{OpenSearchConfig, secret_from_env};
+use crate::services::aws::AwsContext;
 
 /// Index settings that describe one physical index and cannot be given to a new one
 /// (OpenSearch rejects them, or they would mis-route the copy).
@@ -69,8 +72,26 @@ pub trait SearchAdmin: Send + Sync {
     async fn refresh(&self, index: &str) -> Result<()>;
     /// Primary store size in bytes.
     async fn primary_store_bytes(&self, index: &str) -> Result<u64>;
-    /// One atomic `_aliases` call moving `alias` from the `from` indices to `to`.
-    async fn swap_alias(&self, alias: &str, from: &[String], to: &str) -> Result<()>;
+    /// Index -> the alias's properties on it ([`ALIAS_PROPERTIES`]: filter, index_routing,
+    /// search_routing, is_write_index, is_hidden); empty when the alias does not exist.
+    async fn alias_properties(&self, alias: &str) -> Result<Vec<(String, Value)>>;
+    /// One atomic `_aliases` call moving `alias` from the `from` indices to `to`, where it
+    /// gets `properties` (an object of [`ALIAS_PROPERTIES`]; `{}` for none).
+    async fn swap_alias(
+        &self,
+        alias: &str,
+        from: &[String],
+        to: &str,
+        properties: &Value,
+    ) -> Result<()>;
+    /// Whether `index.blocks.write` is set on `index`.
+    async fn write_blocked(&self, index: &str) -> Result<bool>;
+    /// Set or lift `index.blocks.write` (writes then fail with `cluster_block_exception`).
+    async fn set_write_block(&self, index: &str, on: bool) -> Result<()>;
+    /// Every document id of `index` with its `_routing`.
+    async fn doc_ids(&self, index: &str) -> Result<DocIds>;
+    /// Delete these ids (with their routing) from `index`; returns how many existed.
+    async fn delete_docs(&self, index: &str, ids: &[(String, Option<String>)]) -> Result<u64>;
     async fn disk_allocation(&self) -> Result<Vec<NodeDisk>>;
     /// Running (parent) reindex tasks copying `source` into `target`.
     async fn find_reindex_tasks(&self, source: &str, target: &str) -> Result<Vec<RunningTask>>;
@@ -193,9 +214,21 @@ fn u(v: &Value) -> u64 {
 }
 
 impl OsAdmin {
-    pub fn from_config(cfg: &OpenSearchConfig) -> Result<Self> {
+    /// The context's cluster: SigV4-signed (service `es`, the context's AWS credentials and
+    /// region) when `opensearch.sigv4 = true`, HTTP basic auth with `username` /
+    /// `password_env` otherwise. Every call is bounded by `opensearch.timeout` (default 30 s).
+    /// Errors: no AWS credentials or region for SigV4, an unset password variable, a bad URL.
+    pub async fn from_config(cfg: &OpenSearchConfig, aws: &AwsContext) -> Result<Self> {
         if cfg.sigv4 {
-            bail!("opensearch.sigv4: SigV4 signing is not supported by the admin client yet");
+            let sdk = aws.sdk_config().await;
+            let creds = sdk
+                .credentials_provider()
+                .context("opensearch.sigv4: no AWS credentials found (env, profile or SSO)")?;
+            let region = sdk
+                .region()
+                .cloned()
+                .context("opensearch.sigv4: no AWS region (set the context's region)")?;
+            return Self::signed(&cfg.url, creds, region, cfg.timeout);
         }
         if cfg.password_secret.is_some() {
             bail!(
@@ -211,18 +244,33 @@ impl OsAdmin {
         Self::connect(&cfg.url, creds, cfg.timeout)
     }
 
+    /// A client signing every request with SigV4 (service `es`) from `creds` in `region`.
+    pub fn signed(
+        url: &str,
+        creds: aws_credential_types::provider::SharedCredentialsProvider,
+        region: aws_config::Region,
+        timeout: Option<Duration>,
+    ) -> Result<Self> {
+        Self::connect(url, Some(Credentials::AwsSigV4(creds, region)), timeout)
+    }
+
     pub fn new(url: &str) -> Result<Self> {
         Self::connect(url, None, None)
     }
 
     fn connect(url: &str, creds: Option<Credentials>, timeout: Option<Duration>) -> Result<Self> {
-        let parsed =
-            Url::parse(url).with_context(|| format!("opensearch.url {url:?} is not a URL"))?;
+        let parsed = Url::parse(url).with_context(|| {
+            format!(
+                "opensearch.url {:?} is not a URL",
+                crate::config::redact_url(url)
+            )
+        })?;
         let mut b = TransportBuilder::new(SingleNodeConnectionPool::new(parsed))
             .disable_proxy()
             .timeout(timeout.unwrap_or(Duration::from_secs(30)));
         if let Some(c) = creds {
-            b = b.auth(c);
+            // Amazon OpenSearch Service signs as `es` (the crate's default too).
+            b = b.auth(c).service_name("es");
         }
         let transport = b.build().context("building the OpenSearch client")?;
         Ok(OsAdmin {
@@ -231,8 +279,15 @@ impl OsAdmin {
         })
     }
 
+    pub(crate) fn client(&self) -> &OpenSearch {
+        &self.client
+    }
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
     /// One call; returns the HTTP status and the JSON body (Null for an empty body).
-    async fn raw(
+    pub(crate) async fn raw(
         &self,
         method: Method,
         path: &str,
@@ -265,7 +320,7 @@ impl OsAdmin {
         Ok((status, json))
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -385,9 +440,10 @@ impl SearchAdmin for OsAdmin {
         }
         let body = json!({
             "source": { "index": source },
-            "dest": { "index": target },
-            // Documents written to the source during the copy may already be in the target
-            // (a writer can index into both): count them as conflicts, do not abort.
+            // External versioning: the target keeps each document's source `_version`, so a
+            // second pass (the catch-up under the write block) overwrites exactly the
+            // documents changed since the first and skips the rest as version conflicts.
+            "dest": { "index": target, "version_type": "external" },
             "conflicts": "proceed",
         });
         let v = self.call(Method::Post, "/_reindex", &q, Some(body)).await?;
@@ -459,23 +515,43 @@ impl SearchAdmin for OsAdmin {
             .unwrap_or(0))
     }
 
-    /// One atomic `_aliases` call: the alias leaves every index in `from` and points to `to`.
-    /// Readers never see the alias missing or on both.
-    async fn swap_alias(&self, alias: &str, from: &[String], to: &str) -> Result<()> {
-        let mut actions: Vec<Value> = from
-            .iter()
-            .filter(|i| i.as_str() != to)
-            .map(|i| json!({ "remove": { "index": i, "alias": alias } }))
-            .collect();
-        actions.push(json!({ "add": { "index": to, "alias": alias } }));
+    async fn alias_properties(&self, alias: &str) -> Result<Vec<(String, Value)>> {
+        self.get_alias_properties(alias).await
+    }
+
+    /// One atomic `_aliases` call: the alias leaves every index in `from` and points to `to`
+    /// with `properties`. Readers never see the alias missing or on both.
+    async fn swap_alias(
+        &self,
+        alias: &str,
+        from: &[String],
+        to: &str,
+        properties: &Value,
+    ) -> Result<()> {
         self.call(
             Method::Post,
             "/_aliases",
             &[],
-            Some(json!({ "actions": actions })),
+            Some(swap_actions(alias, from, to, properties)),
         )
         .await?;
         Ok(())
+    }
+
+    async fn write_blocked(&self, index: &str) -> Result<bool> {
+        self.get_write_block(index).await
+    }
+
+    async fn set_write_block(&self, index: &str, on: bool) -> Result<()> {
+        self.put_write_block(index, on).await
+    }
+
+    async fn doc_ids(&self, index: &str) -> Result<DocIds> {
+        self.scroll_ids(index).await
+    }
+
+    async fn delete_docs(&self, index: &str, ids: &[(String, Option<String>)]) -> Result<u64> {
+        self.bulk_delete(index, ids).await
     }
 
     async fn disk_allocation(&self) -> Result<Vec<NodeDisk>> {

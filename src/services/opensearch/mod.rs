@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod parse;
+pub mod writes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};

@@ -14,6 +14,18 @@
 //! exclusive `flock` is held while the last hash is read and the new line is written in one
 //! `write`, then the file is fsync'd. Two processes appending at once therefore serialise and
 //! never interleave or fork the chain.
+//!
+//! Anchoring: after each append, still under the lock, the head record `<log>.head`
+//! ([`head`]) is replaced with the entry count and the last hash, so `audit --verify` also
+//! detects a cut tail or a whole rewritten file. A torn last line (crash, full disk) makes
+//! appends fail with [`AuditError::Torn`] (operations refuse) until `opsdeck audit --repair`
+//! ([`repair`]) sets it aside and audits that it did.
+//!
+//! Appends from async code go through [`AuditLog::append_async`]: the lock and the fsync run
+//! on the blocking pool, never on a runtime worker.
+
+pub mod head;
+pub mod repair;
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -155,6 +167,11 @@ pub enum AuditError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "audit log {path} line {line} is torn (an incomplete entry: a crash or a full disk); \
+         run `opsdeck audit --repair` to set it aside: operations are refused until then"
+    )]
+    Torn { path: PathBuf, line: usize },
     #[error("audit log {path} line {line}: {message}")]
     Corrupt {
         path: PathBuf,
@@ -219,15 +236,16 @@ impl AuditLog {
         let prev_hash = match last_line(&mut file).map_err(|e| self.io(e))? {
             None => GENESIS.to_string(),
             Some(line) => {
-                let e: Entry = serde_json::from_str(&line).map_err(|err| AuditError::Corrupt {
+                let e: Entry = serde_json::from_str(&line).map_err(|_| AuditError::Torn {
                     path: self.path.clone(),
                     line: count_lines(&mut file).unwrap_or(0),
-                    message: format!(
-                        "last line is not a valid entry ({err}); run `opsdeck audit --verify`"
-                    ),
                 })?;
                 e.hash
             }
+        };
+        let count = match head::read_head(&self.path) {
+            Ok(Some(h)) if h.hash == prev_hash => h.count + 1,
+            _ => count_lines(&mut file).map_err(|e| self.io(e))? as u64 + 1,
         };
         let mut entry = Entry {
             ts: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -248,7 +266,39 @@ impl AuditLog {
         // One write call per line: with O_APPEND the kernel places it atomically at the end.
         file.write_all(line.as_bytes()).map_err(|e| self.io(e))?;
         file.sync_all().map_err(|e| self.io(e))?;
+        head::write_head(
+            &self.path,
+            &head::Head {
+                count,
+                hash: entry.hash.clone(),
+            },
+        )
+        .map_err(|e| self.io(e))?;
         Ok(entry)
+    }
+
+    /// [`AuditLog::append`] on the blocking pool: the flock wait and the fsyncs never hold a
+    /// runtime worker. Errors as `append`; a panicked blocking task is an `Io` error.
+    pub async fn append_async(
+        &self,
+        op: String,
+        op_id: String,
+        step: String,
+        outcome: Outcome,
+        details: Value,
+    ) -> Result<Entry, AuditError> {
+        let log = self.clone();
+        tokio::task::spawn_blocking(move || {
+            log.append(Record {
+                op: &op,
+                op_id: &op_id,
+                step: &step,
+                outcome,
+                details,
+            })
+        })
+        .await
+        .map_err(|e| self.io(std::io::Error::other(e)))?
     }
 
     /// Every entry, in file order. Lines that do not parse are errors naming the line.
@@ -348,6 +398,8 @@ fn count_lines(file: &mut File) -> std::io::Result<usize> {
 pub struct ChainBreak {
     pub line: usize,
     pub reason: String,
+    /// The break is only an incomplete last line: `audit --repair` can set it aside.
+    pub torn: bool,
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -358,8 +410,21 @@ impl std::fmt::Display for ChainBreak {
 
 /// Check the whole chain in `text`. Ok(number of entries) or the first bad line.
 pub fn verify_text(text: &str) -> Result<usize, ChainBreak> {
+    verify_chain(text).map(|(n, _)| n)
+}
+
+/// The chain of `text`: Ok((entries, last hash)) or the first bad line. A last line that is
+/// not an entry is reported as torn.
+pub fn verify_chain(text: &str) -> Result<(usize, String), ChainBreak> {
     let mut prev = GENESIS.to_string();
     let mut n = 0;
+    let last = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, _)| i + 1)
+        .last()
+        .unwrap_or(0);
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         if raw.trim().is_empty() {
@@ -367,7 +432,14 @@ pub fn verify_text(text: &str) -> Result<usize, ChainBreak> {
         }
         let e: Entry = serde_json::from_str(raw).map_err(|err| ChainBreak {
             line,
-            reason: format!("not a valid audit entry: {err}"),
+            reason: if line == last {
+                format!(
+                    "torn last line (not a complete entry: {err}); `opsdeck audit --repair` sets it aside"
+                )
+            } else {
+                format!("not a valid audit entry: {err}")
+            },
+            torn: line == last,
         })?;
         if e.prev_hash != prev {
             return Err(ChainBreak {
@@ -378,6 +450,7 @@ pub fn verify_text(text: &str) -> Result<usize, ChainBreak> {
                     short(&e.prev_hash),
                     short(&prev)
                 ),
+                torn: false,
             });
         }
         let want = e.compute_hash();
@@ -389,24 +462,108 @@ pub fn verify_text(text: &str) -> Result<usize, ChainBreak> {
                     short(&e.hash),
                     short(&want)
                 ),
+                torn: false,
             });
         }
         prev = e.hash;
         n += 1;
     }
-    Ok(n)
+    Ok((n, prev))
 }
 
+/// The chain checked against the head record ([`head`]): a cut tail or a rewritten file
+/// shows as a mismatch. Ok(entries) or what was found; Err(io) when unreadable. The file is
+/// read as bytes: non-UTF-8 content is a break at its line, never a panic.
 pub fn verify_file(path: &Path) -> Result<Result<usize, ChainBreak>, std::io::Error> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(verify_text(&t)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ok(0)),
-        Err(e) => Err(e),
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let b = e.as_bytes();
+            let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+            let lines = b.split(|&c| c == b'\n').filter(|l| !l.is_empty()).count();
+            return Ok(Err(ChainBreak {
+                line,
+                reason: format!("bytes that are not UTF-8 at byte {at} (the line was edited)"),
+                torn: line == lines && !b.ends_with(b"\n"),
+            }));
+        }
+    };
+    let (n, last) = match verify_chain(&text) {
+        Ok(v) => v,
+        Err(b) => return Ok(Err(b)),
+    };
+    let head = match head::read_head(path) {
+        Ok(h) => h,
+        Err(e) => {
+            return Ok(Err(ChainBreak {
+                line: n,
+                reason: format!("{e}"),
+                torn: false,
+            }));
+        }
+    };
+    let n64 = n as u64;
+    match head {
+        None if n == 0 => Ok(Ok(0)),
+        None => Ok(Err(ChainBreak {
+            line: n,
+            reason: format!(
+                "no head record {} for {n} entries (deleted, or the log was replaced)",
+                head::head_path(path).display()
+            ),
+            torn: false,
+        })),
+        Some(h) if h.count == n64 && h.hash == last => Ok(Ok(n)),
+        Some(h) if h.count > n64 => Ok(Err(ChainBreak {
+            line: n + 1,
+            reason: format!(
+                "the file ends after {n} entries but its head record says {} (last hash {}): \
+                 the last {} were removed",
+                h.count,
+                short(&h.hash),
+                h.count - n64
+            ),
+            torn: false,
+        })),
+        Some(h) => {
+            // A crash between the append and the head update leaves the head one behind.
+            let behind_by_one = h.count + 1 == n64
+                && text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .nth(n - 2)
+                    .and_then(|l| serde_json::from_str::<Entry>(l).ok())
+                    .is_some_and(|e| e.hash == h.hash);
+            if behind_by_one {
+                return Ok(Ok(n));
+            }
+            Ok(Err(ChainBreak {
+                line: (h.count as usize).min(n).max(1),
+                reason: format!(
+                    "the head record says {} entries ending in {}, the file has {n} ending in {}: \
+                     the log was rewritten",
+                    h.count,
+                    short(&h.hash),
+                    short(&last)
+                ),
+                torn: false,
+            }))
+        }
     }
 }
 
+/// The first 12 characters (never splits a character: a tampered field may be non-ASCII).
 fn short(h: &str) -> &str {
-    &h[..h.len().min(12)]
+    match h.char_indices().nth(12) {
+        Some((i, _)) => &h[..i],
+        None => h,
+    }
 }
 
 /// `opsdeck audit [--verify] [--json]`. Exit 0 ok, 1 chain broken or unreadable.
@@ -421,6 +578,13 @@ pub fn run_cli_with(resolved: &Resolved, verify: bool, json: bool) -> i32 {
             Ok(Ok(n)) => {
                 println!("{}: chain ok ({n} entries)", path.display());
                 0
+            }
+            Ok(Err(b)) if b.torn => {
+                println!(
+                    "{}: chain broken at {b}\nrun `opsdeck audit --repair` to set the torn line aside",
+                    path.display()
+                );
+                1
             }
             Ok(Err(b)) => {
                 println!("{}: chain broken at {b}", path.display());
@@ -485,7 +649,10 @@ pub fn render_table(entries: &[Entry]) -> String {
 }
 
 fn short_id(id: &str) -> &str {
-    &id[..id.len().min(8)]
+    match id.char_indices().nth(8) {
+        Some((i, _)) => &id[..i],
+        None => id,
+    }
 }
 
 fn summarise(v: &Value) -> String {
