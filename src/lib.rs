@@ -16,6 +16,7 @@ pub mod logging;
 pub mod model;
 pub mod ops;
 pub mod panels;
+pub mod serve;
 pub mod services;
 pub mod sim;
 pub mod snapshot;

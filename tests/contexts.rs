@@ -28,10 +28,8 @@ fn env() {
 }
 
 fn write_config(dir: &std::path::Path) -> std::path::PathBuf {
-    let moto = std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "http://127.0.0.1:5055".into());
+    let moto = common::moto_url();
+    let redis = common::stack_env("OPSDECK_REDIS_URL");
     let text = format!(
         r#"default_context = "staging"
 audit_log = "{audit}"
@@ -41,7 +39,7 @@ colour = "green"
 region = "us-east-1"
 endpoint_url = "{moto}"
 [contexts.staging.redis]
-urls = ["redis://127.0.0.1:6390"]
+urls = ["{redis}"]
 [contexts.staging.cloudwatch]
 panels = ["dms"]
 alarms = false

@@ -316,13 +316,14 @@ fn headline(st: &State, def: &PanelDef, row: &mut Row) {
                 }
             }
             if want("docs") {
-                let docs = o
-                    .indices
-                    .iter()
-                    .find(|i| !i.aliases.is_empty())
-                    .map_or(0, |i| i.docs);
-                row.figures
-                    .push(fig(format!("{} docs", fmt::count(docs as f64))));
+                let aliased = o.indices.iter().find(|i| !i.aliases.is_empty());
+                row.figures.push(fig(match aliased {
+                    Some(i) => match i.docs {
+                        Some(d) => format!("{} docs", fmt::count(d as f64)),
+                        None => format!("{} {}", i.name, i.state.as_str()),
+                    },
+                    None => "0 docs".into(),
+                }));
             }
             if want("indexing_rate") {
                 row.figures.push(fig(format!(

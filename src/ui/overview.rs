@@ -36,12 +36,28 @@ fn budget(avail: usize, wants: &[usize]) -> Vec<usize> {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State) {
+    // Several contexts: the fleet block first, this context's own overview below it.
+    let area = if st.fleet.is_empty() {
+        area
+    } else {
+        let h = super::fleet::wanted_height(st).min(area.height / 2);
+        let (top, rest) = widgets::take_top(area, h);
+        super::fleet::draw(f, top, st);
+        rest
+    };
     let findings = st.findings();
     let (services, generic) = rows(st, &findings);
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(st.theme.border())
-        .title(Line::styled(" Overview ", st.theme.title()));
+        .title(Line::styled(
+            if st.fleet.is_empty() {
+                " Overview ".to_string()
+            } else {
+                format!(" Overview: ctx {} ", st.context)
+            },
+            st.theme.title(),
+        ));
     if let Some(fl) = widgets::filter_line(st) {
         block = block.title_bottom(fl);
     }
