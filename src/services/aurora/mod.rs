@@ -7,6 +7,7 @@
 //! change slowly and cost money.
 
 pub mod admin;
+mod host_status;
 mod rds;
 pub mod rds_admin;
 mod replica;
@@ -22,10 +23,11 @@ use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::{AuroraConfig, redact_url, secret_from_env};
 use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
 
+pub use host_status::{HostRows, HostStatusRow, sort_host_rows};
 pub use rds::{CwFigures, Topology};
 use replica::slot;
 pub use replica::{ReplicaInputs, finalize, heartbeat_age, judge_age};
-pub use sql::{BinlogStatus, HeartbeatSample, HostRows, HostStatusRow, col, sort_host_rows};
+pub use sql::{BinlogStatus, HeartbeatSample, col};
 
 pub fn collector(cfg: &AuroraConfig, aws: &AwsContext) -> BoxCollector {
     Box::new(AuroraCollector::new(cfg, aws))
@@ -108,7 +110,7 @@ impl AuroraCollector {
             host_status_table,
             host_status_max_age: cfg
                 .replica_status_max_age
-                .map_or(sql::HOST_STATUS_STALE_SECONDS, |d| d.as_secs_f64()),
+                .map_or(host_status::HOST_STATUS_STALE_SECONDS, |d| d.as_secs_f64()),
             config_error,
             interval: cfg.interval.unwrap_or(Duration::from_secs(2)),
             timeout: cfg.timeout.unwrap_or(Duration::from_secs(2)),

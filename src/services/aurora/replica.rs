@@ -4,10 +4,9 @@
 
 use crate::model::{LagReading, LagSource, ReplicaState, ReplicaStatus};
 
+use super::host_status::HostStatusRow;
 use super::rds::CwLag;
-use super::sql::{
-    BinlogStatus, HEARTBEAT_FUTURE_TOLERANCE_SECONDS, HeartbeatSample, HostStatusRow,
-};
+use super::sql::{BinlogStatus, HEARTBEAT_FUTURE_TOLERANCE_SECONDS, HeartbeatSample};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplicaInputs {
@@ -156,7 +155,7 @@ pub fn finalize(i: ReplicaInputs) -> ReplicaStatus {
         });
     }
     if let Some(r) = &i.host_row {
-        // Rows of gone instances never get here (sql::sort_host_rows lists them apart).
+        // Rows of gone instances never get here (host_status::sort_host_rows lists them apart).
         readings.push(LagReading {
             source: LagSource::Sql,
             lag_seconds: r.lag_ms.map(|ms| ms / 1000.0),
