@@ -134,7 +134,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         )),
         title_r,
     );
-    let table_w = 39.min(tiers_r.width);
+    let table_w = 42.min(tiers_r.width);
     let [tt_r, bars_r] =
         Layout::horizontal([Constraint::Length(table_w), Constraint::Min(0)]).areas(tiers_r);
     let rows: Vec<Row> = tiers
@@ -164,7 +164,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         Table::new(
             rows,
             [
-                Constraint::Length(6),
+                Constraint::Length(9),
                 Constraint::Length(9),
                 Constraint::Length(4),
                 Constraint::Length(13),
@@ -246,4 +246,39 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         Paragraph::new(lines).block(Block::default().borders(Borders::NONE)),
         side_r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::state::Tab;
+
+    #[test]
+    fn a_storage_type_without_a_price_shows_unknown_price_and_a_floor_total() {
+        let mut st = crate::state::fixture::state();
+        let s3 = st.data.s3.as_mut().expect("fixture has S3");
+        let b = &mut s3.buckets[0];
+        b.tiers.insert("FutureStorage".into(), 1024 * 1024 * 1024);
+        b.total_bytes += 1024 * 1024 * 1024;
+        b.unpriced_tiers = vec!["FutureStorage".into()];
+        st.tab = Tab::Panel("s3".into());
+        let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        term.draw(|f| crate::ui::draw(f, &st)).unwrap();
+        let buf = term.backend().buffer();
+        let text: Vec<String> = (0..buf.area.height)
+            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect())
+            .collect();
+        let row = text
+            .iter()
+            .find(|l| l.contains("Future "))
+            .unwrap_or_else(|| panic!("the unknown type is listed:\n{}", text.join("\n")));
+        assert!(row.contains("unknown price"), "{row}");
+        assert!(
+            text.iter().any(|l| l.contains(">=$")),
+            "{}",
+            text.join("\n")
+        );
+    }
 }

@@ -3,5 +3,8 @@
 
 pub mod cost;
 pub mod diff;
+pub mod filters;
 pub mod op;
+#[cfg(test)]
+mod rules_tests;
 pub mod validate;

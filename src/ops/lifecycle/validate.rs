@@ -106,13 +106,17 @@ impl Report {
     }
 }
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     rule: Option<String>,
     out: &'a mut Vec<Finding>,
 }
 
-impl Ctx<'_> {
-    fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
+impl<'a> Ctx<'a> {
+    pub(super) fn new(rule: Option<String>, out: &'a mut Vec<Finding>) -> Self {
+        Ctx { rule, out }
+    }
+
+    pub(super) fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.push(Severity::Error, field.into(), message.into());
     }
     fn warn(&mut self, field: impl Into<String>, message: impl Into<String>) {
@@ -180,7 +184,9 @@ pub fn validate(cfg: &LifecycleConfiguration) -> Report {
             }
         }
         check_rule(rule, &mut ctx);
+        super::filters::check_tags(rule, &mut ctx);
     }
+    super::filters::check_legacy_overlap(cfg, &mut out);
     Report { findings: out }
 }
 
