@@ -6,6 +6,8 @@
 pub mod console;
 pub mod lifecycle_editor;
 pub mod live;
+pub mod meter;
+pub mod wire;
 
 use std::io::{IsTerminal, Stdout, Write};
 use std::time::{Duration, Instant};
