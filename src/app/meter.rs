@@ -229,6 +229,10 @@ pub fn measure(opts: &MeterOptions) -> MeterReport {
                 .or_default()
                 .push((x, y, c));
         }
+        if std::env::var_os("METER_DEBUG").is_some() {
+            let n = groups.get("overview trends chart").map_or(0, Vec::len);
+            eprint!("{n} ");
+        }
         for (label, cells) in groups {
             let r = report.regions.entry(label).or_default();
             r.cells += cells.len();
@@ -273,6 +277,7 @@ fn region(b: &Buffer, tab: &Tab, x: u16, y: u16) -> String {
     };
     // Which section of the overview: the last "─ Name ─" rule above this row.
     let mut section = "services".to_string();
+    let mut rule_row = 0;
     for yy in (2..=y).rev() {
         let t = row_text(b, yy);
         let inner = t.chars().skip(1).collect::<String>();
@@ -281,6 +286,7 @@ fn region(b: &Buffer, tab: &Tab, x: u16, y: u16) -> String {
                 return "overview rules".into();
             }
             section = rest.split(" ─").next().unwrap_or("").trim().to_lowercase();
+            rule_row = yy;
             break;
         }
     }
@@ -301,6 +307,8 @@ fn region(b: &Buffer, tab: &Tab, x: u16, y: u16) -> String {
             };
             format!("overview {name} {zone}")
         }
+        "trends" if y == rule_row + 1 => "overview trends titles".into(),
+        "trends" => "overview trends chart".into(),
         other => format!("overview {other}"),
     }
 }

@@ -9,6 +9,8 @@ pub const CAPACITY: usize = 240;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ring {
     buf: VecDeque<f64>,
+    /// Values ever pushed: the absolute index one past the newest, so charts can page on it.
+    pushed: u64,
 }
 
 impl Ring {
@@ -20,6 +22,13 @@ impl Ring {
             self.buf.pop_front();
         }
         self.buf.push_back(v);
+        self.pushed += 1;
+    }
+
+    /// How many values were ever pushed (kept or since dropped): the newest value's absolute
+    /// index plus one. Charts place their pages on it (`ui::widgets::page`).
+    pub fn pushed(&self) -> u64 {
+        self.pushed
     }
 
     pub fn len(&self) -> usize {
