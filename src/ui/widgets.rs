@@ -16,9 +16,13 @@ pub fn status_span(st: &State, s: Status) -> Span<'static> {
     Span::styled(s.symbol(), st.theme.status(s))
 }
 
+/// Longest age shown as "now": a source collecting every few seconds is as fresh as it gets.
+const FRESH_SECS: u64 = 5;
+
 /// Age of a source's data, at the granularity an operator reads it and no finer, since every
 /// change costs bytes on the wire each second: "now" while the data is as fresh as its
-/// collection interval allows, then whole seconds up to 10 s, 5 s steps up to a minute, then
+/// collection interval allows (intervals up to 5 s; an hourly source's 10-minute-old data
+/// says "10m"), then whole seconds up to 10 s, 5 s steps up to a minute, then
 /// minutes and hours. Stale ages underlined in the warning style, "-" before any data.
 pub fn age_span(st: &State, kind: &SourceKind) -> Span<'static> {
     match st.source(kind) {
@@ -26,7 +30,7 @@ pub fn age_span(st: &State, kind: &SourceKind) -> Span<'static> {
             Some(a) if s.is_stale(st.now) => {
                 Span::styled(fmt::age(coarse_age(a)), st.theme.stale())
             }
-            Some(a) if a <= s.interval.as_secs().max(1) as i64 => {
+            Some(a) if a <= s.interval.as_secs().clamp(1, FRESH_SECS) as i64 => {
                 Span::styled("now", st.theme.dim())
             }
             Some(a) => Span::styled(fmt::age(coarse_age(a)), st.theme.dim()),
