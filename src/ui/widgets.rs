@@ -22,7 +22,7 @@ const FRESH_SECS: u64 = 5;
 /// Age of a source's data, at the granularity an operator reads it and no finer, since every
 /// change costs bytes on the wire each second: "now" while the data is as fresh as its
 /// collection interval allows (intervals up to 5 s; an hourly source's 10-minute-old data
-/// says "10m"), then whole seconds up to 10 s, 5 s steps up to a minute, then
+/// says "10m"), then whole seconds up to 5 s, 5 s steps up to a minute, then
 /// minutes and hours. Stale ages underlined in the warning style, "-" before any data.
 pub fn age_span(st: &State, kind: &SourceKind) -> Span<'static> {
     match st.source(kind) {
@@ -40,10 +40,10 @@ pub fn age_span(st: &State, kind: &SourceKind) -> Span<'static> {
     }
 }
 
-/// Seconds rounded down to what [`age_span`] shows: exact below 10 s, 5 s steps below a minute
+/// Seconds rounded down to what [`age_span`] shows: exact below 5 s, 5 s steps below a minute
 /// (above, `fmt::age` shows whole minutes and hours anyway).
 pub fn coarse_age(secs: i64) -> i64 {
-    if (10..60).contains(&secs) {
+    if (5..60).contains(&secs) {
         secs / 5 * 5
     } else {
         secs
