@@ -19,10 +19,10 @@ use opensearch::http::Method;
 use opensearch::http::headers::HeaderMap;
 use opensearch::http::transport::Transport;
 use opsdeck::config::{Context, OpenSearchConfig, S3Config};
+use opsdeck::model::s3_storage::STORAGE_TYPES;
 use opsdeck::services::aws::AwsContext;
 use opsdeck::services::opensearch::OpenSearchCollector;
 use opsdeck::services::s3::S3Collector;
-use opsdeck::services::s3::storage::STORAGE_TYPES;
 use serde_json::{Value, json};
 
 const BUCKETS: usize = 200;
@@ -71,7 +71,7 @@ async fn seed_buckets(aws: &AwsContext, names: &[String]) {
                     .map(|st| {
                         MetricDatum::builder()
                             .metric_name("BucketSizeBytes")
-                            .set_dimensions(Some(dims(st)))
+                            .set_dimensions(Some(dims(st.name)))
                             .timestamp(ts)
                             .value(((i + 1) * 1_000_000_000) as f64)
                             .unit(StandardUnit::Bytes)

@@ -209,6 +209,7 @@ impl AuditLog {
 
     /// Append one entry, durable (fsync'd) when this returns.
     pub fn append(&self, rec: Record<'_>) -> Result<Entry, AuditError> {
+        tracing::info!(op = rec.op, op_id = rec.op_id, step = rec.step, outcome = ?rec.outcome, "audit");
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir).map_err(|e| self.io(e))?;
         }

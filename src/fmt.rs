@@ -182,24 +182,9 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
-/// Short names for CloudWatch StorageType values.
+/// Short names for CloudWatch StorageType values (the crate's storage table).
 pub fn tier_short(k: &str) -> &str {
-    match k {
-        "StandardStorage" => "Std",
-        "StandardIAStorage" => "IA",
-        "OneZoneIAStorage" => "OZ-IA",
-        "ReducedRedundancyStorage" => "RRS",
-        "GlacierInstantRetrievalStorage" => "GIR",
-        "GlacierStorage" => "GFR",
-        "DeepArchiveStorage" => "DA",
-        "IntelligentTieringFAStorage" => "IT-FA",
-        "IntelligentTieringIAStorage" => "IT-IA",
-        "IntelligentTieringAIAStorage" => "IT-AIA",
-        "IntelligentTieringAAStorage" => "IT-AA",
-        "IntelligentTieringDAAStorage" => "IT-DAA",
-        "ExpressOneZone" => "X1Z",
-        other => other.strip_suffix("Storage").unwrap_or(other),
-    }
+    crate::model::s3_storage::short(k)
 }
 
 #[cfg(test)]

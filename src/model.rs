@@ -1,6 +1,8 @@
 //! The data every backend (real or simulated) reports, shaped after the snapshot JSON contract
 //! in DESIGN.md. Fields beyond the contract are additions; contract names are never renamed.
 
+pub mod s3_storage;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -60,6 +62,11 @@ pub struct AuroraStatus {
     pub instances: Vec<DbInstance>,
     #[serde(default)]
     pub writer_health: Option<WriterHealth>,
+    /// Instances Aurora's replica_host_status still lists but that stopped updating their row
+    /// longer ago than `replica_status_max_age` (renamed or deleted instances, the previous
+    /// writer's session after a failover): shown once, never judged as replicas.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gone: Vec<GoneInstance>,
     /// Partial failures of this round (RDS unreachable, CloudWatch denied, ...): the figures
     /// above are still what could be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -108,6 +115,18 @@ pub struct ReplicaStatus {
     pub last_error: Option<String>,
     #[serde(default)]
     pub gtid_position: Option<String>,
+}
+
+/// A replica_host_status row nobody updates any more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoneInstance {
+    /// SERVER_ID of the row (the instance identifier).
+    pub name: String,
+    /// Seconds since its LAST_UPDATE_TIMESTAMP, by the writer's clock; None when NULL.
+    pub last_update_age_seconds: Option<f64>,
+    /// The row carried SESSION_ID = 'MASTER_SESSION_ID' (a previous writer).
+    #[serde(default)]
+    pub was_writer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -199,8 +218,13 @@ pub struct BucketStatus {
     pub tiers: BTreeMap<String, u64>,
     pub monthly_cost_usd: f64,
     pub lifecycle_rules: Vec<LifecycleRuleSummary>,
+    /// USD per month per StorageType, for the tiers the price table has a rate for.
     #[serde(default)]
     pub cost_by_tier: BTreeMap<String, f64>,
+    /// StorageTypes with bytes but no price (a type AWS added after the price table): shown as
+    /// "unknown price"; `monthly_cost_usd` leaves them out and is then a lower bound.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unpriced_tiers: Vec<String>,
     /// "cloudwatch" (daily storage metrics), "scan" (ListObjectsV2) or "sim".
     #[serde(default)]
     pub measured_by: String,
@@ -252,11 +276,49 @@ pub struct OpenSearchStatus {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IndexStatus {
     pub name: String,
-    pub docs: u64,
-    pub size_bytes: u64,
+    /// `docs.count` from `_cat/indices`; None when the engine has no figure (closed, red,
+    /// initializing or no stats), never 0 in its place.
+    pub docs: Option<u64>,
+    /// `store.size` in bytes (primaries and replicas); None like `docs`.
+    pub size_bytes: Option<u64>,
     pub aliases: Vec<String>,
     #[serde(default)]
     pub health: Option<String>,
+    /// What the engine says the index is, so an index without figures is never shown as an
+    /// empty open one.
+    #[serde(default)]
+    pub state: IndexState,
+}
+
+/// The state of an index as `_cat/indices` (`status`, `health`) and `_cluster/health?level=indices`
+/// report it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexState {
+    /// Open with its primaries active and stats present.
+    #[default]
+    Open,
+    /// `status: close`: holds data but cannot be read or written.
+    Closed,
+    /// A primary shard is unassigned: part or all of the index cannot be read.
+    Red,
+    /// Primaries are still being allocated or recovered (a new or restarting index).
+    Initializing,
+    /// Open and not red, but `_cat/indices` has no document figures for it.
+    NoStats,
+}
+
+impl IndexState {
+    /// The word shown on the panel.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexState::Open => "open",
+            IndexState::Closed => "closed",
+            IndexState::Red => "red",
+            IndexState::Initializing => "initializing",
+            IndexState::NoStats => "no stats",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -336,6 +398,10 @@ pub struct CwFigure {
     /// Recent values, oldest first, for sparklines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
+    /// GetMetricData's StatusCode and Messages when it refused or failed the query
+    /// ("Forbidden: ...", "InternalError: ..."): the value is then unknown, not "no data".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -351,6 +417,12 @@ pub struct Alarm {
     /// Panel that shows the watched metric, when one exists.
     #[serde(default)]
     pub panel: Option<String>,
+    /// CloudWatch's AlarmType: "MetricAlarm" or "CompositeAlarm" ("" in older recordings).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub alarm_type: String,
+    /// A composite alarm's AlarmRule, e.g. `ALARM("api-errors") AND ALARM("api-latency")`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

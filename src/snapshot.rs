@@ -32,10 +32,11 @@ impl Snapshot {
     /// Fold one sample in: data replaces the section, a failure is listed in `errors`.
     pub fn apply(&mut self, sample: Sample) {
         match sample.result {
-            Err(message) => self.errors.push(SourceError {
-                source: sample.source.name(),
-                message,
-            }),
+            Err(message) => {
+                let source = sample.source.name();
+                tracing::warn!(source = %source, "collection failed: {message}");
+                self.errors.push(SourceError { source, message });
+            }
             Ok(Update::Aurora(a)) => self.aurora = Some(a),
             Ok(Update::Redis(r)) => self.redis = Some(r),
             Ok(Update::S3(s)) => self.s3 = Some(s),
@@ -73,6 +74,42 @@ pub async fn take(resolved: &Resolved, sim: &SimOptions, window: Duration) -> Sn
     }
     snap.taken_at = Utc::now();
     snap
+}
+
+/// Several contexts at once (`--context a,b`, `--all-contexts`): each context's own object,
+/// keyed by context name. The single-context JSON is unchanged; this shape is used only when
+/// more than one context is asked for.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FleetSnapshot {
+    pub taken_at: chrono::DateTime<Utc>,
+    pub demo: bool,
+    pub contexts: BTreeMap<String, Snapshot>,
+}
+
+/// Take every context's snapshot in parallel (each with its own collectors, credentials and
+/// region), so N contexts cost one window, not N.
+pub async fn take_many(contexts: &[Resolved], sim: &SimOptions, window: Duration) -> Vec<Snapshot> {
+    join_all(contexts.iter().map(|r| take(r, sim, window))).await
+}
+
+/// `opsdeck snapshot` for one or more contexts.
+pub async fn run_many(contexts: &[Resolved], sim: &SimOptions, window: Duration) -> i32 {
+    if let [one] = contexts {
+        return run(one, sim, window).await;
+    }
+    let snaps = take_many(contexts, sim, window).await;
+    let fleet = FleetSnapshot {
+        taken_at: Utc::now(),
+        demo: contexts.iter().any(Resolved::demo),
+        contexts: snaps.into_iter().map(|s| (s.context.clone(), s)).collect(),
+    };
+    match serde_json::to_string_pretty(&fleet) {
+        Ok(s) => print_stdout(&s),
+        Err(e) => {
+            eprintln!("opsdeck: cannot encode snapshot: {e}");
+            crate::cli::exit::FAILED
+        }
+    }
 }
 
 pub async fn run(resolved: &Resolved, sim: &SimOptions, window: Duration) -> i32 {

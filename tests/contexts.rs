@@ -3,6 +3,8 @@
 //! plans and audits in the new context. Real collectors against the stack (Redis 6390, moto
 //! 5055); a missing service fails, never skips.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -21,26 +23,13 @@ use ratatui::backend::TestBackend;
 
 fn env() {
     opsdeck::install_crypto_provider();
-    // SAFETY: set before any thread reads them; the same values for every test in this binary.
-    unsafe {
-        for (k, v) in [
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ] {
-            if std::env::var(k).is_err() {
-                std::env::set_var(k, v);
-            }
-        }
-    }
+    // The stack's static credentials and region come from `scripts/stack env`.
+    common::aws();
 }
 
 fn write_config(dir: &std::path::Path) -> std::path::PathBuf {
-    let moto = std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "http://127.0.0.1:5055".into());
+    let moto = common::moto_url();
+    let redis = common::stack_env("OPSDECK_REDIS_URL");
     let text = format!(
         r#"default_context = "staging"
 audit_log = "{audit}"
@@ -50,7 +39,7 @@ colour = "green"
 region = "us-east-1"
 endpoint_url = "{moto}"
 [contexts.staging.redis]
-urls = ["redis://127.0.0.1:6390"]
+urls = ["{redis}"]
 [contexts.staging.cloudwatch]
 panels = ["dms"]
 alarms = false

@@ -1,20 +1,16 @@
-//! Lifecycle operation against the stack's moto (S3 on 127.0.0.1:5055). Tests fail, never
+//! Lifecycle operation against the stack's moto (S3 at $AWS_ENDPOINT_URL). Tests fail, never
 //! skip, when moto is not running.
+
+mod common;
 
 use opsdeck::config::Context;
 use opsdeck::services::aws::AwsContext;
 use opsdeck::services::s3::admin::{LifecycleAdmin, S3Admin, compare};
 use opsdeck::services::s3::lifecycle_doc::parse;
 
-const MOTO: &str = "http://127.0.0.1:5055";
-
 fn aws_env() {
-    // SAFETY: set before any client is built, identical values in every test of this binary.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
+    // The stack's static credentials and region come from `scripts/stack env`.
+    common::aws();
 }
 
 async fn admin() -> (S3Admin, aws_sdk_s3::Client) {
@@ -22,7 +18,7 @@ async fn admin() -> (S3Admin, aws_sdk_s3::Client) {
     aws_env();
     let ctx = Context {
         region: Some("us-east-1".into()),
-        endpoint_url: Some(MOTO.into()),
+        endpoint_url: Some(common::moto_url()),
         ..Default::default()
     };
     let aws = AwsContext::new(&ctx);
@@ -41,7 +37,10 @@ async fn create_bucket(client: &aws_sdk_s3::Client, name: &str) {
         .send()
         .await
         .unwrap_or_else(|e| {
-            panic!("create bucket {name} on moto {MOTO} (is the stack up?): {e:?}")
+            panic!(
+                "create bucket {name} on moto {} (is the stack up?): {e:?}",
+                common::moto_url()
+            )
         });
 }
 
@@ -90,9 +89,10 @@ struct Env {
 impl Env {
     fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
+        let moto = common::moto_url();
         let cfg = format!(
             "default_context = \"local\"\naudit_log = \"{}\"\n\
-             [contexts.local]\nregion = \"us-east-1\"\nendpoint_url = \"{MOTO}\"\n\
+             [contexts.local]\nregion = \"us-east-1\"\nendpoint_url = \"{moto}\"\n\
              [contexts.local.s3]\nbuckets = []\n",
             dir.path().join("audit.jsonl").display()
         );

@@ -2,19 +2,19 @@
 //! aws-sdk-rds client. Each test creates its own uniquely named cluster, so they can run in
 //! parallel with each other and with anything reading the stack's `catalog` cluster.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use aws_sdk_rds::config::{BehaviorVersion, Credentials, Region};
 use opsdeck::audit::{Actor, AuditLog, Outcome};
 
-const MOTO: &str = "http://127.0.0.1:5055";
-
 fn rds() -> aws_sdk_rds::Client {
     let conf = aws_sdk_rds::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .endpoint_url(MOTO)
+        .endpoint_url(common::moto_url())
         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
         .build();
     aws_sdk_rds::Client::from_conf(conf)
@@ -40,7 +40,7 @@ async fn cluster() -> String {
         .master_user_password("local-only-password")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("moto at {MOTO} is not reachable or refused CreateDBCluster ({e:?}); run scripts/stack up"));
+        .unwrap_or_else(|e| panic!("moto at {} is not reachable or refused CreateDBCluster ({e:?}); run scripts/stack up", common::moto_url()));
     for (suffix, tier) in [("writer", 0), ("aaa", 3), ("zzz", 1)] {
         client
             .create_db_instance()
@@ -123,8 +123,9 @@ impl Env {
         std::fs::write(
             &config,
             format!(
-                "audit_log = \"{}\"\ndefault_context = \"moto\"\n[contexts.moto]\nregion = \"us-east-1\"\nendpoint_url = \"{MOTO}\"\n{plan_toml}",
-                dir.path().join("audit.jsonl").display()
+                "audit_log = \"{}\"\ndefault_context = \"moto\"\n[contexts.moto]\nregion = \"us-east-1\"\nendpoint_url = \"{}\"\n{plan_toml}",
+                dir.path().join("audit.jsonl").display(),
+                common::moto_url()
             ),
         )
         .unwrap();

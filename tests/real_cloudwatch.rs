@@ -2,6 +2,8 @@
 //! publishes its own datapoints under test-unique dimension values, so the stack's seed and the
 //! traffic generator do not matter. A missing moto fails these tests; it never skips them.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -29,25 +31,7 @@ fn endpoint() -> String {
 }
 
 fn aws() -> AwsContext {
-    opsdeck::install_crypto_provider();
-    // SAFETY: set before any thread reads them; the same values for every test in this binary.
-    unsafe {
-        for (k, v) in [
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ] {
-            if std::env::var(k).is_err() {
-                std::env::set_var(k, v);
-            }
-        }
-    }
-    AwsContext::new(&Context {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint()),
-        ..Default::default()
-    })
+    common::aws()
 }
 
 fn unique(prefix: &str) -> String {
@@ -457,7 +441,12 @@ async fn header_shows_metrics_requested_per_minute_and_their_list_price() {
     collect(&mut c).await;
     let m = cloudwatch::metrics_per_minute().expect("a call was made");
     assert!(m >= 1.0, "{m}");
-    let st = opsdeck::state::State::new(opsdeck::state::StateInit::default());
+    let mut st = opsdeck::state::State::new(opsdeck::state::StateInit::default());
+    // The console folds the collectors' request counters into State before each frame.
+    st.cloudwatch_usage = Some(opsdeck::state::CloudWatchUsage {
+        metrics_per_minute: m,
+        usd_per_day: cloudwatch::usd_per_day(m),
+    });
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
     t.draw(|f| opsdeck::ui::draw(f, &st)).unwrap();
     let b = t.backend().buffer();

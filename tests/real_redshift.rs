@@ -2,6 +2,8 @@
 //! fixture tables), Glue through moto, and `opsdeck snapshot` end to end. Fails (never skips)
 //! when a service is missing.
 
+mod common;
+
 use std::time::Duration;
 
 use aws_sdk_glue::types::JobCommand;
@@ -11,24 +13,12 @@ use opsdeck::services::redshift::RedshiftCollector;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{AssertSqlSafe, PgPool};
 
-const PG_URL: &str = "postgres://postgres@127.0.0.1:5442/analytics";
+fn pg_url() -> String {
+    common::stack_env("OPSDECK_PG_URL")
+}
 
 fn aws() -> AwsContext {
-    static ENV: std::sync::Once = std::sync::Once::new();
-    ENV.call_once(|| {
-        // SAFETY: set once, before any client reads the environment (every test calls this first).
-        unsafe {
-            std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-            std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-            std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        }
-    });
-    opsdeck::install_crypto_provider();
-    AwsContext::new(&Context {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some("http://127.0.0.1:5055".into()),
-        ..Default::default()
-    })
+    common::aws()
 }
 
 fn unique(tag: &str) -> String {
@@ -45,13 +35,14 @@ async fn pg() -> PgPool {
         match PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(3))
-            .connect(PG_URL)
+            .connect(&pg_url())
             .await
         {
             Ok(p) => return p,
             Err(e) => assert!(
                 tokio::time::Instant::now() < deadline,
-                "PostgreSQL analytics db not reachable on 127.0.0.1:5442 ({e}): run scripts/stack up"
+                "PostgreSQL analytics db not reachable at {} ({e}): run scripts/stack up",
+                pg_url()
             ),
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -60,7 +51,7 @@ async fn pg() -> PgPool {
 
 fn cfg() -> RedshiftConfig {
     RedshiftConfig {
-        url: PG_URL.into(),
+        url: pg_url(),
         max_runs: Some(200),
         timeout: Some(Duration::from_secs(10)),
         ..Default::default()
@@ -270,7 +261,7 @@ async fn glue_runs_come_from_moto_and_a_missing_job_is_a_partial_error() {
         .max_retries(0)
         .send()
         .await
-        .expect("moto on 127.0.0.1:5055 (run scripts/stack up): create_job");
+        .expect("moto at $AWS_ENDPOINT_URL (run scripts/stack up): create_job");
     let mut ids = Vec::new();
     for _ in 0..2 {
         ids.push(
@@ -332,30 +323,31 @@ async fn an_unreachable_database_fails_within_the_timeout_without_the_password()
 async fn snapshot_fills_s3_opensearch_and_redshift() {
     let _ = aws();
     let _pool = pg().await;
-    let main_cfg = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.local.toml"));
     let dir = tempfile::tempdir().unwrap();
-    let path = if main_cfg.is_file() {
-        main_cfg.to_path_buf()
-    } else {
-        let p = dir.path().join("opsdeck.toml");
-        std::fs::write(
-            &p,
+    // Like config.local.toml, with the URLs `scripts/stack env` gives.
+    let path = dir.path().join("opsdeck.toml");
+    std::fs::write(
+        &path,
+        format!(
             r#"default_context = "local"
 [contexts.local]
-region = "us-east-1"
-endpoint_url = "http://127.0.0.1:5055"
+region = "{region}"
+endpoint_url = "{moto}"
 [contexts.local.s3]
 buckets = ["streamshop-media", "streamshop-logs"]
 [contexts.local.opensearch]
-url = "http://127.0.0.1:9201"
+url = "{os}"
 [contexts.local.redshift]
-url = "postgres://postgres@127.0.0.1:5442/analytics"
+url = "{pg}"
 glue_jobs = ["orders-etl"]
 "#,
-        )
-        .unwrap();
-        p
-    };
+            region = common::region(),
+            moto = common::moto_url(),
+            os = common::stack_env("OPSDECK_OPENSEARCH_URL"),
+            pg = pg_url(),
+        ),
+    )
+    .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .args(["snapshot", "--config"])
         .arg(&path)

@@ -1,6 +1,8 @@
-//! S3 collector against the stack's moto (127.0.0.1:5055): tier bytes from CloudWatch daily
+//! S3 collector against the stack's moto ($AWS_ENDPOINT_URL): tier bytes from CloudWatch daily
 //! metrics, cost from the price table, lifecycle, scan mode. Needs `scripts/stack up`; fails
 //! (never skips) when moto is not there.
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,26 +18,11 @@ use opsdeck::config::{Context, S3Config};
 use opsdeck::services::aws::AwsContext;
 use opsdeck::services::s3::S3Collector;
 
-const ENDPOINT: &str = "http://127.0.0.1:5055";
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 const TIB: f64 = 1024.0 * GIB;
 
 fn aws() -> AwsContext {
-    static ENV: std::sync::Once = std::sync::Once::new();
-    ENV.call_once(|| {
-        // SAFETY: set once, before any client reads the environment (every test calls this first).
-        unsafe {
-            std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-            std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-            std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        }
-    });
-    opsdeck::install_crypto_provider();
-    AwsContext::new(&Context {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(ENDPOINT.into()),
-        ..Default::default()
-    })
+    common::aws()
 }
 
 fn unique(tag: &str) -> String {
@@ -48,15 +35,14 @@ fn unique(tag: &str) -> String {
 async fn require_moto() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        if tokio::net::TcpStream::connect("127.0.0.1:5055")
-            .await
-            .is_ok()
-        {
+        let moto = common::moto_url();
+        let addr = moto.trim_start_matches("http://").trim_end_matches('/');
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
             return;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "moto is not listening on 127.0.0.1:5055: run scripts/stack up"
+            "moto is not listening on {moto}: run scripts/stack up"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -405,4 +391,56 @@ async fn an_unreachable_endpoint_fails_the_round_within_its_timeout() {
     let err = sample.result.expect_err("nothing is listening");
     assert!(started.elapsed() < Duration::from_secs(11));
     assert!(!err.contains("AWS_SECRET"), "{err}");
+}
+
+#[tokio::test]
+async fn intelligent_tiering_archive_overhead_and_an_unknown_storage_type_are_counted_and_priced() {
+    require_moto().await;
+    let aws = aws();
+    let s3 = aws.s3().await;
+    let bucket = unique("it-archive");
+    s3.create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("create bucket");
+    // What S3 publishes for a bucket whose objects sit in IT Archive Access: the data, the
+    // 32 KB-per-object archive index and the 8 KB S3 metadata, plus a type this build does not
+    // know (AWS adds types; ListMetrics finds it).
+    let seeded = [
+        ("IntelligentTieringAAStorage", 5.0 * TIB),
+        // S3 publishes whole bytes
+        ("IntAAObjectOverhead", (4.1 * TIB).round()),
+        ("IntAAS3ObjectOverhead", 1.0 * TIB),
+        ("IntDAAObjectOverhead", 2.0 * GIB),
+        ("IntDAAS3ObjectOverhead", 0.5 * GIB),
+        ("FutureColdStorage", 3.0 * GIB),
+    ];
+    put_daily(&aws, &bucket, midnight(1), &seeded, 1_000_000.0).await;
+
+    let c = S3Collector::new(&cfg(&[&bucket]), &aws, &BTreeMap::new());
+    let st = c.collect_status().await.expect("collect");
+    let b = &st.buckets[0];
+    assert_eq!(b.error, None);
+    let want: BTreeMap<String, u64> = seeded
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v as u64))
+        .collect();
+    assert_eq!(b.tiers, want, "every published StorageType is counted");
+    assert_eq!(b.total_bytes, want.values().sum::<u64>());
+    // Archive index at the Glacier Flexible Retrieval rate, S3 metadata at S3 Standard,
+    // Deep Archive index at the Deep Archive rate (us-east-1, USD per GB-month).
+    let overhead_cost = (4.1 * TIB).round() / GIB * 0.0036;
+    assert!((b.cost_by_tier["IntAAObjectOverhead"] - overhead_cost).abs() < 1e-6);
+    assert!((b.cost_by_tier["IntAAS3ObjectOverhead"] - 1024.0 * 0.023).abs() < 1e-6);
+    assert!((b.cost_by_tier["IntDAAObjectOverhead"] - 2.0 * 0.00099).abs() < 1e-9);
+    assert!((b.cost_by_tier["IntDAAS3ObjectOverhead"] - 0.5 * 0.023).abs() < 1e-9);
+    assert_eq!(b.unpriced_tiers, ["FutureColdStorage"]);
+    assert!(!b.cost_by_tier.contains_key("FutureColdStorage"));
+    let priced: f64 = seeded
+        .iter()
+        .filter(|(k, _)| *k != "FutureColdStorage")
+        .map(|(k, _)| b.cost_by_tier[*k])
+        .sum();
+    assert!((b.monthly_cost_usd - priced).abs() < 1e-6);
 }

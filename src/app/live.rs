@@ -140,7 +140,14 @@ pub fn add_context_entries(state: &mut State, config: &Config) {
     state
         .palette
         .retain(|e| !matches!(e.action, Action::SwitchContext(_)));
-    for name in context_names(config) {
+    let names = context_names(config);
+    if names.len() > 1 {
+        state.palette.push(
+            PaletteEntry::new("ctx all", Action::SwitchContext("all".into()))
+                .with_hint("every context on one overview"),
+        );
+    }
+    for name in names {
         if name == state.context {
             continue;
         }

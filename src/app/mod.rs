@@ -4,6 +4,8 @@
 //! own tasks and only send samples.
 
 pub mod console;
+pub mod fleet;
+pub mod fleet_live;
 pub mod lifecycle_editor;
 pub mod live;
 pub mod meter;
@@ -95,7 +97,8 @@ fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
     term.draw(|f| crate::ui::draw(f, state)).map(|_| ())
 }
 
-pub async fn run(resolved: Resolved, sim: SimOptions) -> i32 {
+/// The console. `others`: contexts shown besides `resolved`'s (`--context a,b`), possibly none.
+pub async fn run(resolved: Resolved, sim: SimOptions, others: Vec<Resolved>) -> i32 {
     // crossterm's EventStream panics without a terminal; say what is wrong instead.
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         eprintln!(
@@ -124,7 +127,7 @@ pub async fn run(resolved: Resolved, sim: SimOptions) -> i32 {
         eprintln!("opsdeck: cannot draw: {e}");
         return exit::FAILED;
     }
-    let code = main_loop(&mut term, &mut state, &resolved, &sim).await;
+    let code = main_loop(&mut term, &mut state, &resolved, &sim, others).await;
     restore_terminal();
     code
 }
@@ -134,6 +137,7 @@ async fn main_loop(
     state: &mut State,
     resolved: &Resolved,
     sim: &SimOptions,
+    others: Vec<Resolved>,
 ) -> i32 {
     // `:ctx NAME` replaces the context: operations started afterwards use this copy.
     let mut resolved = resolved.clone();
@@ -157,6 +161,10 @@ async fn main_loop(
     state.inbox = Some(inbox_tx.clone());
     ops_console::install(state, &resolved);
     spawn_recovery_scan(&resolved, &backends, inbox_tx);
+    let mut fleet = fleet::Fleet::default();
+    if !others.is_empty() {
+        fleet.show(others, sim, state).await;
+    }
     // A running operation's modal drains its events on this (only while a modal is open).
     let mut op_tick = tokio::time::interval(Duration::from_millis(100));
     op_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -221,10 +229,28 @@ async fn main_loop(
                     input_dirty = true;
                     let mut stop = None;
                     for a in state.handle_key(k) {
+                        let a = match a {
+                            Action::Command(c) if c.trim_start().starts_with("ctx ") => {
+                                Action::SwitchContext(c.trim_start()[4..].trim().to_string())
+                            }
+                            a => a,
+                        };
                         if let Action::SwitchContext(name) = a {
-                            match live::switch_context(&name, &mut resolved, sim, state, &mut live).await {
+                            match fleet::switch(&name, &mut resolved, sim, state, &mut live, &mut fleet).await {
                                 Ok(()) => samples_open = true,
                                 Err(e) => state.set_flash(e),
+                            }
+                            continue;
+                        }
+                        if let Action::StartOp(spec) = &a
+                            && let (Some(ctx), op) = crate::state::fleet::op_context(spec)
+                        {
+                            // An operation of another shown context: planned, confirmed and
+                            // audited in that context.
+                            match fleet.resolved_of(ctx).map(|r| ops_console::start(r, &Backends::Real, op)) {
+                                Some(Some(Ok(modal))) => state.modals.push(modal),
+                                Some(Some(Err(e))) => state.set_flash(e),
+                                _ => state.set_flash(format!("context {ctx} is no longer shown")),
                             }
                             continue;
                         }
@@ -250,6 +276,12 @@ async fn main_loop(
                 }
                 None => samples_open = false,
             },
+            s = fleet.live.recv(), if fleet.live.is_running() => if let Some((ctx, s)) = s {
+                data_dirty |= state.fleet_apply(&ctx, s);
+                while let Some((ctx, s)) = fleet.live.try_recv() {
+                    data_dirty |= state.fleet_apply(&ctx, s);
+                }
+            },
             f = inbox.recv() => if let Some(f) = f {
                 f(state);
                 input_dirty = true;
@@ -267,6 +299,7 @@ async fn main_loop(
         }
     };
     live.stop();
+    fleet.live.stop();
     code
 }
 

@@ -29,6 +29,73 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, window: Duration) -> i32
     code
 }
 
+/// `opsdeck check` over several contexts (collected in parallel): a first line with every
+/// context's word, then each context's own report; the exit code is the worst (critical >
+/// unknown > warning > ok).
+pub async fn run_many(contexts: &[Resolved], sim: &SimOptions, window: Duration) -> i32 {
+    let Some(first) = contexts.first() else {
+        return UNKNOWN;
+    };
+    if contexts.len() == 1 {
+        return run(first, sim, window).await;
+    }
+    let panels = match Panels::load(&first.config) {
+        Ok(p) => p,
+        Err(e) => {
+            println!("UNKNOWN - bad panel definition: {e}");
+            return UNKNOWN;
+        }
+    };
+    let snaps = crate::snapshot::take_many(contexts, sim, window).await;
+    let (text, code) = report_many(&snaps, &panels);
+    print!("{text}");
+    code
+}
+
+/// How bad an exit code is, for picking the worst of several.
+fn severity(code: i32) -> u8 {
+    match code {
+        CRITICAL => 3,
+        UNKNOWN => 2,
+        WARNING => 1,
+        _ => 0,
+    }
+}
+
+fn word(code: i32) -> &'static str {
+    match code {
+        OK => "OK",
+        WARNING => "WARNING",
+        CRITICAL => "CRITICAL",
+        _ => "UNKNOWN",
+    }
+}
+
+/// The output and exit code for several contexts' snapshots.
+pub fn report_many(snaps: &[Snapshot], panels: &Panels) -> (String, i32) {
+    let reports: Vec<(String, i32)> = snaps.iter().map(|s| report(s, panels)).collect();
+    let worst = reports
+        .iter()
+        .map(|(_, c)| *c)
+        .max_by_key(|c| severity(*c))
+        .unwrap_or(UNKNOWN);
+    let each: Vec<String> = snaps
+        .iter()
+        .zip(&reports)
+        .map(|(s, (_, c))| format!("{} {}", s.context, word(*c)))
+        .collect();
+    let mut out = format!(
+        "{} - {} contexts: {}\n",
+        word(worst),
+        snaps.len(),
+        each.join(", ")
+    );
+    for (text, _) in reports {
+        out.push_str(&text);
+    }
+    (out, worst)
+}
+
 /// The worst status, as Nagios sees it: source errors (NoData) are "unknown", which outranks
 /// warning but not critical.
 pub fn exit_code(found: &[Finding]) -> i32 {
@@ -105,6 +172,27 @@ mod tests {
     use super::*;
     use crate::model::SourceError;
     use crate::state::fixture;
+
+    #[test]
+    fn several_contexts_lead_with_each_context_word_and_exit_with_the_worst() {
+        let crit = fixture::snapshot();
+        let mut ok = Snapshot::empty("prod-eu", false);
+        ok.redis = Some(crate::model::RedisStatus {
+            hit_ratio: Some(0.99),
+            ..Default::default()
+        });
+        let (out, code) = report_many(&[ok, crit.clone()], &Panels::embedded());
+        assert_eq!(code, CRITICAL);
+        let first = out.lines().next().unwrap();
+        assert_eq!(
+            first,
+            format!(
+                "CRITICAL - 2 contexts: prod-eu OK, {} CRITICAL",
+                crit.context
+            )
+        );
+        assert!(out.contains("in context prod-eu"), "{out}");
+    }
 
     #[test]
     fn critical_fixture_prints_summary_then_one_line_per_finding() {

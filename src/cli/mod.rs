@@ -1,7 +1,9 @@
-//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit | keys.
+//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit | keys
+//! | serve | config.
 //! Every subcommand takes `--config`, `--context`, `--demo`, `--read-only` the same way.
 
 pub mod check;
+pub mod config_cmd;
 pub mod op;
 
 use std::path::PathBuf;
@@ -39,9 +41,13 @@ pub struct Global {
     /// Config file (default: $OPSDECK_CONFIG, ./opsdeck.toml, $XDG_CONFIG_HOME/opsdeck/config.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Context to use (default: the config's default_context).
-    #[arg(long, global = true, value_name = "NAME")]
+    /// Context to use (default: the config's default_context). `snapshot`, `check` and `serve`
+    /// take several, comma-separated: `--context prod-us,prod-eu`.
+    #[arg(long, global = true, value_name = "NAME[,NAME]")]
     pub context: Option<String>,
+    /// Every configured context (`snapshot`, `check`, `serve`).
+    #[arg(long, global = true, conflicts_with = "context")]
+    pub all_contexts: bool,
     /// Use the embedded StreamShop simulation even if a config exists.
     #[arg(long, global = true)]
     pub demo: bool,
@@ -57,6 +63,13 @@ pub struct Global {
     /// Simulation: scenario.
     #[arg(long, global = true, value_enum, default_value_t = Scenario::Normal)]
     pub scenario: Scenario,
+    /// Log level of opsdeck's log file (error, warn, info, debug, trace); `$OPSDECK_LOG` takes a
+    /// full filter instead. The file is under $XDG_STATE_HOME/opsdeck/ (see `?` help).
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// One more log level per -v (-v debug, -vv trace).
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
@@ -120,6 +133,28 @@ pub enum Command {
     },
     /// Print the effective keymap.
     Keys,
+    /// Run the collectors headless and serve their figures as OpenMetrics on /metrics (and
+    /// /healthz) for Prometheus. Read-only: no operation can run from it.
+    Serve {
+        /// Address to listen on; loopback unless told otherwise.
+        #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+    },
+    /// Validate the configuration, or print the effective context.
+    Config {
+        #[command(subcommand)]
+        cmd: config_cmd::ConfigCommand,
+    },
+}
+
+impl Command {
+    /// Commands that accept several contexts at once.
+    fn multi_context(&self) -> bool {
+        matches!(
+            self,
+            Command::Snapshot { .. } | Command::Check { .. } | Command::Serve { .. }
+        )
+    }
 }
 
 /// Parse argv and run. Returns the process exit code.
@@ -137,12 +172,48 @@ pub fn main() -> i32 {
             };
         }
     };
-    let resolved = match config::resolve(&cli.global.opts()) {
-        Ok(r) => r,
+    let level = match crate::logging::level_filter(&cli.global.log_level, cli.global.verbose) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!("opsdeck: {e}");
             return exit::USAGE;
         }
+    };
+    let _log = crate::logging::init(level);
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        args = ?std::env::args().skip(1).collect::<Vec<_>>(),
+        "opsdeck started"
+    );
+    tracing::debug!("log level {level}, file {}", crate::logging::describe());
+    // The console shows several contexts too (`opsdeck --context a,b`).
+    let multi = cli.command.as_ref().is_none_or(Command::multi_context);
+    if cli.global.all_contexts && !multi {
+        eprintln!("opsdeck: --all-contexts is for the console, snapshot, check and serve");
+        return exit::USAGE;
+    }
+    let many = if multi {
+        match config::resolve_many(&cli.global.opts(), cli.global.all_contexts) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!("config: {e}");
+                eprintln!("opsdeck: {e}");
+                return exit::USAGE;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let resolved = match many.first() {
+        Some(r) => r.clone(),
+        None => match config::resolve(&cli.global.opts()) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!("config: {e}");
+                eprintln!("opsdeck: {e}");
+                return exit::USAGE;
+            }
+        },
     };
     let sim = cli.global.sim();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -152,16 +223,21 @@ pub fn main() -> i32 {
         .expect("tokio runtime");
     rt.block_on(async move {
         match cli.command {
-            None => crate::app::run(resolved, sim).await,
-            Some(Command::Snapshot { window }) => {
-                crate::snapshot::run(&resolved, &sim, window).await
+            None => {
+                let others = many.get(1..).map(<[_]>::to_vec).unwrap_or_default();
+                crate::app::run(resolved, sim, others).await
             }
-            Some(Command::Check { window }) => check::run(&resolved, &sim, window).await,
+            Some(Command::Snapshot { window }) => {
+                crate::snapshot::run_many(&many, &sim, window).await
+            }
+            Some(Command::Check { window }) => check::run_many(&many, &sim, window).await,
             Some(Command::Op { op }) => op::run(&resolved, &sim, op).await,
             Some(Command::Audit { verify, json }) => {
                 crate::audit::run_cli_with(&resolved, verify, json)
             }
             Some(Command::Keys) => crate::keymap::print_keys(&resolved),
+            Some(Command::Serve { listen }) => crate::serve::run(&many, &sim, listen).await,
+            Some(Command::Config { cmd }) => config_cmd::run(&resolved, cmd),
         }
     })
 }

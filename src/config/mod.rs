@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors, so a typo is reported with file, line and key instead of
 //! being silently ignored.
 
+pub mod extends;
 mod schema;
 pub use schema::*;
 
@@ -61,10 +62,39 @@ pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+    let syntax = |e: toml::de::Error| ConfigError::Parse {
         path: path.to_path_buf(),
         message: describe_toml_error(text, &e),
-    })?;
+    };
+    let mut raw: toml::Table = toml::from_str(text).map_err(syntax)?;
+    let cfg: Config = if extends::used(&raw) {
+        extends::expand(text, &mut raw).map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        // The merged table has no spans: name the key, and find its line in the text.
+        serde_path_to_error::deserialize(raw).map_err(|e| {
+            let inner = e.inner().to_string();
+            let mut key = e.path().to_string();
+            if let Some(field) = inner
+                .split_once("unknown field `")
+                .and_then(|(_, rest)| rest.split_once('`'))
+                .map(|(f, _)| f)
+            {
+                key = format!("{key}.{field}");
+            }
+            let at = match extends::key_line(text, &key) {
+                Some(l) => format!("line {l}, key {key}"),
+                None => format!("key {key}"),
+            };
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: format!("{at}: {}", inner.trim_end()),
+            }
+        })?
+    } else {
+        toml::from_str(text).map_err(syntax)?
+    };
     cfg.validate().map_err(|message| ConfigError::Invalid {
         path: path.to_path_buf(),
         message,
@@ -158,6 +188,11 @@ pub fn resolve(opts: &GlobalOpts) -> Result<Resolved, ConfigError> {
         None => (Config::demo(), ConfigOrigin::Demo),
     };
     let context_name = match &opts.context {
+        Some(c) if c.contains(',') => {
+            return Err(ConfigError::Usage(format!(
+                "--context {c:?} names several contexts; this command acts in exactly one"
+            )));
+        }
         Some(c) => c.clone(),
         None => config
             .default_context
@@ -179,6 +214,65 @@ pub fn resolve(opts: &GlobalOpts) -> Result<Resolved, ConfigError> {
         context_name,
         read_only,
     })
+}
+
+/// The contexts of `--context a,b` (comma-separated, in the order given, duplicates dropped) or,
+/// with `all`, every configured context in name order; without either, the one context
+/// [`resolve`] picks. Each comes back as its own [`Resolved`] sharing one loaded config.
+///
+/// Errors: an unknown name (listing the known ones), an empty name (`a,,b`), `all` together
+/// with `--context`, or any error of [`resolve`].
+pub fn resolve_many(opts: &GlobalOpts, all: bool) -> Result<Vec<Resolved>, ConfigError> {
+    let names: Vec<String> = match &opts.context {
+        Some(c) if all => {
+            return Err(ConfigError::Usage(format!(
+                "--all-contexts and --context {c:?} exclude each other"
+            )));
+        }
+        Some(c) => {
+            let mut names: Vec<String> = Vec::new();
+            for n in c.split(',').map(str::trim) {
+                if n.is_empty() {
+                    return Err(ConfigError::Usage(format!(
+                        "--context {c:?}: empty context name"
+                    )));
+                }
+                if !names.iter().any(|x| x == n) {
+                    names.push(n.to_string());
+                }
+            }
+            names
+        }
+        None => Vec::new(),
+    };
+    let first = GlobalOpts {
+        context: names.first().cloned(),
+        ..opts.clone()
+    };
+    let base = resolve(&first)?;
+    let names = if all {
+        base.config.contexts.keys().cloned().collect()
+    } else if names.is_empty() {
+        vec![base.context_name.clone()]
+    } else {
+        names
+    };
+    names
+        .into_iter()
+        .map(|n| {
+            if !base.config.contexts.contains_key(&n) {
+                let known: Vec<_> = base.config.contexts.keys().map(String::as_str).collect();
+                return Err(ConfigError::Usage(format!(
+                    "unknown context {n:?}; known: {}",
+                    known.join(", ")
+                )));
+            }
+            Ok(Resolved {
+                context_name: n,
+                ..base.clone()
+            })
+        })
+        .collect()
 }
 
 /// Read a secret named by a `*_env` key. The value is never logged or shown.

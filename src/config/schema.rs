@@ -93,6 +93,10 @@ impl Config {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Context {
+    /// Another context this one copies, overriding only the keys it sets (see `extends.rs`).
+    /// Kept after loading so `config show` can say where settings came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     pub region: Option<String>,
     /// AWS-compatible endpoint for every AWS client of this context (e.g. a local emulator).
     pub endpoint_url: Option<String>,
@@ -170,8 +174,17 @@ pub struct AuroraConfig {
     pub replicas: Vec<ReplicaConfig>,
     /// pt-heartbeat style table ("db.table") written on the source/writer.
     pub heartbeat_table: Option<String>,
+    /// The time zone the heartbeat writer stores `ts` in ("+01:00", "UTC", or a name the
+    /// server's time zone tables know). Default: the writer's `@@global.time_zone`, which is
+    /// what `NOW(6)` uses in a heartbeat writer session that does not set its own.
+    pub heartbeat_time_zone: Option<String>,
     /// Where to read Aurora's replica_host_status (default information_schema.replica_host_status).
     pub replica_status_table: Option<String>,
+    /// replica_host_status rows not updated for longer than this are instances that are gone
+    /// (renamed, deleted, an old writer's session): listed once as gone, never judged.
+    /// Default 300 s, what the AWS JDBC driver uses.
+    #[serde(default, with = "opt_duration")]
+    pub replica_status_max_age: Option<Duration>,
     #[serde(default, with = "opt_duration")]
     pub interval: Option<Duration>,
     #[serde(default, with = "opt_duration")]
@@ -193,6 +206,11 @@ pub struct RedisConfig {
     #[serde(default)]
     pub cluster: bool,
     pub password_env: Option<String>,
+    /// PEM file of the CA that signed the servers' certificates, for `rediss://` urls whose
+    /// certificates the system trust store does not know (a private CA). Certificates are
+    /// checked against the host connected to: in a cluster, the hostname each node announces
+    /// (`cluster-announce-hostname`), else its IP.
+    pub tls_ca_file: Option<String>,
     /// ElastiCache replication group, for its CloudWatch metrics.
     pub replication_group: Option<String>,
     #[serde(default, with = "opt_duration")]

@@ -149,9 +149,11 @@ pub fn spawn_all(
             let tx = tx.clone();
             tokio::spawn(async move {
                 let mut failures: u32 = 0;
+                let mut last_error: Option<String> = None;
                 loop {
                     let sample = collect_once(c.as_mut()).await;
                     let ok = sample.result.is_ok();
+                    log_transition(&sample, &mut last_error);
                     if tx.send(sample).await.is_err() {
                         return;
                     }
@@ -167,6 +169,25 @@ pub fn spawn_all(
             })
         })
         .collect()
+}
+
+/// Log a source's failure when it starts or its message changes, and its recovery, so a dead
+/// backend retried every few seconds is one line in the log, not one per round.
+fn log_transition(sample: &Sample, last_error: &mut Option<String>) {
+    match (&sample.result, last_error.as_deref()) {
+        (Err(e), Some(prev)) if prev == e => {
+            tracing::debug!(source = %sample.source.name(), "still failing: {e}")
+        }
+        (Err(e), _) => {
+            tracing::warn!(source = %sample.source.name(), "collection failed: {e}");
+            *last_error = Some(e.clone());
+        }
+        (Ok(_), Some(_)) => {
+            tracing::info!(source = %sample.source.name(), "collection recovered");
+            *last_error = None;
+        }
+        (Ok(_), None) => {}
+    }
 }
 
 /// Retry delay after `failures` consecutive failures: interval, then doubling, capped at 30 s.

@@ -194,6 +194,8 @@ impl Alarms {
                 namespace: Some(d.namespace.into()),
                 metric: Some(d.metric.into()),
                 panel: Some(d.panel.into()),
+                alarm_type: "MetricAlarm".into(),
+                rule: None,
             })
             .collect();
         let rank = |s: &str| match s {

@@ -572,6 +572,7 @@ impl Aurora {
                 running_transactions: Some(self.running_trx.round() as u64),
                 oldest_transaction_seconds: Some(round1(oldest)),
             }),
+            gone: Vec::new(),
             errors: Vec::new(),
         }
     }

@@ -123,8 +123,17 @@ impl MysqlAdmin for SimMysql {
     async fn has_applied(&self, source_position: &str) -> anyhow::Result<bool> {
         mysql_gtid_subset(source_position, &self.gtid_applied().await?)
     }
-    async fn heartbeat_age(&self, _table: &str, _sid: u64) -> anyhow::Result<Option<f64>> {
+    async fn heartbeat_age(
+        &self,
+        _table: &str,
+        _sid: u64,
+        _utc_offset_seconds: f64,
+    ) -> anyhow::Result<Option<f64>> {
         Ok(with(&self.world, |w| w.migration().lag_seconds))
+    }
+    /// The simulated servers run in UTC.
+    async fn utc_offset_seconds(&self, _time_zone: Option<&str>) -> anyhow::Result<f64> {
+        Ok(0.0)
     }
     async fn long_transactions(&self, _older: Duration) -> anyhow::Result<Vec<Transaction>> {
         Ok(Vec::new())

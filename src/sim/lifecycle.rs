@@ -172,15 +172,8 @@ impl StorageClass {
     /// The CloudWatch `StorageType` the bytes of this class are reported under. Intelligent-
     /// Tiering splits into access tiers; this is its frequent-access tier, where objects enter.
     pub fn storage_type(self) -> &'static str {
-        match self {
-            StorageClass::Standard => "StandardStorage",
-            StorageClass::StandardIa => "StandardIAStorage",
-            StorageClass::IntelligentTiering => "IntelligentTieringFAStorage",
-            StorageClass::OnezoneIa => "OneZoneIAStorage",
-            StorageClass::GlacierIr => "GlacierInstantRetrievalStorage",
-            StorageClass::Glacier => "GlacierStorage",
-            StorageClass::DeepArchive => "DeepArchiveStorage",
-        }
+        crate::model::s3_storage::of_class(self.api_name())
+            .expect("every simulated class is in the storage table")
     }
 
     /// Position in S3's transition waterfall: objects only move to a class of higher rank

@@ -84,6 +84,8 @@ impl MetricSource for SimMetrics {
                         q.id.clone(),
                         Series {
                             points: vec![(now, v)],
+                            status: Some("Complete".into()),
+                            ..Default::default()
                         },
                     );
                 }

@@ -363,8 +363,9 @@ impl Search {
             .iter()
             .map(|(name, ix)| IndexStatus {
                 name: name.clone(),
-                docs: ix.docs as u64,
-                size_bytes: (ix.docs * ix.doc_bytes) as u64,
+                docs: Some(ix.docs as u64),
+                size_bytes: Some((ix.docs * ix.doc_bytes) as u64),
+                state: Default::default(),
                 aliases: self
                     .aliases
                     .iter()

@@ -175,7 +175,7 @@ impl SearchAdmin for SimSearchAdmin {
                 .indices
                 .into_iter()
                 .find(|i| i.name == index)
-                .map(|i| i.size_bytes)
+                .map(|i| i.size_bytes.unwrap_or(0))
                 .ok_or_else(|| anyhow!("index_not_found_exception: no such index [{index}]"))
         })
     }

@@ -469,6 +469,15 @@ fn cloudwatch(cw: &BTreeMap<String, Vec<CwFigure>>, panels: &Panels, out: &mut V
             .get(panel)
             .map_or(panel.as_str(), |d| d.title.as_str());
         for f in figs {
+            if let Some(e) = &f.error {
+                // Unknown, as Nagios has it: not a breach, but not "no data" either.
+                out.push(Finding::new(
+                    panel,
+                    Status::NoData,
+                    format!("{title} {}: {e}", f.label),
+                ));
+                continue;
+            }
             if f.status >= Status::Warn {
                 let v = f
                     .value
@@ -488,7 +497,7 @@ fn cloudwatch(cw: &BTreeMap<String, Vec<CwFigure>>, panels: &Panels, out: &mut V
                 ));
             }
         }
-        if !figs.is_empty() && figs.iter().all(|f| f.value.is_none()) {
+        if !figs.is_empty() && figs.iter().all(|f| f.value.is_none() && f.error.is_none()) {
             out.push(Finding::new(
                 panel,
                 Status::NoData,

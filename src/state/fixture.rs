@@ -93,6 +93,7 @@ pub fn aurora() -> AuroraStatus {
             running_transactions: Some(14),
             oldest_transaction_seconds: Some(3.2),
         }),
+        gone: Vec::new(),
         errors: Vec::new(),
     }
 }
@@ -226,22 +227,25 @@ pub fn opensearch() -> OpenSearchStatus {
         indices: vec![
             IndexStatus {
                 name: "products_v1".into(),
-                docs: 2_000_000,
-                size_bytes: 3_100_000_000,
+                docs: Some(2_000_000),
+                size_bytes: Some(3_100_000_000),
+                state: Default::default(),
                 aliases: vec!["products".into()],
                 health: Some("green".into()),
             },
             IndexStatus {
                 name: "products_v2".into(),
-                docs: 1_240_000,
-                size_bytes: 1_900_000_000,
+                docs: Some(1_240_000),
+                size_bytes: Some(1_900_000_000),
+                state: Default::default(),
                 aliases: vec![],
                 health: Some("green".into()),
             },
             IndexStatus {
                 name: "search-logs-2026.11".into(),
-                docs: 18_400_000,
-                size_bytes: 7_600_000_000,
+                docs: Some(18_400_000),
+                size_bytes: Some(7_600_000_000),
+                state: Default::default(),
                 aliases: vec!["search-logs".into()],
                 health: Some("green".into()),
             },
@@ -344,6 +348,7 @@ fn fig(label: &str, value: Option<f64>, unit: &str, status: Status, history: &[f
             .filter(|_| value.is_some()),
         period_seconds: Some(300),
         history: history.to_vec(),
+        error: None,
     }
 }
 
@@ -456,6 +461,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/ApplicationELB".into()),
             metric: Some("HTTPCode_Target_5XX_Count".into()),
             panel: None,
+            ..Default::default()
         },
         Alarm {
             name: "dms-orders-cdc-latency".into(),
@@ -465,6 +471,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/DMS".into()),
             metric: Some("CDCLatencyTarget".into()),
             panel: Some("dms".into()),
+            ..Default::default()
         },
         Alarm {
             name: "catalog-replica-lag".into(),
@@ -474,6 +481,7 @@ pub fn alarms() -> Vec<Alarm> {
             namespace: Some("AWS/RDS".into()),
             metric: Some("AuroraReplicaLag".into()),
             panel: Some("aurora".into()),
+            ..Default::default()
         },
     ]
 }

@@ -4,6 +4,7 @@
 
 pub mod findings;
 pub mod fixture;
+pub mod fleet;
 pub mod modal;
 pub mod overview;
 pub mod palette;
@@ -174,6 +175,9 @@ pub struct State {
     pub visible_rows: Cell<usize>,
     /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
     pub inbox: Option<tokio::sync::mpsc::UnboundedSender<StateFn>>,
+    /// The other contexts shown at once (`--context a,b`, `:ctx all`), each its own State;
+    /// empty for one context. See `fleet.rs`.
+    pub fleet: Vec<State>,
 }
 
 impl State {
@@ -202,6 +206,7 @@ impl State {
             palette: Vec::new(),
             flash: None,
             quit: false,
+            fleet: Vec::new(),
             cloudwatch_usage: None,
             visible_rows: Cell::new(0),
             inbox: None,
@@ -401,7 +406,10 @@ impl State {
     }
 
     pub fn set_flash(&mut self, msg: impl Into<String>) {
-        self.flash = Some((msg.into(), self.now));
+        let msg = msg.into();
+        // What flashed on screen is gone in seconds; the log keeps it.
+        tracing::info!(target: "opsdeck::flash", "{msg}");
+        self.flash = Some((msg, self.now));
     }
 
     pub fn goto_tab(&mut self, tab: Tab) {

@@ -282,7 +282,14 @@ fn headline(st: &State, def: &PanelDef, row: &mut Row) {
                 let st_ = def
                     .threshold("monthly_cost_usd")
                     .map_or(Status::Ok, |t| t.evaluate(Some(c)));
-                row.figures.push(judged(format!("{}/mo", fmt::usd(c)), st_));
+                // A tier without a price is left out of the sum: say the total is a floor.
+                let floor = if s.buckets.iter().any(|b| !b.unpriced_tiers.is_empty()) {
+                    ">="
+                } else {
+                    ""
+                };
+                row.figures
+                    .push(judged(format!("{floor}{}/mo", fmt::usd(c)), st_));
             }
             if want("rules") {
                 let n: usize = s.buckets.iter().map(|b| b.lifecycle_rules.len()).sum();
@@ -309,13 +316,14 @@ fn headline(st: &State, def: &PanelDef, row: &mut Row) {
                 }
             }
             if want("docs") {
-                let docs = o
-                    .indices
-                    .iter()
-                    .find(|i| !i.aliases.is_empty())
-                    .map_or(0, |i| i.docs);
-                row.figures
-                    .push(fig(format!("{} docs", fmt::count(docs as f64))));
+                let aliased = o.indices.iter().find(|i| !i.aliases.is_empty());
+                row.figures.push(fig(match aliased {
+                    Some(i) => match i.docs {
+                        Some(d) => format!("{} docs", fmt::count(d as f64)),
+                        None => format!("{} {}", i.name, i.state.as_str()),
+                    },
+                    None => "0 docs".into(),
+                }));
             }
             if want("indexing_rate") {
                 row.figures.push(fig(format!(

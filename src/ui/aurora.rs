@@ -45,7 +45,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     // The replica table takes what its rows need; lag sparklines get the rest, taller when
     // there is room.
     let n_rep = replicas.len() as u16;
-    let table_h = (n_rep.max(1) + 2).min(inner.height.saturating_sub(top_h));
+    let n_rows = n_rep + a.gone.len() as u16;
+    let table_h = (n_rows.max(1) + 2).min(inner.height.saturating_sub(top_h));
     let left = inner.height.saturating_sub(top_h + table_h);
     let per = if n_rep == 0 || left < 2 {
         0
@@ -134,7 +135,30 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     f.render_widget(topo, topo_r);
     writer_health(f, health_r, st, def, a);
 
-    // Replicas.
+    // Replicas, then instances replica_host_status still lists but nobody updates (gone).
+    let gone_rows = a.gone.iter().map(|g| {
+        let age = g
+            .last_update_age_seconds
+            .map_or("an unknown time".into(), |s| fmt::age(s as i64));
+        let was = if g.was_writer {
+            " (previous writer)"
+        } else {
+            ""
+        };
+        Row::new(vec![
+            Cell::from(""),
+            Cell::from(g.name.clone()),
+            Cell::from("gone"),
+            Cell::from("-"),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(format!(
+                "replica_host_status row not updated for {age}{was}"
+            )),
+        ])
+        .style(t.dim())
+    });
     let rows: Vec<Row> = replicas
         .iter()
         .map(|r| {
@@ -187,6 +211,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 ),
             ])
         })
+        .chain(gone_rows)
         .collect();
     let n = rows.len();
     let table = Table::new(

@@ -46,9 +46,18 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let rows: Vec<Row> = figs
         .iter()
         .map(|x| {
-            let value = match x.value {
-                Some(v) => Span::styled(fmt::with_unit(v, &x.unit), t.status(x.status)),
-                None => Span::styled("no data", t.dim()),
+            // CloudWatch refusing or failing the query is said as such, never as "no data".
+            let value = match (&x.error, x.value) {
+                (Some(e), _) => Span::styled(
+                    e.split(':').next().unwrap_or("error").to_string(),
+                    t.status(Status::Crit),
+                ),
+                (None, Some(v)) => Span::styled(fmt::with_unit(v, &x.unit), t.status(x.status)),
+                (None, None) => Span::styled("no data", t.dim()),
+            };
+            let label = match &x.error {
+                Some(e) => format!("{}  ({e})", x.label),
+                None => x.label.clone(),
             };
             let hist: Vec<f64> = if x.history.is_empty() {
                 st.series
@@ -61,7 +70,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             };
             Row::new(vec![
                 Cell::from(Span::styled(x.status.symbol(), t.status(x.status))),
-                Cell::from(x.label.clone()),
+                Cell::from(label),
                 Cell::from(Line::from(value).right_aligned()),
                 Cell::from(Span::styled(
                     x.period_seconds

@@ -28,6 +28,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             t.context(st.colour.as_deref()),
         ),
     ];
+    for m in &st.fleet {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(
+            format!(" {} ", m.context),
+            t.context(m.colour.as_deref()),
+        ));
+    }
     if st.demo {
         left.push(Span::raw(" "));
         left.push(Span::styled(" DEMO ", t.badge()));

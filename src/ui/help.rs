@@ -49,6 +49,11 @@ pub fn lines(st: &State) -> Vec<Line<'static>> {
             Span::raw(action.describe()),
         ]));
     }
+    out.push(Line::raw(""));
+    out.push(Line::from(vec![
+        Span::styled(format!("  {:<14}", "log file"), t.accent()),
+        Span::raw(crate::logging::describe()),
+    ]));
     out
 }
 

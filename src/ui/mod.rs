@@ -4,6 +4,7 @@
 
 pub mod aurora;
 pub mod cloudwatch;
+pub mod fleet;
 pub mod header;
 pub mod help;
 pub mod modal;

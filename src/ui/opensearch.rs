@@ -84,11 +84,22 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             } else {
                 def.state_status("health", h, Status::NoData)
             };
+            // An index without figures says what it is rather than "0 docs".
+            let state = match i.state {
+                IndexState::Open => Span::raw(i.state.as_str()),
+                IndexState::Closed | IndexState::NoStats => {
+                    Span::styled(i.state.as_str(), t.status(Status::Warn))
+                }
+                IndexState::Red | IndexState::Initializing => {
+                    Span::styled(i.state.as_str(), t.status(Status::Crit))
+                }
+            };
             Row::new(vec![
                 Cell::from(Span::styled(s.symbol(), t.status(s))),
                 Cell::from(i.name.clone()),
-                Cell::from(fmt::count(i.docs as f64)),
-                Cell::from(fmt::bytes(i.size_bytes)),
+                Cell::from(state),
+                Cell::from(i.docs.map_or("-".into(), |d| fmt::count(d as f64))),
+                Cell::from(i.size_bytes.map_or("-".into(), fmt::bytes)),
                 Cell::from(i.aliases.join(", ")),
             ])
         })
@@ -99,12 +110,16 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         [
             Constraint::Length(1),
             Constraint::Min(20),
+            Constraint::Length(12),
             Constraint::Length(8),
             Constraint::Length(9),
             Constraint::Min(10),
         ],
     )
-    .header(Row::new(["", "index", "docs", "size", "aliases"]).style(widgets::header_style(st)))
+    .header(
+        Row::new(["", "index", "state", "docs", "size", "aliases"])
+            .style(widgets::header_style(st)),
+    )
     .row_highlight_style(t.selected());
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "indices")), table_r);

@@ -36,12 +36,28 @@ fn budget(avail: usize, wants: &[usize]) -> Vec<usize> {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State) {
+    // Several contexts: the fleet block first, this context's own overview below it.
+    let area = if st.fleet.is_empty() {
+        area
+    } else {
+        let h = super::fleet::wanted_height(st).min(area.height / 2);
+        let (top, rest) = widgets::take_top(area, h);
+        super::fleet::draw(f, top, st);
+        rest
+    };
     let findings = st.findings();
     let (services, generic) = rows(st, &findings);
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(st.theme.border())
-        .title(Line::styled(" Overview ", st.theme.title()));
+        .title(Line::styled(
+            if st.fleet.is_empty() {
+                " Overview ".to_string()
+            } else {
+                format!(" Overview: ctx {} ", st.context)
+            },
+            st.theme.title(),
+        ));
     if let Some(fl) = widgets::filter_line(st) {
         block = block.title_bottom(fl);
     }
@@ -359,9 +375,19 @@ fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
         s => s,
     };
     let w = r.width as usize;
-    let head = format!("{sym} {state:<8} {} ", a.name);
+    // A composite alarm is often what pages: say so, and fall back to its rule for a reason.
+    let composite = a.alarm_type == "CompositeAlarm";
+    let head = if composite {
+        format!("{sym} {state:<8} {} (composite) ", a.name)
+    } else {
+        format!("{sym} {state:<8} {} ", a.name)
+    };
     let reason_w = w.saturating_sub(head.width() + since.width() + 2);
-    let reason = fmt::truncate(&a.reason, reason_w);
+    let reason_text = match (&a.rule, a.reason.is_empty()) {
+        (Some(rule), true) => rule.as_str(),
+        _ => a.reason.as_str(),
+    };
+    let reason = fmt::truncate(reason_text, reason_w);
     let gap = w.saturating_sub(head.width() + reason.width() + since.width());
     let body_style = if a.state == "ALARM" {
         Style::new()

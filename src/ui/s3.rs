@@ -12,6 +12,16 @@ use crate::panels::PanelDef;
 use crate::services::SourceKind;
 use crate::state::State;
 
+/// "$1,012/mo", or ">= $1,012/mo" when a tier has no price (the total leaves it out).
+fn cost_label(b: &BucketStatus) -> String {
+    let c = format!("{}/mo", fmt::usd(b.monthly_cost_usd));
+    if b.unpriced_tiers.is_empty() {
+        c
+    } else {
+        format!(">={c}")
+    }
+}
+
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, "");
     let mut inner = block.inner(area);
@@ -36,7 +46,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 Cell::from(b.name.clone()),
                 Cell::from(fmt::bytes(b.total_bytes)),
                 Cell::from(fmt::count(b.objects as f64)),
-                Cell::from(format!("{}/mo", fmt::usd(b.monthly_cost_usd))),
+                Cell::from(cost_label(b)),
                 Cell::from(if b.lifecycle_rules.is_empty() {
                     Span::styled(
                         "none",
@@ -121,7 +131,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         )),
         title_r,
     );
-    let table_w = 38.min(tiers_r.width);
+    let table_w = 39.min(tiers_r.width);
     let [tt_r, bars_r] =
         Layout::horizontal([Constraint::Length(table_w), Constraint::Min(0)]).areas(tiers_r);
     let rows: Vec<Row> = tiers
@@ -137,12 +147,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 Cell::from(Line::from(fmt::bytes(**v)).right_aligned()),
                 Cell::from(Line::from(format!("{share:.0}%")).right_aligned()),
                 Cell::from(
-                    Line::from(
-                        b.cost_by_tier
-                            .get(*k)
-                            .map(|c| format!("{}/mo", fmt::usd(*c)))
-                            .unwrap_or_default(),
-                    )
+                    Line::from(match b.cost_by_tier.get(*k) {
+                        Some(c) => format!("{}/mo", fmt::usd(*c)),
+                        None if b.unpriced_tiers.contains(k) => "unknown price".into(),
+                        None => String::new(),
+                    })
                     .right_aligned(),
                 ),
             ])
@@ -155,7 +164,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 Constraint::Length(6),
                 Constraint::Length(9),
                 Constraint::Length(4),
-                Constraint::Length(12),
+                Constraint::Length(13),
             ],
         )
         .header(
@@ -223,10 +232,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         format!(
-            "{} objects, {} total, {}/mo",
+            "{} objects, {} total, {}",
             fmt::count(b.objects as f64),
             fmt::bytes(b.total_bytes),
-            fmt::usd(b.monthly_cost_usd)
+            cost_label(b)
         ),
         t.dim(),
     ));

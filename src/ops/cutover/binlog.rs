@@ -19,6 +19,7 @@ pub struct BinlogCutover {
     max_lag: Duration,
     max_transaction_age: Duration,
     heartbeat_table: Option<String>,
+    heartbeat_time_zone: Option<String>,
     timeout: Duration,
     /// Shown as the new write endpoint at the end.
     target_endpoint: String,
@@ -28,6 +29,9 @@ pub struct BinlogSettings {
     pub max_lag: Duration,
     pub max_transaction_age: Duration,
     pub heartbeat_table: Option<String>,
+    /// The zone the heartbeat writer stores ts in (`aurora.heartbeat_time_zone`); default
+    /// the source's global time zone.
+    pub heartbeat_time_zone: Option<String>,
     pub timeout: Duration,
 }
 
@@ -82,6 +86,7 @@ impl BinlogCutover {
             max_lag: s.max_lag,
             max_transaction_age: s.max_transaction_age,
             heartbeat_table: s.heartbeat_table,
+            heartbeat_time_zone: s.heartbeat_time_zone,
             timeout: s.timeout,
         }
     }
@@ -89,8 +94,9 @@ impl BinlogCutover {
     /// Replica lag and where the figure comes from.
     async fn lag(&self) -> anyhow::Result<(Option<f64>, &'static str)> {
         if let Some(t) = &self.heartbeat_table {
-            let sid = self.source.server_id().await?;
-            return Ok((self.target.heartbeat_age(t, sid).await?, "heartbeat"));
+            let zone = self.heartbeat_time_zone.as_deref();
+            let lag = super::heartbeat_lag(&*self.source, &*self.target, t, zone).await?;
+            return Ok((lag, "heartbeat"));
         }
         let st = self.target.replication_status().await?;
         Ok((st.and_then(|s| s.seconds_behind), "Seconds_Behind_Master"))

@@ -22,6 +22,7 @@ pub struct BlueGreenCutover {
     /// The green writer, when configured: its replication lag behind blue is measured there.
     green: Option<Arc<dyn MysqlAdmin>>,
     heartbeat_table: Option<String>,
+    heartbeat_time_zone: Option<String>,
     max_lag: Duration,
     max_transaction_age: Duration,
 }
@@ -31,6 +32,8 @@ pub struct BlueGreenSettings {
     pub source: Option<Arc<dyn MysqlAdmin>>,
     pub green: Option<Arc<dyn MysqlAdmin>>,
     pub heartbeat_table: Option<String>,
+    /// The zone the heartbeat writer stores ts in; default the source's global time zone.
+    pub heartbeat_time_zone: Option<String>,
     pub max_lag: Duration,
     pub max_transaction_age: Duration,
 }
@@ -58,6 +61,7 @@ impl BlueGreenCutover {
             source: s.source,
             green: s.green,
             heartbeat_table: s.heartbeat_table,
+            heartbeat_time_zone: s.heartbeat_time_zone,
             max_lag: s.max_lag,
             max_transaction_age: s.max_transaction_age,
         }
@@ -105,8 +109,9 @@ impl Operation for BlueGreenCutover {
             let lag = async {
                 match (&self.heartbeat_table, &self.source) {
                     (Some(t), Some(src)) => {
-                        let sid = src.server_id().await?;
-                        Ok::<_, anyhow::Error>((green.heartbeat_age(t, sid).await?, "heartbeat"))
+                        let zone = self.heartbeat_time_zone.as_deref();
+                        let lag = super::heartbeat_lag(&**src, &**green, t, zone).await?;
+                        Ok::<_, anyhow::Error>((lag, "heartbeat"))
                     }
                     _ => Ok((
                         green

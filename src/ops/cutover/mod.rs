@@ -121,6 +121,28 @@ pub fn resume_from(plan: &Plan, it: &Interrupted) -> usize {
         .unwrap_or(plan.steps.len())
 }
 
+/// Replica lag from a pt-heartbeat table on `target`, aged in the clock of the source that
+/// writes it (`time_zone`, default the source's global zone). A beat from the future is an
+/// error naming the cause, so the lag guardrail refuses rather than passing at "0 s".
+pub(crate) async fn heartbeat_lag(
+    source: &dyn MysqlAdmin,
+    target: &dyn MysqlAdmin,
+    table: &str,
+    time_zone: Option<&str>,
+) -> anyhow::Result<Option<f64>> {
+    let sid = source.server_id().await?;
+    let offset = source.utc_offset_seconds(time_zone).await?;
+    match target.heartbeat_age(table, sid, offset).await? {
+        Some(age) => {
+            let zone = time_zone.unwrap_or("the source's @@global.time_zone");
+            crate::services::aurora::judge_age(age, zone)
+                .map(Some)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", target.name()))
+        }
+        None => Ok(None),
+    }
+}
+
 pub fn plan_names(r: &Resolved) -> Vec<String> {
     r.context().cutover.iter().map(|c| c.name.clone()).collect()
 }
@@ -203,6 +225,10 @@ pub fn build(
                     max_transaction_age: c
                         .max_transaction_age
                         .unwrap_or(DEFAULT_MAX_TRANSACTION_AGE),
+                    heartbeat_time_zone: ctx
+                        .aurora
+                        .as_ref()
+                        .and_then(|a| a.heartbeat_time_zone.clone()),
                     heartbeat_table: ctx
                         .aurora
                         .as_ref()
@@ -248,6 +274,10 @@ pub fn build(
                     source: real(&c.source_url, "source_url", Role::Source)?,
                     green: real(&c.target_url, "target_url", Role::Target)?,
                     heartbeat_table: ctx.aurora.as_ref().and_then(|a| a.heartbeat_table.clone()),
+                    heartbeat_time_zone: ctx
+                        .aurora
+                        .as_ref()
+                        .and_then(|a| a.heartbeat_time_zone.clone()),
                     max_lag: c.max_lag.unwrap_or(DEFAULT_MAX_LAG),
                     max_transaction_age: c
                         .max_transaction_age

@@ -33,17 +33,10 @@ pub fn prices(region: Option<&str>, overrides: &BTreeMap<String, f64>) -> BTreeM
         .clone()
 }
 
-/// Lifecycle storage class -> the CloudWatch StorageType its bytes are reported under.
+/// Lifecycle storage class -> the CloudWatch StorageType its bytes are reported under (the
+/// crate's one table, [`crate::model::s3_storage`]); Standard for anything else.
 pub fn storage_type(class: &str) -> &'static str {
-    match class {
-        "STANDARD_IA" => "StandardIAStorage",
-        "ONEZONE_IA" => "OneZoneIAStorage",
-        "INTELLIGENT_TIERING" => "IntelligentTieringFAStorage",
-        "GLACIER_IR" => "GlacierInstantRetrievalStorage",
-        "GLACIER" => "GlacierStorage",
-        "DEEP_ARCHIVE" => "DeepArchiveStorage",
-        _ => "StandardStorage",
-    }
+    crate::model::s3_storage::of_class(class).unwrap_or("StandardStorage")
 }
 
 fn depth(class: &str) -> u8 {

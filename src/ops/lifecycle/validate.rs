@@ -773,4 +773,27 @@ mod tests {
             assert!(!transition_allowed(c, "STANDARD"));
         }
     }
+
+    #[test]
+    fn a_zoneless_or_epoch_date_the_aws_cli_accepts_is_the_same_document() {
+        use crate::services::s3::admin::normalize;
+        use crate::services::s3::lifecycle_doc::parse;
+        let doc = |date: &str| {
+            format!(
+                r#"{{"Rules":[{{"ID":"old","Status":"Enabled","Filter":{{}},"Expiration":{{"Date":{date}}}}}]}}"#
+            )
+        };
+        let canonical = parse(&doc(r#""2017-09-27T00:00:00Z""#), "f.json").unwrap();
+        for spelling in [
+            r#""2017-09-27T00:00:00""#,
+            r#""2017-09-27""#,
+            r#""2017-09-27T02:00:00+02:00""#,
+            "1506470400",
+        ] {
+            let cfg = parse(&doc(spelling), "f.json").unwrap();
+            let report = validate(&cfg);
+            assert!(report.is_valid(), "{spelling}: {:?}", report.findings);
+            assert_eq!(normalize(&cfg), normalize(&canonical), "{spelling}");
+        }
+    }
 }

@@ -534,6 +534,16 @@ impl RateMeter {
     }
 }
 
+/// The first line of an engine error, cut to fit a guardrail row.
+fn short(e: &str) -> String {
+    let line = e.lines().next().unwrap_or_default();
+    if line.chars().count() > 120 {
+        format!("{}...", line.chars().take(117).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
+
 #[async_trait]
 impl Operation for ReindexOp {
     fn plan(&self) -> &Plan {
@@ -563,6 +573,22 @@ impl Operation for ReindexOp {
                 exists,
             )),
             Err(e) => g.push(Guardrail::unmeasurable("source index", format!("{e:#}"))),
+        }
+        // A closed or red source cannot be copied (or only partly): refuse before creating
+        // the target, with the engine's own reason.
+        match self.admin.count(&self.source_index).await {
+            Ok(n) => g.push(Guardrail::require(
+                "source readable",
+                format!("_count {n}"),
+                "every shard answers".into(),
+                true,
+            )),
+            Err(e) => g.push(Guardrail::require(
+                "source readable",
+                short(&format!("{e:#}")),
+                "every shard answers".into(),
+                false,
+            )),
         }
         match self.admin.index_exists(&self.target).await {
             Ok(exists) => {

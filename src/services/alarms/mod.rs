@@ -1,12 +1,13 @@
 //! CloudWatch alarms for the overview: DescribeAlarms for the states worth a look (ALARM and
-//! INSUFFICIENT_DATA), every page, each alarm tied to the declared panel that shows its metric
-//! so selecting it opens that panel.
+//! INSUFFICIENT_DATA), metric and composite alarms (DescribeAlarms returns only metric alarms
+//! unless `AlarmTypes` names both), every page, each metric alarm tied to the declared panel
+//! that shows its metric so selecting it opens that panel.
 
 use std::time::Duration;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
-use aws_sdk_cloudwatch::types::{MetricAlarm, StateValue};
+use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, StateValue};
 use chrono::{DateTime, Utc};
 
 use crate::model::Alarm;
@@ -73,31 +74,63 @@ fn to_model(a: &MetricAlarm, watched: &[(String, String, String)]) -> Alarm {
         namespace: a.namespace().map(str::to_string),
         metric: a.metric_name().map(str::to_string),
         panel: panel_for(watched, a.namespace(), a.metric_name()),
+        alarm_type: AlarmType::MetricAlarm.as_str().to_string(),
+        rule: None,
     }
 }
 
-/// Alarms in ALARM or INSUFFICIENT_DATA, ALARM first, then most recent change first.
+/// A composite alarm: no metric of its own, so no panel; its rule says what it combines.
+fn composite_to_model(a: &CompositeAlarm) -> Alarm {
+    Alarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        state: a
+            .state_value()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        reason: a.state_reason().unwrap_or_default().to_string(),
+        since: a
+            .state_updated_timestamp()
+            .and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())),
+        namespace: None,
+        metric: None,
+        panel: None,
+        alarm_type: AlarmType::CompositeAlarm.as_str().to_string(),
+        rule: a.alarm_rule().map(str::to_string),
+    }
+}
+
+/// Both kinds of alarm of one DescribeAlarms page.
+pub fn from_page(
+    page: &aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput,
+    watched: &[(String, String, String)],
+) -> Vec<Alarm> {
+    page.metric_alarms()
+        .iter()
+        .map(|a| to_model(a, watched))
+        .chain(page.composite_alarms().iter().map(composite_to_model))
+        .collect()
+}
+
+/// Metric and composite alarms in ALARM or INSUFFICIENT_DATA, ALARM first, then most recent
+/// change first.
 pub async fn describe(
     client: &aws_sdk_cloudwatch::Client,
     watched: &[(String, String, String)],
 ) -> anyhow::Result<Vec<Alarm>> {
     let mut out = Vec::new();
     for state in [StateValue::Alarm, StateValue::InsufficientData] {
-        let mut token: Option<String> = None;
-        loop {
-            let resp = client
-                .describe_alarms()
-                .state_value(state.clone())
-                .set_next_token(token.clone())
-                .send()
-                .await
+        let mut pages = client
+            .describe_alarms()
+            .state_value(state.clone())
+            .alarm_types(AlarmType::MetricAlarm)
+            .alarm_types(AlarmType::CompositeAlarm)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page
                 .map_err(aws_sdk_cloudwatch::Error::from)
                 .context("CloudWatch DescribeAlarms")?;
-            out.extend(resp.metric_alarms().iter().map(|a| to_model(a, watched)));
-            token = resp.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
+            out.extend(from_page(&page, watched));
         }
     }
     sort(&mut out);
@@ -183,5 +216,75 @@ mod tests {
         sort(&mut v);
         let names: Vec<&str> = v.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn a_describe_alarms_page_yields_metric_and_composite_alarms() {
+        use aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput;
+        let page = DescribeAlarmsOutput::builder()
+            .metric_alarms(
+                MetricAlarm::builder()
+                    .alarm_name("reviews-throttled")
+                    .namespace("AWS/DynamoDB")
+                    .metric_name("ThrottledRequests")
+                    .state_value(StateValue::Alarm)
+                    .build(),
+            )
+            .composite_alarms(
+                CompositeAlarm::builder()
+                    .alarm_name("checkout-down")
+                    .alarm_rule(r#"ALARM("api-5xx") AND ALARM("api-latency")"#)
+                    .state_value(StateValue::Alarm)
+                    .state_reason("arbitrary")
+                    .state_updated_timestamp(aws_smithy_types::DateTime::from_secs(1_800_000_000))
+                    .build(),
+            )
+            .build();
+        let w = watched_metrics(&Panels::embedded());
+        let got = from_page(&page, &w);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].alarm_type, "MetricAlarm");
+        assert_eq!(got[0].panel.as_deref(), Some("dynamodb"));
+        let c = &got[1];
+        assert_eq!(c.name, "checkout-down");
+        assert_eq!(c.alarm_type, "CompositeAlarm");
+        assert_eq!(c.state, "ALARM");
+        assert_eq!(
+            c.rule.as_deref(),
+            Some(r#"ALARM("api-5xx") AND ALARM("api-latency")"#)
+        );
+        assert_eq!(c.panel, None);
+        assert_eq!(c.since.map(|t| t.timestamp()), Some(1_800_000_000));
+    }
+
+    #[test]
+    fn a_composite_alarm_in_alarm_is_on_the_overview_marked_composite() {
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+        let mut st = crate::state::fixture::state();
+        st.data.alarms.push(Alarm {
+            name: "checkout-down".into(),
+            state: "ALARM".into(),
+            since: DateTime::<Utc>::from_timestamp(1_800_000_000, 0),
+            alarm_type: "CompositeAlarm".into(),
+            rule: Some(r#"ALARM("api-5xx") AND ALARM("api-latency")"#.into()),
+            ..Default::default()
+        });
+        let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        term.draw(|f| crate::ui::draw(f, &st)).unwrap();
+        let b = term.backend().buffer();
+        let text: Vec<String> = (0..b.area.height)
+            .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
+            .collect();
+        let line = text
+            .iter()
+            .find(|l| l.contains("checkout-down"))
+            .expect("composite alarm on the overview");
+        assert!(line.contains("ALARM"), "{line}");
+        assert!(line.contains("(composite)"), "{line}");
+        assert!(
+            line.contains(r#"ALARM("api-5xx") AND"#),
+            "no reason: the rule: {line}"
+        );
     }
 }

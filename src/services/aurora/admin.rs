@@ -85,12 +85,20 @@ pub trait MysqlAdmin: Send + Sync {
     async fn gtid_applied(&self) -> anyhow::Result<String>;
     /// Whether this replica has applied everything in `source_position`.
     async fn has_applied(&self, source_position: &str) -> anyhow::Result<bool>;
-    /// Age of the newest heartbeat row written by `source_server_id` (pt-heartbeat style).
+    /// Age in seconds of the newest heartbeat row written by `source_server_id`
+    /// (pt-heartbeat style), in the heartbeat writer's clock: `ts` is its local `NOW(6)`, so
+    /// the age is (UTC now + `utc_offset_seconds`) - ts. Signed and never clamped: a negative
+    /// age means ts is not in that zone. None when there is no row.
     async fn heartbeat_age(
         &self,
         table: &str,
         source_server_id: u64,
+        utc_offset_seconds: f64,
     ) -> anyhow::Result<Option<f64>>;
+    /// How far `time_zone` (default this server's `@@global.time_zone`, the zone `NOW(6)`
+    /// uses in a session that sets none) is ahead of UTC right now, in seconds. An error
+    /// when the server does not know the zone.
+    async fn utc_offset_seconds(&self, time_zone: Option<&str>) -> anyhow::Result<f64>;
     async fn long_transactions(&self, older_than: Duration) -> anyhow::Result<Vec<Transaction>>;
     /// DDL statements running now (processlist).
     async fn running_ddl(&self) -> anyhow::Result<Vec<RunningStatement>>;
@@ -412,6 +420,7 @@ impl MysqlAdmin for SqlxMysqlAdmin {
         &self,
         table: &str,
         source_server_id: u64,
+        utc_offset_seconds: f64,
     ) -> anyhow::Result<Option<f64>> {
         if !table
             .chars()
@@ -427,7 +436,26 @@ impl MysqlAdmin for SqlxMysqlAdmin {
             .fetch_one(&self.pool)
             .await
             .with_context(|| format!("{}: reading heartbeat {table}", self.name))?;
-        Ok(row.0.map(|us| us.max(0) as f64 / 1e6))
+        Ok(row.0.map(|us| us as f64 / 1e6 + utc_offset_seconds))
+    }
+
+    async fn utc_offset_seconds(&self, time_zone: Option<&str>) -> anyhow::Result<f64> {
+        let row: (Option<i64>,) = sqlx::query_as(
+            "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), \
+               CONVERT_TZ(UTC_TIMESTAMP(6), '+00:00', COALESCE(?, @@global.time_zone))) AS SIGNED)",
+        )
+        .bind(time_zone)
+        .fetch_one(&self.pool)
+        .await
+        .with_context(|| format!("{}: reading the time zone offset", self.name))?;
+        match row.0 {
+            Some(us) => Ok(us as f64 / 1e6),
+            None => anyhow::bail!(
+                "{}: time zone {} is not known to the server (load its time zone tables or give an offset like \"+01:00\")",
+                self.name,
+                time_zone.unwrap_or("@@global.time_zone")
+            ),
+        }
     }
 
     async fn long_transactions(&self, older_than: Duration) -> anyhow::Result<Vec<Transaction>> {

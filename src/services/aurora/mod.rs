@@ -20,12 +20,12 @@ use futures::future::join_all;
 use super::cloudwatch::CloudWatchReader;
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::{AuroraConfig, redact_url, secret_from_env};
-use crate::model::{AuroraStatus, WriterHealth};
+use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
 
 pub use rds::{CwFigures, Topology};
 use replica::slot;
-pub use replica::{ReplicaInputs, finalize};
-pub use sql::{BinlogStatus, HostStatusRow, col};
+pub use replica::{ReplicaInputs, finalize, heartbeat_age, judge_age};
+pub use sql::{BinlogStatus, HeartbeatSample, HostRows, HostStatusRow, col, sort_host_rows};
 
 pub fn collector(cfg: &AuroraConfig, aws: &AwsContext) -> BoxCollector {
     Box::new(AuroraCollector::new(cfg, aws))
@@ -44,7 +44,12 @@ pub struct AuroraCollector {
     writer: Option<Result<sql::Server, String>>,
     replicas: Vec<(String, Result<sql::Server, String>)>,
     heartbeat: Option<String>,
+    /// SQL for the heartbeat writer's time zone (a checked literal or @@global.time_zone).
+    heartbeat_zone: String,
+    /// The configured zone as a checked literal, for messages.
+    heartbeat_zone_name: Option<String>,
     host_status_table: Option<String>,
+    host_status_max_age: f64,
     config_error: Option<String>,
     interval: Duration,
     timeout: Duration,
@@ -71,6 +76,18 @@ impl AuroraCollector {
         };
         let heartbeat = table(&cfg.heartbeat_table, "heartbeat_table");
         let host_status_table = table(&cfg.replica_status_table, "replica_status_table");
+        let heartbeat_zone_name = match cfg
+            .heartbeat_time_zone
+            .as_deref()
+            .map(sql::checked_time_zone)
+        {
+            Some(Ok(z)) => Some(z),
+            Some(Err(e)) => {
+                config_error = Some(format!("aurora.heartbeat_time_zone: {e}"));
+                None
+            }
+            None => None,
+        };
         AuroraCollector {
             cluster_id: cfg.cluster_id.clone(),
             writer: cfg
@@ -86,7 +103,12 @@ impl AuroraCollector {
                 })
                 .collect(),
             heartbeat,
+            heartbeat_zone: sql::zone_sql(heartbeat_zone_name.as_deref()),
+            heartbeat_zone_name,
             host_status_table,
+            host_status_max_age: cfg
+                .replica_status_max_age
+                .map_or(sql::HOST_STATUS_STALE_SECONDS, |d| d.as_secs_f64()),
             config_error,
             interval: cfg.interval.unwrap_or(Duration::from_secs(2)),
             timeout: cfg.timeout.unwrap_or(Duration::from_secs(2)),
@@ -114,12 +136,15 @@ impl AuroraCollector {
         let acquire = self.timeout.mul_f64(0.6);
         let hb = self.heartbeat.as_deref();
         let hs = self.host_status_table.as_deref();
+        let zone = self.heartbeat_zone.clone();
+        let zone = zone.as_str();
 
         let configured: Vec<String> = self.replicas.iter().map(|(n, _)| n.clone()).collect();
         let writer = async {
             match &mut self.writer {
                 Some(Ok(s)) => {
-                    let r = tokio::time::timeout(budget, s.writer_round(hs, hb, acquire)).await;
+                    let r =
+                        tokio::time::timeout(budget, s.writer_round(hs, hb, zone, acquire)).await;
                     let r = match r {
                         Ok((h, rows)) => (h.map_err(|e| format!("{e:#}")), rows),
                         Err(_) => (Err(timed_out(budget)), None),
@@ -135,18 +160,20 @@ impl AuroraCollector {
         };
         let replicas = join_all(self.replicas.iter_mut().map(|(name, s)| async move {
             let out = match s {
-                Ok(s) => match tokio::time::timeout(budget, s.replica_round(hb, acquire)).await {
-                    Ok((status, hb)) => {
-                        if status.is_err() {
-                            s.reset();
+                Ok(s) => {
+                    match tokio::time::timeout(budget, s.replica_round(hb, zone, acquire)).await {
+                        Ok((status, hb)) => {
+                            if status.is_err() {
+                                s.reset();
+                            }
+                            (status.map_err(|e| format!("{e:#}")), hb)
                         }
-                        (status.map_err(|e| format!("{e:#}")), hb)
+                        Err(_) => {
+                            s.reset();
+                            (Err(timed_out(budget)), None)
+                        }
                     }
-                    Err(_) => {
-                        s.reset();
-                        (Err(timed_out(budget)), None)
-                    }
-                },
+                }
                 Err(e) => (Err(e.clone()), None),
             };
             (name.clone(), out)
@@ -166,11 +193,13 @@ impl AuroraCollector {
         let mut anything = false;
         let mut host_rows = Vec::new();
         let mut writer_beat_age = None;
+        let mut writer_offset = None;
         if let Some((health, rows)) = writer {
             match health {
                 Ok(h) => {
                     anything = true;
                     writer_beat_age = h.heartbeat_age;
+                    writer_offset = h.zone_offset_seconds;
                     status.writer_health = Some(WriterHealth {
                         cpu_percent: None,
                         connections: h.connections,
@@ -197,16 +226,21 @@ impl AuroraCollector {
         };
         let topology = topology.unwrap_or_default();
         let figures = figures.unwrap_or_default();
+        let host = sort_host_rows(host_rows, self.host_status_max_age);
+        status.gone = host
+            .gone
+            .iter()
+            .map(|r| GoneInstance {
+                name: r.server_id.clone(),
+                last_update_age_seconds: r.age_seconds,
+                was_writer: r.is_writer,
+            })
+            .collect();
 
         status.writer = topology
             .writer
             .clone()
-            .or_else(|| {
-                host_rows
-                    .iter()
-                    .find(|r| r.is_writer)
-                    .map(|r| r.server_id.clone())
-            })
+            .or_else(|| host.writer.as_ref().map(|r| r.server_id.clone()))
             .or_else(|| {
                 self.writer
                     .as_ref()
@@ -228,22 +262,38 @@ impl AuroraCollector {
                 }
                 Err(e) => inputs[i].error = Some(redact_url(&e)),
             }
-            match hb {
+            let zone_name = self.heartbeat_zone_name.as_deref();
+            let writer_beat = writer_beat_age
+                .map(|a| judge_age(a, zone_name.unwrap_or("the writer's @@global.time_zone")));
+            match (hb, writer_beat) {
+                // A heartbeat from the future on the writer itself: ts is not in the zone it
+                // is compared in, so no replica's age means anything either.
+                (Some(Ok(_)), Some(Err(e))) => {
+                    inputs[i].heartbeat = Some(None);
+                    inputs[i].heartbeat_error = Some(format!("on the writer: {e}"));
+                }
                 // A heartbeat that is old on the writer too means the heartbeat writer
                 // stopped, not that replicas fell behind: no figure rather than a false one.
-                Some(Ok(_)) if writer_beat_age.is_some_and(|a| a > HEARTBEAT_STALE_SECONDS) => {
+                (Some(Ok(_)), Some(Ok(a))) if a > HEARTBEAT_STALE_SECONDS => {
                     inputs[i].heartbeat = Some(None);
                     inputs[i].heartbeat_error = Some(format!(
-                        "newest beat on the writer is {:.0} s old; is the heartbeat writer (pt-heartbeat) running?",
-                        writer_beat_age.unwrap_or_default()
+                        "newest beat on the writer is {a:.0} s old; is the heartbeat writer (pt-heartbeat) running?"
                     ));
                 }
-                Some(Ok(age)) => inputs[i].heartbeat = Some(age),
-                Some(Err(e)) => inputs[i].heartbeat_error = Some(redact_url(&format!("{e:#}"))),
-                None => {}
+                (Some(Ok(sample)), _) => match heartbeat_age(sample, writer_offset, zone_name) {
+                    Ok(age) => inputs[i].heartbeat = Some(age),
+                    Err(e) => {
+                        inputs[i].heartbeat = Some(None);
+                        inputs[i].heartbeat_error = Some(e);
+                    }
+                },
+                (Some(Err(e)), _) => {
+                    inputs[i].heartbeat_error = Some(redact_url(&format!("{e:#}")))
+                }
+                (None, _) => {}
             }
         }
-        for r in host_rows.into_iter().filter(|r| !r.is_writer) {
+        for r in host.readers {
             let i = slot(&mut inputs, &r.server_id);
             inputs[i].host_row = Some(r);
         }

@@ -56,9 +56,56 @@ pub fn checked_table(name: &str) -> Result<String, String> {
     }
 }
 
-/// A replica's view of its binlog replication (`SHOW REPLICA STATUS`).
+/// A time zone (`heartbeat_time_zone`) as a SQL string literal safe to splice: an offset
+/// ("+01:00"), "UTC", "SYSTEM" or a tz database name ("Europe/Paris").
+pub fn checked_time_zone(zone: &str) -> Result<String, String> {
+    let ok = !zone.is_empty()
+        && zone.len() <= 64
+        && zone
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | ':' | '/' | '_'));
+    if ok {
+        Ok(format!("'{zone}'"))
+    } else {
+        Err(format!(
+            "time zone {zone:?} must be an offset like \"+01:00\", \"UTC\" or a zone name like \"Europe/Paris\""
+        ))
+    }
+}
+
+/// SQL for "now" in `zone` (a checked literal, or `@@global.time_zone`, the zone a session
+/// that does not set its own writes `NOW(6)` in). sqlx sets every session it opens to
+/// `+00:00`, so our own `NOW(6)` is UTC and cannot stand for the heartbeat writer's clock.
+/// NULL when the server does not know the zone (named zones need the time zone tables).
+fn now_in(zone: &str) -> String {
+    format!("CONVERT_TZ(UTC_TIMESTAMP(6), '+00:00', {zone})")
+}
+
+/// The zone expression for `now_in`: the configured zone, else the server's global one.
+pub fn zone_sql(configured: Option<&str>) -> String {
+    configured.map_or("@@global.time_zone".to_string(), str::to_string)
+}
+
+/// A beat at most this far in the future (clock skew between hosts) reads as 0 s; further
+/// than this, `ts` is not in the clock it is compared with and the age means nothing.
+pub const HEARTBEAT_FUTURE_TOLERANCE_SECONDS: f64 = 1.0;
+
+/// Heartbeat age as read on a replica, before it is put in the heartbeat writer's clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HeartbeatSample {
+    /// UTC now minus the newest `ts` (seconds, signed); None when the table is empty.
+    pub utc_age_seconds: Option<f64>,
+    /// How far this server's idea of the heartbeat zone is ahead of UTC (seconds); None when
+    /// the server does not know the zone.
+    pub zone_offset_seconds: Option<f64>,
+}
+
+/// A replica's view of one replication channel (`SHOW REPLICA STATUS` row; MariaDB's
+/// `SHOW ALL REPLICAS STATUS` gives one row per named connection).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BinlogStatus {
+    /// `Channel_Name` (MySQL) or `Connection_name` (MariaDB); None for the default channel.
+    pub channel: Option<String>,
     /// "Yes", "No", "Connecting", "Preparing" as the server says it.
     pub io_state: Option<String>,
     pub io_running: Option<bool>,
@@ -80,6 +127,7 @@ impl BinlogStatus {
             Some(format!("{file}:{pos}"))
         };
         BinlogStatus {
+            channel: any_of(get, &["Channel_Name", "Channel_name", "Connection_name"]),
             io_running: yes(&io_state),
             sql_running: yes(&sql_state),
             io_state,
@@ -103,9 +151,13 @@ pub struct WriterSql {
     pub max_connections: Option<u64>,
     pub running_transactions: Option<u64>,
     pub oldest_transaction_seconds: Option<f64>,
-    /// Age of the newest heartbeat on the writer itself: tells a stopped heartbeat writer
+    /// Age of the newest heartbeat on the writer itself, in the heartbeat zone's clock
+    /// (seconds, signed: negative = a beat from the future): tells a stopped heartbeat writer
     /// apart from lagging replicas.
     pub heartbeat_age: Option<f64>,
+    /// How far the heartbeat zone is ahead of UTC on the writer (seconds); None when the
+    /// writer does not know the zone.
+    pub zone_offset_seconds: Option<f64>,
 }
 
 /// One row of Aurora's `replica_host_status`.
@@ -119,16 +171,71 @@ pub struct HostStatusRow {
     pub last_transport_error: Option<String>,
 }
 
-/// Aurora drops a reader from replica_host_status when it has not reported for 5 minutes;
-/// drivers treat such rows as gone. A row older than this is not a lag figure.
+/// Rows of replica_host_status not updated for this long are gone instances (renamed,
+/// deleted, the old writer's session after a failover): the AWS JDBC driver's default.
 pub const HOST_STATUS_STALE_SECONDS: f64 = 300.0;
+
+/// replica_host_status sorted out: the writer, live readers, and rows of gone instances.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HostRows {
+    pub writer: Option<HostStatusRow>,
+    pub readers: Vec<HostStatusRow>,
+    pub gone: Vec<HostStatusRow>,
+}
+
+/// Sort replica_host_status rows: the most recently updated `MASTER_SESSION_ID` row is the
+/// writer (after a failover the old writer's row lingers); readers updated within `max_age`
+/// seconds are live; every other row is listed once as gone, never as a broken replica.
+pub fn sort_host_rows(rows: Vec<HostStatusRow>, max_age: f64) -> HostRows {
+    let age = |r: &HostStatusRow| r.age_seconds.unwrap_or(f64::INFINITY);
+    let fresh = |r: &HostStatusRow| r.age_seconds.is_some_and(|a| a <= max_age);
+    let (mut writers, mut others): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.is_writer);
+    writers.sort_by(|a, b| age(a).total_cmp(&age(b)));
+    others.sort_by(|a, b| age(a).total_cmp(&age(b)));
+    let mut out = HostRows::default();
+    let mut writers = writers.into_iter();
+    out.writer = writers.next();
+    let writer_id = out.writer.as_ref().map(|w| w.server_id.clone());
+    let mut rest: Vec<HostStatusRow> = writers.collect();
+    for r in others {
+        let known = Some(&r.server_id) == writer_id.as_ref()
+            || out.readers.iter().any(|x| x.server_id == r.server_id);
+        if known {
+            continue;
+        }
+        if fresh(&r) {
+            out.readers.push(r);
+        } else {
+            rest.push(r);
+        }
+    }
+    for r in rest {
+        let seen = Some(&r.server_id) == writer_id.as_ref()
+            || out.readers.iter().any(|x| x.server_id == r.server_id)
+            || out.gone.iter().any(|x| x.server_id == r.server_id);
+        if !seen {
+            out.gone.push(r);
+        }
+    }
+    out
+}
+
+/// Replica status statements, newest first; the first one a server parses is kept. MariaDB
+/// shows only the default connection for SHOW REPLICA STATUS and needs the ALL form for named
+/// (multi-source) connections; MySQL gives one row per channel without it.
+const SHOW_STATUS: [&str; 4] = [
+    "SHOW ALL REPLICAS STATUS", // MariaDB >= 10.5.1
+    "SHOW REPLICA STATUS",      // MySQL >= 8.0.22
+    "SHOW ALL SLAVES STATUS",   // MariaDB < 10.5.1
+    "SHOW SLAVE STATUS",        // MySQL < 8.0.22
+];
 
 /// One configured server with its lazily built, small pool.
 pub struct Server {
     opts: MySqlConnectOptions,
     pool: Option<MySqlPool>,
-    /// The server rejected SHOW REPLICA STATUS (MySQL < 8.0.22, MariaDB < 10.5).
-    legacy_show: bool,
+    /// Index into SHOW_STATUS of the first statement this server understands.
+    show_from: usize,
     /// replica_host_status does not exist here (not Aurora): stop asking.
     no_host_status: bool,
 }
@@ -144,7 +251,7 @@ impl Server {
         Ok(Server {
             opts,
             pool: None,
-            legacy_show: false,
+            show_from: 0,
             no_host_status: false,
         })
     }
@@ -188,47 +295,46 @@ impl Server {
         self.no_host_status = false;
     }
 
-    /// Replication status and heartbeat age, in parallel on the pool's two connections.
+    /// Replication status of every channel and the heartbeat sample, in parallel on the
+    /// pool's two connections. An empty channel list = not a binlog replica.
     pub async fn replica_round(
         &mut self,
         heartbeat: Option<&str>,
+        zone: &str,
         acquire: Duration,
     ) -> (
-        anyhow::Result<Option<BinlogStatus>>,
-        Option<anyhow::Result<Option<f64>>>,
+        anyhow::Result<Vec<BinlogStatus>>,
+        Option<anyhow::Result<HeartbeatSample>>,
     ) {
         let pool = match self.pool(acquire).await {
             Ok(p) => p,
             Err(e) => return (Err(e), None),
         };
-        let legacy = self.legacy_show;
+        let from = self.show_from;
         let status = async {
-            if !legacy {
-                match sqlx::raw_sql("SHOW REPLICA STATUS").fetch_all(&pool).await {
-                    Ok(rows) => return (Ok(rows), false),
-                    Err(e) if is_syntax_error(&e) => {}
-                    Err(e) => return (Err(e), false),
+            let mut i = from;
+            loop {
+                match sqlx::raw_sql(SHOW_STATUS[i]).fetch_all(&pool).await {
+                    Err(e) if is_syntax_error(&e) && i + 1 < SHOW_STATUS.len() => i += 1,
+                    r => return (r, i),
                 }
             }
-            (
-                sqlx::raw_sql("SHOW SLAVE STATUS").fetch_all(&pool).await,
-                true,
-            )
         };
         let hb = async {
             match heartbeat {
-                Some(t) => Some(heartbeat_age(&pool, t).await),
+                Some(t) => Some(heartbeat_sample(&pool, t, zone).await),
                 None => None,
             }
         };
-        let ((rows, used_legacy), hb) = tokio::join!(status, hb);
-        self.legacy_show |= used_legacy;
+        let ((rows, used), hb) = tokio::join!(status, hb);
+        self.show_from = used;
         let status = rows
             .map(|rows| {
-                rows.first()
+                rows.iter()
                     .map(|r| BinlogStatus::parse(&|name: &str| col(r, name)))
+                    .collect()
             })
-            .context("SHOW REPLICA STATUS");
+            .with_context(|| SHOW_STATUS[used].to_string());
         (status, hb)
     }
 
@@ -237,6 +343,7 @@ impl Server {
         &mut self,
         host_status_table: Option<&str>,
         heartbeat: Option<&str>,
+        zone: &str,
         acquire: Duration,
     ) -> (
         anyhow::Result<WriterSql>,
@@ -251,7 +358,7 @@ impl Server {
             .unwrap_or("`information_schema`.`replica_host_status`")
             .to_string();
         let ask_host_status = explicit || !self.no_host_status;
-        let (health, hosts) = tokio::join!(writer_health(&pool, heartbeat), async {
+        let (health, hosts) = tokio::join!(writer_health(&pool, heartbeat, zone), async {
             if ask_host_status {
                 Some(host_status(&pool, &table).await)
             } else {
@@ -271,46 +378,62 @@ impl Server {
     }
 }
 
-async fn heartbeat_age(pool: &MySqlPool, table: &str) -> anyhow::Result<Option<f64>> {
-    // The server's own clock on both ends (the writer's NOW(6) in ts replicated here, compared
-    // with this replica's NOW(6)): no dependency on the console host's clock.
-    let sql = format!("SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), NOW(6)) AS hb_us FROM {table}");
+async fn heartbeat_sample(
+    pool: &MySqlPool,
+    table: &str,
+    zone: &str,
+) -> anyhow::Result<HeartbeatSample> {
+    // UTC on this server; the heartbeat zone's offset comes with it so the caller can put the
+    // age in the writer's clock (ts is the heartbeat writer's local NOW(6), not UTC).
+    let now = now_in(zone);
+    let sql = format!(
+        "SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), UTC_TIMESTAMP(6)) AS hb_utc_us, \
+           TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), {now}) AS tz_us FROM {table}"
+    );
     let rows = sqlx::raw_sql(AssertSqlSafe(sql))
         .fetch_all(pool)
         .await
         .with_context(|| format!("heartbeat from {table}"))?;
-    Ok(rows
-        .first()
-        .and_then(|r| col(r, "hb_us"))
-        .and_then(|s| s.parse::<f64>().ok())
-        .map(|us| (us / 1e6).max(0.0)))
+    let us = |name| {
+        rows.first()
+            .and_then(|r| col(r, name))
+            .and_then(|s| s.parse::<f64>().ok())
+            .map(|us| us / 1e6)
+    };
+    Ok(HeartbeatSample {
+        utc_age_seconds: us("hb_utc_us"),
+        zone_offset_seconds: us("tz_us"),
+    })
 }
 
-async fn writer_health(pool: &MySqlPool, heartbeat: Option<&str>) -> anyhow::Result<WriterSql> {
+async fn writer_health(
+    pool: &MySqlPool,
+    heartbeat: Option<&str>,
+    zone: &str,
+) -> anyhow::Result<WriterSql> {
     // One round trip: the result sets of SHOW and the SELECTs, told apart by column names.
-    let base = "SHOW GLOBAL STATUS LIKE 'Threads_connected'; \
+    let now = now_in(zone);
+    let base = format!(
+        "SHOW GLOBAL STATUS LIKE 'Threads_connected'; \
          SELECT @@max_connections AS max_conn, \
            (SELECT COUNT(*) FROM information_schema.innodb_trx) AS trx_count, \
            (SELECT MAX(TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6))) \
-              FROM information_schema.innodb_trx) AS trx_oldest_us";
+              FROM information_schema.innodb_trx) AS trx_oldest_us, \
+           TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), {now}) AS tz_us"
+    );
+    let plain = || sqlx::raw_sql(AssertSqlSafe(base.clone())).fetch_all(pool);
     let rows = match heartbeat {
         Some(t) => {
             let sql = format!(
-                "{base}; SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), NOW(6)) AS hb_us FROM {t}"
+                "{base}; SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), {now}) AS hb_us FROM {t}"
             );
             match sqlx::raw_sql(AssertSqlSafe(sql)).fetch_all(pool).await {
                 Ok(rows) => rows,
                 // No heartbeat table on the writer: still report its health.
-                Err(_) => sqlx::raw_sql(base)
-                    .fetch_all(pool)
-                    .await
-                    .context("writer health")?,
+                Err(_) => plain().await.context("writer health")?,
             }
         }
-        None => sqlx::raw_sql(base)
-            .fetch_all(pool)
-            .await
-            .context("writer health")?,
+        None => plain().await.context("writer health")?,
     };
     let mut w = WriterSql::default();
     for r in &rows {
@@ -323,9 +446,12 @@ async fn writer_health(pool: &MySqlPool, heartbeat: Option<&str>) -> anyhow::Res
             w.oldest_transaction_seconds = col(r, "trx_oldest_us")
                 .and_then(|v| v.parse::<f64>().ok())
                 .map(|us| us / 1e6);
+            w.zone_offset_seconds = col(r, "tz_us")
+                .and_then(|v| v.parse::<f64>().ok())
+                .map(|us| us / 1e6);
         }
         if let Some(us) = col(r, "hb_us").and_then(|v| v.parse::<f64>().ok()) {
-            w.heartbeat_age = Some((us / 1e6).max(0.0));
+            w.heartbeat_age = Some(us / 1e6);
         }
     }
     Ok(w)
@@ -427,6 +553,72 @@ mod tests {
         assert_eq!(s.seconds_behind, None);
         assert_eq!(s.gtid_position.as_deref(), Some("binlog.000007:4711"));
         assert!(s.last_sql_error.unwrap().contains("Duplicate"));
+    }
+
+    fn row(id: &str, writer: bool, age: f64) -> HostStatusRow {
+        HostStatusRow {
+            server_id: id.into(),
+            is_writer: writer,
+            lag_ms: Some(20.0),
+            age_seconds: Some(age),
+            last_transport_error: None,
+        }
+    }
+
+    #[test]
+    fn most_recently_updated_writer_row_wins_and_the_old_writer_is_gone() {
+        // After a failover: the old writer's MASTER_SESSION_ID row (900 s stale) comes first.
+        let rows = vec![
+            row("catalog-1", true, 900.0),
+            row("catalog-2", true, 0.4),
+            row("catalog-3", false, 0.6),
+        ];
+        let h = sort_host_rows(rows, HOST_STATUS_STALE_SECONDS);
+        assert_eq!(h.writer.unwrap().server_id, "catalog-2");
+        assert_eq!(h.readers.len(), 1);
+        assert_eq!(h.readers[0].server_id, "catalog-3");
+        assert_eq!(h.gone.len(), 1);
+        assert_eq!(h.gone[0].server_id, "catalog-1");
+    }
+
+    #[test]
+    fn rows_older_than_the_max_age_are_gone_once_not_replicas() {
+        let rows = vec![
+            row("catalog-1", true, 0.2),
+            row("catalog-old-name", false, 3.0 * 86400.0),
+            row("catalog-old-name", false, 3.0 * 86400.0 + 5.0),
+            row("catalog-2", false, 299.0),
+        ];
+        let h = sort_host_rows(rows.clone(), 300.0);
+        assert_eq!(
+            h.readers
+                .iter()
+                .map(|r| &r.server_id[..])
+                .collect::<Vec<_>>(),
+            ["catalog-2"]
+        );
+        assert_eq!(h.gone.len(), 1, "listed once: {:?}", h.gone);
+        assert_eq!(h.gone[0].server_id, "catalog-old-name");
+        // A shorter max age makes catalog-2 gone too.
+        let h = sort_host_rows(rows, 60.0);
+        assert!(h.readers.is_empty());
+        assert_eq!(h.gone.len(), 2);
+    }
+
+    #[test]
+    fn time_zones_are_checked_before_use_in_sql() {
+        assert_eq!(checked_time_zone("+01:00").unwrap(), "'+01:00'");
+        assert_eq!(checked_time_zone("Europe/Paris").unwrap(), "'Europe/Paris'");
+        assert!(checked_time_zone("x'; DROP").is_err());
+        assert!(checked_time_zone("").is_err());
+    }
+
+    #[test]
+    fn channel_name_is_read_from_mysql_and_mariadb_spellings() {
+        let m = status(&[("Channel_Name", "orders"), ("Replica_IO_Running", "Yes")]);
+        assert_eq!(m.channel.as_deref(), Some("orders"));
+        let d = status(&[("Connection_name", ""), ("Slave_IO_Running", "Yes")]);
+        assert_eq!(d.channel, None, "the default connection has an empty name");
     }
 
     #[test]

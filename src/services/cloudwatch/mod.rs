@@ -11,7 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput;
+use aws_sdk_cloudwatch::types::{
+    Dimension, MessageData, Metric, MetricDataQuery, MetricStat, StatusCode,
+};
 use chrono::{DateTime, Utc};
 
 /// GetMetricData accepts at most this many queries per call.
@@ -155,15 +158,73 @@ pub fn query_id(n: usize) -> String {
     format!("q{n}")
 }
 
-/// Datapoints of one query, oldest first.
+/// Datapoints of one query, oldest first, with what GetMetricData said about them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Series {
     pub points: Vec<(DateTime<Utc>, f64)>,
+    /// The result's `StatusCode` on the last page: Complete, PartialData (more pages were
+    /// followed; still PartialData on the last page means CloudWatch stopped short),
+    /// InternalError or Forbidden. None when the result had none (emulators).
+    pub status: Option<String>,
+    /// The result's `Messages` ("Code: Value"), and the call's own, for an error to show.
+    pub messages: Vec<String>,
 }
 
 impl Series {
     pub fn latest(&self) -> Option<(DateTime<Utc>, f64)> {
         self.points.last().copied()
+    }
+
+    /// "Forbidden: message" when CloudWatch refused or failed this query: its points are
+    /// not "no data" but unknown, and the message says why.
+    pub fn error(&self) -> Option<String> {
+        let status = self.status.as_deref()?;
+        if status != StatusCode::Forbidden.as_str() && status != StatusCode::InternalError.as_str()
+        {
+            return None;
+        }
+        if self.messages.is_empty() {
+            Some(format!("{status} (CloudWatch gave no message)"))
+        } else {
+            Some(format!("{status}: {}", self.messages.join("; ")))
+        }
+    }
+}
+
+fn message_text(m: &MessageData) -> String {
+    match (m.code(), m.value()) {
+        (Some(c), Some(v)) => format!("{c}: {v}"),
+        (Some(c), None) => c.to_string(),
+        (None, Some(v)) => v.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+/// Fold one GetMetricData page into the series by query id: points appended, the status
+/// replaced by the page's (the last page's status is the result's), messages gathered.
+pub fn fold_page(out: &mut HashMap<String, Series>, page: &GetMetricDataOutput) {
+    let call_messages: Vec<String> = page.messages().iter().map(message_text).collect();
+    for r in page.metric_data_results() {
+        let id = r.id().unwrap_or_default().to_string();
+        let series = out.entry(id).or_default();
+        for (t, v) in r.timestamps().iter().zip(r.values()) {
+            if let Some(t) = DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos()) {
+                series.points.push((t, *v));
+            }
+        }
+        if let Some(c) = r.status_code() {
+            series.status = Some(c.as_str().to_string());
+        }
+        for m in r
+            .messages()
+            .iter()
+            .map(message_text)
+            .chain(call_messages.clone())
+        {
+            if !m.is_empty() && !series.messages.contains(&m) {
+                series.messages.push(m);
+            }
+        }
     }
 }
 
@@ -221,36 +282,29 @@ impl CloudWatchReader {
         let end = aws_smithy_types::DateTime::from_secs(end.timestamp());
         for batch in pack_batches(groups) {
             let sdk: Vec<MetricDataQuery> = batch.iter().map(|q| q.to_sdk()).collect();
-            let mut token: Option<String> = None;
+            // Billed per metric; an expression is computed from metrics already counted.
+            let billed = batch.iter().filter(|q| q.expression.is_none()).count() as u64;
+            // The paginator follows NextToken, which PartialData results come with.
+            let mut pages = self
+                .client
+                .get_metric_data()
+                .set_metric_data_queries(Some(sdk))
+                .start_time(start)
+                .end_time(end)
+                .into_paginator()
+                .send();
             loop {
                 CALLS.fetch_add(1, Ordering::Relaxed);
-                // Billed per metric; an expression is computed from metrics already counted.
-                let billed = batch.iter().filter(|q| q.expression.is_none()).count() as u64;
                 METRICS_REQUESTED.fetch_add(billed, Ordering::Relaxed);
                 record(billed);
-                let resp = self
-                    .client
-                    .get_metric_data()
-                    .set_metric_data_queries(Some(sdk.clone()))
-                    .start_time(start)
-                    .end_time(end)
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
+                let Some(page) = pages.next().await else {
+                    break;
+                };
+                let page = page
                     .map_err(aws_sdk_cloudwatch::Error::from)
                     .context("CloudWatch GetMetricData")?;
-                for r in resp.metric_data_results() {
-                    let id = r.id().unwrap_or_default().to_string();
-                    let series = out.entry(id).or_default();
-                    for (t, v) in r.timestamps().iter().zip(r.values()) {
-                        if let Some(t) = DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos())
-                        {
-                            series.points.push((t, *v));
-                        }
-                    }
-                }
-                token = resp.next_token().map(str::to_string);
-                if token.is_none() {
+                fold_page(&mut out, &page);
+                if page.next_token().is_none() {
                     break;
                 }
             }
@@ -296,5 +350,79 @@ mod tests {
         assert_eq!(b.len(), 2);
         assert_eq!(b[0].len(), 499);
         assert_eq!(b[1].len(), 3);
+    }
+
+    fn result(
+        id: &str,
+        secs: &[i64],
+        status: StatusCode,
+    ) -> aws_sdk_cloudwatch::types::MetricDataResult {
+        let mut b = aws_sdk_cloudwatch::types::MetricDataResult::builder()
+            .id(id)
+            .status_code(status);
+        for s in secs {
+            b = b
+                .timestamps(aws_smithy_types::DateTime::from_secs(*s))
+                .values(*s as f64);
+        }
+        b.build()
+    }
+
+    #[test]
+    fn a_forbidden_result_is_an_error_with_its_message_not_an_empty_series() {
+        let page = GetMetricDataOutput::builder()
+            .metric_data_results(
+                aws_sdk_cloudwatch::types::MetricDataResult::builder()
+                    .id("q0")
+                    .status_code(StatusCode::Forbidden)
+                    .messages(
+                        MessageData::builder()
+                            .code("Forbidden")
+                            .value("not authorized to read AWS/RDS in account 111122223333")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .metric_data_results(result("q1", &[60], StatusCode::InternalError))
+            .metric_data_results(result("q2", &[60], StatusCode::Complete))
+            .build();
+        let mut out = HashMap::new();
+        fold_page(&mut out, &page);
+        assert_eq!(
+            out["q0"].error().as_deref(),
+            Some("Forbidden: Forbidden: not authorized to read AWS/RDS in account 111122223333")
+        );
+        assert_eq!(
+            out["q1"].error().as_deref(),
+            Some("InternalError (CloudWatch gave no message)")
+        );
+        assert_eq!(out["q2"].error(), None);
+        assert_eq!(out["q2"].points.len(), 1);
+    }
+
+    #[test]
+    fn partial_data_pages_are_joined_and_the_last_page_status_is_the_result() {
+        let first = GetMetricDataOutput::builder()
+            .metric_data_results(result("q0", &[180, 120], StatusCode::PartialData))
+            .next_token("more")
+            .build();
+        let last = GetMetricDataOutput::builder()
+            .metric_data_results(result("q0", &[60], StatusCode::Complete))
+            .messages(
+                MessageData::builder()
+                    .code("MaxMetricsExceeded")
+                    .value("call-level note")
+                    .build(),
+            )
+            .build();
+        let mut out = HashMap::new();
+        fold_page(&mut out, &first);
+        assert_eq!(out["q0"].status.as_deref(), Some("PartialData"));
+        fold_page(&mut out, &last);
+        let s = &out["q0"];
+        assert_eq!(s.points.len(), 3);
+        assert_eq!(s.status.as_deref(), Some("Complete"));
+        assert_eq!(s.messages, ["MaxMetricsExceeded: call-level note"]);
+        assert_eq!(s.error(), None);
     }
 }

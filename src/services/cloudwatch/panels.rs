@@ -298,6 +298,8 @@ struct Cached {
 #[derive(Debug, Clone, Default)]
 struct FigState {
     points: BTreeMap<DateTime<Utc>, f64>,
+    /// CloudWatch's Forbidden / InternalError for this figure's last fetch, with its message.
+    error: Option<String>,
 }
 
 pub struct PanelCollector<S: MetricSource> {
@@ -505,7 +507,9 @@ impl<S: MetricSource> PanelCollector<S> {
             let results = self.source.fetch(&groups, start, now).await?;
             for (qid, (mid, key)) in &wanted {
                 let st = self.figures.entry((mid.clone(), key.clone())).or_default();
+                st.error = None;
                 if let Some(s) = results.get(qid) {
+                    st.error = s.error();
                     for (t, v) in &s.points {
                         if v.is_finite() {
                             st.points.insert(*t, *v);
@@ -550,7 +554,11 @@ fn period_secs(d: Duration) -> i32 {
 }
 
 fn figure(m: &CwMetric, key: Option<&str>, st: Option<&FigState>) -> CwFigure {
-    let latest = st.and_then(|s| s.points.last_key_value().map(|(t, v)| (*t, *v)));
+    let error = st.and_then(|s| s.error.clone());
+    // A refused or failed query is unknown, not the last value nor "no data".
+    let latest = st
+        .filter(|_| error.is_none())
+        .and_then(|s| s.points.last_key_value().map(|(t, v)| (*t, *v)));
     let value = latest.map(|(_, v)| v);
     CwFigure {
         label: match key {
@@ -569,6 +577,7 @@ fn figure(m: &CwMetric, key: Option<&str>, st: Option<&FigState>) -> CwFigure {
         history: st
             .map(|s| s.points.values().copied().collect())
             .unwrap_or_default(),
+        error,
     }
 }
 
@@ -668,6 +677,39 @@ impl<S: MetricSource + 'static> Collector for PanelCollector<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forbidden_query_is_a_figure_with_its_message_and_no_value_and_a_finding() {
+        let panels = crate::panels::Panels::embedded();
+        let def = panels.get("dynamodb").expect("embedded dynamodb panel");
+        let m = &def.cloudwatch.as_ref().unwrap().metrics[0];
+        let mut st = FigState::default();
+        st.points.insert(Utc::now(), 5.0);
+        st.error = Some("Forbidden: not authorized to perform cloudwatch:GetMetricData".into());
+        let f = figure(m, None, Some(&st));
+        assert_eq!(f.value, None, "a refused query shows no stale value");
+        assert_eq!(f.status, Status::NoData);
+        assert_eq!(f.error, st.error);
+        let cw = std::collections::BTreeMap::from([("dynamodb".to_string(), vec![f.clone()])]);
+        let mut snap = crate::state::fixture::snapshot();
+        snap.cloudwatch = Some(cw);
+        let found = crate::state::findings::findings(&snap, &panels);
+        let msgs: Vec<&str> = found
+            .iter()
+            .filter(|x| x.message.starts_with("DynamoDB") || x.message.contains(&f.label))
+            .map(|x| x.message.as_str())
+            .collect();
+        assert!(
+            msgs.iter()
+                .any(|x| x
+                    .ends_with(": Forbidden: not authorized to perform cloudwatch:GetMetricData")),
+            "{msgs:?}"
+        );
+        assert!(
+            !msgs.iter().any(|x| x.contains("no datapoints")),
+            "{msgs:?}"
+        );
+    }
 
     #[test]
     fn expression_ids_are_renamed_per_instance_and_functions_are_left_alone() {

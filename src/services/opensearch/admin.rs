@@ -63,6 +63,8 @@ pub trait SearchAdmin: Send + Sync {
     /// `requests_per_second`: None = unlimited.
     async fn rethrottle(&self, id: &str, requests_per_second: Option<f64>) -> Result<()>;
     async fn cancel_task(&self, id: &str) -> Result<()>;
+    /// Documents in `index` (`_count`); an error when the index cannot be read (closed, red,
+    /// or any shard failed to answer), never a partial count.
     async fn count(&self, index: &str) -> Result<u64>;
     async fn refresh(&self, index: &str) -> Result<()>;
     /// Primary store size in bytes.
@@ -420,6 +422,14 @@ impl SearchAdmin for OsAdmin {
         let v = self
             .call(Method::Get, &format!("/{index}/_count"), &[], None)
             .await?;
+        // A red index answers 200 with the count of the shards that did answer: not a count.
+        let failed = u(&v["_shards"]["failed"]);
+        if failed > 0 {
+            anyhow::bail!(
+                "{index}: {failed} of {} shards failed to answer _count",
+                u(&v["_shards"]["total"])
+            );
+        }
         Ok(u(&v["count"]))
     }
 

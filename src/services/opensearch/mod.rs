@@ -105,7 +105,7 @@ impl OpenSearchCollector {
         let client = self.client().await?;
         let t = self.request_timeout();
         let (health, stats, indices, aliases, tasks) = tokio::join!(
-            get(&client, "/_cluster/health", &[], t),
+            get(&client, "/_cluster/health", &[("level", "indices")], t),
             get(
                 &client,
                 "/_nodes/stats/indices/indexing,search",
@@ -118,7 +118,9 @@ impl OpenSearchCollector {
                 &[
                     ("format", "json"),
                     ("bytes", "b"),
-                    ("h", "index,health,docs.count,store.size"),
+                    ("h", "index,health,status,docs.count,store.size"),
+                    // Closed indices too: they are indices an operator has, not absent ones.
+                    ("expand_wildcards", "all"),
                 ],
                 t
             ),
@@ -143,8 +145,10 @@ impl OpenSearchCollector {
         }
 
         let mut st = OpenSearchStatus::default();
+        let mut health_indices = Value::Null;
         match health {
-            Ok(v) => {
+            Ok(mut v) => {
+                health_indices = v["indices"].take();
                 let (status, name, nodes) = parse::health(&v);
                 st.health = status;
                 st.cluster_name = name;
@@ -179,7 +183,7 @@ impl OpenSearchCollector {
                 .push(format!("aliases (showing the previous list): {e:#}")),
         }
         match indices {
-            Ok(v) => self.last_indices = parse::indices(&v, &self.last_aliases),
+            Ok(v) => self.last_indices = parse::indices(&v, &self.last_aliases, &health_indices),
             Err(e) => {
                 for i in &mut self.last_indices {
                     i.aliases = self.last_aliases.get(&i.name).cloned().unwrap_or_default();

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::model::{IndexStatus, TaskStatus};
+use crate::model::{IndexState, IndexStatus, TaskStatus};
 
 /// `_cluster/health`: (status, cluster name, node count).
 pub fn health(v: &Value) -> (String, Option<String>, u64) {
@@ -89,17 +89,48 @@ pub fn rates(
     }
 }
 
-fn num(v: &Value) -> u64 {
+/// A `_cat` number (they come as strings); None for null or missing, which is how the
+/// engine says "no figure" (closed, red or initializing index).
+fn num(v: &Value) -> Option<u64> {
     match v {
-        Value::Number(n) => n.as_u64().unwrap_or(0),
-        Value::String(s) => s.parse().unwrap_or(0),
-        _ => 0,
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// One index's state from its `_cat/indices` row and its entry of
+/// `_cluster/health?level=indices` (`Value::Null` when absent).
+pub fn index_state(row: &Value, health: &Value) -> IndexState {
+    let initializing = health["initializing_shards"].as_u64().unwrap_or(0) > 0;
+    let unassigned = health["unassigned_shards"].as_u64().unwrap_or(0) > 0;
+    if row["status"].as_str() == Some("close") {
+        IndexState::Closed
+    } else if row["health"].as_str() == Some("red") {
+        if initializing && !unassigned {
+            IndexState::Initializing
+        } else {
+            IndexState::Red
+        }
+    } else if num(&row["docs.count"]).is_none() {
+        if initializing {
+            IndexState::Initializing
+        } else {
+            IndexState::NoStats
+        }
+    } else {
+        IndexState::Open
     }
 }
 
 /// `_cat/indices?format=json&bytes=b` (numbers come as strings), aliases from
-/// `_cat/aliases?format=json` attached. Sorted by name.
-pub fn indices(cat_indices: &Value, aliases: &BTreeMap<String, Vec<String>>) -> Vec<IndexStatus> {
+/// `_cat/aliases?format=json` attached, each index's state judged with `health_indices`
+/// (the `indices` object of `_cluster/health?level=indices`, or Null). Sorted by name.
+pub fn indices(
+    cat_indices: &Value,
+    aliases: &BTreeMap<String, Vec<String>>,
+    health_indices: &Value,
+) -> Vec<IndexStatus> {
     let mut out: Vec<IndexStatus> = cat_indices
         .as_array()
         .map(|a| a.as_slice())
@@ -107,11 +138,14 @@ pub fn indices(cat_indices: &Value, aliases: &BTreeMap<String, Vec<String>>) -> 
         .iter()
         .filter_map(|row| {
             let name = row["index"].as_str()?.to_string();
+            let state = index_state(row, &health_indices[&name]);
+            let figures = !matches!(state, IndexState::Closed);
             Some(IndexStatus {
-                docs: num(&row["docs.count"]),
-                size_bytes: num(&row["store.size"]),
+                docs: num(&row["docs.count"]).filter(|_| figures),
+                size_bytes: num(&row["store.size"]).filter(|_| figures),
                 health: row["health"].as_str().map(str::to_string),
                 aliases: aliases.get(&name).cloned().unwrap_or_default(),
+                state,
                 name,
             })
         })
@@ -207,12 +241,47 @@ mod tests {
             {"index": "logs", "health": "yellow", "docs.count": null, "store.size": null}
         ]);
         let al = aliases(&json!([{"alias": "products", "index": "products_v1"}]));
-        let i = indices(&cat, &al);
+        let i = indices(&cat, &al, &Value::Null);
         assert_eq!(i[0].name, "logs");
-        assert_eq!(i[0].docs, 0);
-        assert_eq!(i[1].docs, 2000);
-        assert_eq!(i[1].size_bytes, 123456);
+        assert_eq!(i[0].docs, None, "no figure is not 0 documents");
+        assert_eq!(i[0].state, IndexState::NoStats);
+        assert_eq!(i[1].docs, Some(2000));
+        assert_eq!(i[1].size_bytes, Some(123456));
+        assert_eq!(i[1].state, IndexState::Open);
         assert_eq!(i[1].aliases, vec!["products".to_string()]);
+    }
+
+    #[test]
+    fn closed_red_and_initializing_indices_are_what_the_engine_says() {
+        // _cat/indices rows as OpenSearch 2.19 answers them for these states.
+        let cat = json!([
+            {"health": "red", "status": "close", "index": "a_closed", "docs.count": null, "store.size": null},
+            {"health": "red", "status": "open", "index": "b_red", "docs.count": null, "store.size": null},
+            {"health": "red", "status": "open", "index": "c_init", "docs.count": null, "store.size": null},
+            {"health": "green", "status": "close", "index": "d_closed_green", "docs.count": "5", "store.size": "900"},
+            {"health": "yellow", "status": "open", "index": "e_open", "docs.count": "0", "store.size": "208"}
+        ]);
+        let health = json!({
+            "a_closed": {"status": "red", "initializing_shards": 0, "unassigned_shards": 1},
+            "b_red": {"status": "red", "initializing_shards": 0, "unassigned_shards": 1},
+            "c_init": {"status": "red", "initializing_shards": 1, "unassigned_shards": 0},
+            "e_open": {"status": "yellow", "initializing_shards": 0, "unassigned_shards": 1}
+        });
+        let i = indices(&cat, &BTreeMap::new(), &health);
+        let states: Vec<_> = i
+            .iter()
+            .map(|x| (x.name.as_str(), x.state, x.docs))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("a_closed", IndexState::Closed, None),
+                ("b_red", IndexState::Red, None),
+                ("c_init", IndexState::Initializing, None),
+                ("d_closed_green", IndexState::Closed, None),
+                ("e_open", IndexState::Open, Some(0)),
+            ]
+        );
     }
 
     #[test]

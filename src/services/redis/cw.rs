@@ -94,6 +94,7 @@ impl ElastiCache {
                             history: s
                                 .map(|s| s.points.iter().map(|(_, v)| *v).collect())
                                 .unwrap_or_default(),
+                            error: s.and_then(|s| s.error()),
                         }
                     })
                     .collect();

@@ -57,6 +57,14 @@ impl RedisCollector {
                 None
             }
         };
+        let ca = match cfg.tls_ca_file.as_deref().map(|f| (f, std::fs::read(f))) {
+            Some((_, Ok(pem))) => Some(pem),
+            Some((f, Err(e))) => {
+                config_error = Some(format!("redis.tls_ca_file: {f}: {e}"));
+                None
+            }
+            None => None,
+        };
         let mut seeds = Vec::new();
         for u in &cfg.urls {
             match u.as_str().into_connection_info() {
@@ -64,6 +72,23 @@ impl RedisCollector {
                     if let Some(pw) = &password {
                         let r = info.redis_settings().clone().set_password(pw);
                         info = info.set_redis_settings(r);
+                    }
+                    // The CA goes into the seed's TLS parameters, which every node discovered
+                    // from it inherits (info_for).
+                    if let (Some(pem), ConnectionAddr::TcpTls { .. }) = (&ca, info.addr()) {
+                        let certs = redis::TlsCertificates {
+                            client_tls: None,
+                            root_cert: Some(pem.clone()),
+                        };
+                        match redis::Client::build_with_tls(info.clone(), certs) {
+                            Ok(c) => info = c.get_connection_info().clone(),
+                            Err(e) => {
+                                config_error = Some(format!(
+                                    "redis.tls_ca_file: {}: {e}",
+                                    cfg.tls_ca_file.as_deref().unwrap_or_default()
+                                ));
+                            }
+                        }
                     }
                     seeds.push((addr_of(&info), info));
                 }

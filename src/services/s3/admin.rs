@@ -84,87 +84,39 @@ impl S3Admin {
         }
     }
 
-    /// Daily BucketSizeBytes per StorageType (the S3 storage metrics are published once a day).
+    /// Daily BucketSizeBytes per StorageType (the S3 storage metrics are published once a
+    /// day), for the StorageTypes ListMetrics finds for the bucket.
     async fn usage_from_cloudwatch(&self, bucket: &str) -> Result<Option<BucketUsage>> {
         let Some(cw) = &self.cloudwatch else {
             return Ok(None);
         };
         let reader = crate::services::cloudwatch::CloudWatchReader::new(cw.clone());
-        let types: Vec<String> = super::prices::PriceTable::new(None, &BTreeMap::new())
-            .as_map()
-            .keys()
-            .cloned()
-            .collect();
-        let queries = types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                crate::services::cloudwatch::MetricQuery::metric(
-                    format!("t{i}"),
-                    "AWS/S3",
-                    "BucketSizeBytes",
-                    &[("BucketName", bucket), ("StorageType", t)],
-                    "Average",
-                    86_400,
-                )
-            })
-            .collect();
-        let end = chrono::Utc::now();
-        let start = end - chrono::Duration::days(3);
-        let got = reader.fetch(queries, start, end).await?;
-        let mut tiers = BTreeMap::new();
-        for (i, t) in types.iter().enumerate() {
-            if let Some((_, v)) = got.get(&format!("t{i}")).and_then(|s| s.latest())
-                && v > 0.0
-            {
-                tiers.insert(t.clone(), v as u64);
-            }
-        }
-        if tiers.is_empty() {
+        let daily =
+            crate::services::s3::storage::fetch(&reader, &[bucket.to_string()], chrono::Utc::now())
+                .await?;
+        let Some(d) = daily.into_iter().next().filter(|d| !d.tiers.is_empty()) else {
             return Ok(None);
-        }
+        };
         Ok(Some(BucketUsage {
-            total_bytes: tiers.values().sum(),
-            objects: 0,
-            tiers,
+            total_bytes: d.tiers.values().sum(),
+            objects: d.objects.unwrap_or(0),
+            tiers: d.tiers,
             measured_by: "cloudwatch".into(),
         }))
     }
 
     async fn usage_from_scan(&self, bucket: &str) -> Result<BucketUsage> {
-        let mut u = BucketUsage::default();
-        let mut pages = self
-            .client
-            .list_objects_v2()
-            .bucket(bucket)
-            .into_paginator()
-            .send();
-        let mut truncated = false;
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| anyhow!("ListObjectsV2 {bucket}: {}", sdk_message(&e)))?;
-            for o in page.contents() {
-                let class = o
-                    .storage_class()
-                    .map(|c| c.as_str().to_string())
-                    .unwrap_or_else(|| "STANDARD".into());
-                let size = o.size().unwrap_or(0).max(0) as u64;
-                *u.tiers
-                    .entry(super::storage::storage_type_of_class(&class))
-                    .or_default() += size;
-                u.total_bytes += size;
-                u.objects += 1;
-            }
-            if u.objects >= SCAN_LIMIT {
-                truncated = true;
-                break;
-            }
-        }
-        u.measured_by = if truncated {
-            format!("scan (first {} objects only)", u.objects)
-        } else {
-            format!("scan ({} objects)", u.objects)
-        };
-        Ok(u)
+        let s = crate::services::s3::scan::scan(&self.client, bucket, None, SCAN_LIMIT).await?;
+        Ok(BucketUsage {
+            total_bytes: s.tiers.values().sum(),
+            objects: s.objects,
+            tiers: s.tiers,
+            measured_by: if s.truncated {
+                format!("scan (first {} objects only)", s.objects)
+            } else {
+                format!("scan ({} objects)", s.objects)
+            },
+        })
     }
 }
 

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use serde_json::Value;
 
 use serde::{Deserialize, Serialize};
@@ -210,7 +209,12 @@ pub struct Transition {
     #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
     pub days: Option<i32>,
     /// ISO 8601, midnight UTC (kept as written so a round trip does not reformat it).
-    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Date",
+        default,
+        deserialize_with = "date_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<String>,
     #[serde(rename = "StorageClass")]
     pub storage_class: String,
@@ -221,7 +225,12 @@ pub struct Transition {
 pub struct Expiration {
     #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
     pub days: Option<i32>,
-    #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Date",
+        default,
+        deserialize_with = "date_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<String>,
     #[serde(
         rename = "ExpiredObjectDeleteMarker",
@@ -298,6 +307,21 @@ pub enum LoadError {
 }
 
 /// Parse a document; `file` is only used to name it in errors.
+/// A `Date` as written: a string, or a number (the AWS CLI takes one as Unix epoch seconds)
+/// kept as its decimal text. Its meaning is read by [`super::date`].
+fn date_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        S(String),
+        N(serde_json::Number),
+    }
+    Ok(Option::<Text>::deserialize(d)?.map(|t| match t {
+        Text::S(s) => s,
+        Text::N(n) => n.to_string(),
+    }))
+}
+
 pub fn parse(text: &str, file: &str) -> Result<LifecycleConfiguration, LoadError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -353,26 +377,7 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-/// Midnight UTC, ISO 8601 (`2027-01-01T00:00:00Z`, `...T00:00:00.000Z`, or a bare date).
-pub fn parse_midnight_utc(s: &str) -> Result<NaiveDate, String> {
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d);
-    }
-    let dt = DateTime::parse_from_rfc3339(s)
-        .map_err(|e| format!("{s:?} is not an ISO 8601 timestamp ({e})"))?;
-    if dt.offset().local_minus_utc() != 0 {
-        return Err(format!(
-            "{s:?} must be in UTC (Z), S3 applies dates at midnight UTC"
-        ));
-    }
-    let utc = dt.with_timezone(&Utc);
-    if utc.hour() != 0 || utc.minute() != 0 || utc.second() != 0 || utc.nanosecond() != 0 {
-        return Err(format!(
-            "{s:?} is not midnight UTC; S3 only accepts T00:00:00Z"
-        ));
-    }
-    Ok(utc.date_naive())
-}
+pub use super::lifecycle_date::parse_midnight_utc;
 
 /// Leaves of a JSON value keyed by their path (`Transitions[0].Days`); an empty object (the
 /// whole-bucket `"Filter": {}`) is a leaf of its own so adding or dropping it shows.

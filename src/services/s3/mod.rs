@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod lifecycle;
+pub mod lifecycle_date;
 pub mod lifecycle_doc;
 pub mod prices;
 pub mod scan;
@@ -132,6 +133,7 @@ impl S3Collector {
                         b.objects = d.objects.unwrap_or(0);
                         b.as_of = d.as_of;
                         b.tiers = d.tiers;
+                        notes.extend(d.note);
                         if d.as_of.is_none() && errors.is_empty() {
                             notes.push(
                                 "no CloudWatch storage datapoints in the last 3 days (set scan = true to count by listing)".into(),
@@ -140,13 +142,7 @@ impl S3Collector {
                     }
                 }
                 b.total_bytes = b.tiers.values().sum();
-                for (tier, bytes) in &b.tiers {
-                    if let Some(c) = self.prices.monthly_cost(tier, *bytes) {
-                        b.cost_by_tier.insert(tier.clone(), c);
-                    }
-                }
-                // fold from +0.0: an empty f64 `sum()` is -0.0, which prints as "-0.0".
-        b.monthly_cost_usd = b.cost_by_tier.values().fold(0.0, |a, c| a + c);
+                price(&mut b, &self.prices);
                 match lc {
                     Ok(Some(rules)) => {
                         b.has_lifecycle = true;
@@ -166,6 +162,25 @@ impl S3Collector {
             errors,
         })
     }
+}
+
+/// Cost per tier and in total. A StorageType without a price (one AWS added after the price
+/// table) is listed in `unpriced_tiers` rather than counted as free, and the total then is a
+/// lower bound.
+pub fn price(b: &mut BucketStatus, prices: &PriceTable) {
+    b.cost_by_tier.clear();
+    b.unpriced_tiers.clear();
+    for (tier, bytes) in &b.tiers {
+        match prices.monthly_cost(tier, *bytes) {
+            Some(c) => {
+                b.cost_by_tier.insert(tier.clone(), c);
+            }
+            None if *bytes > 0 => b.unpriced_tiers.push(tier.clone()),
+            None => {}
+        }
+    }
+    // fold from +0.0: an empty f64 `sum()` is -0.0, which prints as "-0.0".
+    b.monthly_cost_usd = b.cost_by_tier.values().fold(0.0, |a, c| a + c);
 }
 
 #[async_trait]

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::model::s3_storage::STORAGE_TYPES;
+
 const EMBEDDED: &str = include_str!("../../../data/s3_prices.toml");
 
 #[derive(Debug, Deserialize)]
@@ -31,6 +33,20 @@ impl PriceTable {
         if let Some(r) = region.and_then(|r| file.regions.get(r)) {
             per_gb_month.extend(r.iter().map(|(k, v)| (k.clone(), *v)));
         }
+        let explicit = |t: &str| overrides.contains_key(t) || per_gb_month.contains_key(t);
+        // Overheads follow the (possibly overridden) rate they are billed at, unless a file or
+        // config names them itself.
+        let derived: Vec<(String, f64)> = STORAGE_TYPES
+            .iter()
+            .filter(|t| t.billed_as != t.name && !explicit(t.name))
+            .filter_map(|t| {
+                let rate = overrides
+                    .get(t.billed_as)
+                    .or_else(|| per_gb_month.get(t.billed_as))?;
+                Some((t.name.to_string(), *rate))
+            })
+            .collect();
+        per_gb_month.extend(derived);
         per_gb_month.extend(overrides.iter().map(|(k, v)| (k.clone(), *v)));
         PriceTable { per_gb_month }
     }
@@ -56,13 +72,12 @@ pub const GIB: u64 = 1024 * 1024 * 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::s3::storage::STORAGE_TYPES;
 
     #[test]
     fn embedded_table_prices_every_storage_type() {
         let t = PriceTable::new(None, &BTreeMap::new());
         for st in STORAGE_TYPES {
-            assert!(t.price(st).is_some(), "no price for {st}");
+            assert!(t.price(st.name).is_some(), "no price for {}", st.name);
         }
         assert_eq!(t.price("StandardStorage"), Some(0.023));
     }
@@ -76,6 +91,31 @@ mod tests {
         assert_eq!(t.price("GlacierStorage"), Some(0.001));
         // keys the region does not list fall back to us-east-1
         assert_eq!(t.price("ExpressOneZone"), Some(0.11));
+    }
+
+    #[test]
+    fn intelligent_tiering_archive_overheads_cost_the_archive_and_standard_rates() {
+        let t = PriceTable::new(None, &BTreeMap::new());
+        assert_eq!(t.price("IntAAObjectOverhead"), Some(0.0036));
+        assert_eq!(t.price("IntAAS3ObjectOverhead"), Some(0.023));
+        assert_eq!(t.price("IntDAAObjectOverhead"), Some(0.00099));
+        assert_eq!(t.price("IntDAAS3ObjectOverhead"), Some(0.023));
+        assert_eq!(t.price("FutureColdStorage"), None);
+    }
+
+    #[test]
+    fn an_overhead_follows_the_region_and_config_rate_it_is_billed_at() {
+        let eu = PriceTable::new(Some("eu-central-1"), &BTreeMap::new());
+        assert_eq!(eu.price("GlacierObjectOverhead"), Some(0.0045));
+        assert_eq!(eu.price("GlacierS3ObjectOverhead"), Some(0.0245));
+        let over = BTreeMap::from([("StandardIAStorage".to_string(), 0.01)]);
+        let t = PriceTable::new(None, &over);
+        assert_eq!(t.price("StandardIASizeOverhead"), Some(0.01));
+        let own = BTreeMap::from([("StandardIASizeOverhead".to_string(), 0.02)]);
+        assert_eq!(
+            PriceTable::new(None, &own).price("StandardIASizeOverhead"),
+            Some(0.02)
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::storage::storage_type_of_class;
+use crate::model::s3_storage;
 
 /// Objects listed when the config sets no `scan_max_objects`.
 pub const DEFAULT_MAX_OBJECTS: u64 = 100_000;
@@ -41,8 +41,9 @@ pub async fn scan(
                 return Ok(out);
             }
             let class = o.storage_class().map(|c| c.as_str()).unwrap_or("STANDARD");
-            *out.tiers.entry(storage_type_of_class(class)).or_default() +=
-                o.size().unwrap_or(0).max(0) as u64;
+            // A class the table does not know keeps its own name: shown, priced as unknown.
+            let key = s3_storage::of_class(class).unwrap_or(class).to_string();
+            *out.tiers.entry(key).or_default() += o.size().unwrap_or(0).max(0) as u64;
             out.objects += 1;
         }
     }

@@ -1,48 +1,112 @@
 //! Bucket storage from CloudWatch's daily S3 metrics: BucketSizeBytes per StorageType and
 //! NumberOfObjects, every bucket in as few GetMetricData calls as the 500-query limit allows.
+//!
+//! The StorageTypes a bucket has are discovered with ListMetrics (every page), not taken from a
+//! fixed list: a type AWS adds later is still counted, and shown with an unknown price.
 
 use std::collections::{BTreeMap, HashMap};
 
+use aws_sdk_cloudwatch::types::DimensionFilter;
 use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
 
+use crate::model::s3_storage;
 use crate::services::cloudwatch::{CloudWatchReader, MetricQuery, Series};
 
-/// Every StorageType S3 reports BucketSizeBytes under (AWS S3 user guide, "Metrics and
-/// dimensions"), so no tier is silently missing from the totals.
-pub const STORAGE_TYPES: &[&str] = &[
-    "StandardStorage",
-    "ReducedRedundancyStorage",
-    "IntelligentTieringFAStorage",
-    "IntelligentTieringIAStorage",
-    "IntelligentTieringAIAStorage",
-    "IntelligentTieringAAStorage",
-    "IntelligentTieringDAAStorage",
-    "StandardIAStorage",
-    "StandardIASizeOverhead",
-    "StandardIAObjectOverhead",
-    "OneZoneIAStorage",
-    "OneZoneIASizeOverhead",
-    "GlacierInstantRetrievalStorage",
-    "GlacierInstantRetrievalSizeOverhead",
-    "GlacierStorage",
-    "GlacierStagingStorage",
-    "GlacierObjectOverhead",
-    "GlacierS3ObjectOverhead",
-    "DeepArchiveStorage",
-    "DeepArchiveObjectOverhead",
-    "DeepArchiveS3ObjectOverhead",
-    "DeepArchiveStagingStorage",
-    "ExpressOneZone",
-];
+/// ListMetrics calls in flight at once.
+const PARALLEL: usize = 8;
 
 const DAY: i32 = 86_400;
 
 /// One bucket's latest daily figures.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DailyStorage {
+    /// Bytes per StorageType on the `as_of` day.
     pub tiers: BTreeMap<String, u64>,
+    /// NumberOfObjects (AllStorageTypes) on the `as_of` day.
     pub objects: Option<u64>,
+    /// Midnight UTC of the newest daily datapoint.
     pub as_of: Option<DateTime<Utc>>,
+    /// Why the StorageTypes were not discovered (every documented type was queried instead).
+    pub note: Option<String>,
+}
+
+/// The StorageTypes `bucket` has BucketSizeBytes under, from ListMetrics (AWS/S3, every page).
+/// ListMetrics returns metrics with a datapoint in the last two weeks, which covers the
+/// three-day window read here.
+pub async fn discover(
+    client: &aws_sdk_cloudwatch::Client,
+    bucket: &str,
+) -> anyhow::Result<Vec<String>> {
+    let mut pages = client
+        .list_metrics()
+        .namespace("AWS/S3")
+        .metric_name("BucketSizeBytes")
+        .dimensions(
+            DimensionFilter::builder()
+                .name("BucketName")
+                .value(bucket)
+                .build(),
+        )
+        .into_paginator()
+        .send();
+    let mut out: Vec<String> = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page
+            .map_err(aws_sdk_cloudwatch::Error::from)
+            .map_err(|e| anyhow::anyhow!("CloudWatch ListMetrics {bucket}: {e}"))?;
+        for m in page.metrics() {
+            let dims = m.dimensions();
+            let named = |n: &str| {
+                dims.iter()
+                    .find(|d| d.name() == Some(n))
+                    .and_then(|d| d.value())
+            };
+            // A metric with any other dimension is not the bucket-wide daily figure.
+            if dims.len() == 2
+                && named("BucketName") == Some(bucket)
+                && let Some(st) = named("StorageType")
+                && !out.iter().any(|x| x == st)
+            {
+                out.push(st.to_string());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Every documented StorageType, for when discovery fails.
+pub fn documented_types() -> Vec<String> {
+    s3_storage::STORAGE_TYPES
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect()
+}
+
+/// Per bucket, its StorageTypes (discovered, or every documented one with a note).
+pub async fn discover_all(
+    client: &aws_sdk_cloudwatch::Client,
+    buckets: &[String],
+) -> Vec<(Vec<String>, Option<String>)> {
+    futures::stream::iter(buckets.to_vec())
+        .map(|b| {
+            let client = client.clone();
+            async move {
+                match discover(&client, &b).await {
+                    Ok(types) => (types, None),
+                    Err(e) => (
+                        documented_types(),
+                        Some(format!(
+                            "{e:#}; queried every documented StorageType instead"
+                        )),
+                    ),
+                }
+            }
+        })
+        .buffered(PARALLEL)
+        .collect()
+        .await
 }
 
 fn size_id(bucket: usize, tier: usize) -> String {
@@ -53,13 +117,14 @@ fn objects_id(bucket: usize) -> String {
     format!("b{bucket}_n")
 }
 
-/// One group per bucket (24 queries): 20 buckets per call.
-pub fn queries(buckets: &[String]) -> Vec<Vec<MetricQuery>> {
+/// One group per bucket: a query per StorageType in `types[bucket]` and one for NumberOfObjects.
+pub fn queries(buckets: &[String], types: &[Vec<String>]) -> Vec<Vec<MetricQuery>> {
     buckets
         .iter()
+        .zip(types)
         .enumerate()
-        .map(|(b, name)| {
-            let mut g: Vec<MetricQuery> = STORAGE_TYPES
+        .map(|(b, (name, types))| {
+            let mut g: Vec<MetricQuery> = types
                 .iter()
                 .enumerate()
                 .map(|(t, st)| {
@@ -99,17 +164,35 @@ pub fn window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
 
 /// Per bucket, the figures of the newest day any of its series has. A tier without a point on
 /// that day is gone (S3 stops reporting empty tiers), so it is left out rather than carried.
-pub fn interpret(buckets: &[String], series: &HashMap<String, Series>) -> Vec<DailyStorage> {
-    (0..buckets.len())
-        .map(|b| {
-            let latest = (0..STORAGE_TYPES.len())
+pub fn interpret(types: &[Vec<String>], series: &HashMap<String, Series>) -> Vec<DailyStorage> {
+    types
+        .iter()
+        .enumerate()
+        .map(|(b, types)| {
+            let latest = (0..types.len())
                 .map(|t| size_id(b, t))
                 .chain([objects_id(b)])
                 .filter_map(|id| series.get(&id).and_then(Series::latest))
                 .map(|(t, _)| t)
                 .max();
+            let mut refused: Vec<String> = Vec::new();
+            for id in (0..types.len())
+                .map(|t| size_id(b, t))
+                .chain([objects_id(b)])
+            {
+                if let Some(e) = series.get(&id).and_then(Series::error)
+                    && !refused.contains(&e)
+                {
+                    refused.push(e);
+                }
+            }
+            let note = (!refused.is_empty())
+                .then(|| format!("CloudWatch GetMetricData: {}", refused.join("; ")));
             let Some(day) = latest else {
-                return DailyStorage::default();
+                return DailyStorage {
+                    note,
+                    ..Default::default()
+                };
             };
             let at = |id: &str| {
                 series
@@ -117,7 +200,7 @@ pub fn interpret(buckets: &[String], series: &HashMap<String, Series>) -> Vec<Da
                     .and_then(|s| s.points.iter().find(|(t, _)| *t == day))
                     .map(|(_, v)| v.max(0.0).round() as u64)
             };
-            let tiers = STORAGE_TYPES
+            let tiers = types
                 .iter()
                 .enumerate()
                 .filter_map(|(t, st)| at(&size_id(b, t)).map(|v| (st.to_string(), v)))
@@ -126,37 +209,32 @@ pub fn interpret(buckets: &[String], series: &HashMap<String, Series>) -> Vec<Da
                 tiers,
                 objects: at(&objects_id(b)),
                 as_of: Some(day),
+                note,
             }
         })
         .collect()
 }
 
+/// Discover each bucket's StorageTypes, then read their daily figures in batched calls.
 pub async fn fetch(
     reader: &CloudWatchReader,
     buckets: &[String],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<DailyStorage>> {
+    let found = discover_all(reader.client(), buckets).await;
+    let types: Vec<Vec<String>> = found.iter().map(|(t, _)| t.clone()).collect();
     let (start, end) = window(now);
-    let series = reader.fetch_groups(&queries(buckets), start, end).await?;
-    Ok(interpret(buckets, &series))
-}
-
-/// ListObjectsV2's StorageClass names to CloudWatch StorageType keys. Intelligent-Tiering's
-/// access tier is not in a listing; its objects count as the frequent tier.
-pub fn storage_type_of_class(class: &str) -> String {
-    match class {
-        "STANDARD" | "" => "StandardStorage",
-        "REDUCED_REDUNDANCY" => "ReducedRedundancyStorage",
-        "STANDARD_IA" => "StandardIAStorage",
-        "ONEZONE_IA" => "OneZoneIAStorage",
-        "INTELLIGENT_TIERING" => "IntelligentTieringFAStorage",
-        "GLACIER_IR" => "GlacierInstantRetrievalStorage",
-        "GLACIER" => "GlacierStorage",
-        "DEEP_ARCHIVE" => "DeepArchiveStorage",
-        "EXPRESS_ONEZONE" => "ExpressOneZone",
-        other => return other.to_string(),
+    let series = reader
+        .fetch_groups(&queries(buckets, &types), start, end)
+        .await?;
+    let mut out = interpret(&types, &series);
+    for (d, (_, discovery)) in out.iter_mut().zip(found) {
+        d.note = match (discovery, d.note.take()) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
     }
-    .to_string()
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -165,11 +243,27 @@ mod tests {
     use crate::services::cloudwatch::pack_batches;
 
     #[test]
-    fn two_hundred_buckets_fit_in_ten_calls() {
+    fn two_hundred_buckets_with_every_documented_type_fit_in_eleven_calls() {
         let names: Vec<String> = (0..200).map(|i| format!("b-{i}")).collect();
-        let q = queries(&names);
-        assert_eq!(q[0].len(), STORAGE_TYPES.len() + 1);
-        assert_eq!(pack_batches(&q).len(), 10);
+        let types = vec![documented_types(); names.len()];
+        let q = queries(&names, &types);
+        assert_eq!(q[0].len(), s3_storage::STORAGE_TYPES.len() + 1);
+        // 27 queries a bucket, 18 buckets a call
+        assert_eq!(pack_batches(&q).len(), 200_usize.div_ceil(500 / 27));
+    }
+
+    #[test]
+    fn only_the_discovered_types_are_queried() {
+        let types = vec![vec![
+            "IntAAObjectOverhead".to_string(),
+            "FutureStorage".into(),
+        ]];
+        let q = queries(&["b".into()], &types);
+        let dims: Vec<&str> = q[0].iter().map(|m| m.dimensions[1].1.as_str()).collect();
+        assert_eq!(
+            dims,
+            ["IntAAObjectOverhead", "FutureStorage", "AllStorageTypes"]
+        );
     }
 
     #[test]
@@ -189,35 +283,32 @@ mod tests {
             size_id(0, 0),
             Series {
                 points: vec![(d1, 10.0), (d2, 20.0)],
+                ..Default::default()
             },
         );
         s.insert(
-            size_id(0, 7),
+            size_id(0, 1),
             Series {
                 points: vec![(d1, 5.0)],
+                ..Default::default()
             },
         );
         s.insert(
             objects_id(0),
             Series {
                 points: vec![(d2, 3.0)],
+                ..Default::default()
             },
         );
-        let r = interpret(&["a".into(), "b".into()], &s);
+        let types = vec![
+            vec!["StandardStorage".to_string(), "StandardIAStorage".into()],
+            vec!["StandardStorage".to_string()],
+        ];
+        let r = interpret(&types, &s);
         assert_eq!(r[0].as_of, Some(d2));
         assert_eq!(r[0].tiers.get("StandardStorage"), Some(&20));
         assert!(!r[0].tiers.contains_key("StandardIAStorage"));
         assert_eq!(r[0].objects, Some(3));
         assert_eq!(r[1], DailyStorage::default());
-    }
-
-    #[test]
-    fn storage_classes_map_to_cloudwatch_keys() {
-        assert_eq!(
-            storage_type_of_class("GLACIER_IR"),
-            "GlacierInstantRetrievalStorage"
-        );
-        assert_eq!(storage_type_of_class("DEEP_ARCHIVE"), "DeepArchiveStorage");
-        assert_eq!(storage_type_of_class("OUTPOSTS"), "OUTPOSTS");
     }
 }
