@@ -165,7 +165,7 @@ impl DemoDriver {
             let mut w = crate::sim::lock(&self.world);
             w.advance_to(t as f64 + 0.5);
             for (s, every) in &mut self.samplers {
-                if t % *every == 0 {
+                if t.is_multiple_of(*every) {
                     let update = s.sample(&w);
                     self.state.apply_sample(Sample {
                         source: s.kind(),
@@ -176,7 +176,7 @@ impl DemoDriver {
             }
         }
         for (c, every) in &mut self.panels {
-            if t % *every == 0 {
+            if t.is_multiple_of(*every) {
                 let result = self.rt.block_on(c.collect()).map_err(|e| e.to_string());
                 self.state.apply_sample(Sample {
                     source: c.kind(),
@@ -228,10 +228,6 @@ pub fn measure(opts: &MeterOptions) -> MeterReport {
                 .entry(region(&frame, &d.state.tab, x, y))
                 .or_default()
                 .push((x, y, c));
-        }
-        if std::env::var_os("METER_DEBUG").is_some() {
-            let n = groups.get("overview trends chart").map_or(0, Vec::len);
-            eprint!("{n} ");
         }
         for (label, cells) in groups {
             let r = report.regions.entry(label).or_default();

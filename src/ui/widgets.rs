@@ -323,6 +323,11 @@ pub fn fit(line: Line<'static>, width: u16) -> Line<'static> {
     Line::from(spans).style(style)
 }
 
+/// Header row style for tables.
+pub fn header_style(st: &State) -> Style {
+    st.theme.dim().add_modifier(ratatui::style::Modifier::BOLD)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,9 +362,4 @@ mod tests {
         assert_eq!(nice_bounds(12.0, 88.0), (0.0, 100.0));
         assert_eq!(nice_bounds(5.0, 5.0), (5.0, 5.5));
     }
-}
-
-/// Header row style for tables.
-pub fn header_style(st: &State) -> Style {
-    st.theme.dim().add_modifier(ratatui::style::Modifier::BOLD)
 }
