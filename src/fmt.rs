@@ -57,6 +57,21 @@ pub fn ratio_pct(r: f64) -> String {
     pct(r * 100.0)
 }
 
+/// A window as configured and shown: "1m", "30s", "1m30s".
+pub fn window(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match (s / 60, s % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
+    }
+}
+
+/// " (1m)" after a windowed figure, or `fallback` when the window is not known.
+pub fn window_suffix(seconds: Option<f64>, fallback: &str) -> String {
+    seconds.map_or(fallback.to_string(), |w| format!(" ({})", window(w)))
+}
+
 pub fn pct(p: f64) -> String {
     if !p.is_finite() {
         "-".into()

@@ -153,6 +153,10 @@ pub struct WriterHealth {
 pub struct RedisStatus {
     /// Windowed hit ratio from counter deltas between the last two samples (0..=1).
     pub hit_ratio: Option<f64>,
+    /// The window `hit_ratio` covers, seconds (`redis.hit_ratio_window`); None from sources
+    /// that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hit_ratio_window_seconds: Option<f64>,
     pub hit_ratio_lifetime: Option<f64>,
     pub ops_per_sec: f64,
     pub nodes: Vec<RedisNode>,

@@ -202,11 +202,26 @@ async fn windowed_hit_ratio_follows_a_known_mix_on_a_node_we_alone_use() {
     assert!(n.ops_per_sec > 0.0);
     assert!(s.hit_ratio_lifetime.is_some());
 
-    // A window with only misses: the windowed ratio drops to 0 while lifetime stays up.
+    // A round with only misses: inside the 1 min window the ratio is that of the whole
+    // window (300 hits of 600 lookups), not of the quiet round alone.
     gets(&mut conn, "w", 0, 200).await;
     let s = c.round().await.unwrap();
-    assert_eq!(s.hit_ratio, Some(0.0));
+    assert_eq!(s.hit_ratio, Some(0.5), "{s:#?}");
+    assert_eq!(s.hit_ratio_window_seconds, Some(60.0));
     assert!(close(s.hit_ratio_lifetime, 301.0 / 601.0, 0.01), "{s:#?}");
+
+    // A zero window is the ratio between the last two samples: that round's misses alone.
+    let mut c = RedisCollector::new(
+        &RedisConfig {
+            hit_ratio_window: Some(Duration::ZERO),
+            ..config(vec![format!("redis://{}", own.addr())], false)
+        },
+        &no_aws(),
+    );
+    c.round().await.unwrap();
+    gets(&mut conn, "w", 0, 50).await;
+    let s = c.round().await.unwrap();
+    assert_eq!(s.hit_ratio, Some(0.0), "{s:#?}");
 }
 
 #[tokio::test]
@@ -437,7 +452,7 @@ async fn password_from_env_authenticates_and_never_appears_in_output() {
 }
 
 #[tokio::test]
-async fn elasticache_cloudwatch_figures_come_from_the_replication_group() {
+async fn elasticache_cloudwatch_figures_per_node_of_the_group_judged_by_the_panel() {
     opsdeck::install_crypto_provider();
     use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
     for (k, v) in [
@@ -457,25 +472,48 @@ async fn elasticache_cloudwatch_figures_come_from_the_replication_group() {
         .load()
         .await;
     let cw = aws_sdk_cloudwatch::Client::new(&conf);
-    let now = aws_smithy_types::DateTime::from_secs(chrono::Utc::now().timestamp());
-    let datum = |m: &str, v: f64, u: StandardUnit| {
+    // A minute's datapoint, two minutes back: CloudWatch's own publication delay.
+    let now = aws_smithy_types::DateTime::from_secs(chrono::Utc::now().timestamp() - 120);
+    // As AWS publishes them: per CacheClusterId (one per node) and CacheNodeId, never per
+    // ReplicationGroupId. A node of another group whose name shares the prefix is decoy.
+    let datum = |cluster: &str, m: &str, v: f64, u: StandardUnit| {
+        let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
         MetricDatum::builder()
             .metric_name(m)
-            .dimensions(
-                Dimension::builder()
-                    .name("ReplicationGroupId")
-                    .value(&group)
-                    .build(),
-            )
+            .dimensions(dim("CacheClusterId", cluster))
+            .dimensions(dim("CacheNodeId", "0001"))
             .value(v)
             .unit(u)
             .timestamp(now)
             .build()
     };
+    let (n1, n2, other) = (
+        format!("{group}-0001-001"),
+        format!("{group}-0001-002"),
+        format!("{group}0-0001-001"),
+    );
     cw.put_metric_data()
         .namespace("AWS/ElastiCache")
-        .metric_data(datum("CacheHitRate", 91.5, StandardUnit::Percent))
-        .metric_data(datum("EngineCPUUtilization", 95.0, StandardUnit::Percent))
+        .metric_data(datum(&n1, "CacheHitRate", 91.5, StandardUnit::Percent))
+        .metric_data(datum(
+            &n1,
+            "EngineCPUUtilization",
+            95.0,
+            StandardUnit::Percent,
+        ))
+        .metric_data(datum(&n2, "CacheHitRate", 62.0, StandardUnit::Percent))
+        .metric_data(datum(
+            &n2,
+            "EngineCPUUtilization",
+            20.0,
+            StandardUnit::Percent,
+        ))
+        .metric_data(datum(
+            &other,
+            "EngineCPUUtilization",
+            99.0,
+            StandardUnit::Percent,
+        ))
         .send()
         .await
         .expect("PutMetricData to moto");
@@ -493,20 +531,24 @@ async fn elasticache_cloudwatch_figures_come_from_the_replication_group() {
     );
     let s = c.round().await.unwrap();
     assert!(s.errors.is_empty(), "{:?}", s.errors);
-    let fig = |label: &str| {
+    let fig = |label: String| {
         s.cloudwatch
             .iter()
             .find(|f| f.label == label)
             .unwrap_or_else(|| panic!("no {label} in {:#?}", s.cloudwatch))
     };
-    assert_eq!(fig("hit rate").value, Some(91.5));
-    assert_eq!(fig("hit rate").status, opsdeck::model::Status::Ok);
-    assert_eq!(fig("engine CPU").value, Some(95.0));
-    assert_eq!(fig("engine CPU").status, opsdeck::model::Status::Crit);
-    assert_eq!(fig("replication lag").value, None);
-    assert_eq!(
-        fig("replication lag").status,
-        opsdeck::model::Status::NoData
+    use opsdeck::model::Status;
+    // Thresholds of panels/elasticache.toml: hit rate warn below 80, crit below 50; engine
+    // CPU warn above 70, crit above 90.
+    assert_eq!(fig(format!("{n1} hit rate")).value, Some(91.5));
+    assert_eq!(fig(format!("{n1} hit rate")).status, Status::Ok);
+    assert_eq!(fig(format!("{n1} engine CPU")).status, Status::Crit);
+    assert_eq!(fig(format!("{n2} hit rate")).status, Status::Warn);
+    assert_eq!(fig(format!("{n2} engine CPU")).value, Some(20.0));
+    assert!(
+        s.cloudwatch.iter().all(|f| !f.label.starts_with(&other)),
+        "another group's node is not shown: {:#?}",
+        s.cloudwatch
     );
 }
 

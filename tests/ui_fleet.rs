@@ -93,3 +93,12 @@ fn one_context_draws_no_fleet_block() {
     let screen = render(&st, 160, 48);
     assert!(!screen.contains("Fleet:"), "{screen}");
 }
+
+#[test]
+fn a_detail_panel_says_which_context_it_shows() {
+    let mut st = fleet_of_two();
+    st.tab = opsdeck::state::Tab::Panel("redis".into());
+    let screen = render(&st, 160, 48);
+    let title = screen.lines().nth(1).unwrap();
+    assert!(title.contains(&format!("ctx {}", st.context)), "{title}");
+}

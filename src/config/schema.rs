@@ -211,6 +211,9 @@ pub struct RedisConfig {
     /// checked against the host connected to: in a cluster, the hostname each node announces
     /// (`cluster-announce-hostname`), else its IP.
     pub tls_ca_file: Option<String>,
+    /// The window the hit ratio is judged over (keyspace_hits/misses deltas), default 1 min.
+    #[serde(default, with = "opt_duration")]
+    pub hit_ratio_window: Option<Duration>,
     /// ElastiCache replication group, for its CloudWatch metrics.
     pub replication_group: Option<String>,
     #[serde(default, with = "opt_duration")]

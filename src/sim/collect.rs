@@ -239,6 +239,8 @@ fn redis_status(w: &World, prev: &mut Option<(f64, Vec<RedisCounters>)>) -> Redi
     *prev = Some((w.t, now));
     RedisStatus {
         hit_ratio,
+        // The simulation's ratio is per round, between its two samples.
+        hit_ratio_window_seconds: None,
         hit_ratio_lifetime: ratio(lh, lm),
         ops_per_sec: round1(ops),
         nodes,

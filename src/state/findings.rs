@@ -254,8 +254,9 @@ fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
                         S,
                         st,
                         format!(
-                            "hit ratio {} (window){}",
+                            "hit ratio {}{}{}",
                             fmt::ratio_pct(h),
+                            fmt::window_suffix(r.hit_ratio_window_seconds, " (window)"),
                             limit(&t, st, fmt::ratio_pct)
                         ),
                     ));
@@ -570,7 +571,7 @@ mod tests {
             .find(|f| f.message.starts_with("hit ratio"))
             .unwrap();
         assert_eq!(hit.status, Status::Crit);
-        assert_eq!(hit.message, "hit ratio 75.0% (window) < 80.0%");
+        assert_eq!(hit.message, "hit ratio 75.0% (1m) < 80.0%");
     }
 
     #[test]

@@ -128,6 +128,7 @@ pub fn redis() -> RedisStatus {
     ];
     RedisStatus {
         hit_ratio: Some(0.874),
+        hit_ratio_window_seconds: Some(60.0),
         hit_ratio_lifetime: Some(0.912),
         ops_per_sec: 182_000.0,
         used_memory_bytes: nodes.iter().map(|n| n.used_memory_bytes).sum(),

@@ -208,7 +208,11 @@ fn headline(st: &State, def: &PanelDef, row: &mut Row) {
             row.spark = st.series.ops_per_sec.tail_scaled(64, 1.0);
             if want("hit_ratio") {
                 let txt = match r.hit_ratio {
-                    Some(h) => format!("hit {}", fmt::ratio_pct(h)),
+                    Some(h) => format!(
+                        "hit {}{}",
+                        fmt::ratio_pct(h),
+                        fmt::window_suffix(r.hit_ratio_window_seconds, "")
+                    ),
                     None => "hit -".into(),
                 };
                 let s = def

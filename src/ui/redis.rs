@@ -62,7 +62,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let mut summary = vec![
         Span::raw("hit "),
         Span::styled(r.hit_ratio.map_or("-".into(), fmt::ratio_pct), t.status(hs)),
-        Span::styled(" (window)  ", t.dim()),
+        Span::styled(
+            format!(
+                "{}  ",
+                fmt::window_suffix(r.hit_ratio_window_seconds, " (window)")
+            ),
+            t.dim(),
+        ),
         Span::raw(r.hit_ratio_lifetime.map_or("-".into(), fmt::ratio_pct)),
         Span::styled(" (lifetime)   ", t.dim()),
         Span::raw(format!("{} ops/s   ", fmt::count(r.ops_per_sec))),

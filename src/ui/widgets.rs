@@ -63,6 +63,13 @@ pub fn panel_block<'a>(st: &State, def: &PanelDef, subtitle: &str) -> Block<'a> 
     if !subtitle.is_empty() {
         title.push(Span::styled(format!("{subtitle} "), st.theme.dim()));
     }
+    if !st.fleet.is_empty() {
+        // Several contexts on screen: say whose panel this is.
+        title.push(Span::styled(
+            format!(" ctx {} ", st.context),
+            st.theme.context(st.colour.as_deref()),
+        ));
+    }
     let mut b = Block::default()
         .borders(Borders::ALL)
         .border_style(st.theme.border())

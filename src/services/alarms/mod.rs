@@ -256,35 +256,4 @@ mod tests {
         assert_eq!(c.panel, None);
         assert_eq!(c.since.map(|t| t.timestamp()), Some(1_800_000_000));
     }
-
-    #[test]
-    fn a_composite_alarm_in_alarm_is_on_the_overview_marked_composite() {
-        use ratatui::Terminal;
-        use ratatui::backend::TestBackend;
-        let mut st = crate::state::fixture::state();
-        st.data.alarms.push(Alarm {
-            name: "checkout-down".into(),
-            state: "ALARM".into(),
-            since: DateTime::<Utc>::from_timestamp(1_800_000_000, 0),
-            alarm_type: "CompositeAlarm".into(),
-            rule: Some(r#"ALARM("api-5xx") AND ALARM("api-latency")"#.into()),
-            ..Default::default()
-        });
-        let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
-        term.draw(|f| crate::ui::draw(f, &st)).unwrap();
-        let b = term.backend().buffer();
-        let text: Vec<String> = (0..b.area.height)
-            .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
-            .collect();
-        let line = text
-            .iter()
-            .find(|l| l.contains("checkout-down"))
-            .expect("composite alarm on the overview");
-        assert!(line.contains("ALARM"), "{line}");
-        assert!(line.contains("(composite)"), "{line}");
-        assert!(
-            line.contains(r#"ALARM("api-5xx") AND"#),
-            "no reason: the rule: {line}"
-        );
-    }
 }

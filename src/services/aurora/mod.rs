@@ -7,6 +7,7 @@
 //! change slowly and cost money.
 
 pub mod admin;
+mod host_status;
 mod rds;
 pub mod rds_admin;
 mod replica;
@@ -22,10 +23,11 @@ use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::{AuroraConfig, redact_url, secret_from_env};
 use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
 
+pub use host_status::{HostRows, sort_host_rows};
 pub use rds::{CwFigures, Topology};
 use replica::slot;
 pub use replica::{ReplicaInputs, finalize, heartbeat_age, judge_age};
-pub use sql::{BinlogStatus, HeartbeatSample, HostRows, HostStatusRow, col, sort_host_rows};
+pub use sql::{BinlogStatus, HeartbeatSample, HostStatusRow, col};
 
 pub fn collector(cfg: &AuroraConfig, aws: &AwsContext) -> BoxCollector {
     Box::new(AuroraCollector::new(cfg, aws))

@@ -1,45 +1,53 @@
-//! ElastiCache metrics for a replication group, through the batched CloudWatch reader.
+//! ElastiCache CloudWatch figures for the nodes of one replication group.
+//!
+//! AWS publishes ElastiCache host and engine metrics per `CacheClusterId` (one per node, e.g.
+//! `sessions-0001-001`, with `CacheNodeId` `0001`), not per `ReplicationGroupId`. The nodes of
+//! a group are the CacheClusterIds ListMetrics knows that start with "<group>-" (ElastiCache's
+//! naming of member clusters). What to read and the thresholds come from the ElastiCache panel
+//! (`panels/elasticache.toml`), through the generic CloudWatch panel collector: no second copy.
 //! Per-minute metrics: re-read once a minute, not every round.
 
 use std::time::{Duration, Instant};
 
-use chrono::{Duration as ChronoDuration, Utc};
-
 use crate::config::redact_url;
-use crate::model::{CwFigure, Status};
+use crate::model::CwFigure;
+use crate::panels::{PanelDef, Panels};
 use crate::services::aws::AwsContext;
-use crate::services::cloudwatch::{CloudWatchReader, MetricQuery, query_id};
+use crate::services::cloudwatch::panels::{LazyCloudWatch, PanelCollector};
 
-/// (metric, label, unit, statistic)
-const METRICS: [(&str, &str, &str, &str); 5] = [
-    ("CacheHitRate", "hit rate", "%", "Average"),
-    ("Evictions", "evictions", "count/min", "Sum"),
-    ("EngineCPUUtilization", "engine CPU", "%", "Average"),
-    (
-        "DatabaseMemoryUsagePercentage",
-        "memory used",
-        "%",
-        "Average",
-    ),
-    ("ReplicationLag", "replication lag", "s", "Maximum"),
-];
+/// The panel whose metrics and thresholds the Redis panel's ElastiCache figures use.
+pub const PANEL_ID: &str = "elasticache";
 
 pub struct ElastiCache {
-    aws: AwsContext,
     group: String,
-    reader: Option<CloudWatchReader>,
+    panel: Result<PanelCollector<LazyCloudWatch>, String>,
     at: Option<Instant>,
     pub every: Duration,
+    /// One figure per (metric, node), labelled "<CacheClusterId> <label>", judged against
+    /// the panel's thresholds; NoData when CloudWatch has no datapoint.
     pub figures: Vec<CwFigure>,
     pub error: Option<String>,
 }
 
 impl ElastiCache {
+    /// With the embedded `panels/elasticache.toml`.
     pub fn new(aws: AwsContext, group: &str) -> Self {
+        let panels = Panels::embedded();
+        Self::with_panel(aws, group, panels.get(PANEL_ID))
+    }
+
+    /// With a given ElastiCache panel definition (an operator's panels_dir copy).
+    pub fn with_panel(aws: AwsContext, group: &str, def: Option<&PanelDef>) -> Self {
+        let panel = def
+            .and_then(|d| {
+                let region = d.cloudwatch.as_ref().and_then(|c| c.region.clone());
+                PanelCollector::new(d, LazyCloudWatch::new(aws, region))
+            })
+            .map(|p| p.with_instance_prefix(&format!("{group}-")))
+            .ok_or_else(|| format!("ElastiCache metrics: no cloudwatch panel {PANEL_ID:?}"));
         ElastiCache {
-            aws,
             group: group.to_string(),
-            reader: None,
+            panel,
             at: None,
             every: Duration::from_secs(60),
             figures: Vec::new(),
@@ -52,52 +60,24 @@ impl ElastiCache {
             return;
         }
         self.at = Some(Instant::now());
-        if self.reader.is_none() {
-            self.reader = Some(CloudWatchReader::new(self.aws.cloudwatch().await));
-        }
-        let reader = self.reader.as_ref().expect("set above");
-        let queries: Vec<MetricQuery> = METRICS
-            .iter()
-            .enumerate()
-            .map(|(i, (m, _, _, stat))| {
-                MetricQuery::metric(
-                    query_id(i),
-                    "AWS/ElastiCache",
-                    m,
-                    &[("ReplicationGroupId", &self.group)],
-                    stat,
-                    60,
-                )
-            })
-            .collect();
-        // A little past now: the end time is exclusive, and the newest datapoint may carry
-        // this very second.
-        let end = Utc::now() + ChronoDuration::minutes(1);
-        let fetch = reader.fetch(queries, end - ChronoDuration::minutes(30), end);
-        match tokio::time::timeout(limit, fetch).await {
-            Ok(Ok(series)) => {
-                self.error = None;
-                self.figures = METRICS
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (metric, label, unit, _))| {
-                        let s = series.get(&query_id(i));
-                        let latest = s.and_then(|s| s.latest());
-                        let value = latest.map(|(_, v)| v);
-                        CwFigure {
-                            label: label.to_string(),
-                            value,
-                            unit: unit.to_string(),
-                            status: status(metric, value),
-                            at: latest.map(|(t, _)| t),
-                            period_seconds: Some(60),
-                            history: s
-                                .map(|s| s.points.iter().map(|(_, v)| *v).collect())
-                                .unwrap_or_default(),
-                            error: s.and_then(|s| s.error()),
-                        }
-                    })
-                    .collect();
+        let panel = match &mut self.panel {
+            Ok(p) => p,
+            Err(e) => {
+                self.error = Some(e.clone());
+                return;
+            }
+        };
+        match tokio::time::timeout(limit, panel.figures()).await {
+            Ok(Ok(figures)) => {
+                // Without any node of the group, the rows are the panel's placeholders.
+                let nodes = figures.iter().any(|f| f.label.starts_with(&self.group));
+                self.error = (!nodes).then(|| {
+                    format!(
+                        "ElastiCache metrics: CloudWatch lists no CacheClusterId of replication group {:?} ({}-...)",
+                        self.group, self.group
+                    )
+                });
+                self.figures = if nodes { figures } else { Vec::new() };
             }
             Ok(Err(e)) => {
                 self.error = Some(redact_url(&format!("ElastiCache metrics: {e:#}")));
@@ -109,25 +89,5 @@ impl ElastiCache {
                 ));
             }
         }
-    }
-}
-
-/// Thresholds from AWS's ElastiCache monitoring guidance (engine CPU 90 %, memory 80-90 %).
-fn status(metric: &str, v: Option<f64>) -> Status {
-    let Some(v) = v else { return Status::NoData };
-    let (warn, crit, higher_is_worse) = match metric {
-        "CacheHitRate" => (80.0, 50.0, false),
-        "EngineCPUUtilization" => (70.0, 90.0, true),
-        "DatabaseMemoryUsagePercentage" => (80.0, 90.0, true),
-        "ReplicationLag" => (1.0, 10.0, true),
-        _ => return Status::Ok,
-    };
-    let over = |t: f64| if higher_is_worse { v > t } else { v < t };
-    if over(crit) {
-        Status::Crit
-    } else if over(warn) {
-        Status::Warn
-    } else {
-        Status::Ok
     }
 }

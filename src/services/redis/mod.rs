@@ -5,6 +5,7 @@
 mod cw;
 pub mod info;
 pub mod topology;
+pub mod window;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ use redis::{AsyncConnectionConfig, ConnectionAddr, ConnectionInfo, IntoConnectio
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::{RedisConfig, redact_url, secret_from_env};
 use crate::model::{RedisNode, RedisStatus};
-use info::{Counters, Delta, Info};
+use info::{Counters, Delta, Info, NoDelta};
 use topology::ClusterNode;
 
 pub fn collector(cfg: &RedisConfig, aws: &AwsContext) -> BoxCollector {
@@ -31,6 +32,8 @@ pub struct RedisCollector {
     config_error: Option<String>,
     conns: HashMap<String, MultiplexedConnection>,
     prev: HashMap<String, Counters>,
+    /// keyspace_hits/misses per node over `redis.hit_ratio_window`.
+    hits: window::HitWindow,
     /// Last cluster topology seen, tried first for the next discovery.
     known: Vec<ClusterNode>,
     interval: Duration,
@@ -106,6 +109,7 @@ impl RedisCollector {
             config_error,
             conns: HashMap::new(),
             prev: HashMap::new(),
+            hits: window::HitWindow::new(cfg.hit_ratio_window.unwrap_or(window::DEFAULT_WINDOW)),
             known: Vec::new(),
             interval: cfg.interval.unwrap_or(Duration::from_secs(1)),
             timeout: cfg.timeout.unwrap_or(Duration::from_secs(2)),
@@ -303,6 +307,7 @@ impl RedisCollector {
         // Forget connections to nodes that left the cluster.
         self.conns.retain(|a, _| addrs.contains(a));
         self.prev.retain(|a, _| addrs.contains(a));
+        self.hits.retain(|a| addrs.iter().any(|x| x == a));
 
         // INFO from every node in parallel.
         let left = budget.saturating_sub(started.elapsed());
@@ -320,6 +325,7 @@ impl RedisCollector {
         let mut infos: HashMap<String, Info> = HashMap::new();
         let mut deltas: Vec<Delta> = Vec::new();
         let (mut hits, mut misses) = (0u64, 0u64);
+        let (mut window_hits, mut window_misses) = (0u64, 0u64);
         for (addr, r, conn, at) in answers {
             match conn {
                 Some(c) => {
@@ -348,8 +354,18 @@ impl RedisCollector {
                         node.hit_ratio_lifetime = cur.lifetime_hit_ratio();
                         hits += cur.hits;
                         misses += cur.misses;
-                        if let Ok(d) = info::delta(self.prev.get(&addr), &cur) {
-                            node.hit_ratio = d.hit_ratio();
+                        let d = info::delta(self.prev.get(&addr), &cur);
+                        let baseline = matches!(
+                            d,
+                            Err(NoDelta::FirstSample | NoDelta::Restarted | NoDelta::Reset)
+                        );
+                        self.hits.push(&addr, at, cur.hits, cur.misses, baseline);
+                        if let Some((h, m)) = self.hits.delta(&addr) {
+                            node.hit_ratio = info::ratio(h, m);
+                            window_hits += h;
+                            window_misses += m;
+                        }
+                        if let Ok(d) = d {
                             node.ops_per_sec = d.ops_per_sec();
                             node.evictions_per_sec = d.evictions_per_sec();
                             deltas.push(d);
@@ -406,10 +422,8 @@ impl RedisCollector {
             status.used_memory_bytes += n.used_memory_bytes;
             status.max_memory_bytes += n.max_memory_bytes;
         }
-        let (dh, dm) = deltas
-            .iter()
-            .fold((0, 0), |(h, m), d| (h + d.hits, m + d.misses));
-        status.hit_ratio = info::ratio(dh, dm);
+        status.hit_ratio = info::ratio(window_hits, window_misses);
+        status.hit_ratio_window_seconds = Some(self.hits.window().as_secs_f64());
         status.hit_ratio_lifetime = info::ratio(hits, misses);
         // fold from +0.0: an empty f64 sum is -0.0, which prints as "-0".
         status.ops_per_sec = deltas
