@@ -38,6 +38,7 @@ fn aurora(replicas: usize) -> AuroraConfig {
                 name: format!("replica-{i}"),
                 url: urls[i % 2].clone(),
                 password_env: None,
+                ..Default::default()
             })
             .collect(),
         heartbeat_table: Some("opsdeck.heartbeat".into()),

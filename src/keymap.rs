@@ -45,6 +45,9 @@ pub enum Action {
     Top,
     Bottom,
     Select,
+    /// Open the CloudWatch logs of the selected row (an Aurora instance, the Glue run behind a
+    /// Redshift load) on the logs panel.
+    OpenLogs,
     // Text inputs (palette, filter) and dialogs.
     Accept,
     Cancel,
@@ -87,6 +90,7 @@ impl Action {
             Action::Top => "top".into(),
             Action::Bottom => "bottom".into(),
             Action::Select => "select".into(),
+            Action::OpenLogs => "open_logs".into(),
             Action::Accept => "accept".into(),
             Action::Cancel => "cancel".into(),
             Action::ClearInput => "clear".into(),
@@ -126,6 +130,7 @@ impl Action {
             "top" => Action::Top,
             "bottom" => Action::Bottom,
             "select" => Action::Select,
+            "open_logs" => Action::OpenLogs,
             "accept" => Action::Accept,
             "cancel" => Action::Cancel,
             "clear" => Action::ClearInput,
@@ -177,6 +182,7 @@ impl Action {
             Action::Top => "first row".into(),
             Action::Bottom => "last row".into(),
             Action::Select => "open selected".into(),
+            Action::OpenLogs => "open the selected row's CloudWatch logs".into(),
             Action::Accept => "accept".into(),
             Action::Cancel => "cancel".into(),
             Action::ClearInput => "clear input".into(),

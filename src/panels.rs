@@ -35,6 +35,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "elasticache.toml",
         include_str!("../panels/elasticache.toml"),
     ),
+    ("logs.toml", include_str!("../panels/logs.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -48,6 +49,7 @@ pub enum PanelKind {
     Redshift,
     #[serde(rename = "cloudwatch")]
     CloudWatch,
+    Logs,
 }
 
 impl PanelKind {
@@ -59,6 +61,7 @@ impl PanelKind {
             PanelKind::OpenSearch => "opensearch",
             PanelKind::Redshift => "redshift",
             PanelKind::CloudWatch => "cloudwatch",
+            PanelKind::Logs => "logs",
         }
     }
 }

@@ -63,6 +63,7 @@ fn replica(name: &str, url: &str) -> ReplicaConfig {
         name: name.into(),
         url: url.into(),
         password_env: None,
+        ..Default::default()
     }
 }
 
@@ -314,6 +315,7 @@ async fn refused_and_hung_replicas_are_errors_within_the_timeout_while_others_re
                 name: "refused".into(),
                 url: format!("mysql://root@127.0.0.1:{}/", refused_port()),
                 password_env: Some("OPSDECK_TEST_DEAD_PW".into()),
+                ..Default::default()
             },
             replica("hung", &format!("mysql://root@127.0.0.1:{hung_port}/")),
         ],

@@ -185,6 +185,7 @@ fn heartbeat_config(table: &str, zone: Option<&str>) -> AuroraConfig {
             name: "replica-1".into(),
             url: replica_url(),
             password_env: None,
+            ..Default::default()
         }],
         heartbeat_table: Some(table.into()),
         heartbeat_time_zone: zone.map(str::to_string),
@@ -407,6 +408,7 @@ async fn a_second_named_connection_that_cannot_connect_makes_the_replica_an_erro
             name: "replica-1".into(),
             url: replica_url(),
             password_env: None,
+            ..Default::default()
         }],
         timeout: Some(Duration::from_secs(3)),
         ..Default::default()

@@ -20,6 +20,10 @@ const CHANNEL: usize = 256;
 
 pub struct Live {
     tasks: Vec<JoinHandle<()>>,
+    /// Kept to add a collector to the running set (`:logs GROUP`).
+    tx: Option<mpsc::Sender<Sample>>,
+    /// The follower started by the latest `:logs GROUP`, replaced by the next one.
+    extra_logs: Option<JoinHandle<()>>,
     rx: mpsc::Receiver<Sample>,
     /// Bumped at every (re)start: which set of collectors is running.
     generation: u64,
@@ -37,6 +41,8 @@ impl Live {
         let (_tx, rx) = mpsc::channel(1);
         Live {
             tasks: Vec::new(),
+            tx: None,
+            extra_logs: None,
             rx,
             generation: 0,
         }
@@ -46,18 +52,33 @@ impl Live {
     pub fn start(&mut self, collectors: Vec<BoxCollector>) {
         self.stop();
         let (tx, rx) = mpsc::channel(CHANNEL);
-        self.tasks = spawn_all(collectors, tx);
+        self.tasks = spawn_all(collectors, tx.clone());
+        self.tx = Some(tx);
         self.rx = rx;
         self.generation += 1;
     }
 
     /// Abort every collector task; queued samples are dropped with the channel.
     pub fn stop(&mut self) {
-        for t in self.tasks.drain(..) {
+        for t in self.tasks.drain(..).chain(self.extra_logs.take()) {
             t.abort();
         }
+        self.tx = None;
         let (_tx, rx) = mpsc::channel(1);
         self.rx = rx;
+    }
+
+    /// Run a logs follower beside the current collectors, replacing the previous one started
+    /// this way. False when nothing runs (no channel to send on).
+    pub fn set_extra_logs(&mut self, collector: BoxCollector) -> bool {
+        let Some(tx) = self.tx.clone() else {
+            return false;
+        };
+        if let Some(t) = self.extra_logs.take() {
+            t.abort();
+        }
+        self.extra_logs = spawn_all(vec![collector], tx).pop();
+        true
     }
 
     pub fn generation(&self) -> u64 {
@@ -87,9 +108,31 @@ impl Drop for Live {
     }
 }
 
+/// The console's follower of the context's `[logs]` groups (none in the demo or without
+/// groups); sizes the logs panel's scroll-back from the config.
+pub fn logs_collector(resolved: &Resolved, state: &mut State) -> Option<BoxCollector> {
+    if resolved.demo() {
+        return None;
+    }
+    let l = resolved
+        .context()
+        .logs
+        .as_ref()
+        .filter(|l| !l.groups.is_empty())?;
+    let aws = crate::services::aws::AwsContext::new(resolved.context());
+    state.logs = crate::state::logs::LogsView::new(
+        l.max_lines
+            .unwrap_or(crate::services::logs::collector::DEFAULT_MAX_LINES),
+    );
+    Some(crate::services::logs::collector::collector(
+        l, &l.groups, &aws,
+    ))
+}
+
 /// Build and run the collectors of `resolved`'s context, declaring each source to the state.
 pub async fn start(resolved: &Resolved, sim: &SimOptions, state: &mut State, live: &mut Live) {
-    let collectors = build(resolved, sim).await;
+    let mut collectors = build(resolved, sim).await;
+    collectors.extend(logs_collector(resolved, state));
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
     }
@@ -160,4 +203,33 @@ pub fn add_context_entries(state: &mut State, config: &Config) {
             PaletteEntry::new(format!("ctx {name}"), Action::SwitchContext(name)).with_hint(hint),
         );
     }
+}
+
+/// `:logs GROUP [stream=P] [from=MS] [to=MS]`: follow GROUP (with the context's logs settings,
+/// or the defaults) beside what runs, and show the logs panel.
+pub fn open_logs(
+    words: &str,
+    resolved: &Resolved,
+    state: &mut State,
+    live: &mut Live,
+) -> Result<(), String> {
+    let target = crate::services::logs::LogsTarget::parse(words)?;
+    if resolved.demo() {
+        return Err(format!(
+            "{}: the demo has no CloudWatch Logs; use a config with AWS credentials",
+            target.group
+        ));
+    }
+    let ctx = resolved.context();
+    let cfg = ctx.logs.clone().unwrap_or_default();
+    let aws = crate::services::aws::AwsContext::new(ctx);
+    let c =
+        crate::services::logs::collector::collector_for(&cfg, std::slice::from_ref(&target), &aws);
+    state.register_source(c.kind(), c.interval());
+    if !live.set_extra_logs(c) {
+        return Err("no collectors are running".into());
+    }
+    state.apply_action(Action::Panel("logs".into()));
+    state.set_flash(format!("following {}", target.group));
+    Ok(())
 }

@@ -149,7 +149,9 @@ async fn main_loop(
             Backends::Sim(world),
         )
     } else {
-        (crate::services::build(&resolved, sim).await, Backends::Real)
+        let mut c = crate::services::build(&resolved, sim).await;
+        c.extend(live::logs_collector(&resolved, state));
+        (c, Backends::Real)
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
@@ -239,6 +241,14 @@ async fn main_loop(
                             match fleet::switch(&name, &mut resolved, sim, state, &mut live, &mut fleet).await {
                                 Ok(()) => samples_open = true,
                                 Err(e) => state.set_flash(e),
+                            }
+                            continue;
+                        }
+                        if let Action::Command(c) = &a
+                            && let Some(words) = c.strip_prefix("logs ")
+                        {
+                            if let Err(e) = live::open_logs(words, &resolved, state, &mut live) {
+                                state.set_flash(e);
                             }
                             continue;
                         }

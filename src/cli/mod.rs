@@ -1,9 +1,11 @@
-//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit | keys
-//! | serve | config.
-//! Every subcommand takes `--config`, `--context`, `--demo`, `--read-only` the same way.
+//! The command line (contract in DESIGN.md): `opsdeck` (TUI) | snapshot | check | op | audit |
+//! keys | serve | config | logs | completions | man. Every subcommand takes `--config`,
+//! `--context`, `--demo`, `--read-only` the same way.
 
 pub mod check;
 pub mod config_cmd;
+pub mod install;
+pub mod logs;
 pub mod op;
 
 use std::path::PathBuf;
@@ -23,10 +25,18 @@ pub mod exit {
     pub const ABORTED: i32 = 4;
 }
 
+/// `opsdeck --version`: the crate version and the commit the binary was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("OPSDECK_BUILD_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "opsdeck",
-    version,
+    version = VERSION,
     about = "Terminal operations console for the StreamShop data platform"
 )]
 pub struct Cli {
@@ -145,6 +155,15 @@ pub enum Command {
         #[command(subcommand)]
         cmd: config_cmd::ConfigCommand,
     },
+    /// Print CloudWatch Logs events, one per line (timestamp, stream, message), like `aws logs tail`.
+    Logs(logs::LogsArgs),
+    /// Print a shell completion script (e.g. `opsdeck completions bash > ~/.local/share/bash-completion/completions/opsdeck`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `opsdeck man > ~/.local/share/man/man1/opsdeck.1`.
+    Man,
 }
 
 impl Command {
@@ -172,6 +191,14 @@ pub fn main() -> i32 {
             };
         }
     };
+    // Generated from the parser alone: a broken or missing config must not stop an install.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            return install::completions(*shell, &mut std::io::stdout());
+        }
+        Some(Command::Man) => return install::man(&mut std::io::stdout()),
+        _ => {}
+    }
     let level = match crate::logging::level_filter(&cli.global.log_level, cli.global.verbose) {
         Ok(l) => l,
         Err(e) => {
@@ -181,7 +208,7 @@ pub fn main() -> i32 {
     };
     let _log = crate::logging::init(level);
     tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
+        version = VERSION,
         args = ?std::env::args().skip(1).collect::<Vec<_>>(),
         "opsdeck started"
     );
@@ -215,6 +242,15 @@ pub fn main() -> i32 {
             }
         },
     };
+    // AWS_CA_BUNDLE and the proxy variables are read the way the AWS CLI reads them; a
+    // broken one is named now rather than showing up as TLS errors on every AWS panel.
+    if !resolved.demo()
+        && let Err(e) =
+            crate::services::aws_env::http_client(&crate::services::aws_env::process_env)
+    {
+        eprintln!("opsdeck: {e}");
+        return exit::USAGE;
+    }
     let sim = cli.global.sim();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -236,6 +272,8 @@ pub fn main() -> i32 {
                 crate::audit::run_cli_with(&resolved, verify, json)
             }
             Some(Command::Keys) => crate::keymap::print_keys(&resolved),
+            Some(Command::Logs(args)) => logs::run(&resolved, args).await,
+            Some(Command::Completions { .. } | Command::Man) => exit::OK,
             Some(Command::Serve { listen }) => crate::serve::run(&many, &sim, listen).await,
             Some(Command::Config { cmd }) => config_cmd::run(&resolved, cmd),
         }

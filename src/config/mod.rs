@@ -3,7 +3,9 @@
 //! being silently ignored.
 
 pub mod extends;
+pub mod mysql_login;
 mod schema;
+pub mod secrets;
 pub use schema::*;
 
 use std::path::{Path, PathBuf};

@@ -34,6 +34,8 @@ fn demo_cutovers() -> Vec<CutoverConfig> {
         source_url: None,
         target_url: None,
         password_env: None,
+        password_secret: None,
+        auth: MysqlAuth::Password,
         max_lag: Some(Duration::from_secs(1)),
         target_instance: None,
         cluster_id: Some("catalog".into()),
@@ -111,6 +113,7 @@ pub struct Context {
     pub opensearch: Option<OpenSearchConfig>,
     pub redshift: Option<RedshiftConfig>,
     pub cloudwatch: Option<CloudWatchConfig>,
+    pub logs: Option<LogsConfig>,
     #[serde(default)]
     pub cutover: Vec<CutoverConfig>,
 }
@@ -164,12 +167,35 @@ pub fn redact_url(u: &str) -> String {
     u.to_string()
 }
 
+/// How opsdeck logs in to a MySQL endpoint (`auth = ...`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MysqlAuth {
+    /// The URL's user with a password from `password_env` / `password_secret` (or none).
+    #[default]
+    Password,
+    /// IAM database authentication: a fresh `rds-db:connect` token per connection, over
+    /// verified TLS.
+    Iam,
+}
+
+impl MysqlAuth {
+    fn is_password(&self) -> bool {
+        *self == MysqlAuth::Password
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuroraConfig {
     pub cluster_id: String,
     pub writer_url: Option<String>,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password (RDS's JSON shape or plain).
+    pub password_secret: Option<String>,
+    /// `password` (default) or `iam`, for the writer and, unless they say otherwise, replicas.
+    #[serde(default, skip_serializing_if = "MysqlAuth::is_password")]
+    pub auth: MysqlAuth,
     #[serde(default)]
     pub replicas: Vec<ReplicaConfig>,
     /// pt-heartbeat style table ("db.table") written on the source/writer.
@@ -197,6 +223,9 @@ pub struct ReplicaConfig {
     pub name: String,
     pub url: String,
     pub password_env: Option<String>,
+    pub password_secret: Option<String>,
+    /// Default: the aurora section's `auth`.
+    pub auth: Option<MysqlAuth>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -206,6 +235,8 @@ pub struct RedisConfig {
     #[serde(default)]
     pub cluster: bool,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password.
+    pub password_secret: Option<String>,
     /// PEM file of the CA that signed the servers' certificates, for `rediss://` urls whose
     /// certificates the system trust store does not know (a private CA). Certificates are
     /// checked against the host connected to: in a cluster, the hostname each node announces
@@ -243,6 +274,8 @@ pub struct OpenSearchConfig {
     pub url: String,
     pub username: Option<String>,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password.
+    pub password_secret: Option<String>,
     /// Sign requests with SigV4 (Amazon OpenSearch Service).
     #[serde(default)]
     pub sigv4: bool,
@@ -257,6 +290,8 @@ pub struct OpenSearchConfig {
 pub struct RedshiftConfig {
     pub url: String,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password.
+    pub password_secret: Option<String>,
     #[serde(default)]
     pub glue_jobs: Vec<String>,
     /// Latest load runs shown (default 50).
@@ -284,6 +319,29 @@ fn yes() -> bool {
     true
 }
 
+/// The console's logs panel: CloudWatch Logs groups followed in this context.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsConfig {
+    /// Log group names, e.g. "/aws/rds/cluster/catalog/error".
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// CloudWatch Logs filter pattern applied to every group (e.g. "ERROR").
+    pub filter_pattern: Option<String>,
+    /// How far back the panel starts (default 5m).
+    #[serde(default, with = "opt_duration")]
+    pub since: Option<Duration>,
+    /// Time between two reads (default 2s).
+    #[serde(default, with = "opt_duration")]
+    pub interval: Option<Duration>,
+    /// Scroll-back kept in memory, in events (default 2000).
+    pub max_lines: Option<usize>,
+    /// Events kept per read across all groups; more are counted as skipped (default 200).
+    pub max_events_per_read: Option<usize>,
+    /// FilterLogEvents pages (API calls) per group per read (default 5).
+    pub max_pages_per_read: Option<usize>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CutoverStrategy {
@@ -300,6 +358,11 @@ pub struct CutoverConfig {
     pub source_url: Option<String>,
     pub target_url: Option<String>,
     pub password_env: Option<String>,
+    /// Secrets Manager secret (name or ARN) holding the password of both endpoints.
+    pub password_secret: Option<String>,
+    /// `password` (default) or `iam` for both endpoints.
+    #[serde(default, skip_serializing_if = "MysqlAuth::is_password")]
+    pub auth: MysqlAuth,
     #[serde(default, with = "opt_duration")]
     pub max_lag: Option<Duration>,
     /// failover: the reader to promote (default: best by promotion tier).

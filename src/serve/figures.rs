@@ -35,6 +35,8 @@ pub fn add(f: &mut Families, context: &str, update: &Update) {
         Update::Redshift(r) => redshift(f, context, r),
         Update::CloudWatch(panel, figs) => cloudwatch(f, context, "cloudwatch", panel, figs),
         Update::Alarms(a) => alarms(f, context, a),
+        // log lines are not figures; serve never follows log groups
+        Update::Logs(_) => {}
     }
 }
 

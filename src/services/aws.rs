@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use crate::config::Context;
+use crate::config::secrets::SecretCache;
 
 #[derive(Clone)]
 pub struct AwsContext {
@@ -13,6 +14,7 @@ pub struct AwsContext {
     endpoint_url: Option<String>,
     profile: Option<String>,
     cell: Arc<OnceCell<SdkConfig>>,
+    secrets: Arc<OnceCell<Arc<SecretCache>>>,
 }
 
 impl AwsContext {
@@ -22,7 +24,27 @@ impl AwsContext {
             endpoint_url: ctx.endpoint_url.clone(),
             profile: ctx.profile.clone(),
             cell: Arc::new(OnceCell::new()),
+            secrets: Arc::new(OnceCell::new()),
         }
+    }
+
+    /// A context around an already built SdkConfig (fixed credentials, region or clock in
+    /// tests and tools); `endpoint_url` as the context's would be.
+    pub fn from_sdk_config(sdk: SdkConfig, endpoint_url: Option<String>) -> Self {
+        AwsContext {
+            region: sdk.region().map(|r| r.to_string()),
+            endpoint_url,
+            profile: None,
+            cell: Arc::new(OnceCell::new_with(Some(sdk))),
+            secrets: Arc::new(OnceCell::new()),
+        }
+    }
+
+    /// The profile whose credentials this context uses (the context's, else `AWS_PROFILE`).
+    pub fn profile(&self) -> Option<String> {
+        self.profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
     }
 
     pub fn region(&self) -> Option<&str> {
@@ -44,9 +66,26 @@ impl AwsContext {
                 if let Some(e) = &self.endpoint_url {
                     loader = loader.endpoint_url(e);
                 }
+                // A broken AWS_CA_BUNDLE or proxy variable is refused at start-up (cli); if
+                // one slips through, the SDK's default client still lets the console run.
+                if let Ok(client) = super::aws_env::http_client(&super::aws_env::process_env) {
+                    loader = loader.http_client(client);
+                }
                 loader.load().await
             })
             .await
+    }
+
+    /// This context's Secrets Manager cache (one per context, shared by every endpoint).
+    pub async fn secrets(&self) -> Arc<SecretCache> {
+        self.secrets
+            .get_or_init(|| async {
+                Arc::new(SecretCache::new(aws_sdk_secretsmanager::Client::new(
+                    self.sdk_config().await,
+                )))
+            })
+            .await
+            .clone()
     }
 
     pub async fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {

@@ -5,8 +5,10 @@
 pub mod alarms;
 pub mod aurora;
 pub mod aws;
+pub mod aws_env;
 pub mod cloudwatch;
 pub mod glue;
+pub mod logs;
 pub mod opensearch;
 pub mod redis;
 pub mod redshift;
@@ -34,6 +36,8 @@ pub enum SourceKind {
     /// A generic CloudWatch panel, by panel id.
     CloudWatch(String),
     Alarms,
+    /// CloudWatch Logs groups followed by the console.
+    Logs,
 }
 
 impl SourceKind {
@@ -47,6 +51,7 @@ impl SourceKind {
             SourceKind::Redshift => "redshift".into(),
             SourceKind::CloudWatch(id) => format!("cloudwatch:{id}"),
             SourceKind::Alarms => "alarms".into(),
+            SourceKind::Logs => "logs".into(),
         }
     }
 }
@@ -61,6 +66,7 @@ pub enum Update {
     Redshift(RedshiftStatus),
     CloudWatch(String, Vec<CwFigure>),
     Alarms(Vec<Alarm>),
+    Logs(crate::services::logs::LogBatch),
 }
 
 /// One collection round of one source, as the main loop receives it.
@@ -114,7 +120,46 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
     if let Some(c) = &ctx.cloudwatch {
         out.extend(cloudwatch::panels::collectors(c, &aws, &resolved.config));
     }
-    out
+    let profile = aws.profile();
+    out.into_iter()
+        .map(|inner| {
+            Box::new(CredentialsHint {
+                inner,
+                profile: profile.clone(),
+            }) as BoxCollector
+        })
+        .collect()
+}
+
+/// An expired or missing SSO session fails every AWS-backed panel at once: each shows the same
+/// single message naming the profile and `aws sso login`, instead of N different SDK errors.
+/// The SDK re-reads the SSO token cache when its credentials expire, so after the login the
+/// next round succeeds without a restart.
+struct CredentialsHint {
+    inner: BoxCollector,
+    profile: Option<String>,
+}
+
+#[async_trait]
+impl Collector for CredentialsHint {
+    fn kind(&self) -> SourceKind {
+        self.inner.kind()
+    }
+    fn interval(&self) -> Duration {
+        self.inner.interval()
+    }
+    fn timeout(&self) -> Duration {
+        self.inner.timeout()
+    }
+    async fn collect(&mut self) -> anyhow::Result<Update> {
+        self.inner.collect().await.map_err(|e| {
+            let text = format!("{e:#}");
+            match aws_env::credentials_hint(self.profile.as_deref(), &text) {
+                Some(hint) => anyhow::anyhow!(hint),
+                None => e,
+            }
+        })
+    }
 }
 
 /// Run one round of a collector with its timeout, turning every failure into a message.

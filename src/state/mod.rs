@@ -5,6 +5,7 @@
 pub mod findings;
 pub mod fixture;
 pub mod fleet;
+pub mod logs;
 pub mod modal;
 pub mod overview;
 pub mod palette;
@@ -152,6 +153,8 @@ pub struct State {
     /// By `SourceKind::name()`.
     pub sources: BTreeMap<String, SourceState>,
     pub series: Series,
+    /// The logs panel: bounded scroll-back of the followed CloudWatch Logs groups.
+    pub logs: logs::LogsView,
     /// The clock everything on screen is relative to (set by the main loop; fixed in tests).
     pub now: DateTime<Utc>,
     pub paused: bool,
@@ -194,6 +197,7 @@ impl State {
             theme: init.theme,
             sources: BTreeMap::new(),
             series: Series::default(),
+            logs: logs::LogsView::default(),
             now,
             paused: false,
             held: BTreeMap::new(),
@@ -234,6 +238,7 @@ impl State {
         self.data = Snapshot::empty(context, self.demo);
         self.sources.clear();
         self.series = Series::default();
+        self.logs = logs::LogsView::default();
         self.held.clear();
         self.views.clear();
         self.input = None;
@@ -247,6 +252,14 @@ impl State {
 
     /// Fold a sample in (or hold it while paused). Returns whether the screen changed.
     pub fn apply_sample(&mut self, sample: Sample) -> bool {
+        // Log events are never held back: holding keeps only the latest sample per source,
+        // which would lose whole reads. Paused, the view stays on its lines instead.
+        if self.paused
+            && let Ok(Update::Logs(b)) = &sample.result
+        {
+            self.logs.push(b, true);
+            return true;
+        }
         if self.paused {
             self.held.insert(sample.source.name(), sample);
             return false;
@@ -285,6 +298,7 @@ impl State {
                             .insert(id, figs);
                     }
                     Update::Alarms(a) => self.data.alarms = a,
+                    Update::Logs(b) => self.logs.push(&b, false),
                 }
             }
         }
@@ -348,7 +362,7 @@ impl State {
                     }
                 }
             }
-            Update::S3(_) | Update::Alarms(_) => {}
+            Update::S3(_) | Update::Alarms(_) | Update::Logs(_) => {}
         }
     }
 
@@ -422,6 +436,7 @@ impl State {
     pub fn toggle_pause(&mut self) {
         self.paused = !self.paused;
         if !self.paused {
+            self.logs.follow();
             let held = std::mem::take(&mut self.held);
             let mut samples: Vec<Sample> = held.into_values().collect();
             samples.sort_by_key(|s| s.at);
@@ -560,6 +575,24 @@ impl State {
                 };
                 self.refresh = REFRESH_STEPS[j];
             }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+                if self.on_logs_panel() =>
+            {
+                let page = self.visible_rows.get().max(1) as i64;
+                match a {
+                    Action::Up => self.logs.scroll(-1),
+                    Action::Down => self.logs.scroll(1),
+                    Action::PageUp => self.logs.scroll(-page),
+                    Action::PageDown => self.logs.scroll(page),
+                    Action::Top => self.logs.oldest(),
+                    _ => self.logs.follow(),
+                }
+            }
             Action::Up => self.move_selection(-1),
             Action::Down => self.move_selection(1),
             Action::PageUp => self.move_selection(-10),
@@ -577,6 +610,12 @@ impl State {
                     }
                 }
             }
+            Action::OpenLogs => match self.logs_target() {
+                Some(t) => return vec![Action::Command(t.command())],
+                None => self.set_flash(
+                    "no CloudWatch logs for this row (Aurora replicas, Redshift loads fed by Glue)",
+                ),
+            },
             Action::Accept
             | Action::Cancel
             | Action::ClearInput
@@ -588,6 +627,16 @@ impl State {
             Action::StartOp(_) | Action::SwitchContext(_) | Action::Command(_) => return vec![a],
         }
         Vec::new()
+    }
+
+    /// The log group and time range behind the selected row (see [`logs::target_for`]).
+    pub fn logs_target(&self) -> Option<crate::services::logs::LogsTarget> {
+        logs::target_for(self)
+    }
+
+    /// Whether the current tab is a logs panel (movement keys scroll its scroll-back).
+    pub fn on_logs_panel(&self) -> bool {
+        matches!(&self.tab, Tab::Panel(id) if self.panels.get(id).is_some_and(|d| d.kind == PanelKind::Logs))
     }
 
     fn move_selection(&mut self, delta: i64) {
@@ -707,6 +756,7 @@ pub fn panel_source(kind: PanelKind, id: &str) -> SourceKind {
         PanelKind::OpenSearch => SourceKind::OpenSearch,
         PanelKind::Redshift => SourceKind::Redshift,
         PanelKind::CloudWatch => SourceKind::CloudWatch(id.to_string()),
+        PanelKind::Logs => SourceKind::Logs,
     }
 }
 

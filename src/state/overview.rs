@@ -394,6 +394,28 @@ fn headline(st: &State, def: &PanelDef, row: &mut Row) {
                 }
             }
         }
+        PanelKind::Logs => {
+            let l = &st.logs;
+            if let Some(e) = l.buffer.iter().next_back() {
+                row.figures.push(fig(format!(
+                    "last {}",
+                    fmt::truncate(e.event.message.trim_end(), 60)
+                )));
+            }
+            row.figures.push(fig(format!("{} events", l.buffer.len())));
+            if l.buffer.skipped > 0 {
+                row.figures.push(judged(
+                    format!("{} skipped", l.buffer.skipped),
+                    Status::Warn,
+                ));
+            }
+            if !l.errors.is_empty() {
+                row.figures.push(judged(
+                    format!("{} groups failing", l.errors.len()),
+                    Status::Warn,
+                ));
+            }
+        }
         PanelKind::CloudWatch => {
             let Some(figs) = d.cloudwatch.as_ref().and_then(|m| m.get(&def.id)) else {
                 return;

@@ -7,6 +7,7 @@ pub mod cloudwatch;
 pub mod fleet;
 pub mod header;
 pub mod help;
+pub mod logs;
 pub mod modal;
 pub mod op_modal;
 pub mod opensearch;
@@ -55,6 +56,7 @@ pub fn draw(f: &mut Frame, st: &State) {
                 PanelKind::OpenSearch => opensearch::draw(f, body, st, def),
                 PanelKind::Redshift => redshift::draw(f, body, st, def),
                 PanelKind::CloudWatch => cloudwatch::draw(f, body, st, def),
+                PanelKind::Logs => logs::draw(f, body, st, def),
             },
             None => overview::draw(f, body, st),
         },

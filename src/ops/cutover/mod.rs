@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::audit::{AuditError, AuditLog};
-use crate::config::{CutoverConfig, CutoverStrategy, Resolved, secret_from_env};
+use crate::config::mysql_login::{LoginSpec, MysqlLogin};
+use crate::config::{CutoverConfig, CutoverStrategy, Resolved};
 use crate::ops::plan::{Confirm, Plan};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
@@ -190,7 +191,12 @@ pub fn build(
         steps: Vec::new(),
         confirm: Confirm::TypeName(cluster.clone().unwrap_or_else(|| name.to_string())),
     };
-    let password = || secret_from_env(c.password_env.as_deref()).map_err(err);
+    let aws = AwsContext::new(ctx);
+    let spec = LoginSpec {
+        password_env: c.password_env.as_deref(),
+        password_secret: c.password_secret.as_deref(),
+        auth: c.auth,
+    };
     let mysql =
         |url: &Option<String>, key: &str, role: Role| -> Result<Arc<dyn MysqlAdmin>, BuildError> {
             match backends {
@@ -199,10 +205,8 @@ pub fn build(
                     let url = url.as_deref().ok_or_else(|| {
                         err(format!("{key} is required for strategy {:?}", c.strategy))
                     })?;
-                    Ok(Arc::new(
-                        SqlxMysqlAdmin::new(url, password()?)
-                            .map_err(|e| err(format!("{key}: {e:#}")))?,
-                    ))
+                    let login = MysqlLogin::new(url, spec, &aws, key).map_err(err)?;
+                    Ok(Arc::new(SqlxMysqlAdmin::with_login(login)))
                 }
             }
         };

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::config::mysql_login::MysqlLogin;
 use crate::config::redact_url;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +176,7 @@ pub fn mysql_gtid_subset(source: &str, applied: &str) -> anyhow::Result<bool> {
 
 pub struct SqlxMysqlAdmin {
     name: String,
+    login: MysqlLogin,
     pool: MySqlPool,
     flavor: tokio::sync::OnceCell<Flavor>,
     super_read_only: tokio::sync::OnceCell<bool>,
@@ -188,26 +190,42 @@ impl SqlxMysqlAdmin {
         if let Some(p) = password {
             opts = opts.password(&p);
         }
-        let name = {
-            let rest = url.split_once("://").map_or(url, |(_, r)| r);
-            let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-            host.split('/').next().unwrap_or(host).to_string()
-        };
+        Ok(Self::with_login(MysqlLogin::from_options(opts)))
+    }
+
+    /// Lazy too; a secret or IAM login is resolved before each call's connection is opened.
+    pub fn with_login(login: MysqlLogin) -> Self {
+        let o = login.base();
+        let name = format!("{}:{}", o.get_host(), o.get_port());
         let pool = MySqlPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy_with(opts);
-        Ok(SqlxMysqlAdmin {
+            .connect_lazy_with(o.clone());
+        SqlxMysqlAdmin {
             name,
+            login,
             pool,
             flavor: tokio::sync::OnceCell::new(),
             super_read_only: tokio::sync::OnceCell::new(),
-        })
+        }
+    }
+
+    /// The pool, with the current secret or a fresh token for any connection it opens next.
+    async fn pool(&self) -> anyhow::Result<MySqlPool> {
+        if self.login.is_dynamic() {
+            let opts = self
+                .login
+                .options()
+                .await
+                .with_context(|| format!("{}: login", self.name))?;
+            self.pool.set_connect_options(opts);
+        }
+        Ok(self.pool.clone())
     }
 
     async fn exec(&self, sql: String) -> anyhow::Result<()> {
         sqlx::raw_sql(AssertSqlSafe(sql.clone()))
-            .execute(&self.pool)
+            .execute(&self.pool().await?)
             .await
             .with_context(|| format!("{}: {sql}", self.name))?;
         Ok(())
@@ -215,7 +233,7 @@ impl SqlxMysqlAdmin {
 
     async fn scalar_string(&self, sql: &'static str) -> anyhow::Result<Option<String>> {
         let rows = sqlx::raw_sql(sql)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.pool().await?)
             .await
             .with_context(|| format!("{}: {sql}", self.name))?;
         Ok(rows.first().and_then(|r| col_string(r, 0)))
@@ -234,7 +252,7 @@ impl SqlxMysqlAdmin {
             "SELECT VARIABLE_NAME FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = ?",
         )
         .bind(var.to_uppercase())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pool().await?)
         .await
         .with_context(|| format!("{}: reading variable {var}", self.name))?;
         Ok(!rows.is_empty())
@@ -357,7 +375,7 @@ impl MysqlAdmin for SqlxMysqlAdmin {
             _ => "SHOW REPLICA STATUS",
         };
         let rows = sqlx::raw_sql(sql)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.pool().await?)
             .await
             .with_context(|| format!("{}: {sql}", self.name))?;
         let Some(r) = rows.first() else {
@@ -408,7 +426,7 @@ impl MysqlAdmin for SqlxMysqlAdmin {
             _ => {
                 let r: (i64,) = sqlx::query_as("SELECT GTID_SUBSET(?, @@global.gtid_executed)")
                     .bind(source_position)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.pool().await?)
                     .await
                     .with_context(|| format!("{}: GTID_SUBSET", self.name))?;
                 Ok(r.0 == 1)
@@ -433,7 +451,7 @@ impl MysqlAdmin for SqlxMysqlAdmin {
         );
         let row: (Option<i64>,) = sqlx::query_as(AssertSqlSafe(sql))
             .bind(source_server_id)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pool().await?)
             .await
             .with_context(|| format!("{}: reading heartbeat {table}", self.name))?;
         Ok(row.0.map(|us| us as f64 / 1e6 + utc_offset_seconds))
@@ -468,7 +486,7 @@ impl MysqlAdmin for SqlxMysqlAdmin {
              ORDER BY trx_started",
         )
         .bind(older_than.as_secs())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pool().await?)
         .await
         .with_context(|| format!("{}: reading information_schema.innodb_trx", self.name))?;
         Ok(rows
@@ -487,7 +505,7 @@ impl MysqlAdmin for SqlxMysqlAdmin {
              WHERE ID <> CONNECTION_ID() AND COMMAND = 'Query' AND INFO IS NOT NULL \
                AND UPPER(INFO) REGEXP '^[[:space:]]*(ALTER|CREATE[[:space:]]+(UNIQUE[[:space:]]+|FULLTEXT[[:space:]]+|SPATIAL[[:space:]]+)?INDEX|DROP|TRUNCATE|RENAME|OPTIMIZE)'",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pool().await?)
         .await
         .with_context(|| format!("{}: reading the processlist", self.name))?;
         Ok(rows
@@ -531,13 +549,13 @@ impl MysqlAdmin for SqlxMysqlAdmin {
         .await?;
         sqlx::query("INSERT INTO opsdeck.opsdeck_canary (id, written_at, host) VALUES (?, UTC_TIMESTAMP(6), @@hostname)")
             .bind(&id)
-            .execute(&self.pool)
+            .execute(&self.pool().await?)
             .await
             .with_context(|| format!("{}: canary write", self.name))?;
         let back: Option<(String,)> =
             sqlx::query_as("SELECT id FROM opsdeck.opsdeck_canary WHERE id = ?")
                 .bind(&id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.pool().await?)
                 .await
                 .with_context(|| format!("{}: canary read", self.name))?;
         match back {

@@ -20,7 +20,8 @@ use futures::future::join_all;
 
 use super::cloudwatch::CloudWatchReader;
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
-use crate::config::{AuroraConfig, redact_url, secret_from_env};
+use crate::config::mysql_login::{LoginSpec, MysqlLogin};
+use crate::config::{AuroraConfig, redact_url};
 use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
 
 pub use host_status::{HostRows, sort_host_rows};
@@ -60,10 +61,9 @@ pub struct AuroraCollector {
 
 impl AuroraCollector {
     pub fn new(cfg: &AuroraConfig, aws: &AwsContext) -> Self {
-        let secret = |env: Option<&str>| secret_from_env(env);
-        let server = |url: &str, env: Option<&str>| {
-            secret(env)
-                .and_then(|pw| sql::Server::new(url, pw.as_deref()).map_err(|e| format!("{e:#}")))
+        let server = |url: &str, spec: LoginSpec<'_>, key: &str| {
+            MysqlLogin::new(url, spec, aws, key)
+                .map(sql::Server::with_login)
                 .map_err(|e| redact_url(&e))
         };
         let mut config_error = None;
@@ -92,16 +92,41 @@ impl AuroraCollector {
         };
         AuroraCollector {
             cluster_id: cfg.cluster_id.clone(),
-            writer: cfg
-                .writer_url
-                .as_deref()
-                .map(|u| server(u, cfg.password_env.as_deref())),
+            writer: cfg.writer_url.as_deref().map(|u| {
+                let spec = LoginSpec {
+                    password_env: cfg.password_env.as_deref(),
+                    password_secret: cfg.password_secret.as_deref(),
+                    auth: cfg.auth,
+                };
+                server(u, spec, "aurora.writer_url")
+            }),
             replicas: cfg
                 .replicas
                 .iter()
-                .map(|r| {
-                    let env = r.password_env.as_deref().or(cfg.password_env.as_deref());
-                    (r.name.clone(), server(&r.url, env))
+                .enumerate()
+                .map(|(i, r)| {
+                    // a replica's own password source replaces the section's, never mixes
+                    let auth = r.auth.unwrap_or(cfg.auth);
+                    let own = r.password_env.is_some()
+                        || r.password_secret.is_some()
+                        || auth == crate::config::MysqlAuth::Iam;
+                    let spec = LoginSpec {
+                        password_env: if own {
+                            r.password_env.as_deref()
+                        } else {
+                            cfg.password_env.as_deref()
+                        },
+                        password_secret: if own {
+                            r.password_secret.as_deref()
+                        } else {
+                            cfg.password_secret.as_deref()
+                        },
+                        auth,
+                    };
+                    (
+                        r.name.clone(),
+                        server(&r.url, spec, &format!("aurora.replicas[{i}]")),
+                    )
                 })
                 .collect(),
             heartbeat,

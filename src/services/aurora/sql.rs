@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlPool, MySqlPoolOptions, MySqlRow};
+use sqlx::mysql::{MySqlConnection, MySqlPool, MySqlPoolOptions, MySqlRow};
 use sqlx::{AssertSqlSafe, Connection, Row, ValueRef};
 
-use crate::config::redact_url;
+use crate::config::mysql_login::{MysqlLogin, is_access_denied};
 
 /// Any column of a text-protocol row as a string; NULL, a missing column or an empty value
 /// (SHOW's way of saying "none") read as None.
@@ -187,7 +187,7 @@ const SHOW_STATUS: [&str; 4] = [
 
 /// One configured server with its lazily built, small pool.
 pub struct Server {
-    opts: MySqlConnectOptions,
+    login: MysqlLogin,
     pool: Option<MySqlPool>,
     /// Index into SHOW_STATUS of the first statement this server understands.
     show_from: usize,
@@ -196,49 +196,64 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn new(url: &str, password: Option<&str>) -> anyhow::Result<Self> {
-        let mut opts: MySqlConnectOptions = url
-            .parse()
-            .with_context(|| format!("invalid MySQL url {}", redact_url(url)))?;
-        if let Some(p) = password {
-            opts = opts.password(p);
-        }
-        Ok(Server {
-            opts,
+    /// A server whose password comes from a secret or an IAM token (config::mysql_login).
+    pub fn with_login(login: MysqlLogin) -> Self {
+        Server {
+            login,
             pool: None,
             show_from: 0,
             no_host_status: false,
-        })
+        }
     }
 
     /// "host:port", what to call a server that has no better name (no RDS, not Aurora).
     pub fn host_port(&self) -> String {
-        format!("{}:{}", self.opts.get_host(), self.opts.get_port())
+        let o = self.login.base();
+        format!("{}:{}", o.get_host(), o.get_port())
     }
 
     /// At most two connections: a round runs at most two queries in parallel per server.
     /// A new pool starts with one plain connection attempt: the pool itself retries refused
     /// connections until its acquire timeout and then only says "timed out", while an
     /// operator needs "Connection refused" or "Access denied", and needs it fast.
+    /// A secret or token login refreshes the pool's options every round, so connections the
+    /// pool opens later log in with the current secret or a token minutes old at most; a
+    /// refused login re-reads a secret once (rotation) before giving up.
     async fn pool(&mut self, acquire: Duration) -> anyhow::Result<MySqlPool> {
         if let Some(p) = &self.pool {
+            if self.login.is_dynamic() {
+                p.set_connect_options(self.login.options().await?);
+            }
             return Ok(p.clone());
         }
-        match tokio::time::timeout(acquire, MySqlConnection::connect_with(&self.opts)).await {
-            Ok(Ok(c)) => {
-                let _ = c.close().await;
+        let mut opts = self.login.options().await?;
+        let mut refreshed = false;
+        loop {
+            match tokio::time::timeout(acquire, MySqlConnection::connect_with(&opts)).await {
+                Ok(Ok(c)) => {
+                    let _ = c.close().await;
+                    break;
+                }
+                Ok(Err(e))
+                    if !refreshed
+                        && is_access_denied(&e)
+                        && self.login.refresh_after_access_denied().await? =>
+                {
+                    refreshed = true;
+                    opts = self.login.options().await?;
+                }
+                Ok(Err(e)) => return Err(anyhow::Error::new(e).context("connect")),
+                Err(_) => anyhow::bail!(
+                    "connect: no answer within {}",
+                    humantime::format_duration(acquire)
+                ),
             }
-            Ok(Err(e)) => return Err(anyhow::Error::new(e).context("connect")),
-            Err(_) => anyhow::bail!(
-                "connect: no answer within {}",
-                humantime::format_duration(acquire)
-            ),
         }
         let pool = MySqlPoolOptions::new()
             .max_connections(2)
             .min_connections(0)
             .acquire_timeout(acquire)
-            .connect_lazy_with(self.opts.clone());
+            .connect_lazy_with(opts);
         self.pool = Some(pool.clone());
         Ok(pool)
     }

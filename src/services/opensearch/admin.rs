@@ -197,6 +197,11 @@ impl OsAdmin {
         if cfg.sigv4 {
             bail!("opensearch.sigv4: SigV4 signing is not supported by the admin client yet");
         }
+        if cfg.password_secret.is_some() {
+            bail!(
+                "opensearch.password_secret: not supported by the admin client yet; use password_env"
+            );
+        }
         let password = secret_from_env(cfg.password_env.as_deref()).map_err(|e| anyhow!(e))?;
         let creds = match (&cfg.username, password) {
             (Some(user), Some(pw)) => Some(Credentials::Basic(user.clone(), pw)),

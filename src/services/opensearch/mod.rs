@@ -89,6 +89,24 @@ impl OpenSearchCollector {
             b = b
                 .auth(Credentials::AwsSigV4(creds, region))
                 .service_name("es");
+        } else if let Some(id) = &self.cfg.password_secret {
+            if self.cfg.password_env.is_some() {
+                anyhow::bail!(
+                    "opensearch: password_env and password_secret are both set; keep one"
+                );
+            }
+            let login = self
+                .aws
+                .secrets()
+                .await
+                .get(id)
+                .await
+                .map_err(|e| anyhow::anyhow!("opensearch.password_secret: {e}"))?;
+            let user = login
+                .username
+                .or_else(|| self.cfg.username.clone())
+                .context("opensearch.password_secret: neither the secret nor the config names a username")?;
+            b = b.auth(Credentials::Basic(user, login.password));
         } else if let Some(user) = &self.cfg.username {
             let password = secret_from_env(self.cfg.password_env.as_deref())
                 .map_err(|e| anyhow::anyhow!("opensearch: {e}"))?

@@ -53,6 +53,10 @@ fn addr_of(info: &ConnectionInfo) -> String {
 impl RedisCollector {
     pub fn new(cfg: &RedisConfig, aws: &AwsContext) -> Self {
         let mut config_error = None;
+        if cfg.password_secret.is_some() {
+            config_error =
+                Some("redis.password_secret: not supported for Redis yet; use password_env".into());
+        }
         let password = match secret_from_env(cfg.password_env.as_deref()) {
             Ok(p) => p,
             Err(e) => {

@@ -227,6 +227,11 @@ fn pool(cfg: &RedshiftConfig, timeout: Duration) -> Result<PgPool, String> {
         .url
         .parse()
         .map_err(|e| format!("redshift.url {:?}: {e}", redact_url(&cfg.url)))?;
+    if cfg.password_secret.is_some() {
+        return Err(
+            "redshift.password_secret: not supported for Redshift yet; use password_env".into(),
+        );
+    }
     if let Some(pw) = secret_from_env(cfg.password_env.as_deref())? {
         opts = opts.password(&pw);
     }
