@@ -9,17 +9,18 @@ pub mod fleet;
 pub mod fleet_live;
 pub mod lifecycle_editor;
 pub mod live;
+pub mod meter;
 pub mod replay;
+pub mod wire;
 
-use std::io::{IsTerminal, Stdout, Write};
+use std::io::{IsTerminal, Stdout};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream};
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::terminal::EndSynchronizedUpdate;
 use crossterm::{cursor, execute, terminal};
 use futures::StreamExt;
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -36,8 +37,12 @@ use live::Live;
 
 /// Shortest gap between two frames.
 const MIN_FRAME_GAP: Duration = Duration::from_millis(10);
+/// How much later than the refresh interval a data-only frame waits for the clock tick.
+const TICK_SLACK: Duration = Duration::from_millis(50);
 
-type Term = Terminal<CrosstermBackend<Stdout>>;
+/// Frames reach the terminal through [`wire::WireBackend`]: one synchronized write per frame
+/// that changed something, nothing for one that did not.
+type Term = Terminal<wire::WireBackend<Stdout>>;
 
 /// Put the terminal back the way we found it. Safe to call more than once (panic hook, signal,
 /// normal exit).
@@ -63,7 +68,7 @@ fn setup_terminal() -> std::io::Result<Term> {
         restore_terminal();
         prev(info);
     }));
-    Terminal::new(CrosstermBackend::new(out))
+    Terminal::new(wire::WireBackend::new(out))
 }
 
 /// The State a console starts with, from the resolved config. Errors name the bad file.
@@ -92,11 +97,10 @@ fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
             metrics_per_minute: m,
             usd_per_day: crate::services::cloudwatch::usd_per_day(m),
         });
-    execute!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    // The backend wraps the frame in a synchronized update itself, and writes nothing when
+    // the diff is empty (a tick that changed no visible cell).
     let r = term.draw(|f| crate::ui::draw(f, state)).map(|_| ());
-    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
-    clipboard::flush(state, term.backend_mut())?;
-    term.backend_mut().flush()?;
+    clipboard::flush(state, term.backend_mut().writer())?;
     r
 }
 
@@ -262,7 +266,10 @@ async fn main_loop(
         let deadline = if input_dirty {
             Some(last_frame + MIN_FRAME_GAP)
         } else if data_dirty {
-            Some(last_frame + state.refresh.max(MIN_FRAME_GAP))
+            // A little after the refresh interval, so that with the default 1 s refresh the
+            // whole-second tick draws the new data with the clock: one frame a second on the
+            // wire, not a data frame and a clock frame a few milliseconds apart.
+            Some(last_frame + state.refresh.max(MIN_FRAME_GAP) + TICK_SLACK)
         } else {
             None
         };

@@ -14,6 +14,8 @@ pub struct Ring {
     /// When each value was sampled, for a chart's clock axis (kept only while every value
     /// came with its time, see [`Ring::times`]).
     times: VecDeque<DateTime<Utc>>,
+    /// Values ever pushed: the absolute index one past the newest, so charts can page on it.
+    pushed: u64,
 }
 
 impl Ring {
@@ -27,6 +29,7 @@ impl Ring {
         }
         self.buf.push_back(v);
         self.times.clear();
+        self.pushed += 1;
     }
 
     /// A value with the time it was sampled at.
@@ -44,11 +47,18 @@ impl Ring {
         }
         self.buf.push_back(v);
         self.times.push_back(at);
+        self.pushed += 1;
     }
 
     /// Sample times, oldest first, one per value (None when some value came without one).
     pub fn times(&self) -> Option<&VecDeque<DateTime<Utc>>> {
         (!self.buf.is_empty() && self.times.len() == self.buf.len()).then_some(&self.times)
+    }
+
+    /// How many values were ever pushed (kept or since dropped): the newest value's absolute
+    /// index plus one. Charts place their pages on it (`ui::widgets::page`).
+    pub fn pushed(&self) -> u64 {
+        self.pushed
     }
 
     pub fn len(&self) -> usize {

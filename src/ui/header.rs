@@ -70,7 +70,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             t.badge(),
         ));
     }
-    let clock = vec![Span::styled(fmt::hms(st.now), t.title())];
+    // Minutes, not seconds: a seconds clock alone would put a frame on the wire every second
+    // of an idle session; the data lines and their ages say the console is alive.
+    let clock = vec![Span::styled(fmt::hm(st.now), t.title())];
     // What is in force: the chosen collection interval (and how many sources a bound holds
     // elsewhere), or the redraw interval while each source runs at its own.
     let refresh = vec![Span::styled(

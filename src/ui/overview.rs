@@ -255,7 +255,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             "Trends",
         );
         y += 1;
-        let h = (bottom - y).min(12);
+        // A title and four rows of bars: each chart row costs about one rewritten cell per
+        // second on the wire, so taller charts would dominate what the console sends.
+        let h = (bottom - y).min(TREND_HEIGHT);
         trends(
             f,
             Rect {
@@ -267,6 +269,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         );
     }
 }
+
+/// Rows of the trends section's charts, title included.
+const TREND_HEIGHT: u16 = 5;
 
 /// On a tall screen, the spare rows show the main series as larger sparklines.
 fn trends(f: &mut Frame, r: Rect, st: &State) {
@@ -288,9 +293,21 @@ fn trends(f: &mut Frame, r: Rect, st: &State) {
     )
     .split(r);
     for ((name, ring, show), a) in charts.into_iter().zip(areas.iter()) {
-        // Scaled between the window's min and max (stated in the title), so movement shows.
-        let lo = ring.iter().fold(f64::INFINITY, f64::min);
-        let hi = ring.max().unwrap_or(0.0);
+        let inner = Rect {
+            width: a.width.saturating_sub(1),
+            height: a.height.saturating_sub(1),
+            y: a.y + 1,
+            ..*a
+        };
+        // Paged (see `widgets::page`) and scaled between the history's min and max widened to
+        // 1-2-5 steps (stated in the title), so movement shows without a redraw per sample.
+        let values: Vec<f64> = ring.iter().collect();
+        let shown = &values[widgets::page(values.len(), ring.pushed(), inner.width as usize)];
+        // The scale spans every kept value (minutes), not the page: it then changes only when
+        // an extreme enters or leaves the history, not at every page or new high.
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = widgets::nice_bounds(lo, hi);
         let title = format!(
             "{name} {} (range {}..{})",
             show(ring.last().unwrap_or(0.0)),
@@ -307,21 +324,16 @@ fn trends(f: &mut Frame, r: Rect, st: &State) {
                 ),
                 st.theme.dim(),
             ));
-        let inner = block.inner(*a);
         f.render_widget(block, *a);
-        let inner = Rect {
-            width: inner.width.saturating_sub(1),
-            ..inner
-        };
         let span = (hi - lo).max(f64::EPSILON);
-        let vals: Vec<u64> = ring
+        let vals: Vec<u64> = shown
             .iter()
-            .map(|v| 1 + ((v - lo) / span * 1000.0).round() as u64)
+            .map(|v| 1 + ((v - lo) / span * 1000.0).round().max(0.0) as u64)
             .collect();
-        let skip = vals.len().saturating_sub(inner.width as usize);
+        widgets::chart_ground(f, inner, st.theme.chart());
         f.render_widget(
             Sparkline::default()
-                .data(&vals[skip..])
+                .data(&vals)
                 .max(1001)
                 .style(st.theme.chart()),
             inner,
@@ -453,10 +465,16 @@ fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
             width: spark_w as u16,
             ..r
         };
-        let skip = row.spark.len().saturating_sub(spark_w);
+        // Paged on the source's sample count (one spark value per sample), topped at a 1-2-5
+        // step: a new sample writes one cell, not the whole line (see `widgets::page`).
+        let total = st.source(&row.kind).map_or(0, |s| s.samples);
+        let shown = &row.spark[widgets::page(row.spark.len(), total, spark_w)];
+        let top = shown.iter().copied().max().unwrap_or(0) as f64;
+        widgets::chart_ground(f, sr, t.chart());
         f.render_widget(
             Sparkline::default()
-                .data(&row.spark[skip..])
+                .data(shown)
+                .max(widgets::nice_ceil(top).ceil() as u64)
                 .style(t.chart()),
             sr,
         );

@@ -16,15 +16,37 @@ pub fn status_span(st: &State, s: Status) -> Span<'static> {
     Span::styled(s.symbol(), st.theme.status(s))
 }
 
-/// Age of a source's data: "2s", stale ages underlined in the warning style, "-" before any.
+/// Longest age shown as "now": a source collecting every few seconds is as fresh as it gets.
+const FRESH_SECS: u64 = 5;
+
+/// Age of a source's data, at the granularity an operator reads it and no finer, since every
+/// change costs bytes on the wire each second: "now" while the data is as fresh as its
+/// collection interval allows (intervals up to 5 s; an hourly source's 10-minute-old data
+/// says "10m"), then whole seconds up to 5 s, 5 s steps up to a minute, then
+/// minutes and hours. Stale ages underlined in the warning style, "-" before any data.
 pub fn age_span(st: &State, kind: &SourceKind) -> Span<'static> {
     match st.source(kind) {
         Some(s) => match s.age(st.now) {
-            Some(a) if s.is_stale(st.now) => Span::styled(fmt::age(a), st.theme.stale()),
-            Some(a) => Span::styled(fmt::age(a), st.theme.dim()),
+            Some(a) if s.is_stale(st.now) => {
+                Span::styled(fmt::age(coarse_age(a)), st.theme.stale())
+            }
+            Some(a) if a <= s.interval.as_secs().clamp(1, FRESH_SECS) as i64 => {
+                Span::styled("now", st.theme.dim())
+            }
+            Some(a) => Span::styled(fmt::age(coarse_age(a)), st.theme.dim()),
             None => Span::styled("-", st.theme.dim()),
         },
         None => Span::styled("-", st.theme.dim()),
+    }
+}
+
+/// Seconds rounded down to what [`age_span`] shows: exact below 5 s, 5 s steps below a minute
+/// (above, `fmt::age` shows whole minutes and hours anyway).
+pub fn coarse_age(secs: i64) -> i64 {
+    if (5..60).contains(&secs) {
+        secs / 5 * 5
+    } else {
+        secs
     }
 }
 
@@ -112,6 +134,67 @@ pub fn source_banner(st: &State, kind: &SourceKind) -> Option<Line<'static>> {
         ));
     }
     None
+}
+
+/// The part of a series a `width`-column chart shows: `values` holds the newest `len` of `total`
+/// values ever recorded. Charts advance half their width at a time instead of one column per
+/// sample: the newest value is drawn in the next free column, and when the chart is full it
+/// moves on by half a chart. Over SSH this turns a full redraw of every chart cell each second
+/// into one new column per sample plus a redraw every `width / 2` samples.
+/// Returns the index range into `values` to draw from the chart's left edge.
+pub fn page(len: usize, total: u64, width: usize) -> std::ops::Range<usize> {
+    if width == 0 || len == 0 {
+        return len..len;
+    }
+    let n = total.max(len as u64);
+    let w = width as u64;
+    let step = (w / 2).max(1);
+    // First absolute index on the chart: a multiple of `step`, with the newest still on it.
+    let first = if n <= w {
+        0
+    } else {
+        ((n - 1 - w) / step + 1) * step
+    };
+    let oldest = n - len as u64;
+    let start = (first.max(oldest) - oldest) as usize;
+    start..len
+}
+
+/// Give a chart's whole area the chart style before its bars are drawn. ratatui's Sparkline
+/// styles only the columns it has data for, so without this every new column would rewrite its
+/// blank cells too (a style change is a change on the wire).
+pub fn chart_ground(f: &mut ratatui::Frame, area: Rect, style: Style) {
+    f.buffer_mut().set_style(area, style);
+}
+
+/// The smallest 1-2-5 value (…, 0.5, 1, 2, 5, 10, …) at or above `x`: a chart's top that only
+/// moves when the data crosses a step, so a new sample rarely rescales the whole chart.
+pub fn nice_ceil(x: f64) -> f64 {
+    if !x.is_finite() || x <= 0.0 {
+        return 1.0;
+    }
+    let p = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|v| *v >= x * (1.0 - 1e-12))
+        .unwrap_or(10.0 * p)
+}
+
+/// `lo..hi` widened to multiples of a 1-2-5 step about a quarter of the range, for charts scaled
+/// between their window's min and max: stable while the data moves inside it.
+pub fn nice_bounds(lo: f64, hi: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) || hi < lo {
+        return (0.0, 1.0);
+    }
+    let range = hi - lo;
+    let step = if range > 0.0 {
+        nice_ceil(range / 4.0)
+    } else {
+        nice_ceil(hi.abs().max(1e-9) / 10.0)
+    };
+    let (a, b) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    if b > a { (a, b) } else { (a, a + step) }
 }
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -250,4 +333,40 @@ pub fn fit(line: Line<'static>, width: u16) -> Line<'static> {
 /// Header row style for tables.
 pub fn header_style(st: &State) -> Style {
     st.theme.dim().add_modifier(ratatui::style::Modifier::BOLD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_fills_up_then_moves_on_by_half_its_width() {
+        // 10 columns: values 0..10 fill it from the left.
+        assert_eq!(page(7, 7, 10), 0..7);
+        assert_eq!(page(10, 10, 10), 0..10);
+        // The 11th value moves the chart on by 5: values 5..=10 shown.
+        assert_eq!(page(11, 11, 10), 5..11);
+        // ...and it stays put while it fills again.
+        assert_eq!(page(15, 15, 10), 5..15);
+        assert_eq!(page(16, 16, 10), 10..16);
+        // A ring that dropped its oldest values still pages on the absolute count.
+        assert_eq!(page(60, 116, 10), 54..60);
+        assert_eq!(page(0, 5, 10), 0..0);
+    }
+
+    #[test]
+    fn chart_scales_snap_to_1_2_5_steps() {
+        assert_eq!(nice_ceil(0.7), 1.0);
+        assert_eq!(nice_ceil(1.0), 1.0);
+        assert_eq!(nice_ceil(1.3), 2.0);
+        assert_eq!(nice_ceil(3.0), 5.0);
+        assert_eq!(nice_ceil(73_100.0), 100_000.0);
+        let (lo, hi) = nice_bounds(0.931, 0.968);
+        assert!(
+            (lo - 0.93).abs() < 1e-9 && (hi - 0.97).abs() < 1e-9,
+            "{lo}..{hi}"
+        );
+        assert_eq!(nice_bounds(12.0, 88.0), (0.0, 100.0));
+        assert_eq!(nice_bounds(5.0, 5.0), (5.0, 5.5));
+    }
 }

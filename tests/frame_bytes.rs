@@ -1,0 +1,72 @@
+//! What the demo writes to the terminal, counted by the frame meter (the console's own backend
+//! on the fixed-seed demo, simulated time): deterministic byte and cell budgets, not timings.
+//! `cargo run --example frame_bytes` prints the full per-region table.
+
+use opsdeck::app::meter::{MeterOptions, measure};
+
+fn run(paused: bool, width: u16, height: u16) -> opsdeck::app::meter::MeterReport {
+    measure(&MeterOptions {
+        width,
+        height,
+        seconds: 60,
+        paused,
+        ..MeterOptions::default()
+    })
+}
+
+#[test]
+fn overview_charts_advance_half_a_chart_at_a_time_instead_of_shifting_every_sample() {
+    let r = run(false, 120, 40);
+    // Every chart cell: the service lines', the CloudWatch lines' and the trends'.
+    let charts = r.region_sum("chart").cells;
+    // Shifting every sample rewrote ~170 cells a second at 120x40.
+    assert!(
+        charts <= 40 * 60,
+        "chart cells per second: {} ({:?})",
+        charts / 60,
+        r.by_cost()
+    );
+    // ...and they still move: every service line's chart changes during the minute.
+    for service in ["Aurora", "Redis", "OpenSearch"] {
+        assert!(
+            r.region_sum(&format!("overview {service} chart")).cells > 0,
+            "{service}'s chart did not move: {:?}",
+            r.by_cost()
+        );
+    }
+}
+
+#[test]
+fn the_live_demo_at_120x40_writes_under_600_bytes_a_second() {
+    let r = run(false, 120, 40);
+    assert!(
+        r.bytes_per_sec() < 600.0,
+        "{:.0} B/s: {:?}",
+        r.bytes_per_sec(),
+        r.by_cost()
+    );
+}
+
+#[test]
+fn the_live_demo_at_80x24_writes_under_600_bytes_a_second() {
+    let r = run(false, 80, 24);
+    assert!(
+        r.bytes_per_sec() < 600.0,
+        "{:.0} B/s: {:?}",
+        r.bytes_per_sec(),
+        r.by_cost()
+    );
+}
+
+#[test]
+fn the_paused_demo_writes_under_150_bytes_a_second_and_only_clock_ages_and_staleness() {
+    let r = run(true, 120, 40);
+    assert!(
+        r.bytes_per_sec() < 150.0,
+        "{:.0} B/s: {:?}",
+        r.bytes_per_sec(),
+        r.by_cost()
+    );
+    assert_eq!(r.region_sum("chart").cells, 0, "{:?}", r.by_cost());
+    assert_eq!(r.region_sum("trends").cells, 0, "{:?}", r.by_cost());
+}
