@@ -47,8 +47,16 @@ const OVERSIZED: &[(&str, &str)] = &[
         "hand-made UI fixture; to be replaced by a fixed-seed simulation world",
     ),
     (
-        "src/services/aurora/sql.rs",
-        "grew with heartbeat time zones and multi-channel SHOW REPLICA STATUS; split the SHOW parsers from the round's queries",
+        "src/audit/mod.rs",
+        "the hash-chained log, its verify and the CLI; grew with the head record: move verify and the CLI out",
+    ),
+    (
+        "src/ops/runner.rs",
+        "step running, confirmation, re-measured guardrails and signal shutdown; split the shutdown path out",
+    ),
+    (
+        "src/services/aurora/admin.rs",
+        "the MySQL admin trait and its sqlx implementation; grew with bounded calls and GTID waits: split the impl out",
     ),
     (
         "src/state/findings.rs",

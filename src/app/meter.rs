@@ -132,15 +132,24 @@ impl DemoDriver {
                 (s, every)
             })
             .collect();
-        let panels: Vec<(BoxCollector, u64)> =
-            crate::sim::metrics_source::collectors(&world, &crate::panels::Panels::embedded())
-                .into_iter()
-                .map(|c| {
-                    state.register_source(c.kind(), c.interval());
-                    let every = c.interval().as_secs().max(1);
-                    (c, every)
-                })
-                .collect();
+        // Aurora and Redis run the real collectors over the simulated wire, as in the demo;
+        // this driver steps the world itself (follow_wall = false).
+        let mut collectors = vec![
+            crate::sim::aurora_collector(&world, false),
+            crate::sim::redis_collector(&world, false),
+        ];
+        collectors.extend(crate::sim::metrics_source::collectors(
+            &world,
+            &crate::panels::Panels::embedded(),
+        ));
+        let panels: Vec<(BoxCollector, u64)> = collectors
+            .into_iter()
+            .map(|c| {
+                state.register_source(c.kind(), c.interval());
+                let every = c.interval().as_secs().max(1);
+                (c, every)
+            })
+            .collect();
         state.now = start_time();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
