@@ -175,6 +175,14 @@ async fn poll_until(
     }
 }
 
+/// The collector takes no rate from two INFO samples under 1 ms apart (info::delta's TooSoon):
+/// a pipelined burst on loopback can finish faster than that, so a test that wants a rate
+/// from the next round lets that much time pass first. This orders nothing; it only meets the
+/// collector's documented minimum sampling interval.
+async fn measurable_interval() {
+    tokio::time::sleep(Duration::from_millis(2)).await;
+}
+
 fn close(a: Option<f64>, want: f64, tol: f64) -> bool {
     a.is_some_and(|a| (a - want).abs() <= tol)
 }
@@ -193,6 +201,7 @@ async fn windowed_hit_ratio_follows_a_known_mix_on_a_node_we_alone_use() {
 
     let mut conn = plain(&own.addr()).await;
     gets(&mut conn, "w", 300, 100).await;
+    measurable_interval().await;
     let s = c.round().await.unwrap();
     let n = node(&s, &own.addr());
     // 300 hits of 400 lookups, exactly: nobody else talks to this server.
@@ -205,6 +214,7 @@ async fn windowed_hit_ratio_follows_a_known_mix_on_a_node_we_alone_use() {
     // A round with only misses: inside the 1 min window the ratio is that of the whole
     // window (300 hits of 600 lookups), not of the quiet round alone.
     gets(&mut conn, "w", 0, 200).await;
+    measurable_interval().await;
     let s = c.round().await.unwrap();
     assert_eq!(s.hit_ratio, Some(0.5), "{s:#?}");
     assert_eq!(s.hit_ratio_window_seconds, Some(60.0));
@@ -220,6 +230,7 @@ async fn windowed_hit_ratio_follows_a_known_mix_on_a_node_we_alone_use() {
     );
     c.round().await.unwrap();
     gets(&mut conn, "w", 0, 50).await;
+    measurable_interval().await;
     let s = c.round().await.unwrap();
     assert_eq!(s.hit_ratio, Some(0.0), "{s:#?}");
 }
@@ -234,6 +245,7 @@ async fn windowed_hit_ratio_on_the_stack_standalone_matches_a_known_mix() {
     c.round().await.unwrap();
     // 25 % hits, in a volume that drowns the stack's load generator (~250 GETs/s at ~85 %).
     gets(&mut conn, "opsdeck-test-standalone", 5_000, 15_000).await;
+    measurable_interval().await;
     let s = c.round().await.unwrap();
     let n = node(&s, &a);
     assert!(close(n.hit_ratio, 0.25, 0.03), "{n:#?}");
