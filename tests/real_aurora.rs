@@ -13,28 +13,10 @@ use opsdeck::services::aws::AwsContext;
 use sqlx::mysql::MySqlPool;
 use sqlx::{Connection, Executor, Row};
 
-fn env_or(var: &str, default: &str) -> String {
-    std::env::var(var)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_string())
-}
-
-fn source_url() -> String {
-    env_or(
-        "OPSDECK_MYSQL_SOURCE_URL",
-        "mysql://root@127.0.0.1:3316/shop",
-    )
-}
-fn replica_url() -> String {
-    env_or("OPSDECK_MYSQL_REPLICA_URL", "mysql://root@127.0.0.1:3317/")
-}
-fn delayed_url() -> String {
-    env_or("OPSDECK_MYSQL_DELAYED_URL", "mysql://root@127.0.0.1:3318/")
-}
-fn aws_endpoint() -> String {
-    env_or("AWS_ENDPOINT_URL", "http://127.0.0.1:5055")
-}
+use common::{
+    moto_url as aws_endpoint, mysql_delayed_url as delayed_url, mysql_replica_url as replica_url,
+    mysql_source_url as source_url,
+};
 
 fn aws_env() {
     opsdeck::install_crypto_provider();
@@ -702,7 +684,7 @@ urls = ["{redis}"]
             src = source_url(),
             rep = replica_url(),
             del = delayed_url(),
-            redis = env_or("OPSDECK_REDIS_URL", "redis://127.0.0.1:6390"),
+            redis = common::stack_env("OPSDECK_REDIS_URL"),
         ),
     )
     .unwrap();

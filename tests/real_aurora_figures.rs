@@ -4,6 +4,8 @@
 //! second (named, multi-source) connection. Everything a test creates is namespaced per run
 //! and removed afterwards, pass or fail. A missing server fails these tests.
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,21 +16,7 @@ use opsdeck::services::aws::AwsContext;
 use sqlx::mysql::{MySqlPool, MySqlPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, Executor};
 
-fn env_or(var: &str, default: &str) -> String {
-    std::env::var(var)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_string())
-}
-fn source_url() -> String {
-    env_or(
-        "OPSDECK_MYSQL_SOURCE_URL",
-        "mysql://root@127.0.0.1:3316/shop",
-    )
-}
-fn replica_url() -> String {
-    env_or("OPSDECK_MYSQL_REPLICA_URL", "mysql://root@127.0.0.1:3317/")
-}
+use common::{mysql_replica_url as replica_url, mysql_source_url as source_url};
 
 /// Tests here add tables and connections on the shared servers: one at a time.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -47,3 +47,16 @@ pub fn aws() -> AwsContext {
         ..Default::default()
     })
 }
+
+/// The stack's MariaDB source (the writer), replica and delayed replica (`MASTER_DELAY`).
+pub fn mysql_source_url() -> String {
+    stack_env("OPSDECK_MYSQL_SOURCE_URL")
+}
+
+pub fn mysql_replica_url() -> String {
+    stack_env("OPSDECK_MYSQL_REPLICA_URL")
+}
+
+pub fn mysql_delayed_url() -> String {
+    stack_env("OPSDECK_MYSQL_DELAYED_URL")
+}
