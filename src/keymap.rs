@@ -53,6 +53,8 @@ pub enum Action {
     SortFlip,
     /// Copy the selected row's identifier (or the open operation's plan) to the clipboard.
     Copy,
+    /// Silence the selected alarm or service's findings for a chosen time (a prompt asks).
+    Silence,
     /// Replay: one sample forward (pauses), faster, slower.
     ReplayStep,
     ReplayFaster,
@@ -66,6 +68,20 @@ pub enum Action {
     RethrottleUp,
     RethrottleDown,
     CancelTask,
+    /// Running operation: hold before its next gate, release the hold, abort (roll back).
+    Hold,
+    Release,
+    Abort,
+    /// Running operation: type a throttle (requests/s); set it unlimited.
+    ThrottleType,
+    ThrottleUnlimited,
+    /// Dialogs and forms: focus the next / previous field or button.
+    FocusNext,
+    FocusPrev,
+    /// Lifecycle editor: enable/disable the selected rule, remove it, add one (a form).
+    ToggleRule,
+    DeleteRule,
+    AddRule,
     Deny,
     /// Start an operation, e.g. "reindex", "lifecycle streamshop-media", "cutover mysql-to-aurora".
     /// The ops layer parses the spec and opens its plan modal; the console only routes it.
@@ -103,6 +119,7 @@ impl Action {
             Action::SortNext => "sort".into(),
             Action::SortFlip => "sort_flip".into(),
             Action::Copy => "copy".into(),
+            Action::Silence => "silence".into(),
             Action::ReplayStep => "replay_step".into(),
             Action::ReplayFaster => "replay_faster".into(),
             Action::ReplaySlower => "replay_slower".into(),
@@ -114,6 +131,16 @@ impl Action {
             Action::RethrottleUp => "rethrottle_up".into(),
             Action::RethrottleDown => "rethrottle_down".into(),
             Action::CancelTask => "cancel_task".into(),
+            Action::Hold => "hold".into(),
+            Action::Release => "release".into(),
+            Action::Abort => "abort".into(),
+            Action::ThrottleType => "throttle".into(),
+            Action::ThrottleUnlimited => "unlimited".into(),
+            Action::FocusNext => "focus_next".into(),
+            Action::FocusPrev => "focus_prev".into(),
+            Action::ToggleRule => "toggle_rule".into(),
+            Action::DeleteRule => "delete_rule".into(),
+            Action::AddRule => "add_rule".into(),
             Action::StartOp(s) => format!("op:{s}"),
             Action::SwitchContext(c) => format!("ctx:{c}"),
             Action::Command(c) => format!("cmd:{c}"),
@@ -149,6 +176,7 @@ impl Action {
             "sort" => Action::SortNext,
             "sort_flip" => Action::SortFlip,
             "copy" => Action::Copy,
+            "silence" => Action::Silence,
             "replay_step" => Action::ReplayStep,
             "replay_faster" => Action::ReplayFaster,
             "replay_slower" => Action::ReplaySlower,
@@ -160,6 +188,16 @@ impl Action {
             "rethrottle_up" => Action::RethrottleUp,
             "rethrottle_down" => Action::RethrottleDown,
             "cancel_task" => Action::CancelTask,
+            "hold" => Action::Hold,
+            "release" => Action::Release,
+            "abort" => Action::Abort,
+            "throttle" => Action::ThrottleType,
+            "unlimited" => Action::ThrottleUnlimited,
+            "focus_next" => Action::FocusNext,
+            "focus_prev" => Action::FocusPrev,
+            "toggle_rule" => Action::ToggleRule,
+            "delete_rule" => Action::DeleteRule,
+            "add_rule" => Action::AddRule,
             _ => {
                 if let Some(n) = arg("goto:") {
                     return n.parse().ok().filter(|n| *n >= 1).map(Action::Goto);
@@ -207,6 +245,9 @@ impl Action {
             Action::SortNext => "sort the table by the next column".into(),
             Action::SortFlip => "flip the sort order".into(),
             Action::Copy => "copy the selected row's identifier (OSC 52)".into(),
+            Action::Silence => {
+                "silence the selected alarm / service's findings (15m, 1h, 4h, custom)".into()
+            }
             Action::ReplayStep => "replay: one sample forward (pauses)".into(),
             Action::ReplayFaster => "replay: faster".into(),
             Action::ReplaySlower => "replay: slower".into(),
@@ -218,6 +259,16 @@ impl Action {
             Action::RethrottleUp => "running op: double the task's throttle".into(),
             Action::RethrottleDown => "running op: halve the task's throttle".into(),
             Action::CancelTask => "running op: cancel its background task".into(),
+            Action::Hold => "running op: hold before the next gate (cutover)".into(),
+            Action::Release => "running op: release the hold".into(),
+            Action::Abort => "running op: abort (rolls back before the point of no return)".into(),
+            Action::ThrottleType => "running op: type a throttle (requests/s)".into(),
+            Action::ThrottleUnlimited => "running op: unlimited throttle".into(),
+            Action::FocusNext => "next field / button".into(),
+            Action::FocusPrev => "previous field / button".into(),
+            Action::ToggleRule => "enable / disable the selected rule".into(),
+            Action::DeleteRule => "remove the selected rule".into(),
+            Action::AddRule => "add a rule (a form)".into(),
             Action::StartOp(s) => format!("start operation {s}"),
             Action::SwitchContext(c) => format!("switch to context {c}"),
             Action::Command(c) => format!("command {c}"),
@@ -237,15 +288,18 @@ pub enum Scope {
     Filter,
     /// Modal dialogs (confirmations, operations).
     Dialog,
+    /// The S3 lifecycle rule editor (its add-rule form types characters into its fields).
+    Editor,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Global,
         Scope::List,
         Scope::Palette,
         Scope::Filter,
         Scope::Dialog,
+        Scope::Editor,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -254,6 +308,7 @@ impl Scope {
             Scope::Palette => "palette",
             Scope::Filter => "filter",
             Scope::Dialog => "dialog",
+            Scope::Editor => "editor",
         }
     }
 }
@@ -427,6 +482,8 @@ struct RawKeymap {
     filter: RawScope,
     #[serde(default)]
     dialog: RawScope,
+    #[serde(default)]
+    editor: RawScope,
 }
 
 /// Per scope: action name -> (keys, origin). An overlay replaces an action's keys.
@@ -456,6 +513,7 @@ fn parse_into(text: &str, file: &str, table: &mut Table, depth: usize) -> Result
         (Scope::Palette, &raw.palette),
         (Scope::Filter, &raw.filter),
         (Scope::Dialog, &raw.dialog),
+        (Scope::Editor, &raw.editor),
     ] {
         for (name, keys) in entries {
             let line = line_col(text, keys.span().start).0;
@@ -531,6 +589,13 @@ impl Keymap {
 
     pub fn default_map() -> Keymap {
         Keymap::parse(DEFAULT, "keymaps/default.toml").expect("embedded default keymap is valid")
+    }
+
+    /// The embedded default keymap, parsed once (for dialogs driven outside the console, e.g.
+    /// in tests, that have no effective keymap at hand).
+    pub fn builtin_default() -> &'static Keymap {
+        static MAP: std::sync::OnceLock<Keymap> = std::sync::OnceLock::new();
+        MAP.get_or_init(Keymap::default_map)
     }
 
     /// `keymap = "default" | "vim" | path`.

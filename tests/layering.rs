@@ -35,10 +35,6 @@ const OVERSIZED: &[(&str, &str)] = &[
         "generic CloudWatch panel queries and their judging; split the judging into state",
     ),
     (
-        "src/ui/op_modal.rs",
-        "the op modal's drawing and its key handling; the key handling belongs in app/",
-    ),
-    (
         "src/services/opensearch/admin.rs",
         "the OpenSearch client builder and the admin calls; the builder should be shared with the collector",
     ),

@@ -51,8 +51,13 @@ fn draw(t: &mut Terminal<TestBackend>, m: &dyn Modal) -> String {
     s
 }
 
+/// A key as the console delivers it: with the default keymap's action in the modal's scope.
 fn press(m: &mut dyn Modal, code: KeyCode) {
-    m.handle_key(&KeyEvent::new(code, KeyModifiers::NONE), None);
+    let ev = KeyEvent::new(code, KeyModifiers::NONE);
+    let action = opsdeck::keymap::Keymap::builtin_default()
+        .lookup(m.scope(), &ev)
+        .cloned();
+    m.handle_key(&ev, action.as_ref());
 }
 
 fn type_str(m: &mut dyn Modal, s: &str) {

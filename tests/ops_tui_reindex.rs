@@ -46,8 +46,17 @@ fn draw(t: &mut Terminal<TestBackend>, m: &dyn Modal) -> String {
     s
 }
 
+/// A key as the console delivers it: with the default keymap's action in the modal's scope.
+fn key_code(m: &mut dyn Modal, code: KeyCode) {
+    let ev = KeyEvent::new(code, KeyModifiers::NONE);
+    let action = opsdeck::keymap::Keymap::builtin_default()
+        .lookup(m.scope(), &ev)
+        .cloned();
+    m.handle_key(&ev, action.as_ref());
+}
+
 fn key(m: &mut dyn Modal, c: char) {
-    m.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), None);
+    key_code(m, KeyCode::Char(c));
 }
 
 /// Tick the modal and redraw until the screen shows `want`.
@@ -166,7 +175,7 @@ async fn modal_rethrottles_the_running_copy_and_the_cancel_task_action_aborts_wi
     for c in "250".chars() {
         key(m.as_mut(), c);
     }
-    m.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), None);
+    key_code(m.as_mut(), KeyCode::Enter);
     until_screen(&mut t, m.as_mut(), "throttle: 250 docs/s", 20).await;
     // Cancel through the dialog keymap's action (as if rebound to x), not the raw `c`.
     m.handle_key(

@@ -16,6 +16,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::op_keys::PreparingModal;
 use crate::audit::AuditLog;
 use crate::config::Resolved;
 use crate::keymap::Action;
@@ -30,7 +31,7 @@ use crate::sim::search_admin::SimSearchAdmin;
 use crate::sim::{self, SimOptions};
 use crate::state::{PaletteEntry, State};
 use crate::ui::modal::Modal;
-use crate::ui::op_modal::{OpModal, PreparingModal};
+use crate::ui::op_modal::OpModal;
 
 pub const CUTOVER: &str = "cutover";
 pub const RESUME: &str = "resume cutover";

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -15,8 +15,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tokio::sync::oneshot;
 
+use crate::app::op_keys::PreparingModal;
 use crate::audit::AuditLog;
-use crate::keymap::Action;
+use crate::keymap::{Action, Scope};
 use crate::ops::handle;
 use crate::ops::lifecycle::diff::summarize;
 use crate::ops::lifecycle::op::LifecycleOp;
@@ -26,9 +27,10 @@ use crate::services::s3::admin::LifecycleAdmin;
 use crate::services::s3::lifecycle_doc::{
     Expiration, Filter, LifecycleConfiguration, Rule, RuleStatus, Transition,
 };
+use crate::state::text::TextInput;
 use crate::state::theme::Theme;
 use crate::ui::modal::{Modal, ModalOutcome};
-use crate::ui::op_modal::{OpModal, PreparingModal};
+use crate::ui::op_modal::OpModal;
 
 /// The add-rule form's fields, in order.
 pub const FORM_FIELDS: [&str; 5] = [
@@ -54,7 +56,7 @@ enum Stage {
     LoadFailed(String),
     Editing,
     /// The add-rule form: field values and the focused field.
-    Form(Vec<String>, usize),
+    Form(Vec<TextInput>, usize),
     /// Planned: the op modal (or its planning) has taken over.
     Planned(Box<PreparingModal>),
 }
@@ -152,14 +154,13 @@ impl LifecycleEditor {
         )));
     }
 
-    fn edit_key(&mut self, ev: &KeyEvent) -> ModalOutcome {
-        match ev.code {
-            KeyCode::Esc | KeyCode::Char('q') => return ModalOutcome::Close,
-            KeyCode::Down | KeyCode::Char('j') if self.selected + 1 < self.rules.len() => {
-                self.selected += 1;
-            }
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Char(' ') => {
+    /// A key on the rule list, by its `editor` keymap action.
+    fn edit_key(&mut self, action: Option<&Action>) -> ModalOutcome {
+        match action {
+            Some(Action::Cancel) => return ModalOutcome::Close,
+            Some(Action::Down) if self.selected + 1 < self.rules.len() => self.selected += 1,
+            Some(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Action::ToggleRule) => {
                 if let Some(r) = self.rules.get_mut(self.selected) {
                     r.status = match r.status {
                         RuleStatus::Enabled => RuleStatus::Disabled,
@@ -167,40 +168,48 @@ impl LifecycleEditor {
                     };
                 }
             }
-            KeyCode::Char('d') if self.selected < self.rules.len() => {
+            Some(Action::DeleteRule) if self.selected < self.rules.len() => {
                 self.rules.remove(self.selected);
                 self.selected = self.selected.min(self.rules.len().saturating_sub(1));
             }
-            KeyCode::Char('a') => self.stage = Stage::Form(vec![String::new(); 5], 0),
-            KeyCode::Enter => self.submit(),
+            Some(Action::AddRule) => {
+                self.stage = Stage::Form(vec![TextInput::default(); FORM_FIELDS.len()], 0)
+            }
+            Some(Action::Accept) => self.submit(),
             _ => {}
         }
         ModalOutcome::Keep
     }
 
-    fn form_key(&mut self, ev: &KeyEvent) -> ModalOutcome {
+    /// A key in the add-rule form: characters and editing keys go to the focused field; the
+    /// `editor` keymap's accept / cancel / focus / up / down act only for keys that type
+    /// nothing.
+    fn form_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
         let Stage::Form(fields, focus) = &mut self.stage else {
             return ModalOutcome::Keep;
         };
-        match ev.code {
-            KeyCode::Esc => self.stage = Stage::Editing,
-            KeyCode::Tab | KeyCode::Down => *focus = (*focus + 1) % fields.len(),
-            KeyCode::BackTab | KeyCode::Up => *focus = (*focus + fields.len() - 1) % fields.len(),
-            KeyCode::Backspace => {
-                fields[*focus].pop();
+        let n = fields.len();
+        let types =
+            TextInput::is_editing_key(ev) && !matches!(ev.code, KeyCode::Up | KeyCode::Down);
+        match action {
+            _ if types && !matches!(ev.code, KeyCode::Tab | KeyCode::BackTab) => {
+                fields[*focus].handle_key(ev);
             }
-            KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
-                fields[*focus].push(c)
-            }
-            KeyCode::Enter => match rule_from_form(fields) {
-                Ok(rule) => {
-                    self.rules.push(rule);
-                    self.selected = self.rules.len() - 1;
-                    self.errors.clear();
-                    self.stage = Stage::Editing;
+            Some(Action::Cancel) => self.stage = Stage::Editing,
+            Some(Action::FocusNext) | Some(Action::Down) => *focus = (*focus + 1) % n,
+            Some(Action::FocusPrev) | Some(Action::Up) => *focus = (*focus + n - 1) % n,
+            Some(Action::Accept) => {
+                let values: Vec<String> = fields.iter().map(|f| f.value().to_string()).collect();
+                match rule_from_form(&values) {
+                    Ok(rule) => {
+                        self.rules.push(rule);
+                        self.selected = self.rules.len() - 1;
+                        self.errors.clear();
+                        self.stage = Stage::Editing;
+                    }
+                    Err(e) => self.errors = vec![e],
                 }
-                Err(e) => self.errors = vec![e],
-            },
+            }
             _ => {}
         }
         ModalOutcome::Keep
@@ -245,19 +254,17 @@ impl LifecycleEditor {
                 }
             }
             Stage::Form(fields, focus) => {
-                out.push(Line::from(
-                    "new rule (tab next field, enter add, esc back):",
-                ));
+                out.push(Line::from("new rule:"));
+                let underlined = Style::default().add_modifier(Modifier::UNDERLINED);
                 for (i, (name, v)) in FORM_FIELDS.iter().zip(fields).enumerate() {
-                    let style = if i == *focus {
-                        Style::default().add_modifier(Modifier::REVERSED)
+                    let mut l = vec![Span::raw(format!("{name:>20}: "))];
+                    if i == *focus {
+                        l.extend(crate::ui::text_input::spans(v, 32, underlined));
                     } else {
-                        Style::default().add_modifier(Modifier::UNDERLINED)
-                    };
-                    out.push(Line::from(vec![
-                        Span::raw(format!("{name:>20}: ")),
-                        Span::styled(format!("{v:<24}"), style),
-                    ]));
+                        let (shown, _) = v.window(32);
+                        l.push(Span::styled(format!("{shown:<24}"), underlined));
+                    }
+                    out.push(Line::from(l));
                 }
             }
         }
@@ -325,10 +332,39 @@ impl Modal for LifecycleEditor {
         (90, 85)
     }
     fn footer(&self) -> String {
+        self.footer_for(crate::keymap::Keymap::builtin_default())
+    }
+    fn footer_for(&self, km: &crate::keymap::Keymap) -> String {
+        let k = |a: Action| km.hint(Scope::Editor, &a).unwrap_or_else(|| "-".into());
         match &self.stage {
-            Stage::Planned(m) => m.footer(),
-            Stage::Form(..) => "tab next field   enter add rule   esc back".into(),
-            _ => "space enable/disable   d remove   a add   enter plan   esc close".into(),
+            Stage::Planned(m) => m.footer_for(km),
+            Stage::Form(..) => format!(
+                "{} next field   {} add rule   {} back",
+                k(Action::FocusNext),
+                k(Action::Accept),
+                k(Action::Cancel)
+            ),
+            _ => format!(
+                "{} enable/disable   {} remove   {} add   {} plan   {} close",
+                k(Action::ToggleRule),
+                k(Action::DeleteRule),
+                k(Action::AddRule),
+                k(Action::Accept),
+                k(Action::Cancel)
+            ),
+        }
+    }
+    fn scope(&self) -> Scope {
+        match &self.stage {
+            Stage::Planned(m) => m.scope(),
+            _ => Scope::Editor,
+        }
+    }
+    fn paste(&mut self, text: &str) -> bool {
+        match &mut self.stage {
+            Stage::Planned(m) => m.paste(text),
+            Stage::Form(fields, focus) => fields[*focus].paste(text),
+            _ => false,
         }
     }
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -344,12 +380,12 @@ impl Modal for LifecycleEditor {
         self.poll();
         match &mut self.stage {
             Stage::Planned(m) => m.handle_key(ev, action),
-            Stage::Loading(_) | Stage::LoadFailed(_) => match ev.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => ModalOutcome::Close,
+            Stage::Loading(_) | Stage::LoadFailed(_) => match action {
+                Some(Action::Cancel) | Some(Action::Accept) => ModalOutcome::Close,
                 _ => ModalOutcome::Keep,
             },
-            Stage::Editing => self.edit_key(ev),
-            Stage::Form(..) => self.form_key(ev),
+            Stage::Editing => self.edit_key(action),
+            Stage::Form(..) => self.form_key(ev, action),
         }
     }
     fn on_update(&mut self, update: &Update) {

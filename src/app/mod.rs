@@ -3,6 +3,7 @@
 //! inside a synchronized update. The loop never awaits a network call: collectors run in their
 //! own tasks and only send samples.
 
+pub mod bell;
 pub mod clipboard;
 pub mod console;
 pub mod fleet;
@@ -10,13 +11,17 @@ pub mod fleet_live;
 pub mod lifecycle_editor;
 pub mod live;
 pub mod meter;
+pub mod op_keys;
 pub mod replay;
 pub mod wire;
 
 use std::io::{IsTerminal, Stdout};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, MouseEventKind,
+};
 use crossterm::terminal::EndSynchronizedUpdate;
 use crossterm::{cursor, execute, terminal};
 use futures::StreamExt;
@@ -51,15 +56,28 @@ fn restore_terminal() {
     let _ = execute!(
         std::io::stdout(),
         EndSynchronizedUpdate,
+        DisableMouseCapture,
+        DisableBracketedPaste,
         terminal::LeaveAlternateScreen,
         cursor::Show
     );
 }
 
-fn setup_terminal() -> std::io::Result<Term> {
+/// Raw mode, the alternate screen, bracketed paste (a pasted name arrives as one text, not as
+/// keys that could trigger bindings) and, with `mouse`, mouse reporting.
+fn setup_terminal(mouse: bool) -> std::io::Result<Term> {
     terminal::enable_raw_mode()?;
     let mut out = std::io::stdout();
-    if let Err(e) = execute!(out, terminal::EnterAlternateScreen, cursor::Hide) {
+    let mut r = execute!(
+        out,
+        terminal::EnterAlternateScreen,
+        cursor::Hide,
+        EnableBracketedPaste
+    );
+    if mouse && r.is_ok() {
+        r = execute!(out, EnableMouseCapture);
+    }
+    if let Err(e) = r {
         restore_terminal();
         return Err(e);
     }
@@ -75,7 +93,7 @@ fn setup_terminal() -> std::io::Result<Term> {
 pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
     let panels = Panels::load(&resolved.config).map_err(|e| e.to_string())?;
     let keymap = Keymap::load(&resolved.config.keymap).map_err(|e| e.to_string())?;
-    Ok(State::new(StateInit {
+    let mut st = State::new(StateInit {
         context: resolved.context_name.clone(),
         colour: resolved.context().colour.clone(),
         demo: resolved.demo(),
@@ -84,7 +102,9 @@ pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
         keymap,
         theme: Theme::from_env(),
         refresh: resolved.config.refresh.unwrap_or(Duration::from_secs(1)),
-    }))
+    });
+    st.alerts.bell_enabled = resolved.config.bell();
+    Ok(st)
 }
 
 fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
@@ -97,10 +117,26 @@ fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
             metrics_per_minute: m,
             usd_per_day: crate::services::cloudwatch::usd_per_day(m),
         });
+    frame(term, state)
+}
+
+/// One frame through the wire backend, then what is not cells, to the same writer: the OSC 52
+/// clipboard `y` queued and the bell a new critical finding owes. Silences that ended are
+/// dropped first, and the findings looked at for the bell.
+pub fn frame<W: std::io::Write>(
+    term: &mut Terminal<wire::WireBackend<W>>,
+    state: &mut State,
+) -> std::io::Result<()> {
+    state.alerts.expire(state.now);
+    // A replay shows what rang at the time; it does not ring now.
+    if state.replay.is_none() {
+        state.observe_findings();
+    }
     // The backend wraps the frame in a synchronized update itself, and writes nothing when
     // the diff is empty (a tick that changed no visible cell).
     let r = term.draw(|f| crate::ui::draw(f, state)).map(|_| ());
     clipboard::flush(state, term.backend_mut().writer())?;
+    bell::flush(state, term.backend_mut().writer())?;
     r
 }
 
@@ -148,7 +184,7 @@ pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, 
         );
         return exit::USAGE;
     }
-    let mut term = match setup_terminal() {
+    let mut term = match setup_terminal(resolved.config.mouse()) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("opsdeck: cannot set up the terminal: {e}");
@@ -343,6 +379,26 @@ async fn main_loop(
                     }
                 }
                 Some(Ok(Event::Resize(_, _))) => input_dirty = true,
+                Some(Ok(Event::Mouse(m))) => {
+                    // Terminals report every motion once the mouse is captured: only clicks
+                    // and the wheel can change the screen.
+                    if matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) {
+                        continue;
+                    }
+                    let actions = state.handle_mouse(m);
+                    input_dirty = true;
+                    let mut stop = None;
+                    for a in actions {
+                        stop = stop.or(carry_out(state, a, &resolved, &backends));
+                    }
+                    if let Some(code) = stop {
+                        break code;
+                    }
+                }
+                Some(Ok(Event::Paste(text))) => {
+                    state.handle_paste(&text);
+                    input_dirty = true;
+                }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => break exit::FAILED,
             },

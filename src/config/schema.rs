@@ -19,6 +19,13 @@ pub struct Config {
     /// UI refresh interval ("1s", "500ms").
     #[serde(default, with = "opt_duration")]
     pub refresh: Option<Duration>,
+    /// Ring the terminal bell (BEL) once when a new critical finding appears; unset = true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bell: Option<bool>,
+    /// Mouse in the console (click a tab or a row, wheel scrolls); unset = true. `false` leaves
+    /// the mouse to the terminal (its own text selection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mouse: Option<bool>,
     /// Per-GB-month prices overriding the embedded S3 price table: { StorageType = usd }.
     #[serde(default)]
     pub s3_prices: BTreeMap<String, f64>,
@@ -77,6 +84,16 @@ impl Config {
             contexts,
             ..Default::default()
         }
+    }
+
+    /// Whether a new critical finding rings the terminal bell (`bell`, default on).
+    pub fn bell(&self) -> bool {
+        self.bell.unwrap_or(true)
+    }
+
+    /// Whether the console captures the mouse (`mouse`, default on).
+    pub fn mouse(&self) -> bool {
+        self.mouse.unwrap_or(true)
     }
 
     pub(super) fn validate(&self) -> Result<(), String> {

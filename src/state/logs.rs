@@ -104,6 +104,18 @@ impl LogsView {
     }
 }
 
+/// The Glue run that fed a Redshift load: the latest run started before the load started.
+pub fn glue_run_for<'a>(
+    r: &'a crate::model::RedshiftStatus,
+    load: &crate::model::LoadRun,
+) -> Option<&'a crate::model::GlueRun> {
+    let at = load.started_at?;
+    r.glue_runs
+        .iter()
+        .filter(|g| g.started_at.is_some_and(|s| s <= at))
+        .max_by_key(|g| g.started_at)
+}
+
 /// The log group and time range behind the selected row: an Aurora instance's error log
 /// (Aurora publishes one group per cluster, one stream per instance), or the output of the
 /// Glue run that fed the selected Redshift load (the latest run started before it).
@@ -143,12 +155,7 @@ pub fn target_for(st: &State) -> Option<LogsTarget> {
                     ))
                 })
                 .nth(sel)?;
-            let at = load.started_at?;
-            let glue = r
-                .glue_runs
-                .iter()
-                .filter(|g| g.started_at.is_some_and(|s| s <= at))
-                .max_by_key(|g| g.started_at)?;
+            let glue = glue_run_for(r, load)?;
             let start = glue.started_at?.timestamp_millis();
             Some(LogsTarget {
                 group: "/aws-glue/jobs/output".into(),

@@ -2,6 +2,7 @@
 //! series for charts, and the operator's view (panel, selection, filter, overlays). Only the main
 //! loop mutates it; rendering reads it.
 
+pub mod alerts;
 pub mod detail;
 pub mod export;
 pub mod findings;
@@ -9,12 +10,14 @@ pub mod fixture;
 pub mod fleet;
 pub mod logs;
 pub mod modal;
+pub mod mouse;
 pub mod overview;
 pub mod pace;
 pub mod palette;
 pub mod replay;
 pub mod series;
 pub mod table;
+pub mod text;
 pub mod theme;
 
 use std::cell::Cell;
@@ -113,8 +116,21 @@ pub enum Tab {
 /// The text input currently open, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    Filter { panel: String, text: String },
-    Palette { query: String, selected: usize },
+    Filter {
+        panel: String,
+        text: text::TextInput,
+    },
+    Palette {
+        query: text::TextInput,
+        selected: usize,
+    },
+    /// The silence prompt for `key` (shown as `label`): 1/2/3 pick 15m/1h/4h, `c` opens
+    /// `custom` for a typed duration.
+    Silence {
+        key: String,
+        label: String,
+        custom: Option<text::TextInput>,
+    },
 }
 
 /// Per-panel view state.
@@ -205,6 +221,10 @@ pub struct State {
     /// The other contexts shown at once (`--context a,b`, `:ctx all`), each its own State;
     /// empty for one context. See `fleet.rs`.
     pub fleet: Vec<State>,
+    /// The bell's memory and the operator's silences (see `alerts.rs`).
+    pub alerts: alerts::Alerts,
+    /// Where the last frame drew tabs and rows, for mouse clicks (written by `ui::draw`).
+    pub hits: std::cell::RefCell<mouse::HitMap>,
 }
 
 impl State {
@@ -242,6 +262,8 @@ impl State {
             detail: Vec::new(),
             clipboard: None,
             replay: None,
+            alerts: alerts::Alerts::new(true),
+            hits: Default::default(),
         };
         st.palette = palette::builtin_entries(&st);
         st
@@ -429,7 +451,7 @@ impl State {
         self.views.get(&self.view_id()).cloned().unwrap_or_default()
     }
 
-    fn view_mut(&mut self) -> &mut View {
+    pub(crate) fn view_mut(&mut self) -> &mut View {
         let id = self.view_id();
         self.views.entry(id).or_default()
     }
@@ -437,7 +459,9 @@ impl State {
     /// The filter text in effect on the current panel (live while typing).
     pub fn filter_text(&self) -> String {
         match &self.input {
-            Some(Input::Filter { panel, text }) if *panel == self.view_id() => text.clone(),
+            Some(Input::Filter { panel, text }) if *panel == self.view_id() => {
+                text.value().to_string()
+            }
             _ => self.view().filter,
         }
     }
@@ -487,7 +511,7 @@ impl State {
             return Vec::new();
         }
         if let Some(m) = self.modals.last_mut() {
-            let action = self.keymap.lookup(Scope::Dialog, &ev).cloned();
+            let action = self.keymap.lookup(m.scope(), &ev).cloned();
             // Copying the plan is the console's, never the dialog's (whose `y` confirms).
             if action == Some(Action::Copy) {
                 self.copy_selected();
@@ -533,6 +557,10 @@ impl State {
                 self.filter_key(ev);
                 return Vec::new();
             }
+            Some(Input::Silence { .. }) => {
+                self.silence_key(ev);
+                return Vec::new();
+            }
             None => {}
         }
         let action = self
@@ -556,14 +584,17 @@ impl State {
             Action::Help => self.help = Some(0),
             Action::Palette => {
                 self.input = Some(Input::Palette {
-                    query: String::new(),
+                    query: Default::default(),
                     selected: 0,
                 })
             }
             Action::Filter => {
                 let panel = self.view_id();
                 let text = self.view().filter;
-                self.input = Some(Input::Filter { panel, text });
+                self.input = Some(Input::Filter {
+                    panel,
+                    text: text.into(),
+                });
             }
             Action::Back => {
                 if self.close_detail() {
@@ -611,6 +642,10 @@ impl State {
             Action::SortNext => self.sort_next(false),
             Action::SortFlip => self.sort_next(true),
             Action::Copy => self.copy_selected(),
+            Action::Silence => self.open_silence_prompt(),
+            Action::Command(c) if c.starts_with("silence ") || c.starts_with("unsilence ") => {
+                self.silence_command(&c)
+            }
             Action::Command(c) if c.starts_with("at ") => {
                 if let Err(e) = self.replay_jump_text(c[3..].trim()) {
                     self.set_flash(e);
@@ -679,7 +714,17 @@ impl State {
             | Action::Deny
             | Action::RethrottleUp
             | Action::RethrottleDown
-            | Action::CancelTask => {}
+            | Action::CancelTask
+            | Action::Hold
+            | Action::Release
+            | Action::Abort
+            | Action::ThrottleType
+            | Action::ThrottleUnlimited
+            | Action::FocusNext
+            | Action::FocusPrev
+            | Action::ToggleRule
+            | Action::DeleteRule
+            | Action::AddRule => {}
             Action::StartOp(_) | Action::SwitchContext(_) | Action::Command(_) => return vec![a],
         }
         Vec::new()
@@ -710,7 +755,7 @@ impl State {
         };
         match action {
             Some(Action::Accept) => {
-                let (panel, text) = (panel.clone(), text.clone());
+                let (panel, text) = (panel.clone(), text.value().to_string());
                 let v = self.views.entry(panel).or_default();
                 v.filter = text;
                 v.selected = 0;
@@ -723,7 +768,7 @@ impl State {
             }
             Some(Action::ClearInput) => text.clear(),
             _ => {
-                edit_text(text, &ev);
+                text.handle_key(&ev);
             }
         }
     }
@@ -743,7 +788,7 @@ impl State {
                 *selected = 0;
             }
             Some(Action::Accept) => {
-                let q = query.trim().to_string();
+                let q = query.value().trim().to_string();
                 let chosen = matches
                     .get(*selected)
                     .map(|&i| self.palette[i].action.clone());
@@ -755,7 +800,7 @@ impl State {
                 };
             }
             _ => {
-                if edit_text(query, &ev) {
+                if query.handle_key(&ev) {
                     *selected = 0;
                 }
             }
@@ -766,10 +811,34 @@ impl State {
     /// Indices into `palette` matching the current query, best first (nucleo fuzzy matching).
     pub fn palette_matches(&self) -> Vec<usize> {
         let query = match &self.input {
-            Some(Input::Palette { query, .. }) => query.as_str(),
+            Some(Input::Palette { query, .. }) => query.value(),
             _ => "",
         };
         palette::matches(&self.palette, query)
+    }
+
+    /// Pasted text (bracketed paste): into the open text input, else the top dialog's.
+    pub fn handle_paste(&mut self, pasted: &str) {
+        if let Some(m) = self.modals.last_mut() {
+            m.paste(pasted);
+            return;
+        }
+        match self.input.as_mut() {
+            Some(Input::Filter { text, .. }) => {
+                text.paste(pasted);
+            }
+            Some(Input::Palette { query, selected }) => {
+                if query.paste(pasted) {
+                    *selected = 0;
+                }
+            }
+            Some(Input::Silence {
+                custom: Some(text), ..
+            }) => {
+                text.paste(pasted);
+            }
+            _ => {}
+        }
     }
 
     /// Worst status of a service, from findings and the source's health.
@@ -785,22 +854,6 @@ impl State {
 
 fn is_ctrl_c(ev: &KeyEvent) -> bool {
     ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL)
-}
-
-/// Type into a one-line input. Returns whether the text changed.
-pub fn edit_text(text: &mut String, ev: &KeyEvent) -> bool {
-    match ev.code {
-        KeyCode::Char(c)
-            if !ev
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            text.push(c);
-            true
-        }
-        KeyCode::Backspace => text.pop().is_some(),
-        _ => false,
-    }
 }
 
 /// The source that feeds a panel.

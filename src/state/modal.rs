@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::theme::Theme;
-use crate::keymap::Action;
+use crate::keymap::{Action, Keymap, Scope};
 use crate::services::Update;
 
 pub enum ModalOutcome {
@@ -37,10 +37,23 @@ pub trait Modal {
     fn footer(&self) -> String {
         String::new()
     }
+    /// The key help with the keys of the effective keymap (a rebound key shows as bound).
+    fn footer_for(&self, _keymap: &Keymap) -> String {
+        self.footer()
+    }
+    /// The keymap scope the dialog's keys are read in.
+    fn scope(&self) -> Scope {
+        Scope::Dialog
+    }
     fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome;
     /// The plan as plain text, for `y` (empty when the modal has no plan).
     fn plan_text(&self) -> String {
         String::new()
+    }
+    /// Pasted text (bracketed paste) for the dialog's focused text field, if it has one.
+    /// Returns whether it was taken.
+    fn paste(&mut self, _text: &str) -> bool {
+        false
     }
     /// Every update the console applies, for live figures (lag during a cutover...).
     fn on_update(&mut self, _update: &Update) {}

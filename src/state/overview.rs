@@ -32,6 +32,13 @@ impl Row {
 
 /// The service and panel lines, in display order, after the filter.
 pub fn rows(st: &State, findings: &[Finding]) -> (Vec<Row>, Vec<Row>) {
+    // A silenced finding is still listed, but it does not colour its service.
+    let findings: Vec<Finding> = findings
+        .iter()
+        .filter(|f| st.alerts.finding_until(f, st.now).is_none())
+        .cloned()
+        .collect();
+    let findings = findings.as_slice();
     let mut services = Vec::new();
     let mut generic = Vec::new();
     for def in &st.panels.defs {

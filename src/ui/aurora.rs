@@ -279,9 +279,29 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         let mut ts = widgets::table_state(st, n);
         f.render_stateful_widget(table, table_r, &mut ts);
+        crate::state::mouse::record_table(st, table_r, 2, ts.offset(), n);
     }
 
-    // One lag sparkline per replica.
+    // One lag sparkline per replica; on a wide screen the worst lag as a chart beside them,
+    // with its clock axis, unit, zero base and the panel's lag threshold as a line.
+    let spark_r = if spark_h >= 4 && spark_r.width >= 100 {
+        let [sparks, chart_r] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(spark_r);
+        super::chart::panel(
+            f,
+            chart_r,
+            st,
+            "worst lag",
+            "s",
+            &st.series.worst_lag,
+            def.chart,
+            lag_t.as_ref().and_then(|th| th.crit.or(th.warn)),
+        );
+        sparks
+    } else {
+        spark_r
+    };
     if spark_h > 0 {
         let [title_r, lines_r] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(spark_r);

@@ -1,13 +1,16 @@
-//! History charts for detail views: a clock-time axis, a value axis that starts at zero with its
-//! unit, the threshold drawn as a line, and the window the chart covers in its title.
+//! History charts, for detail views and the panels' own charts alike: a clock-time axis, a
+//! value axis that starts at zero with its unit, the threshold drawn as a line, and the window
+//! the chart covers in its title. A panel that asks for a sparkline (or an area too small for
+//! axes) gets one, titled with its window and latest value.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::symbols;
 use ratatui::text::Line;
-use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Sparkline};
 
 use crate::fmt;
+use crate::panels::ChartKind;
 use crate::state::State;
 use crate::state::series::Ring;
 
@@ -120,4 +123,50 @@ pub fn history(
                 .style(t.dim()),
         );
     f.render_widget(chart, r);
+}
+
+/// Smallest area [`history`] draws axes in.
+const MIN_AXES: (u16, u16) = (24, 5);
+
+/// A panel's own chart of `ring` in `r`: [`history`] (axes, units, zero base, threshold,
+/// window) when the panel's chart kind is a line and there is room for axes; otherwise a
+/// sparkline under a title with the window and the latest value.
+#[allow(clippy::too_many_arguments)]
+pub fn panel(
+    f: &mut Frame,
+    r: Rect,
+    st: &State,
+    what: &str,
+    unit: &str,
+    ring: &Ring,
+    kind: ChartKind,
+    threshold: Option<f64>,
+) {
+    if kind == ChartKind::Line
+        && r.width >= MIN_AXES.0
+        && r.height >= MIN_AXES.1
+        && !ring.is_empty()
+    {
+        return history(f, r, st, what, unit, ring, threshold);
+    }
+    let t = &st.theme;
+    let now = ring.last().map_or("-".into(), |v| fmt::with_unit(v, unit));
+    let window = match ring.times() {
+        Some(ts) if !ts.is_empty() => format!("{}–{}", fmt::hms(ts[0]), fmt::hms(ts[ts.len() - 1])),
+        _ => format!("last {} samples", ring.len()),
+    };
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(t.border())
+        .title(Line::styled(
+            format!(" {what}, {window}, now {now} "),
+            t.dim(),
+        ));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    if ring.is_empty() || inner.height == 0 {
+        return;
+    }
+    let data = ring.tail_scaled(inner.width as usize, 1.0);
+    f.render_widget(Sparkline::default().data(&data).style(t.chart()), inner);
 }

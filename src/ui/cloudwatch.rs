@@ -116,5 +116,6 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         let mut ts = widgets::table_state(st, n);
         f.render_stateful_widget(table, inner, &mut ts);
+        crate::state::mouse::record_table(st, inner, 1, ts.offset(), n);
     }
 }

@@ -58,6 +58,20 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             t.badge(),
         ));
     }
+    // What is red now; silenced findings are not counted (they are listed in `?`).
+    let crit = st.critical_count();
+    if crit > 0 {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(
+            format!(" {} {crit} crit ", crate::model::Status::Crit.symbol()),
+            t.status(crate::model::Status::Crit),
+        ));
+    }
+    let silenced = st.alerts.active(st.now).len();
+    if silenced > 0 {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(format!(" z {silenced} silenced "), t.dim()));
+    }
     if let Some(r) = &st.replay {
         let (n, total) = r.position();
         left.push(Span::raw(" "));
@@ -175,6 +189,18 @@ pub fn footer(f: &mut Frame, area: Rect, st: &State) {
         } else {
             ratatui::style::Style::new()
         };
+        let x = area.x as usize + width(&tabs);
+        if x + label.width() <= (area.x + area.width) as usize {
+            st.hits.borrow_mut().tabs.push((
+                Rect {
+                    x: x as u16,
+                    y: area.y,
+                    width: label.width() as u16,
+                    height: 1,
+                },
+                tab.clone(),
+            ));
+        }
         tabs.push(Span::styled(label, style));
         tabs.push(Span::raw(" "));
     }

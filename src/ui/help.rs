@@ -11,6 +11,24 @@ use crate::state::State;
 pub fn lines(st: &State) -> Vec<Line<'static>> {
     let t = &st.theme;
     let mut out = Vec::new();
+    // What is silenced first: it is what the operator chose not to see.
+    let silences = st.alerts.active(st.now);
+    if !silences.is_empty() {
+        out.push(Line::styled(
+            "silenced (`:unsilence KEY` ends one)",
+            t.title(),
+        ));
+        for s in silences {
+            out.push(Line::from(vec![
+                Span::styled(
+                    format!("  until {:<8}", crate::fmt::hm(s.until)),
+                    t.accent(),
+                ),
+                Span::raw(format!("{}  ({})", s.label, s.key)),
+            ]));
+        }
+        out.push(Line::raw(""));
+    }
     let mut last = None;
     for (scope, keys, action) in st.keymap.rows() {
         if last != Some(scope) {
@@ -22,7 +40,8 @@ pub fn lines(st: &State) -> Vec<Line<'static>> {
                 Scope::List => "in tables",
                 Scope::Palette => "in the : palette",
                 Scope::Filter => "in the / filter",
-                Scope::Dialog => "in dialogs",
+                Scope::Dialog => "in dialogs (operations, confirmations)",
+                Scope::Editor => "in the lifecycle editor",
             };
             out.push(Line::styled(title.to_string(), t.title()));
             last = Some(scope);

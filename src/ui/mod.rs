@@ -18,6 +18,8 @@ pub mod palette;
 pub mod redis;
 pub mod redshift;
 pub mod s3;
+pub mod silence;
+pub mod text_input;
 pub mod widgets;
 
 pub use crate::fmt;
@@ -36,6 +38,8 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
 
 pub fn draw(f: &mut Frame, st: &State) {
+    // Where this frame puts tabs and rows, for the next mouse click.
+    *st.hits.borrow_mut() = Default::default();
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(f, area);
@@ -82,19 +86,41 @@ fn draw_overlays(f: &mut Frame, body: Rect, st: &State) {
     if matches!(st.input, Some(crate::state::Input::Palette { .. })) {
         palette::draw(f, body, st);
     }
-    if let Some(m) = st.modals.last() {
-        let (pw, ph) = m.size();
-        let r = centered(body, pw, ph);
-        f.render_widget(Clear, r);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(st.theme.accent())
-            .title(Line::styled(format!(" {} ", m.title()), st.theme.title()))
-            .title_bottom(Line::styled(format!(" {} ", m.footer()), st.theme.dim()));
-        let inner = block.inner(r);
-        f.render_widget(block, r);
-        m.render(f, inner, &st.theme);
+    if matches!(st.input, Some(crate::state::Input::Silence { .. })) {
+        silence::draw(f, body, st);
     }
+    if let Some(m) = st.modals.last() {
+        draw_modal(f, body, st, m.as_ref());
+    }
+}
+
+/// The area under the header and above the footer, where panels and dialogs go.
+pub fn body_area(area: Rect) -> Rect {
+    let [_, body, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    body
+}
+
+/// A dialog centred over `body` at its preferred size, framed, with its title and key help.
+pub fn draw_modal(f: &mut Frame, body: Rect, st: &State, m: &dyn crate::state::Modal) {
+    let (pw, ph) = m.size();
+    let r = centered(body, pw, ph);
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(st.theme.accent())
+        .title(Line::styled(format!(" {} ", m.title()), st.theme.title()))
+        .title_bottom(Line::styled(
+            format!(" {} ", m.footer_for(&st.keymap)),
+            st.theme.dim(),
+        ));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    m.render(f, inner, &st.theme);
 }
 
 fn too_small(f: &mut Frame, area: Rect) {

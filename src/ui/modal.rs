@@ -17,7 +17,7 @@ pub struct ConfirmDialog {
     pub lines: Vec<String>,
     /// When set, the operator must type exactly this to confirm.
     pub typed: Option<String>,
-    pub input: String,
+    pub input: crate::state::text::TextInput,
     pub on_confirm: Action,
 }
 
@@ -27,7 +27,7 @@ impl ConfirmDialog {
             title: title.into(),
             lines,
             typed: None,
-            input: String::new(),
+            input: Default::default(),
             on_confirm,
         }
     }
@@ -70,15 +70,22 @@ impl Modal for ConfirmDialog {
                 Span::styled(word.clone(), theme.title()),
                 Span::raw(" to confirm: "),
             ]));
-            let ok = &self.input == word;
-            lines.push(Line::from(vec![Span::styled(
-                format!("> {}_", self.input),
+            let ok = self.input.value() == word;
+            let mut l = vec![Span::raw("> ")];
+            l.extend(super::text_input::spans(
+                &self.input,
+                (area.width as usize).saturating_sub(3).max(1),
                 if ok { theme.accent() } else { theme.title() },
-            )]));
+            ));
+            lines.push(Line::from(l));
         } else {
             lines.push(Line::styled("confirm? [y/n]", theme.title()));
         }
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    }
+
+    fn paste(&mut self, text: &str) -> bool {
+        self.typed.is_some() && self.input.paste(text)
     }
 
     fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
@@ -86,14 +93,14 @@ impl Modal for ConfirmDialog {
             return match (action, ev.code) {
                 (Some(Action::Cancel), _) => ModalOutcome::Close,
                 (Some(Action::Accept), _) | (_, KeyCode::Enter) => {
-                    if &self.input == word {
+                    if self.input.value() == word {
                         ModalOutcome::CloseWith(self.on_confirm.clone())
                     } else {
                         ModalOutcome::Keep
                     }
                 }
                 _ => {
-                    if crate::state::edit_text(&mut self.input, ev) {
+                    if self.input.handle_key(ev) {
                         ModalOutcome::Keep
                     } else {
                         ModalOutcome::Ignored

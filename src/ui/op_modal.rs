@@ -1,24 +1,25 @@
-//! The operation modal: the plan on the left (steps with state symbols), live figures and
-//! guardrails on the right, hold/abort keys in the footer; and the typed-name confirmation
-//! with focus starting on Cancel. Drives an [`OpHandle`]; never awaits (the engine runs on
-//! its own task, `pump` drains its channel).
+//! The operation modal's state and drawing: the plan on the left (steps with state symbols),
+//! live figures and guardrails on the right, hold/abort keys in the footer; and the
+//! confirmation, with focus starting on Cancel, drawn in its own band under the plan so it never
+//! covers the plan it confirms (a plan taller than its area scrolls). Drives an [`OpHandle`];
+//! never awaits (the engine runs on its own task, `pump` drains its channel). Its keys are
+//! handled in `app::op_keys`, from the keymap's `dialog` scope.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::cell::Cell;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::modal::{Modal, ModalOutcome};
-use super::theme::Theme;
-use crate::keymap::Action;
-use tokio::sync::{mpsc, oneshot};
+use crate::keymap::{Action, Keymap, Scope};
+use crate::state::text::TextInput;
+use tokio::sync::mpsc;
 
 use crate::ops::handle::{EngineEvent, OpHandle};
 use crate::ops::plan::{Confirm, Guardrail, OpEvent, Progress, StepState};
 use crate::ops::runner::RunOutcome;
-use crate::services::Update;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -51,24 +52,35 @@ pub struct OpModal {
     pub phase: Phase,
     pub outcome: Option<RunOutcome>,
     pub focus: Focus,
-    pub input: String,
+    /// The name typed to confirm (a cutover, a change that removes rules).
+    pub input: TextInput,
     /// Why the last confirmation attempt was refused (wrong name).
     pub refusal: Option<String>,
     pub log: Vec<String>,
     /// Results of op-specific controls (rethrottle, cancel task) running on tasks.
-    ctl_tx: mpsc::UnboundedSender<String>,
+    pub(crate) ctl_tx: mpsc::UnboundedSender<String>,
     ctl_rx: mpsc::UnboundedReceiver<String>,
     /// The throttle last asked for (requests/s; None = unlimited), when the op has controls.
     pub throttle: Option<f64>,
     /// Op-specific plan details shown under the steps (a lifecycle diff and cost projection).
     pub details: Vec<String>,
     /// The throttle being typed after `t` (requests/s, or -1 / unlimited).
-    pub throttle_input: Option<String>,
+    pub throttle_input: Option<TextInput>,
+    /// First plan row shown (up/down scroll a plan taller than its area).
+    pub plan_scroll: u16,
+    /// Where the last frame put the plan and the confirmation (tests check they never overlap).
+    pub view: Cell<PlanView>,
 }
 
-/// `+`/`-` scale the throttle by this; `-` from unlimited starts at [`THROTTLE_FROM_UNLIMITED`].
-const THROTTLE_STEP: f64 = 2.0;
-const THROTTLE_FROM_UNLIMITED: f64 = 1000.0;
+/// Where the last frame drew the plan, and the confirmation band (zero-sized when closed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanView {
+    pub plan: Rect,
+    pub confirm: Rect,
+    /// First plan row shown, and the plan's height in rows once wrapped.
+    pub scroll: u16,
+    pub rows: u16,
+}
 
 impl OpModal {
     pub fn new(handle: OpHandle) -> Self {
@@ -87,9 +99,11 @@ impl OpModal {
             phase: Phase::Preflight,
             outcome: None,
             focus: Focus::Cancel,
-            input: String::new(),
+            input: TextInput::default(),
             refusal: None,
             log: Vec::new(),
+            plan_scroll: 0,
+            view: Cell::new(PlanView::default()),
         }
     }
 
@@ -134,177 +148,22 @@ impl OpModal {
         changed
     }
 
-    fn expected_name(&self) -> Option<&str> {
+    pub(crate) fn expected_name(&self) -> Option<&str> {
         match &self.handle.plan.confirm {
             Confirm::TypeName(n) => Some(n),
             Confirm::YesNo => None,
         }
     }
 
-    fn try_confirm(&mut self) {
-        match self.expected_name().map(str::to_string) {
-            Some(name) if self.input.trim() != name => {
-                self.refusal = Some(format!(
-                    "refused: typed {:?}, the name is not `{name}`",
-                    self.input.trim()
-                ));
-                self.input.clear();
-                self.focus = Focus::Cancel;
-            }
-            Some(name) => {
-                self.handle.confirm(&format!("typed {name} in the console"));
-                self.phase = Phase::Running;
-                self.refusal = None;
-            }
-            None => {
-                self.handle.confirm("answered yes in the console");
-                self.phase = Phase::Running;
-            }
+    /// The plan as plain text (title, then one line per plan line), for `ctrl-y`.
+    pub fn plan_text(&self) -> String {
+        let mut out = format!("{}\n", self.title().trim());
+        for l in self.plan_lines() {
+            let line: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            out.push_str(line.trim_end());
+            out.push('\n');
         }
-    }
-
-    pub fn handle_key(&mut self, key: &KeyEvent) -> ModalAction {
-        match self.phase {
-            Phase::Preflight => match key.code {
-                KeyCode::Esc => {
-                    self.handle
-                        .decline("operator closed the dialog during preflight");
-                    ModalAction::Close
-                }
-                _ => ModalAction::Keep,
-            },
-            Phase::Confirming => self.confirm_key(key),
-            Phase::Running if self.throttle_input.is_some() => {
-                let input = self.throttle_input.as_mut().expect("checked");
-                match key.code {
-                    KeyCode::Esc => self.throttle_input = None,
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        input.push(c)
-                    }
-                    KeyCode::Enter => {
-                        let typed = self.throttle_input.take().unwrap_or_default();
-                        match crate::ops::reindex::cli::parse_rps(typed.trim()) {
-                            Ok(rps) => self.rethrottle(rps),
-                            Err(e) => self.log.push(format!("throttle not changed: {e}")),
-                        }
-                    }
-                    _ => {}
-                }
-                ModalAction::Keep
-            }
-            Phase::Running => {
-                match key.code {
-                    KeyCode::Char('t') if self.handle.controls.is_some() => {
-                        self.throttle_input = Some(String::new())
-                    }
-                    KeyCode::Char('h') => self.handle.hold(),
-                    KeyCode::Char('r') => self.handle.release(),
-                    KeyCode::Char('a') => self.handle.abort(),
-                    KeyCode::Char('+') | KeyCode::Char('=') => {
-                        self.rethrottle(self.throttle.map(|t| t * THROTTLE_STEP))
-                    }
-                    KeyCode::Char('-') => self.rethrottle(Some(
-                        self.throttle
-                            .map_or(THROTTLE_FROM_UNLIMITED, |t| (t / THROTTLE_STEP).max(1.0)),
-                    )),
-                    KeyCode::Char('u') => self.rethrottle(None),
-                    KeyCode::Char('c') => self.cancel_task(),
-                    _ => {}
-                }
-                ModalAction::Keep
-            }
-            Phase::Finished => match key.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => ModalAction::Close,
-                _ => ModalAction::Keep,
-            },
-        }
-    }
-
-    /// Ask the op to change its throttle (on a task: it is a backend call). No-op for ops
-    /// without controls, and `+` from unlimited (there is nothing faster).
-    fn rethrottle(&mut self, rps: Option<f64>) {
-        let Some(c) = self.handle.controls.clone() else {
-            return;
-        };
-        if rps == self.throttle {
-            self.log.push(format!("throttle already {}", fmt_rps(rps)));
-            return;
-        }
-        self.throttle = rps;
-        self.log.push(format!("rethrottle to {}…", fmt_rps(rps)));
-        let tx = self.ctl_tx.clone();
-        tokio::spawn(async move {
-            let msg = match c.rethrottle(rps).await {
-                Ok(m) => m,
-                Err(e) => format!("rethrottle failed: {e:#}"),
-            };
-            let _ = tx.send(msg);
-        });
-    }
-
-    fn cancel_task(&mut self) {
-        let Some(c) = self.handle.controls.clone() else {
-            return;
-        };
-        self.log.push("cancelling the task…".into());
-        let tx = self.ctl_tx.clone();
-        tokio::spawn(async move {
-            let msg = match c.cancel_task().await {
-                Ok(m) => m,
-                Err(e) => format!("cancel failed: {e:#}"),
-            };
-            let _ = tx.send(msg);
-        });
-    }
-
-    fn confirm_key(&mut self, key: &KeyEvent) -> ModalAction {
-        let typed = self.expected_name().is_some();
-        match key.code {
-            KeyCode::Esc => {
-                self.handle.decline("operator cancelled");
-                return ModalAction::Close;
-            }
-            KeyCode::Tab | KeyCode::Right => {
-                self.focus = match (self.focus, typed) {
-                    (Focus::Cancel, true) => Focus::Input,
-                    (Focus::Cancel, false) | (Focus::Input, _) => Focus::Confirm,
-                    (Focus::Confirm, _) => Focus::Cancel,
-                }
-            }
-            KeyCode::BackTab | KeyCode::Left => {
-                self.focus = match (self.focus, typed) {
-                    (Focus::Confirm, true) => Focus::Input,
-                    (Focus::Confirm, false) | (Focus::Input, _) => Focus::Cancel,
-                    (Focus::Cancel, _) => Focus::Confirm,
-                }
-            }
-            KeyCode::Enter => match self.focus {
-                Focus::Cancel => {
-                    self.handle.decline("operator cancelled");
-                    return ModalAction::Close;
-                }
-                Focus::Input | Focus::Confirm => self.try_confirm(),
-            },
-            KeyCode::Backspace if typed => {
-                self.input.pop();
-            }
-            KeyCode::Char(c) if typed && !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                // Typing goes to the name field; Enter then confirms from there.
-                self.focus = Focus::Input;
-                self.refusal = None;
-                self.input.push(c);
-            }
-            KeyCode::Char('y') if !typed => self.try_confirm(),
-            KeyCode::Char('n') if !typed => {
-                self.handle.decline("operator answered no");
-                return ModalAction::Close;
-            }
-            _ => {}
-        }
-        ModalAction::Keep
+        out
     }
 
     pub fn title(&self) -> String {
@@ -312,21 +171,49 @@ impl OpModal {
         format!(" {} {} — context {} ", p.kind, p.target, p.context)
     }
 
+    /// Key help for the bottom border, with the default keymap's keys.
     pub fn footer(&self) -> String {
+        self.footer_for(Keymap::builtin_default())
+    }
+
+    /// Key help for the bottom border, with the keys of `km`'s `dialog` scope (so a rebound key
+    /// shows as bound).
+    pub fn footer_for(&self, km: &Keymap) -> String {
+        let k = |a: Action| km.hint(Scope::Dialog, &a).unwrap_or_else(|| "-".into());
         match self.phase {
-            Phase::Preflight => " measuring guardrails…   esc close ".into(),
-            Phase::Confirming => " tab focus   enter select   esc cancel ".into(),
-            Phase::Running if self.throttle_input.is_some() => {
-                " type requests/s (-1 = unlimited)   enter apply   esc back ".into()
-            }
-            Phase::Running if self.handle.controls.is_some() => format!(
-                " +/- throttle ({})   t type   u unlimited   c cancel task   h hold   r release   a abort ",
-                fmt_rps(self.throttle)
+            Phase::Preflight => format!(" measuring guardrails…   {} close ", k(Action::Cancel)),
+            Phase::Confirming => format!(
+                " {} focus   {} select   {}/{} scroll plan   {} cancel ",
+                k(Action::FocusNext),
+                k(Action::Accept),
+                k(Action::Up),
+                k(Action::Down),
+                k(Action::Cancel)
             ),
-            Phase::Running => {
-                " h hold at gate   r release   a abort (before point of no return) ".into()
-            }
-            Phase::Finished => " enter/esc close ".into(),
+            Phase::Running if self.throttle_input.is_some() => format!(
+                " type requests/s (-1 = unlimited)   {} apply   {} back ",
+                k(Action::Accept),
+                k(Action::Cancel)
+            ),
+            Phase::Running if self.handle.controls.is_some() => format!(
+                " {}/{} throttle ({})   {} type   {} unlimited   {} cancel task   {} hold   {} release   {} abort ",
+                k(Action::RethrottleUp),
+                k(Action::RethrottleDown),
+                fmt_rps(self.throttle),
+                k(Action::ThrottleType),
+                k(Action::ThrottleUnlimited),
+                k(Action::CancelTask),
+                k(Action::Hold),
+                k(Action::Release),
+                k(Action::Abort)
+            ),
+            Phase::Running => format!(
+                " {} hold at gate   {} release   {} abort (before point of no return) ",
+                k(Action::Hold),
+                k(Action::Release),
+                k(Action::Abort)
+            ),
+            Phase::Finished => format!(" {}/{} close ", k(Action::Accept), k(Action::Cancel)),
         }
     }
 
@@ -343,15 +230,29 @@ impl OpModal {
         self.render_inner(f, inner);
     }
 
-    /// The inside: plan | figures, status lines, and the confirmation dialog when open.
+    /// The inside: plan | figures, then the confirmation band while it is open, then status
+    /// lines. The plan keeps every row above the confirmation; when it is taller than its
+    /// area it scrolls (up/down), never hides under the prompt.
     pub fn render_inner(&self, f: &mut Frame, area: Rect) {
-        let inner = area;
-        let [top, bottom] =
-            Layout::vertical([Constraint::Min(5), Constraint::Length(4)]).areas(inner);
+        let status = self.status_lines();
+        let confirming = self.phase == Phase::Confirming;
+        let confirm_h = if confirming { CONFIRM_HEIGHT } else { 0 };
+        let status_h = (status.len() as u16).min(4);
+        let [top, confirm, bottom] = Layout::vertical([
+            Constraint::Min(3),
+            Constraint::Length(confirm_h),
+            Constraint::Length(status_h),
+        ])
+        .areas(area);
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
+        let plan = self.plan_lines();
+        let rows = wrapped_rows(&plan, left.width);
+        let scroll = self.plan_scroll.min(rows.saturating_sub(left.height));
         f.render_widget(
-            Paragraph::new(self.plan_lines()).wrap(Wrap { trim: false }),
+            Paragraph::new(plan)
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0)),
             left,
         );
         f.render_widget(
@@ -360,21 +261,23 @@ impl OpModal {
                 .wrap(Wrap { trim: false }),
             right,
         );
-        f.render_widget(
-            Paragraph::new(self.status_lines()).wrap(Wrap { trim: false }),
-            bottom,
-        );
-        if self.phase == Phase::Confirming {
-            let w = area.width.saturating_sub(8).min(64);
-            let h = 8.min(area.height);
-            let dialog = Rect {
-                x: area.x + (area.width.saturating_sub(w)) / 2,
-                y: area.y + (area.height.saturating_sub(h)) / 2,
-                width: w,
-                height: h,
-            };
-            self.render_confirm(f, dialog);
+        f.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), bottom);
+        if confirming {
+            let more = (rows > left.height).then(|| {
+                format!(
+                    " plan rows {}-{} of {rows} ",
+                    scroll + 1,
+                    (scroll + left.height).min(rows)
+                )
+            });
+            self.render_confirm(f, confirm, more);
         }
+        self.view.set(PlanView {
+            plan: left,
+            confirm,
+            scroll,
+            rows,
+        });
     }
 
     fn plan_lines(&self) -> Vec<Line<'static>> {
@@ -456,9 +359,9 @@ impl OpModal {
             .map(|l| Line::from(l.clone()))
             .collect();
         if let Some(i) = &self.throttle_input {
-            out.push(Line::from(format!(
-                "throttle (requests/s, -1 unlimited): {i}▏"
-            )));
+            let mut l = vec![Span::raw("throttle (requests/s, -1 unlimited): ")];
+            l.extend(super::text_input::spans(i, 24, Style::default()));
+            out.push(Line::from(l));
         }
         if let Some(o) = &self.outcome {
             let head = match o {
@@ -475,9 +378,12 @@ impl OpModal {
         out
     }
 
-    fn render_confirm(&self, f: &mut Frame, area: Rect) {
+    fn render_confirm(&self, f: &mut Frame, area: Rect, more: Option<String>) {
         f.render_widget(Clear, area);
-        let block = Block::default().borders(Borders::ALL).title(" confirm ");
+        let mut block = Block::default().borders(Borders::ALL).title(" confirm ");
+        if let Some(m) = more {
+            block = block.title(Line::from(m).right_aligned());
+        }
         let inner = block.inner(area);
         f.render_widget(block, area);
         let btn = |label: &str, focused: bool| {
@@ -492,15 +398,22 @@ impl OpModal {
         match self.expected_name() {
             Some(name) => {
                 lines.push(Line::from(format!("Type the name `{name}` to confirm:")));
-                let style = if self.focus == Focus::Input {
-                    Style::default().add_modifier(Modifier::REVERSED)
+                let w = (inner.width as usize).saturating_sub(2).clamp(1, 72);
+                let mut l = vec![Span::raw("> ")];
+                if self.focus == Focus::Input {
+                    l.extend(super::text_input::spans(
+                        &self.input,
+                        w,
+                        Style::default().add_modifier(Modifier::UNDERLINED),
+                    ));
                 } else {
-                    Style::default().add_modifier(Modifier::UNDERLINED)
-                };
-                lines.push(Line::from(Span::styled(
-                    format!("> {:<30}", self.input),
-                    style,
-                )));
+                    let (shown, _) = self.input.window(w);
+                    l.push(Span::styled(
+                        format!("{shown:<w$}"),
+                        Style::default().add_modifier(Modifier::UNDERLINED),
+                    ));
+                }
+                lines.push(Line::from(l));
             }
             None => lines.push(Line::from("Run this operation? (y/n)")),
         }
@@ -518,167 +431,39 @@ impl OpModal {
     }
 }
 
-fn fmt_rps(r: Option<f64>) -> String {
+/// Rows of the confirmation band: its border, the question or name field, a refusal line and
+/// the buttons.
+const CONFIRM_HEIGHT: u16 = 6;
+
+/// Rows `lines` take once word-wrapped to `width` columns (greedy, as ratatui's wrapping: a
+/// word that does not fit goes to the next row, a word longer than a row is cut).
+pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
+    use unicode_width::UnicodeWidthStr;
+    let width = width.max(1) as usize;
+    let mut rows = 0usize;
+    for l in lines {
+        let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        let mut used = 0usize;
+        let mut n = 1usize;
+        for word in text.split_inclusive(' ') {
+            let w = word.width();
+            let w_trim = word.trim_end().width();
+            if used + w_trim > width && used > 0 {
+                n += 1;
+                used = 0;
+            }
+            if w_trim > width {
+                n += w_trim / width;
+                used = w_trim % width;
+            } else {
+                used += w;
+            }
+        }
+        rows += n;
+    }
+    rows.min(u16::MAX as usize) as u16
+}
+
+pub(crate) fn fmt_rps(r: Option<f64>) -> String {
     r.map_or("unlimited".into(), |r| format!("{r:.0}/s"))
-}
-
-/// An operation whose plan is still being built on a task (it needs backend reads, e.g. the
-/// index behind an alias): shows "preparing…", then becomes the [`OpModal`].
-pub struct PreparingModal {
-    label: String,
-    rx: oneshot::Receiver<Result<OpModal, String>>,
-    pub op: Option<OpModal>,
-    pub error: Option<String>,
-}
-
-impl PreparingModal {
-    /// `label` names the operation ("reindex products") until its plan arrives.
-    pub fn new(label: impl Into<String>, rx: oneshot::Receiver<Result<OpModal, String>>) -> Self {
-        PreparingModal {
-            label: label.into(),
-            rx,
-            op: None,
-            error: None,
-        }
-    }
-
-    fn poll(&mut self) -> bool {
-        if self.op.is_some() || self.error.is_some() {
-            return false;
-        }
-        match self.rx.try_recv() {
-            Ok(Ok(m)) => self.op = Some(m),
-            Ok(Err(e)) => self.error = Some(e),
-            Err(oneshot::error::TryRecvError::Empty) => return false,
-            Err(oneshot::error::TryRecvError::Closed) => {
-                self.error = Some("the planning task ended without a plan".into())
-            }
-        }
-        true
-    }
-}
-
-impl Modal for PreparingModal {
-    fn title(&self) -> String {
-        match &self.op {
-            Some(m) => Modal::title(m),
-            None => self.label.clone(),
-        }
-    }
-    fn size(&self) -> (u16, u16) {
-        (90, 85)
-    }
-    fn footer(&self) -> String {
-        match &self.op {
-            Some(m) => Modal::footer(m),
-            None if self.error.is_some() => "enter/esc close".into(),
-            None => "building the plan…   esc close".into(),
-        }
-    }
-    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        match (&self.op, &self.error) {
-            (Some(m), _) => Modal::render(m, f, area, theme),
-            (None, Some(e)) => f.render_widget(
-                Paragraph::new(format!("✗ cannot plan {}: {e}", self.label))
-                    .wrap(Wrap { trim: false }),
-                area,
-            ),
-            (None, None) => f.render_widget(
-                Paragraph::new(format!("building the plan for {}…", self.label)),
-                area,
-            ),
-        }
-    }
-    fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
-        self.poll();
-        if let Some(m) = &mut self.op {
-            return Modal::handle_key(m, ev, action);
-        }
-        match ev.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => ModalOutcome::Close,
-            _ => ModalOutcome::Keep,
-        }
-    }
-    fn on_update(&mut self, update: &Update) {
-        self.poll();
-        if let Some(m) = &mut self.op {
-            m.on_update(update);
-        }
-    }
-    fn plan_text(&self) -> String {
-        self.op.as_ref().map(Modal::plan_text).unwrap_or_default()
-    }
-    fn tick(&mut self) -> bool {
-        let changed = self.poll();
-        match &mut self.op {
-            Some(m) => m.tick() || changed,
-            None => changed,
-        }
-    }
-}
-
-impl Modal for OpModal {
-    fn title(&self) -> String {
-        OpModal::title(self).trim().to_string()
-    }
-    fn size(&self) -> (u16, u16) {
-        (90, 85)
-    }
-    fn footer(&self) -> String {
-        OpModal::footer(self).trim().to_string()
-    }
-    fn render(&self, f: &mut Frame, area: Rect, _theme: &Theme) {
-        self.render_inner(f, area);
-    }
-    fn plan_text(&self) -> String {
-        let mut out = format!("{}\n", OpModal::title(self).trim());
-        for l in self.plan_lines() {
-            let line: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
-    }
-    fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
-        self.pump();
-        if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
-            // Ctrl-C must not quit the console under a running operation: treat it as abort.
-            if self.phase == Phase::Running {
-                self.handle.abort();
-                return ModalOutcome::Keep;
-            }
-            return ModalOutcome::Ignored;
-        }
-        // The dialog keymap's op controls (rebindable); raw keys below are the fallback.
-        if self.phase == Phase::Running && self.throttle_input.is_none() {
-            match action {
-                Some(Action::RethrottleUp) => {
-                    self.rethrottle(self.throttle.map(|t| t * THROTTLE_STEP));
-                    return ModalOutcome::Keep;
-                }
-                Some(Action::RethrottleDown) => {
-                    self.rethrottle(Some(
-                        self.throttle
-                            .map_or(THROTTLE_FROM_UNLIMITED, |t| (t / THROTTLE_STEP).max(1.0)),
-                    ));
-                    return ModalOutcome::Keep;
-                }
-                Some(Action::CancelTask) => {
-                    self.cancel_task();
-                    return ModalOutcome::Keep;
-                }
-                _ => {}
-            }
-        }
-        match OpModal::handle_key(self, ev) {
-            ModalAction::Keep => ModalOutcome::Keep,
-            ModalAction::Close => ModalOutcome::Close,
-        }
-    }
-    fn on_update(&mut self, _update: &Update) {
-        self.pump();
-    }
-    fn tick(&mut self) -> bool {
-        self.pump()
-    }
 }

@@ -126,6 +126,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         let mut ts = widgets::table_state(st, n);
         f.render_stateful_widget(table, table_r, &mut ts);
+        crate::state::mouse::record_table(st, table_r, 1, ts.offset(), n);
     }
 
     if tasks_h > 0 {
@@ -193,16 +194,15 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     }
 
     if chart_h > 0 {
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border())
-            .title(Line::styled(
-                format!(
-                    " indexing rate, docs/s  (now {}) ",
-                    fmt::count(o.indexing_rate_per_sec)
-                ),
-                t.dim(),
-            ));
-        super::redis::rate_chart(f, chart_r, st, &st.series.indexing_rate, def.chart, block);
+        super::chart::panel(
+            f,
+            chart_r,
+            st,
+            "indexing rate, docs/s",
+            "count/s",
+            &st.series.indexing_rate,
+            def.chart,
+            None,
+        );
     }
 }

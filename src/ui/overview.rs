@@ -110,17 +110,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         y += 1;
     }
     for (i, r) in services.iter().enumerate().take(svc_lines) {
-        service_line(
-            f,
-            Rect {
-                y,
-                height: 1,
-                ..inner
-            },
-            st,
-            r,
-            i == sel,
-        );
+        let line = Rect {
+            y,
+            height: 1,
+            ..inner
+        };
+        crate::state::mouse::record_row(st, line, i);
+        service_line(f, line, st, r, i == sel);
         y += 1;
     }
     // Alarms.
@@ -150,17 +146,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
                     alarms.len() - i,
                 );
             } else {
-                alarm_line(
-                    f,
-                    Rect {
-                        y,
-                        height: 1,
-                        ..inner
-                    },
-                    st,
-                    a,
-                    services.len() + i == sel,
-                );
+                let line = Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                };
+                crate::state::mouse::record_row(st, line, services.len() + i);
+                alarm_line(f, line, st, a, services.len() + i == sel);
             }
             y += 1;
         }
@@ -192,17 +184,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
                 );
             } else {
                 let idx = services.len() + alarms.len() + i;
-                service_line(
-                    f,
-                    Rect {
-                        y,
-                        height: 1,
-                        ..inner
-                    },
-                    st,
-                    r,
-                    idx == sel,
-                );
+                let line = Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                };
+                crate::state::mouse::record_row(st, line, idx);
+                service_line(f, line, st, r, idx == sel);
             }
             y += 1;
         }
@@ -229,14 +217,31 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             if i + 1 == n && finds.len() > n {
                 more(f, r, st, finds.len() - i);
             } else {
+                let silenced = st
+                    .alerts
+                    .finding_until(x, st.now)
+                    .map(|u| format!("  silenced until {}", fmt::hm(u)))
+                    .unwrap_or_default();
                 let line = Line::from(vec![
-                    widgets::status_span(st, x.status),
+                    if silenced.is_empty() {
+                        widgets::status_span(st, x.status)
+                    } else {
+                        Span::styled(SILENCED, t.dim())
+                    },
                     Span::raw(" "),
                     Span::styled(format!("{:<11} ", x.service), t.title()),
-                    Span::raw(fmt::truncate(
-                        &x.message,
-                        (r.width as usize).saturating_sub(15),
-                    )),
+                    Span::styled(
+                        fmt::truncate(
+                            &x.message,
+                            (r.width as usize).saturating_sub(15 + silenced.width()),
+                        ),
+                        if silenced.is_empty() {
+                            Style::new()
+                        } else {
+                            t.dim()
+                        },
+                    ),
+                    Span::styled(silenced, t.dim()),
                 ]);
                 f.render_widget(Paragraph::new(line), r);
             }
@@ -359,17 +364,27 @@ fn more(f: &mut Frame, r: Rect, st: &State, n: usize) {
     );
 }
 
+/// Status symbol of a silenced alarm or finding (a symbol, not only a colour: NO_COLOR).
+const SILENCED: &str = "z";
+
 fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
     let t = &st.theme;
+    let silenced = st
+        .alerts
+        .until(&crate::state::alerts::alarm_key(&a.name), st.now);
     let (style, sym) = match a.state.as_str() {
+        _ if silenced.is_some() => (t.dim(), SILENCED),
         "ALARM" => (t.status(Status::Crit), Status::Crit.symbol()),
         "INSUFFICIENT_DATA" => (t.dim(), Status::NoData.symbol()),
         _ => (t.dim(), Status::Ok.symbol()),
     };
-    let since = a
-        .since
-        .map(|s| format!("since {}", fmt::hm(s)))
-        .unwrap_or_default();
+    let since = match silenced {
+        Some(u) => format!("silenced until {}", fmt::hm(u)),
+        None => a
+            .since
+            .map(|s| format!("since {}", fmt::hm(s)))
+            .unwrap_or_default(),
+    };
     let state = match a.state.as_str() {
         "INSUFFICIENT_DATA" => "NO DATA",
         s => s,
@@ -389,7 +404,7 @@ fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
     };
     let reason = fmt::truncate(reason_text, reason_w);
     let gap = w.saturating_sub(head.width() + reason.width() + since.width());
-    let body_style = if a.state == "ALARM" {
+    let body_style = if a.state == "ALARM" && silenced.is_none() {
         Style::new()
     } else {
         t.dim()

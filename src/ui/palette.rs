@@ -33,12 +33,14 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         .title_bottom(Line::styled(" enter run  esc close ", t.dim()));
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(": ", t.accent()),
-        Span::raw(query.clone()),
-        Span::styled("_", t.accent()),
-    ])];
     let iw = inner.width as usize;
+    let mut head = vec![Span::styled(": ", t.accent())];
+    head.extend(super::text_input::spans(
+        query,
+        iw.saturating_sub(2),
+        ratatui::style::Style::new(),
+    ));
+    let mut lines = vec![Line::from(head)];
     let room = (inner.height as usize).saturating_sub(1);
     let first = selected.saturating_sub(room.saturating_sub(1));
     for (i, &idx) in matches.iter().enumerate().skip(first).take(room) {
@@ -56,9 +58,12 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         }
         lines.push(line);
     }
-    if matches.is_empty() && !query.trim().is_empty() {
+    if matches.is_empty() && !query.value().trim().is_empty() {
         lines.push(Line::styled(
-            format!("  no match; enter runs {:?} as a command", query.trim()),
+            format!(
+                "  no match; enter runs {:?} as a command",
+                query.value().trim()
+            ),
             t.dim(),
         ));
     }

@@ -3,19 +3,15 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::symbols;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Sparkline, Table,
-};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
 use crate::model::*;
-use crate::panels::{ChartKind, PanelDef};
+use crate::panels::PanelDef;
 use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
-use crate::state::series::Ring;
 use crate::state::table::shorten_middle;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
@@ -182,54 +178,19 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         let mut ts = widgets::table_state(st, n);
         f.render_stateful_widget(table, table_r, &mut ts);
+        crate::state::mouse::record_table(st, table_r, 1, ts.offset(), n);
     }
 
     if chart_h > 0 {
-        let title = format!(
-            " ops/s, last {} samples  (now {}) ",
-            st.series.ops_per_sec.len(),
-            fmt::rate(r.ops_per_sec)
+        super::chart::panel(
+            f,
+            chart_r,
+            st,
+            "ops/s",
+            "count/s",
+            &st.series.ops_per_sec,
+            def.chart,
+            None,
         );
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border())
-            .title(Line::styled(title, t.dim()));
-        rate_chart(f, chart_r, st, &st.series.ops_per_sec, def.chart, block);
-    }
-}
-
-/// A rate over time as a line chart, or a sparkline when the panel asks for one.
-pub fn rate_chart(f: &mut Frame, r: Rect, st: &State, ring: &Ring, kind: ChartKind, block: Block) {
-    let t = &st.theme;
-    let inner = block.inner(r);
-    f.render_widget(block, r);
-    if ring.is_empty() || inner.height == 0 {
-        return;
-    }
-    if kind == ChartKind::Line && inner.height >= 4 && inner.width >= 20 {
-        let pts: Vec<(f64, f64)> = ring
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as f64, v))
-            .collect();
-        let max = ring.max().unwrap_or(1.0).max(1.0) * 1.1;
-        let n = pts.len().max(2) as f64;
-        let ds = Dataset::default()
-            .marker(symbols::Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.chart())
-            .data(&pts);
-        let chart = Chart::new(vec![ds])
-            .x_axis(Axis::default().bounds([0.0, n - 1.0]))
-            .y_axis(
-                Axis::default()
-                    .bounds([0.0, max])
-                    .labels([Line::raw("0"), Line::raw(fmt::count(max))])
-                    .style(t.dim()),
-            );
-        f.render_widget(chart, inner);
-    } else {
-        let data = ring.tail_scaled(inner.width as usize, 1.0);
-        f.render_widget(Sparkline::default().data(&data).style(t.chart()), inner);
     }
 }

@@ -101,6 +101,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         let mut ts = widgets::table_state(st, n);
         f.render_stateful_widget(table, runs_r, &mut ts);
+        crate::state::mouse::record_table(st, runs_r, 1, ts.offset(), n);
     }
 
     if chart_h > 0 {

@@ -106,6 +106,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     );
     let mut ts = widgets::table_state(st, n);
     f.render_stateful_widget(table, table_r, &mut ts);
+    crate::state::mouse::record_table(st, table_r, 1, ts.offset(), n);
     let Some(b) = ts.selected().and_then(|i| buckets.get(i)) else {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "buckets")), detail_r);
         return;

@@ -83,23 +83,30 @@ pub fn panel_block<'a>(st: &State, def: &PanelDef, subtitle: &str) -> Block<'a> 
 
 /// " / shard-2 " at the bottom of a table while a filter is typed or set.
 pub fn filter_line(st: &State) -> Option<Line<'static>> {
-    let typing = matches!(&st.input, Some(Input::Filter { panel, .. }) if *panel == st.view_id());
+    let typing = match &st.input {
+        Some(Input::Filter { panel, text }) if *panel == st.view_id() => Some(text),
+        _ => None,
+    };
     let text = st.filter_text();
-    if text.is_empty() && !typing {
+    if text.is_empty() && typing.is_none() {
         return None;
     }
-    let cursor = if typing { "_" } else { "" };
-    Some(Line::from(vec![
-        Span::styled(format!(" / {text}{cursor} "), st.theme.accent()),
-        Span::styled(
-            if typing {
-                "enter keep  esc clear "
-            } else {
-                "esc clears "
-            },
-            st.theme.dim(),
-        ),
-    ]))
+    let mut spans = vec![Span::styled(" / ", st.theme.accent())];
+    match typing {
+        Some(input) => spans.extend(super::text_input::spans(input, 40, st.theme.accent())),
+        None => spans.push(Span::styled(text, st.theme.accent())),
+    }
+    spans.push(Span::raw(" "));
+    let typing = typing.is_some();
+    spans.extend([Span::styled(
+        if typing {
+            "enter keep  esc clear "
+        } else {
+            "esc clears "
+        },
+        st.theme.dim(),
+    )]);
+    Some(Line::from(spans))
 }
 
 /// One line saying why a source's data may be old: its last error, or that it went quiet.

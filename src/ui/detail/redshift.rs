@@ -1,5 +1,6 @@
 //! Load run detail: every field of the run (sys_load_history) and its error rows
-//! (sys_load_error_detail, as far as the collector reports them).
+//! (sys_load_error_detail, as far as the collector reports them), then the Glue run that fed
+//! it (GetJobRuns: every field, its ErrorMessage, DPU-hours, and `L` for its output log).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -36,6 +37,34 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
     lines.push(Line::raw(""));
     lines.push(Line::styled("error", st.theme.title()));
     lines.push(Line::raw(x.error.clone().unwrap_or("none".into())));
+    if let Some(g) = crate::state::logs::glue_run_for(r, x) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("glue run that fed it", st.theme.title()));
+        lines.extend(fields(
+            st,
+            &[
+                ("JobName", g.job.clone()),
+                ("Id", g.id.clone()),
+                ("JobRunState", g.state.clone()),
+                ("StartedOn", or_dash(g.started_at, |t| t.to_rfc3339())),
+                ("ExecutionTime", or_dash(g.duration_seconds, fmt::secs)),
+                (
+                    "DPU-hours",
+                    or_dash(g.dpu_seconds, |d| format!("{:.2}", d / 3600.0)),
+                ),
+                ("ErrorMessage", g.error.clone().unwrap_or("none".into())),
+            ],
+        ));
+        if let Some(k) = st
+            .keymap
+            .hint(crate::keymap::Scope::List, &crate::keymap::Action::OpenLogs)
+        {
+            lines.push(Line::styled(
+                format!("{k}: its output in /aws-glue/jobs/output, stream {}", g.id),
+                st.theme.dim(),
+            ));
+        }
+    }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
     true
 }
