@@ -92,9 +92,10 @@ async fn until_confirming(name: &str, m: &mut OpModal) {
     }
 }
 
-/// Words of a text, whitespace collapsed (wrapping only moves line breaks).
+/// A text without its whitespace: wrapping moves line breaks and cuts a word longer than the
+/// column (a long endpoint), it never changes the characters.
 fn words(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split_whitespace().collect()
 }
 
 /// The text inside `r`, its rows joined.

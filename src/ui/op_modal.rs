@@ -237,7 +237,9 @@ impl OpModal {
         let status = self.status_lines();
         let confirming = self.phase == Phase::Confirming;
         let confirm_h = if confirming { CONFIRM_HEIGHT } else { 0 };
-        let status_h = (status.len() as u16).min(4);
+        // Only as many rows as the status lines take once wrapped: while confirming they are
+        // usually none, and the plan gets the room.
+        let status_h = wrapped_rows(&status, area.width).min(if status.is_empty() { 0 } else { 4 });
         let [top, confirm, bottom] = Layout::vertical([
             Constraint::Min(3),
             Constraint::Length(confirm_h),
