@@ -295,7 +295,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             "worst lag",
             "s",
             &st.series.worst_lag,
-            def.chart,
+            crate::panels::ChartKind::Line,
             lag_t.as_ref().and_then(|th| th.crit.or(th.warn)),
         );
         sparks
