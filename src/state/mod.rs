@@ -828,9 +828,8 @@ impl State {
                 text.paste(pasted);
             }
             Some(Input::Palette { query, selected }) => {
-                if query.paste(pasted) {
-                    *selected = 0;
-                }
+                query.paste(pasted);
+                *selected = 0;
             }
             Some(Input::Silence {
                 custom: Some(text), ..
