@@ -224,7 +224,7 @@ fn collector(
     AuroraCollector::new(
         &AuroraConfig {
             cluster_id: "catalog".into(),
-            writer_url: Some(url),
+            writer_url: Some(url.into()),
             password_secret: secret.map(String::from),
             auth,
             timeout: Some(Duration::from_secs(5)),

@@ -33,7 +33,7 @@ fn collector() -> OpenSearchCollector {
     let aws = AwsContext::new(&Context::default());
     OpenSearchCollector::new(
         &OpenSearchConfig {
-            url: url(),
+            url: url().into(),
             ..Default::default()
         },
         &aws,

@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors, so a typo is reported with file, line and key instead of
 //! being silently ignored.
 
+pub mod endpoint;
 pub mod extends;
 pub mod mysql_login;
 mod schema;
@@ -110,7 +111,9 @@ pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let (line, col) = line_col(text, span.start);
-            let source_line = text.lines().nth(line - 1).unwrap_or("").trim();
+            // The quoted line may hold a URL with a password (the error may be about it).
+            let source_line =
+                endpoint::mask_urls_in(text.lines().nth(line - 1).unwrap_or("").trim());
             format!(
                 "line {line}, column {col}: {} (at `{source_line}`)",
                 e.message().trim_end()
@@ -291,14 +294,11 @@ pub fn resolve_many(opts: &GlobalOpts, all: bool) -> Result<Vec<Resolved>, Confi
         .collect()
 }
 
-/// Read a secret named by a `*_env` key. The value is never logged or shown.
-pub fn secret_from_env(var: Option<&str>) -> Result<Option<String>, String> {
-    match var {
-        None => Ok(None),
-        Some(v) => std::env::var(v)
-            .map(Some)
-            .map_err(|_| format!("environment variable {v} (named by a *_env key) is not set")),
-    }
+/// Read a secret named by a `*_env` key from the process environment (the binary's lookup;
+/// collectors go through [`AwsContext::env_secret`](crate::services::aws::AwsContext::env_secret),
+/// which tests can point at a map). The value is never logged or shown.
+pub fn secret_from_env(var: Option<&str>) -> Result<Option<secrets::SecretString>, String> {
+    secrets::EnvSecrets::Process.get(var)
 }
 
 #[cfg(test)]

@@ -29,6 +29,9 @@ pub struct LogBatch {
     pub truncated: Vec<String>,
     /// Per-group failures (missing group, access denied); other groups still report.
     pub errors: Vec<(String, String)>,
+    /// How the groups are followed: a live tail session, or FilterLogEvents polling and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 /// Limits of one round.
@@ -70,6 +73,16 @@ impl Follower {
     /// How many groups are followed.
     pub fn groups(&self) -> usize {
         self.tails.len()
+    }
+
+    /// Move every open-ended group's read position to `ms` (after a live tail session ends,
+    /// polling goes on from where the session was).
+    pub fn skip_to(&mut self, ms: i64) {
+        for (t, done) in self.tails.iter_mut().zip(&self.done) {
+            if !done {
+                t.skip_to(ms);
+            }
+        }
     }
 
     /// One round over every group. `now_ms` is where a group's position jumps when its pages

@@ -6,6 +6,7 @@
 mod cloudwatch_logs;
 pub mod collector;
 mod follow;
+pub mod live;
 mod tail;
 
 pub use cloudwatch_logs::CloudWatchLogs;

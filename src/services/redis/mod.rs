@@ -40,7 +40,7 @@ pub struct RedisCollector {
 
 impl RedisCollector {
     pub fn new(cfg: &RedisConfig, aws: &AwsContext) -> Self {
-        let (wire, config_error) = ClientWire::new(cfg);
+        let (wire, config_error) = ClientWire::new(cfg, aws);
         let cloudwatch = match (&cfg.replication_group, aws.region()) {
             (Some(g), Some(_)) => Some(cw::ElastiCache::new(aws.clone(), g)),
             _ => None,
