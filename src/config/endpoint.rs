@@ -37,6 +37,13 @@ impl EndpointUrl {
                 };
             }
         };
+        // `user:pw@host` parses as scheme `user` with an opaque path: userinfo without a host
+        // is not an endpoint, and its text may be a password.
+        if parsed.host().is_none()
+            && let Some((_, host)) = raw.rsplit_once('@')
+        {
+            return Err(format!("not a URL with a host: ***@{host}"));
+        }
         let mut password = parsed.password().map(|p| {
             percent_encoding::percent_decode_str(p)
                 .decode_utf8_lossy()

@@ -101,7 +101,7 @@ pub trait SearchAdmin: Send + Sync {
 
 #[derive(Clone)]
 pub struct OsAdmin {
-    client: std::sync::RwLock<OpenSearch>,
+    client: std::sync::Arc<std::sync::RwLock<OpenSearch>>,
     url: String,
     /// With `password_secret`: what a 401 rebuilds the client from (the secret re-read once).
     relogin: Option<(OpenSearchConfig, AwsContext)>,
@@ -247,7 +247,9 @@ impl OsAdmin {
 
     fn connect(url: &str, creds: Option<Credentials>, timeout: Option<Duration>) -> Result<Self> {
         Ok(OsAdmin {
-            client: std::sync::RwLock::new(Self::transport(url, creds, timeout)?),
+            client: std::sync::Arc::new(std::sync::RwLock::new(Self::transport(
+                url, creds, timeout,
+            )?)),
             url: crate::config::redact_url(url),
             relogin: None,
         })
