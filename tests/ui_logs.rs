@@ -184,7 +184,9 @@ fn shift_l_on_a_finished_load_opens_the_configured_redshift_log_group_over_the_l
     );
     assert!(!c.contains("stream=") && !c.contains(" to="), "{c}");
     // the next load finished: read from a minute before its start to a minute after its end
+    render(&st, 120, 30);
     press(&mut st, KeyCode::Down);
+    assert_eq!(st.view().selected, 1);
     let acts = key(&mut st, 'L');
     let [Action::Command(c)] = acts.as_slice() else {
         panic!("{acts:?}")
