@@ -23,10 +23,6 @@ const OVERSIZED: &[(&str, &str)] = &[
         "the Action enum, the default bindings and the keymap file parser; split the parser out",
     ),
     (
-        "src/ops/lifecycle/validate.rs",
-        "S3's lifecycle rules, being extended on another branch; split once that lands",
-    ),
-    (
         "src/ops/reindex/mod.rs",
         "the reindex plan, its steps and their polling; split steps from the plan",
     ),
