@@ -73,6 +73,24 @@ pub(super) fn check_expiration(rule: &Rule, ctx: &mut Ctx<'_>) {
 }
 
 pub(super) fn check_noncurrent(rule: &Rule, ctx: &mut Ctx<'_>) {
+    // "You also need to provide a Filter element in order to specify the maximum number of
+    // noncurrent versions ... Amazon S3 will generate an InvalidRequest error" (user guide,
+    // lifecycle configuration elements): the legacy top-level Prefix is not enough.
+    let keeps_versions = rule
+        .noncurrent_version_transitions
+        .iter()
+        .any(|t| t.newer_noncurrent_versions.is_some())
+        || rule
+            .noncurrent_version_expiration
+            .as_ref()
+            .is_some_and(|e| e.newer_noncurrent_versions.is_some());
+    if keeps_versions && rule.filter.is_none() {
+        ctx.error(
+            "Filter",
+            "NewerNoncurrentVersions needs a Filter element (use \"Filter\": {\"Prefix\": ...} \
+             instead of the legacy Prefix)",
+        );
+    }
     let mut steps: Vec<(i32, usize, &str)> = Vec::new();
     let mut seen_class: BTreeMap<&str, usize> = BTreeMap::new();
     let newer = |ctx: &mut Ctx<'_>, field: String, n: Option<i32>| {
@@ -184,5 +202,24 @@ pub(super) fn check_abort_upload(rule: &Rule, ctx: &mut Ctx<'_>) {
                 "cannot be used in a rule filtered by tags (uploads have no tags yet)",
             );
         }
+        // S3: "AbortIncompleteMultipartUpload cannot be specified with Object Size" (an
+        // upload in progress has no size yet either).
+        if has_size_filter(rule) {
+            ctx.error(
+                "AbortIncompleteMultipartUpload",
+                "cannot be used in a rule filtered by object size (uploads have no size yet)",
+            );
+        }
     }
+}
+
+/// The rule's filter limits object size (directly or under And).
+fn has_size_filter(rule: &Rule) -> bool {
+    rule.filter.as_ref().is_some_and(|f| {
+        f.object_size_greater_than.is_some()
+            || f.object_size_less_than.is_some()
+            || f.and.as_ref().is_some_and(|a| {
+                a.object_size_greater_than.is_some() || a.object_size_less_than.is_some()
+            })
+    })
 }
