@@ -51,10 +51,6 @@ const OVERSIZED: &[(&str, &str)] = &[
         "step running, confirmation, re-measured guardrails and signal shutdown; split the shutdown path out",
     ),
     (
-        "src/services/aurora/admin.rs",
-        "the MySQL admin trait and its sqlx implementation; grew with bounded calls and GTID waits: split the impl out",
-    ),
-    (
         "src/state/findings.rs",
         "every service's findings; to become one judging function per service",
     ),
