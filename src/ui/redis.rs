@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
+use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
 use crate::state::table::shorten_middle;
@@ -154,7 +154,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Constraint::Length(7),
             Constraint::Length(6),
             Constraint::Length(6),
-            Constraint::Length(if wide { 16 } else { 6 }),
+            Constraint::Length(if wide { 17 } else { 6 }),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(8),
