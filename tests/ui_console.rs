@@ -306,3 +306,28 @@ fn print_replica_detail() {
     press(&mut st, KeyCode::Enter);
     println!("{}", render(&st, 120, 40));
 }
+
+#[test]
+fn a_load_run_detail_shows_the_glue_run_that_fed_it_with_its_log_key() {
+    let mut st = fixture::state();
+    typ(&mut st, "6");
+    render(&st, 120, 40);
+    while st.selected_row().unwrap().id != "q302" {
+        press(&mut st, KeyCode::Down);
+    }
+    press(&mut st, KeyCode::Enter);
+    let detail = render(&st, 120, 40);
+    assert!(detail.contains("glue run that fed it"), "{detail}");
+    for want in [
+        "JobName",
+        "clicks-etl",
+        "jr_9a2e",
+        "JobRunState",
+        "RUNNING",
+        "DPU-hours",
+        "ErrorMessage",
+        "L: its output in /aws-glue/jobs/output, stream jr_9a2e",
+    ] {
+        assert!(detail.contains(want), "missing {want:?}:\n{detail}");
+    }
+}

@@ -55,10 +55,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
                 ("ErrorMessage", g.error.clone().unwrap_or("none".into())),
             ],
         ));
-        if let Some(k) = st
+        // With a warehouse log group configured, `L` opens that one instead.
+        let key = st
             .keymap
-            .hint(crate::keymap::Scope::List, &crate::keymap::Action::OpenLogs)
-        {
+            .hint(crate::keymap::Scope::List, &crate::keymap::Action::OpenLogs);
+        if let (Some(k), None) = (key, &r.log_group) {
             lines.push(Line::styled(
                 format!("{k}: its output in /aws-glue/jobs/output, stream {}", g.id),
                 st.theme.dim(),
