@@ -435,6 +435,10 @@ pub struct Alarm {
     /// A composite alarm's AlarmRule, e.g. `ALARM("api-errors") AND ALARM("api-latency")`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// StateReasonData as CloudWatch reports it: a JSON document (the datapoints, statistic,
+    /// period and threshold the last evaluation used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_data: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -376,6 +376,63 @@ async fn alarms_in_alarm_and_insufficient_data_are_collected_with_reason_and_pan
     assert!(v.iter().any(|a| a.name == firing));
 }
 
+/// StateReasonData as CloudWatch writes it for a threshold alarm.
+const REASON_DATA: &str = r#"{"version":"1.0","queryDate":"2026-11-29T03:12:00.000+0000","statistic":"Sum","period":60,"recentDatapoints":[150.0],"threshold":10.0,"evaluatedDatapoints":[{"timestamp":"2026-11-29T03:11:00.000+0000","sampleCount":1.0,"value":150.0}]}"#;
+
+#[tokio::test]
+async fn an_alarm_detail_shows_its_state_reason_and_reason_data_from_describe_alarms() {
+    let aws = aws();
+    let cw = aws.cloudwatch().await;
+    let name = unique("opsdeck-test-detail-");
+    cw.put_metric_alarm()
+        .alarm_name(&name)
+        .namespace("AWS/DynamoDB")
+        .metric_name("ThrottledRequests")
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(10.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .expect("moto PutMetricAlarm; run scripts/stack up");
+    cw.set_alarm_state()
+        .alarm_name(&name)
+        .state_value(StateValue::Alarm)
+        .state_reason(
+            "Threshold Crossed: 1 datapoint [150.0] was greater than the threshold (10.0).",
+        )
+        .state_reason_data(REASON_DATA)
+        .send()
+        .await
+        .unwrap();
+    let panels = Panels::embedded();
+    let got = alarms::describe(&cw, &alarms::watched_metrics(&panels))
+        .await
+        .unwrap();
+    let a = got.iter().find(|a| a.name == name).expect("ALARM listed");
+    assert_eq!(a.reason_data.as_deref(), Some(REASON_DATA));
+    let mut st = opsdeck::state::State::new(opsdeck::state::StateInit::default());
+    st.data.alarms = vec![a.clone()];
+    st.alarm_detail = Some(name.clone());
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| opsdeck::ui::draw(f, &st)).unwrap();
+    let screen = term.backend().to_string();
+    for want in [
+        "StateReason",
+        "was greater than the threshold (10.0)",
+        "StateReasonData",
+        "\"recentDatapoints\": [",
+        "\"threshold\": 10.0",
+        "MetricName",
+        "ThrottledRequests",
+        "the dynamodb panel",
+    ] {
+        assert!(screen.contains(want), "missing {want:?}:\n{screen}");
+    }
+    cw.delete_alarms().alarm_names(&name).send().await.unwrap();
+}
+
 fn many_metrics_panel(ns: &str, shard: &str, n: usize) -> String {
     let mut s = format!(
         "title = \"batch\"\nkind = \"cloudwatch\"\nnamespace = \"{ns}\"\nperiod = \"1m\"\n"

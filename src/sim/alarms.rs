@@ -196,6 +196,7 @@ impl Alarms {
                 panel: Some(d.panel.into()),
                 alarm_type: "MetricAlarm".into(),
                 rule: None,
+                reason_data: None,
             })
             .collect();
         let rank = |s: &str| match s {

@@ -101,7 +101,7 @@ impl State {
                 });
             }
             Action::Back => {
-                if self.close_detail() {
+                if self.alarm_detail.take().is_some() || self.close_detail() {
                 } else if !self.view().filter.is_empty() {
                     self.view_mut().filter.clear();
                 } else if self.tab != Tab::Overview {
@@ -196,9 +196,18 @@ impl State {
                 self.view_mut().selected = n.saturating_sub(1);
             }
             Action::Select => {
-                if self.tab == Tab::Overview {
+                if let Some(name) = self.alarm_detail.take() {
+                    // From an alarm's detail, enter goes on to the panel of its metric.
+                    let panel = self.data.alarms.iter().find(|a| a.name == name);
+                    match panel.and_then(|a| a.panel.clone()) {
+                        Some(id) => self.goto_tab(Tab::Panel(id)),
+                        None => self.alarm_detail = Some(name),
+                    }
+                } else if self.tab == Tab::Overview {
                     let sel = self.view().selected;
-                    if let Some(id) = overview::panel_at(self, sel) {
+                    if let Some(name) = overview::alarm_at(self, sel) {
+                        self.alarm_detail = Some(name);
+                    } else if let Some(id) = overview::panel_at(self, sel) {
                         self.goto_tab(Tab::Panel(id));
                     }
                 } else if self.detail.is_empty() {

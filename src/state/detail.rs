@@ -49,9 +49,10 @@ impl State {
                 return;
             }
         }
-        let id = match self.detail.last() {
-            Some(d) => Some(d.id.clone()),
-            None => self.selected_row().map(|r| r.id),
+        let id = match (&self.alarm_detail, self.detail.last()) {
+            (Some(name), _) => Some(name.clone()),
+            (None, Some(d)) => Some(d.id.clone()),
+            (None, None) => self.selected_row().map(|r| r.id),
         };
         match id {
             Some(id) => {

@@ -226,6 +226,8 @@ pub struct State {
     /// The other contexts shown at once (`--context a,b`, `:ctx all`), each its own State;
     /// empty for one context. See `fleet.rs`.
     pub fleet: Vec<State>,
+    /// The alarm whose detail view is open (`enter` on an overview alarm line), by name.
+    pub alarm_detail: Option<String>,
     /// The bell's memory and the operator's silences (see `alerts.rs`).
     pub alerts: alerts::Alerts,
     /// Where the last frame drew tabs and rows, for mouse clicks (written by `ui::draw`).
@@ -269,6 +271,7 @@ impl State {
             clipboard: None,
             replay: None,
             alerts: alerts::Alerts::new(true),
+            alarm_detail: None,
             hits: Default::default(),
         };
         st.palette = palette::builtin_entries(&st);
@@ -505,6 +508,7 @@ impl State {
     }
 
     pub fn goto_tab(&mut self, tab: Tab) {
+        self.alarm_detail = None;
         if self.tab != tab {
             self.tab = tab;
             self.input = None;

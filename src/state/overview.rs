@@ -100,6 +100,21 @@ pub fn panel_at(st: &State, index: usize) -> Option<String> {
     g.into_iter().nth(index - alarms.len()).map(|r| r.panel)
 }
 
+/// The name of the alarm on the Nth selectable line, when that line is one alarm (not the
+/// collapsed "N alarms" OK line).
+pub fn alarm_at(st: &State, index: usize) -> Option<String> {
+    let f = st.findings();
+    let (s, _) = rows(st, &f);
+    let a = visible_alarms(st)
+        .into_iter()
+        .nth(index.checked_sub(s.len())?)?;
+    st.data
+        .alarms
+        .iter()
+        .any(|x| x.name == a.name)
+        .then_some(a.name)
+}
+
 /// Alarms passing the filter: ALARM first, then INSUFFICIENT_DATA, newest change first; alarms
 /// that are OK say nothing individually, so several of them collapse into one line naming them.
 pub fn visible_alarms(st: &State) -> Vec<Alarm> {

@@ -109,7 +109,9 @@ pub fn draw(f: &mut Frame, st: &State) {
     ])
     .areas(area);
     header::draw(f, top, st);
-    if let Some(d) = st.detail.last() {
+    if let Some(name) = &st.alarm_detail {
+        detail::alarm::draw(f, body, st, name);
+    } else if let Some(d) = st.detail.last() {
         detail::draw(f, body, st, d);
     } else {
         draw_tab(f, body, st);

@@ -76,6 +76,7 @@ fn to_model(a: &MetricAlarm, watched: &[(String, String, String)]) -> Alarm {
         panel: panel_for(watched, a.namespace(), a.metric_name()),
         alarm_type: AlarmType::MetricAlarm.as_str().to_string(),
         rule: None,
+        reason_data: a.state_reason_data().map(str::to_string),
     }
 }
 
@@ -96,6 +97,7 @@ fn composite_to_model(a: &CompositeAlarm) -> Alarm {
         panel: None,
         alarm_type: AlarmType::CompositeAlarm.as_str().to_string(),
         rule: a.alarm_rule().map(str::to_string),
+        reason_data: a.state_reason_data().map(str::to_string),
     }
 }
 

@@ -2,6 +2,7 @@
 //! finds its item in the State by identifier, so the view follows it across refreshes and says
 //! so when it is no longer reported. `esc` returns to the table.
 
+pub mod alarm;
 pub mod aurora;
 pub mod cloudwatch;
 pub mod opensearch;
