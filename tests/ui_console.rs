@@ -331,3 +331,25 @@ fn a_load_run_detail_shows_the_glue_run_that_fed_it_with_its_log_key() {
         assert!(detail.contains(want), "missing {want:?}:\n{detail}");
     }
 }
+
+#[test]
+fn a_composite_alarms_detail_shows_its_rule_and_esc_returns_to_the_overview() {
+    let mut st = fixture::state();
+    st.data.alarms.push(opsdeck::model::Alarm {
+        name: "checkout-down".into(),
+        state: "ALARM".into(),
+        alarm_type: "CompositeAlarm".into(),
+        rule: Some(r#"ALARM("api-5xx") AND ALARM("api-latency")"#.into()),
+        ..Default::default()
+    });
+    st.alarm_detail = Some("checkout-down".into());
+    let screen = render(&st, 120, 30);
+    assert!(screen.contains("AlarmRule"), "{screen}");
+    assert!(
+        screen.contains(r#"ALARM("api-5xx") AND ALARM("api-latency")"#),
+        "{screen}"
+    );
+    press(&mut st, KeyCode::Esc);
+    assert!(st.alarm_detail.is_none());
+    assert_eq!(st.tab, Tab::Overview);
+}

@@ -555,32 +555,6 @@ mod tests {
     }
 
     #[test]
-    fn a_composite_alarms_detail_shows_its_rule_and_esc_returns_to_the_overview() {
-        use crate::keymap::Action;
-        let mut st = crate::state::fixture::state();
-        st.data.alarms.push(crate::model::Alarm {
-            name: "checkout-down".into(),
-            state: "ALARM".into(),
-            reason: String::new(),
-            alarm_type: "CompositeAlarm".into(),
-            rule: Some(r#"ALARM("api-5xx") AND ALARM("api-latency")"#.into()),
-            ..Default::default()
-        });
-        st.alarm_detail = Some("checkout-down".into());
-        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
-        term.draw(|f| crate::ui::draw(f, &st)).unwrap();
-        let screen = term.backend().to_string();
-        assert!(screen.contains("AlarmRule"), "{screen}");
-        assert!(
-            screen.contains(r#"ALARM("api-5xx") AND ALARM("api-latency")"#),
-            "{screen}"
-        );
-        st.apply_action(Action::Back);
-        assert!(st.alarm_detail.is_none());
-        assert_eq!(st.tab, crate::state::Tab::Overview);
-    }
-
-    #[test]
     fn a_composite_alarm_in_alarm_is_on_the_overview_marked_composite() {
         use chrono::{DateTime, Utc};
         use ratatui::Terminal;
