@@ -23,14 +23,29 @@ pub enum ChartKind {
     None,
 }
 
-/// warn/crit levels for one figure.
+/// warn/crit levels for one figure, and its hysteresis: how many consecutive readings past a
+/// level raise a finding (`raise_after`), how far back inside the level a reading must be to
+/// count as recovered (`clear_margin`, in the figure's own unit) and for how many consecutive
+/// readings (`clear_after`). Judged per reading in `state::hysteresis`.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Threshold {
     pub warn: Option<f64>,
     pub crit: Option<f64>,
     pub direction: Option<Direction>,
+    /// Consecutive readings past a level before the finding is raised (default 1: at once).
+    pub raise_after: Option<u32>,
+    /// Consecutive readings back past the clear level before it clears (default 1).
+    pub clear_after: Option<u32>,
+    /// How far inside a level the clear level is, in the figure's unit (default 0): with
+    /// `warn = 0.9` below and `clear_margin = 0.02`, a warning clears at >= 0.92.
+    pub clear_margin: Option<f64>,
 }
+
+/// Hysteresis defaults: raise at the first reading past a level, clear at the first reading
+/// back inside it (the behaviour of a plain threshold).
+pub const DEFAULT_RAISE_AFTER: u32 = 1;
+pub const DEFAULT_CLEAR_AFTER: u32 = 1;
 
 impl Threshold {
     pub fn new(warn: Option<f64>, crit: Option<f64>, direction: Direction) -> Self {
@@ -38,7 +53,50 @@ impl Threshold {
             warn,
             crit,
             direction: Some(direction),
+            ..Default::default()
         }
+    }
+
+    /// Readings past a level before a finding is raised.
+    pub fn raise_after(&self) -> u32 {
+        self.raise_after.unwrap_or(DEFAULT_RAISE_AFTER)
+    }
+
+    /// Readings back inside the clear level before a finding clears.
+    pub fn clear_after(&self) -> u32 {
+        self.clear_after.unwrap_or(DEFAULT_CLEAR_AFTER)
+    }
+
+    /// Distance between a level and its clear level, in the figure's unit.
+    pub fn clear_margin(&self) -> f64 {
+        self.clear_margin.unwrap_or(0.0)
+    }
+
+    /// The status a value would have if every level sat `clear_margin` further toward the
+    /// good side: the worst status the value has not yet recovered from. `None` is NoData.
+    pub fn evaluate_for_clearing(&self, value: Option<f64>) -> Status {
+        let m = self.clear_margin();
+        let shift = |l: Option<f64>| {
+            l.map(|l| match self.direction() {
+                Direction::Above => l - m,
+                Direction::Below => l + m,
+            })
+        };
+        Threshold {
+            warn: shift(self.warn),
+            crit: shift(self.crit),
+            ..*self
+        }
+        .evaluate(value)
+    }
+
+    /// The level a figure must be back past to clear `status` ("< 0.92" as a number).
+    pub fn clear_level(&self, status: Status) -> Option<f64> {
+        let m = self.clear_margin();
+        self.breached_level(status).map(|l| match self.direction() {
+            Direction::Above => l - m,
+            Direction::Below => l + m,
+        })
     }
 
     pub fn direction(&self) -> Direction {
@@ -85,6 +143,23 @@ impl Threshold {
     pub(super) fn validate(&self) -> Result<(), String> {
         if self.warn.is_none() && self.crit.is_none() {
             return Err("needs warn, crit or both".into());
+        }
+        for (name, v) in [
+            ("raise_after", self.raise_after),
+            ("clear_after", self.clear_after),
+        ] {
+            if v == Some(0) {
+                return Err(format!(
+                    "{name} = 0; it counts readings, at least 1 (1 = at once)"
+                ));
+            }
+        }
+        if let Some(m) = self.clear_margin
+            && !(m.is_finite() && m >= 0.0)
+        {
+            return Err(format!(
+                "clear_margin = {m}; must be a number >= 0 in the figure's unit"
+            ));
         }
         for (name, v) in [("warn", self.warn), ("crit", self.crit)] {
             if let Some(v) = v

@@ -54,6 +54,9 @@ struct RawMetric {
     warn: Option<f64>,
     crit: Option<f64>,
     direction: Option<Direction>,
+    raise_after: Option<u32>,
+    clear_after: Option<u32>,
+    clear_margin: Option<f64>,
     expression: Option<String>,
     #[serde(default = "yes")]
     show: bool,
@@ -335,6 +338,9 @@ fn cw_panel(raw: &RawPanel, at: &Locate<'_>) -> Result<CwPanel, PanelError> {
                 warn: r.warn,
                 crit: r.crit,
                 direction: Some(r.direction.unwrap_or_default()),
+                raise_after: r.raise_after,
+                clear_after: r.clear_after,
+                clear_margin: r.clear_margin,
             };
             t.validate()
                 .map_err(|m| at.error(Where::Value(&key("warn")), m))?;

@@ -68,7 +68,13 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
         out.push(aurora::collector(c, &aws));
     }
     if let Some(c) = &ctx.redis {
-        out.push(redis::collector(c, &aws));
+        // The operator's panels_dir overrides the embedded ElastiCache panel.
+        let panels = crate::panels::Panels::load(&resolved.config);
+        out.push(redis::collector(
+            c,
+            &aws,
+            panels.as_ref().map_err(ToString::to_string),
+        ));
     }
     if let Some(c) = &ctx.s3 {
         out.push(s3::collector(c, &aws, &resolved.config.s3_prices));

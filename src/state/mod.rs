@@ -8,6 +8,7 @@ pub mod export;
 pub mod findings;
 pub mod fixture;
 pub mod fleet;
+pub mod hysteresis;
 pub mod logs;
 pub mod modal;
 pub mod overview;
@@ -168,6 +169,8 @@ pub struct State {
     pub theme: Theme,
     /// Latest data per source, in the snapshot's shape (so `findings` reads both).
     pub data: Snapshot,
+    /// What each thresholded figure shows, folded once per sample of its source.
+    pub hysteresis: hysteresis::Hysteresis,
     /// By `SourceKind::name()`.
     pub sources: BTreeMap<String, SourceState>,
     pub series: Series,
@@ -215,6 +218,7 @@ impl State {
         let now = Utc::now();
         let mut st = State {
             data: Snapshot::empty(&init.context, init.demo),
+            hysteresis: hysteresis::Hysteresis::default(),
             context: init.context,
             colour: init.colour,
             demo: init.demo,
@@ -267,6 +271,7 @@ impl State {
         self.colour = colour;
         self.read_only = read_only;
         self.data = Snapshot::empty(context, self.demo);
+        self.hysteresis = hysteresis::Hysteresis::default();
         self.sources.clear();
         self.series = Series::default();
         self.logs = logs::LogsView::default();
@@ -317,8 +322,15 @@ impl State {
                 for m in &mut self.modals {
                     m.on_update(&update);
                 }
+                let figures = figure_prefix(&update);
                 if let Some(b) = self.data.fold(update) {
                     self.logs.push(&b, false);
+                }
+                // One reading of this source's figures for the hysteresis; the others keep
+                // what they show.
+                if let Some(prefix) = figures {
+                    let mut judge = hysteresis::Judge::Observe(&mut self.hysteresis, &prefix);
+                    findings::judged(&self.data, &self.panels, &mut judge);
                 }
             }
         }
@@ -386,8 +398,13 @@ impl State {
         }
     }
 
+    /// Every finding, each figure as its hysteresis shows it.
     pub fn findings(&self) -> Vec<Finding> {
-        findings(&self.data, &self.panels)
+        findings::judged(
+            &self.data,
+            &self.panels,
+            &mut hysteresis::Judge::Shown(&self.hysteresis),
+        )
     }
 
     /// Overview + one tab per panel whose source is configured (or has sent data).
@@ -489,6 +506,18 @@ impl State {
             Some(s) if s.is_stale(self.now) => f.max(Status::NoData),
             _ => f,
         }
+    }
+}
+
+/// The key prefix of the figures a sample of this kind is a reading of (see `findings`).
+fn figure_prefix(u: &Update) -> Option<String> {
+    match u {
+        Update::Aurora(_) => Some("aurora.".into()),
+        Update::Redis(_) => Some("redis.".into()),
+        Update::S3(_) => Some("s3.".into()),
+        Update::OpenSearch(_) => Some("opensearch.".into()),
+        Update::CloudWatch(id, _) => Some(format!("{id}/")),
+        Update::Redshift(_) | Update::Alarms(_) | Update::Logs(_) => None,
     }
 }
 

@@ -158,7 +158,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Constraint::Length(7),
             Constraint::Length(6),
             Constraint::Length(6),
-            Constraint::Length(if wide { 16 } else { 6 }),
+            Constraint::Length(if wide { 17 } else { 6 }),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(8),

@@ -8,6 +8,7 @@
 
 pub mod admin;
 mod bounded;
+mod channels;
 mod host_status;
 mod rds;
 pub mod rds_admin;
