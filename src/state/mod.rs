@@ -14,6 +14,7 @@ pub mod modal;
 pub mod overview;
 pub mod pace;
 pub mod palette;
+pub mod registry;
 pub mod replay;
 pub mod series;
 pub mod table;
