@@ -10,9 +10,9 @@ use ratatui::widgets::{
 };
 
 use super::{fmt, widgets};
+use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::{ChartKind, PanelDef};
-use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
 use crate::state::series::Ring;
