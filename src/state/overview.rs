@@ -164,7 +164,10 @@ pub(super) fn aurora_line(st: &State, def: &PanelDef, row: &mut Row) {
             Some(r) => {
                 let s = def
                     .threshold("replica_lag_seconds")
-                    .map_or(Status::Ok, |t| t.evaluate(r.lag_seconds));
+                    .map_or(Status::Ok, |t| {
+                        st.hysteresis
+                            .shown("aurora.replica_lag_seconds", &t, r.lag_seconds)
+                    });
                 row.figures.push(judged(
                     format!("worst lag {}", fmt::secs(r.lag_seconds.unwrap_or(0.0))),
                     s,
@@ -189,9 +192,10 @@ pub(super) fn aurora_line(st: &State, def: &PanelDef, row: &mut Row) {
         if want("writer_cpu")
             && let Some(c) = h.cpu_percent
         {
-            let s = def
-                .threshold("writer_cpu_percent")
-                .map_or(Status::Ok, |t| t.evaluate(Some(c)));
+            let s = def.threshold("writer_cpu_percent").map_or(Status::Ok, |t| {
+                st.hysteresis
+                    .shown("aurora.writer_cpu_percent", &t, Some(c))
+            });
             row.figures.push(judged(format!("cpu {}", fmt::pct(c)), s));
         }
         if want("connections")
@@ -226,9 +230,9 @@ pub(super) fn redis_line(st: &State, def: &PanelDef, row: &mut Row) {
             ),
             None => "hit -".into(),
         };
-        let s = def
-            .threshold("hit_ratio")
-            .map_or(Status::Ok, |t| t.evaluate(r.hit_ratio));
+        let s = def.threshold("hit_ratio").map_or(Status::Ok, |t| {
+            st.hysteresis.shown("redis.hit_ratio", &t, r.hit_ratio)
+        });
         row.figures.push(judged(txt, s));
     }
     if want("ops") {
@@ -236,9 +240,10 @@ pub(super) fn redis_line(st: &State, def: &PanelDef, row: &mut Row) {
             .push(fig(format!("{} ops/s", fmt::count(r.ops_per_sec))));
     }
     if want("evictions") {
-        let s = def
-            .threshold("evictions_per_sec")
-            .map_or(Status::Ok, |t| t.evaluate(Some(r.evictions_per_sec)));
+        let s = def.threshold("evictions_per_sec").map_or(Status::Ok, |t| {
+            st.hysteresis
+                .shown("redis.evictions_per_sec", &t, Some(r.evictions_per_sec))
+        });
         row.figures.push(judged(
             format!("evict {}", fmt::rate(r.evictions_per_sec)),
             s,
@@ -251,9 +256,9 @@ pub(super) fn redis_line(st: &State, def: &PanelDef, row: &mut Row) {
             .filter_map(|n| node_memory_pct(n).map(|p| (n, p)))
             .max_by(|a, b| a.1.total_cmp(&b.1))
     {
-        let s = def
-            .threshold("memory_percent")
-            .map_or(Status::Ok, |t| t.evaluate(Some(p)));
+        let s = def.threshold("memory_percent").map_or(Status::Ok, |t| {
+            st.hysteresis.shown("redis.memory_percent", &t, Some(p))
+        });
         let who = n.shard.clone().unwrap_or_else(|| n.addr.clone());
         row.figures
             .push(judged(format!("{who} mem {}", fmt::pct(p)), s));
@@ -298,9 +303,9 @@ pub(super) fn s3_line(st: &State, def: &PanelDef, row: &mut Row) {
     }
     if want("cost") {
         let c: f64 = s.buckets.iter().map(|b| b.monthly_cost_usd).sum();
-        let st_ = def
-            .threshold("monthly_cost_usd")
-            .map_or(Status::Ok, |t| t.evaluate(Some(c)));
+        let st_ = def.threshold("monthly_cost_usd").map_or(Status::Ok, |t| {
+            st.hysteresis.shown("s3.monthly_cost_usd", &t, Some(c))
+        });
         // A tier without a price is left out of the sum: say the total is a floor.
         let floor = if s.buckets.iter().any(|b| !b.unpriced_tiers.is_empty()) {
             ">="
@@ -357,9 +362,10 @@ pub(super) fn opensearch_line(st: &State, def: &PanelDef, row: &mut Row) {
     if want("search_latency")
         && let Some(ms) = o.search_latency_ms
     {
-        let s = def
-            .threshold("search_latency_ms")
-            .map_or(Status::Ok, |t| t.evaluate(Some(ms)));
+        let s = def.threshold("search_latency_ms").map_or(Status::Ok, |t| {
+            st.hysteresis
+                .shown("opensearch.search_latency_ms", &t, Some(ms))
+        });
         row.figures.push(judged(format!("search {ms:.0} ms"), s));
     }
     if want("tasks") {
