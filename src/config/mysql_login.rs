@@ -120,6 +120,11 @@ impl MysqlLogin {
         !matches!(self.kind, Kind::Static)
     }
 
+    /// True when the password is a Secrets Manager secret (which a refusal re-reads).
+    pub fn is_secret(&self) -> bool {
+        matches!(self.kind, Kind::Secret { .. })
+    }
+
     /// Options for the next connection: the cached secret, or a freshly signed token.
     pub async fn options(&self) -> anyhow::Result<MySqlConnectOptions> {
         match &self.kind {
