@@ -181,3 +181,59 @@ fn a_fresh_sso_token_written_while_running_is_used_without_a_restart() {
         "the new token went to the portal: {line}"
     );
 }
+
+#[test]
+fn a_credential_lookup_that_hangs_is_reported_as_waiting_for_credentials_naming_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    // a credential_process that has not answered when the round's time is up (an SSO browser
+    // login, an MFA prompt, a hung helper)
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile slow]\ncredential_process = sleep 6\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let cfg = dir.path().join("slow.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "default_context = \"slow\"\n[contexts.slow]\nregion = \"us-east-1\"\n\
+             profile = \"slow\"\nendpoint_url = \"{moto}\"\n\
+             [contexts.slow.s3]\nbuckets = [\"opsdeck-slow-test\"]\ntimeout = \"2s\"\n",
+            moto = common::moto_url()
+        ),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["snapshot", "--window", "10ms", "--config"])
+        .arg(&cfg)
+        .env("HOME", &home)
+        .env("OPSDECK_LOG_DIR", dir.path().join("logs"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_CONFIG_FILE")
+        .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "the round's bound, not the helper's: {:?}",
+        started.elapsed()
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s3 = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["source"] == "s3")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(s3["message"], "waiting for credentials (profile slow)");
+}

@@ -133,15 +133,19 @@ impl Collector for CredentialsHint {
     }
     async fn collect(&mut self) -> anyhow::Result<Update> {
         // a little under the round's own bound, so this message wins over a bare timeout
-        let limit = self.inner.timeout().mul_f64(0.95);
-        let Ok(r) = tokio::time::timeout(limit, self.inner.collect()).await else {
-            if self.aws.waiting_for_credentials() {
-                anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
+        let bound = self.inner.timeout();
+        let limit = bound.mul_f64(0.95);
+        let round = self.inner.collect();
+        tokio::pin!(round);
+        let r = tokio::select! {
+            r = &mut round => r,
+            _ = tokio::time::sleep(limit) => {
+                // asked while the round (and any lookup in it) is still alive
+                if self.aws.waiting_for_credentials() {
+                    anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
+                }
+                anyhow::bail!("timed out after {}", humantime::format_duration(bound));
             }
-            anyhow::bail!(
-                "timed out after {}",
-                humantime::format_duration(self.inner.timeout())
-            );
         };
         r.map_err(|e| {
             let text = format!("{e:#}");
