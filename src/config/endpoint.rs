@@ -160,16 +160,9 @@ impl From<&String> for EndpointUrl {
     }
 }
 
-/// The URL without credentials; when it carried a password, `***` stands in its place so
-/// `config show` says one is set (the value itself is never serialised).
+/// The URL without credentials: `config show` and saved configs never carry the password.
 impl Serialize for EndpointUrl {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.password.is_some()
-            && let Ok(mut u) = url::Url::parse(&self.url)
-            && u.set_password(Some("***")).is_ok()
-        {
-            return s.serialize_str(u.as_str());
-        }
         s.serialize_str(&self.url)
     }
 }
