@@ -132,14 +132,14 @@ impl Collector for CredentialsHint {
         self.inner.timeout()
     }
     async fn collect(&mut self) -> anyhow::Result<Update> {
-        // a little under the round's own bound, so this message wins over a bare timeout
+        // the round's own bound; collect_once allows a little grace beyond it, so this
+        // message wins over a bare timeout
         let bound = self.inner.timeout();
-        let limit = bound.mul_f64(0.95);
         let round = self.inner.collect();
         tokio::pin!(round);
         let r = tokio::select! {
             r = &mut round => r,
-            _ = tokio::time::sleep(limit) => {
+            _ = tokio::time::sleep(bound) => {
                 // asked while the round (and any lookup in it) is still alive
                 if self.aws.waiting_for_credentials() {
                     anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
@@ -157,11 +157,16 @@ impl Collector for CredentialsHint {
     }
 }
 
+/// How far past a collector's timeout [`collect_once`] waits before calling the round timed out.
+pub const ROUND_GRACE: Duration = Duration::from_millis(100);
+
 /// Run one round of a collector with its timeout, turning every failure into a message.
 pub async fn collect_once(c: &mut dyn Collector) -> Sample {
     let kind = c.kind();
     let timeout = c.timeout();
-    let result = match tokio::time::timeout(timeout, c.collect()).await {
+    // a little grace: a wrapper that words its own timeout (waiting for credentials) answers
+    // at `timeout` itself
+    let result = match tokio::time::timeout(timeout + ROUND_GRACE, c.collect()).await {
         Ok(Ok(u)) => Ok(u),
         Ok(Err(e)) => Err(crate::config::redact_url(&format!("{e:#}"))),
         Err(_) => Err(format!(
