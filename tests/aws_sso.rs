@@ -14,6 +14,8 @@
 //!   accepts and never answers) is reported, and given up on, within the round's bound.
 //!   (The SDK's identity cache also stops a lookup after 5 s; opsdeck's own instance metadata
 //!   client gives up after 2 s. The test checks the bound, not which of the two acted.)
+//! - The console (on a pseudo-terminal) draws while a lookup hangs, logs "waiting for
+//!   credentials (profile NAME)" once its round runs out, and `q` quits it at once.
 
 mod common;
 
@@ -306,4 +308,87 @@ fn an_instance_metadata_service_that_never_answers_is_given_up_on_within_seconds
         took < Duration::from_secs(10),
         "two samples' lookups (window) took {took:?}: {s3}"
     );
+}
+
+#[test]
+fn the_console_draws_and_q_quits_while_a_credential_lookup_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        "[profile slow]\ncredential_process = sleep 8\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let cfg = dir.path().join("slow.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "default_context = \"slow\"\n[contexts.slow]\nregion = \"us-east-1\"\n\
+             profile = \"slow\"\nendpoint_url = \"{moto}\"\n\
+             [contexts.slow.s3]\nbuckets = [\"opsdeck-slow-test\"]\ntimeout = \"2s\"\n",
+            moto = common::moto_url()
+        ),
+    )
+    .unwrap();
+    let logs = dir.path().join("logs");
+    let inner = format!(
+        "stty cols 120 rows 30; exec {} --config {}",
+        env!("CARGO_BIN_EXE_opsdeck"),
+        cfg.display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qfec", &inner, "/dev/null"])
+        .env("HOME", &home)
+        .env("TERM", "xterm-256color")
+        .env("OPSDECK_LOG_DIR", &logs)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_CONFIG_FILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("script (util-linux) on PATH");
+    let mut out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut buf);
+        buf
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if log_text(&logs).contains("waiting for credentials (profile slow)") {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "no 'waiting for credentials' in the log:\n{}",
+                log_text(&logs)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, b"q").unwrap();
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if asked.elapsed() > Duration::from_secs(3) {
+            let _ = child.kill();
+            panic!("q did not quit while the lookup hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    assert!(status.success(), "{status:?}");
+    let screen = String::from_utf8_lossy(&reader.join().unwrap()).to_string();
+    assert!(screen.contains("S3"), "the console drew: {screen}");
 }
