@@ -450,6 +450,21 @@ fn iam_auth_with_a_password_source_or_without_a_region_is_a_config_error_naming_
         e.starts_with("aurora.replicas[1]: ") && e.contains("iam"),
         "{e}"
     );
+    // a password written into the URL is a password source too
+    let spec = LoginSpec {
+        auth: MysqlAuth::Iam,
+        ..Default::default()
+    };
+    let e = MysqlLogin::new(
+        &"mysql://u:pw-in-url@h/".into(),
+        spec,
+        &aws,
+        "aurora.writer_url",
+    )
+    .err()
+    .unwrap();
+    assert!(e.contains("aurora.writer_url") && e.contains("iam"), "{e}");
+    assert!(!e.contains("pw-in-url"), "{e}");
     let no_region = AwsContext::new(&Default::default());
     let spec = LoginSpec {
         auth: MysqlAuth::Iam,

@@ -62,9 +62,12 @@ impl MysqlLogin {
             .map_err(|e| format!("{key}: invalid MySQL url {url}: {e}"))?;
         let kind = match spec.auth {
             MysqlAuth::Iam => {
-                if spec.password_env.is_some() || spec.password_secret.is_some() {
+                if spec.password_env.is_some()
+                    || spec.password_secret.is_some()
+                    || url.password().is_some()
+                {
                     return Err(format!(
-                        "{key}: auth = \"iam\" logs in with a token; remove password_env/password_secret"
+                        "{key}: auth = \"iam\" logs in with a token; remove password_env/password_secret and any password in the URL"
                     ));
                 }
                 if aws.region().is_none() {
