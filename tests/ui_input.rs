@@ -230,3 +230,13 @@ async fn a_lifecycle_editor_key_rebound_in_a_keymap_file_acts_and_is_listed_in_h
     assert!(has("a ", "abort"), "{lines:#?}");
     assert!(has("tab right", "next field"), "{lines:#?}");
 }
+
+#[test]
+fn mouse_and_bell_are_on_unless_the_config_says_false() {
+    let on: opsdeck::config::Config = toml::from_str("").unwrap();
+    assert!(on.mouse() && on.bell());
+    let off: opsdeck::config::Config = toml::from_str("mouse = false\nbell = false\n").unwrap();
+    assert!(!off.mouse() && !off.bell());
+    let bad = toml::from_str::<opsdeck::config::Config>("mouse = \"no\"\n").unwrap_err();
+    assert!(bad.to_string().contains("mouse"), "{bad}");
+}
