@@ -231,6 +231,7 @@ impl AuditLog {
             create_private_dir(dir).map_err(|e| self.io(e))?;
         }
         let mut file = open_append(&self.path).map_err(|e| self.io(e))?;
+        regular(&file).map_err(|e| self.io(e))?;
         // UFCS: std's inherent File::lock is newer than our MSRV.
         fs4::FileExt::lock(&file).map_err(|e| self.io(e))?;
         let prev_hash = match last_line(&mut file).map_err(|e| self.io(e))? {
@@ -308,6 +309,7 @@ impl AuditLog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(self.io(e)),
         };
+        regular(&file).map_err(|e| self.io(e))?;
         let mut out = Vec::new();
         for (i, line) in BufReader::new(file).lines().enumerate() {
             let line = line.map_err(|e| self.io(e))?;
@@ -332,6 +334,16 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
+}
+
+/// The log must be a regular file: a device (`/dev/full`, `/dev/zero`) reads as an endless
+/// line, and a chain cannot be kept in it; an error is better than a hang.
+fn regular(file: &File) -> std::io::Result<()> {
+    if file.metadata()?.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other("not a regular file"))
+    }
 }
 
 fn open_append(path: &Path) -> std::io::Result<File> {

@@ -97,6 +97,9 @@ pub enum OpCommand {
         /// Park at the point of no return until `release` is typed on stdin.
         #[arg(long)]
         hold: bool,
+        /// Park before this step instead (any step id of the plan), until `release`.
+        #[arg(long, value_name = "STEP")]
+        hold_before: Option<String>,
         /// failover: promote this reader instead of the plan's target_instance.
         #[arg(long, value_name = "INSTANCE")]
         target_instance: Option<String>,
@@ -116,6 +119,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             dry_run,
             yes,
             hold,
+            hold_before,
             target_instance,
             resume,
             rollback,
@@ -127,7 +131,12 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             {
                 c.target_instance = Some(ti);
             }
-            let flags = Flags { dry_run, yes, hold };
+            let flags = Flags {
+                dry_run,
+                yes,
+                hold: hold || hold_before.is_some(),
+                hold_before,
+            };
             cutover_cmd(&resolved, sim, &plan, flags, resume, rollback).await
         }
         OpCommand::Reindex {
@@ -170,7 +179,12 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             };
             match cli::build(resolved, sim, req).await {
                 Ok(op) => {
-                    let f = Flags { dry_run, yes, hold };
+                    let f = Flags {
+                        dry_run,
+                        yes,
+                        hold,
+                        hold_before: None,
+                    };
                     drive(
                         op,
                         resolved.ops_read_only(),
@@ -229,6 +243,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                     dry_run,
                     yes,
                     hold: false,
+                    hold_before: None,
                 };
                 drive(
                     op,
@@ -246,11 +261,22 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Flags {
     pub dry_run: bool,
     pub yes: bool,
     pub hold: bool,
+    /// `--hold-before STEP`: park before that step instead of the plan's gate.
+    pub hold_before: Option<String>,
+}
+
+impl Flags {
+    fn control(&self) -> OpControl {
+        match &self.hold_before {
+            Some(step) => OpControl::holding_before(step),
+            None => OpControl::new(self.hold),
+        }
+    }
 }
 
 async fn cutover_cmd(
@@ -269,6 +295,16 @@ async fn cutover_cmd(
             return exit::USAGE;
         }
     };
+    if let Some(step) = &f.hold_before
+        && !op.plan().steps.iter().any(|s| s.id == *step)
+    {
+        let known: Vec<&str> = op.plan().steps.iter().map(|s| s.id.as_str()).collect();
+        eprintln!(
+            "opsdeck: --hold-before {step:?}: plan {plan:?} has no such step (steps: {})",
+            known.join(", ")
+        );
+        return exit::USAGE;
+    }
     let audit = AuditLog::for_resolved(r);
     let entries = match audit.read_all() {
         Ok(e) => e,
@@ -343,14 +379,14 @@ async fn interrupted_cmd(
         );
         return exit::REFUSED;
     }
-    let session = match runner::resume(op, audit, r.ops_read_only(), &it.op_id, 0) {
+    let session = match runner::resume(op, audit, r.ops_read_only(), &it.op_id, 0).await {
         Ok(s) => s,
         Err(o) => return report(o),
     };
     let what = if rollback { "roll back" } else { "resume" };
     let by = match confirm(&plan, f.yes, what) {
         Confirmation::Yes(by) => by,
-        Confirmation::No(why) => return report(session.decline(&why)),
+        Confirmation::No(why) => return report(session.decline(&why).await),
         Confirmation::NoTerminal => {
             eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
             return exit::REFUSED;
@@ -363,7 +399,7 @@ async fn interrupted_cmd(
     } else {
         let first = cutover::resume_from(&plan, it);
         let session = session.starting_at(first);
-        let ctl = OpControl::new(f.hold);
+        let ctl = f.control();
         let _stdin = spawn_controls(ctl.clone());
         let sig = spawn_signal_abort(ctl.clone());
         let out = session.run(&by, ctl, tx).await;
@@ -383,7 +419,7 @@ pub async fn drive(op: Arc<dyn Operation>, read_only: bool, audit: AuditLog, f: 
         let g = runner::preflight(op.as_ref()).await;
         print!("\n{}", render_guardrails(&g));
         if read_only {
-            println!("\n{}", runner::READ_ONLY_REFUSAL);
+            println!("\n{}", runner::read_only_refusal(&plan.context));
             return exit::REFUSED;
         }
         return match runner::refusal(&g) {
@@ -404,16 +440,19 @@ pub async fn drive(op: Arc<dyn Operation>, read_only: bool, audit: AuditLog, f: 
     print!("\n{}", render_guardrails(&session.guardrails));
     let by = match confirm(&plan, f.yes, "run") {
         Confirmation::Yes(by) => by,
-        Confirmation::No(why) => return report(session.decline(&why)),
+        Confirmation::No(why) => return report(session.decline(&why).await),
         Confirmation::NoTerminal => {
-            return report(session.refuse("refusing: no terminal to confirm on; pass --yes"));
+            return report(
+                session
+                    .refuse("refusing: no terminal to confirm on; pass --yes")
+                    .await,
+            );
         }
     };
-    run_session(session, &plan, &by, f.hold).await
+    run_session(session, &plan, &by, f.control()).await
 }
 
-async fn run_session(session: Session, plan: &Plan, by: &str, hold: bool) -> i32 {
-    let ctl = OpControl::new(hold);
+async fn run_session(session: Session, plan: &Plan, by: &str, ctl: OpControl) -> i32 {
     let _stdin = spawn_controls(ctl.clone());
     let (tx, rx) = mpsc::unbounded_channel();
     let printer = tokio::spawn(print_events(plan.clone(), rx));
@@ -524,10 +563,17 @@ async fn print_events(plan: Plan, mut rx: mpsc::UnboundedReceiver<OpEvent>) {
             OpEvent::Figure { .. } => continue,
             OpEvent::StepSucceeded { step, message } => format!("  ✓ {}: {message}", id(*step)),
             OpEvent::StepFailed { step, error } => format!("  ✗ {}: {error}", id(*step)),
-            OpEvent::Held { step } => format!(
-                "  ‖ held before {} (point of no return): type `release` to continue, `abort` to roll back",
-                id(*step)
-            ),
+            OpEvent::Held { step } => {
+                let (what, abort) = match plan.point_of_no_return() {
+                    Some(p) if *step == p => (" (point of no return)", "`abort` to roll back"),
+                    Some(p) if *step > p => (" (past the point of no return)", "no abort"),
+                    _ => ("", "`abort` to roll back"),
+                };
+                format!(
+                    "  ‖ held before {}{what}: type `release` to continue, {abort}",
+                    id(*step)
+                )
+            }
             OpEvent::Released { step } => format!("  released: continuing with {}", id(*step)),
             OpEvent::RollbackStarted { step } => format!("  ↺ rolling back {} ...", id(*step)),
             OpEvent::RolledBack { step, message } => format!("  ↺ {}: {message}", id(*step)),

@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::plan::{Guardrail, OpEvent, Plan};
-use crate::audit::{AuditError, AuditLog, Outcome, Record};
+use crate::audit::{AuditError, AuditLog, Outcome};
 use crate::cli::exit;
 
 /// An operation: a plan plus the code behind each step. Steps must be idempotent (a resumed
@@ -75,6 +75,8 @@ impl StepCtx {
 pub struct OpControl {
     cancel: CancellationToken,
     hold: Arc<watch::Sender<bool>>,
+    /// Park before this step instead of the plan's own gate (`--hold-before STEP`).
+    hold_before: Option<Arc<str>>,
 }
 
 impl OpControl {
@@ -82,6 +84,22 @@ impl OpControl {
         OpControl {
             cancel: CancellationToken::new(),
             hold: Arc::new(watch::channel(hold).0),
+            hold_before: None,
+        }
+    }
+    /// Hold before step `id` (a step id of the plan) instead of at the plan's gate: lets a
+    /// DBA stop between any two steps (and tests place a `kill -9` at an exact boundary).
+    /// Holding past the point of no return parks the run there; an abort is then ignored.
+    pub fn holding_before(step: &str) -> Self {
+        let mut c = OpControl::new(true);
+        c.hold_before = Some(step.into());
+        c
+    }
+    /// Is step `id` (with the plan's `gate` flag) where this run parks when a hold is asked?
+    fn gate_at(&self, id: &str, plan_gate: bool) -> bool {
+        match &self.hold_before {
+            Some(s) => **s == *id,
+            None => plan_gate,
         }
     }
     pub fn abort(&self) {
@@ -173,22 +191,6 @@ pub struct Session {
     start: usize,
 }
 
-fn rec<'a>(
-    op: &'a str,
-    op_id: &'a str,
-    step: &'a str,
-    outcome: Outcome,
-    details: Value,
-) -> Record<'a> {
-    Record {
-        op,
-        op_id,
-        step,
-        outcome,
-        details,
-    }
-}
-
 /// Measure the guardrails only (dry run). Errors become failing guardrails.
 pub async fn preflight(op: &dyn Operation) -> Vec<Guardrail> {
     match op.guardrails().await {
@@ -207,8 +209,14 @@ pub fn refusal(gs: &[Guardrail]) -> Option<String> {
     (!failing.is_empty()).then(|| format!("refused: {}", failing.join("; ")))
 }
 
-pub const READ_ONLY_REFUSAL: &str =
-    "refused: read-only mode (--read-only or read_only = true): operations are disabled";
+/// The refusal of any operation in read-only mode, naming the context it was asked in (the
+/// console can switch into a read-only context with `:ctx`).
+pub fn read_only_refusal(context: &str) -> String {
+    format!(
+        "refused: context {context} is read-only (--read-only, read_only = true, or \
+         [contexts.{context}] read_only = true): operations are disabled"
+    )
+}
 
 /// Start an operation: refuse in read-only mode, record the plan, run the guardrails.
 /// Every refusal is audited with outcome `refused`.
@@ -220,26 +228,30 @@ pub async fn begin(
     let plan = op.plan().clone();
     let op_id = uuid::Uuid::new_v4().to_string();
     let base = json!({ "target": plan.target, "summary": plan.summary });
+    let log = |outcome: Outcome, details: Value| {
+        audit.append_async(
+            plan.kind.clone(),
+            op_id.clone(),
+            OP_STEP.to_string(),
+            outcome,
+            details,
+        )
+    };
     if read_only {
-        let _ = audit.append(rec(
-            &plan.kind,
-            &op_id,
-            OP_STEP,
+        let _ = log(
             Outcome::Refused,
             json!({ "target": plan.target, "message": "read-only mode" }),
-        ));
-        return Err(RunOutcome::Refused(READ_ONLY_REFUSAL.into()));
+        )
+        .await;
+        return Err(RunOutcome::Refused(read_only_refusal(&plan.context)));
     }
-    audit
-        .append(rec(
-            &plan.kind,
-            &op_id,
-            OP_STEP,
-            Outcome::Planned,
-            json!({ "target": plan.target, "summary": plan.summary,
-                    "steps": plan.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>() }),
-        ))
-        .map_err(|e| match e {
+    log(
+        Outcome::Planned,
+        json!({ "target": plan.target, "summary": plan.summary,
+                "steps": plan.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>() }),
+    )
+    .await
+    .map_err(|e| match e {
             // A torn or corrupt log: nothing may run until a person looks (audit --repair).
             AuditError::Torn { .. } | AuditError::Corrupt { .. } => {
                 RunOutcome::Refused(format!("refused: {e}"))
@@ -251,7 +263,7 @@ pub async fn begin(
         let mut d = base.clone();
         d["message"] = json!(msg);
         d["guardrails"] = serde_json::to_value(&guardrails).unwrap_or(Value::Null);
-        let _ = audit.append(rec(&plan.kind, &op_id, OP_STEP, Outcome::Refused, d));
+        let _ = log(Outcome::Refused, d).await;
         return Err(RunOutcome::Refused(msg));
     }
     Ok(Session {
@@ -265,7 +277,7 @@ pub async fn begin(
 
 /// Continue an interrupted operation (same op id) from its first unfinished step. Guardrails
 /// are not re-run: past the freeze they describe a state the operation itself created.
-pub fn resume(
+pub async fn resume(
     op: Arc<dyn Operation>,
     audit: AuditLog,
     read_only: bool,
@@ -274,14 +286,16 @@ pub fn resume(
 ) -> Result<Session, RunOutcome> {
     if read_only {
         let plan = op.plan();
-        let _ = audit.append(rec(
-            &plan.kind,
-            op_id,
-            OP_STEP,
-            Outcome::Refused,
-            json!({ "target": plan.target, "message": "read-only mode (resume)" }),
-        ));
-        return Err(RunOutcome::Refused(READ_ONLY_REFUSAL.into()));
+        let _ = audit
+            .append_async(
+                plan.kind.clone(),
+                op_id.to_string(),
+                OP_STEP.to_string(),
+                Outcome::Refused,
+                json!({ "target": plan.target, "message": "read-only mode (resume)" }),
+            )
+            .await;
+        return Err(RunOutcome::Refused(read_only_refusal(&plan.context)));
     }
     Ok(Session {
         op,
@@ -313,21 +327,6 @@ impl Session {
             .map_err(|e| format!("cannot write the audit log: {e}"))
     }
 
-    /// The terminal entry from a synchronous caller (a prompt answered on a terminal).
-    fn finish_sync(&self, outcome: Outcome, message: &str) -> Result<(), String> {
-        let plan = self.op.plan();
-        self.audit
-            .append(rec(
-                &plan.kind,
-                &self.op_id,
-                OP_STEP,
-                outcome,
-                json!({ "target": plan.target, "message": message }),
-            ))
-            .map(|_| ())
-            .map_err(|e| format!("cannot write the audit log: {e}"))
-    }
-
     /// The op-level terminal entry. Err: it could not be written (the caller says so to the
     /// operator and in the exit code).
     async fn finish(&self, outcome: Outcome, message: &str) -> Result<(), String> {
@@ -340,9 +339,9 @@ impl Session {
     }
 
     /// Refused after the guardrails passed (e.g. no terminal to confirm on).
-    pub fn refuse(self, why: &str) -> RunOutcome {
+    pub async fn refuse(self, why: &str) -> RunOutcome {
         let out = RunOutcome::Refused(why.to_string());
-        match self.finish_sync(Outcome::Refused, why) {
+        match self.finish(Outcome::Refused, why).await {
             Ok(()) => out,
             Err(e) => unaudited(out, e),
         }
@@ -355,9 +354,9 @@ impl Session {
     }
 
     /// The operator said no.
-    pub fn decline(self, why: &str) -> RunOutcome {
+    pub async fn decline(self, why: &str) -> RunOutcome {
         let out = RunOutcome::Aborted(format!("aborted: {why}"));
-        match self.finish_sync(Outcome::Aborted, why) {
+        match self.finish(Outcome::Aborted, why).await {
             Ok(()) => out,
             Err(e) => unaudited(out, e),
         }
@@ -411,7 +410,7 @@ impl Session {
                 tx: tx.clone(),
                 cancel: ctl.cancel.clone(),
             };
-            if spec.gate && ctl.hold_requested() {
+            if ctl.gate_at(&spec.id, spec.gate) && ctl.hold_requested() {
                 let hold_step = format!("hold:{}", spec.id);
                 if let Err(e) = self.log(&hold_step, Outcome::Started, json!({})).await {
                     return self.fail_before_ponr(&done, &tx, past_ponr, e).await;

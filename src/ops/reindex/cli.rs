@@ -10,7 +10,7 @@ use super::{ReindexOp, ReindexRequest};
 use crate::audit::{AuditLog, Outcome, Record};
 use crate::cli::exit;
 use crate::config::Resolved;
-use crate::ops::runner::READ_ONLY_REFUSAL;
+use crate::ops::runner::read_only_refusal;
 use crate::services::aws::AwsContext;
 use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
 use crate::sim::SimOptions;
@@ -35,7 +35,7 @@ pub async fn admin_for(r: &Resolved, sim: &SimOptions) -> Result<Arc<dyn SearchA
     };
     OsAdmin::from_config(cfg, &AwsContext::new(r.context()))
         .await
-        .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
+        .map(|a| Arc::new(a.bounded(r.admin_timeout())) as Arc<dyn SearchAdmin>)
         .map_err(|e| (exit::USAGE, format!("{e:#}")))
 }
 
@@ -119,7 +119,7 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
             Outcome::Refused,
             json!({"task": task, "message": "read-only mode"}),
         );
-        eprintln!("opsdeck: {READ_ONLY_REFUSAL}");
+        eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
         return exit::REFUSED;
     }
     let admin = match admin_for(r, sim).await {
@@ -165,7 +165,7 @@ pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
             Outcome::Refused,
             json!({"task": task, "message": "read-only mode"}),
         );
-        eprintln!("opsdeck: {READ_ONLY_REFUSAL}");
+        eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
         return exit::REFUSED;
     }
     let admin = match admin_for(r, sim).await {

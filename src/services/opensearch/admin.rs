@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::writes::swap_actions;
 pub use super::writes::{ALIAS_PROPERTIES, DocIds};
 use crate::config::{OpenSearchConfig, secret_from_env};
+use crate::services::admin_bound::within;
 use crate::services::aws::AwsContext;
 
 /// Index settings that describe one physical index and cannot be given to a new one
@@ -103,6 +104,8 @@ pub trait SearchAdmin: Send + Sync {
 pub struct OsAdmin {
     client: OpenSearch,
     url: String,
+    /// Bound on each request (`admin_timeout`).
+    call_timeout: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -276,7 +279,15 @@ impl OsAdmin {
         Ok(OsAdmin {
             client: OpenSearch::new(transport),
             url: crate::config::redact_url(url),
+            call_timeout: crate::config::DEFAULT_ADMIN_TIMEOUT,
         })
+    }
+
+    /// Bound each admin request (sending it and reading the whole answer) by `call_timeout`
+    /// (`admin_timeout`, default 10 s); the error names the request and the bound.
+    pub fn bounded(mut self, call_timeout: Duration) -> Self {
+        self.call_timeout = call_timeout;
+        self
     }
 
     pub(crate) fn client(&self) -> &OpenSearch {
@@ -284,6 +295,9 @@ impl OsAdmin {
     }
     pub(crate) fn url(&self) -> &str {
         &self.url
+    }
+    pub(crate) fn call_timeout(&self) -> Duration {
+        self.call_timeout
     }
 
     /// One call; returns the HTTP status and the JSON body (Null for an empty body).
@@ -295,6 +309,22 @@ impl OsAdmin {
         body: Option<Value>,
     ) -> Result<(u16, Value)> {
         let what = format!("{} {path}", method_name(&method));
+        within(
+            format!("{what} on {}", self.url),
+            self.call_timeout,
+            self.raw_unbounded(&what, method, path, query, body),
+        )
+        .await
+    }
+
+    async fn raw_unbounded(
+        &self,
+        what: &str,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+    ) -> Result<(u16, Value)> {
         let resp = self
             .client
             .send(
