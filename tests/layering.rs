@@ -27,10 +27,6 @@ const OVERSIZED: &[(&str, &str)] = &[
         "S3's lifecycle rules, being extended on another branch; split once that lands",
     ),
     (
-        "src/ops/reindex/mod.rs",
-        "the reindex plan, its steps and their polling; split steps from the plan",
-    ),
-    (
         "src/services/cloudwatch/panels.rs",
         "generic CloudWatch panel queries and their judging; split the judging into state",
     ),
@@ -39,24 +35,8 @@ const OVERSIZED: &[(&str, &str)] = &[
         "the op modal's drawing and its key handling; the key handling belongs in app/",
     ),
     (
-        "src/services/opensearch/admin.rs",
-        "the OpenSearch client builder and the admin calls; the builder should be shared with the collector",
-    ),
-    (
         "src/state/fixture.rs",
         "hand-made UI fixture; to be replaced by a fixed-seed simulation world",
-    ),
-    (
-        "src/audit/mod.rs",
-        "the hash-chained log, its verify and the CLI; grew with the head record: move verify and the CLI out",
-    ),
-    (
-        "src/ops/runner.rs",
-        "step running, confirmation, re-measured guardrails and signal shutdown; split the shutdown path out",
-    ),
-    (
-        "src/services/aurora/admin.rs",
-        "the MySQL admin trait and its sqlx implementation; grew with bounded calls and GTID waits: split the impl out",
     ),
     (
         "src/state/findings.rs",

@@ -13,6 +13,7 @@ mod rds;
 pub mod rds_admin;
 mod replica;
 mod sql;
+mod sqlx_admin;
 pub mod wire;
 
 use std::time::Duration;
