@@ -2,15 +2,18 @@
 //! delayed replica: OPSDECK_MYSQL_{SOURCE,REPLICA,DELAYED}_URL from `scripts/stack env`;
 //! defaults 3316, 3317, 3318). These change the shared servers, so they run one at a time
 //! (SERIAL) and every test restores the stack's replication at the end, pass or fail.
-
+//! The helpers (pools, restoring the stack, `Env`, `Running`) are in tests/common/mariadb.rs.
 
 mod common;
 
-use std::process::Command;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use common::mariadb::*;
 use opsdeck::audit::{Actor, AuditLog, Outcome};
+
 #[tokio::test]
 async fn binlog_cutover_promotes_the_replica_and_freezes_the_source() {
     guarded(async {
