@@ -184,9 +184,11 @@ async fn follow(old_primary: &MySqlPool, new_primary_url: &str) {
     )
     .await;
     exec(old_primary, "START SLAVE").await;
-    poll("the old primary to replicate from the new one", 30, || async {
-        replication(old_primary).await == Some(("Yes".into(), "Yes".into()))
-    })
+    poll(
+        "the old primary to replicate from the new one",
+        30,
+        || async { replication(old_primary).await == Some(("Yes".into(), "Yes".into())) },
+    )
     .await;
 }
 
@@ -338,14 +340,8 @@ async fn kill_9_at_each_step_of_a_binlog_cutover_then_a_new_opsdeck_recovers_wit
                 "--rollback"
             };
             assert!(out.contains(action), "{at}: offers {action}: {out}");
-            let (code, out, err) = env.run(&[
-                "op",
-                "cutover",
-                "--plan",
-                "to-replica",
-                action,
-                "--yes",
-            ]);
+            let (code, out, err) =
+                env.run(&["op", "cutover", "--plan", "to-replica", action, "--yes"]);
             assert_eq!(code, 0, "{at}: {action}: {out}{err}");
 
             let acked = writer.finish().await;

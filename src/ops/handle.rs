@@ -125,9 +125,7 @@ pub fn spawn_with(
             Start::Resume { op_id, from } => runner::resume(op, audit, read_only, op_id, 0)
                 .await
                 .map(|s| s.starting_at(*from)),
-            Start::Rollback { op_id, .. } => {
-                runner::resume(op, audit, read_only, op_id, 0).await
-            }
+            Start::Rollback { op_id, .. } => runner::resume(op, audit, read_only, op_id, 0).await,
         };
         let session = match session {
             Ok(s) => s,

@@ -9,7 +9,7 @@ use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use futures::FutureExt;
-use opsdeck::audit::{Actor, AuditLog, Outcome};
+use opsdeck::audit::{Actor, AuditLog};
 use sqlx::mysql::MySqlPoolOptions;
 use sqlx::{MySqlPool, Row};
 
@@ -388,5 +388,3 @@ impl Running {
         }
     }
 }
-
-

@@ -14,15 +14,15 @@ pub use catchup::DEFAULT_WRITE_BLOCK;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result, bail};
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::plan::{Confirm, Guardrail, Plan, StepSpec};
 use super::runner::{Operation, StepCtx};
-use steps::{RateMeter, short};
 use crate::ops::lifecycle::cost::human_bytes;
 use crate::services::opensearch::admin::{SearchAdmin, TaskProgress, next_version_name};
+use steps::short;
 
 /// Headroom on the disk check: a fresh copy is about the source's primary size, plus merges.
 pub const DISK_FACTOR: f64 = 1.2;

@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use serde_json::{Value, json};
 
-use super::{POLL, ReindexOp, step};
+use super::{POLL, ReindexOp, fmt_rps, step};
 use crate::ops::runner::{Aborted, StepCtx};
 
 impl ReindexOp {

@@ -254,12 +254,12 @@ pub async fn begin(
     )
     .await
     .map_err(|e| match e {
-            // A torn or corrupt log: nothing may run until a person looks (audit --repair).
-            AuditError::Torn { .. } | AuditError::Corrupt { .. } => {
-                RunOutcome::Refused(format!("refused: {e}"))
-            }
-            AuditError::Io { .. } => RunOutcome::Failed(format!("cannot write the audit log: {e}")),
-        })?;
+        // A torn or corrupt log: nothing may run until a person looks (audit --repair).
+        AuditError::Torn { .. } | AuditError::Corrupt { .. } => {
+            RunOutcome::Refused(format!("refused: {e}"))
+        }
+        AuditError::Io { .. } => RunOutcome::Failed(format!("cannot write the audit log: {e}")),
+    })?;
     let guardrails = preflight(op.as_ref()).await;
     if let Some(msg) = refusal(&guardrails) {
         let mut d = base.clone();
@@ -364,4 +364,3 @@ impl Session {
         }
     }
 }
-

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{Aborted, OP_STEP, OpControl, RunOutcome, Session, StepCtx, preflight, refusal, unaudited};
+use super::{
+    Aborted, OP_STEP, OpControl, RunOutcome, Session, StepCtx, preflight, refusal, unaudited,
+};
 use crate::audit::Outcome;
 use crate::ops::plan::OpEvent;
 
@@ -188,7 +190,11 @@ impl Session {
         }
     }
 
-    pub(super) async fn abort(&self, done: &[usize], tx: &mpsc::UnboundedSender<OpEvent>) -> RunOutcome {
+    pub(super) async fn abort(
+        &self,
+        done: &[usize],
+        tx: &mpsc::UnboundedSender<OpEvent>,
+    ) -> RunOutcome {
         self.abort_because(done, tx, "aborted by the operator")
             .await
     }

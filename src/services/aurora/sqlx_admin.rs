@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::admin::{
     Flavor, MysqlAdmin, ReadOnlyState, ReplicationStatus, RunningStatement, Transaction,
-    mariadb_gtid_covers, mysql_gtid_subset,
+    mariadb_gtid_covers,
 };
 use crate::config::mysql_login::MysqlLogin;
 use crate::config::redact_url;

@@ -3,24 +3,14 @@
 //! Errors carry the method, path, HTTP status and OpenSearch's own `error.type`/`reason`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::Result;
 use async_trait::async_trait;
-use opensearch::OpenSearch;
-use opensearch::auth::Credentials;
-use opensearch::http::headers::HeaderMap;
-use opensearch::http::request::JsonBody;
-use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
-use opensearch::http::{Method, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::writes::swap_actions;
+use super::client::reason;
 pub use super::writes::{ALIAS_PROPERTIES, DocIds};
-use crate::config::{OpenSearchConfig, secret_from_env};
-use crate::services::admin_bound::within;
-use crate::services::aws::AwsContext;
 
 /// Index settings that describe one physical index and cannot be given to a new one
 /// (OpenSearch rejects them, or they would mis-route the copy).

@@ -33,7 +33,7 @@ pub struct OsAdmin {
     call_timeout: Duration,
 }
 
-fn reason(body: &Value) -> String {
+pub(super) fn reason(body: &Value) -> String {
     let e = &body["error"];
     if let Some(s) = e.as_str() {
         return s.to_string();
