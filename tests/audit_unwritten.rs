@@ -100,27 +100,23 @@ fn an_audit_log_on_a_full_device_refuses_to_start_and_says_why() {
     let config = dir.path().join("opsdeck.toml");
     std::fs::write(
         &config,
-        "audit_log = \"/dev/full\"\ndefault_context = \"demo\"\n[contexts.demo]\n",
+        // A binlog plan: nothing is dialled before the plan's first audit entry.
+        "audit_log = \"/dev/full\"\ndefault_context = \"c\"\n[contexts.c]\n\
+         [[contexts.c.cutover]]\nname = \"p\"\nstrategy = \"binlog\"\n\
+         source_url = \"mysql://root@127.0.0.1:9/\"\ntarget_url = \"mysql://root@127.0.0.1:9/\"\n",
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .arg("--config")
         .arg(&config)
-        .args([
-            "--demo",
-            "op",
-            "cutover",
-            "--plan",
-            "mysql-to-aurora",
-            "--yes",
-        ])
+        .args(["op", "cutover", "--plan", "p", "--yes"])
         .stdin(Stdio::null())
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("cannot write the audit log") && err.contains("/dev/full"),
+        err.contains("audit log /dev/full") && err.contains("not a regular file"),
         "{err}"
     );
 }
