@@ -3,6 +3,9 @@
 //! cutover runs to its end (twenty times, back and forth) or the process is `kill -9`ed at a
 //! step boundary and a new opsdeck recovers it.
 //!
+//! Multi-threaded runtime: the writer keeps writing on its own worker while the test blocks
+//! on the `opsdeck` processes.
+//!
 //! The writer is an ordinary application account (no SUPER, no READ_ONLY ADMIN), created per
 //! run with its own database, so `read_only` really stops it; it writes to whichever server
 //! accepts (as a client behind a writer endpoint would) and records every acknowledged id.
@@ -209,7 +212,7 @@ async fn assert_no_acked_row_lost(ns: &Namespace, run: i32, acked: &Acked, prima
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_binlog_cutovers_back_and_forth_under_steady_writes_lose_no_acknowledged_row() {
     with_namespace(|ns| async move {
         let source = pool(&SOURCE_URL).await;
@@ -294,7 +297,7 @@ const KILL_CASES: &[KillCase] = &[
     },
 ];
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_at_each_step_of_a_binlog_cutover_then_a_new_opsdeck_recovers_without_losing_acknowledged_rows()
  {
     with_namespace(|ns| async move {
