@@ -1,7 +1,10 @@
 //! The data every backend (real or simulated) reports, shaped after the snapshot JSON contract
 //! in DESIGN.md. Fields beyond the contract are additions; contract names are never renamed.
 
+pub mod logs;
 pub mod s3_storage;
+pub mod service;
+pub mod source;
 
 use std::collections::BTreeMap;
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::mariadb::*;
 use opsdeck::audit::{Actor, AuditLog, Outcome};
+use sqlx::Row;
 
 #[tokio::test]
 async fn binlog_cutover_promotes_the_replica_and_freezes_the_source() {
@@ -117,6 +118,68 @@ async fn delayed_replica_is_refused_naming_the_measured_lag_and_nothing_changes(
         let (code, out, _) = env.run(&["op", "cutover", "--plan", "to-replica", "--dry-run"]);
         assert_eq!(code, 3, "dry run reports the refusal too: {out}");
         assert!(out.contains("FAIL replica lag"), "{out}");
+    })
+    .await;
+}
+
+/// A replica with a second, named replication connection (MariaDB multi-source) whose source
+/// cannot be reached: the default channel replicates, the named one does not. The cutover's
+/// replication-thread guardrail judges every channel and refuses, naming the channel and its
+/// last error; nothing changes on either server.
+#[tokio::test]
+async fn a_stopped_named_replication_channel_refuses_the_cutover_naming_it_and_its_error() {
+    guarded(async {
+        let source = pool(&SOURCE_URL).await;
+        let replica = pool(&REPLICA_URL).await;
+        heartbeat(&source).await;
+        let name = format!("{TEST_CONNECTION}{}", std::process::id());
+        let refused = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        exec(
+            &replica,
+            &format!(
+                "CHANGE MASTER '{name}' TO MASTER_HOST='127.0.0.1', MASTER_PORT={refused}, \
+                 MASTER_USER='repl', MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1"
+            ),
+        )
+        .await;
+        exec(&replica, &format!("START SLAVE '{name}'")).await;
+        let status = format!("SHOW SLAVE '{name}' STATUS");
+        poll("the named connection's IO error", 30, || async {
+            let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(status.clone()))
+                .fetch_all(&replica)
+                .await
+                .unwrap();
+            rows.first()
+                .and_then(|r| r.try_get::<String, _>("Last_IO_Error").ok())
+                .is_some_and(|e| !e.is_empty())
+        })
+        .await;
+        let env = Env::new(&REPLICA_URL, "30s");
+
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--dry-run"]);
+        assert_eq!(code, 3, "stdout:\n{out}\nstderr:\n{err}");
+        let line = out
+            .lines()
+            .find(|l| l.contains("replication threads"))
+            .unwrap_or_else(|| panic!("no replication threads guardrail in:\n{out}"));
+        assert!(line.contains("FAIL"), "{line}");
+        assert!(line.contains(&format!("channel '{name}'")), "{line}");
+        assert!(line.contains("error connecting to master"), "{line}");
+        let (code, _, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains(&format!("channel '{name}'")), "{err}");
+        assert!(!read_only(&source).await, "source untouched");
+        assert!(read_only(&replica).await, "target untouched");
+        assert_eq!(
+            replication(&replica).await,
+            Some(("Yes".into(), "Yes".into())),
+            "the default channel still replicates"
+        );
+        drop_test_connections(&replica).await;
     })
     .await;
 }

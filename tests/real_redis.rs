@@ -12,6 +12,8 @@ use opsdeck::services::aws::AwsContext;
 use opsdeck::services::redis::RedisCollector;
 use tokio::io::AsyncWriteExt;
 
+mod common;
+
 fn env_or(var: &str, default: &str) -> String {
     std::env::var(var)
         .ok()
@@ -561,6 +563,138 @@ async fn elasticache_cloudwatch_figures_per_node_of_the_group_judged_by_the_pane
         s.cloudwatch.iter().all(|f| !f.label.starts_with(&other)),
         "another group's node is not shown: {:#?}",
         s.cloudwatch
+    );
+}
+
+/// An operator's `panels_dir/elasticache.toml` with thresholds unlike the embedded ones
+/// (hit rate warn below 90 instead of 80; engine CPU warn above 80 instead of 70) judges the
+/// Redis panel's ElastiCache figures: `opsdeck snapshot` with and without the panels_dir, on
+/// the same datapoints, disagree exactly where the thresholds differ.
+#[tokio::test]
+async fn an_operators_panels_dir_elasticache_thresholds_judge_the_redis_panel() {
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    let endpoint = common::moto_url();
+    let region = common::region();
+    let group = format!("opsdeck-panels-rg-{}", std::process::id());
+    let node = format!("{group}-0001-001");
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.clone()))
+        .endpoint_url(&endpoint)
+        .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
+            common::stack_env("AWS_ACCESS_KEY_ID"),
+            common::stack_env("AWS_SECRET_ACCESS_KEY"),
+            None,
+            None,
+            "stack",
+        ))
+        .load()
+        .await;
+    let cw = aws_sdk_cloudwatch::Client::new(&conf);
+    let now = aws_smithy_types::DateTime::from_secs(chrono::Utc::now().timestamp() - 120);
+    // As AWS publishes them: per CacheClusterId and CacheNodeId.
+    let datum = |m: &str, v: f64| {
+        let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
+        MetricDatum::builder()
+            .metric_name(m)
+            .dimensions(dim("CacheClusterId", &node))
+            .dimensions(dim("CacheNodeId", "0001"))
+            .value(v)
+            .unit(StandardUnit::Percent)
+            .timestamp(now)
+            .build()
+    };
+    cw.put_metric_data()
+        .namespace("AWS/ElastiCache")
+        .metric_data(datum("CacheHitRate", 85.0))
+        .metric_data(datum("EngineCPUUtilization", 75.0))
+        .send()
+        .await
+        .expect("PutMetricData to moto");
+
+    let dir = tempfile::tempdir().unwrap();
+    let panels = dir.path().join("panels");
+    std::fs::create_dir(&panels).unwrap();
+    let embedded = include_str!("../panels/elasticache.toml");
+    let own = embedded
+        .replace(
+            "direction = \"below\"\nwarn = 80",
+            "direction = \"below\"\nwarn = 90",
+        )
+        .replace(
+            "dimension_all = \"CacheClusterId\"\nwarn = 70",
+            "dimension_all = \"CacheClusterId\"\nwarn = 80",
+        );
+    assert_ne!(
+        own, embedded,
+        "the test's panel differs from the embedded one"
+    );
+    std::fs::write(panels.join("elasticache.toml"), own).unwrap();
+    let config = |with_panels: bool| {
+        let path = dir.path().join(format!("opsdeck-{with_panels}.toml"));
+        let panels_dir = if with_panels {
+            format!("panels_dir = {:?}\n", panels.display().to_string())
+        } else {
+            String::new()
+        };
+        std::fs::write(
+            &path,
+            format!(
+                "{panels_dir}default_context = \"t\"\n[contexts.t]\nregion = {region:?}\n\
+                 endpoint_url = {endpoint:?}\n[contexts.t.redis]\nurls = [{:?}]\n\
+                 replication_group = {group:?}\n",
+                standalone_url()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let snapshot = |with_panels: bool| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .arg("snapshot")
+            .arg("--config")
+            .arg(config(with_panels))
+            .env("OPSDECK_LOG_DIR", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let status = |snap: &serde_json::Value, label: &str| -> String {
+        let figs = snap["redis"]["cloudwatch"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let f = figs
+            .iter()
+            .find(|f| f["label"] == format!("{node} {label}"))
+            .unwrap_or_else(|| panic!("no {node} {label} in {snap:#}"));
+        f["status"].as_str().unwrap().to_string()
+    };
+    let built_in = snapshot(false);
+    assert_eq!(
+        status(&built_in, "hit rate"),
+        "ok",
+        "85 is above the embedded 80"
+    );
+    assert_eq!(
+        status(&built_in, "engine CPU"),
+        "warn",
+        "75 is above the embedded 70"
+    );
+    let operators = snapshot(true);
+    assert_eq!(
+        status(&operators, "hit rate"),
+        "warn",
+        "85 is below the operator's 90"
+    );
+    assert_eq!(
+        status(&operators, "engine CPU"),
+        "ok",
+        "75 is under the operator's 80"
     );
 }
 

@@ -18,68 +18,13 @@ pub mod s3;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::config::Resolved;
-use crate::model::*;
-
-/// Which source a sample came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    Aurora,
-    Redis,
-    S3,
-    OpenSearch,
-    Redshift,
-    /// A generic CloudWatch panel, by panel id.
-    CloudWatch(String),
-    Alarms,
-    /// CloudWatch Logs groups followed by the console.
-    Logs,
-}
-
-impl SourceKind {
-    /// The name used in `errors[].source` and on screen.
-    pub fn name(&self) -> String {
-        match self {
-            SourceKind::Aurora => "aurora".into(),
-            SourceKind::Redis => "redis".into(),
-            SourceKind::S3 => "s3".into(),
-            SourceKind::OpenSearch => "opensearch".into(),
-            SourceKind::Redshift => "redshift".into(),
-            SourceKind::CloudWatch(id) => format!("cloudwatch:{id}"),
-            SourceKind::Alarms => "alarms".into(),
-            SourceKind::Logs => "logs".into(),
-        }
-    }
-}
-
-/// What a collector reports each round.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Update {
-    Aurora(AuroraStatus),
-    Redis(RedisStatus),
-    S3(S3Status),
-    OpenSearch(OpenSearchStatus),
-    Redshift(RedshiftStatus),
-    CloudWatch(String, Vec<CwFigure>),
-    Alarms(Vec<Alarm>),
-    Logs(crate::services::logs::LogBatch),
-}
-
-/// One collection round of one source, as the main loop receives it (and as a recording stores
-/// it, one per line).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sample {
-    pub source: SourceKind,
-    pub at: DateTime<Utc>,
-    /// Err carries a message already stripped of credentials.
-    pub result: Result<Update, String>,
-}
+// The types a collector hands up live in `model` (ui and state read them without reaching
+// into services); re-exported here because every collector names them.
+pub use crate::model::source::{Sample, SourceKind, Update};
 
 #[async_trait]
 pub trait Collector: Send {
@@ -124,7 +69,13 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
         out.push(aurora::collector(c, &aws));
     }
     if let Some(c) = &ctx.redis {
-        out.push(redis::collector(c, &aws));
+        // The operator's panels_dir overrides the embedded ElastiCache panel.
+        let panels = crate::panels::Panels::load(&resolved.config);
+        out.push(redis::collector(
+            c,
+            &aws,
+            panels.as_ref().map_err(ToString::to_string),
+        ));
     }
     if let Some(c) = &ctx.s3 {
         out.push(s3::collector(c, &aws, &resolved.config.s3_prices));

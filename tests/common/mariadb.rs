@@ -140,8 +140,36 @@ pub async fn restore_replica(source: &MySqlPool, replica: &MySqlPool, delay: u32
     .await;
 }
 
+/// Prefix of the named replication connections tests add (and restore_stack removes).
+pub const TEST_CONNECTION: &str = "opsdeck_t";
+
+/// Remove every named connection a test added on `replica` (MariaDB multi-source).
+pub async fn drop_test_connections(replica: &MySqlPool) {
+    let rows = sqlx::raw_sql("SHOW ALL SLAVES STATUS")
+        .fetch_all(replica)
+        .await
+        .unwrap();
+    let names: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            r.try_get::<String, _>("Connection_name")
+                .or_else(|_| {
+                    r.try_get::<Vec<u8>, _>("Connection_name")
+                        .map(|b| String::from_utf8_lossy(&b).into())
+                })
+                .ok()
+        })
+        .filter(|n| n.starts_with(TEST_CONNECTION))
+        .collect();
+    for n in names {
+        exec(replica, &format!("STOP SLAVE '{n}'")).await;
+        exec(replica, &format!("RESET SLAVE '{n}' ALL")).await;
+    }
+}
+
 pub async fn restore_stack() {
     let source = pool(&SOURCE_URL).await;
+    drop_test_connections(&pool(&REPLICA_URL).await).await;
     // A test that reversed a cutover can leave the source replicating from the replica.
     if replication(&source).await.is_some() {
         exec(&source, "STOP SLAVE").await;

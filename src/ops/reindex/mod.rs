@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 
 use super::plan::{Confirm, Guardrail, Plan, StepSpec};
 use super::runner::{Operation, StepCtx};
-use crate::ops::lifecycle::cost::human_bytes;
 use crate::services::opensearch::admin::{SearchAdmin, TaskProgress, next_version_name};
 use steps::short;
 
@@ -408,11 +407,11 @@ impl Operation for ReindexOp {
                     "disk for the copy",
                     format!(
                         "needs {} ({} primary x {DISK_FACTOR} x {} copies)",
-                        human_bytes(need),
-                        human_bytes(size),
+                        crate::fmt::bytes(need),
+                        crate::fmt::bytes(size),
                         1 + replicas
                     ),
-                    format!("{} available on {nodes} node(s)", human_bytes(avail)),
+                    format!("{} available on {nodes} node(s)", crate::fmt::bytes(avail)),
                     need <= avail,
                 ));
             }

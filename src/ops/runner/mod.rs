@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::plan::{Guardrail, OpEvent, Plan};
 use crate::audit::{AuditError, AuditLog, Outcome};
-use crate::cli::exit;
+use crate::exit;
 
 mod run;
 

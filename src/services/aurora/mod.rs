@@ -8,12 +8,12 @@
 
 pub mod admin;
 mod bounded;
+mod channels;
 mod host_status;
 mod rds;
 pub mod rds_admin;
 mod replica;
 mod sql;
-mod sqlx_admin;
 pub mod wire;
 
 use std::time::Duration;
