@@ -6,6 +6,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use opsdeck::config::secrets::EnvSecrets;
 use opsdeck::config::{Context, RedisConfig};
 use opsdeck::model::{RedisNode, RedisStatus};
 use opsdeck::services::aws::AwsContext;
@@ -41,7 +42,7 @@ fn no_aws() -> AwsContext {
 
 fn config(urls: Vec<String>, cluster: bool) -> RedisConfig {
     RedisConfig {
-        urls,
+        urls: urls.into_iter().map(Into::into).collect(),
         cluster,
         timeout: Some(Duration::from_secs(2)),
         ..Default::default()
@@ -437,24 +438,27 @@ async fn password_from_env_authenticates_and_never_appears_in_output() {
     let secret = "pw-opsdeck-test-7731";
     let own = OwnRedis::start(&["--requirepass", secret]).await;
     let a = own.addr();
-    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_PW", secret) };
+    let env = EnvSecrets::from_pairs([
+        ("OPSDECK_TEST_REDIS_PW", secret),
+        ("OPSDECK_TEST_REDIS_PW_WRONG", "not-the-password"),
+    ]);
+    let aws = no_aws().with_env_secrets(env);
     let mut c = RedisCollector::new(
         &RedisConfig {
             password_env: Some("OPSDECK_TEST_REDIS_PW".into()),
             ..config(vec![format!("redis://{a}")], false)
         },
-        &no_aws(),
+        &aws,
     );
     let s = c.round().await.unwrap();
     assert!(node(&s, &a).error.is_none(), "{s:#?}");
 
-    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_PW_WRONG", "not-the-password") };
     let mut wrong = RedisCollector::new(
         &RedisConfig {
             password_env: Some("OPSDECK_TEST_REDIS_PW_WRONG".into()),
             ..config(vec![format!("redis://{a}")], false)
         },
-        &no_aws(),
+        &aws,
     );
     let e = format!("{:#}", wrong.round().await.unwrap_err());
     assert!(
@@ -773,8 +777,6 @@ async fn tls_rediss_url_with_auth_from_env_is_collected() {
             .success();
         assert!(ok, "openssl {args:?} failed");
     }
-    // The server certificate is verified against this CA (rustls-native-certs reads it).
-    unsafe { std::env::set_var("SSL_CERT_FILE", &ca) };
     let secret = "tls-pw-opsdeck-5521";
     let (c, k) = (cert.clone(), key.clone());
     let own = OwnRedis::start(&[
@@ -792,14 +794,16 @@ async fn tls_rediss_url_with_auth_from_env_is_collected() {
         secret,
     ])
     .await;
-    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_TLS_PW", secret) };
     let url = format!("rediss://{}", own.addr());
+    let env = EnvSecrets::from_pairs([("OPSDECK_TEST_REDIS_TLS_PW", secret)]);
     let mut col = RedisCollector::new(
         &RedisConfig {
             password_env: Some("OPSDECK_TEST_REDIS_TLS_PW".into()),
+            // The server certificate is verified against this CA.
+            tls_ca_file: Some(ca.clone()),
             ..config(vec![url], false)
         },
-        &no_aws(),
+        &no_aws().with_env_secrets(env),
     );
     let s = col.round().await.expect("TLS round");
     let n = node(&s, &own.addr());

@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors, so a typo is reported with file, line and key instead of
 //! being silently ignored.
 
+pub mod endpoint;
 pub mod extends;
 pub mod mysql_login;
 mod schema;
@@ -302,14 +303,11 @@ pub fn resolve_many(opts: &GlobalOpts, all: bool) -> Result<Vec<Resolved>, Confi
         .collect()
 }
 
-/// Read a secret named by a `*_env` key. The value is never logged or shown.
-pub fn secret_from_env(var: Option<&str>) -> Result<Option<String>, String> {
-    match var {
-        None => Ok(None),
-        Some(v) => std::env::var(v)
-            .map(Some)
-            .map_err(|_| format!("environment variable {v} (named by a *_env key) is not set")),
-    }
+/// Read a secret named by a `*_env` key from the process environment (the binary's lookup;
+/// collectors go through [`AwsContext::env_secret`](crate::services::aws::AwsContext::env_secret),
+/// which tests can point at a map). The value is never logged or shown.
+pub fn secret_from_env(var: Option<&str>) -> Result<Option<secrets::SecretString>, String> {
+    secrets::EnvSecrets::Process.get(var)
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub struct LogBatch {
     pub truncated: Vec<String>,
     /// Per-group failures (missing group, access denied); other groups still report.
     pub errors: Vec<(String, String)>,
+    /// How the groups are followed: a live tail session, or FilterLogEvents polling and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 /// A CloudWatch Logs timestamp (ms since the epoch) as `aws logs tail` prints it.

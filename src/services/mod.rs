@@ -6,6 +6,7 @@ pub mod admin_bound;
 pub mod alarms;
 pub mod aurora;
 pub mod aws;
+pub mod aws_credentials;
 pub mod aws_env;
 pub mod cloudwatch;
 pub mod glue;
@@ -95,6 +96,7 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
             Box::new(CredentialsHint {
                 inner,
                 profile: profile.clone(),
+                aws: aws.clone(),
             }) as BoxCollector
         })
         .collect()
@@ -103,10 +105,20 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
 /// An expired or missing SSO session fails every AWS-backed panel at once: each shows the same
 /// single message naming the profile and `aws sso login`, instead of N different SDK errors.
 /// The SDK re-reads the SSO token cache when its credentials expire, so after the login the
-/// next round succeeds without a restart.
+/// next round succeeds without a restart. A round that runs out of time while a credential
+/// lookup is under way says so ("waiting for credentials (profile X)").
 struct CredentialsHint {
     inner: BoxCollector,
     profile: Option<String>,
+    aws: aws::AwsContext,
+}
+
+/// What a round that ran out of time during a credential lookup reports.
+pub fn waiting_for_credentials(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!("waiting for credentials (profile {p})"),
+        None => "waiting for credentials (default chain)".into(),
+    }
 }
 
 #[async_trait]
@@ -121,7 +133,18 @@ impl Collector for CredentialsHint {
         self.inner.timeout()
     }
     async fn collect(&mut self) -> anyhow::Result<Update> {
-        self.inner.collect().await.map_err(|e| {
+        // a little under the round's own bound, so this message wins over a bare timeout
+        let limit = self.inner.timeout().mul_f64(0.95);
+        let Ok(r) = tokio::time::timeout(limit, self.inner.collect()).await else {
+            if self.aws.waiting_for_credentials() {
+                anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
+            }
+            anyhow::bail!(
+                "timed out after {}",
+                humantime::format_duration(self.inner.timeout())
+            );
+        };
+        r.map_err(|e| {
             let text = format!("{e:#}");
             match aws_env::credentials_hint(self.profile.as_deref(), &text) {
                 Some(hint) => anyhow::anyhow!(hint),

@@ -313,7 +313,13 @@ impl State {
             .or_insert_with(|| SourceState::new(Duration::from_secs(5)));
         src.last_attempt = Some(sample.at);
         match sample.result {
-            Err(e) => src.error = Some(e),
+            Err(e) => {
+                // once per change, not every round: the log file says when a source broke
+                if src.error.as_deref() != Some(e.as_str()) {
+                    tracing::warn!(source = %name, "collection failed: {e}");
+                }
+                src.error = Some(e);
+            }
             Ok(update) => {
                 src.last_ok = Some(sample.at);
                 src.error = None;

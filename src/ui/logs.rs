@@ -80,6 +80,9 @@ fn status_line(st: &State) -> Line<'static> {
         "  following"
     };
     spans.push(Span::styled(held, t.accent()));
+    if let Some(m) = &st.logs.mode {
+        spans.push(Span::styled(format!("  {m}"), t.dim()));
+    }
     Line::from(spans)
 }
 

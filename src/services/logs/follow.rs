@@ -51,6 +51,16 @@ impl Follower {
         self.tails.len()
     }
 
+    /// Move every open-ended group's read position to `ms` (after a live tail session ends,
+    /// polling goes on from where the session was).
+    pub fn skip_to(&mut self, ms: i64) {
+        for (t, done) in self.tails.iter_mut().zip(&self.done) {
+            if !done {
+                t.skip_to(ms);
+            }
+        }
+    }
+
     /// One round over every group. `now_ms` is where a group's position jumps when its pages
     /// ran over the budget.
     pub async fn round(&mut self, wire: &dyn LogsWire, now_ms: i64) -> LogBatch {

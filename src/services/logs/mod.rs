@@ -6,6 +6,7 @@
 mod cloudwatch_logs;
 pub mod collector;
 mod follow;
+pub mod live;
 mod tail;
 
 pub use crate::model::logs::{GroupEvent, LogBatch, LogEvent, format_timestamp};

@@ -21,14 +21,16 @@ use super::admin::{
     parse_task, u,
 };
 use super::writes::swap_actions;
-use crate::config::{OpenSearchConfig, secret_from_env};
+use crate::config::OpenSearchConfig;
 use crate::services::admin_bound::within;
 use crate::services::aws::AwsContext;
 
 #[derive(Clone)]
 pub struct OsAdmin {
-    client: OpenSearch,
+    client: std::sync::Arc<std::sync::RwLock<OpenSearch>>,
     url: String,
+    /// With `password_secret`: what a 401 rebuilds the client from (the secret re-read once).
+    relogin: Option<(OpenSearchConfig, AwsContext)>,
     /// Bound on each request (`admin_timeout`).
     call_timeout: Duration,
 }
@@ -55,33 +57,18 @@ pub(super) fn reason(body: &Value) -> String {
 
 impl OsAdmin {
     /// The context's cluster: SigV4-signed (service `es`, the context's AWS credentials and
-    /// region) when `opensearch.sigv4 = true`, HTTP basic auth with `username` /
-    /// `password_env` otherwise. Every call is bounded by `opensearch.timeout` (default 30 s).
-    /// Errors: no AWS credentials or region for SigV4, an unset password variable, a bad URL.
+    /// region) when `opensearch.sigv4 = true`, HTTP basic auth with `username` and a password
+    /// from `password_env`, `password_secret` (re-read once when a call gets 401) or the URL
+    /// otherwise. Every call is bounded by `opensearch.timeout` (default 30 s).
+    /// Errors: no AWS credentials or region for SigV4, an unset password variable, an
+    /// unreadable secret, a bad URL.
     pub async fn from_config(cfg: &OpenSearchConfig, aws: &AwsContext) -> Result<Self> {
-        if cfg.sigv4 {
-            let sdk = aws.sdk_config().await;
-            let creds = sdk
-                .credentials_provider()
-                .context("opensearch.sigv4: no AWS credentials found (env, profile or SSO)")?;
-            let region = sdk
-                .region()
-                .cloned()
-                .context("opensearch.sigv4: no AWS region (set the context's region)")?;
-            return Self::signed(&cfg.url, creds, region, cfg.timeout);
+        let creds = super::login::credentials(cfg, aws, false).await?;
+        let mut admin = Self::connect(&cfg.url, creds, cfg.timeout)?;
+        if cfg.password_secret.is_some() && !cfg.sigv4 {
+            admin.relogin = Some((cfg.clone(), aws.clone()));
         }
-        if cfg.password_secret.is_some() {
-            bail!(
-                "opensearch.password_secret: not supported by the admin client yet; use password_env"
-            );
-        }
-        let password = secret_from_env(cfg.password_env.as_deref()).map_err(|e| anyhow!(e))?;
-        let creds = match (&cfg.username, password) {
-            (Some(user), Some(pw)) => Some(Credentials::Basic(user.clone(), pw)),
-            (Some(user), None) => Some(Credentials::Basic(user.clone(), String::new())),
-            _ => None,
-        };
-        Self::connect(&cfg.url, creds, cfg.timeout)
+        Ok(admin)
     }
 
     /// A client signing every request with SigV4 (service `es`) from `creds` in `region`.
@@ -99,12 +86,41 @@ impl OsAdmin {
     }
 
     fn connect(url: &str, creds: Option<Credentials>, timeout: Option<Duration>) -> Result<Self> {
-        let parsed = Url::parse(url).with_context(|| {
+        Ok(OsAdmin {
+            client: std::sync::Arc::new(std::sync::RwLock::new(Self::transport(
+                url, creds, timeout,
+            )?)),
+            url: crate::config::redact_url(url),
+            relogin: None,
+            call_timeout: crate::config::DEFAULT_ADMIN_TIMEOUT,
+        })
+    }
+
+    /// Bound each admin request (sending it, a re-login after a 401, and reading the whole
+    /// answer) by `call_timeout` (`admin_timeout`, default 10 s); the error names the request
+    /// and the bound.
+    pub fn bounded(mut self, call_timeout: Duration) -> Self {
+        self.call_timeout = call_timeout;
+        self
+    }
+    pub(crate) fn call_timeout(&self) -> Duration {
+        self.call_timeout
+    }
+
+    fn transport(
+        url: &str,
+        creds: Option<Credentials>,
+        timeout: Option<Duration>,
+    ) -> Result<OpenSearch> {
+        let mut parsed = Url::parse(url).with_context(|| {
             format!(
                 "opensearch.url {:?} is not a URL",
                 crate::config::redact_url(url)
             )
         })?;
+        // The user goes into the credentials, never into a URL that may be printed.
+        let _ = parsed.set_password(None);
+        let _ = parsed.set_username("");
         let mut b = TransportBuilder::new(SingleNodeConnectionPool::new(parsed))
             .disable_proxy()
             .timeout(timeout.unwrap_or(Duration::from_secs(30)));
@@ -113,28 +129,33 @@ impl OsAdmin {
             b = b.auth(c).service_name("es");
         }
         let transport = b.build().context("building the OpenSearch client")?;
-        Ok(OsAdmin {
-            client: OpenSearch::new(transport),
-            url: crate::config::redact_url(url),
-            call_timeout: crate::config::DEFAULT_ADMIN_TIMEOUT,
-        })
+        Ok(OpenSearch::new(transport))
     }
 
-    /// Bound each admin request (sending it and reading the whole answer) by `call_timeout`
-    /// (`admin_timeout`, default 10 s); the error names the request and the bound.
-    pub fn bounded(mut self, call_timeout: Duration) -> Self {
-        self.call_timeout = call_timeout;
-        self
+    /// The current client (a cheap clone: the transport is shared).
+    pub(crate) fn client(&self) -> OpenSearch {
+        self.client
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
-    pub(crate) fn client(&self) -> &OpenSearch {
-        &self.client
+    /// After a 401 with `password_secret`: re-read the secret and rebuild the client. False
+    /// when there is nothing to re-read.
+    async fn relogin(&self) -> Result<bool> {
+        let Some((cfg, aws)) = &self.relogin else {
+            return Ok(false);
+        };
+        let creds = super::login::credentials(cfg, aws, true).await?;
+        let fresh = Self::transport(&cfg.url, creds, cfg.timeout)?;
+        *self
+            .client
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        Ok(true)
     }
     pub(crate) fn url(&self) -> &str {
         &self.url
-    }
-    pub(crate) fn call_timeout(&self) -> Duration {
-        self.call_timeout
     }
 
     /// One call; returns the HTTP status and the JSON body (Null for an empty body).
@@ -162,18 +183,26 @@ impl OsAdmin {
         query: &[(&str, String)],
         body: Option<Value>,
     ) -> Result<(u16, Value)> {
-        let resp = self
-            .client
-            .send(
-                method,
-                path,
-                HeaderMap::new(),
-                Some(query),
-                body.map(JsonBody::new),
-                None,
-            )
+        let send = |client: OpenSearch, method: Method, body: Option<Value>| async move {
+            client
+                .send(
+                    method,
+                    path,
+                    HeaderMap::new(),
+                    Some(query),
+                    body.map(JsonBody::new),
+                    None,
+                )
+                .await
+        };
+        let mut resp = send(self.client(), method.clone(), body.clone())
             .await
             .with_context(|| format!("{what} on {}", self.url))?;
+        if super::login::is_unauthorized(resp.status_code().as_u16()) && self.relogin().await? {
+            resp = send(self.client(), method, body)
+                .await
+                .with_context(|| format!("{what} on {}", self.url))?;
+        }
         let status = resp.status_code().as_u16();
         let text = resp
             .text()

@@ -65,7 +65,7 @@ impl RedisCollector {
     /// With the context's panels: the ElastiCache metrics and thresholds are those of the
     /// `elasticache` panel in `panels` (embedded, or overridden by the operator's panels_dir).
     pub fn with_panels(cfg: &RedisConfig, aws: &AwsContext, panels: &Panels) -> Self {
-        let (wire, config_error) = ClientWire::new(cfg);
+        let (wire, config_error) = ClientWire::new(cfg, aws);
         let cloudwatch = match (&cfg.replication_group, aws.region()) {
             (Some(g), Some(_)) => Some(cw::ElastiCache::with_panel(
                 aws.clone(),
