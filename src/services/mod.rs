@@ -2,6 +2,7 @@
 //! timeout and backoff. Real clients (this module's children) and the simulation (`crate::sim`)
 //! implement the same [`Collector`] trait, so the UI and `snapshot` cannot tell them apart.
 
+pub mod admin_bound;
 pub mod alarms;
 pub mod aurora;
 pub mod aws;
