@@ -43,10 +43,6 @@ const OVERSIZED: &[(&str, &str)] = &[
         "the OpenSearch client builder and the admin calls; the builder should be shared with the collector",
     ),
     (
-        "src/state/fixture.rs",
-        "hand-made UI fixture; to be replaced by a fixed-seed simulation world",
-    ),
-    (
         "src/audit/mod.rs",
         "the hash-chained log, its verify and the CLI; grew with the head record: move verify and the CLI out",
     ),
