@@ -101,10 +101,10 @@ fn scope(rule: &Rule) -> String {
 
 /// The day of a lifecycle date as written (`2026-01-01T00:00:00Z`, or epoch seconds).
 fn date_only(d: &str) -> String {
-    if let Ok(secs) = d.parse::<i64>() {
-        if let Some(t) = chrono::DateTime::from_timestamp(secs, 0) {
-            return t.format("%Y-%m-%d").to_string();
-        }
+    if let Ok(secs) = d.parse::<i64>()
+        && let Some(t) = chrono::DateTime::from_timestamp(secs, 0)
+    {
+        return t.format("%Y-%m-%d").to_string();
     }
     d.get(..10).unwrap_or(d).to_string()
 }
