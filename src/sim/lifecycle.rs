@@ -209,35 +209,4 @@ impl LifecycleRule {
         }
         self.prefix.as_deref().unwrap_or("")
     }
-
-    /// One line for a panel: "images/: 30d STANDARD_IA, 90d INTELLIGENT_TIERING".
-    pub fn summary(&self) -> String {
-        let mut parts: Vec<String> = self
-            .transitions
-            .iter()
-            .map(|t| match (t.days, &t.date) {
-                (Some(d), _) => format!("{d}d {}", t.storage_class.api_name()),
-                (None, Some(date)) => format!("{date} {}", t.storage_class.api_name()),
-                (None, None) => t.storage_class.api_name().to_string(),
-            })
-            .collect();
-        if let Some(e) = &self.expiration {
-            if let Some(d) = e.days {
-                parts.push(format!("expire {d}d"));
-            } else if e.expired_object_delete_marker == Some(true) {
-                parts.push("remove expired delete markers".into());
-            }
-        }
-        if let Some(n) = &self.noncurrent_version_expiration
-            && let Some(d) = n.noncurrent_days
-        {
-            parts.push(format!("noncurrent expire {d}d"));
-        }
-        if let Some(a) = &self.abort_incomplete_multipart_upload {
-            parts.push(format!("abort MPU {}d", a.days_after_initiation));
-        }
-        let prefix = self.effective_prefix();
-        let prefix = if prefix.is_empty() { "*" } else { prefix };
-        format!("{prefix}: {}", parts.join(", "))
-    }
 }
