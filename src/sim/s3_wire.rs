@@ -109,16 +109,8 @@ impl S3Wire for SimS3Wire {
 
     async fn lifecycle(&self, bucket: &str) -> anyhow::Result<Option<LifecycleConfiguration>> {
         let w = self.world();
-        let doc = w
-            .lifecycle(bucket)
-            .map_err(|e| anyhow::anyhow!("GetBucketLifecycleConfiguration {bucket}: {e}"))?;
-        // The document as S3 returns it (the AWS JSON shape), read by the one model.
-        doc.map(|d| {
-            let text = serde_json::to_string(&d)?;
-            crate::services::s3::lifecycle_doc::parse(&text, "GetBucketLifecycleConfiguration")
-                .map_err(anyhow::Error::from)
-        })
-        .transpose()
+        w.lifecycle(bucket)
+            .map_err(|e| anyhow::anyhow!("GetBucketLifecycleConfiguration {bucket}: {e}"))
     }
 
     async fn scan(

@@ -7,6 +7,7 @@
 //! that timed out keeps its previous figures and says so in `errors`.
 
 pub mod admin;
+pub mod login;
 pub mod parse;
 pub mod wire;
 pub mod writes;
@@ -75,8 +76,18 @@ impl OpenSearchCollector {
         self.timeout.mul_f64(0.8)
     }
 
-    /// One round, with the concrete result.
+    /// One round, with the concrete result. A 401 makes the wire re-read its login once (a
+    /// rotated `password_secret`) and the round is tried again.
     pub async fn collect_status(&mut self) -> anyhow::Result<OpenSearchStatus> {
+        match self.round().await {
+            Err(e) if format!("{e:#}").contains("HTTP 401") && self.wire.relogin().await? => {
+                self.round().await
+            }
+            r => r,
+        }
+    }
+
+    async fn round(&mut self) -> anyhow::Result<OpenSearchStatus> {
         self.wire.prepare().await?;
         let t = self.request_timeout();
         let w = &*self.wire;

@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use opensearch::OpenSearch;
-use opensearch::auth::Credentials;
+use opensearch::http::Method;
 use opensearch::http::headers::HeaderMap;
 use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
-use opensearch::http::{Method, Url};
 use serde_json::Value;
 
-use crate::config::{OpenSearchConfig, redact_url, secret_from_env};
+use crate::config::OpenSearchConfig;
 use crate::services::aws::AwsContext;
 
 /// What an OpenSearch cluster answers over REST.
@@ -23,6 +22,11 @@ pub trait OpenSearchWire: Send + Sync {
     /// Get ready for one round: build the client once (real), bring the world to now
     /// (simulation), so every request of the round answers for the same moment.
     async fn prepare(&mut self) -> anyhow::Result<()>;
+    /// After a 401: re-read the login (a rotated secret) and rebuild the client; false when
+    /// there is nothing to re-read, so the refusal stands.
+    async fn relogin(&mut self) -> anyhow::Result<bool> {
+        Ok(false)
+    }
     /// `GET path?query` as JSON within `timeout`. An HTTP error status is an error carrying the
     /// body's `error.reason`; errors are one line, without credentials.
     async fn get(
@@ -59,45 +63,12 @@ impl ClientWire {
         }
     }
 
-    async fn build(&self) -> anyhow::Result<OpenSearch> {
-        let url = Url::parse(&self.cfg.url)
-            .with_context(|| format!("opensearch.url {:?}", redact_url(&self.cfg.url)))?;
+    /// The client; `fresh` re-reads a `password_secret` instead of using the cached one.
+    async fn build(&self, fresh: bool) -> anyhow::Result<OpenSearch> {
+        let (url, _) = super::login::endpoint(&self.cfg)?;
         let mut b = TransportBuilder::new(SingleNodeConnectionPool::new(url)).timeout(self.timeout);
-        if self.cfg.sigv4 {
-            let sdk = self.aws.sdk_config().await;
-            let creds = sdk
-                .credentials_provider()
-                .context("opensearch.sigv4: no AWS credentials found (env, profile or SSO)")?;
-            let region = sdk
-                .region()
-                .cloned()
-                .context("opensearch.sigv4: no AWS region (set the context's region)")?;
-            b = b
-                .auth(Credentials::AwsSigV4(creds, region))
-                .service_name("es");
-        } else if let Some(id) = &self.cfg.password_secret {
-            if self.cfg.password_env.is_some() {
-                anyhow::bail!(
-                    "opensearch: password_env and password_secret are both set; keep one"
-                );
-            }
-            let login = self
-                .aws
-                .secrets()
-                .await
-                .get(id)
-                .await
-                .map_err(|e| anyhow::anyhow!("opensearch.password_secret: {e}"))?;
-            let user = login
-                .username
-                .or_else(|| self.cfg.username.clone())
-                .context("opensearch.password_secret: neither the secret nor the config names a username")?;
-            b = b.auth(Credentials::Basic(user, login.password));
-        } else if let Some(user) = &self.cfg.username {
-            let password = secret_from_env(self.cfg.password_env.as_deref())
-                .map_err(|e| anyhow::anyhow!("opensearch: {e}"))?
-                .unwrap_or_default();
-            b = b.auth(Credentials::Basic(user.clone(), password));
+        if let Some(creds) = super::login::credentials(&self.cfg, &self.aws, fresh).await? {
+            b = b.auth(creds).service_name("es");
         }
         Ok(OpenSearch::new(
             b.build().context("opensearch: building the HTTP client")?,
@@ -109,9 +80,17 @@ impl ClientWire {
 impl OpenSearchWire for ClientWire {
     async fn prepare(&mut self) -> anyhow::Result<()> {
         if self.client.is_none() {
-            self.client = Some(self.build().await?);
+            self.client = Some(self.build(false).await?);
         }
         Ok(())
+    }
+
+    async fn relogin(&mut self) -> anyhow::Result<bool> {
+        if self.cfg.password_secret.is_none() {
+            return Ok(false);
+        }
+        self.client = Some(self.build(true).await?);
+        Ok(true)
     }
 
     async fn get(
@@ -149,6 +128,10 @@ async fn get(
             // opensearch's Display already carries reqwest's cause; one level avoids repeating it.
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let code = resp.status_code();
+        if super::login::is_unauthorized(code.as_u16()) {
+            // The security plugin answers 401 in plain text: say what it means.
+            anyhow::bail!("HTTP 401: the cluster refused the credentials");
+        }
         let body: Value = resp.json().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if !code.is_success() {
             let reason = body["error"]["reason"]

@@ -62,6 +62,7 @@ impl RedshiftCollector {
         let mut st = RedshiftStatus {
             glue_runs,
             errors: glue_errors,
+            log_group: self.cfg.log_group.clone(),
             ..Default::default()
         };
         match runs {

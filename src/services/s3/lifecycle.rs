@@ -1,6 +1,8 @@
 //! Lifecycle rules as one line each: "prefix media/: 30d→STANDARD_IA, 90d→GLACIER_IR,
-//! expire 365d", from the one lifecycle document model ([`super::lifecycle_doc`]) whichever
-//! wire it came over. A bucket without a configuration is a state (has_lifecycle = false).
+//! expire 365d". A bucket without a configuration is a state (has_lifecycle = false). The
+//! line is drawn from the one lifecycle document model (`lifecycle_doc::Rule`), whether the
+//! rule came over the S3 wire (AWS through `admin::rule_from_sdk`, or the simulation) or from
+//! an operator's file.
 
 use super::lifecycle_doc::{LifecycleConfiguration, Rule};
 use crate::model::LifecycleRuleSummary;
@@ -10,6 +12,7 @@ pub fn summaries(cfg: &LifecycleConfiguration) -> Vec<LifecycleRuleSummary> {
     cfg.rules.iter().map(summarize).collect()
 }
 
+/// The panel's line for one rule: its ID, status and what it does to which objects.
 pub fn summarize(rule: &Rule) -> LifecycleRuleSummary {
     let mut steps: Vec<String> = Vec::new();
     for t in &rule.transitions {
@@ -35,18 +38,24 @@ pub fn summarize(rule: &Rule) -> LifecycleRuleSummary {
         }
     }
     for t in &rule.noncurrent_version_transitions {
+        let newer = t
+            .newer_noncurrent_versions
+            .map(|n| format!(" (keep {n} newest)"))
+            .unwrap_or_default();
         steps.push(format!(
-            "noncurrent {}d→{}",
+            "noncurrent {}d→{}{newer}",
             t.noncurrent_days.unwrap_or(0),
             t.storage_class
         ));
     }
-    if let Some(d) = rule
-        .noncurrent_version_expiration
-        .as_ref()
-        .and_then(|e| e.noncurrent_days)
+    if let Some(e) = &rule.noncurrent_version_expiration
+        && let Some(d) = e.noncurrent_days
     {
-        steps.push(format!("noncurrent expire {d}d"));
+        let newer = e
+            .newer_noncurrent_versions
+            .map(|n| format!(" (keep {n} newest)"))
+            .unwrap_or_default();
+        steps.push(format!("noncurrent expire {d}d{newer}"));
     }
     if let Some(d) = rule
         .abort_incomplete_multipart_upload
@@ -69,16 +78,16 @@ fn scope(rule: &Rule) -> String {
         parts.push(format!("prefix {p}"));
     }
     if let Some(f) = &rule.filter {
+        let and = f.and.as_ref();
         let tags: Vec<String> = f
             .tag
             .iter()
-            .chain(f.and.iter().flat_map(|a| a.tags.iter()))
+            .chain(and.map(|a| a.tags.as_slice()).unwrap_or_default())
             .map(|t| format!("{}={}", t.key, t.value))
             .collect();
         if !tags.is_empty() {
             parts.push(format!("tags {}", tags.join(",")));
         }
-        let and = f.and.as_ref();
         let gt = f
             .object_size_greater_than
             .or_else(|| and.and_then(|a| a.object_size_greater_than));
@@ -99,46 +108,32 @@ fn scope(rule: &Rule) -> String {
     }
 }
 
-/// The day of a lifecycle date as written (`2026-01-01T00:00:00Z`, or epoch seconds).
+/// "2027-01-01" of an ISO 8601 date as written (S3 dates are midnight UTC).
 fn date_only(d: &str) -> String {
-    if let Ok(secs) = d.parse::<i64>()
-        && let Some(t) = chrono::DateTime::from_timestamp(secs, 0)
-    {
-        return t.format("%Y-%m-%d").to_string();
-    }
-    d.get(..10).unwrap_or(d).to_string()
+    super::lifecycle_doc::parse_midnight_utc(d)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| d.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_s3::types::{
-        ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, Transition,
-        TransitionStorageClass,
-    };
+    use crate::services::s3::lifecycle_doc::parse;
+
+    fn rules(json: &str) -> Vec<Rule> {
+        parse(&format!("{{\"Rules\":[{json}]}}"), "t")
+            .unwrap()
+            .rules
+    }
 
     #[test]
     fn summary_reads_like_the_rule() {
-        let rule = LifecycleRule::builder()
-            .id("media-tiering")
-            .status(ExpirationStatus::Enabled)
-            .filter(LifecycleRuleFilter::builder().prefix("media/").build())
-            .transitions(
-                Transition::builder()
-                    .days(30)
-                    .storage_class(TransitionStorageClass::StandardIa)
-                    .build(),
-            )
-            .transitions(
-                Transition::builder()
-                    .days(90)
-                    .storage_class(TransitionStorageClass::GlacierIr)
-                    .build(),
-            )
-            .expiration(LifecycleExpiration::builder().days(365).build())
-            .build()
-            .unwrap();
-        let s = summarize(&crate::services::s3::admin::rule_from_sdk(&rule));
+        let r = &rules(
+            r#"{"ID":"media-tiering","Status":"Enabled","Filter":{"Prefix":"media/"},
+            "Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":90,"StorageClass":"GLACIER_IR"}],
+            "Expiration":{"Days":365}}"#,
+        )[0];
+        let s = summarize(r);
         assert_eq!(s.id, "media-tiering");
         assert_eq!(s.status, "Enabled");
         assert_eq!(
@@ -148,15 +143,15 @@ mod tests {
     }
 
     #[test]
-    fn a_dated_transition_shows_its_day() {
-        let cfg = crate::services::s3::lifecycle_doc::parse(
-            r#"{"Rules":[{"ID":"d","Status":"Disabled","Filter":{},
-                "Transitions":[{"Date":"2027-01-01T00:00:00Z","StorageClass":"GLACIER"}]}]}"#,
-            "t.json",
-        )
-        .unwrap();
-        let s = summaries(&cfg);
-        assert_eq!(s[0].summary, "all objects: 2027-01-01→GLACIER");
-        assert_eq!(s[0].status, "Disabled");
+    fn summary_says_filters_dates_and_noncurrent_limits() {
+        let r = &rules(
+            r#"{"ID":"x","Status":"Disabled","Filter":{"And":{"Prefix":"a/","Tags":[{"Key":"k","Value":"v"}],"ObjectSizeGreaterThan":128}},
+            "Transitions":[{"Date":"2027-01-01T00:00:00Z","StorageClass":"GLACIER"}],
+            "NoncurrentVersionExpiration":{"NoncurrentDays":60,"NewerNoncurrentVersions":3}}"#,
+        )[0];
+        assert_eq!(
+            summarize(r).summary,
+            "prefix a/ tags k=v size > 128 B: 2027-01-01→GLACIER, noncurrent expire 60d (keep 3 newest)"
+        );
     }
 }
