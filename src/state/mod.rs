@@ -15,6 +15,7 @@ pub mod modal;
 pub mod overview;
 pub mod pace;
 pub mod palette;
+pub mod registry;
 pub mod replay;
 pub mod series;
 pub mod table;
@@ -330,20 +331,8 @@ impl State {
                     m.on_update(&update);
                 }
                 let figures = figure_prefix(&update);
-                match update {
-                    Update::Aurora(a) => self.data.aurora = Some(a),
-                    Update::Redis(r) => self.data.redis = Some(r),
-                    Update::S3(s) => self.data.s3 = Some(s),
-                    Update::OpenSearch(o) => self.data.opensearch = Some(o),
-                    Update::Redshift(r) => self.data.redshift = Some(r),
-                    Update::CloudWatch(id, figs) => {
-                        self.data
-                            .cloudwatch
-                            .get_or_insert_with(BTreeMap::new)
-                            .insert(id, figs);
-                    }
-                    Update::Alarms(a) => self.data.alarms = a,
-                    Update::Logs(b) => self.logs.push(&b, false),
+                if let Some(b) = self.data.fold(update) {
+                    self.logs.push(&b, false);
                 }
                 // One reading of this source's figures for the hysteresis; the others keep
                 // what they show.

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 
 use super::State;
-use crate::panels::PanelKind;
+use crate::panels::PanelDef;
 
 /// What a column sorts by.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,156 +111,190 @@ fn row(index: usize, id: &str, filter: String, cols: Vec<(Key, String)>) -> Tabl
 /// The table of a panel (None for a panel without data).
 pub fn table(st: &State, panel_id: &str) -> Option<Table> {
     let def = st.panels.get(panel_id)?;
-    let d = &st.data;
-    let (columns, rows): (Vec<&'static str>, Vec<TableRow>) = match def.kind {
-        // The logs panel is a scroll-back of events with its own keys, not a sortable table.
-        PanelKind::Logs => return None,
-        PanelKind::Aurora => {
-            let a = d.aurora.as_ref()?;
-            let rows = a.replicas.iter().enumerate().map(|(i, r)| {
-                let filter = format!("{} {:?} {:?}", r.name, r.state, r.lag_source);
-                let state = format!("{:?}", r.state).to_lowercase();
-                let source = format!("{:?}", r.lag_source).to_lowercase();
-                row(
-                    i,
-                    &r.name,
-                    filter,
-                    vec![
-                        text(&r.name),
-                        text(&state),
-                        num(r.lag_seconds),
-                        text(&source),
-                    ],
-                )
-            });
-            (vec!["replica", "state", "lag", "source"], rows.collect())
-        }
-        PanelKind::Redis => {
-            let r = d.redis.as_ref()?;
-            let rows = r.nodes.iter().enumerate().map(|(i, n)| {
-                let shard = n.shard.as_deref().unwrap_or("");
-                let filter = format!("{} {} {}", n.addr, n.role, shard);
-                let mem = crate::state::findings::node_memory_pct(n);
-                row(
-                    i,
-                    &n.addr,
-                    filter,
-                    vec![
-                        text(&n.addr),
-                        text(&n.role),
-                        text(shard),
-                        num(n.hit_ratio),
-                        num(Some(n.ops_per_sec)),
-                        num(mem.or(Some(n.used_memory_bytes as f64))),
-                        num(Some(n.evictions_per_sec)),
-                        num(Some(n.connected_clients as f64)),
-                        num(n.repl_offset_lag.map(|b| b as f64)),
-                    ],
-                )
-            });
-            (
-                vec![
-                    "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients",
-                    "repl lag",
-                ],
-                rows.collect(),
-            )
-        }
-        PanelKind::S3 => {
-            let s = d.s3.as_ref()?;
-            let rows = s.buckets.iter().enumerate().map(|(i, b)| {
-                row(
-                    i,
-                    &b.name,
-                    b.name.clone(),
-                    vec![
-                        text(&b.name),
-                        num(Some(b.total_bytes as f64)),
-                        num(Some(b.objects as f64)),
-                        num(Some(b.monthly_cost_usd)),
-                        num(Some(b.lifecycle_rules.len() as f64)),
-                    ],
-                )
-            });
-            (
-                vec!["bucket", "bytes", "objects", "$/month", "rules"],
-                rows.collect(),
-            )
-        }
-        PanelKind::OpenSearch => {
-            let o = d.opensearch.as_ref()?;
-            let rows = o.indices.iter().enumerate().map(|(i, x)| {
-                let filter = format!("{} {}", x.name, x.aliases.join(" "));
-                row(
-                    i,
-                    &x.name,
-                    filter,
-                    vec![
-                        text(&x.name),
-                        text(x.state.as_str()),
-                        num(x.docs.map(|d| d as f64)),
-                        num(x.size_bytes.map(|b| b as f64)),
-                        text(&x.aliases.join(",")),
-                    ],
-                )
-            });
-            (
-                vec!["index", "state", "docs", "size", "aliases"],
-                rows.collect(),
-            )
-        }
-        PanelKind::Redshift => {
-            let r = d.redshift.as_ref()?;
-            let rows = r.runs.iter().enumerate().map(|(i, x)| {
-                let filter = format!(
-                    "{} {} {}",
-                    x.table,
-                    x.status,
-                    x.error.as_deref().unwrap_or("")
-                );
-                let start = x.started_at.map(|t| t.to_rfc3339()).unwrap_or_default();
-                row(
-                    i,
-                    &x.id,
-                    filter,
-                    vec![
-                        text(&x.status),
-                        text(&x.table),
-                        (Key::Num(x.started_at.map(|t| t.timestamp() as f64)), start),
-                        num(x.duration_seconds),
-                        num(x.rows.map(|n| n as f64)),
-                        text(x.error.as_deref().unwrap_or("")),
-                    ],
-                )
-            });
-            (
-                vec!["status", "table", "start", "took", "rows", "error"],
-                rows.collect(),
-            )
-        }
-        PanelKind::CloudWatch => {
-            let figs = d.cloudwatch.as_ref()?.get(panel_id)?;
-            let rows = figs.iter().enumerate().map(|(i, f)| {
-                let id = format!("{panel_id}/{}", f.label);
-                row(
-                    i,
-                    &id,
-                    f.label.clone(),
-                    vec![
-                        text(&f.label),
-                        num(f.value),
-                        text(&f.unit),
-                        num(f.period_seconds.map(f64::from)),
-                    ],
-                )
-            });
-            (vec!["metric", "value", "unit", "period"], rows.collect())
-        }
-    };
+    let (columns, rows) = (crate::state::registry::panel_state(def.kind).rows)(st, def)?;
     Some(Table {
         name: panel_id.to_string(),
         columns,
         rows,
+    })
+}
+
+/// A panel table's column names and its rows in data order.
+pub type Rows = (Vec<&'static str>, Vec<TableRow>);
+
+/// The Logs panel has no table.
+pub(super) fn logs_rows(_st: &State, _def: &PanelDef) -> Option<Rows> {
+    None
+}
+
+/// The Aurora panel's table: columns and rows.
+pub(super) fn aurora_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let a = d.aurora.as_ref()?;
+        let rows = a.replicas.iter().enumerate().map(|(i, r)| {
+            let filter = format!("{} {:?} {:?}", r.name, r.state, r.lag_source);
+            let state = format!("{:?}", r.state).to_lowercase();
+            let source = format!("{:?}", r.lag_source).to_lowercase();
+            row(
+                i,
+                &r.name,
+                filter,
+                vec![
+                    text(&r.name),
+                    text(&state),
+                    num(r.lag_seconds),
+                    text(&source),
+                ],
+            )
+        });
+        (vec!["replica", "state", "lag", "source"], rows.collect())
+    })
+}
+
+/// The Redis panel's table: columns and rows.
+pub(super) fn redis_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let r = d.redis.as_ref()?;
+        let rows = r.nodes.iter().enumerate().map(|(i, n)| {
+            let shard = n.shard.as_deref().unwrap_or("");
+            let filter = format!("{} {} {}", n.addr, n.role, shard);
+            let mem = crate::state::findings::node_memory_pct(n);
+            row(
+                i,
+                &n.addr,
+                filter,
+                vec![
+                    text(&n.addr),
+                    text(&n.role),
+                    text(shard),
+                    num(n.hit_ratio),
+                    num(Some(n.ops_per_sec)),
+                    num(mem.or(Some(n.used_memory_bytes as f64))),
+                    num(Some(n.evictions_per_sec)),
+                    num(Some(n.connected_clients as f64)),
+                    num(n.repl_offset_lag.map(|b| b as f64)),
+                ],
+            )
+        });
+        (
+            vec![
+                "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients", "repl lag",
+            ],
+            rows.collect(),
+        )
+    })
+}
+
+/// The S3 panel's table: columns and rows.
+pub(super) fn s3_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let s = d.s3.as_ref()?;
+        let rows = s.buckets.iter().enumerate().map(|(i, b)| {
+            row(
+                i,
+                &b.name,
+                b.name.clone(),
+                vec![
+                    text(&b.name),
+                    num(Some(b.total_bytes as f64)),
+                    num(Some(b.objects as f64)),
+                    num(Some(b.monthly_cost_usd)),
+                    num(Some(b.lifecycle_rules.len() as f64)),
+                ],
+            )
+        });
+        (
+            vec!["bucket", "bytes", "objects", "$/month", "rules"],
+            rows.collect(),
+        )
+    })
+}
+
+/// The OpenSearch panel's table: columns and rows.
+pub(super) fn opensearch_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let o = d.opensearch.as_ref()?;
+        let rows = o.indices.iter().enumerate().map(|(i, x)| {
+            let filter = format!("{} {}", x.name, x.aliases.join(" "));
+            row(
+                i,
+                &x.name,
+                filter,
+                vec![
+                    text(&x.name),
+                    text(x.state.as_str()),
+                    num(x.docs.map(|d| d as f64)),
+                    num(x.size_bytes.map(|b| b as f64)),
+                    text(&x.aliases.join(",")),
+                ],
+            )
+        });
+        (
+            vec!["index", "state", "docs", "size", "aliases"],
+            rows.collect(),
+        )
+    })
+}
+
+/// The Redshift panel's table: columns and rows.
+pub(super) fn redshift_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let r = d.redshift.as_ref()?;
+        let rows = r.runs.iter().enumerate().map(|(i, x)| {
+            let filter = format!(
+                "{} {} {}",
+                x.table,
+                x.status,
+                x.error.as_deref().unwrap_or("")
+            );
+            let start = x.started_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+            row(
+                i,
+                &x.id,
+                filter,
+                vec![
+                    text(&x.status),
+                    text(&x.table),
+                    (Key::Num(x.started_at.map(|t| t.timestamp() as f64)), start),
+                    num(x.duration_seconds),
+                    num(x.rows.map(|n| n as f64)),
+                    text(x.error.as_deref().unwrap_or("")),
+                ],
+            )
+        });
+        (
+            vec!["status", "table", "start", "took", "rows", "error"],
+            rows.collect(),
+        )
+    })
+}
+
+/// The CloudWatch panel's table: columns and rows.
+pub(super) fn cloudwatch_rows(st: &State, def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    let panel_id = def.id.as_str();
+    Some({
+        let figs = d.cloudwatch.as_ref()?.get(panel_id)?;
+        let rows = figs.iter().enumerate().map(|(i, f)| {
+            let id = format!("{panel_id}/{}", f.label);
+            row(
+                i,
+                &id,
+                f.label.clone(),
+                vec![
+                    text(&f.label),
+                    num(f.value),
+                    text(&f.unit),
+                    num(f.period_seconds.map(f64::from)),
+                ],
+            )
+        });
+        (vec!["metric", "value", "unit", "period"], rows.collect())
     })
 }
 
