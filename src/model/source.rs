@@ -124,3 +124,17 @@ mod tests {
         assert_eq!(s.fold(Update::Logs(batch.clone())), Some(batch));
     }
 }
+
+/// The interval a collector runs at: the operator's choice (`+`/`-`) within the collector's
+/// bounds, or its own interval when nothing was chosen.
+pub fn paced_interval(
+    own: std::time::Duration,
+    min: std::time::Duration,
+    max: std::time::Duration,
+    chosen: Option<std::time::Duration>,
+) -> std::time::Duration {
+    match chosen {
+        Some(d) => d.clamp(min.min(max), max),
+        None => own,
+    }
+}

@@ -2,6 +2,7 @@
 //! timeout and backoff. Real clients (this module's children) and the simulation (`crate::sim`)
 //! implement the same [`Collector`] trait, so the UI and `snapshot` cannot tell them apart.
 
+pub mod admin_bound;
 pub mod alarms;
 pub mod aurora;
 pub mod aws;
@@ -181,19 +182,7 @@ pub async fn collect_once(c: &mut dyn Collector) -> Sample {
     }
 }
 
-/// The interval a collector runs at: the operator's choice (`+`/`-`) within the collector's
-/// bounds, or its own interval when nothing was chosen.
-pub fn paced_interval(
-    own: Duration,
-    min: Duration,
-    max: Duration,
-    chosen: Option<Duration>,
-) -> Duration {
-    match chosen {
-        Some(d) => d.clamp(min.min(max), max),
-        None => own,
-    }
-}
+pub use crate::model::source::paced_interval;
 
 /// [`spawn_all`] with the collection interval chosen by the operator: every task reads `pace`
 /// and applies a change at once (a sleeping task wakes up to it).

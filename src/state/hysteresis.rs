@@ -227,8 +227,8 @@ mod tests {
     mod console {
         use chrono::{TimeZone, Utc};
 
+        use crate::model::source::{Sample, SourceKind, Update};
         use crate::model::{RedisStatus, Status};
-        use crate::services::{Sample, SourceKind, Update};
         use crate::state::{State, StateInit};
 
         fn sample(st: &mut State, i: i64, hit_ratio: f64) {

@@ -497,7 +497,7 @@ impl State {
     }
 
     /// The log group and time range behind the selected row (see [`logs::target_for`]).
-    pub fn logs_target(&self) -> Option<crate::services::logs::LogsTarget> {
+    pub fn logs_target(&self) -> Option<crate::model::logs::LogsTarget> {
         logs::target_for(self)
     }
 
