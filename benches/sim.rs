@@ -1,11 +1,12 @@
-//! One simulated second (a world step) plus one sample of every sim source: the cost the demo
-//! pays per 1 s tick. Also a long advance (what `--speed 600` costs per wall second).
+//! One simulated second (a world step) plus one round of every headline service's real
+//! collector over the simulated wire: the cost the demo pays per 1 s tick. Also a long advance
+//! (what `--speed 600` costs per wall second).
 
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use opsdeck::sim::{Sampler, Scenario, SimOptions, World};
+use opsdeck::sim::{Scenario, SimOptions, World};
 
 fn opts(scenario: Scenario) -> SimOptions {
     SimOptions {
@@ -21,13 +22,17 @@ fn bench(c: &mut Criterion) {
         ("normal", Scenario::Normal),
         ("black_friday", Scenario::BlackFriday),
     ] {
-        let mut w = World::new(&opts(scenario));
-        let mut samplers = Sampler::all();
+        let world = opsdeck::sim::world(&opts(scenario));
+        let mut collectors = opsdeck::sim::service_collectors(&world, false);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
         c.bench_function(&format!("sim_step_1s_and_collect_all/{name}"), |b| {
             b.iter(|| {
-                w.advance_by(Duration::from_secs(1));
-                for s in samplers.iter_mut() {
-                    std::hint::black_box(s.sample(&w));
+                opsdeck::sim::lock(&world).advance_by(Duration::from_secs(1));
+                for c in collectors.iter_mut() {
+                    std::hint::black_box(rt.block_on(c.collect()).ok());
                 }
             })
         });

@@ -1,9 +1,17 @@
-//! Snapshot tests of every screen at 80x24 (the SSH default) and 160x48, from the deterministic
-//! fixture (fixed clock, fixed data). Review changed snapshots by reading the .snap files.
+//! Snapshot tests of every screen at 80x24 (the SSH default) and 160x48, from the fixed-seed
+//! simulation (seed 42, 2026-11-25 19:00 UTC) run through the real collectors over the
+//! simulated wires for a minute and a half of simulated time, as the demo runs: every figure on
+//! screen is one real mode can produce. Review changed snapshots by reading the .snap files.
 
-use opsdeck::state::{State, Tab, fixture};
+use opsdeck::app::meter::DemoDriver;
+use opsdeck::services::SourceKind;
+use opsdeck::state::{State, Tab};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+/// Simulated seconds driven before a screen is drawn: enough for every rate to have a window
+/// and the charts some history.
+const SECONDS: u32 = 90;
 
 fn render(st: &State, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -11,8 +19,16 @@ fn render(st: &State, w: u16, h: u16) -> String {
     term.backend().to_string()
 }
 
+fn driven(d: &mut DemoDriver, seconds: u32) {
+    for _ in 0..seconds {
+        d.step();
+    }
+}
+
 fn on(tab: &str) -> State {
-    let mut st = fixture::state();
+    let mut d = DemoDriver::new(42);
+    driven(&mut d, SECONDS);
+    let mut st = d.state;
     st.tab = if tab == "overview" {
         Tab::Overview
     } else {
@@ -47,7 +63,15 @@ screens! {
 
 #[test]
 fn failing_source_shows_its_error_on_its_panel_and_stale_age_on_the_overview() {
-    let mut st = fixture::state_with_failing_source();
+    let mut d = DemoDriver::new(42);
+    driven(&mut d, SECONDS);
+    d.fail(
+        SourceKind::OpenSearch,
+        "error sending request for url (http://127.0.0.1:9201/_cluster/health): connection refused",
+    );
+    // Everything else keeps answering while OpenSearch is down for two minutes.
+    driven(&mut d, 120);
+    let mut st = d.state;
     let overview = render(&st, 120, 30);
     insta::assert_snapshot!("failing_source_overview_120x30", overview);
     st.tab = Tab::Panel("opensearch".into());

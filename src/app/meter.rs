@@ -17,7 +17,7 @@ use ratatui::Terminal;
 use ratatui::buffer::{Buffer, Cell};
 
 use super::wire::{WireBackend, encoded_len};
-use crate::services::{BoxCollector, Sample};
+use crate::services::{BoxCollector, Sample, SourceKind};
 use crate::sim::{Sampler, SimOptions};
 use crate::state::{State, StateInit, Tab};
 
@@ -112,6 +112,8 @@ pub struct DemoDriver {
     /// Simulated seconds since the start.
     pub t: u64,
     rt: tokio::runtime::Runtime,
+    /// Sources whose backend is down: each round reports this error instead of collecting.
+    failing: Vec<(SourceKind, String)>,
 }
 
 impl DemoDriver {
@@ -125,19 +127,15 @@ impl DemoDriver {
         let mut state = State::new(StateInit::default());
         let samplers: Vec<(Sampler, u64)> = Sampler::all()
             .into_iter()
-            .filter(|s| !matches!(s, Sampler::CloudWatch { .. }))
             .map(|s| {
                 let every = s.interval().as_secs().max(1);
                 state.register_source(s.kind(), s.interval());
                 (s, every)
             })
             .collect();
-        // Aurora and Redis run the real collectors over the simulated wire, as in the demo;
-        // this driver steps the world itself (follow_wall = false).
-        let mut collectors = vec![
-            crate::sim::aurora_collector(&world, false),
-            crate::sim::redis_collector(&world, false),
-        ];
+        // Every headline service runs its real collector over the simulated wire, as in the
+        // demo; this driver steps the world itself (follow_wall = false).
+        let mut collectors = crate::sim::service_collectors(&world, false);
         collectors.extend(crate::sim::metrics_source::collectors(
             &world,
             &crate::panels::Panels::embedded(),
@@ -162,7 +160,14 @@ impl DemoDriver {
             state,
             t: 0,
             rt,
+            failing: Vec::new(),
         }
+    }
+
+    /// From now on `kind`'s backend is down: its rounds fail with `error` (as a collector task
+    /// reports a failed round) while every other source keeps answering.
+    pub fn fail(&mut self, kind: SourceKind, error: &str) {
+        self.failing.push((kind, error.to_string()));
     }
 
     /// One second of the console: collectors due at this second report (half a second before
@@ -186,7 +191,11 @@ impl DemoDriver {
         }
         for (c, every) in &mut self.panels {
             if t.is_multiple_of(*every) {
-                let result = self.rt.block_on(c.collect()).map_err(|e| e.to_string());
+                let down = self.failing.iter().find(|(k, _)| *k == c.kind());
+                let result = match down {
+                    Some((_, e)) => Err(e.clone()),
+                    None => self.rt.block_on(c.collect()).map_err(|e| e.to_string()),
+                };
                 self.state.apply_sample(Sample {
                     source: c.kind(),
                     at,

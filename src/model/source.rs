@@ -87,6 +87,20 @@ impl Snapshot {
     }
 }
 
+/// The interval a collector runs at: the operator's choice (`+`/`-`) within the collector's
+/// bounds, or its own interval when nothing was chosen.
+pub fn paced_interval(
+    own: std::time::Duration,
+    min: std::time::Duration,
+    max: std::time::Duration,
+    chosen: Option<std::time::Duration>,
+) -> std::time::Duration {
+    match chosen {
+        Some(d) => d.clamp(min.min(max), max),
+        None => own,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,19 +136,5 @@ mod tests {
             ..LogBatch::default()
         };
         assert_eq!(s.fold(Update::Logs(batch.clone())), Some(batch));
-    }
-}
-
-/// The interval a collector runs at: the operator's choice (`+`/`-`) within the collector's
-/// bounds, or its own interval when nothing was chosen.
-pub fn paced_interval(
-    own: std::time::Duration,
-    min: std::time::Duration,
-    max: std::time::Duration,
-    chosen: Option<std::time::Duration>,
-) -> std::time::Duration {
-    match chosen {
-        Some(d) => d.clamp(min.min(max), max),
-        None => own,
     }
 }

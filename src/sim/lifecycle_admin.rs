@@ -55,16 +55,13 @@ impl LifecycleAdmin for SimLifecycleAdmin {
     async fn bucket_usage(&self, bucket: &str) -> Result<BucketUsage> {
         let mut w = sim::lock(&self.world);
         w.sync_to_wall();
-        let b = w
-            .s3_status()
-            .buckets
-            .into_iter()
-            .find(|b| b.name == bucket)
+        let (tiers, objects) = w
+            .bucket_usage(bucket)
             .ok_or_else(|| anyhow!("NoSuchBucket: {bucket} is not in the simulation"))?;
         Ok(BucketUsage {
-            total_bytes: b.total_bytes,
-            objects: b.objects,
-            tiers: b.tiers,
+            total_bytes: tiers.values().sum(),
+            objects,
+            tiers,
             measured_by: "sim".into(),
         })
     }

@@ -16,19 +16,22 @@ mod collect;
 pub mod lifecycle;
 pub mod lifecycle_admin;
 pub mod metrics_source;
-mod opensearch;
-pub mod prices;
+pub mod opensearch;
 mod redis;
 pub mod redis_wire;
 mod redshift;
+pub mod redshift_wire;
 mod rng;
 mod s3;
+pub mod s3_wire;
 pub mod search_admin;
 mod traffic;
 mod world;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wire_tests;
 
 use std::sync::{Arc, Mutex};
 
@@ -40,7 +43,6 @@ pub use aurora::MigrationState;
 pub use clock::SimClock;
 pub use collect::{Sampler, SimCollector};
 pub use opensearch::SimTask;
-pub use prices::s3_price_table;
 pub use world::{SimError, World};
 
 /// `--seed`, `--speed`, `--scenario`, plus the simulated start time.
@@ -81,22 +83,85 @@ pub fn world(opts: &SimOptions) -> SharedWorld {
     Arc::new(Mutex::new(World::new(opts)))
 }
 
-/// Collectors reading `world`: one per headline service, the CloudWatch panels, alarms.
-/// The CloudWatch panels come from the generic panel collector over the world
-/// ([`metrics_source`]), as real CloudWatch panels do.
+/// Collectors reading `world`: the real collector of each headline service over its simulated
+/// wire, the CloudWatch panels through the generic panel collector over the world
+/// ([`metrics_source`]), as real CloudWatch panels do, and alarms.
 pub fn collectors_for(world: SharedWorld, _opts: &SimOptions) -> Vec<BoxCollector> {
-    let mut out: Vec<BoxCollector> = Sampler::all()
-        .into_iter()
-        .filter(|s| !matches!(s, Sampler::CloudWatch { .. }))
-        .map(|s| Box::new(SimCollector::new(world.clone(), s)) as BoxCollector)
-        .collect();
-    out.insert(0, aurora_collector(&world, true));
-    out.insert(1, redis_collector(&world, true));
+    let mut out = service_collectors(&world, true);
+    out.extend(
+        Sampler::all()
+            .into_iter()
+            .map(|s| Box::new(SimCollector::new(world.clone(), s)) as BoxCollector),
+    );
     out.extend(metrics_source::collectors(
         &world,
         &crate::panels::Panels::embedded(),
     ));
     out
+}
+
+/// The real Aurora, Redis, S3, OpenSearch and Redshift collectors over the simulated wires, in
+/// that order (see [`redis_collector`] for `follow_wall`).
+pub fn service_collectors(world: &SharedWorld, follow_wall: bool) -> Vec<BoxCollector> {
+    vec![
+        aurora_collector(world, follow_wall),
+        redis_collector(world, follow_wall),
+        Box::new(s3_collector(world, follow_wall)),
+        Box::new(opensearch_collector(world, follow_wall)),
+        Box::new(redshift_collector(world, follow_wall)),
+    ]
+}
+
+/// The real S3 collector over the simulated bucket's wire, polling every 5 s (the daily
+/// figures change at simulated midnight, which `--speed` can bring fast), priced by the one
+/// embedded table for us-east-1.
+pub fn s3_collector(world: &SharedWorld, follow_wall: bool) -> crate::services::s3::S3Collector {
+    let cfg = crate::config::S3Config {
+        buckets: lock(world).bucket_names(),
+        interval: Some(std::time::Duration::from_secs(5)),
+        ..Default::default()
+    };
+    crate::services::s3::S3Collector::over(
+        std::sync::Arc::new(s3_wire::SimS3Wire::new(world.clone(), follow_wall)),
+        &cfg,
+        crate::services::s3::prices::PriceTable::new(Some("us-east-1"), &Default::default()),
+    )
+}
+
+/// The real OpenSearch collector over the simulated domain's wire, every second.
+pub fn opensearch_collector(
+    world: &SharedWorld,
+    follow_wall: bool,
+) -> crate::services::opensearch::OpenSearchCollector {
+    use crate::services::opensearch::{DEFAULT_INTERVAL, DEFAULT_TIMEOUT, OpenSearchCollector};
+    OpenSearchCollector::over(
+        Box::new(opensearch::wire::SimOpenSearchWire::new(
+            world.clone(),
+            follow_wall,
+        )),
+        DEFAULT_INTERVAL,
+        DEFAULT_TIMEOUT,
+    )
+}
+
+/// The real Redshift collector over the simulated warehouse's wire (and its Glue job), every
+/// 5 s.
+pub fn redshift_collector(
+    world: &SharedWorld,
+    follow_wall: bool,
+) -> crate::services::redshift::RedshiftCollector {
+    let cfg = crate::config::RedshiftConfig {
+        interval: Some(std::time::Duration::from_secs(5)),
+        glue_jobs: vec![redshift::GLUE_JOB.to_string()],
+        ..Default::default()
+    };
+    crate::services::redshift::RedshiftCollector::over(
+        std::sync::Arc::new(redshift_wire::SimRedshiftWire::new(
+            world.clone(),
+            follow_wall,
+        )),
+        &cfg,
+    )
 }
 
 /// The real Aurora collector over the simulated cluster's wire (see [`redis_collector`] for

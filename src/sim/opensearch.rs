@@ -9,10 +9,17 @@ use rand::Rng;
 
 use super::SimError;
 use super::rng::{SimRng, Wander, chance};
-use crate::model::{IndexStatus, OpenSearchStatus, TaskStatus};
+
+pub mod wire;
 
 pub(crate) const DOMAIN: &str = "streamshop-search";
-const NODE_ID: &str = "oTUltX4IQMOUUVeiohTt8A";
+/// The data nodes' ids as `_nodes/stats` keys them; the last one drops out when degraded.
+const NODE_IDS: [&str; 3] = [
+    "oTUltX4IQMOUUVeiohTt8A",
+    "Xq3v0bS9R2aY1m8dWZk7Pw",
+    "c7HkG2pLQe6vN0tJrUyF4g",
+];
+const NODE_ID: &str = NODE_IDS[0];
 const DOC_BYTES: f64 = 3300.0;
 /// Catalog document updates per second at load 1.0.
 const BASE_UPDATES: f64 = 140.0;
@@ -52,6 +59,16 @@ pub struct SimTask {
     pub completed: bool,
 }
 
+/// One node's lifetime counters as `_nodes/stats/indices` reports them (its shard of the
+/// cluster's work; a restart starts them from zero).
+#[derive(Debug, Clone, Copy, Default)]
+struct NodeStats {
+    index_total: f64,
+    index_millis: f64,
+    query_total: f64,
+    query_millis: f64,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Search {
     indices: BTreeMap<String, Index>,
@@ -62,8 +79,9 @@ pub(crate) struct Search {
     write_blocked: std::collections::BTreeSet<String>,
     next_task: u64,
     degraded_until: f64,
-    pub index_total: f64,
-    pub search_total: f64,
+    nodes: [NodeStats; 3],
+    /// The last node is out (degraded); it comes back restarted, its counters at zero.
+    node_out: bool,
     pub indexing_rate: f64,
     pub search_rate: f64,
     pub search_latency_ms: f64,
@@ -105,8 +123,13 @@ impl Search {
             write_blocked: Default::default(),
             next_task: 48_213 + rng.random_range(0..5000u64),
             degraded_until: f64::NEG_INFINITY,
-            index_total: 9.1e9,
-            search_total: 6.4e10,
+            nodes: [0.31_f64, 0.33, 0.36].map(|share| NodeStats {
+                index_total: (9.1e9 * share).floor(),
+                index_millis: (9.1e9 * share * 0.55).floor(),
+                query_total: (6.4e10 * share).floor(),
+                query_millis: (6.4e10 * share * 17.0).floor(),
+            }),
+            node_out: false,
             indexing_rate: 0.0,
             search_rate: 0.0,
             search_latency_ms: 18.0,
@@ -164,14 +187,35 @@ impl Search {
         }
         self.indexing_rate = self.update_rate + bulk + 1.8;
         self.search_rate = BASE_SEARCHES * load * n;
-        self.index_total += self.indexing_rate * dt;
-        self.search_total += self.search_rate * dt;
         self.search_latency_ms = 18.0 * (1.0 + (load / 4.0).powi(2)) * n + bulk / 1500.0;
         self.indexing_latency_ms = 0.45 + 0.05 * load + bulk / 40_000.0;
+        let out = t < self.degraded_until;
+        if self.node_out && !out {
+            self.nodes[2] = NodeStats::default();
+        }
+        self.node_out = out;
+        let live = if out { 2 } else { 3 };
+        for node in self.nodes.iter_mut().take(live) {
+            let (docs, queries) = (
+                self.indexing_rate * dt / live as f64,
+                self.search_rate * dt / live as f64,
+            );
+            node.index_total += docs;
+            node.index_millis += docs * self.indexing_latency_ms;
+            node.query_total += queries;
+            node.query_millis += queries * self.search_latency_ms;
+        }
         // Under heavy load a data node now and then drops out for a minute or two.
         if load > 6.0 && t >= self.degraded_until && self.rng.random_bool(chance(1.0 / 900.0, dt)) {
             self.degraded_until = t + self.rng.random_range(60.0..180.0);
         }
+    }
+
+    /// Take the last data node out until `until` (it comes back restarted): what heavy load
+    /// does now and then, on demand for tests.
+    #[cfg(test)]
+    pub(crate) fn drop_node_until(&mut self, until: f64) {
+        self.degraded_until = until;
     }
 
     pub fn health(&self, t: f64) -> &'static str {
@@ -379,63 +423,6 @@ impl Search {
 
     pub fn task(&self, id: &str) -> Option<SimTask> {
         self.tasks.iter().find(|t| t.id == id).cloned()
-    }
-
-    pub fn status(&self, t: f64) -> OpenSearchStatus {
-        let mut indices: Vec<IndexStatus> = self
-            .indices
-            .iter()
-            .map(|(name, ix)| IndexStatus {
-                name: name.clone(),
-                docs: Some(ix.docs as u64),
-                size_bytes: Some((ix.docs * ix.doc_bytes) as u64),
-                state: Default::default(),
-                aliases: self
-                    .aliases
-                    .iter()
-                    .filter(|(_, v)| v.contains(name))
-                    .map(|(a, _)| a.clone())
-                    .collect(),
-                health: Some(
-                    if t - ix.created_at < ALLOCATE_SECS || t < self.degraded_until {
-                        "yellow"
-                    } else {
-                        "green"
-                    }
-                    .into(),
-                ),
-            })
-            .collect();
-        indices.sort_by(|a, b| a.name.cmp(&b.name));
-        OpenSearchStatus {
-            health: self.health(t).into(),
-            indexing_rate_per_sec: (self.indexing_rate * 10.0).round() / 10.0,
-            indices,
-            tasks: self
-                .tasks
-                .iter()
-                .map(|task| TaskStatus {
-                    id: task.id.clone(),
-                    action: task.action.clone(),
-                    total: task.total,
-                    created: task.created,
-                    done: task.completed,
-                    updated: 0,
-                    description: Some(if task.cancelled {
-                        format!("{} (cancelled)", task.description)
-                    } else {
-                        task.description.clone()
-                    }),
-                    running_seconds: Some(task.finished_at.unwrap_or(t) - task.started_at),
-                })
-                .collect(),
-            cluster_name: Some(DOMAIN.into()),
-            nodes: if t < self.degraded_until { 2 } else { 3 },
-            indexing_latency_ms: Some((self.indexing_latency_ms * 100.0).round() / 100.0),
-            search_rate_per_sec: (self.search_rate * 10.0).round() / 10.0,
-            search_latency_ms: Some((self.search_latency_ms * 10.0).round() / 10.0),
-            ..Default::default()
-        }
     }
 }
 

@@ -8,7 +8,8 @@ use rand::Rng;
 use super::Scenario;
 use super::rng::{normal, stream, streams};
 use super::traffic::base_load;
-use crate::model::{GlueRun, LoadRun, RedshiftStatus};
+use crate::model::GlueRun;
+use crate::services::redshift::{ErrorRow, LoadRow};
 
 pub(crate) const GLUE_JOB: &str = "orders-etl";
 /// Hours of runs shown; twice as many are planned so the oldest shown have a median too.
@@ -23,6 +24,8 @@ struct TableSpec {
     bytes_per_row: f64,
     files: u64,
     error: &'static str,
+    /// The column the error names.
+    column: &'static str,
     fail_p: f64,
 }
 
@@ -35,6 +38,7 @@ const TABLES: [TableSpec; 3] = [
         bytes_per_row: 420.0,
         files: 8,
         error: "Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS], Value '2026-13-01 00:00:00'",
+        column: "created_at",
         fail_p: 0.015,
     },
     TableSpec {
@@ -45,6 +49,7 @@ const TABLES: [TableSpec; 3] = [
         bytes_per_row: 610.0,
         files: 2,
         error: "Delimiter not found",
+        column: "address",
         fail_p: 0.03,
     },
     TableSpec {
@@ -55,6 +60,7 @@ const TABLES: [TableSpec; 3] = [
         bytes_per_row: 180.0,
         files: 64,
         error: "Invalid digit, Value 'O', Pos 0, Type: Integer",
+        column: "user_id",
         fail_p: 0.02,
     },
 ];
@@ -178,8 +184,9 @@ impl Etl {
         }
     }
 
-    pub fn status(&self, now: DateTime<Utc>) -> RedshiftStatus {
-        let mut runs: Vec<LoadRun> = self
+    /// `sys_load_history`, newest first: the COPYs started by `now`, at most `limit`.
+    pub fn load_history(&self, now: DateTime<Utc>, limit: usize) -> Vec<LoadRow> {
+        let mut rows: Vec<LoadRow> = self
             .loads
             .iter()
             .filter(|p| p.started <= now)
@@ -187,41 +194,76 @@ impl Etl {
                 let spec = &TABLES[p.table];
                 let elapsed = (now - p.started).num_milliseconds() as f64 / 1000.0;
                 let running = elapsed < p.dur;
-                LoadRun {
-                    id: p.id.clone(),
-                    table: spec.name.into(),
-                    status: if running {
-                        "running"
-                    } else if p.failed {
-                        "failed"
-                    } else {
-                        "completed"
-                    }
-                    .into(),
-                    started_at: Some(p.started),
-                    duration_seconds: Some(
-                        ((if running { elapsed } else { p.dur }) * 10.0).round() / 10.0,
+                LoadRow {
+                    query_id: p.id.parse().ok(),
+                    table_name: Some(spec.name.into()),
+                    status: Some(
+                        if running {
+                            "running"
+                        } else if p.failed {
+                            "failed"
+                        } else {
+                            "completed"
+                        }
+                        .into(),
                     ),
-                    rows: Some(if p.failed || running {
+                    start_time: Some(p.started),
+                    // `duration` is whole microseconds.
+                    seconds: Some(((if running { elapsed } else { p.dur }) * 1e6).round() / 1e6),
+                    loaded_rows: Some(if p.failed || running {
                         0
                     } else {
-                        p.rows as u64
+                        p.rows as i64
                     }),
-                    error: (p.failed && !running).then(|| spec.error.to_string()),
-                    bytes: Some((p.rows * spec.bytes_per_row) as u64),
-                    files: Some(spec.files),
-                    error_count: (!running).then_some(p.error_count),
-                    ..Default::default()
+                    loaded_bytes: Some((p.rows * spec.bytes_per_row) as i64),
+                    source_file_count: Some(spec.files as i64),
+                    error_count: (!running).then_some(p.error_count as i64),
                 }
             })
             .collect();
-        flag_slow(&mut runs);
-        let oldest_shown = DateTime::<Utc>::from_timestamp(
-            (now.timestamp().div_euclid(3600) - HISTORY_HOURS) * 3600,
-            0,
-        );
-        runs.retain(|r| r.started_at >= oldest_shown);
-        let glue_runs = self
+        rows.sort_by_key(|r| std::cmp::Reverse(r.start_time));
+        rows.truncate(limit);
+        rows
+    }
+
+    /// `sys_load_error_detail` rows of the failed COPYs among `ids` (one per rejected line,
+    /// up to its error count), by query then line, at most `limit`.
+    pub fn load_errors(&self, now: DateTime<Utc>, ids: &[i64], limit: usize) -> Vec<ErrorRow> {
+        let mut loads: Vec<&PlannedLoad> = self
+            .loads
+            .iter()
+            .filter(|p| {
+                p.failed
+                    && now - p.started >= chrono::Duration::milliseconds((p.dur * 1000.0) as i64)
+            })
+            .filter(|p| p.id.parse().is_ok_and(|id: i64| ids.contains(&id)))
+            .collect();
+        loads.sort_by_key(|p| p.id.parse::<i64>().unwrap_or(0));
+        let mut out = Vec::new();
+        for p in loads {
+            let spec = &TABLES[p.table];
+            let hour = p.started.format("%Y/%m/%d/%H");
+            for k in 0..p.error_count.max(1) as i64 {
+                out.push(ErrorRow {
+                    query_id: p.id.parse().unwrap_or(0),
+                    message: Some(spec.error.into()),
+                    column: Some(spec.column.into()),
+                    line: Some(1 + k * 977 % 20_000),
+                    file: Some(format!(
+                        "s3://streamshop-etl/{}/{hour}/part-{:04}.csv.gz",
+                        spec.name,
+                        k as u64 % spec.files
+                    )),
+                });
+            }
+        }
+        out.truncate(limit);
+        out
+    }
+
+    /// Glue GetJobRuns for `orders-etl`, newest first: the runs started by `now`.
+    pub fn glue_runs(&self, now: DateTime<Utc>) -> Vec<GlueRun> {
+        self
             .glue
             .iter()
             .filter(|g| g.started <= now)
@@ -248,30 +290,6 @@ impl Etl {
                     }),
                 }
             })
-            .collect();
-        RedshiftStatus {
-            runs,
-            glue_runs,
-            ..Default::default()
-        }
-    }
-}
-
-/// Median of each table's previous completed runs, and `slow` beyond the factor the real
-/// collector uses: the same rule, so the sim and a real cluster flag alike.
-pub(crate) fn flag_slow(runs: &mut [LoadRun]) {
-    use crate::services::redshift::{DEFAULT_SLOW_FACTOR, slow};
-    let past: Vec<slow::Past<'_>> = runs
-        .iter()
-        .map(|r| slow::Past {
-            table: &r.table,
-            completed: r.status == "completed",
-            seconds: r.duration_seconds,
-        })
-        .collect();
-    let flags = slow::flag(&past, DEFAULT_SLOW_FACTOR);
-    for (r, (median, is_slow)) in runs.iter_mut().zip(flags) {
-        r.median_seconds = median.map(|m| (m * 10.0).round() / 10.0);
-        r.slow = is_slow && r.status == "completed";
+            .collect()
     }
 }

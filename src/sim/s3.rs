@@ -9,9 +9,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rand::Rng;
 
 use super::lifecycle::StorageClass;
-use super::prices::monthly_cost;
 use super::rng::SimRng;
-use crate::model::{BucketStatus, S3Status};
 use crate::services::s3::lifecycle_doc::{
     AbortIncompleteMultipartUpload, Filter, LifecycleConfiguration, NoncurrentVersionExpiration,
     Rule, RuleStatus, Transition,
@@ -320,50 +318,8 @@ impl Bucket {
         out
     }
 
+    #[cfg(test)]
     pub fn total_bytes(&self) -> f64 {
         self.tiers.values().sum()
-    }
-
-    pub fn status(&self, prices: &BTreeMap<String, f64>) -> S3Status {
-        let cost_by_tier: BTreeMap<String, f64> = self
-            .tiers
-            .iter()
-            .map(|(k, &b)| {
-                (
-                    k.clone(),
-                    (monthly_cost(prices, k, b) * 100.0).round() / 100.0,
-                )
-            })
-            .collect();
-        let rules = self
-            .lifecycle
-            .as_ref()
-            .map(|c| {
-                c.rules
-                    .iter()
-                    .map(crate::services::s3::lifecycle::summarize)
-                    .collect()
-            })
-            .unwrap_or_default();
-        S3Status {
-            buckets: vec![BucketStatus {
-                name: self.name.clone(),
-                total_bytes: self.total_bytes() as u64,
-                objects: self.objects as u64,
-                tiers: self
-                    .tiers
-                    .iter()
-                    .map(|(k, &b)| (k.clone(), b as u64))
-                    .collect(),
-                monthly_cost_usd: (cost_by_tier.values().sum::<f64>() * 100.0).round() / 100.0,
-                lifecycle_rules: rules,
-                cost_by_tier,
-                measured_by: "sim".into(),
-                as_of: Some(midnight(self.day)),
-                has_lifecycle: self.lifecycle.is_some(),
-                ..Default::default()
-            }],
-            ..Default::default()
-        }
     }
 }

@@ -18,7 +18,7 @@ use super::rng::{SimRng, stream, streams};
 use super::s3::{self, Bucket};
 use super::traffic::Traffic;
 use super::{Scenario, SimOptions};
-use crate::model::{Alarm, AuroraStatus, OpenSearchStatus, RedshiftStatus, S3Status};
+use crate::model::{Alarm, AuroraStatus, OpenSearchStatus};
 use crate::services::s3::lifecycle_doc::LifecycleConfiguration;
 
 /// The world starts this long before its start time so the model has settled (sessions,
@@ -58,7 +58,6 @@ pub struct World {
     etl: Etl,
     pub(crate) cloud: Cloud,
     pub(crate) alarms: Alarms,
-    prices: BTreeMap<String, f64>,
     minute: i64,
 }
 
@@ -99,7 +98,6 @@ impl World {
                 DateTime::<Utc>::from_timestamp(at0.timestamp().div_euclid(60) * 60 - 6 * 3600, 0)
                     .unwrap_or(at0),
             ),
-            prices: super::prices::s3_price_table(),
             minute: at0.timestamp().div_euclid(60),
         };
         w.advance_to(0.0);
@@ -211,16 +209,66 @@ impl World {
         self.aurora.wire(self.t)
     }
 
-    pub fn s3_status(&self) -> S3Status {
-        self.s3.status(&self.prices)
+    /// Bytes per StorageType (CloudWatch's names) and the object count of `bucket` as of the
+    /// latest daily figures; None when the bucket is not in the simulation.
+    pub fn bucket_usage(&self, bucket: &str) -> Option<(BTreeMap<String, u64>, u64)> {
+        (bucket == self.s3.name).then(|| {
+            (
+                self.s3
+                    .tiers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.round() as u64))
+                    .collect(),
+                self.s3.objects.round() as u64,
+            )
+        })
     }
 
+    /// The domain's health, indices (with aliases) and running reindex tasks, read from the
+    /// simulated REST answers by the real parsers; no rates (those need two samples: the
+    /// collector over `sim::opensearch::wire` has them). For the simulated admin calls.
     pub fn opensearch_status(&self) -> OpenSearchStatus {
-        self.search.status(self.t)
+        use crate::services::opensearch::parse;
+        let health = self.search.health_json(self.t);
+        let (status, cluster_name, nodes) = parse::health(&health);
+        let aliases = parse::aliases(&self.search.cat_aliases_json());
+        OpenSearchStatus {
+            health: status,
+            cluster_name,
+            nodes,
+            indices: parse::indices(
+                &self.search.cat_indices_json(self.t),
+                &aliases,
+                &health["indices"],
+            ),
+            tasks: parse::tasks(&self.search.tasks_json(self.t)),
+            ..Default::default()
+        }
     }
 
-    pub fn redshift_status(&self) -> RedshiftStatus {
-        self.etl.status(self.now())
+    /// `sys_load_history` as the warehouse answers it now (newest first, at most `limit`).
+    pub fn redshift_load_history(&self, limit: usize) -> Vec<crate::services::redshift::LoadRow> {
+        self.etl.load_history(self.now(), limit)
+    }
+
+    /// `sys_load_error_detail` rows of the COPYs `ids` (at most `limit`).
+    pub fn redshift_load_errors(
+        &self,
+        ids: &[i64],
+        limit: usize,
+    ) -> Vec<crate::services::redshift::ErrorRow> {
+        self.etl.load_errors(self.now(), ids, limit)
+    }
+
+    /// Glue GetJobRuns for `job` (the simulation runs `orders-etl`), newest first.
+    pub fn glue_job_runs(&self, job: &str) -> Result<Vec<crate::model::GlueRun>, SimError> {
+        if job != super::redshift::GLUE_JOB {
+            return Err(SimError::new(
+                "EntityNotFoundException",
+                format!("Job {job} not found"),
+            ));
+        }
+        Ok(self.etl.glue_runs(self.now()))
     }
 
     pub fn alarms(&self) -> Vec<Alarm> {

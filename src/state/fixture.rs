@@ -1,6 +1,7 @@
-//! Deterministic StreamShop-shaped data for snapshot tests, benches and `findings` tests: a
-//! fixed clock, a fixed snapshot, and a State that has seen a minute of samples.
-//! (Hand-made `model::*` values; the simulation replaces them where it can be stepped.)
+//! Deterministic StreamShop-shaped data for unit tests of findings, checks, exports and state
+//! folding: a fixed clock, a fixed snapshot with edge cases picked by hand, and a State that has
+//! seen a minute of samples. Compiled into tests only; the UI snapshots render the fixed-seed
+//! simulation through the real collectors instead (tests/ui_snapshots.rs).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -505,11 +506,8 @@ pub fn snapshot() -> Snapshot {
 }
 
 fn sample(source: SourceKind, at: DateTime<Utc>, update: Update) -> Sample {
-    Sample {
-        source,
-        at,
-        result: Ok(update),
-    }
+    let result = Ok(update);
+    Sample { source, at, result }
 }
 
 /// Sources the fixture registers, with their collection intervals.
@@ -596,25 +594,5 @@ pub fn state() -> State {
         Update::Alarms(alarms()),
     ));
     st.now = t;
-    st
-}
-
-/// The fixture State after OpenSearch stopped answering two minutes ago: its last data stays,
-/// its error shows, and it is stale.
-pub fn state_with_failing_source() -> State {
-    let mut st = state();
-    let later = now() + chrono::Duration::seconds(120);
-    st.apply_sample(Sample {
-        source: SourceKind::OpenSearch,
-        at: later,
-        result: Err(
-            "error sending request for url (http://127.0.0.1:9201/_cluster/health): connection refused"
-                .into(),
-        ),
-    });
-    // Everything else kept answering.
-    st.apply_sample(sample(SourceKind::Aurora, later, Update::Aurora(aurora())));
-    st.apply_sample(sample(SourceKind::Redis, later, Update::Redis(redis())));
-    st.now = later;
     st
 }

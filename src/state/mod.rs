@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod detail;
 pub mod export;
 pub mod findings;
+#[cfg(any(test, feature = "test-support"))]
 pub mod fixture;
 pub mod fleet;
 pub mod hysteresis;

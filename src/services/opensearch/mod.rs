@@ -1,6 +1,7 @@
 //! Real OpenSearch collector: cluster health, indices with aliases, indexing and search rates
 //! and latencies from node counter deltas, and running reindex tasks with their progress.
 //!
+//! The answers come over [`OpenSearchWire`] (a real cluster, or the simulation in demo mode).
 //! The five requests go out in parallel, each with its own deadline, so a slow `_cat/indices`
 //! on a cluster with thousands of indices does not hold back health, rates or tasks: the part
 //! that timed out keeps its previous figures and says so in `errors`.
@@ -9,23 +10,20 @@ pub mod admin;
 mod client;
 pub mod login;
 pub mod parse;
+pub mod wire;
 pub mod writes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use async_trait::async_trait;
-use opensearch::OpenSearch;
-use opensearch::http::Method;
-use opensearch::http::headers::HeaderMap;
-use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
 use serde_json::Value;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::OpenSearchConfig;
 use crate::model::{IndexStatus, OpenSearchStatus, TaskStatus};
 use parse::NodeCounters;
+pub use wire::{ClientWire, OpenSearchWire};
 
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -37,9 +35,9 @@ pub fn collector(cfg: &OpenSearchConfig, aws: &AwsContext) -> BoxCollector {
 }
 
 pub struct OpenSearchCollector {
-    cfg: OpenSearchConfig,
-    aws: AwsContext,
-    client: Option<OpenSearch>,
+    wire: Box<dyn OpenSearchWire>,
+    interval: Duration,
+    timeout: Duration,
     counters: Option<(Instant, HashMap<String, NodeCounters>)>,
     last_indices: Vec<IndexStatus>,
     last_aliases: BTreeMap<String, Vec<String>>,
@@ -49,11 +47,23 @@ pub struct OpenSearchCollector {
 }
 
 impl OpenSearchCollector {
+    /// The collector over a real cluster (`cfg.url`).
     pub fn new(cfg: &OpenSearchConfig, aws: &AwsContext) -> Self {
+        let timeout = cfg.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        Self::over(
+            Box::new(ClientWire::new(cfg, aws, timeout)),
+            cfg.interval.unwrap_or(DEFAULT_INTERVAL),
+            timeout,
+        )
+    }
+
+    /// The collector over any wire (the simulation's in demo mode), polling every `interval`
+    /// with rounds bounded by `timeout`.
+    pub fn over(wire: Box<dyn OpenSearchWire>, interval: Duration, timeout: Duration) -> Self {
         OpenSearchCollector {
-            cfg: cfg.clone(),
-            aws: aws.clone(),
-            client: None,
+            wire,
+            interval,
+            timeout,
             counters: None,
             last_indices: Vec::new(),
             last_aliases: BTreeMap::new(),
@@ -62,59 +72,34 @@ impl OpenSearchCollector {
         }
     }
 
-    fn timeout(&self) -> Duration {
-        self.cfg.timeout.unwrap_or(DEFAULT_TIMEOUT)
-    }
-
     /// Each request's deadline: most of the round's, leaving time to assemble the answer.
     fn request_timeout(&self) -> Duration {
-        self.timeout().mul_f64(0.8)
+        self.timeout.mul_f64(0.8)
     }
 
-    /// The client, built on first use; `fresh` rebuilds it with a re-read secret.
-    async fn client(&mut self, fresh: bool) -> anyhow::Result<OpenSearch> {
-        if let Some(c) = &self.client
-            && !fresh
-        {
-            return Ok(c.clone());
-        }
-        let (url, _) = login::endpoint(&self.cfg)?;
-        let mut b =
-            TransportBuilder::new(SingleNodeConnectionPool::new(url)).timeout(self.timeout());
-        if let Some(creds) = login::credentials(&self.cfg, &self.aws, fresh).await? {
-            b = b.auth(creds).service_name("es");
-        }
-        let c = OpenSearch::new(b.build().context("opensearch: building the HTTP client")?);
-        self.client = Some(c.clone());
-        Ok(c)
-    }
-
-    /// One round, with the concrete result. A 401 with `password_secret` re-reads the secret
-    /// once and tries again (the secret was rotated).
+    /// One round, with the concrete result. A 401 makes the wire re-read its login once (a
+    /// rotated `password_secret`) and the round is tried again.
     pub async fn collect_status(&mut self) -> anyhow::Result<OpenSearchStatus> {
-        match self.round(false).await {
-            Err(e)
-                if self.cfg.password_secret.is_some() && format!("{e:#}").contains("HTTP 401") =>
-            {
-                self.round(true).await
+        match self.round().await {
+            Err(e) if format!("{e:#}").contains("HTTP 401") && self.wire.relogin().await? => {
+                self.round().await
             }
             r => r,
         }
     }
 
-    async fn round(&mut self, fresh: bool) -> anyhow::Result<OpenSearchStatus> {
-        let client = self.client(fresh).await?;
+    async fn round(&mut self) -> anyhow::Result<OpenSearchStatus> {
+        self.wire.prepare().await?;
         let t = self.request_timeout();
+        let w = &*self.wire;
         let (health, stats, indices, aliases, tasks) = tokio::join!(
-            get(&client, "/_cluster/health", &[("level", "indices")], t),
-            get(
-                &client,
+            w.get("/_cluster/health", &[("level", "indices")], t),
+            w.get(
                 "/_nodes/stats/indices/indexing,search",
                 &[("filter_path", "nodes.*.indices")],
                 t
             ),
-            get(
-                &client,
+            w.get(
                 "/_cat/indices",
                 &[
                     ("format", "json"),
@@ -125,14 +110,12 @@ impl OpenSearchCollector {
                 ],
                 t
             ),
-            get(
-                &client,
+            w.get(
                 "/_cat/aliases",
                 &[("format", "json"), ("h", "alias,index")],
                 t
             ),
-            get(
-                &client,
+            w.get(
                 "/_tasks",
                 &[("actions", "*reindex*"), ("detailed", "true")],
                 t
@@ -162,7 +145,7 @@ impl OpenSearchCollector {
         }
         match stats {
             Ok(v) => {
-                let now = Instant::now();
+                let now = self.wire.now();
                 let counters = parse::node_counters(&v);
                 if let Some((then, before)) = &self.counters {
                     let r =
@@ -197,7 +180,7 @@ impl OpenSearchCollector {
         match tasks {
             Ok(v) => {
                 let running = parse::tasks(&v);
-                let now = Instant::now();
+                let now = self.wire.now();
                 for old in self.last_tasks.drain(..) {
                     if !running.iter().any(|t| t.id == old.id) {
                         self.finished.push((now, TaskStatus { done: true, ..old }));
@@ -221,60 +204,16 @@ impl OpenSearchCollector {
     }
 }
 
-/// GET `path` as JSON within `timeout`; an HTTP error status is an error with its body's reason.
-async fn get(
-    client: &OpenSearch,
-    path: &str,
-    query: &[(&str, &str)],
-    timeout: Duration,
-) -> anyhow::Result<Value> {
-    let fut = async {
-        let resp = client
-            .send(
-                Method::Get,
-                path,
-                HeaderMap::new(),
-                Some(query),
-                None::<()>,
-                Some(timeout),
-            )
-            .await
-            // opensearch's Display already carries reqwest's cause; one level avoids repeating it.
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let code = resp.status_code();
-        if login::is_unauthorized(code.as_u16()) {
-            // The security plugin answers 401 in plain text: say what it means.
-            anyhow::bail!("HTTP 401: the cluster refused the credentials");
-        }
-        let body: Value = resp.json().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        if !code.is_success() {
-            let reason = body["error"]["reason"]
-                .as_str()
-                .or_else(|| body["error"].as_str())
-                .unwrap_or("no reason given");
-            anyhow::bail!("HTTP {}: {reason}", code.as_u16());
-        }
-        Ok(body)
-    };
-    match tokio::time::timeout(timeout, fut).await {
-        Ok(r) => r.with_context(|| format!("GET {path}")),
-        Err(_) => anyhow::bail!(
-            "GET {path}: no answer within {}",
-            humantime::format_duration(timeout)
-        ),
-    }
-}
-
 #[async_trait]
 impl Collector for OpenSearchCollector {
     fn kind(&self) -> SourceKind {
         SourceKind::OpenSearch
     }
     fn interval(&self) -> Duration {
-        self.cfg.interval.unwrap_or(DEFAULT_INTERVAL)
+        self.interval
     }
     fn timeout(&self) -> Duration {
-        OpenSearchCollector::timeout(self)
+        self.timeout
     }
     async fn collect(&mut self) -> anyhow::Result<Update> {
         Ok(Update::OpenSearch(self.collect_status().await?))

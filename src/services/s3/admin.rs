@@ -62,7 +62,8 @@ pub const SCAN_LIMIT: u64 = 100_000;
 #[derive(Clone)]
 pub struct S3Admin {
     client: aws_sdk_s3::Client,
-    cloudwatch: Option<aws_sdk_cloudwatch::Client>,
+    /// The storage metrics' wire (the collector's), when CloudWatch is reachable.
+    storage: Option<std::sync::Arc<dyn super::S3Wire>>,
     name: String,
     /// Bound on each lifecycle GET/PUT/DELETE (`admin_timeout`).
     call_timeout: std::time::Duration,
@@ -72,7 +73,7 @@ impl S3Admin {
     pub fn new(client: aws_sdk_s3::Client) -> Self {
         S3Admin {
             client,
-            cloudwatch: None,
+            storage: None,
             name: "S3".into(),
             call_timeout: crate::config::DEFAULT_ADMIN_TIMEOUT,
         }
@@ -87,7 +88,7 @@ impl S3Admin {
     pub async fn from_aws(aws: &crate::services::aws::AwsContext, endpoint: Option<&str>) -> Self {
         S3Admin {
             client: aws.s3().await,
-            cloudwatch: Some(aws.cloudwatch().await),
+            storage: Some(std::sync::Arc::new(super::AwsWire::new(aws))),
             name: match endpoint {
                 Some(e) => format!("S3 at {e}"),
                 None => format!("S3 ({})", aws.region().unwrap_or("default region")),
@@ -99,13 +100,10 @@ impl S3Admin {
     /// Daily BucketSizeBytes per StorageType (the S3 storage metrics are published once a
     /// day), for the StorageTypes ListMetrics finds for the bucket.
     async fn usage_from_cloudwatch(&self, bucket: &str) -> Result<Option<BucketUsage>> {
-        let Some(cw) = &self.cloudwatch else {
+        let Some(wire) = &self.storage else {
             return Ok(None);
         };
-        let reader = crate::services::cloudwatch::CloudWatchReader::new(cw.clone());
-        let daily =
-            crate::services::s3::storage::fetch(&reader, &[bucket.to_string()], chrono::Utc::now())
-                .await?;
+        let daily = super::storage::fetch(wire, &[bucket.to_string()], wire.now()).await?;
         let Some(d) = daily.into_iter().next().filter(|d| !d.tiers.is_empty()) else {
             return Ok(None);
         };

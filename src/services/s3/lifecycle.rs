@@ -1,37 +1,15 @@
 //! Lifecycle rules as one line each: "prefix media/: 30d→STANDARD_IA, 90d→GLACIER_IR,
 //! expire 365d". A bucket without a configuration is a state (has_lifecycle = false). The
 //! line is drawn from the one lifecycle document model (`lifecycle_doc::Rule`), whether the
-//! rule came from S3 (through `admin::rule_from_sdk`), the simulation or an operator's file.
+//! rule came over the S3 wire (AWS through `admin::rule_from_sdk`, or the simulation) or from
+//! an operator's file.
 
-use aws_sdk_s3::error::ProvideErrorMetadata;
-
-use super::admin::rule_from_sdk;
-use super::lifecycle_doc::Rule;
+use super::lifecycle_doc::{LifecycleConfiguration, Rule};
 use crate::model::LifecycleRuleSummary;
 
-/// Rules of `bucket`; `Ok(None)` when it has no lifecycle configuration.
-pub async fn fetch(
-    client: &aws_sdk_s3::Client,
-    bucket: &str,
-) -> anyhow::Result<Option<Vec<LifecycleRuleSummary>>> {
-    match client
-        .get_bucket_lifecycle_configuration()
-        .bucket(bucket)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(Some(
-            out.rules()
-                .iter()
-                .map(|r| summarize(&rule_from_sdk(r)))
-                .collect(),
-        )),
-        Err(e) if e.code() == Some("NoSuchLifecycleConfiguration") => Ok(None),
-        Err(e) => Err(anyhow::anyhow!(
-            "GetBucketLifecycleConfiguration {bucket}: {}",
-            super::aws_message(&e)
-        )),
-    }
+/// Every rule of a configuration, summarized, in the document's order.
+pub fn summaries(cfg: &LifecycleConfiguration) -> Vec<LifecycleRuleSummary> {
+    cfg.rules.iter().map(summarize).collect()
 }
 
 /// The panel's line for one rule: its ID, status and what it does to which objects.

@@ -2,6 +2,7 @@
 //! metrics (or a capped ListObjectsV2 scan where CloudWatch has nothing), monthly cost per tier
 //! from the price table, and each bucket's lifecycle rules.
 //!
+//! The answers come over [`S3Wire`] (AWS, or the simulation in demo mode).
 //! The daily metrics change once a day, so the collector polls rarely (1 h by default; the
 //! first round runs at start) and reports the datapoint's date as `as_of`.
 
@@ -12,21 +13,22 @@ pub mod lifecycle_doc;
 pub mod prices;
 pub mod scan;
 pub mod storage;
+pub mod wire;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_s3::error::ProvideErrorMetadata;
-use chrono::Utc;
 use futures::StreamExt;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::S3Config;
 use crate::model::{BucketStatus, S3Status};
-use crate::services::cloudwatch::CloudWatchReader;
 use prices::PriceTable;
 use storage::DailyStorage;
+pub use wire::{AwsWire, S3Wire};
 
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(3600);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,30 +41,44 @@ pub fn collector(cfg: &S3Config, aws: &AwsContext, prices: &BTreeMap<String, f64
 
 pub struct S3Collector {
     cfg: S3Config,
-    aws: AwsContext,
+    wire: Arc<dyn S3Wire>,
     prices: PriceTable,
 }
 
 impl S3Collector {
+    /// The collector over AWS (or the context's `endpoint_url`), pricing with the embedded
+    /// table for the context's region and `prices`' overrides (USD per GB-month by StorageType).
     pub fn new(cfg: &S3Config, aws: &AwsContext, prices: &BTreeMap<String, f64>) -> Self {
+        Self::over(
+            Arc::new(AwsWire::new(aws)),
+            cfg,
+            PriceTable::new(aws.region(), prices),
+        )
+    }
+
+    /// The collector over any wire (the simulation's in demo mode).
+    pub fn over(wire: Arc<dyn S3Wire>, cfg: &S3Config, prices: PriceTable) -> Self {
         S3Collector {
             cfg: cfg.clone(),
-            aws: aws.clone(),
-            prices: PriceTable::new(aws.region(), prices),
+            wire,
+            prices,
         }
     }
 
     /// One full round, as [`Collector::collect`] but with the concrete result.
     pub async fn collect_status(&self) -> anyhow::Result<S3Status> {
         let buckets = &self.cfg.buckets;
-        let cw = CloudWatchReader::new(self.aws.cloudwatch().await);
-        let s3 = self.aws.s3().await;
-        let daily_fut = storage::fetch(&cw, buckets, Utc::now());
+        let wire = &self.wire;
+        let daily_fut = storage::fetch(wire, buckets, wire.now());
         // Owned inputs per future: borrowing closures here trip the Send check of async_trait.
         let lifecycle_fut = futures::stream::iter(buckets.clone())
             .map(|b| {
-                let s3 = s3.clone();
-                async move { lifecycle::fetch(&s3, &b).await }
+                let wire = wire.clone();
+                async move {
+                    wire.lifecycle(&b)
+                        .await
+                        .map(|c| c.as_ref().map(lifecycle::summaries))
+                }
             })
             .buffered(PARALLEL)
             .collect::<Vec<_>>();
@@ -91,9 +107,9 @@ impl S3Collector {
         let prefix = self.cfg.scan_prefix.as_deref();
         let scans: Vec<_> = futures::stream::iter(to_scan.clone())
             .map(|i| {
-                let (s3, bucket, prefix) =
-                    (s3.clone(), buckets[i].clone(), prefix.map(str::to_string));
-                async move { scan::scan(&s3, &bucket, prefix.as_deref(), max).await }
+                let (wire, bucket, prefix) =
+                    (wire.clone(), buckets[i].clone(), prefix.map(str::to_string));
+                async move { wire.scan(&bucket, prefix.as_deref(), max).await }
             })
             .buffered(PARALLEL)
             .collect()
@@ -116,7 +132,7 @@ impl S3Collector {
                         b.tiers = s.tiers;
                         b.objects = s.objects;
                         b.measured_by = "scan".into();
-                        b.as_of = Some(Utc::now());
+                        b.as_of = Some(wire.now());
                         b.scan_truncated = s.truncated;
                         if s.truncated {
                             notes.push(format!(

@@ -5,13 +5,15 @@
 //! fixed list: a type AWS adds later is still counted, and shown with an unknown price.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use aws_sdk_cloudwatch::types::DimensionFilter;
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 
+use super::wire::S3Wire;
 use crate::model::s3_storage;
-use crate::services::cloudwatch::{CloudWatchReader, MetricQuery, Series};
+use crate::services::cloudwatch::panels::Dims;
+use crate::services::cloudwatch::{MetricQuery, Series};
 
 /// ListMetrics calls in flight at once.
 const PARALLEL: usize = 8;
@@ -34,46 +36,27 @@ pub struct DailyStorage {
 /// The StorageTypes `bucket` has BucketSizeBytes under, from ListMetrics (AWS/S3, every page).
 /// ListMetrics returns metrics with a datapoint in the last two weeks, which covers the
 /// three-day window read here.
-pub async fn discover(
-    client: &aws_sdk_cloudwatch::Client,
-    bucket: &str,
-) -> anyhow::Result<Vec<String>> {
-    let mut pages = client
-        .list_metrics()
-        .namespace("AWS/S3")
-        .metric_name("BucketSizeBytes")
-        .dimensions(
-            DimensionFilter::builder()
-                .name("BucketName")
-                .value(bucket)
-                .build(),
-        )
-        .into_paginator()
-        .send();
+pub async fn discover(wire: &dyn S3Wire, bucket: &str) -> anyhow::Result<Vec<String>> {
+    Ok(storage_types(bucket, &wire.list_metrics(bucket).await?))
+}
+
+/// The StorageTypes among ListMetrics' dimension sets that are `bucket`'s bucket-wide daily
+/// figure (exactly BucketName and StorageType), sorted, each once.
+pub fn storage_types(bucket: &str, metrics: &[Dims]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    while let Some(page) = pages.next().await {
-        let page = page
-            .map_err(aws_sdk_cloudwatch::Error::from)
-            .map_err(|e| anyhow::anyhow!("CloudWatch ListMetrics {bucket}: {e}"))?;
-        for m in page.metrics() {
-            let dims = m.dimensions();
-            let named = |n: &str| {
-                dims.iter()
-                    .find(|d| d.name() == Some(n))
-                    .and_then(|d| d.value())
-            };
-            // A metric with any other dimension is not the bucket-wide daily figure.
-            if dims.len() == 2
-                && named("BucketName") == Some(bucket)
-                && let Some(st) = named("StorageType")
-                && !out.iter().any(|x| x == st)
-            {
-                out.push(st.to_string());
-            }
+    for dims in metrics {
+        let named = |n: &str| dims.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        // A metric with any other dimension is not the bucket-wide daily figure.
+        if dims.len() == 2
+            && named("BucketName") == Some(bucket)
+            && let Some(st) = named("StorageType")
+            && !out.iter().any(|x| x == st)
+        {
+            out.push(st.to_string());
         }
     }
     out.sort();
-    Ok(out)
+    out
 }
 
 /// Every documented StorageType, for when discovery fails.
@@ -86,14 +69,15 @@ pub fn documented_types() -> Vec<String> {
 
 /// Per bucket, its StorageTypes (discovered, or every documented one with a note).
 pub async fn discover_all(
-    client: &aws_sdk_cloudwatch::Client,
+    wire: &Arc<dyn S3Wire>,
     buckets: &[String],
 ) -> Vec<(Vec<String>, Option<String>)> {
+    // Owned inputs per future: borrowing closures here trip the Send check of async_trait.
     futures::stream::iter(buckets.to_vec())
         .map(|b| {
-            let client = client.clone();
+            let wire = wire.clone();
             async move {
-                match discover(&client, &b).await {
+                match discover(&*wire, &b).await {
                     Ok(types) => (types, None),
                     Err(e) => (
                         documented_types(),
@@ -217,15 +201,15 @@ pub fn interpret(types: &[Vec<String>], series: &HashMap<String, Series>) -> Vec
 
 /// Discover each bucket's StorageTypes, then read their daily figures in batched calls.
 pub async fn fetch(
-    reader: &CloudWatchReader,
+    wire: &Arc<dyn S3Wire>,
     buckets: &[String],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<DailyStorage>> {
-    let found = discover_all(reader.client(), buckets).await;
+    let found = discover_all(wire, buckets).await;
     let types: Vec<Vec<String>> = found.iter().map(|(t, _)| t.clone()).collect();
     let (start, end) = window(now);
-    let series = reader
-        .fetch_groups(&queries(buckets, &types), start, end)
+    let series = wire
+        .get_metric_data(&queries(buckets, &types), start, end)
         .await?;
     let mut out = interpret(&types, &series);
     for (d, (_, discovery)) in out.iter_mut().zip(found) {
@@ -263,6 +247,34 @@ mod tests {
         assert_eq!(
             dims,
             ["IntAAObjectOverhead", "FutureStorage", "AllStorageTypes"]
+        );
+    }
+
+    #[test]
+    fn only_bucket_wide_dimension_sets_name_storage_types() {
+        let d = |pairs: &[(&str, &str)]| -> Dims {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let metrics = vec![
+            d(&[("BucketName", "b"), ("StorageType", "StandardStorage")]),
+            d(&[("StorageType", "GlacierStorage"), ("BucketName", "b")]),
+            d(&[
+                ("BucketName", "b"),
+                ("StorageType", "StandardIAStorage"),
+                ("FilterId", "x"),
+            ]),
+            d(&[
+                ("BucketName", "other"),
+                ("StorageType", "DeepArchiveStorage"),
+            ]),
+            d(&[("BucketName", "b"), ("StorageType", "StandardStorage")]),
+        ];
+        assert_eq!(
+            storage_types("b", &metrics),
+            ["GlacierStorage", "StandardStorage"]
         );
     }
 
