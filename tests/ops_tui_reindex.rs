@@ -160,8 +160,10 @@ async fn modal_rethrottles_the_running_copy_and_the_cancel_task_action_aborts_wi
     key(m.as_mut(), 'y');
     let s = until_screen(&mut t, m.as_mut(), "c cancel task", 20).await;
     assert!(s.contains("throttle (unlimited)"), "{s}");
-    // Wait for the copy task to exist before controlling it.
-    until_screen(&mut t, m.as_mut(), "copied", 20).await;
+    // Wait for the copy task to exist before controlling it: the live figure "copied: N / M"
+    // (plain "copied" already matches create-target's "(copied mappings)", before the task
+    // exists, and a rethrottle then fails under load).
+    until_screen(&mut t, m.as_mut(), "copied: ", 20).await;
     key(m.as_mut(), '-');
     let s = until_screen(&mut t, m.as_mut(), "throttle 1000 docs/s", 20).await;
     assert!(
