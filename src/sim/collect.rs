@@ -142,6 +142,7 @@ fn figure(label: &str, value: Option<f64>, unit: &str, status: Status) -> CwFigu
         at: None,
         period_seconds: Some(60),
         history: Vec::new(),
+        backfill: Vec::new(),
         error: None,
     }
 }

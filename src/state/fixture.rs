@@ -2,6 +2,8 @@
 //! fixed clock, a fixed snapshot, and a State that has seen a minute of samples.
 //! (Hand-made `model::*` values; the simulation replaces them where it can be stepped.)
 
+pub mod fleet;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -349,6 +351,7 @@ fn fig(label: &str, value: Option<f64>, unit: &str, status: Status, history: &[f
             .filter(|_| value.is_some()),
         period_seconds: Some(300),
         history: history.to_vec(),
+        backfill: Vec::new(),
         error: None,
     }
 }

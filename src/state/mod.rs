@@ -7,6 +7,7 @@ pub mod export;
 pub mod findings;
 pub mod fixture;
 pub mod fleet;
+pub mod history;
 pub mod logs;
 pub mod modal;
 pub mod overview;
@@ -194,6 +195,12 @@ pub struct State {
     pub cloudwatch_usage: Option<CloudWatchUsage>,
     /// Rows in the table last drawn for the current panel, so movement keys can clamp.
     pub visible_rows: Cell<usize>,
+    /// Table rows formatted for drawing since the State was made (a counter, never reset):
+    /// panels format only the rows on screen (`ui::widgets::table_window`), so a frame's
+    /// share of it does not grow with rows off screen. Tests and the render bench read it.
+    pub rows_laid_out: Cell<u64>,
+    /// The window every history chart shows (`w` cycles it).
+    pub chart_window: history::Window,
     /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
     pub inbox: Option<tokio::sync::mpsc::UnboundedSender<StateFn>>,
     /// Drill-down stack: the detail views opened with `enter`, the top one shown.
@@ -238,6 +245,8 @@ impl State {
             fleet: Vec::new(),
             cloudwatch_usage: None,
             visible_rows: Cell::new(0),
+            rows_laid_out: Cell::new(0),
+            chart_window: history::Window::default(),
             inbox: None,
             detail: Vec::new(),
             clipboard: None,
@@ -320,7 +329,11 @@ impl State {
                     Update::S3(s) => self.data.s3 = Some(s),
                     Update::OpenSearch(o) => self.data.opensearch = Some(o),
                     Update::Redshift(r) => self.data.redshift = Some(r),
-                    Update::CloudWatch(id, figs) => {
+                    Update::CloudWatch(id, mut figs) => {
+                        // Folded into the series by record_series; not kept twice.
+                        for f in &mut figs {
+                            f.backfill = Vec::new();
+                        }
                         self.data
                             .cloudwatch
                             .get_or_insert_with(BTreeMap::new)
@@ -383,11 +396,17 @@ impl State {
             }
             Update::CloudWatch(id, figs) => {
                 for f in figs {
+                    if f.value.is_none() && f.backfill.is_empty() {
+                        continue;
+                    }
+                    let ring = s
+                        .cloudwatch
+                        .entry((id.clone(), f.label.clone()))
+                        .or_default();
+                    // Older datapoints first: a ring takes only points older than it holds.
+                    ring.backfill(&f.backfill);
                     if let Some(v) = f.value {
-                        s.cloudwatch
-                            .entry((id.clone(), f.label.clone()))
-                            .or_default()
-                            .push_at(at, v);
+                        ring.push_at(at, v);
                     }
                 }
             }
@@ -603,6 +622,14 @@ impl State {
                 None => self.toggle_pause(),
             },
             Action::ReplayStep => self.replay_step(),
+            Action::ChartWindow => {
+                self.chart_window = self.chart_window.next();
+                let w = self.chart_window;
+                self.set_flash(match w {
+                    history::Window::Recent => "charts: the last 5 minutes, every sample".into(),
+                    _ => format!("charts: the last {}, per minute (mean, max)", w.label()),
+                });
+            }
             Action::ReplayFaster | Action::ReplaySlower if self.replay.is_none() => {
                 self.set_flash("replay keys work in `opsdeck replay FILE` only")
             }

@@ -133,7 +133,7 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
                     ],
                 )
             });
-            (vec!["replica", "state", "lag", "source"], rows.collect())
+            (columns_of(def.kind), rows.collect())
         }
         PanelKind::Redis => {
             let r = d.redis.as_ref()?;
@@ -158,13 +158,7 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
                     ],
                 )
             });
-            (
-                vec![
-                    "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients",
-                    "repl lag",
-                ],
-                rows.collect(),
-            )
+            (columns_of(def.kind), rows.collect())
         }
         PanelKind::S3 => {
             let s = d.s3.as_ref()?;
@@ -182,10 +176,7 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
                     ],
                 )
             });
-            (
-                vec!["bucket", "bytes", "objects", "$/month", "rules"],
-                rows.collect(),
-            )
+            (columns_of(def.kind), rows.collect())
         }
         PanelKind::OpenSearch => {
             let o = d.opensearch.as_ref()?;
@@ -204,10 +195,7 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
                     ],
                 )
             });
-            (
-                vec!["index", "state", "docs", "size", "aliases"],
-                rows.collect(),
-            )
+            (columns_of(def.kind), rows.collect())
         }
         PanelKind::Redshift => {
             let r = d.redshift.as_ref()?;
@@ -233,10 +221,7 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
                     ],
                 )
             });
-            (
-                vec!["status", "table", "start", "took", "rows", "error"],
-                rows.collect(),
-            )
+            (columns_of(def.kind), rows.collect())
         }
         PanelKind::CloudWatch => {
             let figs = d.cloudwatch.as_ref()?.get(panel_id)?;
@@ -254,7 +239,7 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
                     ],
                 )
             });
-            (vec!["metric", "value", "unit", "period"], rows.collect())
+            (columns_of(def.kind), rows.collect())
         }
     };
     Some(Table {
@@ -264,10 +249,51 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
     })
 }
 
+/// The columns of a panel kind's table, in the order of [`TableRow::keys`].
+fn columns_of(kind: PanelKind) -> Vec<&'static str> {
+    match kind {
+        PanelKind::Logs => Vec::new(),
+        PanelKind::Aurora => vec!["replica", "state", "lag", "source"],
+        PanelKind::Redis => vec![
+            "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients", "repl lag",
+        ],
+        PanelKind::S3 => vec!["bucket", "bytes", "objects", "$/month", "rules"],
+        PanelKind::OpenSearch => vec!["index", "state", "docs", "size", "aliases"],
+        PanelKind::Redshift => vec!["status", "table", "start", "took", "rows", "error"],
+        PanelKind::CloudWatch => vec!["metric", "value", "unit", "period"],
+    }
+}
+
+/// How many rows [`table`] would give `panel_id`, without formatting any (None: no table).
+fn table_len(st: &State, panel_id: &str) -> Option<usize> {
+    let d = &st.data;
+    Some(match st.panels.get(panel_id)?.kind {
+        PanelKind::Logs => return None,
+        PanelKind::Aurora => d.aurora.as_ref()?.replicas.len(),
+        PanelKind::Redis => d.redis.as_ref()?.nodes.len(),
+        PanelKind::S3 => d.s3.as_ref()?.buckets.len(),
+        PanelKind::OpenSearch => d.opensearch.as_ref()?.indices.len(),
+        PanelKind::Redshift => d.redshift.as_ref()?.runs.len(),
+        PanelKind::CloudWatch => d.cloudwatch.as_ref()?.get(panel_id)?.len(),
+    })
+}
+
 impl State {
     /// The current panel's rows that pass the filter, in the chosen sort order (data order
     /// when unsorted). Each is an index into the panel's data.
     pub fn table_order(&self, panel_id: &str) -> Vec<usize> {
+        // Unfiltered and unsorted, the order is the data's: no row is formatted for it, so a
+        // frame of a 1,000-index panel formats only the rows it shows.
+        let unsorted = self
+            .views
+            .get(panel_id)
+            .is_none_or(|v| v.sort_col.is_none());
+        if unsorted
+            && self.filter_text().is_empty()
+            && let Some(n) = table_len(self, panel_id)
+        {
+            return (0..n).collect();
+        }
         self.table_rows(panel_id)
             .into_iter()
             .map(|r| r.index)
@@ -312,7 +338,12 @@ impl State {
         let Some(col) = v.sort_col else {
             return column.to_string();
         };
-        let cols = table(self, &id).map(|t| t.columns).unwrap_or_default();
+        // Called once per header cell: the columns only, never the rows.
+        let cols = self
+            .panels
+            .get(&id)
+            .map(|d| columns_of(d.kind))
+            .unwrap_or_default();
         if cols.get(col) == Some(&column) {
             format!("{column}{}", if v.sort_desc { "▼" } else { "▲" })
         } else {

@@ -1,5 +1,6 @@
 //! History charts for detail views: a clock-time axis, a value axis that starts at zero with its
-//! unit, the threshold drawn as a line, and the window the chart covers in its title.
+//! unit, the threshold drawn as a line, and the window the chart covers in its title: the last
+//! samples at full resolution, or (`w`) the last hour or day per minute with each minute's peak.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,7 +10,8 @@ use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType};
 
 use crate::fmt;
 use crate::state::State;
-use crate::state::series::Ring;
+use crate::state::history::Window;
+use crate::state::series::{Point, Ring};
 
 /// `ring` as a line chart in `r` (nothing when too small). `threshold` (same unit) is drawn as a
 /// horizontal line and kept inside the scale, so "under the threshold" is visible at a glance.
@@ -23,64 +25,77 @@ pub fn history(
     threshold: Option<f64>,
 ) {
     let t = &st.theme;
-    if r.height < 5 || r.width < 24 || ring.is_empty() {
+    let w = st.chart_window;
+    let points = ring.points(w);
+    if r.height < 5 || r.width < 24 || points.is_empty() {
         return;
     }
-    let n = ring.len();
+    let n = points.len();
     let now = ring.last().map_or("-".into(), |v| fmt::with_unit(v, unit));
-    // A clock axis when every value has its time; sample numbers otherwise.
-    let times = ring.times();
-    let window = match times {
-        Some(ts) => {
-            let (a, b) = (ts[0], ts[ts.len() - 1]);
-            let span = (b - a).to_std().unwrap_or_default();
-            format!(
-                "{}–{} ({})",
-                fmt::hms(a),
-                fmt::hms(b),
-                humantime::format_duration(std::time::Duration::from_secs(span.as_secs()))
-            )
-        }
-        None => format!("last {n} samples"),
+    // A clock axis when every value has its time (buckets always do); sample numbers otherwise.
+    let timed = w != Window::Recent || ring.times().is_some();
+    let (first, newest) = (points[0].at, points[n - 1].at);
+    let per = match w {
+        Window::Recent => String::new(),
+        _ => ", per minute: mean, max dotted".into(),
     };
-    let title = format!(" {what} history, {window}, now {now} ");
+    let window = if timed {
+        let span = (newest - first).to_std().unwrap_or_default();
+        format!(
+            "{}–{} ({}{per})",
+            fmt::hms(first),
+            fmt::hms(newest),
+            humantime::format_duration(std::time::Duration::from_secs(span.as_secs()))
+        )
+    } else {
+        format!("last {n} samples")
+    };
+    let title = format!(" {what} history [{} w], {window}, now {now} ", w.label());
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(t.border())
         .title(Line::styled(title, t.dim()));
-    let pts: Vec<(f64, f64)> = match times {
-        Some(ts) => ts
-            .iter()
-            .zip(ring.iter())
-            .map(|(t, v)| ((*t - ts[0]).num_milliseconds() as f64 / 1000.0, v))
-            .collect(),
-        None => ring
+    let x_of = |i: usize, p: &Point| {
+        if timed {
+            (p.at - first).num_milliseconds() as f64 / 1000.0
+        } else {
+            i as f64
+        }
+    };
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (x_of(i, p), p.mean))
+        .collect();
+    let peaks: Vec<(f64, f64)> = match w {
+        Window::Recent => Vec::new(),
+        _ => points
             .iter()
             .enumerate()
-            .map(|(i, v)| (i as f64, v))
+            .map(|(i, p)| (x_of(i, p), p.max))
             .collect(),
     };
-    let top = ring
-        .max()
-        .unwrap_or(0.0)
+    let top = points
+        .iter()
+        .map(|p| p.max)
+        .fold(0.0, f64::max)
         .max(threshold.unwrap_or(0.0))
         .max(f64::EPSILON)
         * 1.1;
     let x_max = pts.last().map_or(1.0, |p| p.0).max(1.0);
-    let x_labels = match times {
-        Some(ts) => {
-            let mid = ts[0] + (ts[ts.len() - 1] - ts[0]) / 2;
-            [
-                Line::raw(fmt::hms(ts[0])),
-                Line::raw(fmt::hms(mid)),
-                Line::raw(fmt::hms(ts[ts.len() - 1])),
-            ]
-        }
-        None => [
+    let x_labels = if timed {
+        let mid = first + (newest - first) / 2;
+        [
+            Line::raw(fmt::hms(first)),
+            Line::raw(fmt::hms(mid)),
+            Line::raw(fmt::hms(newest)),
+        ]
+    } else {
+        [
             Line::raw(format!("-{}", n - 1)),
             Line::raw(""),
             Line::raw("now"),
-        ],
+        ]
     };
     let line: Vec<(f64, f64)> = threshold
         .map(|th| vec![(0.0, th), (x_max, th)])
@@ -92,6 +107,17 @@ pub fn history(
             .style(t.chart())
             .data(&pts),
     ];
+    if !peaks.is_empty() {
+        // Under the mean line, so the line stays readable where they meet.
+        sets.insert(
+            0,
+            Dataset::default()
+                .marker(symbols::Marker::Dot)
+                .graph_type(GraphType::Scatter)
+                .style(t.dim())
+                .data(&peaks),
+        );
+    }
     if threshold.is_some() {
         sets.push(
             Dataset::default()

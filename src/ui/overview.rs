@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{fmt, widgets};
 use crate::model::*;
+use crate::state::history::Window;
 use crate::state::overview::visible_alarms;
 pub use crate::state::overview::{Row, panel_at, rows};
 use crate::state::{Finding, State};
@@ -301,18 +302,22 @@ fn trends(f: &mut Frame, r: Rect, st: &State) {
         };
         // Paged (see `widgets::page`) and scaled between the history's min and max widened to
         // 1-2-5 steps (stated in the title), so movement shows without a redraw per sample.
-        let values: Vec<f64> = ring.iter().collect();
-        let shown = &values[widgets::page(values.len(), ring.pushed(), inner.width as usize)];
+        let (values, total) = ring.window_values(st.chart_window);
+        let shown = &values[widgets::page(values.len(), total, inner.width as usize)];
         // The scale spans every kept value (minutes), not the page: it then changes only when
         // an extreme enters or leaves the history, not at every page or new high.
         let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let (lo, hi) = widgets::nice_bounds(lo, hi);
         let title = format!(
-            "{name} {} (range {}..{})",
+            "{name} {} (range {}..{}{})",
             show(ring.last().unwrap_or(0.0)),
             show(lo),
-            show(hi)
+            show(hi),
+            match st.chart_window {
+                Window::Recent => String::new(),
+                w => format!(", {} per min", w.label()),
+            }
         );
         let block = Block::default()
             .borders(Borders::TOP)

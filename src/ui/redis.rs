@@ -15,6 +15,7 @@ use crate::panels::{ChartKind, PanelDef};
 use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
+use crate::state::history::Window;
 use crate::state::series::Ring;
 use crate::state::table::shorten_middle;
 
@@ -103,52 +104,51 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         (table_r.width as usize).saturating_sub(fixed).max(14)
     };
-    let rows: Vec<Row> = nodes
-        .iter()
-        .map(|n| {
-            let mem = node_memory_pct(n);
-            let ms = mem_t.map_or(Status::Ok, |th| th.evaluate(mem));
-            let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(n.hit_ratio));
-            let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(n.evictions_per_sec)));
-            let worst = if n.error.is_some() {
-                Status::Crit
-            } else {
-                ms.max(hs).max(es)
-            };
-            let mem_txt = match mem {
-                Some(p) if wide => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
-                Some(p) => fmt::pct(p),
-                None => fmt::bytes(n.used_memory_bytes),
-            };
-            let lag = match n.repl_offset_lag {
-                Some(b) => fmt::bytes(b),
-                None => String::new(),
-            };
-            let mut cells = vec![
-                Cell::from(Span::styled(worst.symbol(), t.status(worst))),
-                Cell::from(shorten_middle(&n.addr, name_w)),
-                Cell::from(n.role.clone()),
-                Cell::from(n.shard.clone().unwrap_or_default()),
-                Cell::from(Span::styled(
-                    n.hit_ratio.map_or("-".into(), fmt::ratio_pct),
-                    t.status(hs),
-                )),
-                Cell::from(fmt::count(n.ops_per_sec)),
-                Cell::from(Span::styled(mem_txt, t.status(ms))),
-                Cell::from(Span::styled(fmt::count(n.evictions_per_sec), t.status(es))),
-                Cell::from(n.connected_clients.to_string()),
-                Cell::from(lag),
-            ];
-            if any_error {
-                cells.push(Cell::from(Span::styled(
-                    n.error.clone().unwrap_or_default(),
-                    t.error(),
-                )));
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let n = rows.len();
+    let win = widgets::table_window(st, nodes.len(), table_r, 1);
+    let rows: Vec<Row> = win.lay_out(st, |k| {
+        let n = nodes[k];
+        let mem = node_memory_pct(n);
+        let ms = mem_t.map_or(Status::Ok, |th| th.evaluate(mem));
+        let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(n.hit_ratio));
+        let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(n.evictions_per_sec)));
+        let worst = if n.error.is_some() {
+            Status::Crit
+        } else {
+            ms.max(hs).max(es)
+        };
+        let mem_txt = match mem {
+            Some(p) if wide => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
+            Some(p) => fmt::pct(p),
+            None => fmt::bytes(n.used_memory_bytes),
+        };
+        let lag = match n.repl_offset_lag {
+            Some(b) => fmt::bytes(b),
+            None => String::new(),
+        };
+        let mut cells = vec![
+            Cell::from(Span::styled(worst.symbol(), t.status(worst))),
+            Cell::from(shorten_middle(&n.addr, name_w)),
+            Cell::from(n.role.clone()),
+            Cell::from(n.shard.clone().unwrap_or_default()),
+            Cell::from(Span::styled(
+                n.hit_ratio.map_or("-".into(), fmt::ratio_pct),
+                t.status(hs),
+            )),
+            Cell::from(fmt::count(n.ops_per_sec)),
+            Cell::from(Span::styled(mem_txt, t.status(ms))),
+            Cell::from(Span::styled(fmt::count(n.evictions_per_sec), t.status(es))),
+            Cell::from(n.connected_clients.to_string()),
+            Cell::from(lag),
+        ];
+        if any_error {
+            cells.push(Cell::from(Span::styled(
+                n.error.clone().unwrap_or_default(),
+                t.error(),
+            )));
+        }
+        Row::new(cells)
+    });
+    let n = nodes.len();
     let table = Table::new(
         rows,
         [
@@ -180,14 +180,14 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "nodes")), table_r);
     } else {
-        let mut ts = widgets::table_state(st, n);
+        let mut ts = win.state;
         f.render_stateful_widget(table, table_r, &mut ts);
     }
 
     if chart_h > 0 {
         let title = format!(
-            " ops/s, last {} samples  (now {}) ",
-            st.series.ops_per_sec.len(),
+            " ops/s, {}  (now {}) ",
+            window_label(st, &st.series.ops_per_sec),
             fmt::rate(r.ops_per_sec)
         );
         let block = Block::default()
@@ -198,21 +198,41 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     }
 }
 
+/// What a panel chart of `ring` covers in the window in force: "last 120 samples [5m w]",
+/// "last 1h per minute [1h w]" (the key that cycles it named, so the window is discoverable).
+pub fn window_label(st: &State, ring: &Ring) -> String {
+    let w = st.chart_window;
+    let key = st
+        .keymap
+        .keys_for(
+            crate::keymap::Scope::Global,
+            &crate::keymap::Action::ChartWindow,
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    match w {
+        Window::Recent => format!("last {} samples [{} {key}]", ring.len(), w.label()),
+        _ => format!("last {}, per-minute mean [{} {key}]", w.label(), w.label()),
+    }
+}
+
 /// A rate over time as a line chart, or a sparkline when the panel asks for one.
 pub fn rate_chart(f: &mut Frame, r: Rect, st: &State, ring: &Ring, kind: ChartKind, block: Block) {
     let t = &st.theme;
     let inner = block.inner(r);
     f.render_widget(block, r);
-    if ring.is_empty() || inner.height == 0 {
+    let (values, total) = ring.window_values(st.chart_window);
+    if values.is_empty() || inner.height == 0 {
         return;
     }
     if kind == ChartKind::Line && inner.height >= 4 && inner.width >= 20 {
-        let pts: Vec<(f64, f64)> = ring
+        let pts: Vec<(f64, f64)> = values
             .iter()
             .enumerate()
-            .map(|(i, v)| (i as f64, v))
+            .map(|(i, v)| (i as f64, *v))
             .collect();
-        let max = ring.max().unwrap_or(1.0).max(1.0) * 1.1;
+        let max = values.iter().copied().fold(1.0, f64::max) * 1.1;
         let n = pts.len().max(2) as f64;
         let ds = Dataset::default()
             .marker(symbols::Marker::Braille)
@@ -229,7 +249,10 @@ pub fn rate_chart(f: &mut Frame, r: Rect, st: &State, ring: &Ring, kind: ChartKi
             );
         f.render_widget(chart, inner);
     } else {
-        let data = ring.tail_scaled(inner.width as usize, 1.0);
+        // Paged like the overview's charts: a new value costs one column, not a redraw.
+        let shown = &values[widgets::page(values.len(), total, inner.width as usize)];
+        let data: Vec<u64> = shown.iter().map(|v| v.max(0.0).round() as u64).collect();
+        widgets::chart_ground(f, inner, t.chart());
         f.render_widget(Sparkline::default().data(&data).style(t.chart()), inner);
     }
 }
