@@ -147,3 +147,41 @@ pub fn history(
         );
     f.render_widget(chart, r);
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::state::history::Window;
+    use crate::state::{Tab, fixture};
+
+    #[test]
+    fn w_cycles_every_chart_through_the_last_hour_and_day_and_back() {
+        let mut st = fixture::state();
+        st.tab = Tab::Panel("redis".into());
+        let w = KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE);
+        let screen = |st: &crate::state::State| {
+            let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+            term.draw(|f| crate::ui::draw(f, st)).unwrap();
+            let buf = term.backend().buffer().clone();
+            (0..buf.area.height)
+                .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect())
+                .collect::<Vec<String>>()
+                .join("\n")
+        };
+        assert!(screen(&st).contains("ops/s, last 60 samples [5m w]"));
+        st.handle_key(w);
+        assert_eq!(st.chart_window, Window::Hour);
+        let text = screen(&st);
+        assert!(
+            text.contains("ops/s, last 1h, per-minute mean [1h w]"),
+            "{text}"
+        );
+        st.handle_key(w);
+        assert_eq!(st.chart_window, Window::Day);
+        st.handle_key(w);
+        assert_eq!(st.chart_window, Window::Recent);
+    }
+}

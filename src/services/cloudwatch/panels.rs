@@ -565,8 +565,11 @@ impl<S: MetricSource> PanelCollector<S> {
                     st.points.pop_first();
                 }
             }
+            // From when the answer came, not when the round began: a slow round (a long
+            // first-round backfill, a slow endpoint) must not make the next one due at once.
+            let answered = self.source.now();
             for id in fetched {
-                self.last_fetch.insert(id, now);
+                self.last_fetch.insert(id, answered);
             }
         }
         Ok(rows
