@@ -631,11 +631,11 @@ pub fn print_keys(resolved: &Resolved) -> i32 {
     match Keymap::load(&resolved.config.keymap) {
         Ok(km) => {
             print!("{}", format_keys(&km));
-            crate::cli::exit::OK
+            crate::exit::OK
         }
         Err(e) => {
             eprintln!("opsdeck: {e}");
-            crate::cli::exit::USAGE
+            crate::exit::USAGE
         }
     }
 }

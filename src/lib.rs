@@ -10,6 +10,7 @@ pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod exit;
 pub mod fmt;
 pub mod keymap;
 pub mod logging;

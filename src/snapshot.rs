@@ -109,7 +109,7 @@ pub async fn run_many(contexts: &[Resolved], sim: &SimOptions, window: Duration)
         Ok(s) => print_stdout(&s),
         Err(e) => {
             eprintln!("opsdeck: cannot encode snapshot: {e}");
-            crate::cli::exit::FAILED
+            crate::exit::FAILED
         }
     }
 }
@@ -120,7 +120,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, window: Duration) -> i32
         Ok(s) => print_stdout(&s),
         Err(e) => {
             eprintln!("opsdeck: cannot encode snapshot: {e}");
-            crate::cli::exit::FAILED
+            crate::exit::FAILED
         }
     }
 }
@@ -130,11 +130,11 @@ pub fn print_stdout(text: &str) -> i32 {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|_| out.flush()) {
-        Ok(()) => crate::cli::exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => crate::cli::exit::OK,
+        Ok(()) => crate::exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => crate::exit::OK,
         Err(e) => {
             eprintln!("opsdeck: cannot write to stdout: {e}");
-            crate::cli::exit::FAILED
+            crate::exit::FAILED
         }
     }
 }

@@ -24,8 +24,8 @@ use ratatui::Terminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::cli::exit;
 use crate::config::Resolved;
+use crate::exit;
 use crate::keymap::{Action, Keymap};
 use crate::ops::cutover::Backends;
 use crate::panels::Panels;

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::exit;
 use crate::config::Resolved;
+use crate::exit;
 use crate::sim::SimOptions;
 use crate::state::replay::Replay;
 

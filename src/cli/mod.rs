@@ -18,13 +18,8 @@ use crate::config::{self, GlobalOpts};
 use crate::sim::{Scenario, SimOptions};
 
 /// Exit codes shared by every subcommand.
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const FAILED: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const REFUSED: i32 = 3;
-    pub const ABORTED: i32 = 4;
-}
+/// Exit codes live below every layer (crate::exit); re-exported for the command line's callers.
+pub use crate::exit;
 
 /// `opsdeck --version`: the crate version and the commit the binary was built from (build.rs).
 pub const VERSION: &str = concat!(

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::plan::{Guardrail, OpEvent, Plan};
 use crate::audit::{AuditError, AuditLog, Outcome, Record};
-use crate::cli::exit;
+use crate::exit;
 
 /// An operation: a plan plus the code behind each step. Steps must be idempotent (a resumed
 /// operation re-runs the step that was interrupted).

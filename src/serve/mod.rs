@@ -70,7 +70,7 @@ pub async fn run(contexts: &[Resolved], sim: &SimOptions, listen: SocketAddr) ->
         Ok(s) => s,
         Err(e) => {
             eprintln!("opsdeck serve: cannot listen on {listen}: {e}");
-            return crate::cli::exit::USAGE;
+            return crate::exit::USAGE;
         }
     };
     let names: Vec<&str> = contexts.iter().map(|r| r.context_name.as_str()).collect();
@@ -92,7 +92,7 @@ pub async fn run(contexts: &[Resolved], sim: &SimOptions, listen: SocketAddr) ->
     }
     wait_for_signal().await;
     drop(server);
-    crate::cli::exit::OK
+    crate::exit::OK
 }
 
 async fn wait_for_signal() {

@@ -307,8 +307,8 @@ pub mod cli {
     use std::sync::Arc;
 
     use super::LifecycleOp;
-    use crate::cli::exit;
     use crate::config::Resolved;
+    use crate::exit;
     use crate::ops::lifecycle::cost;
     use crate::services::aws::AwsContext;
     use crate::services::s3::admin::{LifecycleAdmin, S3Admin};

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::{ReindexOp, ReindexRequest};
 use crate::audit::{AuditLog, Outcome, Record};
-use crate::cli::exit;
 use crate::config::Resolved;
+use crate::exit;
 use crate::ops::runner::READ_ONLY_REFUSAL;
 use crate::services::aws::AwsContext;
 use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
