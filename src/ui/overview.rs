@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+use ratatui::widgets::{Block, Borders, Sparkline};
 use unicode_width::UnicodeWidthStr;
 
 use super::{fmt, widgets};
@@ -104,10 +104,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         } else {
             widgets::empty_line(st, "services").to_string()
         };
-        f.render_widget(
-            Paragraph::new(Line::styled(msg, t.dim())),
-            Rect { height: 1, ..inner },
-        );
+        widgets::one_line(f, Rect { height: 1, ..inner }, Line::styled(msg, t.dim()));
         y += 1;
     }
     for (i, r) in services.iter().enumerate().take(svc_lines) {
@@ -239,7 +236,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
                         (r.width as usize).saturating_sub(15),
                     )),
                 ]);
-                f.render_widget(Paragraph::new(line), r);
+                widgets::one_line(f, r, line);
             }
             y += 1;
         }
@@ -348,20 +345,18 @@ fn trends(f: &mut Frame, r: Rect, st: &State) {
 
 fn section(f: &mut Frame, r: Rect, st: &State, title: &str) {
     let rule = "─".repeat((r.width as usize).saturating_sub(title.width() + 3));
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
+    widgets::one_line(
+        f,
+        r,
+        Line::from(vec![
             Span::styled(format!("─ {title} "), st.theme.dim()),
             Span::styled(rule, st.theme.dim()),
-        ])),
-        r,
+        ]),
     );
 }
 
 fn more(f: &mut Frame, r: Rect, st: &State, n: usize) {
-    f.render_widget(
-        Paragraph::new(Line::styled(format!("  … {n} more"), st.theme.dim())),
-        r,
-    );
+    widgets::one_line(f, r, Line::styled(format!("  … {n} more"), st.theme.dim()));
 }
 
 fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
@@ -408,7 +403,7 @@ fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
     if selected {
         line = line.style(t.selected());
     }
-    f.render_widget(Paragraph::new(line), r);
+    widgets::one_line(f, r, line);
 }
 
 fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
@@ -457,12 +452,13 @@ fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
     if selected {
         line = line.style(t.selected());
     }
-    f.render_widget(
-        Paragraph::new(line),
+    widgets::one_line(
+        f,
         Rect {
             width: text_w as u16,
             ..r
         },
+        line,
     );
     if spark_w > 0 {
         let sr = Rect {
@@ -489,7 +485,7 @@ fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
         width: (age_w as u16).min(r.width),
         ..r
     };
-    f.render_widget(Paragraph::new(Line::from(age).right_aligned()), ar);
+    widgets::one_line(f, ar, Line::from(age).right_aligned());
 }
 
 #[cfg(test)]

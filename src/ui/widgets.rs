@@ -380,6 +380,19 @@ pub fn fit(line: Line<'static>, width: u16) -> Line<'static> {
     Line::from(spans).style(style)
 }
 
+/// Draw one line of text in `r` (its first row), clipped at its width: the same cells as a
+/// one-line Paragraph, without the Paragraph's reflow machinery, which cost about 40 % of an
+/// overview frame (docs/PERFORMANCE.md, render benchmark). A line with a style of its own
+/// (a selected row) still goes through Paragraph, which styles only the text, not the rest of
+/// the row as `Line` would.
+pub fn one_line(f: &mut ratatui::Frame, r: Rect, line: Line<'_>) {
+    if line.style == Style::default() {
+        f.render_widget(line, r);
+    } else {
+        f.render_widget(ratatui::widgets::Paragraph::new(line), r);
+    }
+}
+
 /// Header row style for tables.
 pub fn header_style(st: &State) -> Style {
     st.theme.dim().add_modifier(ratatui::style::Modifier::BOLD)
