@@ -87,7 +87,7 @@ fn main() {
     println!("terminal 120x40 (buffers)    {}", kib(live() - before));
 
     let before = live();
-    let mut mark = |label: &str, d: &DemoDriver| {
+    let mark = |label: &str, d: &DemoDriver| {
         let series = d.state.series.heap_bytes() as isize;
         let n = d.state.series.rings().count();
         println!(
