@@ -29,14 +29,17 @@ fn aurora(replicas: usize) -> AuroraConfig {
     ];
     AuroraConfig {
         cluster_id: "catalog".into(),
-        writer_url: Some(env_or(
-            "OPSDECK_MYSQL_SOURCE_URL",
-            "mysql://root@127.0.0.1:3316/shop",
-        )),
+        writer_url: Some(
+            env_or(
+                "OPSDECK_MYSQL_SOURCE_URL",
+                "mysql://root@127.0.0.1:3316/shop",
+            )
+            .into(),
+        ),
         replicas: (0..replicas)
             .map(|i| ReplicaConfig {
                 name: format!("replica-{i}"),
-                url: urls[i % 2].clone(),
+                url: urls[i % 2].as_str().into(),
                 password_env: None,
                 ..Default::default()
             })
@@ -50,7 +53,7 @@ fn aurora(replicas: usize) -> AuroraConfig {
 
 fn redis(urls: Vec<String>, cluster: bool) -> RedisConfig {
     RedisConfig {
-        urls,
+        urls: urls.into_iter().map(Into::into).collect(),
         cluster,
         timeout: Some(Duration::from_secs(5)),
         ..Default::default()

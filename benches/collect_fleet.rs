@@ -59,11 +59,11 @@ fn aurora() -> AuroraConfig {
     ];
     AuroraConfig {
         cluster_id: "catalog".into(),
-        writer_url: Some(env("OPSDECK_MYSQL_SOURCE_URL")),
+        writer_url: Some(env("OPSDECK_MYSQL_SOURCE_URL").into()),
         replicas: (0..REPLICAS)
             .map(|i| ReplicaConfig {
                 name: format!("replica-{i}"),
-                url: urls[i % 2].clone(),
+                url: urls[i % 2].clone().into(),
                 ..Default::default()
             })
             .collect(),
@@ -81,7 +81,7 @@ fn redis() -> RedisConfig {
     RedisConfig {
         // 30 node entries: the 6 cluster nodes five times over, INFO to each in parallel.
         urls: (0..NODES)
-            .map(|i| cluster[i % cluster.len()].clone())
+            .map(|i| cluster[i % cluster.len()].clone().into())
             .collect(),
         cluster: false,
         timeout: Some(Duration::from_secs(5)),
@@ -295,7 +295,7 @@ fn main() {
             redis: RedisCollector::new(&redis(), &no_aws),
             opensearch: OpenSearchCollector::new(
                 &OpenSearchConfig {
-                    url: os_url.clone(),
+                    url: os_url.clone().into(),
                     timeout: Some(Duration::from_secs(30)),
                     ..Default::default()
                 },

@@ -3,18 +3,32 @@
 use chrono::{DateTime, Utc};
 use unicode_width::UnicodeWidthStr;
 
-/// Decimal bytes (S3 and AWS consoles use TB = 10^12 for storage totals shown to people).
+/// Bytes in IEC binary units, the one unit system for every byte figure opsdeck shows:
+/// "0 B", "1023 B", "1.0 KiB", "27.6 TiB" (steps of 1024; one decimal below 100, none above).
+///
+/// Binary because that is what the figures are counted and billed in: AWS bills storage per
+/// GB-month with GB = 2^30 bytes (so a bucket's TiB and its $/month agree), the S3 console's
+/// object sizes step by 1024, Redis `INFO` `*_human` and OpenSearch `_cat` sizes are 1024-based
+/// and ElastiCache node memory is given in GiB. The labels say KiB/MiB/GiB/TiB so the unit is
+/// never ambiguous. A value that would round to 1024 of a unit is shown in the next one
+/// ("1.0 MiB", never "1024 KiB").
 pub fn bytes(b: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if b < 1024 {
+        return format!("{b} B");
+    }
     let mut v = b as f64;
     let mut i = 0;
-    while v >= 1000.0 && i < UNITS.len() - 1 {
-        v /= 1000.0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
         i += 1;
     }
-    if i == 0 {
-        format!("{b} B")
-    } else if v >= 100.0 {
+    // 1023.96 KiB prints as "1024 KiB" with no decimal: that is the next unit's 1.0.
+    if v.round() >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if v >= 99.95 {
         format!("{v:.0} {}", UNITS[i])
     } else {
         format!("{v:.1} {}", UNITS[i])
@@ -207,12 +221,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bytes_use_decimal_units() {
+    fn bytes_use_binary_units_with_iec_labels() {
         assert_eq!(bytes(0), "0 B");
-        assert_eq!(bytes(999), "999 B");
-        assert_eq!(bytes(1_500), "1.5 kB");
-        assert_eq!(bytes(30_400_000_000_000), "30.4 TB");
-        assert_eq!(bytes(512_000_000), "512 MB");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1024), "1.0 KiB");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(30_400_000_000_000), "27.6 TiB");
+        assert_eq!(bytes(512 * 1024 * 1024), "512 MiB");
+        assert_eq!(bytes(13 * 1024 * 1024 * 1024), "13.0 GiB");
+    }
+
+    #[test]
+    fn bytes_at_unit_boundaries_never_show_1024_of_a_unit() {
+        // One byte short of a unit rounds to the next unit, not "1024 KiB".
+        assert_eq!(bytes(1024 * 1024 - 1), "1.0 MiB");
+        assert_eq!(bytes(1024 * 1024), "1.0 MiB");
+        assert_eq!(bytes(1024 * 1024 * 1024 - 1), "1.0 GiB");
+        assert_eq!(bytes(1u64 << 40), "1.0 TiB");
+        // The switch from one decimal to none happens at 100 of a unit.
+        assert_eq!(bytes(99 * 1024 + 1000), "100 KiB");
+        assert_eq!(bytes(99 * 1024), "99.0 KiB");
+        assert_eq!(bytes(1023 * 1024), "1023 KiB");
+        assert_eq!(bytes(u64::MAX), "16.0 EiB");
     }
 
     #[test]

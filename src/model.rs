@@ -1,7 +1,10 @@
 //! The data every backend (real or simulated) reports, shaped after the snapshot JSON contract
 //! in DESIGN.md. Fields beyond the contract are additions; contract names are never renamed.
 
+pub mod logs;
 pub mod s3_storage;
+pub mod service;
+pub mod source;
 
 use std::collections::BTreeMap;
 
@@ -350,6 +353,11 @@ pub struct RedshiftStatus {
     /// Parts that failed this round (e.g. Glue), while the rest is reported.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// The CloudWatch Logs group the warehouse publishes to (`redshift.log_group` in the
+    /// context, e.g. `/aws/redshift/cluster/analytics/useractivitylog`): a load's logs open
+    /// there, over the load's own time range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_group: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -150,8 +150,9 @@ fn config_check_exits_2_naming_file_line_and_key_of_an_extends_cycle() {
     let out = opsdeck(&["config", "check", "--config", cfg.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("fleet.toml: line "), "{err}");
-    assert!(err.contains("extends: cycle "), "{err}");
+    assert!(err.contains("fleet.toml:"), "{err}");
+    assert!(err.contains(": key `contexts."), "{err}");
+    assert!(err.contains(".extends`: cycle "), "{err}");
 }
 
 #[test]

@@ -11,28 +11,8 @@ const MAX_LINES: usize = 600;
 /// a file that drops under the limit must leave it (the test says so).
 const OVERSIZED: &[(&str, &str)] = &[
     (
-        "src/panels.rs",
-        "panel TOML schema, loading and validation in one file; split into panels/{schema,load,validate}.rs",
-    ),
-    (
-        "src/state/mod.rs",
-        "State plus key/action handling; the action dispatch should move to state/actions.rs",
-    ),
-    (
-        "src/keymap.rs",
-        "the Action enum, the default bindings and the keymap file parser; split the parser out",
-    ),
-    (
-        "src/ops/lifecycle/validate.rs",
-        "S3's lifecycle rules, being extended on another branch; split once that lands",
-    ),
-    (
         "src/ops/reindex/mod.rs",
         "the reindex plan, its steps and their polling; split steps from the plan",
-    ),
-    (
-        "src/services/cloudwatch/panels.rs",
-        "generic CloudWatch panel queries and their judging; split the judging into state",
     ),
     (
         "src/ui/op_modal.rs",
@@ -53,10 +33,6 @@ const OVERSIZED: &[(&str, &str)] = &[
     (
         "src/ops/runner.rs",
         "step running, confirmation, re-measured guardrails and signal shutdown; split the shutdown path out",
-    ),
-    (
-        "src/services/aurora/admin.rs",
-        "the MySQL admin trait and its sqlx implementation; grew with bounded calls and GTID waits: split the impl out",
     ),
     (
         "src/state/findings.rs",
@@ -167,6 +143,50 @@ fn lower_layers_never_import_ui_or_app() {
         }
     }
     assert!(bad.is_empty(), "imports pointing up:\n{}", bad.join("\n"));
+}
+
+/// `src/ui/` files still reaching below `state`, each with why. Shrink this list; a file that
+/// no longer reaches down must leave it (the test says so).
+const UI_REACHING_DOWN: &[(&str, &str)] = &[(
+    "src/ui/op_modal.rs",
+    "drives a running operation (OpHandle, engine events, the rate parser): owned by the ops \
+     engineer this session; its key handling and handle belong in app/, its drawing should read \
+     an op view in state/",
+)];
+
+#[test]
+fn ui_draws_state_and_never_imports_services_ops_sim_or_app() {
+    let mut bad = Vec::new();
+    let mut listed_but_clean = Vec::new();
+    for p in sources() {
+        let r = rel(&p);
+        if layer(&r) != "ui" {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&p).expect("read"));
+        let mut hits = Vec::new();
+        for m in ["services", "ops", "sim", "app"] {
+            for h in reaches(&code, m) {
+                hits.push(format!("{r} imports crate::{m}: {h}"));
+            }
+        }
+        let listed = UI_REACHING_DOWN.iter().any(|(f, _)| *f == r);
+        match (listed, hits.is_empty()) {
+            (false, false) => bad.extend(hits),
+            (true, true) => listed_but_clean.push(format!("{r}: remove it from UI_REACHING_DOWN")),
+            _ => {}
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "ui/ reaching past state (move the type to model/ or state/):\n{}",
+        bad.join("\n")
+    );
+    assert!(
+        listed_but_clean.is_empty(),
+        "{}",
+        listed_but_clean.join("\n")
+    );
 }
 
 #[test]

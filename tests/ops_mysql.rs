@@ -141,8 +141,36 @@ async fn restore_replica(source: &MySqlPool, replica: &MySqlPool, delay: u32) {
     .await;
 }
 
+/// Prefix of the named replication connections tests add (and restore_stack removes).
+const TEST_CONNECTION: &str = "opsdeck_t";
+
+/// Remove every named connection a test added on `replica` (MariaDB multi-source).
+async fn drop_test_connections(replica: &MySqlPool) {
+    let rows = sqlx::raw_sql("SHOW ALL SLAVES STATUS")
+        .fetch_all(replica)
+        .await
+        .unwrap();
+    let names: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            r.try_get::<String, _>("Connection_name")
+                .or_else(|_| {
+                    r.try_get::<Vec<u8>, _>("Connection_name")
+                        .map(|b| String::from_utf8_lossy(&b).into())
+                })
+                .ok()
+        })
+        .filter(|n| n.starts_with(TEST_CONNECTION))
+        .collect();
+    for n in names {
+        exec(replica, &format!("STOP SLAVE '{n}'")).await;
+        exec(replica, &format!("RESET SLAVE '{n}' ALL")).await;
+    }
+}
+
 async fn restore_stack() {
     let source = pool(&SOURCE_URL).await;
+    drop_test_connections(&pool(&REPLICA_URL).await).await;
     exec(&source, "SET GLOBAL read_only = 0").await;
     restore_replica(&source, &pool(&REPLICA_URL).await, 0).await;
     let delayed = pool(&DELAYED_URL).await;
@@ -384,6 +412,68 @@ async fn delayed_replica_is_refused_naming_the_measured_lag_and_nothing_changes(
         let (code, out, _) = env.run(&["op", "cutover", "--plan", "to-replica", "--dry-run"]);
         assert_eq!(code, 3, "dry run reports the refusal too: {out}");
         assert!(out.contains("FAIL replica lag"), "{out}");
+    })
+    .await;
+}
+
+/// A replica with a second, named replication connection (MariaDB multi-source) whose source
+/// cannot be reached: the default channel replicates, the named one does not. The cutover's
+/// replication-thread guardrail judges every channel and refuses, naming the channel and its
+/// last error; nothing changes on either server.
+#[tokio::test]
+async fn a_stopped_named_replication_channel_refuses_the_cutover_naming_it_and_its_error() {
+    guarded(async {
+        let source = pool(&SOURCE_URL).await;
+        let replica = pool(&REPLICA_URL).await;
+        heartbeat(&source).await;
+        let name = format!("{TEST_CONNECTION}{}", std::process::id());
+        let refused = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        exec(
+            &replica,
+            &format!(
+                "CHANGE MASTER '{name}' TO MASTER_HOST='127.0.0.1', MASTER_PORT={refused}, \
+                 MASTER_USER='repl', MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1"
+            ),
+        )
+        .await;
+        exec(&replica, &format!("START SLAVE '{name}'")).await;
+        let status = format!("SHOW SLAVE '{name}' STATUS");
+        poll("the named connection's IO error", 30, || async {
+            let rows = sqlx::raw_sql(sqlx::AssertSqlSafe(status.clone()))
+                .fetch_all(&replica)
+                .await
+                .unwrap();
+            rows.first()
+                .and_then(|r| r.try_get::<String, _>("Last_IO_Error").ok())
+                .is_some_and(|e| !e.is_empty())
+        })
+        .await;
+        let env = Env::new(&REPLICA_URL, "30s");
+
+        let (code, out, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--dry-run"]);
+        assert_eq!(code, 3, "stdout:\n{out}\nstderr:\n{err}");
+        let line = out
+            .lines()
+            .find(|l| l.contains("replication threads"))
+            .unwrap_or_else(|| panic!("no replication threads guardrail in:\n{out}"));
+        assert!(line.contains("FAIL"), "{line}");
+        assert!(line.contains(&format!("channel '{name}'")), "{line}");
+        assert!(line.contains("error connecting to master"), "{line}");
+        let (code, _, err) = env.run(&["op", "cutover", "--plan", "to-replica", "--yes"]);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains(&format!("channel '{name}'")), "{err}");
+        assert!(!read_only(&source).await, "source untouched");
+        assert!(read_only(&replica).await, "target untouched");
+        assert_eq!(
+            replication(&replica).await,
+            Some(("Yes".into(), "Yes".into())),
+            "the default channel still replicates"
+        );
+        drop_test_connections(&replica).await;
     })
     .await;
 }

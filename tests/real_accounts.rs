@@ -224,7 +224,7 @@ fn collector(
     AuroraCollector::new(
         &AuroraConfig {
             cluster_id: "catalog".into(),
-            writer_url: Some(url),
+            writer_url: Some(url.into()),
             password_secret: secret.map(String::from),
             auth,
             timeout: Some(Duration::from_secs(5)),
@@ -327,7 +327,7 @@ async fn iam_auth_sends_the_signed_token_as_the_password_over_verified_tls() {
         ca()
     );
     let login = MysqlLogin::new(
-        &url,
+        &url.as_str().into(),
         LoginSpec {
             auth: MysqlAuth::Iam,
             ..Default::default()
@@ -412,7 +412,7 @@ fn iam_auth_with_a_password_source_or_without_a_region_is_a_config_error_naming_
         auth: MysqlAuth::Iam,
         ..Default::default()
     };
-    let e = MysqlLogin::new("mysql://u@h/", spec, &aws, "aurora.replicas[1]")
+    let e = MysqlLogin::new(&"mysql://u@h/".into(), spec, &aws, "aurora.replicas[1]")
         .err()
         .unwrap();
     assert!(
@@ -424,9 +424,14 @@ fn iam_auth_with_a_password_source_or_without_a_region_is_a_config_error_naming_
         auth: MysqlAuth::Iam,
         ..Default::default()
     };
-    let e = MysqlLogin::new("mysql://u@h/", spec, &no_region, "cutover.target_url")
-        .err()
-        .unwrap();
+    let e = MysqlLogin::new(
+        &"mysql://u@h/".into(),
+        spec,
+        &no_region,
+        "cutover.target_url",
+    )
+    .err()
+    .unwrap();
     assert!(
         e.contains("cutover.target_url") && e.contains("region"),
         "{e}"

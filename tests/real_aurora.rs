@@ -6,6 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use opsdeck::config::secrets::EnvSecrets;
 use opsdeck::config::{AuroraConfig, Context, ReplicaConfig};
 use opsdeck::model::{AuroraStatus, LagSource, ReplicaState, ReplicaStatus};
 use opsdeck::services::aurora::AuroraCollector;
@@ -52,7 +53,7 @@ fn replica(name: &str, url: &str) -> ReplicaConfig {
 fn stack_config() -> AuroraConfig {
     AuroraConfig {
         cluster_id: "catalog".into(),
-        writer_url: Some(source_url()),
+        writer_url: Some(source_url().into()),
         replicas: vec![
             replica("replica-1", &replica_url()),
             replica("delayed", &delayed_url()),
@@ -288,14 +289,13 @@ async fn refused_and_hung_replicas_are_errors_within_the_timeout_while_others_re
             held.push(sock);
         }
     });
-    unsafe { std::env::set_var("OPSDECK_TEST_DEAD_PW", "s3cret-never-shown") };
     let timeout = Duration::from_secs(2);
     let cfg = AuroraConfig {
         replicas: vec![
             replica("replica-1", &replica_url()),
             ReplicaConfig {
                 name: "refused".into(),
-                url: format!("mysql://root@127.0.0.1:{}/", refused_port()),
+                url: format!("mysql://root@127.0.0.1:{}/", refused_port()).into(),
                 password_env: Some("OPSDECK_TEST_DEAD_PW".into()),
                 ..Default::default()
             },
@@ -304,7 +304,8 @@ async fn refused_and_hung_replicas_are_errors_within_the_timeout_while_others_re
         timeout: Some(timeout),
         ..stack_config()
     };
-    let mut c = AuroraCollector::new(&cfg, &no_aws());
+    let env = EnvSecrets::from_pairs([("OPSDECK_TEST_DEAD_PW", "s3cret-never-shown")]);
+    let mut c = AuroraCollector::new(&cfg, &no_aws().with_env_secrets(env));
     let started = Instant::now();
     let s = c
         .round()

@@ -168,10 +168,10 @@ async fn local_time_heartbeat_600s_behind() -> (String, Cleanup) {
 fn heartbeat_config(table: &str, zone: Option<&str>) -> AuroraConfig {
     AuroraConfig {
         cluster_id: "catalog".into(),
-        writer_url: Some(source_url()),
+        writer_url: Some(source_url().into()),
         replicas: vec![ReplicaConfig {
             name: "replica-1".into(),
-            url: replica_url(),
+            url: replica_url().into(),
             password_env: None,
             ..Default::default()
         }],
@@ -328,7 +328,7 @@ async fn replica_host_status_after_failover_takes_the_newest_writer_and_lists_go
     .await;
     let cfg = AuroraConfig {
         cluster_id: "catalog".into(),
-        writer_url: Some(source_url()),
+        writer_url: Some(source_url().into()),
         replica_status_table: Some(table.clone()),
         timeout: Some(Duration::from_secs(3)),
         ..Default::default()
@@ -394,7 +394,7 @@ async fn a_second_named_connection_that_cannot_connect_makes_the_replica_an_erro
         cluster_id: "catalog".into(),
         replicas: vec![ReplicaConfig {
             name: "replica-1".into(),
-            url: replica_url(),
+            url: replica_url().into(),
             password_env: None,
             ..Default::default()
         }],

@@ -348,3 +348,57 @@ fn a_finished_range_reads_only_its_stream_up_to_its_end_and_then_stops() {
     let b = g.rt.block_on(f.round(&wire, now));
     assert!(b.events.is_empty() && b.errors.is_empty());
 }
+
+#[test]
+fn without_live_tail_at_the_endpoint_the_console_polls_filter_log_events_and_says_so() {
+    use opsdeck::config::LogsConfig;
+    use opsdeck::services::Update;
+    use opsdeck::services::aws::AwsContext;
+    use opsdeck::services::logs::collector;
+    let g = Group::new("live-fallback");
+    g.put("app", &[(Duration::from_secs(30), "before the console")]);
+    let aws = g.rt.block_on(async {
+        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(common::region()))
+            .credentials_provider(aws_sdk_cloudwatchlogs::config::Credentials::new(
+                "test", "test", None, None, "static",
+            ))
+            .endpoint_url(endpoint())
+            .load()
+            .await;
+        AwsContext::from_sdk_config(conf, Some(endpoint()))
+    });
+    let mut c = collector::collector(
+        &LogsConfig {
+            since: Some(mins(5)),
+            ..Default::default()
+        },
+        std::slice::from_ref(&g.name),
+        &aws,
+    );
+    let round = |c: &mut opsdeck::services::BoxCollector| match g.rt.block_on(c.collect()) {
+        Ok(Update::Logs(b)) => b,
+        other => panic!("{other:?}"),
+    };
+    // first round: the backlog, by FilterLogEvents
+    let b = round(&mut c);
+    assert_eq!(b.events.len(), 1, "{b:?}");
+    // second round: StartLiveTail is tried; moto does not serve it, so polling goes on
+    g.put(
+        "app",
+        &[(Duration::from_millis(10), "after the console started")],
+    );
+    let b = round(&mut c);
+    let mode = b.mode.clone().unwrap_or_default();
+    assert!(
+        mode.contains("live tail not offered") && mode.contains("FilterLogEvents"),
+        "{mode}"
+    );
+    assert_eq!(
+        b.events
+            .iter()
+            .map(|e| e.event.message.as_str())
+            .collect::<Vec<_>>(),
+        ["after the console started"]
+    );
+}

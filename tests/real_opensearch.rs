@@ -33,7 +33,7 @@ fn collector() -> OpenSearchCollector {
     let aws = AwsContext::new(&Context::default());
     OpenSearchCollector::new(
         &OpenSearchConfig {
-            url: url(),
+            url: url().into(),
             ..Default::default()
         },
         &aws,
@@ -342,7 +342,7 @@ async fn a_slow_index_listing_keeps_the_previous_list_and_reports_the_rest_in_ti
     let url = slow_cat_indices_relay(slow.clone()).await;
     let mut col = OpenSearchCollector::new(
         &OpenSearchConfig {
-            url,
+            url: url.into(),
             timeout: Some(Duration::from_secs(2)),
             ..Default::default()
         },

@@ -98,7 +98,7 @@ async fn closed_index(c: &OpenSearch, name: &str, docs: usize) {
 fn collector() -> OpenSearchCollector {
     OpenSearchCollector::new(
         &OpenSearchConfig {
-            url: url(),
+            url: url().into(),
             ..Default::default()
         },
         &AwsContext::new(&Context::default()),

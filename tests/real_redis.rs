@@ -6,11 +6,14 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use opsdeck::config::secrets::EnvSecrets;
 use opsdeck::config::{Context, RedisConfig};
 use opsdeck::model::{RedisNode, RedisStatus};
 use opsdeck::services::aws::AwsContext;
 use opsdeck::services::redis::RedisCollector;
 use tokio::io::AsyncWriteExt;
+
+mod common;
 
 fn env_or(var: &str, default: &str) -> String {
     std::env::var(var)
@@ -39,7 +42,7 @@ fn no_aws() -> AwsContext {
 
 fn config(urls: Vec<String>, cluster: bool) -> RedisConfig {
     RedisConfig {
-        urls,
+        urls: urls.into_iter().map(Into::into).collect(),
         cluster,
         timeout: Some(Duration::from_secs(2)),
         ..Default::default()
@@ -435,24 +438,27 @@ async fn password_from_env_authenticates_and_never_appears_in_output() {
     let secret = "pw-opsdeck-test-7731";
     let own = OwnRedis::start(&["--requirepass", secret]).await;
     let a = own.addr();
-    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_PW", secret) };
+    let env = EnvSecrets::from_pairs([
+        ("OPSDECK_TEST_REDIS_PW", secret),
+        ("OPSDECK_TEST_REDIS_PW_WRONG", "not-the-password"),
+    ]);
+    let aws = no_aws().with_env_secrets(env);
     let mut c = RedisCollector::new(
         &RedisConfig {
             password_env: Some("OPSDECK_TEST_REDIS_PW".into()),
             ..config(vec![format!("redis://{a}")], false)
         },
-        &no_aws(),
+        &aws,
     );
     let s = c.round().await.unwrap();
     assert!(node(&s, &a).error.is_none(), "{s:#?}");
 
-    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_PW_WRONG", "not-the-password") };
     let mut wrong = RedisCollector::new(
         &RedisConfig {
             password_env: Some("OPSDECK_TEST_REDIS_PW_WRONG".into()),
             ..config(vec![format!("redis://{a}")], false)
         },
-        &no_aws(),
+        &aws,
     );
     let e = format!("{:#}", wrong.round().await.unwrap_err());
     assert!(
@@ -564,6 +570,138 @@ async fn elasticache_cloudwatch_figures_per_node_of_the_group_judged_by_the_pane
     );
 }
 
+/// An operator's `panels_dir/elasticache.toml` with thresholds unlike the embedded ones
+/// (hit rate warn below 90 instead of 80; engine CPU warn above 80 instead of 70) judges the
+/// Redis panel's ElastiCache figures: `opsdeck snapshot` with and without the panels_dir, on
+/// the same datapoints, disagree exactly where the thresholds differ.
+#[tokio::test]
+async fn an_operators_panels_dir_elasticache_thresholds_judge_the_redis_panel() {
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+    let endpoint = common::moto_url();
+    let region = common::region();
+    let group = format!("opsdeck-panels-rg-{}", std::process::id());
+    let node = format!("{group}-0001-001");
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.clone()))
+        .endpoint_url(&endpoint)
+        .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
+            common::stack_env("AWS_ACCESS_KEY_ID"),
+            common::stack_env("AWS_SECRET_ACCESS_KEY"),
+            None,
+            None,
+            "stack",
+        ))
+        .load()
+        .await;
+    let cw = aws_sdk_cloudwatch::Client::new(&conf);
+    let now = aws_smithy_types::DateTime::from_secs(chrono::Utc::now().timestamp() - 120);
+    // As AWS publishes them: per CacheClusterId and CacheNodeId.
+    let datum = |m: &str, v: f64| {
+        let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
+        MetricDatum::builder()
+            .metric_name(m)
+            .dimensions(dim("CacheClusterId", &node))
+            .dimensions(dim("CacheNodeId", "0001"))
+            .value(v)
+            .unit(StandardUnit::Percent)
+            .timestamp(now)
+            .build()
+    };
+    cw.put_metric_data()
+        .namespace("AWS/ElastiCache")
+        .metric_data(datum("CacheHitRate", 85.0))
+        .metric_data(datum("EngineCPUUtilization", 75.0))
+        .send()
+        .await
+        .expect("PutMetricData to moto");
+
+    let dir = tempfile::tempdir().unwrap();
+    let panels = dir.path().join("panels");
+    std::fs::create_dir(&panels).unwrap();
+    let embedded = include_str!("../panels/elasticache.toml");
+    let own = embedded
+        .replace(
+            "direction = \"below\"\nwarn = 80",
+            "direction = \"below\"\nwarn = 90",
+        )
+        .replace(
+            "dimension_all = \"CacheClusterId\"\nwarn = 70",
+            "dimension_all = \"CacheClusterId\"\nwarn = 80",
+        );
+    assert_ne!(
+        own, embedded,
+        "the test's panel differs from the embedded one"
+    );
+    std::fs::write(panels.join("elasticache.toml"), own).unwrap();
+    let config = |with_panels: bool| {
+        let path = dir.path().join(format!("opsdeck-{with_panels}.toml"));
+        let panels_dir = if with_panels {
+            format!("panels_dir = {:?}\n", panels.display().to_string())
+        } else {
+            String::new()
+        };
+        std::fs::write(
+            &path,
+            format!(
+                "{panels_dir}default_context = \"t\"\n[contexts.t]\nregion = {region:?}\n\
+                 endpoint_url = {endpoint:?}\n[contexts.t.redis]\nurls = [{:?}]\n\
+                 replication_group = {group:?}\n",
+                standalone_url()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let snapshot = |with_panels: bool| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .arg("snapshot")
+            .arg("--config")
+            .arg(config(with_panels))
+            .env("OPSDECK_LOG_DIR", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let status = |snap: &serde_json::Value, label: &str| -> String {
+        let figs = snap["redis"]["cloudwatch"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let f = figs
+            .iter()
+            .find(|f| f["label"] == format!("{node} {label}"))
+            .unwrap_or_else(|| panic!("no {node} {label} in {snap:#}"));
+        f["status"].as_str().unwrap().to_string()
+    };
+    let built_in = snapshot(false);
+    assert_eq!(
+        status(&built_in, "hit rate"),
+        "ok",
+        "85 is above the embedded 80"
+    );
+    assert_eq!(
+        status(&built_in, "engine CPU"),
+        "warn",
+        "75 is above the embedded 70"
+    );
+    let operators = snapshot(true);
+    assert_eq!(
+        status(&operators, "hit rate"),
+        "warn",
+        "85 is below the operator's 90"
+    );
+    assert_eq!(
+        status(&operators, "engine CPU"),
+        "ok",
+        "75 is under the operator's 80"
+    );
+}
+
 #[tokio::test]
 async fn tls_rediss_url_with_auth_from_env_is_collected() {
     opsdeck::install_crypto_provider();
@@ -639,8 +777,6 @@ async fn tls_rediss_url_with_auth_from_env_is_collected() {
             .success();
         assert!(ok, "openssl {args:?} failed");
     }
-    // The server certificate is verified against this CA (rustls-native-certs reads it).
-    unsafe { std::env::set_var("SSL_CERT_FILE", &ca) };
     let secret = "tls-pw-opsdeck-5521";
     let (c, k) = (cert.clone(), key.clone());
     let own = OwnRedis::start(&[
@@ -658,14 +794,16 @@ async fn tls_rediss_url_with_auth_from_env_is_collected() {
         secret,
     ])
     .await;
-    unsafe { std::env::set_var("OPSDECK_TEST_REDIS_TLS_PW", secret) };
     let url = format!("rediss://{}", own.addr());
+    let env = EnvSecrets::from_pairs([("OPSDECK_TEST_REDIS_TLS_PW", secret)]);
     let mut col = RedisCollector::new(
         &RedisConfig {
             password_env: Some("OPSDECK_TEST_REDIS_TLS_PW".into()),
+            // The server certificate is verified against this CA.
+            tls_ca_file: Some(ca.clone()),
             ..config(vec![url], false)
         },
-        &no_aws(),
+        &no_aws().with_env_secrets(env),
     );
     let s = col.round().await.expect("TLS round");
     let n = node(&s, &own.addr());

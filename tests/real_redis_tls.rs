@@ -44,7 +44,7 @@ fn ca_file() -> PathBuf {
 
 fn config(seed: &str) -> RedisConfig {
     RedisConfig {
-        urls: vec![seed.to_string()],
+        urls: vec![seed.into()],
         cluster: true,
         tls_ca_file: Some(ca_file().display().to_string()),
         timeout: Some(Duration::from_secs(3)),

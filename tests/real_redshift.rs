@@ -51,7 +51,7 @@ async fn pg() -> PgPool {
 
 fn cfg() -> RedshiftConfig {
     RedshiftConfig {
-        url: pg_url(),
+        url: pg_url().into(),
         max_runs: Some(200),
         timeout: Some(Duration::from_secs(10)),
         ..Default::default()
@@ -299,15 +299,16 @@ async fn glue_runs_come_from_moto_and_a_missing_job_is_a_partial_error() {
 
 #[tokio::test]
 async fn an_unreachable_database_fails_within_the_timeout_without_the_password() {
-    // SAFETY: a variable only this test reads.
-    unsafe { std::env::set_var("OPSDECK_TEST_RS_PW", "s3cr3t-pw") };
     let c = RedshiftConfig {
         url: "postgres://analyst@127.0.0.1:9/analytics".into(),
         password_env: Some("OPSDECK_TEST_RS_PW".into()),
         timeout: Some(Duration::from_secs(3)),
         ..Default::default()
     };
-    let mut col = opsdeck::services::redshift::collector(&c, &AwsContext::new(&Context::default()));
+    let env =
+        opsdeck::config::secrets::EnvSecrets::from_pairs([("OPSDECK_TEST_RS_PW", "s3cr3t-pw")]);
+    let aws = AwsContext::new(&Context::default()).with_env_secrets(env);
+    let mut col = opsdeck::services::redshift::collector(&c, &aws);
     let started = std::time::Instant::now();
     let s = opsdeck::services::collect_once(col.as_mut()).await;
     let err = s.result.expect_err("nothing listens on port 9");

@@ -165,3 +165,41 @@ fn shift_l_on_a_redshift_load_opens_the_output_of_the_glue_run_that_fed_it() {
     st.apply_action(Action::Panel("overview".into()));
     assert!(key(&mut st, 'L').is_empty());
 }
+
+#[test]
+fn shift_l_on_a_finished_load_opens_the_configured_redshift_log_group_over_the_loads_time() {
+    let mut st = fixture::state();
+    if let Some(r) = st.data.redshift.as_mut() {
+        r.log_group = Some("/aws/redshift/cluster/analytics/useractivitylog".into());
+    }
+    st.apply_action(Action::Panel("redshift".into()));
+    // newest load is running: followed from a minute before it started, no end
+    let acts = key(&mut st, 'L');
+    let [Action::Command(c)] = acts.as_slice() else {
+        panic!("{acts:?}")
+    };
+    assert!(
+        c.starts_with("logs /aws/redshift/cluster/analytics/useractivitylog from="),
+        "{c}"
+    );
+    assert!(!c.contains("stream=") && !c.contains(" to="), "{c}");
+    // the next load finished: read from a minute before its start to a minute after its end
+    render(&st, 120, 30);
+    press(&mut st, KeyCode::Down);
+    assert_eq!(st.view().selected, 1);
+    let acts = key(&mut st, 'L');
+    let [Action::Command(c)] = acts.as_slice() else {
+        panic!("{acts:?}")
+    };
+    let r = st.data.redshift.as_ref().unwrap();
+    let load = &r.runs[1];
+    let start = load.started_at.unwrap().timestamp_millis();
+    let end = start + (load.duration_seconds.unwrap() * 1000.0) as i64 + 60_000;
+    assert_eq!(
+        c,
+        &format!(
+            "logs /aws/redshift/cluster/analytics/useractivitylog from={} to={end}",
+            start - 60_000
+        )
+    );
+}

@@ -143,13 +143,15 @@ panels = ["dms", "no-such-panel"]
 "#;
 
     #[test]
-    fn show_prints_the_effective_context_with_url_passwords_redacted() {
+    fn show_prints_the_effective_context_with_url_passwords_removed() {
         let out = show(&resolved(TEXT, "prod-eu")).unwrap();
         assert!(out.contains("[contexts.prod-eu]"), "{out}");
         assert!(out.contains("region = \"eu-west-1\""), "{out}");
         assert!(
-            out.contains("postgres://etl:***@10.0.0.9:5439/analytics"),
-            "inherited redshift section, redacted: {out}"
+            // The password is taken out of the URL when the config is loaded (EndpointUrl), so
+            // the effective context never had it to print.
+            out.contains("url = \"postgres://etl@10.0.0.9:5439/analytics\""),
+            "inherited redshift section, without its password: {out}"
         );
         assert!(!out.contains("hunter2"), "{out}");
         assert!(out.contains("password_env = \"RS_PASSWORD\""), "{out}");

@@ -1,7 +1,8 @@
 //! Contexts that share settings: `[contexts.X] extends = "Y"` makes X a deep copy of Y's tables
 //! with X's own keys on top. Tables merge key by key; any other value (string, number, array,
 //! array of tables such as `[[contexts.X.cutover]]`) replaces Y's whole. Chains work
-//! (`a -> b -> c`); a cycle or an unknown name is an error naming file, line and key.
+//! (`a -> b -> c`); a cycle or an unknown name is an error naming the key (`config::parse`
+//! adds file, line and column from the document's spans).
 //!
 //! The merge works on the raw TOML table, before the typed schema sees it, so a section that
 //! is complete only after the merge (X overrides `aurora.writer_url`, Y gives `cluster_id`)
@@ -27,28 +28,23 @@ fn contexts(table: &Table) -> Option<&Table> {
 /// Replace every context by its effective table (parents merged in, child's keys win). The
 /// `extends` key is kept on the child so `config show` can say where settings came from.
 ///
-/// Errors (a message starting "line N, key contexts.X.extends:"): the value is not a string,
-/// names an unknown context, or the chain comes back to a context already in it.
-pub fn expand(text: &str, table: &mut Table) -> Result<(), String> {
+/// Errors, as (dotted key `contexts.X.extends`, message): the value is not a string, names an
+/// unknown context, or the chain comes back to a context already in it.
+pub fn expand(table: &mut Table) -> Result<(), (String, String)> {
     let Some(ctxs) = contexts(table).cloned() else {
         return Ok(());
     };
     let mut out = Table::new();
     for name in ctxs.keys() {
         let mut chain = vec![name.clone()];
-        let eff = effective(text, &ctxs, name, &mut chain)?;
+        let eff = effective(&ctxs, name, &mut chain)?;
         out.insert(name.clone(), Value::Table(eff));
     }
     table.insert("contexts".into(), Value::Table(out));
     Ok(())
 }
 
-fn effective(
-    text: &str,
-    ctxs: &Table,
-    name: &str,
-    chain: &mut Vec<String>,
-) -> Result<Table, String> {
+fn effective(ctxs: &Table, name: &str, chain: &mut Vec<String>) -> Result<Table, (String, String)> {
     let own = match ctxs.get(name) {
         Some(Value::Table(t)) => t.clone(),
         // Not a table: the schema reports it with its own message.
@@ -58,14 +54,10 @@ fn effective(
         return Ok(own);
     };
     let key = format!("contexts.{name}.{KEY}");
-    let at = || match key_line(text, &key) {
-        Some(l) => format!("line {l}, key {key}"),
-        None => format!("key {key}"),
-    };
     let Some(parent) = parent.as_str() else {
-        return Err(format!(
-            "{}: must be the name of another context, e.g. extends = \"prod\"",
-            at()
+        return Err((
+            key,
+            "must be the name of another context, e.g. extends = \"prod\"".into(),
         ));
     };
     if !ctxs.contains_key(parent) {
@@ -74,18 +66,17 @@ fn effective(
             .map(String::as_str)
             .filter(|k| *k != name)
             .collect();
-        return Err(format!(
-            "{}: no context {parent:?}; known: {}",
-            at(),
-            known.join(", ")
+        return Err((
+            key,
+            format!("no context {parent:?}; known: {}", known.join(", ")),
         ));
     }
     if chain.iter().any(|c| c == parent) {
         chain.push(parent.to_string());
-        return Err(format!("{}: cycle {}", at(), chain.join(" -> ")));
+        return Err((key, format!("cycle {}", chain.join(" -> "))));
     }
     chain.push(parent.to_string());
-    let mut base = effective(text, ctxs, parent, chain)?;
+    let mut base = effective(ctxs, parent, chain)?;
     // A parent's own parent is not the child's.
     base.remove(KEY);
     merge(&mut base, own);
@@ -102,49 +93,6 @@ pub fn merge(base: &mut Table, over: Table) {
             }
         }
     }
-}
-
-/// The line (1-based) where the dotted key `path` is set in `text`, for messages: a key under a
-/// `[table]` / `[[array]]` header, or written dotted (`contexts.a.extends = ...`). Also finds
-/// the header line of a table path. Best effort: None when the text spells it differently.
-pub fn key_line(text: &str, path: &str) -> Option<usize> {
-    let mut header = String::new();
-    let mut best: Option<(usize, usize)> = None; // (matched length, line)
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.starts_with('#') || line.is_empty() {
-            continue;
-        }
-        let candidate = if let Some(h) = line.strip_prefix('[') {
-            let h = h.trim_start_matches('[');
-            let h = h.split(']').next().unwrap_or("");
-            header = normalise(h);
-            header.clone()
-        } else if let Some((k, _)) = line.split_once('=') {
-            let k = normalise(k);
-            if header.is_empty() {
-                k
-            } else {
-                format!("{header}.{k}")
-            }
-        } else {
-            continue;
-        };
-        if (path == candidate || path.starts_with(&format!("{candidate}.")))
-            && best.is_none_or(|(len, _)| candidate.len() > len)
-        {
-            best = Some((candidate.len(), i + 1));
-        }
-    }
-    best.map(|(_, l)| l)
-}
-
-/// `contexts . "prod-eu" . redis` -> `contexts.prod-eu.redis`.
-fn normalise(key: &str) -> String {
-    key.split('.')
-        .map(|p| p.trim().trim_matches('"').trim_matches('\''))
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 #[cfg(test)]
@@ -180,9 +128,9 @@ urls = ["redis://10.1.0.3:6379"]
 
     fn err(text: &str) -> String {
         match parse(text, Path::new("fleet.toml")) {
-            Err(e @ ConfigError::Invalid { .. }) | Err(e @ ConfigError::Parse { .. }) => {
-                e.to_string()
-            }
+            Err(e @ ConfigError::Invalid { .. })
+            | Err(e @ ConfigError::Parse { .. })
+            | Err(e @ ConfigError::At { .. }) => e.to_string(),
             other => panic!("expected a config error, got {other:?}"),
         }
     }
@@ -237,17 +185,16 @@ urls = ["redis://10.1.0.3:6379"]
             "[contexts.prod-us]\nextends = \"prod-eu\"\n",
         );
         let e = err(&text);
-        assert!(e.starts_with("fleet.toml: line "), "{e}");
         assert!(
-            e.contains("key contexts.prod-eu.extends")
-                || e.contains("key contexts.prod-us.extends"),
+            e.starts_with("fleet.toml:5:1: key `contexts.prod-us.extends`")
+                || e.starts_with("fleet.toml:20:1: key `contexts.prod-eu.extends`"),
             "{e}"
         );
         assert!(e.contains("cycle"), "{e}");
         let self_cycle = SHARED.replace("extends = \"prod-us\"", "extends = \"prod-eu\"");
         let e = err(&self_cycle);
         assert!(
-            e.contains("line 19, key contexts.prod-eu.extends: cycle prod-eu -> prod-eu"),
+            e.contains("fleet.toml:19:1: key `contexts.prod-eu.extends`: cycle prod-eu -> prod-eu"),
             "{e}"
         );
     }
@@ -258,7 +205,7 @@ urls = ["redis://10.1.0.3:6379"]
         let e = err(&text);
         assert!(
             e.starts_with(
-                "fleet.toml: line 19, key contexts.prod-eu.extends: no context \"prod-usa\""
+                "fleet.toml:19:1: key `contexts.prod-eu.extends`: no context \"prod-usa\""
             ),
             "{e}"
         );
@@ -269,9 +216,10 @@ urls = ["redis://10.1.0.3:6379"]
     fn a_bad_key_in_an_extending_context_names_line_and_key() {
         let text = SHARED.replace("region = \"eu-west-1\"", "regoin = \"eu-west-1\"");
         let e = err(&text);
-        assert!(e.contains("line 20"), "{e}");
-        assert!(e.contains("contexts.prod-eu"), "{e}");
-        assert!(e.contains("regoin"), "{e}");
+        assert!(
+            e.starts_with("fleet.toml:20:1: key `contexts.prod-eu.regoin`: unknown field"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -2,11 +2,14 @@
 //! variables. Unknown keys are errors, so a typo is reported with file, line and key instead of
 //! being silently ignored.
 
+pub mod endpoint;
 pub mod extends;
 pub mod mysql_login;
 mod schema;
 pub mod secrets;
+pub mod span;
 pub use schema::*;
+pub use span::line_col;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +26,10 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// A bad value, unknown key or wrong type: `file:line:column: key `k`: message`, located by
+    /// the toml crate's spans.
+    #[error("{at}: {message}")]
+    At { at: span::Location, message: String },
     #[error("{0}")]
     Usage(String),
 }
@@ -64,38 +71,57 @@ pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let syntax = |e: toml::de::Error| ConfigError::Parse {
-        path: path.to_path_buf(),
-        message: describe_toml_error(text, &e),
-    };
-    let mut raw: toml::Table = toml::from_str(text).map_err(syntax)?;
-    let cfg: Config = if extends::used(&raw) {
-        extends::expand(text, &mut raw).map_err(|message| ConfigError::Invalid {
+    let file = path.display().to_string();
+    let located = |e: span::TomlError| match e.at {
+        Some(at) => ConfigError::At {
+            at,
+            message: e.message,
+        },
+        None => ConfigError::Parse {
             path: path.to_path_buf(),
-            message,
-        })?;
-        // The merged table has no spans: name the key, and find its line in the text.
-        serde_path_to_error::deserialize(raw).map_err(|e| {
-            let inner = e.inner().to_string();
-            let mut key = e.path().to_string();
-            if let Some(field) = inner
-                .split_once("unknown field `")
-                .and_then(|(_, rest)| rest.split_once('`'))
-                .map(|(f, _)| f)
-            {
-                key = format!("{key}.{field}");
+            message: e.message,
+        },
+    };
+    let mut raw: toml::Table = span::from_str(text, &file).map_err(located)?;
+    let cfg: Config = if extends::used(&raw) {
+        let doc = span::Doc::parse(text);
+        // The merged table has no spans: find the key the error names in the file's document,
+        // or the nearest table of it that the file writes (a key inherited from a parent).
+        let at = |key: &str| {
+            let doc = doc.as_ref()?;
+            let mut k = key;
+            loop {
+                if let Some(s) = doc.key_span(k) {
+                    return Some(span::Location::at(
+                        &file,
+                        text,
+                        s.start,
+                        Some(key.to_string()),
+                    ));
+                }
+                k = &k[..k.rfind(['.', '['])?];
             }
-            let at = match extends::key_line(text, &key) {
-                Some(l) => format!("line {l}, key {key}"),
-                None => format!("key {key}"),
-            };
-            ConfigError::Parse {
+        };
+        extends::expand(&mut raw).map_err(|(key, message)| match at(&key) {
+            Some(at) => ConfigError::At { at, message },
+            None => ConfigError::Invalid {
                 path: path.to_path_buf(),
-                message: format!("{at}: {}", inner.trim_end()),
+                message: format!("key {key}: {message}"),
+            },
+        })?;
+        serde_path_to_error::deserialize(raw).map_err(|e| {
+            let message = e.inner().message().trim_end().to_string();
+            let key = span::path_string(e.path()).unwrap_or_default();
+            match at(&key) {
+                Some(at) => ConfigError::At { at, message },
+                None => ConfigError::Parse {
+                    path: path.to_path_buf(),
+                    message: format!("key {key}: {message}"),
+                },
             }
         })?
     } else {
-        toml::from_str(text).map_err(syntax)?
+        span::from_str(text, &file).map_err(located)?
     };
     cfg.validate().map_err(|message| ConfigError::Invalid {
         path: path.to_path_buf(),
@@ -104,30 +130,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     Ok(cfg)
 }
 
-/// toml's own message already quotes the offending line; lead with "line N, column M" and
-/// the key so the first thing an operator reads is where to look.
+/// toml's message, led by `line N, column M` so the first thing an operator reads is where to
+/// look (for callers that name the file themselves).
 pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let (line, col) = line_col(text, span.start);
-            let source_line = text.lines().nth(line - 1).unwrap_or("").trim();
-            format!(
-                "line {line}, column {col}: {} (at `{source_line}`)",
-                e.message().trim_end()
-            )
+            format!("line {line}, column {col}: {}", e.message().trim_end())
         }
         None => e.message().trim_end().to_string(),
     }
-}
-
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.len(), |i| before.len() - i - 1)
-        + 1;
-    (line, col)
 }
 
 /// Everything a command needs to know about what to talk to.
@@ -291,14 +303,11 @@ pub fn resolve_many(opts: &GlobalOpts, all: bool) -> Result<Vec<Resolved>, Confi
         .collect()
 }
 
-/// Read a secret named by a `*_env` key. The value is never logged or shown.
-pub fn secret_from_env(var: Option<&str>) -> Result<Option<String>, String> {
-    match var {
-        None => Ok(None),
-        Some(v) => std::env::var(v)
-            .map(Some)
-            .map_err(|_| format!("environment variable {v} (named by a *_env key) is not set")),
-    }
+/// Read a secret named by a `*_env` key from the process environment (the binary's lookup;
+/// collectors go through [`AwsContext::env_secret`](crate::services::aws::AwsContext::env_secret),
+/// which tests can point at a map). The value is never logged or shown.
+pub fn secret_from_env(var: Option<&str>) -> Result<Option<secrets::SecretString>, String> {
+    secrets::EnvSecrets::Process.get(var)
 }
 
 #[cfg(test)]

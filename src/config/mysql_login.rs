@@ -10,7 +10,8 @@ use anyhow::{Context as _, anyhow};
 use aws_sdk_rds::auth_token::{AuthTokenGenerator, Config as TokenConfig};
 use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError, MySqlSslMode};
 
-use super::{MysqlAuth, redact_url, secret_from_env};
+use super::secrets::{ExposeSecret, SecretString};
+use super::{EndpointUrl, MysqlAuth};
 use crate::services::aws::AwsContext;
 
 /// Generating a token may first fetch credentials (SSO, assume-role, IMDS): bound it.
@@ -45,17 +46,20 @@ pub struct MysqlLogin {
 }
 
 impl MysqlLogin {
-    /// `key` names the config key in errors (e.g. `aurora.replicas[0]`). Env variables are read
-    /// here, once; secrets and tokens on each [`options`](Self::options) call.
+    /// `key` names the config key in errors (e.g. `aurora.replicas[0]`). Env variables (through
+    /// the context's [`env_secret`](AwsContext::env_secret)) are read here, once; secrets and
+    /// tokens on each [`options`](Self::options) call. A password the configured URL carried
+    /// is used when no other source is set.
     pub fn new(
-        url: &str,
+        url: &EndpointUrl,
         spec: LoginSpec<'_>,
         aws: &AwsContext,
         key: &str,
     ) -> Result<Self, String> {
+        // The URL holds no password (taken out at load), so the driver's message may quote it.
         let mut base: MySqlConnectOptions = url
             .parse()
-            .map_err(|e| format!("{key}: invalid MySQL url {}: {e}", redact_url(url)))?;
+            .map_err(|e| format!("{key}: invalid MySQL url {url}: {e}"))?;
         let kind = match spec.auth {
             MysqlAuth::Iam => {
                 if spec.password_env.is_some() || spec.password_secret.is_some() {
@@ -69,7 +73,7 @@ impl MysqlLogin {
                     ));
                 }
                 base = base
-                    .ssl_mode(iam_ssl_mode(url).map_err(|e| format!("{key}: {e}"))?)
+                    .ssl_mode(iam_ssl_mode(url.as_str()).map_err(|e| format!("{key}: {e}"))?)
                     // RDS asks for the token with mysql_clear_password: safe only inside TLS,
                     // which the ssl mode above makes mandatory and verified.
                     .enable_cleartext_plugin(true);
@@ -86,8 +90,9 @@ impl MysqlLogin {
                     aws: aws.clone(),
                 },
                 (env, None) => {
-                    if let Some(p) = secret_from_env(env).map_err(|e| format!("{key}: {e}"))? {
-                        base = base.password(&p);
+                    let from_env = aws.env_secret(env).map_err(|e| format!("{key}: {e}"))?;
+                    if let Some(p) = from_env.as_ref().or(url.password()) {
+                        base = base.password(p.expose_secret());
                     }
                     Kind::Static
                 }
@@ -151,8 +156,12 @@ impl MysqlLogin {
     }
 }
 
-fn apply(base: &MySqlConnectOptions, user: Option<&str>, password: &str) -> MySqlConnectOptions {
-    let o = base.clone().password(password);
+fn apply(
+    base: &MySqlConnectOptions,
+    user: Option<&str>,
+    password: &SecretString,
+) -> MySqlConnectOptions {
+    let o = base.clone().password(password.expose_secret());
     match user {
         Some(u) => o.username(u),
         None => o,

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use super::endpoint::EndpointUrl;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -142,7 +144,7 @@ impl Context {
         }
         if let Some(a) = &self.aurora {
             for u in std::iter::once(a.writer_url.as_deref())
-                .chain(a.replicas.iter().map(|r| Some(r.url.as_str())))
+                .chain(a.replicas.iter().map(|r| Some(&*r.url)))
                 .flatten()
             {
                 if !u.starts_with("mysql://") && !u.starts_with("mariadb://") {
@@ -231,7 +233,8 @@ impl MysqlAuth {
 #[serde(deny_unknown_fields)]
 pub struct AuroraConfig {
     pub cluster_id: String,
-    pub writer_url: Option<String>,
+    /// The writer's URL; a password written into it is taken out at load (see [`EndpointUrl`]).
+    pub writer_url: Option<EndpointUrl>,
     pub password_env: Option<String>,
     /// Secrets Manager secret (name or ARN) holding the password (RDS's JSON shape or plain).
     pub password_secret: Option<String>,
@@ -263,7 +266,7 @@ pub struct AuroraConfig {
 #[serde(deny_unknown_fields)]
 pub struct ReplicaConfig {
     pub name: String,
-    pub url: String,
+    pub url: EndpointUrl,
     pub password_env: Option<String>,
     pub password_secret: Option<String>,
     /// Default: the aurora section's `auth`.
@@ -273,7 +276,7 @@ pub struct ReplicaConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisConfig {
-    pub urls: Vec<String>,
+    pub urls: Vec<EndpointUrl>,
     #[serde(default)]
     pub cluster: bool,
     pub password_env: Option<String>,
@@ -313,7 +316,7 @@ pub struct S3Config {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenSearchConfig {
-    pub url: String,
+    pub url: EndpointUrl,
     pub username: Option<String>,
     pub password_env: Option<String>,
     /// Secrets Manager secret (name or ARN) holding the password.
@@ -334,12 +337,16 @@ pub struct OpenSearchConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedshiftConfig {
-    pub url: String,
+    pub url: EndpointUrl,
     pub password_env: Option<String>,
     /// Secrets Manager secret (name or ARN) holding the password.
     pub password_secret: Option<String>,
     #[serde(default)]
     pub glue_jobs: Vec<String>,
+    /// The CloudWatch Logs group a load's logs are read from (Redshift's audit log export,
+    /// e.g. "/aws/redshift/cluster/analytics/useractivitylog"); without it a load opens the
+    /// output of the Glue run that fed it.
+    pub log_group: Option<String>,
     /// Latest load runs shown (default 50).
     pub max_runs: Option<usize>,
     /// A run is `slow` above this multiple of the median of the table's previous runs (default 2).
@@ -401,8 +408,8 @@ pub enum CutoverStrategy {
 pub struct CutoverConfig {
     pub name: String,
     pub strategy: CutoverStrategy,
-    pub source_url: Option<String>,
-    pub target_url: Option<String>,
+    pub source_url: Option<EndpointUrl>,
+    pub target_url: Option<EndpointUrl>,
     /// Password for both source and target (when the per-side keys are not given).
     pub password_env: Option<String>,
     /// Secrets Manager secret (name or ARN) holding the password of both endpoints.

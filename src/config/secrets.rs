@@ -1,11 +1,18 @@
 //! Passwords from AWS Secrets Manager (`password_secret = "name-or-arn"`). A secret is read
 //! once and cached per context; it is re-read when an endpoint rejects the cached password (the
 //! secret was rotated) and, as AWS's own caching clients do, after an hour in any case.
-//! Values never reach a log, an error message or `Debug` output.
+//! Values never reach a log, an error message or `Debug` output: they are held in
+//! [`SecretString`] from the moment they are read.
+//!
+//! [`EnvSecrets`] is where `*_env` keys are looked up: the process environment, or a map a test
+//! hands in (test binaries are multi-threaded; `std::env::set_var` there is undefined behaviour).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+pub use secrecy::{ExposeSecret, SecretString};
 
 use aws_sdk_secretsmanager::operation::get_secret_value::GetSecretValueError;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -20,12 +27,12 @@ pub const SECRET_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Login from a secret: RDS's JSON shape (`{"username": .., "password": .., "engine": ..,
 /// "host": .., ...}`) or a plain string that is the password itself.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SecretLogin {
     /// `username` of a JSON secret: replaces the URL's user (RDS's alternating-users rotation
     /// swaps it).
     pub username: Option<String>,
-    pub password: String,
+    pub password: SecretString,
 }
 
 impl fmt::Debug for SecretLogin {
@@ -44,7 +51,7 @@ pub fn parse_secret_string(id: &str, s: &str) -> Result<SecretLogin, String> {
     if !trimmed.starts_with('{') {
         return Ok(SecretLogin {
             username: None,
-            password: s.to_string(),
+            password: SecretString::from(s.to_string()),
         });
     }
     let v: serde_json::Value = serde_json::from_str(s).map_err(|e| {
@@ -66,8 +73,54 @@ pub fn parse_secret_string(id: &str, s: &str) -> Result<SecretLogin, String> {
     })?;
     Ok(SecretLogin {
         username: text("username")?,
-        password,
+        password: SecretString::from(password),
     })
+}
+
+/// Where the variables named by `*_env` keys are read: the process environment (the binary), or
+/// a fixed map (tests, which must not change a multi-threaded process's environment).
+#[derive(Clone, Default)]
+pub enum EnvSecrets {
+    #[default]
+    Process,
+    Map(Arc<BTreeMap<String, SecretString>>),
+}
+
+impl fmt::Debug for EnvSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnvSecrets::Process => f.write_str("EnvSecrets::Process"),
+            // Names only: the values are secrets.
+            EnvSecrets::Map(m) => f.debug_set().entries(m.keys()).finish(),
+        }
+    }
+}
+
+impl EnvSecrets {
+    /// A lookup answering only `pairs` (variable name, value).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        EnvSecrets::Map(Arc::new(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), SecretString::from(v.into())))
+                .collect(),
+        ))
+    }
+
+    /// The value of the variable a `*_env` key names; `None` when no key is set. Errors name
+    /// the variable, never a value.
+    pub fn get(&self, var: Option<&str>) -> Result<Option<SecretString>, String> {
+        let Some(v) = var else { return Ok(None) };
+        let found = match self {
+            EnvSecrets::Process => std::env::var(v).ok().map(SecretString::from),
+            EnvSecrets::Map(m) => m.get(v).cloned(),
+        };
+        found
+            .map(Some)
+            .ok_or_else(|| format!("environment variable {v} (named by a *_env key) is not set"))
+    }
 }
 
 /// Secrets of one context, cached. Cheap to share (`Arc`).
@@ -148,13 +201,13 @@ mod tests {
         let s = r#"{"engine":"mysql","host":"catalog.cluster-x.us-east-1.rds.amazonaws.com","username":"admin","password":"p@ss\"w0rd","port":3306,"dbClusterIdentifier":"catalog"}"#;
         let l = parse_secret_string("rds!cluster-1", s).unwrap();
         assert_eq!(l.username.as_deref(), Some("admin"));
-        assert_eq!(l.password, "p@ss\"w0rd");
+        assert_eq!(l.password.expose_secret(), "p@ss\"w0rd");
     }
 
     #[test]
     fn plain_secret_string_is_the_password() {
         let l = parse_secret_string("plain", "hunter2").unwrap();
-        assert_eq!((l.username, l.password.as_str()), (None, "hunter2"));
+        assert_eq!((l.username, l.password.expose_secret()), (None, "hunter2"));
     }
 
     #[test]

@@ -25,23 +25,50 @@ fn parses_a_valid_config_with_durations() {
 }
 
 #[test]
-fn unknown_key_names_file_line_and_key() {
+fn unknown_key_names_file_line_column_and_key() {
     let text = GOOD.replace("region = \"us-east-1\"", "regoin = \"us-east-1\"");
     let err = parse(&text, Path::new("/etc/opsdeck.toml"))
         .unwrap_err()
         .to_string();
-    assert!(err.starts_with("/etc/opsdeck.toml: line 4"), "{err}");
-    assert!(err.contains("regoin"), "{err}");
+    assert!(
+        err.starts_with("/etc/opsdeck.toml:4:1: key `contexts.local.regoin`: unknown field"),
+        "{err}"
+    );
 }
 
 #[test]
-fn bad_duration_names_the_value() {
+fn bad_value_names_file_line_column_key_and_the_value() {
     let text = GOOD.replace("\"1s\"", "\"soon\"");
     let err = parse(&text, Path::new("c.toml")).unwrap_err().to_string();
     assert!(
-        err.contains("line 10") && err.contains("\"soon\"") && err.contains("max_lag"),
+        err.starts_with("c.toml:10:11: key `contexts.local.cutover[0].max_lag`: "),
         "{err}"
     );
+    assert!(err.contains("\"soon\""), "{err}");
+}
+
+#[test]
+fn wrong_type_names_file_line_column_and_key() {
+    let text = GOOD.replace(
+        "urls = [\"redis://127.0.0.1:6390\"]",
+        "urls = \"redis://127.0.0.1:6390\"",
+    );
+    let err = parse(&text, Path::new("c.toml")).unwrap_err().to_string();
+    assert!(
+        err.starts_with("c.toml:6:8: key `contexts.local.redis.urls`: invalid type"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_syntax_error_names_file_line_and_column() {
+    let err = parse(
+        "default_context = \"local\"\n[contexts.local\n",
+        Path::new("c.toml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("c.toml:2:"), "{err}");
 }
 
 #[test]

@@ -87,6 +87,10 @@ impl Store {
                 st.latest = Some((sample.at, u));
             }
             Err(e) => {
+                // once per change: the log file says when a source broke and why
+                if st.last_error.as_deref() != Some(e.as_str()) {
+                    tracing::warn!(source = %sample.source.name(), "collection failed: {e}");
+                }
                 st.up = false;
                 st.errors += 1;
                 st.last_error = Some(e);

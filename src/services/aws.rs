@@ -5,8 +5,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
+use super::aws_credentials::{self, Pending};
 use crate::config::Context;
-use crate::config::secrets::SecretCache;
+use crate::config::secrets::{EnvSecrets, SecretCache, SecretString};
 
 #[derive(Clone)]
 pub struct AwsContext {
@@ -15,6 +16,8 @@ pub struct AwsContext {
     profile: Option<String>,
     cell: Arc<OnceCell<SdkConfig>>,
     secrets: Arc<OnceCell<Arc<SecretCache>>>,
+    env: EnvSecrets,
+    pending: Pending,
 }
 
 impl AwsContext {
@@ -25,7 +28,28 @@ impl AwsContext {
             profile: ctx.profile.clone(),
             cell: Arc::new(OnceCell::new()),
             secrets: Arc::new(OnceCell::new()),
+            env: EnvSecrets::Process,
+            pending: Pending::default(),
         }
+    }
+
+    /// A credential lookup of this context (SSO portal, assume-role, instance metadata) is
+    /// under way: what a panel is waiting for when its round runs out of time.
+    pub fn waiting_for_credentials(&self) -> bool {
+        self.pending.waiting()
+    }
+
+    /// The same context reading `*_env` variables from `env` instead of the process
+    /// environment (tests hand in a map; nothing changes the process's environment).
+    pub fn with_env_secrets(mut self, env: EnvSecrets) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// The value of the variable a `*_env` key names (`None` when the key is not set). Errors
+    /// name the variable, never a value.
+    pub fn env_secret(&self, var: Option<&str>) -> Result<Option<SecretString>, String> {
+        self.env.get(var)
     }
 
     /// A context around an already built SdkConfig (fixed credentials, region or clock in
@@ -37,6 +61,8 @@ impl AwsContext {
             profile: None,
             cell: Arc::new(OnceCell::new_with(Some(sdk))),
             secrets: Arc::new(OnceCell::new()),
+            env: EnvSecrets::Process,
+            pending: Pending::default(),
         }
     }
 
@@ -51,8 +77,9 @@ impl AwsContext {
         self.region.as_deref()
     }
 
-    /// Credentials the way the AWS CLI finds them (env, profile, SSO, assume-role), with the
-    /// context's region and endpoint override.
+    /// Credentials the way the AWS CLI finds them (env, profile, SSO, assume-role, container,
+    /// instance metadata with bounded lookups: see `aws_credentials`), with the context's region
+    /// and endpoint override.
     pub async fn sdk_config(&self) -> &SdkConfig {
         self.cell
             .get_or_init(|| async {
@@ -68,10 +95,18 @@ impl AwsContext {
                 }
                 // A broken AWS_CA_BUNDLE or proxy variable is refused at start-up (cli); if
                 // one slips through, the SDK's default client still lets the console run.
-                if let Ok(client) = super::aws_env::http_client(&super::aws_env::process_env) {
-                    loader = loader.http_client(client);
+                let http = super::aws_env::http_client(&super::aws_env::process_env).ok();
+                if let Some(client) = &http {
+                    loader = loader.http_client(client.clone());
                 }
-                loader.load().await
+                let creds = aws_credentials::chain(
+                    self.profile.as_deref(),
+                    self.region.clone().map(Region::new),
+                    http,
+                    self.pending.clone(),
+                )
+                .await;
+                loader.credentials_provider(creds).load().await
             })
             .await
     }

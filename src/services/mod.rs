@@ -5,6 +5,7 @@
 pub mod alarms;
 pub mod aurora;
 pub mod aws;
+pub mod aws_credentials;
 pub mod aws_env;
 pub mod cloudwatch;
 pub mod glue;
@@ -17,68 +18,13 @@ pub mod s3;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::config::Resolved;
-use crate::model::*;
-
-/// Which source a sample came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    Aurora,
-    Redis,
-    S3,
-    OpenSearch,
-    Redshift,
-    /// A generic CloudWatch panel, by panel id.
-    CloudWatch(String),
-    Alarms,
-    /// CloudWatch Logs groups followed by the console.
-    Logs,
-}
-
-impl SourceKind {
-    /// The name used in `errors[].source` and on screen.
-    pub fn name(&self) -> String {
-        match self {
-            SourceKind::Aurora => "aurora".into(),
-            SourceKind::Redis => "redis".into(),
-            SourceKind::S3 => "s3".into(),
-            SourceKind::OpenSearch => "opensearch".into(),
-            SourceKind::Redshift => "redshift".into(),
-            SourceKind::CloudWatch(id) => format!("cloudwatch:{id}"),
-            SourceKind::Alarms => "alarms".into(),
-            SourceKind::Logs => "logs".into(),
-        }
-    }
-}
-
-/// What a collector reports each round.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Update {
-    Aurora(AuroraStatus),
-    Redis(RedisStatus),
-    S3(S3Status),
-    OpenSearch(OpenSearchStatus),
-    Redshift(RedshiftStatus),
-    CloudWatch(String, Vec<CwFigure>),
-    Alarms(Vec<Alarm>),
-    Logs(crate::services::logs::LogBatch),
-}
-
-/// One collection round of one source, as the main loop receives it (and as a recording stores
-/// it, one per line).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sample {
-    pub source: SourceKind,
-    pub at: DateTime<Utc>,
-    /// Err carries a message already stripped of credentials.
-    pub result: Result<Update, String>,
-}
+// The types a collector hands up live in `model` (ui and state read them without reaching
+// into services); re-exported here because every collector names them.
+pub use crate::model::source::{Sample, SourceKind, Update};
 
 #[async_trait]
 pub trait Collector: Send {
@@ -123,7 +69,13 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
         out.push(aurora::collector(c, &aws));
     }
     if let Some(c) = &ctx.redis {
-        out.push(redis::collector(c, &aws));
+        // The operator's panels_dir overrides the embedded ElastiCache panel.
+        let panels = crate::panels::Panels::load(&resolved.config);
+        out.push(redis::collector(
+            c,
+            &aws,
+            panels.as_ref().map_err(ToString::to_string),
+        ));
     }
     if let Some(c) = &ctx.s3 {
         out.push(s3::collector(c, &aws, &resolved.config.s3_prices));
@@ -143,6 +95,7 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
             Box::new(CredentialsHint {
                 inner,
                 profile: profile.clone(),
+                aws: aws.clone(),
             }) as BoxCollector
         })
         .collect()
@@ -151,10 +104,20 @@ pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<Box
 /// An expired or missing SSO session fails every AWS-backed panel at once: each shows the same
 /// single message naming the profile and `aws sso login`, instead of N different SDK errors.
 /// The SDK re-reads the SSO token cache when its credentials expire, so after the login the
-/// next round succeeds without a restart.
+/// next round succeeds without a restart. A round that runs out of time while a credential
+/// lookup is under way says so ("waiting for credentials (profile X)").
 struct CredentialsHint {
     inner: BoxCollector,
     profile: Option<String>,
+    aws: aws::AwsContext,
+}
+
+/// What a round that ran out of time during a credential lookup reports.
+pub fn waiting_for_credentials(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!("waiting for credentials (profile {p})"),
+        None => "waiting for credentials (default chain)".into(),
+    }
 }
 
 #[async_trait]
@@ -169,7 +132,18 @@ impl Collector for CredentialsHint {
         self.inner.timeout()
     }
     async fn collect(&mut self) -> anyhow::Result<Update> {
-        self.inner.collect().await.map_err(|e| {
+        // a little under the round's own bound, so this message wins over a bare timeout
+        let limit = self.inner.timeout().mul_f64(0.95);
+        let Ok(r) = tokio::time::timeout(limit, self.inner.collect()).await else {
+            if self.aws.waiting_for_credentials() {
+                anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
+            }
+            anyhow::bail!(
+                "timed out after {}",
+                humantime::format_duration(self.inner.timeout())
+            );
+        };
+        r.map_err(|e| {
             let text = format!("{e:#}");
             match aws_env::credentials_hint(self.profile.as_deref(), &text) {
                 Some(hint) => anyhow::anyhow!(hint),

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::bail;
 use async_trait::async_trait;
 
+use crate::services::aurora::BinlogStatus;
 use crate::services::aurora::admin::{
     Flavor, MysqlAdmin, ReadOnlyState, ReplicationStatus, RunningStatement, Transaction,
     mysql_gtid_subset,
@@ -102,17 +103,22 @@ impl MysqlAdmin for SimMysql {
             return Ok(None);
         }
         let m = with(&self.world, |w| w.migration());
-        Ok(m.replication_configured.then(|| {
+        // The default channel, as SHOW REPLICA STATUS would list it.
+        let channels = if m.replication_configured {
             let yes = if m.replication_running { "Yes" } else { "No" };
-            ReplicationStatus {
-                io_running: yes.into(),
-                sql_running: yes.into(),
+            vec![BinlogStatus {
+                io_state: Some(yes.into()),
+                io_running: Some(m.replication_running),
+                sql_running: Some(m.replication_running),
                 seconds_behind: m.lag_seconds,
-                source_host: m.source.clone(),
-                source_port: 3306,
-                last_error: None,
-            }
-        }))
+                source_host: Some(m.source.clone()),
+                source_port: Some(3306),
+                ..Default::default()
+            }]
+        } else {
+            Vec::new()
+        };
+        Ok(ReplicationStatus::of_channels(channels))
     }
     async fn gtid_position(&self) -> anyhow::Result<String> {
         Ok(with(&self.world, |w| w.migration().source_gtid))

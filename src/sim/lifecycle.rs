@@ -1,137 +1,9 @@
-//! S3 lifecycle configuration in the shape of the AWS PutBucketLifecycleConfiguration request
-//! (the AWS CLI's `--lifecycle-configuration` JSON): field names are AWS's own. Shared by the
-//! simulation (which applies the rules as simulated days pass) and the lifecycle operation.
+//! The simulation's storage classes: where the simulated bucket's bytes sit, in S3's
+//! transition order. The lifecycle document itself is the one model every layer uses,
+//! `services::s3::lifecycle_doc` (the AWS CLI's JSON shape): the world stores it as put, so a
+//! get returns every field of what was put.
 
 use serde::{Deserialize, Serialize};
-
-/// `{"Rules": [...]}`: the whole configuration; a PUT replaces every rule.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LifecycleConfiguration {
-    #[serde(rename = "Rules")]
-    pub rules: Vec<LifecycleRule>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct LifecycleRule {
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    pub status: RuleStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<LifecycleFilter>,
-    /// Deprecated top-level prefix, still accepted by S3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub transitions: Vec<Transition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<Expiration>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub noncurrent_version_transitions: Vec<NoncurrentVersionTransition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RuleStatus {
-    #[default]
-    Enabled,
-    Disabled,
-}
-
-impl RuleStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleStatus::Enabled => "Enabled",
-            RuleStatus::Disabled => "Disabled",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct LifecycleFilter {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag: Option<Tag>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_size_greater_than: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_size_less_than: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub and: Option<FilterAnd>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct FilterAnd {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<Tag>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_size_greater_than: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_size_less_than: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct Tag {
-    pub key: String,
-    pub value: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct Transition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub days: Option<u32>,
-    /// ISO 8601 date (midnight UTC), as S3 requires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    pub storage_class: StorageClass,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct Expiration {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub days: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expired_object_delete_marker: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct NoncurrentVersionTransition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noncurrent_days: Option<u32>,
-    pub storage_class: StorageClass,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub newer_noncurrent_versions: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct NoncurrentVersionExpiration {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub noncurrent_days: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub newer_noncurrent_versions: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct AbortIncompleteMultipartUpload {
-    pub days_after_initiation: u32,
-}
 
 /// Storage classes as S3's API names them. `STANDARD` is not a valid transition target but is
 /// where new objects land.
@@ -157,6 +29,22 @@ pub enum StorageClass {
 }
 
 impl StorageClass {
+    /// Every class, in waterfall order.
+    pub const ALL: [StorageClass; 7] = [
+        StorageClass::Standard,
+        StorageClass::StandardIa,
+        StorageClass::IntelligentTiering,
+        StorageClass::OnezoneIa,
+        StorageClass::GlacierIr,
+        StorageClass::Glacier,
+        StorageClass::DeepArchive,
+    ];
+
+    /// The class of an API name ("GLACIER_IR"); None for one the simulation does not model.
+    pub fn from_api(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.api_name() == name)
+    }
+
     pub fn api_name(self) -> &'static str {
         match self {
             StorageClass::Standard => "STANDARD",
@@ -190,54 +78,5 @@ impl StorageClass {
             return false;
         }
         to != StorageClass::Standard && to.rank() > self.rank()
-    }
-}
-
-impl LifecycleRule {
-    /// The key prefix the rule applies to ("" = every object).
-    pub fn effective_prefix(&self) -> &str {
-        if let Some(f) = &self.filter {
-            if let Some(p) = &f.prefix {
-                return p;
-            }
-            if let Some(and) = &f.and
-                && let Some(p) = &and.prefix
-            {
-                return p;
-            }
-            return "";
-        }
-        self.prefix.as_deref().unwrap_or("")
-    }
-
-    /// One line for a panel: "images/: 30d STANDARD_IA, 90d INTELLIGENT_TIERING".
-    pub fn summary(&self) -> String {
-        let mut parts: Vec<String> = self
-            .transitions
-            .iter()
-            .map(|t| match (t.days, &t.date) {
-                (Some(d), _) => format!("{d}d {}", t.storage_class.api_name()),
-                (None, Some(date)) => format!("{date} {}", t.storage_class.api_name()),
-                (None, None) => t.storage_class.api_name().to_string(),
-            })
-            .collect();
-        if let Some(e) = &self.expiration {
-            if let Some(d) = e.days {
-                parts.push(format!("expire {d}d"));
-            } else if e.expired_object_delete_marker == Some(true) {
-                parts.push("remove expired delete markers".into());
-            }
-        }
-        if let Some(n) = &self.noncurrent_version_expiration
-            && let Some(d) = n.noncurrent_days
-        {
-            parts.push(format!("noncurrent expire {d}d"));
-        }
-        if let Some(a) = &self.abort_incomplete_multipart_upload {
-            parts.push(format!("abort MPU {}d", a.days_after_initiation));
-        }
-        let prefix = self.effective_prefix();
-        let prefix = if prefix.is_empty() { "*" } else { prefix };
-        format!("{prefix}: {}", parts.join(", "))
     }
 }

@@ -1,11 +1,11 @@
 //! The lifecycle admin trait over the embedded simulation's shared world (demo mode): the
 //! StreamShop media bucket with its tiers and lifecycle rules, which the world applies as
-//! simulated days pass. The world's document type has the same AWS field names as ours, so
-//! documents cross over as JSON.
+//! simulated days pass. The world stores the one lifecycle document model
+//! (`lifecycle_doc`) as put: nothing is converted, so nothing is dropped.
 
 use std::sync::Arc;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Result, anyhow};
 use async_trait::async_trait;
 
 use crate::services::s3::admin::{BucketUsage, LifecycleAdmin};
@@ -31,20 +31,6 @@ impl SimLifecycleAdmin {
     }
 }
 
-fn to_world(cfg: &LifecycleConfiguration) -> Result<sim::lifecycle::LifecycleConfiguration> {
-    let mut v = serde_json::to_value(cfg)?;
-    // A bucket-level setting the simulation does not model.
-    if let Some(m) = v.as_object_mut() {
-        m.remove("TransitionDefaultMinimumObjectSize");
-    }
-    serde_json::from_value(v).context("the simulation cannot represent this document")
-}
-
-fn from_world(cfg: &sim::lifecycle::LifecycleConfiguration) -> Result<LifecycleConfiguration> {
-    let v = serde_json::to_value(cfg)?;
-    serde_json::from_value(v).context("reading the simulation's lifecycle document")
-}
-
 #[async_trait]
 impl LifecycleAdmin for SimLifecycleAdmin {
     fn name(&self) -> &str {
@@ -56,18 +42,14 @@ impl LifecycleAdmin for SimLifecycleAdmin {
             w.sync_to_wall();
             w.lifecycle(bucket).map_err(err)?
         };
-        match got {
-            Some(c) => from_world(&c),
-            None => Ok(LifecycleConfiguration::default()),
-        }
+        Ok(got.unwrap_or_default())
     }
     async fn put_lifecycle(&self, bucket: &str, cfg: &LifecycleConfiguration) -> Result<()> {
-        let doc = to_world(cfg)?;
         let mut w = sim::lock(&self.world);
         if cfg.rules.is_empty() {
             w.delete_lifecycle(bucket).map_err(err)
         } else {
-            w.put_lifecycle(bucket, doc).map_err(err)
+            w.put_lifecycle(bucket, cfg.clone()).map_err(err)
         }
     }
     async fn bucket_usage(&self, bucket: &str) -> Result<BucketUsage> {
@@ -105,5 +87,22 @@ mod tests {
         admin.put_lifecycle(&bucket, &cfg).await.unwrap();
         assert_eq!(admin.get_lifecycle(&bucket).await.unwrap(), cfg);
         assert!(admin.bucket_usage(&bucket).await.unwrap().total_bytes > 0);
+    }
+
+    #[tokio::test]
+    async fn every_field_survives_the_simulations_put_and_get() {
+        use crate::services::s3::lifecycle_doc::{EVERY_FIELD, parse};
+        let admin = shared(&SimOptions::default());
+        let w = sim::world(&SimOptions::default());
+        let bucket = sim::lock(&w).bucket_names()[0].clone();
+        let cfg = parse(EVERY_FIELD, "every.json").unwrap();
+        admin.put_lifecycle(&bucket, &cfg).await.unwrap();
+        let back = admin.get_lifecycle(&bucket).await.unwrap();
+        assert_eq!(back, cfg);
+        assert_eq!(
+            back.transition_default_minimum_object_size.as_deref(),
+            Some("all_storage_classes_128K"),
+            "the bucket-level setting is kept, not dropped on the way in"
+        );
     }
 }

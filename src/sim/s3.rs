@@ -8,10 +8,14 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeZone, Utc};
 use rand::Rng;
 
-use super::lifecycle::*;
+use super::lifecycle::StorageClass;
 use super::prices::monthly_cost;
 use super::rng::SimRng;
-use crate::model::{BucketStatus, LifecycleRuleSummary, S3Status};
+use crate::model::{BucketStatus, S3Status};
+use crate::services::s3::lifecycle_doc::{
+    AbortIncompleteMultipartUpload, Filter, LifecycleConfiguration, NoncurrentVersionExpiration,
+    Rule, RuleStatus, Transition,
+};
 
 pub(crate) const BUCKET: &str = "streamshop-media";
 const TB: f64 = 1e12;
@@ -89,20 +93,20 @@ pub(crate) fn midnight(day: i64) -> DateTime<Utc> {
 
 /// The rules the StreamShop media bucket ships with (the scenario's storage class strategy).
 pub(crate) fn default_rules() -> LifecycleConfiguration {
-    fn rule(id: &str, prefix: &str, transitions: &[(u32, StorageClass)]) -> LifecycleRule {
-        LifecycleRule {
+    fn rule(id: &str, prefix: &str, transitions: &[(i32, StorageClass)]) -> Rule {
+        Rule {
             id: Some(id.into()),
             status: RuleStatus::Enabled,
-            filter: Some(LifecycleFilter {
+            filter: Some(Filter {
                 prefix: Some(prefix.into()),
                 ..Default::default()
             }),
             transitions: transitions
                 .iter()
-                .map(|&(days, storage_class)| Transition {
+                .map(|&(days, class)| Transition {
                     days: Some(days),
                     date: None,
-                    storage_class,
+                    storage_class: class.api_name().into(),
                 })
                 .collect(),
             ..Default::default()
@@ -136,10 +140,10 @@ pub(crate) fn default_rules() -> LifecycleConfiguration {
             &[(0, StorageClass::IntelligentTiering)],
         ),
     ];
-    rules.push(LifecycleRule {
+    rules.push(Rule {
         id: Some("abort-mpu-and-noncurrent".into()),
         status: RuleStatus::Enabled,
-        filter: Some(LifecycleFilter {
+        filter: Some(Filter {
             prefix: Some(String::new()),
             ..Default::default()
         }),
@@ -148,11 +152,14 @@ pub(crate) fn default_rules() -> LifecycleConfiguration {
             newer_noncurrent_versions: None,
         }),
         abort_incomplete_multipart_upload: Some(AbortIncompleteMultipartUpload {
-            days_after_initiation: 7,
+            days_after_initiation: Some(7),
         }),
         ..Default::default()
     });
-    LifecycleConfiguration { rules }
+    LifecycleConfiguration {
+        rules,
+        transition_default_minimum_object_size: None,
+    }
 }
 
 impl Bucket {
@@ -234,17 +241,13 @@ impl Bucket {
 
     fn apply_rules(&mut self, today: i64, backdate: bool) {
         let Some(cfg) = &self.lifecycle else { return };
-        let rules: Vec<&LifecycleRule> = cfg
-            .rules
-            .iter()
-            .filter(|r| r.status == RuleStatus::Enabled)
-            .collect();
+        let rules: Vec<&Rule> = cfg.rules.iter().filter(|r| r.enabled()).collect();
         self.cohorts.retain_mut(|c| {
             let age = today - c.created;
             let key_prefix = PREFIXES[c.prefix].prefix;
             for r in rules
                 .iter()
-                .filter(|r| key_prefix.starts_with(r.effective_prefix()))
+                .filter(|r| key_prefix.starts_with(r.effective_prefix().unwrap_or("")))
             {
                 if let Some(e) = &r.expiration
                     && let Some(d) = e.days
@@ -256,7 +259,10 @@ impl Bucket {
                 let due = r
                     .transitions
                     .iter()
-                    .filter_map(|t| t.days.map(|d| (d as i64, t.storage_class)))
+                    .filter_map(|t| {
+                        let class = StorageClass::from_api(&t.storage_class)?;
+                        t.days.map(|d| (d as i64, class))
+                    })
                     .filter(|&(d, _)| age >= d)
                     .max_by_key(|&(_, sc)| sc.rank());
                 if let Some((d, sc)) = due
@@ -335,11 +341,7 @@ impl Bucket {
             .map(|c| {
                 c.rules
                     .iter()
-                    .map(|r| LifecycleRuleSummary {
-                        id: r.id.clone().unwrap_or_default(),
-                        status: r.status.as_str().into(),
-                        summary: r.summary(),
-                    })
+                    .map(crate::services::s3::lifecycle::summarize)
                     .collect()
             })
             .unwrap_or_default();

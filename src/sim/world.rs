@@ -10,7 +10,7 @@ use super::alarms::Alarms;
 use super::aurora::{Aurora, MigrationState};
 use super::clock::{self, SimClock};
 use super::cloud::{self, Cloud};
-use super::lifecycle::{LifecycleConfiguration, StorageClass};
+use super::lifecycle::StorageClass;
 use super::opensearch::{Search, SimTask};
 use super::redis::Redis;
 use super::redshift::Etl;
@@ -19,6 +19,7 @@ use super::s3::{self, Bucket};
 use super::traffic::Traffic;
 use super::{Scenario, SimOptions};
 use crate::model::{Alarm, AuroraStatus, OpenSearchStatus, RedshiftStatus, S3Status};
+use crate::services::s3::lifecycle_doc::LifecycleConfiguration;
 
 /// The world starts this long before its start time so the model has settled (sessions,
 /// lag, alarm datapoints) when the console first looks.

@@ -1,8 +1,12 @@
 //! Threshold evaluation: what is wrong, per service, in one sentence each. The overview and
-//! `opsdeck check` use the same function, so the screen and the pager never disagree.
+//! `opsdeck check` use the same function, so the screen and the pager judge alike; the
+//! console adds hysteresis (`super::hysteresis`: a figure's finding is raised and cleared
+//! per its panel's `raise_after` / `clear_after` / `clear_margin`), a single `check` round
+//! judges each value on its own.
 
 use std::collections::BTreeMap;
 
+use super::hysteresis::Judge;
 use crate::fmt;
 use crate::model::*;
 use crate::panels::{PanelDef, PanelKind, Panels, Threshold};
@@ -60,26 +64,33 @@ fn limit(t: &Threshold, status: Status, f: impl Fn(f64) -> String) -> String {
         .unwrap_or_default()
 }
 
-/// Every non-OK finding in a snapshot, worst first (stable within a status).
+/// Every non-OK finding in a snapshot, worst first (stable within a status), each value
+/// judged on its own (one round: `opsdeck check`, `snapshot`-based tests).
 pub fn findings(snap: &Snapshot, panels: &Panels) -> Vec<Finding> {
+    judged(snap, panels, &mut Judge::Plain)
+}
+
+/// Every non-OK finding, with each thresholded figure's status from `judge` (keyed
+/// `aurora.replica_lag_seconds`, `redis.hit_ratio`, `PANEL/LABEL` for CloudWatch figures, ...).
+pub fn judged(snap: &Snapshot, panels: &Panels, judge: &mut Judge<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(a) = &snap.aurora {
-        aurora(a, panels.of_kind(PanelKind::Aurora), &mut out);
+        aurora(a, panels.of_kind(PanelKind::Aurora), judge, &mut out);
     }
     if let Some(r) = &snap.redis {
-        redis(r, panels.of_kind(PanelKind::Redis), &mut out);
+        redis(r, panels.of_kind(PanelKind::Redis), judge, &mut out);
     }
     if let Some(s) = &snap.s3 {
-        s3(s, panels.of_kind(PanelKind::S3), &mut out);
+        s3(s, panels.of_kind(PanelKind::S3), judge, &mut out);
     }
     if let Some(o) = &snap.opensearch {
-        opensearch(o, panels.of_kind(PanelKind::OpenSearch), &mut out);
+        opensearch(o, panels.of_kind(PanelKind::OpenSearch), judge, &mut out);
     }
     if let Some(r) = &snap.redshift {
         redshift(r, panels.of_kind(PanelKind::Redshift), &mut out);
     }
     if let Some(cw) = &snap.cloudwatch {
-        cloudwatch(cw, panels, &mut out);
+        cloudwatch(cw, panels, judge, &mut out);
     }
     for a in &snap.alarms {
         if a.state.eq_ignore_ascii_case("alarm") {
@@ -111,7 +122,7 @@ pub fn service_status(findings: &[Finding], service: &str) -> Status {
         .unwrap_or(Status::Ok)
 }
 
-fn aurora(a: &AuroraStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+fn aurora(a: &AuroraStatus, def: Option<&PanelDef>, judge: &mut Judge<'_>, out: &mut Vec<Finding>) {
     const S: &str = "aurora";
     for e in &a.errors {
         out.push(Finding::new(S, Status::NoData, format!("partial: {e}")));
@@ -142,7 +153,7 @@ fn aurora(a: &AuroraStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
                 .total_cmp(&y.lag_seconds.unwrap_or(0.0))
         });
     if let (Some(r), Some(t)) = (worst, threshold(def, "replica_lag_seconds")) {
-        let st = t.evaluate(r.lag_seconds);
+        let st = judge.status("aurora.replica_lag_seconds", &t, r.lag_seconds);
         if st > Status::NoData {
             out.push(Finding::new(
                 S,
@@ -170,7 +181,7 @@ fn aurora(a: &AuroraStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
     if let Some(w) = &a.writer_health {
         let name = a.writer.as_deref().unwrap_or("writer");
         if let (Some(cpu), Some(t)) = (w.cpu_percent, threshold(def, "writer_cpu_percent")) {
-            let st = t.evaluate(Some(cpu));
+            let st = judge.status("aurora.writer_cpu_percent", &t, Some(cpu));
             if st > Status::NoData {
                 out.push(Finding::new(
                     S,
@@ -185,7 +196,7 @@ fn aurora(a: &AuroraStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
             threshold(def, "connections_percent"),
         ) {
             let p = c as f64 * 100.0 / m as f64;
-            let st = t.evaluate(Some(p));
+            let st = judge.status("aurora.connections_percent", &t, Some(p));
             if st > Status::NoData {
                 out.push(Finding::new(
                     S,
@@ -202,7 +213,7 @@ fn aurora(a: &AuroraStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
             w.oldest_transaction_seconds,
             threshold(def, "oldest_transaction_seconds"),
         ) {
-            let st = t.evaluate(Some(age));
+            let st = judge.status("aurora.oldest_transaction_seconds", &t, Some(age));
             if st > Status::NoData {
                 out.push(Finding::new(
                     S,
@@ -240,7 +251,7 @@ pub fn node_memory_pct(n: &RedisNode) -> Option<f64> {
     (n.max_memory_bytes > 0).then(|| n.used_memory_bytes as f64 * 100.0 / n.max_memory_bytes as f64)
 }
 
-fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+fn redis(r: &RedisStatus, def: Option<&PanelDef>, judge: &mut Judge<'_>, out: &mut Vec<Finding>) {
     const S: &str = "redis";
     for e in &r.errors {
         out.push(Finding::new(S, Status::NoData, format!("partial: {e}")));
@@ -248,7 +259,7 @@ fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
     if let Some(t) = threshold(def, "hit_ratio") {
         match r.hit_ratio {
             Some(h) => {
-                let st = t.evaluate(Some(h));
+                let st = judge.status("redis.hit_ratio", &t, Some(h));
                 if st > Status::NoData {
                     out.push(Finding::new(
                         S,
@@ -275,7 +286,7 @@ fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
             .filter_map(|n| node_memory_pct(n).map(|p| (n, p)))
             .max_by(|a, b| a.1.total_cmp(&b.1))
     {
-        let st = t.evaluate(Some(p));
+        let st = judge.status("redis.memory_percent", &t, Some(p));
         if st > Status::NoData {
             let shard = n
                 .shard
@@ -295,7 +306,7 @@ fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
         }
     }
     if let Some(t) = threshold(def, "evictions_per_sec") {
-        let st = t.evaluate(Some(r.evictions_per_sec));
+        let st = judge.status("redis.evictions_per_sec", &t, Some(r.evictions_per_sec));
         if st > Status::NoData {
             out.push(Finding::new(
                 S,
@@ -319,11 +330,11 @@ fn redis(r: &RedisStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
     }
 }
 
-fn s3(s: &S3Status, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+fn s3(s: &S3Status, def: Option<&PanelDef>, judge: &mut Judge<'_>, out: &mut Vec<Finding>) {
     const S: &str = "s3";
     let total: f64 = s.buckets.iter().map(|b| b.monthly_cost_usd).sum();
     if let Some(t) = threshold(def, "monthly_cost_usd") {
-        let st = t.evaluate(Some(total));
+        let st = judge.status("s3.monthly_cost_usd", &t, Some(total));
         if st > Status::NoData {
             out.push(Finding::new(
                 S,
@@ -354,7 +365,12 @@ fn s3(s: &S3Status, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
     }
 }
 
-fn opensearch(o: &OpenSearchStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) {
+fn opensearch(
+    o: &OpenSearchStatus,
+    def: Option<&PanelDef>,
+    judge: &mut Judge<'_>,
+    out: &mut Vec<Finding>,
+) {
     const S: &str = "opensearch";
     let st = state_status(def, "health", &o.health, Status::NoData);
     if st != Status::Ok {
@@ -376,7 +392,7 @@ fn opensearch(o: &OpenSearchStatus, def: Option<&PanelDef>, out: &mut Vec<Findin
         ));
     }
     if let (Some(ms), Some(t)) = (o.search_latency_ms, threshold(def, "search_latency_ms")) {
-        let st = t.evaluate(Some(ms));
+        let st = judge.status("opensearch.search_latency_ms", &t, Some(ms));
         if st > Status::NoData {
             out.push(Finding::new(
                 S,
@@ -464,7 +480,12 @@ fn redshift(r: &RedshiftStatus, def: Option<&PanelDef>, out: &mut Vec<Finding>) 
     }
 }
 
-fn cloudwatch(cw: &BTreeMap<String, Vec<CwFigure>>, panels: &Panels, out: &mut Vec<Finding>) {
+fn cloudwatch(
+    cw: &BTreeMap<String, Vec<CwFigure>>,
+    panels: &Panels,
+    judge: &mut Judge<'_>,
+    out: &mut Vec<Finding>,
+) {
     for (panel, figs) in cw {
         let title = panels
             .get(panel)
@@ -479,21 +500,28 @@ fn cloudwatch(cw: &BTreeMap<String, Vec<CwFigure>>, panels: &Panels, out: &mut V
                 ));
                 continue;
             }
-            if f.status >= Status::Warn {
+            let threshold = panels
+                .get(panel)
+                .and_then(|d| d.cloudwatch.as_ref())
+                .and_then(|c| c.metrics.iter().find(|m| f.label.contains(&m.label)))
+                .and_then(|m| m.threshold);
+            // The collector's verdict, unless the panel's threshold is here to judge it with
+            // the figure's hysteresis.
+            let status = match (&threshold, f.value) {
+                (Some(t), Some(v)) => judge.status(&format!("{panel}/{}", f.label), t, Some(v)),
+                _ => f.status,
+            };
+            if status >= Status::Warn {
                 let v = f
                     .value
                     .map(|v| fmt::with_unit(v, &f.unit))
                     .unwrap_or_else(|| "no data".into());
-                let lim = panels
-                    .get(panel)
-                    .and_then(|d| d.cloudwatch.as_ref())
-                    .and_then(|c| c.metrics.iter().find(|m| f.label.contains(&m.label)))
-                    .and_then(|m| m.threshold)
-                    .map(|t| limit(&t, f.status, |l| fmt::with_unit(l, &f.unit)))
+                let lim = threshold
+                    .map(|t| limit(&t, status, |l| fmt::with_unit(l, &f.unit)))
                     .unwrap_or_default();
                 out.push(Finding::new(
                     panel,
-                    f.status,
+                    status,
                     format!("{title} {} {v}{lim}", f.label),
                 ));
             }

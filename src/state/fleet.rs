@@ -7,7 +7,7 @@
 
 use super::{PaletteEntry, State};
 use crate::keymap::Action;
-use crate::services::Sample;
+use crate::model::source::Sample;
 
 /// Marks an operation spec as belonging to a fleet member: `@prod-eu reindex products`.
 pub const OP_CONTEXT_PREFIX: char = '@';

@@ -17,6 +17,8 @@ pub struct LogsView {
     pub errors: Vec<(String, String)>,
     /// Groups whose latest read ran over its API budget (unread pages dropped).
     pub truncated: Vec<String>,
+    /// How the groups are followed (live tail, or polling and why), as the collector says.
+    pub mode: Option<String>,
 }
 
 impl Default for LogsView {
@@ -33,6 +35,7 @@ impl LogsView {
             anchor: None,
             errors: Vec::new(),
             truncated: Vec::new(),
+            mode: None,
         }
     }
 
@@ -45,6 +48,9 @@ impl LogsView {
         self.pushed += b.events.len() as u64;
         self.errors = b.errors.clone();
         self.truncated = b.truncated.clone();
+        if b.mode.is_some() {
+            self.mode = b.mode.clone();
+        }
     }
 
     fn first(&self) -> u64 {
@@ -105,8 +111,9 @@ impl LogsView {
 }
 
 /// The log group and time range behind the selected row: an Aurora instance's error log
-/// (Aurora publishes one group per cluster, one stream per instance), or the output of the
-/// Glue run that fed the selected Redshift load (the latest run started before it).
+/// (Aurora publishes one group per cluster, one stream per instance); for a Redshift load, the
+/// warehouse's configured `redshift.log_group` over the load's own time range, or, without
+/// one, the output of the Glue run that fed it (the latest run started before it).
 pub fn target_for(st: &State) -> Option<LogsTarget> {
     let Tab::Panel(id) = &st.tab else {
         return None;
@@ -144,6 +151,20 @@ pub fn target_for(st: &State) -> Option<LogsTarget> {
                 })
                 .nth(sel)?;
             let at = load.started_at?;
+            if let Some(group) = &r.log_group {
+                let start = at.timestamp_millis();
+                let running = load.status == "running";
+                return Some(LogsTarget {
+                    group: group.clone(),
+                    stream: None,
+                    start_ms: Some(start - minute),
+                    // a running load is followed; a finished one is read to its end
+                    end_ms: load
+                        .duration_seconds
+                        .filter(|_| !running)
+                        .map(|d| start + (d * 1000.0) as i64 + minute),
+                });
+            }
             let glue = r
                 .glue_runs
                 .iter()

@@ -2,12 +2,14 @@
 //! series for charts, and the operator's view (panel, selection, filter, overlays). Only the main
 //! loop mutates it; rendering reads it.
 
+mod actions;
 pub mod detail;
 pub mod export;
 pub mod findings;
 pub mod fixture;
 pub mod fleet;
 pub mod history;
+pub mod hysteresis;
 pub mod logs;
 pub mod modal;
 pub mod overview;
@@ -16,6 +18,8 @@ pub mod palette;
 pub mod replay;
 pub mod series;
 pub mod table;
+#[cfg(test)]
+mod tests;
 pub mod theme;
 
 use std::cell::Cell;
@@ -23,14 +27,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub use crate::keymap::Action;
 use crate::keymap::{Keymap, Scope};
+use crate::model::source::{Sample, SourceKind, Update};
 use crate::model::{Snapshot, Status};
 use crate::panels::{PanelKind, Panels};
-use crate::services::{Sample, SourceKind, Update};
 use crate::state::theme::Theme;
+pub use actions::edit_text;
 pub use findings::{Finding, findings};
 pub use modal::{Modal, ModalOutcome};
 pub use palette::PaletteEntry;
@@ -166,6 +170,8 @@ pub struct State {
     pub theme: Theme,
     /// Latest data per source, in the snapshot's shape (so `findings` reads both).
     pub data: Snapshot,
+    /// What each thresholded figure shows, folded once per sample of its source.
+    pub hysteresis: hysteresis::Hysteresis,
     /// By `SourceKind::name()`.
     pub sources: BTreeMap<String, SourceState>,
     pub series: Series,
@@ -219,6 +225,7 @@ impl State {
         let now = Utc::now();
         let mut st = State {
             data: Snapshot::empty(&init.context, init.demo),
+            hysteresis: hysteresis::Hysteresis::default(),
             context: init.context,
             colour: init.colour,
             demo: init.demo,
@@ -273,6 +280,7 @@ impl State {
         self.colour = colour;
         self.read_only = read_only;
         self.data = Snapshot::empty(context, self.demo);
+        self.hysteresis = hysteresis::Hysteresis::default();
         self.sources.clear();
         self.series = Series::default();
         self.logs = logs::LogsView::default();
@@ -314,7 +322,13 @@ impl State {
             .or_insert_with(|| SourceState::new(Duration::from_secs(5)));
         src.last_attempt = Some(sample.at);
         match sample.result {
-            Err(e) => src.error = Some(e),
+            Err(e) => {
+                // once per change, not every round: the log file says when a source broke
+                if src.error.as_deref() != Some(e.as_str()) {
+                    tracing::warn!(source = %name, "collection failed: {e}");
+                }
+                src.error = Some(e);
+            }
             Ok(update) => {
                 src.last_ok = Some(sample.at);
                 src.error = None;
@@ -323,6 +337,7 @@ impl State {
                 for m in &mut self.modals {
                     m.on_update(&update);
                 }
+                let figures = figure_prefix(&update);
                 match update {
                     Update::Aurora(a) => self.data.aurora = Some(a),
                     Update::Redis(r) => self.data.redis = Some(r),
@@ -341,6 +356,12 @@ impl State {
                     }
                     Update::Alarms(a) => self.data.alarms = a,
                     Update::Logs(b) => self.logs.push(&b, false),
+                }
+                // One reading of this source's figures for the hysteresis; the others keep
+                // what they show.
+                if let Some(prefix) = figures {
+                    let mut judge = hysteresis::Judge::Observe(&mut self.hysteresis, &prefix);
+                    findings::judged(&self.data, &self.panels, &mut judge);
                 }
             }
         }
@@ -414,8 +435,13 @@ impl State {
         }
     }
 
+    /// Every finding, each figure as its hysteresis shows it.
     pub fn findings(&self) -> Vec<Finding> {
-        findings(&self.data, &self.panels)
+        findings::judged(
+            &self.data,
+            &self.panels,
+            &mut hysteresis::Judge::Shown(&self.hysteresis),
+        )
     }
 
     /// Overview + one tab per panel whose source is configured (or has sent data).
@@ -499,219 +525,6 @@ impl State {
         self.held.len()
     }
 
-    /// A key press. Returns the actions the main loop must carry out itself (quit, operations,
-    /// context switches, free-form commands); everything else is handled here.
-    pub fn handle_key(&mut self, ev: KeyEvent) -> Vec<Action> {
-        if ev.kind == KeyEventKind::Release {
-            return Vec::new();
-        }
-        if let Some(m) = self.modals.last_mut() {
-            let action = self.keymap.lookup(Scope::Dialog, &ev).cloned();
-            // Copying the plan is the console's, never the dialog's (whose `y` confirms).
-            if action == Some(Action::Copy) {
-                self.copy_selected();
-                return Vec::new();
-            }
-            match m.handle_key(&ev, action.as_ref()) {
-                ModalOutcome::Keep => {}
-                ModalOutcome::Close => {
-                    self.modals.pop();
-                }
-                ModalOutcome::Emit(a) => return self.apply_action(a),
-                ModalOutcome::CloseWith(a) => {
-                    self.modals.pop();
-                    return self.apply_action(a);
-                }
-                ModalOutcome::Ignored => {
-                    if is_ctrl_c(&ev) {
-                        return self.apply_action(Action::Quit);
-                    }
-                }
-            }
-            return Vec::new();
-        }
-        if let Some(scroll) = self.help {
-            let a = self
-                .keymap
-                .lookup(Scope::List, &ev)
-                .or_else(|| self.keymap.lookup(Scope::Global, &ev))
-                .cloned();
-            match a {
-                Some(Action::Down) => self.help = Some(scroll.saturating_add(1)),
-                Some(Action::Up) => self.help = Some(scroll.saturating_sub(1)),
-                Some(Action::PageDown) => self.help = Some(scroll.saturating_add(10)),
-                Some(Action::PageUp) => self.help = Some(scroll.saturating_sub(10)),
-                Some(Action::Quit) if is_ctrl_c(&ev) => return self.apply_action(Action::Quit),
-                _ => self.help = None,
-            }
-            return Vec::new();
-        }
-        match self.input.clone() {
-            Some(Input::Palette { .. }) => return self.palette_key(ev),
-            Some(Input::Filter { .. }) => {
-                self.filter_key(ev);
-                return Vec::new();
-            }
-            None => {}
-        }
-        let action = self
-            .keymap
-            .lookup(Scope::List, &ev)
-            .or_else(|| self.keymap.lookup(Scope::Global, &ev))
-            .cloned();
-        match action {
-            Some(a) => self.apply_action(a),
-            None => Vec::new(),
-        }
-    }
-
-    /// Carry out an action; returns those only the main loop can do.
-    pub fn apply_action(&mut self, a: Action) -> Vec<Action> {
-        match a {
-            Action::Quit => {
-                self.quit = true;
-                return vec![Action::Quit];
-            }
-            Action::Help => self.help = Some(0),
-            Action::Palette => {
-                self.input = Some(Input::Palette {
-                    query: String::new(),
-                    selected: 0,
-                })
-            }
-            Action::Filter => {
-                let panel = self.view_id();
-                let text = self.view().filter;
-                self.input = Some(Input::Filter { panel, text });
-            }
-            Action::Back => {
-                if self.close_detail() {
-                } else if !self.view().filter.is_empty() {
-                    self.view_mut().filter.clear();
-                } else if self.tab != Tab::Overview {
-                    self.goto_tab(Tab::Overview);
-                }
-            }
-            Action::NextPanel | Action::PrevPanel => {
-                let tabs = self.tabs();
-                let i = self.tab_index();
-                let n = tabs.len();
-                let j = if a == Action::NextPanel {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                };
-                self.goto_tab(tabs[j].clone());
-            }
-            Action::Goto(n) => {
-                if let Some(t) = self.tabs().get(n.saturating_sub(1)) {
-                    self.goto_tab(t.clone());
-                }
-            }
-            Action::Panel(id) => {
-                if id == "overview" {
-                    self.goto_tab(Tab::Overview);
-                } else if self.panels.get(&id).is_some() {
-                    self.goto_tab(Tab::Panel(id));
-                } else {
-                    self.set_flash(format!("no panel {id:?}"));
-                }
-            }
-            Action::TogglePause => match self.replay.as_mut() {
-                Some(r) => r.paused = !r.paused,
-                None => self.toggle_pause(),
-            },
-            Action::ReplayStep => self.replay_step(),
-            Action::ChartWindow => {
-                self.chart_window = self.chart_window.next();
-                let w = self.chart_window;
-                self.set_flash(match w {
-                    history::Window::Recent => "charts: the last 5 minutes, every sample".into(),
-                    _ => format!("charts: the last {}, per minute (mean, max)", w.label()),
-                });
-            }
-            Action::ReplayFaster | Action::ReplaySlower if self.replay.is_none() => {
-                self.set_flash("replay keys work in `opsdeck replay FILE` only")
-            }
-            Action::ReplayFaster => self.replay_speed(true),
-            Action::ReplaySlower => self.replay_speed(false),
-            Action::SortNext => self.sort_next(false),
-            Action::SortFlip => self.sort_next(true),
-            Action::Copy => self.copy_selected(),
-            Action::Command(c) if c.starts_with("at ") => {
-                if let Err(e) = self.replay_jump_text(c[3..].trim()) {
-                    self.set_flash(e);
-                }
-            }
-            Action::RefreshFaster | Action::RefreshSlower => {
-                let i = REFRESH_STEPS
-                    .iter()
-                    .position(|d| *d >= self.refresh)
-                    .unwrap_or(REFRESH_STEPS.len() - 1);
-                let j = if a == Action::RefreshFaster {
-                    i.saturating_sub(1)
-                } else {
-                    (i + 1).min(REFRESH_STEPS.len() - 1)
-                };
-                self.refresh = REFRESH_STEPS[j];
-                self.set_pace(Some(self.refresh));
-            }
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom
-                if self.on_logs_panel() =>
-            {
-                let page = self.visible_rows.get().max(1) as i64;
-                match a {
-                    Action::Up => self.logs.scroll(-1),
-                    Action::Down => self.logs.scroll(1),
-                    Action::PageUp => self.logs.scroll(-page),
-                    Action::PageDown => self.logs.scroll(page),
-                    Action::Top => self.logs.oldest(),
-                    _ => self.logs.follow(),
-                }
-            }
-            Action::Up => self.move_selection(-1),
-            Action::Down => self.move_selection(1),
-            Action::PageUp => self.move_selection(-10),
-            Action::PageDown => self.move_selection(10),
-            Action::Top => self.view_mut().selected = 0,
-            Action::Bottom => {
-                let n = self.visible_rows.get();
-                self.view_mut().selected = n.saturating_sub(1);
-            }
-            Action::Select => {
-                if self.tab == Tab::Overview {
-                    let sel = self.view().selected;
-                    if let Some(id) = overview::panel_at(self, sel) {
-                        self.goto_tab(Tab::Panel(id));
-                    }
-                } else if self.detail.is_empty() {
-                    self.open_detail();
-                }
-            }
-            Action::OpenLogs => match self.logs_target() {
-                Some(t) => return vec![Action::Command(t.command())],
-                None => self.set_flash(
-                    "no CloudWatch logs for this row (Aurora replicas, Redshift loads fed by Glue)",
-                ),
-            },
-            Action::Accept
-            | Action::Cancel
-            | Action::ClearInput
-            | Action::Confirm
-            | Action::Deny
-            | Action::RethrottleUp
-            | Action::RethrottleDown
-            | Action::CancelTask => {}
-            Action::StartOp(_) | Action::SwitchContext(_) | Action::Command(_) => return vec![a],
-        }
-        Vec::new()
-    }
-
     /// The log group and time range behind the selected row (see [`logs::target_for`]).
     pub fn logs_target(&self) -> Option<crate::services::logs::LogsTarget> {
         logs::target_for(self)
@@ -720,83 +533,6 @@ impl State {
     /// Whether the current tab is a logs panel (movement keys scroll its scroll-back).
     pub fn on_logs_panel(&self) -> bool {
         matches!(&self.tab, Tab::Panel(id) if self.panels.get(id).is_some_and(|d| d.kind == PanelKind::Logs))
-    }
-
-    fn move_selection(&mut self, delta: i64) {
-        let n = self.visible_rows.get();
-        let v = self.view_mut();
-        let cur = v.selected.min(n.saturating_sub(1)) as i64;
-        let next = (cur + delta).clamp(0, n.saturating_sub(1) as i64);
-        v.selected = next as usize;
-    }
-
-    fn filter_key(&mut self, ev: KeyEvent) {
-        let action = self.keymap.lookup(Scope::Filter, &ev).cloned();
-        let Some(Input::Filter { panel, text }) = self.input.as_mut() else {
-            return;
-        };
-        match action {
-            Some(Action::Accept) => {
-                let (panel, text) = (panel.clone(), text.clone());
-                let v = self.views.entry(panel).or_default();
-                v.filter = text;
-                v.selected = 0;
-                self.input = None;
-            }
-            Some(Action::Cancel) => {
-                let panel = panel.clone();
-                self.views.entry(panel).or_default().filter.clear();
-                self.input = None;
-            }
-            Some(Action::ClearInput) => text.clear(),
-            _ => {
-                edit_text(text, &ev);
-            }
-        }
-    }
-
-    fn palette_key(&mut self, ev: KeyEvent) -> Vec<Action> {
-        let action = self.keymap.lookup(Scope::Palette, &ev).cloned();
-        let matches = self.palette_matches();
-        let Some(Input::Palette { query, selected }) = self.input.as_mut() else {
-            return Vec::new();
-        };
-        match action {
-            Some(Action::Cancel) => self.input = None,
-            Some(Action::Up) => *selected = selected.saturating_sub(1),
-            Some(Action::Down) => *selected = (*selected + 1).min(matches.len().saturating_sub(1)),
-            Some(Action::ClearInput) => {
-                query.clear();
-                *selected = 0;
-            }
-            Some(Action::Accept) => {
-                let q = query.trim().to_string();
-                let chosen = matches
-                    .get(*selected)
-                    .map(|&i| self.palette[i].action.clone());
-                self.input = None;
-                return match chosen {
-                    Some(a) => self.apply_action(a),
-                    None if !q.is_empty() => self.apply_action(Action::Command(q)),
-                    None => Vec::new(),
-                };
-            }
-            _ => {
-                if edit_text(query, &ev) {
-                    *selected = 0;
-                }
-            }
-        }
-        Vec::new()
-    }
-
-    /// Indices into `palette` matching the current query, best first (nucleo fuzzy matching).
-    pub fn palette_matches(&self) -> Vec<usize> {
-        let query = match &self.input {
-            Some(Input::Palette { query, .. }) => query.as_str(),
-            _ => "",
-        };
-        palette::matches(&self.palette, query)
     }
 
     /// Worst status of a service, from findings and the source's health.
@@ -810,226 +546,19 @@ impl State {
     }
 }
 
-fn is_ctrl_c(ev: &KeyEvent) -> bool {
-    ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL)
-}
-
-/// Type into a one-line input. Returns whether the text changed.
-pub fn edit_text(text: &mut String, ev: &KeyEvent) -> bool {
-    match ev.code {
-        KeyCode::Char(c)
-            if !ev
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            text.push(c);
-            true
-        }
-        KeyCode::Backspace => text.pop().is_some(),
-        _ => false,
+/// The key prefix of the figures a sample of this kind is a reading of (see `findings`).
+fn figure_prefix(u: &Update) -> Option<String> {
+    match u {
+        Update::Aurora(_) => Some("aurora.".into()),
+        Update::Redis(_) => Some("redis.".into()),
+        Update::S3(_) => Some("s3.".into()),
+        Update::OpenSearch(_) => Some("opensearch.".into()),
+        Update::CloudWatch(id, _) => Some(format!("{id}/")),
+        Update::Redshift(_) | Update::Alarms(_) | Update::Logs(_) => None,
     }
 }
 
-/// The source that feeds a panel.
+/// The source that feeds a panel (the registry's row for its kind; see `model::service`).
 pub fn panel_source(kind: PanelKind, id: &str) -> SourceKind {
-    match kind {
-        PanelKind::Aurora => SourceKind::Aurora,
-        PanelKind::Redis => SourceKind::Redis,
-        PanelKind::S3 => SourceKind::S3,
-        PanelKind::OpenSearch => SourceKind::OpenSearch,
-        PanelKind::Redshift => SourceKind::Redshift,
-        PanelKind::CloudWatch => SourceKind::CloudWatch(id.to_string()),
-        PanelKind::Logs => SourceKind::Logs,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crossterm::event::KeyEventState;
-
-    fn key(c: char) -> KeyEvent {
-        KeyEvent {
-            code: KeyCode::Char(c),
-            modifiers: KeyModifiers::NONE,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        }
-    }
-
-    fn code(c: KeyCode) -> KeyEvent {
-        KeyEvent {
-            code: c,
-            modifiers: KeyModifiers::NONE,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        }
-    }
-
-    fn redis_sample(at: DateTime<Utc>, ops: f64) -> Sample {
-        let mut r = fixture::redis();
-        r.ops_per_sec = ops;
-        Sample {
-            source: SourceKind::Redis,
-            at,
-            result: Ok(Update::Redis(r)),
-        }
-    }
-
-    #[test]
-    fn source_turns_stale_after_three_intervals_without_a_sample() {
-        let mut st = State::new(StateInit::default());
-        st.register_source(SourceKind::Redis, Duration::from_secs(2));
-        let t = fixture::now();
-        st.apply_sample(redis_sample(t, 1.0));
-        let s = st.source(&SourceKind::Redis).unwrap();
-        assert!(!s.is_stale(t + chrono::Duration::seconds(6)));
-        assert!(s.is_stale(t + chrono::Duration::seconds(7)));
-        assert_eq!(s.age(t + chrono::Duration::seconds(7)), Some(7));
-    }
-
-    #[test]
-    fn an_error_keeps_the_last_data_and_a_success_clears_the_error() {
-        let mut st = State::new(StateInit::default());
-        let t = fixture::now();
-        st.apply_sample(redis_sample(t, 5.0));
-        st.apply_sample(Sample {
-            source: SourceKind::Redis,
-            at: t + chrono::Duration::seconds(1),
-            result: Err("connection refused".into()),
-        });
-        assert_eq!(st.data.redis.as_ref().unwrap().ops_per_sec, 5.0);
-        assert_eq!(st.data.errors.len(), 1);
-        assert_eq!(
-            st.source(&SourceKind::Redis).unwrap().error.as_deref(),
-            Some("connection refused")
-        );
-        st.apply_sample(redis_sample(t + chrono::Duration::seconds(2), 6.0));
-        assert!(st.data.errors.is_empty());
-        assert_eq!(st.series.ops_per_sec.len(), 2);
-    }
-
-    #[test]
-    fn paused_state_holds_samples_and_applies_the_latest_on_resume() {
-        let mut st = State::new(StateInit::default());
-        let t = fixture::now();
-        st.apply_sample(redis_sample(t, 1.0));
-        st.handle_key(key(' '));
-        assert!(st.paused);
-        assert!(!st.apply_sample(redis_sample(t, 2.0)));
-        st.apply_sample(redis_sample(t, 3.0));
-        assert_eq!(st.data.redis.as_ref().unwrap().ops_per_sec, 1.0);
-        assert_eq!(st.held_count(), 1);
-        st.handle_key(key(' '));
-        assert_eq!(st.data.redis.as_ref().unwrap().ops_per_sec, 3.0);
-    }
-
-    #[test]
-    fn number_keys_tab_and_esc_move_between_panels() {
-        let mut st = fixture::state();
-        st.handle_key(key('2'));
-        assert_eq!(st.tab, Tab::Panel("aurora".into()));
-        st.handle_key(code(KeyCode::Tab));
-        assert_eq!(st.tab, Tab::Panel("redis".into()));
-        st.handle_key(code(KeyCode::BackTab));
-        st.handle_key(code(KeyCode::BackTab));
-        assert_eq!(st.tab, Tab::Overview);
-        st.handle_key(code(KeyCode::BackTab));
-        assert_eq!(st.tab, *st.tabs().last().unwrap());
-        st.handle_key(code(KeyCode::Esc));
-        assert_eq!(st.tab, Tab::Overview);
-    }
-
-    #[test]
-    fn refresh_rate_steps_and_stops_at_the_ends() {
-        let mut st = State::new(StateInit::default());
-        st.handle_key(key('+'));
-        assert_eq!(st.refresh, Duration::from_millis(500));
-        for _ in 0..10 {
-            st.handle_key(key('+'));
-        }
-        assert_eq!(st.refresh, Duration::from_millis(250));
-        for _ in 0..20 {
-            st.handle_key(key('-'));
-        }
-        assert_eq!(st.refresh, Duration::from_secs(30));
-    }
-
-    #[test]
-    fn filter_typed_then_accepted_sticks_and_esc_clears_it() {
-        let mut st = fixture::state();
-        st.handle_key(key('3'));
-        st.handle_key(key('/'));
-        for c in "shard-2".chars() {
-            st.handle_key(key(c));
-        }
-        assert_eq!(st.filter_text(), "shard-2");
-        st.handle_key(code(KeyCode::Enter));
-        assert!(st.input.is_none());
-        assert_eq!(st.view().filter, "shard-2");
-        assert!(st.row_matches("10.0.2.12:6379 master SHARD-2"));
-        assert!(!st.row_matches("10.0.1.10:6379 master shard-1"));
-        st.handle_key(code(KeyCode::Esc));
-        assert_eq!(st.view().filter, "");
-        assert_eq!(st.tab, Tab::Panel("redis".into()));
-    }
-
-    #[test]
-    fn palette_accepts_the_best_match_or_passes_free_text_on() {
-        let mut st = fixture::state();
-        st.handle_key(key(':'));
-        for c in "opnsrch".chars() {
-            st.handle_key(key(c));
-        }
-        st.handle_key(code(KeyCode::Enter));
-        assert_eq!(st.tab, Tab::Panel("opensearch".into()));
-
-        st.palette.push(PaletteEntry::new(
-            "ctx staging",
-            Action::SwitchContext("staging".into()),
-        ));
-        st.handle_key(key(':'));
-        for c in "ctx stag".chars() {
-            st.handle_key(key(c));
-        }
-        let out = st.handle_key(code(KeyCode::Enter));
-        assert_eq!(out, vec![Action::SwitchContext("staging".into())]);
-
-        st.handle_key(key(':'));
-        for c in "zzqx".chars() {
-            st.handle_key(key(c));
-        }
-        let out = st.handle_key(code(KeyCode::Enter));
-        assert_eq!(out, vec![Action::Command("zzqx".into())]);
-    }
-
-    #[test]
-    fn q_quits_but_is_typed_inside_the_palette() {
-        let mut st = fixture::state();
-        st.handle_key(key(':'));
-        assert!(st.handle_key(key('q')).is_empty());
-        assert!(!st.quit);
-        st.handle_key(code(KeyCode::Esc));
-        assert_eq!(st.handle_key(key('q')), vec![Action::Quit]);
-        assert!(st.quit);
-    }
-
-    #[test]
-    fn etl_durations_are_recorded_once_per_finished_run() {
-        let mut st = State::new(StateInit::default());
-        let t = fixture::now();
-        for _ in 0..3 {
-            st.apply_sample(Sample {
-                source: SourceKind::Redshift,
-                at: t,
-                result: Ok(Update::Redshift(fixture::redshift())),
-            });
-        }
-        let finished = fixture::redshift()
-            .runs
-            .iter()
-            .filter(|r| r.status != "running")
-            .count();
-        assert_eq!(st.series.etl_durations.len(), finished);
-    }
+    kind.source(id)
 }

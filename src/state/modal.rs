@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 
 use super::theme::Theme;
 use crate::keymap::Action;
-use crate::services::Update;
+use crate::model::source::Update;
 
 pub enum ModalOutcome {
     /// Stay open.

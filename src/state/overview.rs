@@ -3,9 +3,9 @@
 //! leads to. No drawing: `ui::overview` lays these rows out; `State` uses [`panel_at`] for enter.
 
 use crate::fmt;
+use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::{PanelDef, PanelKind};
-use crate::services::SourceKind;
 use crate::state::findings::{Finding, lag_source, latest_runs, node_memory_pct};
 use crate::state::{State, panel_source};
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::State;
 use crate::model::Snapshot;
-use crate::services::Sample;
+use crate::model::source::Sample;
 
 /// Speeds `>` / `<` step through.
 pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];

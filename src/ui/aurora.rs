@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, LineGauge, Paragraph, Row, Sparkline, Table};
 
 use super::{fmt, widgets};
+use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::lag_source;
 

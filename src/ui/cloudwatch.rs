@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
+use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::services::SourceKind;
 use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {

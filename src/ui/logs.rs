@@ -10,9 +10,9 @@ use ratatui::widgets::Paragraph;
 
 use super::widgets;
 use crate::model::Status;
+use crate::model::logs::{GroupEvent, format_timestamp};
+use crate::model::source::SourceKind;
 use crate::panels::PanelDef;
-use crate::services::SourceKind;
-use crate::services::logs::{GroupEvent, format_timestamp};
 use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
@@ -80,6 +80,9 @@ fn status_line(st: &State) -> Line<'static> {
         "  following"
     };
     spans.push(Span::styled(held, t.accent()));
+    if let Some(m) = &st.logs.mode {
+        spans.push(Span::styled(format!("  {m}"), t.dim()));
+    }
     Line::from(spans)
 }
 

@@ -28,8 +28,65 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::panels::PanelKind;
+use crate::panels::{PanelDef, PanelKind};
+use crate::state::detail::Detail;
 use crate::state::{State, Tab};
+
+/// How one kind of panel is drawn: its page, and the detail view `enter` opens on one of its
+/// rows (false when the item is no longer reported).
+pub struct PanelUi {
+    pub kind: PanelKind,
+    pub page: fn(&mut Frame, Rect, &State, &PanelDef),
+    pub detail: fn(&mut Frame, Rect, &State, &Detail) -> bool,
+}
+
+/// The drawing side of the service registry (`model::service::SERVICES`): one line per kind.
+pub const PANEL_UI: &[PanelUi] = &[
+    PanelUi {
+        kind: PanelKind::Aurora,
+        page: aurora::draw,
+        detail: |f, r, st, d| detail::aurora::draw(f, r, st, &d.id),
+    },
+    PanelUi {
+        kind: PanelKind::Redis,
+        page: redis::draw,
+        detail: |f, r, st, d| detail::redis::draw(f, r, st, &d.id),
+    },
+    PanelUi {
+        kind: PanelKind::S3,
+        page: s3::draw,
+        detail: |f, r, st, d| detail::s3::draw(f, r, st, &d.id),
+    },
+    PanelUi {
+        kind: PanelKind::OpenSearch,
+        page: opensearch::draw,
+        detail: |f, r, st, d| detail::opensearch::draw(f, r, st, &d.id),
+    },
+    PanelUi {
+        kind: PanelKind::Redshift,
+        page: redshift::draw,
+        detail: |f, r, st, d| detail::redshift::draw(f, r, st, &d.id),
+    },
+    PanelUi {
+        kind: PanelKind::CloudWatch,
+        page: cloudwatch::draw,
+        detail: |f, r, st, d| detail::cloudwatch::draw(f, r, st, &d.panel, &d.id),
+    },
+    PanelUi {
+        kind: PanelKind::Logs,
+        page: logs::draw,
+        // No table, so no row to open: never reached from the keys.
+        detail: |_, _, _, _| false,
+    },
+];
+
+/// The [`PANEL_UI`] line of a kind.
+pub fn panel_ui(kind: PanelKind) -> &'static PanelUi {
+    PANEL_UI
+        .iter()
+        .find(|p| p.kind == kind)
+        .expect("every PanelKind has a PANEL_UI line (tested)")
+}
 
 /// Smallest screen the layout is designed for; below it a message replaces the console.
 pub const MIN_WIDTH: u16 = 60;
@@ -61,15 +118,7 @@ fn draw_tab(f: &mut Frame, body: Rect, st: &State) {
     match &st.tab {
         Tab::Overview => overview::draw(f, body, st),
         Tab::Panel(id) => match st.panels.get(id) {
-            Some(def) => match def.kind {
-                PanelKind::Aurora => aurora::draw(f, body, st, def),
-                PanelKind::Redis => redis::draw(f, body, st, def),
-                PanelKind::S3 => s3::draw(f, body, st, def),
-                PanelKind::OpenSearch => opensearch::draw(f, body, st, def),
-                PanelKind::Redshift => redshift::draw(f, body, st, def),
-                PanelKind::CloudWatch => cloudwatch::draw(f, body, st, def),
-                PanelKind::Logs => logs::draw(f, body, st, def),
-            },
+            Some(def) => (panel_ui(def.kind).page)(f, body, st, def),
             None => overview::draw(f, body, st),
         },
     }
@@ -116,5 +165,18 @@ pub fn centered(r: Rect, pw: u16, ph: u16) -> Rect {
         y: r.y + (r.height - h) / 2,
         width: w,
         height: h,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_kind_has_one_way_to_be_drawn() {
+        for d in crate::model::service::SERVICES {
+            let n = PANEL_UI.iter().filter(|p| p.kind == d.kind).count();
+            assert_eq!(n, 1, "{:?} has {n} PANEL_UI lines", d.kind);
+        }
     }
 }

@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, LineGauge, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
+use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
-use crate::services::SourceKind;
 use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {

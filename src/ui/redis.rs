@@ -10,9 +10,9 @@ use ratatui::widgets::{
 };
 
 use super::{fmt, widgets};
+use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::{ChartKind, PanelDef};
-use crate::services::SourceKind;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
 use crate::state::history::Window;
@@ -158,7 +158,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Constraint::Length(7),
             Constraint::Length(6),
             Constraint::Length(6),
-            Constraint::Length(if wide { 16 } else { 6 }),
+            Constraint::Length(if wide { 17 } else { 6 }),
             Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(8),

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, TableState};
 
 use super::fmt;
 use crate::model::Status;
+use crate::model::source::SourceKind;
 use crate::panels::PanelDef;
-use crate::services::SourceKind;
 use crate::state::{Input, State, panel_source};
 
 pub fn status_span(st: &State, s: Status) -> Span<'static> {

@@ -144,12 +144,7 @@ impl BinlogCutover {
             if let Some(r) = self.target.replication_status().await?
                 && !r.healthy()
             {
-                bail!(
-                    "replication stopped while catching up: IO {}, SQL {}{}",
-                    r.io_running,
-                    r.sql_running,
-                    r.last_error.map(|e| format!(" ({e})")).unwrap_or_default()
-                );
+                bail!("replication stopped while catching up: {}", r.describe());
             }
             if Instant::now() >= deadline {
                 bail!(
@@ -190,18 +185,12 @@ impl Operation for BinlogCutover {
                 "IO Yes, SQL Yes".into(),
                 false,
             )),
+            // Every channel is judged: one stopped channel (a named MariaDB connection, a
+            // MySQL channel) refuses the cutover, named with its last error.
             Some(r) => g.push(Guardrail::require(
                 "replication threads",
-                format!(
-                    "IO {}, SQL {}{}",
-                    r.io_running,
-                    r.sql_running,
-                    r.last_error
-                        .as_deref()
-                        .map(|e| format!(" ({e})"))
-                        .unwrap_or_default()
-                ),
-                "IO Yes, SQL Yes".into(),
+                r.describe(),
+                "IO Yes, SQL Yes on every channel".into(),
                 r.healthy(),
             )),
         }

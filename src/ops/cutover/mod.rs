@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::audit::{AuditError, AuditLog};
 use crate::config::mysql_login::{LoginSpec, MysqlLogin};
-use crate::config::{CutoverConfig, CutoverStrategy, Resolved};
+use crate::config::{CutoverConfig, CutoverStrategy, EndpointUrl, Resolved};
 use crate::ops::plan::{Confirm, Plan};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
@@ -207,20 +207,22 @@ pub fn build(
         auth: c.auth,
     };
     let admin_timeout = r.admin_timeout();
-    let mysql =
-        |url: &Option<String>, key: &str, role: Role| -> Result<Arc<dyn MysqlAdmin>, BuildError> {
-            match backends {
-                Backends::Sim(s) => Ok(Arc::new(SimMysql::new(s.clone(), role))),
-                Backends::Real => {
-                    let url = url.as_deref().ok_or_else(|| {
-                        err(format!("{key} is required for strategy {:?}", c.strategy))
-                    })?;
-                    let login = MysqlLogin::new(url, spec(role), &aws, key).map_err(err)?;
-                    let admin = SqlxMysqlAdmin::with_login(login);
-                    Ok(Arc::new(Bounded::new(Arc::new(admin), admin_timeout)))
-                }
+    let mysql = |url: &Option<EndpointUrl>,
+                 key: &str,
+                 role: Role|
+     -> Result<Arc<dyn MysqlAdmin>, BuildError> {
+        match backends {
+            Backends::Sim(s) => Ok(Arc::new(SimMysql::new(s.clone(), role))),
+            Backends::Real => {
+                let url = url.as_ref().ok_or_else(|| {
+                    err(format!("{key} is required for strategy {:?}", c.strategy))
+                })?;
+                let login = MysqlLogin::new(url, spec(role), &aws, key).map_err(err)?;
+                let admin = SqlxMysqlAdmin::with_login(login);
+                Ok(Arc::new(Bounded::new(Arc::new(admin), admin_timeout)))
             }
-        };
+        }
+    };
     let rds = || -> Arc<dyn RdsAdmin> {
         match backends {
             Backends::Sim(s) => Arc::new(SimRds::new(s.clone())),
@@ -276,7 +278,7 @@ pub fn build(
             if cluster.is_none() {
                 plan.confirm = Confirm::type_name(&r.context_name, r.demo(), &id);
             }
-            let real = |url: &Option<String>, key: &str, role| match (url, backends) {
+            let real = |url: &Option<EndpointUrl>, key: &str, role| match (url, backends) {
                 (Some(_), Backends::Real) => mysql(url, key, role).map(Some),
                 _ => Ok(None),
             };

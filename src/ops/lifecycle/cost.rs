@@ -85,8 +85,8 @@ impl CostProjection {
             s.push_str(&format!(
                 "  {:<32} {:>12} {:>12} {:>10.2} {:>10.2} {:>+10.2}\n",
                 t.storage_type,
-                human_bytes(t.bytes_before),
-                human_bytes(t.bytes_after),
+                crate::fmt::bytes(t.bytes_before),
+                crate::fmt::bytes(t.bytes_after),
                 t.usd_before,
                 t.usd_after,
                 t.usd_after - t.usd_before
@@ -105,21 +105,6 @@ impl CostProjection {
             s.push_str(&format!("  note: {a}\n"));
         }
         s
-    }
-}
-
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
     }
 }
 

@@ -121,3 +121,94 @@ pub(super) fn check_legacy_overlap(
         }
     }
 }
+
+pub(super) fn has_tag_filter(rule: &Rule) -> bool {
+    rule.filter
+        .as_ref()
+        .is_some_and(|f| f.tag.is_some() || f.and.as_ref().is_some_and(|a| !a.tags.is_empty()))
+}
+
+pub(super) fn check_filter(rule: &Rule, ctx: &mut Ctx<'_>) {
+    match (&rule.filter, &rule.prefix) {
+        (Some(_), Some(_)) => ctx.error(
+            "Prefix",
+            "both Filter and the legacy Prefix are set; use only Filter",
+        ),
+        (None, None) => ctx.error(
+            "Filter",
+            "missing; use \"Filter\": {} for the whole bucket or {\"Prefix\": \"...\"}",
+        ),
+        _ => {}
+    }
+    let Some(f) = &rule.filter else { return };
+    let members = f.members_set();
+    if members.len() > 1 {
+        ctx.error(
+            "Filter",
+            format!(
+                "{} are set; a Filter takes exactly one (combine them under And)",
+                members.join(", ")
+            ),
+        );
+    }
+    let sizes = |ctx: &mut Ctx<'_>, base: &str, gt: Option<i64>, lt: Option<i64>| {
+        if let Some(g) = gt
+            && g < 0
+        {
+            ctx.error(
+                format!("{base}ObjectSizeGreaterThan"),
+                format!("{g}; must be >= 0"),
+            );
+        }
+        if let Some(l) = lt
+            && l <= 0
+        {
+            ctx.error(
+                format!("{base}ObjectSizeLessThan"),
+                format!("{l}; must be > 0"),
+            );
+        }
+        if let (Some(g), Some(l)) = (gt, lt)
+            && g >= l
+        {
+            ctx.error(
+                format!("{base}ObjectSizeLessThan"),
+                format!("{l} is not greater than ObjectSizeGreaterThan {g}; no object matches"),
+            );
+        }
+    };
+    sizes(
+        ctx,
+        "Filter.",
+        f.object_size_greater_than,
+        f.object_size_less_than,
+    );
+    if let Some(and) = &f.and {
+        let n = usize::from(and.prefix.is_some())
+            + and.tags.len()
+            + usize::from(and.object_size_greater_than.is_some())
+            + usize::from(and.object_size_less_than.is_some());
+        if n < 2 {
+            ctx.error(
+                "Filter.And",
+                "And combines two or more conditions; for one, put it directly under Filter",
+            );
+        }
+        sizes(
+            ctx,
+            "Filter.And.",
+            and.object_size_greater_than,
+            and.object_size_less_than,
+        );
+        for (i, t) in and.tags.iter().enumerate() {
+            if t.key.is_empty() {
+                ctx.error(format!("Filter.And.Tags[{i}].Key"), "empty tag key");
+            }
+        }
+    }
+    if let Some(t) = &f.tag
+        && t.key.is_empty()
+    {
+        ctx.error("Filter.Tag.Key", "empty tag key");
+    }
+}

@@ -3,8 +3,10 @@
 
 pub mod cost;
 pub mod diff;
+pub mod expiration;
 pub mod filters;
 pub mod op;
 #[cfg(test)]
 mod rules_tests;
+pub mod transitions;
 pub mod validate;

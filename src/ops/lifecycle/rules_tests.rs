@@ -345,6 +345,20 @@ rule!(
     accept: r#"{"ID":"a","Status":"Enabled","Filter":{"Prefix":"logs/"},"Expiration":{"Days":30}},{"ID":"b","Status":"Enabled","Filter":{"Prefix":"logs/app/"},"Expiration":{"Days":90}}"#,
 );
 
+rule!(
+    abort_incomplete_upload_is_not_used_with_an_object_size_filter,
+    reject: r#"{"ID":"a","Status":"Enabled","Filter":{"ObjectSizeGreaterThan":1000},"Expiration":{"Days":14},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}"#,
+    says: "cannot be used in a rule filtered by object size",
+    accept: r#"{"ID":"a","Status":"Enabled","Filter":{"ObjectSizeGreaterThan":1000},"Expiration":{"Days":14}},{"ID":"b","Status":"Enabled","Filter":{},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}"#,
+);
+
+rule!(
+    newer_noncurrent_versions_needs_a_filter_element,
+    reject: r#"{"ID":"a","Status":"Enabled","Prefix":"logs/","NoncurrentVersionExpiration":{"NoncurrentDays":30,"NewerNoncurrentVersions":3}}"#,
+    says: "Filter: NewerNoncurrentVersions needs a Filter element",
+    accept: r#"{"ID":"a","Status":"Enabled","Filter":{"Prefix":"logs/"},"NoncurrentVersionExpiration":{"NoncurrentDays":30,"NewerNoncurrentVersions":3}}"#,
+);
+
 #[test]
 fn transition_default_minimum_object_size_takes_the_two_documented_values() {
     let doc = |v: &str| {

@@ -19,7 +19,6 @@ use serde_json::{Value, json};
 
 use super::plan::{Confirm, Guardrail, Plan, StepSpec};
 use super::runner::{Aborted, Operation, StepCtx};
-use crate::ops::lifecycle::cost::human_bytes;
 use crate::services::opensearch::admin::{SearchAdmin, TaskProgress, next_version_name};
 
 /// Headroom on the disk check: a fresh copy is about the source's primary size, plus merges.
@@ -679,11 +678,11 @@ impl Operation for ReindexOp {
                     "disk for the copy",
                     format!(
                         "needs {} ({} primary x {DISK_FACTOR} x {} copies)",
-                        human_bytes(need),
-                        human_bytes(size),
+                        crate::fmt::bytes(need),
+                        crate::fmt::bytes(size),
                         1 + replicas
                     ),
-                    format!("{} available on {nodes} node(s)", human_bytes(avail)),
+                    format!("{} available on {nodes} node(s)", crate::fmt::bytes(avail)),
                     need <= avail,
                 ));
             }

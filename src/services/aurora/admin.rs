@@ -38,6 +38,8 @@ impl std::fmt::Display for ReadOnlyState {
     }
 }
 
+/// A replica's replication, every channel judged (built by `ReplicationStatus::of_channels`,
+/// see channels.rs): the summary fields are the worst channel's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationStatus {
     pub io_running: String,
@@ -46,12 +48,8 @@ pub struct ReplicationStatus {
     pub source_host: String,
     pub source_port: u16,
     pub last_error: Option<String>,
-}
-
-impl ReplicationStatus {
-    pub fn healthy(&self) -> bool {
-        self.io_running == "Yes" && self.sql_running == "Yes"
-    }
+    /// Every channel (MySQL channels, MariaDB named connections; the default one unnamed).
+    pub channels: Vec<super::sql::BinlogStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -301,16 +299,6 @@ fn col_string<I: sqlx::ColumnIndex<MySqlRow> + Copy>(row: &MySqlRow, i: I) -> Op
     None
 }
 
-fn named(row: &MySqlRow, names: &[&str]) -> Option<String> {
-    use sqlx::Column;
-    for n in names {
-        if row.columns().iter().any(|c| c.name() == *n) {
-            return col_string(row, *n);
-        }
-    }
-    None
-}
-
 fn truthy(s: Option<String>) -> bool {
     matches!(s.as_deref(), Some("1") | Some("ON") | Some("on"))
 }
@@ -392,38 +380,9 @@ impl MysqlAdmin for SqlxMysqlAdmin {
     }
 
     async fn replication_status(&self) -> anyhow::Result<Option<ReplicationStatus>> {
-        let sql = match self.flavor().await? {
-            Flavor::MariaDb => "SHOW SLAVE STATUS",
-            _ => "SHOW REPLICA STATUS",
-        };
-        let rows = sqlx::raw_sql(sql)
-            .fetch_all(&self.pool().await?)
-            .await
-            .with_context(|| format!("{}: {sql}", self.name))?;
-        let Some(r) = rows.first() else {
-            return Ok(None);
-        };
-        let err = [
-            named(r, &["Last_IO_Error", "Last_IO_Error"]),
-            named(r, &["Last_SQL_Error"]),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ");
-        Ok(Some(ReplicationStatus {
-            io_running: named(r, &["Replica_IO_Running", "Slave_IO_Running"]).unwrap_or_default(),
-            sql_running: named(r, &["Replica_SQL_Running", "Slave_SQL_Running"])
-                .unwrap_or_default(),
-            seconds_behind: named(r, &["Seconds_Behind_Source", "Seconds_Behind_Master"])
-                .and_then(|s| s.parse().ok()),
-            source_host: named(r, &["Source_Host", "Master_Host"]).unwrap_or_default(),
-            source_port: named(r, &["Source_Port", "Master_Port"])
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0),
-            last_error: (!err.is_empty()).then_some(err),
-        }))
+        let (channels, _) = super::sql::show_replica_status(&self.pool().await?, 0).await;
+        let channels = channels.with_context(|| self.name.clone())?;
+        Ok(ReplicationStatus::of_channels(channels))
     }
 
     async fn gtid_position(&self) -> anyhow::Result<String> {

@@ -8,6 +8,7 @@
 
 pub mod admin;
 mod bounded;
+mod channels;
 mod host_status;
 mod rds;
 pub mod rds_admin;
@@ -21,7 +22,7 @@ use async_trait::async_trait;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::mysql_login::{LoginSpec, MysqlLogin};
-use crate::config::{AuroraConfig, redact_url};
+use crate::config::{AuroraConfig, EndpointUrl, redact_url};
 use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
 
 pub use host_status::{HostRows, sort_host_rows};
@@ -55,7 +56,7 @@ pub struct AuroraCollector {
 
 impl AuroraCollector {
     pub fn new(cfg: &AuroraConfig, aws: &AwsContext) -> Self {
-        let server = |url: &str, spec: LoginSpec<'_>, key: &str| {
+        let server = |url: &EndpointUrl, spec: LoginSpec<'_>, key: &str| {
             MysqlLogin::new(url, spec, aws, key)
                 .map(sql::Server::with_login)
                 .map_err(|e| redact_url(&e))
@@ -85,7 +86,7 @@ impl AuroraCollector {
             None => None,
         };
         let wire = SqlWire {
-            writer: cfg.writer_url.as_deref().map(|u| {
+            writer: cfg.writer_url.as_ref().map(|u| {
                 let spec = LoginSpec {
                     password_env: cfg.password_env.as_deref(),
                     password_secret: cfg.password_secret.as_deref(),
@@ -102,6 +103,7 @@ impl AuroraCollector {
                     let auth = r.auth.unwrap_or(cfg.auth);
                     let own = r.password_env.is_some()
                         || r.password_secret.is_some()
+                        || r.url.password().is_some()
                         || auth == crate::config::MysqlAuth::Iam;
                     let spec = LoginSpec {
                         password_env: if own {

@@ -114,6 +114,9 @@ pub struct BinlogStatus {
     pub last_io_error: Option<String>,
     pub last_sql_error: Option<String>,
     pub gtid_position: Option<String>,
+    /// `Source_Host` / `Master_Host` and `Source_Port` / `Master_Port`: where it replicates from.
+    pub source_host: Option<String>,
+    pub source_port: Option<u16>,
 }
 
 impl BinlogStatus {
@@ -140,6 +143,8 @@ impl BinlogStatus {
             gtid_position: get("Executed_Gtid_Set")
                 .or_else(|| get("Gtid_IO_Pos"))
                 .or_else(file_pos),
+            source_host: any_of(get, &["Source_Host", "Master_Host"]),
+            source_port: any_of(get, &["Source_Port", "Master_Port"]).and_then(|p| p.parse().ok()),
         }
     }
 }
@@ -184,6 +189,31 @@ const SHOW_STATUS: [&str; 4] = [
     "SHOW ALL SLAVES STATUS",   // MariaDB < 10.5.1
     "SHOW SLAVE STATUS",        // MySQL < 8.0.22
 ];
+
+/// Every replication channel of the server behind `pool` (empty: not a replica), parsed by
+/// `BinlogStatus::parse`, with the first statement of `SHOW_STATUS` from index `from` that the
+/// server parses; returns that index too, so a caller can start there next time. The one
+/// reader of replica status, for the collector and the cutover alike.
+pub async fn show_replica_status(
+    pool: &MySqlPool,
+    from: usize,
+) -> (anyhow::Result<Vec<BinlogStatus>>, usize) {
+    let mut i = from.min(SHOW_STATUS.len() - 1);
+    let rows = loop {
+        match sqlx::raw_sql(SHOW_STATUS[i]).fetch_all(pool).await {
+            Err(e) if is_syntax_error(&e) && i + 1 < SHOW_STATUS.len() => i += 1,
+            r => break r,
+        }
+    };
+    let status = rows
+        .map(|rows| {
+            rows.iter()
+                .map(|r| BinlogStatus::parse(&|name: &str| col(r, name)))
+                .collect()
+        })
+        .with_context(|| SHOW_STATUS[i].to_string());
+    (status, i)
+}
 
 /// One configured server with its lazily built, small pool.
 pub struct Server {
@@ -280,31 +310,14 @@ impl Server {
             Ok(p) => p,
             Err(e) => return (Err(e), None),
         };
-        let from = self.show_from;
-        let status = async {
-            let mut i = from;
-            loop {
-                match sqlx::raw_sql(SHOW_STATUS[i]).fetch_all(&pool).await {
-                    Err(e) if is_syntax_error(&e) && i + 1 < SHOW_STATUS.len() => i += 1,
-                    r => return (r, i),
-                }
-            }
-        };
         let hb = async {
             match heartbeat {
                 Some(t) => Some(heartbeat_sample(&pool, t, zone).await),
                 None => None,
             }
         };
-        let ((rows, used), hb) = tokio::join!(status, hb);
+        let ((status, used), hb) = tokio::join!(show_replica_status(&pool, self.show_from), hb);
         self.show_from = used;
-        let status = rows
-            .map(|rows| {
-                rows.iter()
-                    .map(|r| BinlogStatus::parse(&|name: &str| col(r, name)))
-                    .collect()
-            })
-            .with_context(|| SHOW_STATUS[used].to_string());
         (status, hb)
     }
 

@@ -18,6 +18,11 @@ impl CloudWatchLogs {
         CloudWatchLogs { client }
     }
 
+    /// The SDK client (live tail sessions use it directly).
+    pub fn client(&self) -> &aws_sdk_cloudwatchlogs::Client {
+        &self.client
+    }
+
     /// A client with the context's credentials, region and endpoint override.
     pub async fn from_aws(aws: &AwsContext) -> Self {
         Self::new(aws_sdk_cloudwatchlogs::Client::new(aws.sdk_config().await))

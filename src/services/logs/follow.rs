@@ -8,28 +8,7 @@ use std::collections::VecDeque;
 
 use futures::StreamExt;
 
-use super::{LogEvent, LogsError, LogsWire, Tail};
-
-/// An event with the group it came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct GroupEvent {
-    pub group: String,
-    pub event: LogEvent,
-}
-
-/// What one round brought (recorded with the other samples by `--record`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LogBatch {
-    /// Kept events, oldest first per group.
-    pub events: Vec<GroupEvent>,
-    /// Events read but not kept (over `max_events`). Events on pages left unread are not
-    /// counted (their number is unknown): those groups are listed in `truncated`.
-    pub skipped: u64,
-    /// Groups whose unread pages were dropped this round (the API budget ran out).
-    pub truncated: Vec<String>,
-    /// Per-group failures (missing group, access denied); other groups still report.
-    pub errors: Vec<(String, String)>,
-}
+use super::{GroupEvent, LogBatch, LogEvent, LogsError, LogsWire, Tail};
 
 /// Limits of one round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +49,16 @@ impl Follower {
     /// How many groups are followed.
     pub fn groups(&self) -> usize {
         self.tails.len()
+    }
+
+    /// Move every open-ended group's read position to `ms` (after a live tail session ends,
+    /// polling goes on from where the session was).
+    pub fn skip_to(&mut self, ms: i64) {
+        for (t, done) in self.tails.iter_mut().zip(&self.done) {
+            if !done {
+                t.skip_to(ms);
+            }
+        }
     }
 
     /// One round over every group. `now_ms` is where a group's position jumps when its pages

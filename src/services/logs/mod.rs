@@ -6,27 +6,16 @@
 mod cloudwatch_logs;
 pub mod collector;
 mod follow;
+pub mod live;
 mod tail;
 
+pub use crate::model::logs::{GroupEvent, LogBatch, LogEvent, format_timestamp};
 pub use cloudwatch_logs::CloudWatchLogs;
-pub use follow::{Follower, GroupEvent, Limits, LogBatch, LogBuffer};
+pub use follow::{Follower, Limits, LogBuffer};
 pub use tail::Tail;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
-
-/// One log event as CloudWatch Logs returns it from FilterLogEvents.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LogEvent {
-    /// The event's own timestamp, milliseconds since the Unix epoch (UTC).
-    pub timestamp_ms: i64,
-    /// `logStreamName`.
-    pub stream: String,
-    /// `message`, as sent by the producer (may end in a newline).
-    pub message: String,
-    /// `eventId`: unique within the group; used to drop events read twice at a page boundary.
-    pub event_id: String,
-}
 
 /// What to read: FilterLogEvents' own parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,14 +120,6 @@ pub fn format_line(e: &LogEvent) -> String {
     )
 }
 
-/// A CloudWatch Logs timestamp (ms since the epoch) as `aws logs tail` prints it.
-pub fn format_timestamp(ms: i64) -> String {
-    match Utc.timestamp_millis_opt(ms).single() {
-        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string(),
-        None => format!("{ms}ms"),
-    }
-}
-
 /// `--since`: a duration back from `now` ("10m", "1h30m", "2d") or an RFC 3339 time, as
 /// `aws logs tail --since` accepts. Returns ms since the epoch.
 pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<i64, String> {
@@ -194,7 +175,7 @@ mod tests {
 
     #[test]
     fn since_accepts_a_duration_back_from_now_or_an_rfc3339_time() {
-        let now = Utc.timestamp_millis_opt(1_764_410_281_000).unwrap();
+        let now = chrono::TimeZone::timestamp_millis_opt(&Utc, 1_764_410_281_000).unwrap();
         assert_eq!(
             parse_since("10m", now).unwrap(),
             1_764_410_281_000 - 600_000

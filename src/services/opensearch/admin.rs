@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::writes::swap_actions;
 pub use super::writes::{ALIAS_PROPERTIES, DocIds};
-use crate::config::{OpenSearchConfig, secret_from_env};
+use crate::config::OpenSearchConfig;
 use crate::services::aws::AwsContext;
 
 /// Index settings that describe one physical index and cannot be given to a new one
@@ -101,8 +101,10 @@ pub trait SearchAdmin: Send + Sync {
 
 #[derive(Clone)]
 pub struct OsAdmin {
-    client: OpenSearch,
+    client: std::sync::Arc<std::sync::RwLock<OpenSearch>>,
     url: String,
+    /// With `password_secret`: what a 401 rebuilds the client from (the secret re-read once).
+    relogin: Option<(OpenSearchConfig, AwsContext)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -215,33 +217,18 @@ fn u(v: &Value) -> u64 {
 
 impl OsAdmin {
     /// The context's cluster: SigV4-signed (service `es`, the context's AWS credentials and
-    /// region) when `opensearch.sigv4 = true`, HTTP basic auth with `username` /
-    /// `password_env` otherwise. Every call is bounded by `opensearch.timeout` (default 30 s).
-    /// Errors: no AWS credentials or region for SigV4, an unset password variable, a bad URL.
+    /// region) when `opensearch.sigv4 = true`, HTTP basic auth with `username` and a password
+    /// from `password_env`, `password_secret` (re-read once when a call gets 401) or the URL
+    /// otherwise. Every call is bounded by `opensearch.timeout` (default 30 s).
+    /// Errors: no AWS credentials or region for SigV4, an unset password variable, an
+    /// unreadable secret, a bad URL.
     pub async fn from_config(cfg: &OpenSearchConfig, aws: &AwsContext) -> Result<Self> {
-        if cfg.sigv4 {
-            let sdk = aws.sdk_config().await;
-            let creds = sdk
-                .credentials_provider()
-                .context("opensearch.sigv4: no AWS credentials found (env, profile or SSO)")?;
-            let region = sdk
-                .region()
-                .cloned()
-                .context("opensearch.sigv4: no AWS region (set the context's region)")?;
-            return Self::signed(&cfg.url, creds, region, cfg.timeout);
+        let creds = super::login::credentials(cfg, aws, false).await?;
+        let mut admin = Self::connect(&cfg.url, creds, cfg.timeout)?;
+        if cfg.password_secret.is_some() && !cfg.sigv4 {
+            admin.relogin = Some((cfg.clone(), aws.clone()));
         }
-        if cfg.password_secret.is_some() {
-            bail!(
-                "opensearch.password_secret: not supported by the admin client yet; use password_env"
-            );
-        }
-        let password = secret_from_env(cfg.password_env.as_deref()).map_err(|e| anyhow!(e))?;
-        let creds = match (&cfg.username, password) {
-            (Some(user), Some(pw)) => Some(Credentials::Basic(user.clone(), pw)),
-            (Some(user), None) => Some(Credentials::Basic(user.clone(), String::new())),
-            _ => None,
-        };
-        Self::connect(&cfg.url, creds, cfg.timeout)
+        Ok(admin)
     }
 
     /// A client signing every request with SigV4 (service `es`) from `creds` in `region`.
@@ -259,12 +246,29 @@ impl OsAdmin {
     }
 
     fn connect(url: &str, creds: Option<Credentials>, timeout: Option<Duration>) -> Result<Self> {
-        let parsed = Url::parse(url).with_context(|| {
+        Ok(OsAdmin {
+            client: std::sync::Arc::new(std::sync::RwLock::new(Self::transport(
+                url, creds, timeout,
+            )?)),
+            url: crate::config::redact_url(url),
+            relogin: None,
+        })
+    }
+
+    fn transport(
+        url: &str,
+        creds: Option<Credentials>,
+        timeout: Option<Duration>,
+    ) -> Result<OpenSearch> {
+        let mut parsed = Url::parse(url).with_context(|| {
             format!(
                 "opensearch.url {:?} is not a URL",
                 crate::config::redact_url(url)
             )
         })?;
+        // The user goes into the credentials, never into a URL that may be printed.
+        let _ = parsed.set_password(None);
+        let _ = parsed.set_username("");
         let mut b = TransportBuilder::new(SingleNodeConnectionPool::new(parsed))
             .disable_proxy()
             .timeout(timeout.unwrap_or(Duration::from_secs(30)));
@@ -273,14 +277,30 @@ impl OsAdmin {
             b = b.auth(c).service_name("es");
         }
         let transport = b.build().context("building the OpenSearch client")?;
-        Ok(OsAdmin {
-            client: OpenSearch::new(transport),
-            url: crate::config::redact_url(url),
-        })
+        Ok(OpenSearch::new(transport))
     }
 
-    pub(crate) fn client(&self) -> &OpenSearch {
-        &self.client
+    /// The current client (a cheap clone: the transport is shared).
+    pub(crate) fn client(&self) -> OpenSearch {
+        self.client
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// After a 401 with `password_secret`: re-read the secret and rebuild the client. False
+    /// when there is nothing to re-read.
+    async fn relogin(&self) -> Result<bool> {
+        let Some((cfg, aws)) = &self.relogin else {
+            return Ok(false);
+        };
+        let creds = super::login::credentials(cfg, aws, true).await?;
+        let fresh = Self::transport(&cfg.url, creds, cfg.timeout)?;
+        *self
+            .client
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        Ok(true)
     }
     pub(crate) fn url(&self) -> &str {
         &self.url
@@ -295,18 +315,26 @@ impl OsAdmin {
         body: Option<Value>,
     ) -> Result<(u16, Value)> {
         let what = format!("{} {path}", method_name(&method));
-        let resp = self
-            .client
-            .send(
-                method,
-                path,
-                HeaderMap::new(),
-                Some(query),
-                body.map(JsonBody::new),
-                None,
-            )
+        let send = |client: OpenSearch, method: Method, body: Option<Value>| async move {
+            client
+                .send(
+                    method,
+                    path,
+                    HeaderMap::new(),
+                    Some(query),
+                    body.map(JsonBody::new),
+                    None,
+                )
+                .await
+        };
+        let mut resp = send(self.client(), method.clone(), body.clone())
             .await
             .with_context(|| format!("{what} on {}", self.url))?;
+        if super::login::is_unauthorized(resp.status_code().as_u16()) && self.relogin().await? {
+            resp = send(self.client(), method, body)
+                .await
+                .with_context(|| format!("{what} on {}", self.url))?;
+        }
         let status = resp.status_code().as_u16();
         let text = resp
             .text()

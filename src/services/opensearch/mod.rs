@@ -6,6 +6,7 @@
 //! that timed out keeps its previous figures and says so in `errors`.
 
 pub mod admin;
+pub mod login;
 pub mod parse;
 pub mod writes;
 
@@ -15,14 +16,13 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use opensearch::OpenSearch;
-use opensearch::auth::Credentials;
+use opensearch::http::Method;
 use opensearch::http::headers::HeaderMap;
 use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
-use opensearch::http::{Method, Url};
 use serde_json::Value;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
-use crate::config::{OpenSearchConfig, redact_url, secret_from_env};
+use crate::config::OpenSearchConfig;
 use crate::model::{IndexStatus, OpenSearchStatus, TaskStatus};
 use parse::NodeCounters;
 
@@ -70,58 +70,39 @@ impl OpenSearchCollector {
         self.timeout().mul_f64(0.8)
     }
 
-    async fn client(&mut self) -> anyhow::Result<OpenSearch> {
-        if let Some(c) = &self.client {
+    /// The client, built on first use; `fresh` rebuilds it with a re-read secret.
+    async fn client(&mut self, fresh: bool) -> anyhow::Result<OpenSearch> {
+        if let Some(c) = &self.client
+            && !fresh
+        {
             return Ok(c.clone());
         }
-        let url = Url::parse(&self.cfg.url)
-            .with_context(|| format!("opensearch.url {:?}", redact_url(&self.cfg.url)))?;
+        let (url, _) = login::endpoint(&self.cfg)?;
         let mut b =
             TransportBuilder::new(SingleNodeConnectionPool::new(url)).timeout(self.timeout());
-        if self.cfg.sigv4 {
-            let sdk = self.aws.sdk_config().await;
-            let creds = sdk
-                .credentials_provider()
-                .context("opensearch.sigv4: no AWS credentials found (env, profile or SSO)")?;
-            let region = sdk
-                .region()
-                .cloned()
-                .context("opensearch.sigv4: no AWS region (set the context's region)")?;
-            b = b
-                .auth(Credentials::AwsSigV4(creds, region))
-                .service_name("es");
-        } else if let Some(id) = &self.cfg.password_secret {
-            if self.cfg.password_env.is_some() {
-                anyhow::bail!(
-                    "opensearch: password_env and password_secret are both set; keep one"
-                );
-            }
-            let login = self
-                .aws
-                .secrets()
-                .await
-                .get(id)
-                .await
-                .map_err(|e| anyhow::anyhow!("opensearch.password_secret: {e}"))?;
-            let user = login
-                .username
-                .or_else(|| self.cfg.username.clone())
-                .context("opensearch.password_secret: neither the secret nor the config names a username")?;
-            b = b.auth(Credentials::Basic(user, login.password));
-        } else if let Some(user) = &self.cfg.username {
-            let password = secret_from_env(self.cfg.password_env.as_deref())
-                .map_err(|e| anyhow::anyhow!("opensearch: {e}"))?
-                .unwrap_or_default();
-            b = b.auth(Credentials::Basic(user.clone(), password));
+        if let Some(creds) = login::credentials(&self.cfg, &self.aws, fresh).await? {
+            b = b.auth(creds).service_name("es");
         }
         let c = OpenSearch::new(b.build().context("opensearch: building the HTTP client")?);
         self.client = Some(c.clone());
         Ok(c)
     }
 
-    /// One round, with the concrete result.
+    /// One round, with the concrete result. A 401 with `password_secret` re-reads the secret
+    /// once and tries again (the secret was rotated).
     pub async fn collect_status(&mut self) -> anyhow::Result<OpenSearchStatus> {
-        let client = self.client().await?;
+        match self.round(false).await {
+            Err(e)
+                if self.cfg.password_secret.is_some() && format!("{e:#}").contains("HTTP 401") =>
+            {
+                self.round(true).await
+            }
+            r => r,
+        }
+    }
+
+    async fn round(&mut self, fresh: bool) -> anyhow::Result<OpenSearchStatus> {
+        let client = self.client(fresh).await?;
         let t = self.request_timeout();
         let (health, stats, indices, aliases, tasks) = tokio::join!(
             get(&client, "/_cluster/health", &[("level", "indices")], t),
@@ -260,6 +241,10 @@ async fn get(
             // opensearch's Display already carries reqwest's cause; one level avoids repeating it.
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let code = resp.status_code();
+        if login::is_unauthorized(code.as_u16()) {
+            // The security plugin answers 401 in plain text: say what it means.
+            anyhow::bail!("HTTP 401: the cluster refused the credentials");
+        }
         let body: Value = resp.json().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if !code.is_success() {
             let reason = body["error"]["reason"]

@@ -55,6 +55,11 @@ impl ElastiCache {
         }
     }
 
+    /// Report `message` instead of reading CloudWatch (the panel could not be loaded).
+    pub fn fail(&mut self, message: String) {
+        self.panel = Err(message);
+    }
+
     pub async fn refresh(&mut self, limit: Duration) {
         if self.at.is_some_and(|t| t.elapsed() < self.every) {
             return;

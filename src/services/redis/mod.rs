@@ -16,12 +16,30 @@ use async_trait::async_trait;
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::RedisConfig;
 use crate::model::{RedisNode, RedisStatus};
+use crate::panels::Panels;
 use info::{Counters, Delta, Info, NoDelta};
 use topology::ClusterNode;
 pub use wire::{Answer, ClientWire, RedisWire};
 
-pub fn collector(cfg: &RedisConfig, aws: &AwsContext) -> BoxCollector {
-    Box::new(RedisCollector::new(cfg, aws))
+/// The Redis collector of a context; its ElastiCache figures are read and judged with the
+/// `elasticache` panel of `panels` (the operator's panels_dir copy when there is one). When
+/// the panels could not be loaded, the ElastiCache figures are that error (INFO figures still
+/// come), never the embedded thresholds in silence.
+pub fn collector(
+    cfg: &RedisConfig,
+    aws: &AwsContext,
+    panels: Result<&Panels, String>,
+) -> BoxCollector {
+    match panels {
+        Ok(p) => Box::new(RedisCollector::with_panels(cfg, aws, p)),
+        Err(e) => {
+            let mut c = RedisCollector::new(cfg, aws);
+            if let Some(cw) = &mut c.cloudwatch {
+                cw.fail(format!("ElastiCache metrics: {e}"));
+            }
+            Box::new(c)
+        }
+    }
 }
 
 pub struct RedisCollector {
@@ -39,10 +57,21 @@ pub struct RedisCollector {
 }
 
 impl RedisCollector {
+    /// With the embedded panels (no panels_dir): the built-in ElastiCache thresholds.
     pub fn new(cfg: &RedisConfig, aws: &AwsContext) -> Self {
-        let (wire, config_error) = ClientWire::new(cfg);
+        Self::with_panels(cfg, aws, &Panels::embedded())
+    }
+
+    /// With the context's panels: the ElastiCache metrics and thresholds are those of the
+    /// `elasticache` panel in `panels` (embedded, or overridden by the operator's panels_dir).
+    pub fn with_panels(cfg: &RedisConfig, aws: &AwsContext, panels: &Panels) -> Self {
+        let (wire, config_error) = ClientWire::new(cfg, aws);
         let cloudwatch = match (&cfg.replication_group, aws.region()) {
-            (Some(g), Some(_)) => Some(cw::ElastiCache::new(aws.clone(), g)),
+            (Some(g), Some(_)) => Some(cw::ElastiCache::with_panel(
+                aws.clone(),
+                g,
+                panels.get(cw::PANEL_ID),
+            )),
             _ => None,
         };
         let mut c = RedisCollector::over(Box::new(wire), cfg.cluster, cloudwatch);

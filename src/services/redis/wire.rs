@@ -11,7 +11,10 @@ use futures::future::join_all;
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, ConnectionAddr, ConnectionInfo, IntoConnectionInfo};
 
-use crate::config::{RedisConfig, redact_url, secret_from_env};
+use crate::config::redact_url;
+use crate::config::secrets::{ExposeSecret, SecretString};
+use crate::config::{EndpointUrl, RedisConfig};
+use crate::services::aws::AwsContext;
 
 /// One node's reply: the text as the server sent it and the instant it was read (the clock
 /// every rate is computed against; the simulation's runs at its own speed).
@@ -38,12 +41,28 @@ pub trait RedisWire: Send {
     fn retain(&mut self, _addrs: &[String]) {}
 }
 
+/// Where the AUTH password (and ACL user) comes from.
+enum Login {
+    /// `password_env`, or the URL's own password, or none.
+    Static(Option<SecretString>),
+    /// `password_secret`: read through the context's cache when a connection is opened; a
+    /// refused AUTH re-reads it once (rotation). A JSON secret's `username` is the ACL user.
+    Secret { id: String, aws: AwsContext },
+}
+
 /// The real wire: one multiplexed connection per node, reused across rounds, reconnected once
 /// within the limit when a reused one fails (the node restarted).
 pub struct ClientWire {
-    /// Configured urls as (addr, connection info with the password injected).
+    /// Configured urls as (addr, connection info without any password).
     seeds: Vec<(String, ConnectionInfo)>,
+    login: Login,
     conns: HashMap<String, MultiplexedConnection>,
+}
+
+/// Redis refused the credentials (wrong password, unknown or disabled ACL user, or none given).
+pub fn is_auth_error(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("authentication failed") || m.contains("wrongpass") || m.contains("noauth")
 }
 
 fn addr_of(info: &ConnectionInfo) -> String {
@@ -57,19 +76,28 @@ fn addr_of(info: &ConnectionInfo) -> String {
 
 impl ClientWire {
     /// The wire for `cfg`'s urls, and the configuration error to report instead of collecting
-    /// (bad url, unreadable `password_env`, no url at all).
-    pub fn new(cfg: &RedisConfig) -> (Self, Option<String>) {
+    /// (bad url, unset `password_env`, both password keys, no url at all). `aws` reads the
+    /// `password_env` variable and the `password_secret`.
+    pub fn new(cfg: &RedisConfig, aws: &AwsContext) -> (Self, Option<String>) {
         let mut config_error = None;
-        if cfg.password_secret.is_some() {
-            config_error =
-                Some("redis.password_secret: not supported for Redis yet; use password_env".into());
-        }
-        let password = match secret_from_env(cfg.password_env.as_deref()) {
-            Ok(p) => p,
-            Err(e) => {
-                config_error = Some(format!("redis.password_env: {e}"));
-                None
+        let url_password = cfg.urls.iter().find_map(EndpointUrl::password).cloned();
+        let login = match (&cfg.password_env, &cfg.password_secret) {
+            (Some(_), Some(_)) => {
+                config_error =
+                    Some("redis: password_env and password_secret are both set; keep one".into());
+                Login::Static(None)
             }
+            (None, Some(id)) => Login::Secret {
+                id: id.clone(),
+                aws: aws.clone(),
+            },
+            (env, None) => match aws.env_secret(env.as_deref()) {
+                Ok(p) => Login::Static(p.or(url_password)),
+                Err(e) => {
+                    config_error = Some(format!("redis.password_env: {e}"));
+                    Login::Static(None)
+                }
+            },
         };
         let ca = match cfg.tls_ca_file.as_deref().map(|f| (f, std::fs::read(f))) {
             Some((_, Ok(pem))) => Some(pem),
@@ -83,10 +111,6 @@ impl ClientWire {
         for u in &cfg.urls {
             match u.as_str().into_connection_info() {
                 Ok(mut info) => {
-                    if let Some(pw) = &password {
-                        let r = info.redis_settings().clone().set_password(pw);
-                        info = info.set_redis_settings(r);
-                    }
                     // The CA goes into the seed's TLS parameters, which every node discovered
                     // from it inherits (info_for).
                     if let (Some(pem), ConnectionAddr::TcpTls { .. }) = (&ca, info.addr()) {
@@ -117,6 +141,7 @@ impl ClientWire {
         (
             ClientWire {
                 seeds,
+                login,
                 conns: HashMap::new(),
             },
             config_error,
@@ -230,15 +255,27 @@ impl RedisWire for ClientWire {
         cmd: &str,
         limit: Duration,
     ) -> Vec<Result<Answer, String>> {
-        let asks = addrs.iter().map(|a| {
-            let info = self.info_for(a);
-            let conn = self.conns.get(a).cloned();
-            async move {
-                let (r, c) = Self::ask(info, conn, cmd, limit).await;
-                (r, c, Instant::now())
+        let started = Instant::now();
+        let credentials = match self.credentials(false).await {
+            Ok(c) => c,
+            Err(e) => return addrs.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let mut answers = self.ask_each(addrs, cmd, limit, &credentials).await;
+        // A refused AUTH with a secret: it may have been rotated; read it again once.
+        let refused: Vec<usize> = (0..addrs.len())
+            .filter(|&i| matches!(&answers[i].0, Err(e) if is_auth_error(e)))
+            .collect();
+        if !refused.is_empty()
+            && matches!(self.login, Login::Secret { .. })
+            && let Ok(fresh) = self.credentials(true).await
+        {
+            let again: Vec<String> = refused.iter().map(|&i| addrs[i].clone()).collect();
+            let left = limit.saturating_sub(started.elapsed());
+            let retried = self.ask_each(&again, cmd, left, &fresh).await;
+            for (i, r) in refused.into_iter().zip(retried) {
+                answers[i] = r;
             }
-        });
-        let answers = join_all(asks).await;
+        }
         addrs
             .iter()
             .zip(answers)
@@ -259,4 +296,64 @@ impl RedisWire for ClientWire {
     fn retain(&mut self, addrs: &[String]) {
         self.conns.retain(|a, _| addrs.contains(a));
     }
+}
+
+/// The ACL user (if any) and password a new connection authenticates with.
+type Credentials = Option<(Option<String>, SecretString)>;
+
+impl ClientWire {
+    /// The login's current credentials; `fresh` re-reads a secret (after a refused AUTH).
+    async fn credentials(&self, fresh: bool) -> Result<Credentials, String> {
+        match &self.login {
+            Login::Static(p) => Ok(p.clone().map(|p| (None, p))),
+            Login::Secret { id, aws } => {
+                let cache = aws.secrets().await;
+                let login = if fresh {
+                    cache.refresh(id).await
+                } else {
+                    cache.get(id).await
+                }
+                .map_err(|e| format!("redis.password_secret: {e}"))?;
+                Ok(Some((login.username, login.password)))
+            }
+        }
+    }
+
+    /// One ask per address (in parallel), each with the credentials applied to any connection
+    /// it opens.
+    async fn ask_each(
+        &self,
+        addrs: &[String],
+        cmd: &str,
+        limit: Duration,
+        credentials: &Credentials,
+    ) -> Vec<(
+        Result<String, String>,
+        Option<MultiplexedConnection>,
+        Instant,
+    )> {
+        let asks = addrs.iter().map(|a| {
+            let info = self.info_for(a).map(|i| with_credentials(i, credentials));
+            let conn = self.conns.get(a).cloned();
+            async move {
+                let (r, c) = Self::ask(info, conn, cmd, limit).await;
+                (r, c, Instant::now())
+            }
+        });
+        join_all(asks).await
+    }
+}
+
+fn with_credentials(info: ConnectionInfo, credentials: &Credentials) -> ConnectionInfo {
+    let Some((user, password)) = credentials else {
+        return info;
+    };
+    let mut r = info
+        .redis_settings()
+        .clone()
+        .set_password(password.expose_secret());
+    if let Some(u) = user {
+        r = r.set_username(u);
+    }
+    info.set_redis_settings(r)
 }

@@ -17,7 +17,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
-use crate::config::{RedshiftConfig, redact_url, secret_from_env};
+use crate::config::secrets::ExposeSecret;
+use crate::config::{RedshiftConfig, redact_url};
 use crate::model::{GlueRun, LoadRun, RedshiftStatus};
 
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
@@ -35,17 +36,46 @@ pub struct RedshiftCollector {
     cfg: RedshiftConfig,
     aws: AwsContext,
     pool: Result<PgPool, String>,
+    /// With `password_secret`: the URL's options without a password, completed from the
+    /// secret before each round (and re-read once when the server refuses it).
+    secret_base: Option<PgConnectOptions>,
 }
 
 impl RedshiftCollector {
     pub fn new(cfg: &RedshiftConfig, aws: &AwsContext) -> Self {
         let timeout = cfg.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        // Half the round for a connection, so the cause of a failure still fits in it.
+        let (pool, secret_base) = match pool(cfg, aws, timeout / 2) {
+            Ok((p, base)) => (Ok(p), base),
+            Err(e) => (Err(e), None),
+        };
         RedshiftCollector {
             cfg: cfg.clone(),
             aws: aws.clone(),
-            // Half the round for a connection, so the cause of a failure still fits in it.
-            pool: pool(cfg, timeout / 2),
+            pool,
+            secret_base,
         }
+    }
+
+    /// Put the secret's login into the pool's options for the connections it opens next;
+    /// `fresh` re-reads the secret (the server refused the cached one: rotation).
+    async fn apply_secret(&self, pool: &PgPool, fresh: bool) -> anyhow::Result<()> {
+        let (Some(base), Some(id)) = (&self.secret_base, &self.cfg.password_secret) else {
+            return Ok(());
+        };
+        let cache = self.aws.secrets().await;
+        let login = if fresh {
+            cache.refresh(id).await
+        } else {
+            cache.get(id).await
+        }
+        .map_err(|e| anyhow::anyhow!("redshift.password_secret: {e}"))?;
+        let mut opts = base.clone().password(login.password.expose_secret());
+        if let Some(u) = &login.username {
+            opts = opts.username(u);
+        }
+        pool.set_connect_options(opts);
+        Ok(())
     }
 
     async fn connect_error(&self) -> String {
@@ -76,6 +106,7 @@ impl RedshiftCollector {
         let mut st = RedshiftStatus {
             glue_runs,
             errors: glue_errors,
+            log_group: self.cfg.log_group.clone(),
             ..Default::default()
         };
         match runs {
@@ -92,7 +123,7 @@ impl RedshiftCollector {
         // Enough history behind the shown runs for each table's median.
         let history = max + slow::HISTORY * 8 + 100;
         // Only integers are formatted in (LIMIT); Redshift takes no bind parameter there.
-        let rows = sqlx::query(AssertSqlSafe(format!(
+        let sql = format!(
             "SELECT query_id::bigint AS query_id,
                     trim(table_name)::text AS table_name,
                     trim(status)::text AS status,
@@ -105,9 +136,15 @@ impl RedshiftCollector {
              FROM sys_load_history
              ORDER BY start_time DESC
              LIMIT {history}"
-        )))
-        .fetch_all(pool)
-        .await;
+        );
+        self.apply_secret(pool, false).await?;
+        let mut rows = sqlx::query(AssertSqlSafe(sql.clone()))
+            .fetch_all(pool)
+            .await;
+        if matches!(&rows, Err(e) if is_auth_error(e)) && self.secret_base.is_some() {
+            self.apply_secret(pool, true).await?;
+            rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await;
+        }
         let rows = match rows {
             Ok(r) => r,
             // The pool only says it timed out; one direct attempt tells the operator why.
@@ -222,27 +259,48 @@ fn failed(r: &LoadRun) -> bool {
     r.status == "aborted" || r.status == "failed" || r.error_count.unwrap_or(0) > 0
 }
 
-fn pool(cfg: &RedshiftConfig, timeout: Duration) -> Result<PgPool, String> {
+/// PostgreSQL's invalid_authorization_specification class: 28000 (no such role / pg_hba) and
+/// 28P01 (wrong password), which Redshift answers too.
+fn is_auth_error(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c.starts_with("28"))
+}
+
+/// The pool, and with `password_secret` the options the secret's login is added to.
+fn pool(
+    cfg: &RedshiftConfig,
+    aws: &AwsContext,
+    timeout: Duration,
+) -> Result<(PgPool, Option<PgConnectOptions>), String> {
+    // The URL holds no password (taken out at load), so the driver's message may quote it.
     let mut opts: PgConnectOptions = cfg
         .url
         .parse()
-        .map_err(|e| format!("redshift.url {:?}: {e}", redact_url(&cfg.url)))?;
-    if cfg.password_secret.is_some() {
-        return Err(
-            "redshift.password_secret: not supported for Redshift yet; use password_env".into(),
-        );
-    }
-    if let Some(pw) = secret_from_env(cfg.password_env.as_deref())? {
-        opts = opts.password(&pw);
+        .map_err(|e| format!("redshift.url {:?}: {e}", cfg.url.as_str()))?;
+    let password = match (&cfg.password_env, &cfg.password_secret) {
+        (Some(_), Some(_)) => {
+            return Err("redshift: password_env and password_secret are both set; keep one".into());
+        }
+        (None, Some(_)) => None,
+        (env, None) => aws
+            .env_secret(env.as_deref())
+            .map_err(|e| format!("redshift.password_env: {e}"))?
+            .or_else(|| cfg.url.password().cloned()),
+    };
+    if let Some(pw) = password {
+        opts = opts.password(pw.expose_secret());
     }
     // Redshift rejects the driver's default extra_float_digits = 3.
     opts = opts.extra_float_digits(2).application_name("opsdeck");
-    Ok(PgPoolOptions::new()
+    let secret_base = cfg.password_secret.is_some().then(|| opts.clone());
+    let pool = PgPoolOptions::new()
         .max_connections(2)
         .min_connections(0)
         .acquire_timeout(timeout)
         .idle_timeout(Duration::from_secs(300))
-        .connect_lazy_with(opts))
+        .connect_lazy_with(opts);
+    Ok((pool, secret_base))
 }
 
 /// query id -> "first error (column c, line n, file) (+k more)", from sys_load_error_detail,

@@ -409,6 +409,26 @@ pub fn flatten(v: &Value) -> BTreeMap<String, Value> {
     out
 }
 
+/// A document that sets every field of the model at least once (tests of every layer that
+/// stores or converts it use it, so a field a layer drops fails there).
+#[cfg(test)]
+pub(crate) const EVERY_FIELD: &str = r#"{"TransitionDefaultMinimumObjectSize":"all_storage_classes_128K","Rules":[
+ {"ID":"and","Status":"Enabled",
+  "Filter":{"And":{"Prefix":"a/","Tags":[{"Key":"k","Value":"v"},{"Key":"k2","Value":"v2"}],"ObjectSizeGreaterThan":128,"ObjectSizeLessThan":1048576}},
+  "Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":120,"StorageClass":"GLACIER"}],
+  "Expiration":{"Days":3650},
+  "NoncurrentVersionTransitions":[{"NoncurrentDays":30,"StorageClass":"STANDARD_IA","NewerNoncurrentVersions":3}],
+  "NoncurrentVersionExpiration":{"NoncurrentDays":90,"NewerNoncurrentVersions":5},
+  "AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}},
+ {"ID":"tag","Status":"Enabled","Filter":{"Tag":{"Key":"tier","Value":"cold"}},
+  "Transitions":[{"Date":"2027-01-01T00:00:00Z","StorageClass":"DEEP_ARCHIVE"}],
+  "Expiration":{"Date":"2030-01-01T00:00:00Z"}},
+ {"ID":"small","Status":"Enabled","Filter":{"ObjectSizeLessThan":4096},"Expiration":{"Days":30}},
+ {"ID":"large","Status":"Enabled","Filter":{"ObjectSizeGreaterThan":1073741824},
+  "Transitions":[{"Days":0,"StorageClass":"GLACIER_IR"}]},
+ {"ID":"legacy","Status":"Disabled","Prefix":"logs/","Expiration":{"ExpiredObjectDeleteMarker":true}}
+]}"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +445,38 @@ mod tests {
         assert_eq!(cfg.rules[0].transitions[1].storage_class, "GLACIER_IR");
         let again = parse(&serde_json::to_string(&cfg).unwrap(), "y").unwrap();
         assert_eq!(cfg, again);
+    }
+
+    #[test]
+    fn every_field_survives_a_json_round_trip() {
+        let cfg = parse(EVERY_FIELD, "every.json").unwrap();
+        let text = serde_json::to_string(&cfg).unwrap();
+        for field in [
+            "TransitionDefaultMinimumObjectSize",
+            "\"ID\"",
+            "Status",
+            "Filter",
+            "\"And\"",
+            "\"Prefix\"",
+            "\"Tag\"",
+            "\"Tags\"",
+            "ObjectSizeGreaterThan",
+            "ObjectSizeLessThan",
+            "Transitions",
+            "\"Days\"",
+            "\"Date\"",
+            "Expiration",
+            "ExpiredObjectDeleteMarker",
+            "NoncurrentVersionTransitions",
+            "NoncurrentDays",
+            "NewerNoncurrentVersions",
+            "NoncurrentVersionExpiration",
+            "AbortIncompleteMultipartUpload",
+            "DaysAfterInitiation",
+        ] {
+            assert!(text.contains(field), "{field} missing from {text}");
+        }
+        assert_eq!(parse(&text, "again.json").unwrap(), cfg);
     }
 
     #[test]

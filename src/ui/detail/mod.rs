@@ -14,20 +14,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::panels::PanelKind;
 use crate::state::State;
 use crate::state::detail::Detail;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, d: &Detail) {
-    let kind = match d.kind {
-        PanelKind::Aurora => "replica",
-        PanelKind::Redis => "node",
-        PanelKind::S3 => "bucket",
-        PanelKind::OpenSearch => "index",
-        PanelKind::Redshift => "load run",
-        PanelKind::CloudWatch => "figure",
-        PanelKind::Logs => "log event",
-    };
+    let kind = d.kind.desc().item;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(st.theme.accent())
@@ -38,16 +29,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, d: &Detail) {
         .title(Line::styled(" esc back  y copy name ", st.theme.dim()).right_aligned());
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let found = match d.kind {
-        PanelKind::Aurora => aurora::draw(f, inner, st, &d.id),
-        PanelKind::Redis => redis::draw(f, inner, st, &d.id),
-        PanelKind::S3 => s3::draw(f, inner, st, &d.id),
-        PanelKind::OpenSearch => opensearch::draw(f, inner, st, &d.id),
-        PanelKind::Redshift => redshift::draw(f, inner, st, &d.id),
-        PanelKind::CloudWatch => cloudwatch::draw(f, inner, st, &d.panel, &d.id),
-        // No table, so no row to open: never reached from the keys.
-        PanelKind::Logs => false,
-    };
+    let found = (super::panel_ui(d.kind).detail)(f, inner, st, d);
     if !found {
         f.render_widget(
             Paragraph::new(Line::styled(

@@ -11,16 +11,23 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use anyhow::Context as _;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tokio::sync::OnceCell;
 
-use super::{CloudWatchReader, MetricQuery, Series};
+mod expr;
+mod source;
+#[cfg(test)]
+mod tests;
+
+pub use expr::expression_ids;
+pub use source::{Dims, LazyCloudWatch, MetricSource};
+
+use super::MetricQuery;
 use crate::config::{CloudWatchConfig, Config};
 use crate::model::{CwFigure, Status};
 use crate::panels::{CwMetric, CwPanel, PanelDef, Panels};
 use crate::services::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
+use expr::{pick_instances, rename_ids};
 
 /// Datapoints kept per figure for sparklines.
 pub const HISTORY_POINTS: usize = 30;
@@ -32,188 +39,6 @@ pub const BACKFILL_PERIODS: u32 = 1440;
 pub const BACKFILL_MAX: Duration = Duration::from_secs(24 * 3600);
 /// How long a ListMetrics answer is trusted before it is asked again.
 pub const DIMENSION_REFRESH: Duration = Duration::from_secs(300);
-
-/// A full set of dimensions of one metric.
-pub type Dims = Vec<(String, String)>;
-
-/// Where panel metrics come from: CloudWatch itself, or the simulation.
-#[async_trait]
-pub trait MetricSource: Send + Sync {
-    /// Fetch every group of queries (a group is never split across calls) over `[start, end]`;
-    /// results by query id, oldest datapoint first. Ids with no datapoints may be missing.
-    async fn fetch(
-        &self,
-        groups: &[Vec<MetricQuery>],
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> anyhow::Result<HashMap<String, Series>>;
-
-    /// The ListMetrics question: every dimension set of `namespace`/`metric` that has dimension
-    /// `name` and includes the `fixed` dimensions.
-    async fn list_dimensions(
-        &self,
-        namespace: &str,
-        metric: &str,
-        name: &str,
-        fixed: &[(String, String)],
-    ) -> anyhow::Result<Vec<Dims>>;
-
-    /// The source's clock (the simulation's is simulated time).
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    /// Whether each metric requested costs money: a billed source is never asked for a metric
-    /// more often than its period.
-    fn billed(&self) -> bool {
-        true
-    }
-}
-
-#[async_trait]
-impl<T: MetricSource + ?Sized> MetricSource for std::sync::Arc<T> {
-    async fn fetch(
-        &self,
-        groups: &[Vec<MetricQuery>],
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> anyhow::Result<HashMap<String, Series>> {
-        (**self).fetch(groups, start, end).await
-    }
-    async fn list_dimensions(
-        &self,
-        namespace: &str,
-        metric: &str,
-        name: &str,
-        fixed: &[(String, String)],
-    ) -> anyhow::Result<Vec<Dims>> {
-        (**self)
-            .list_dimensions(namespace, metric, name, fixed)
-            .await
-    }
-    fn now(&self) -> DateTime<Utc> {
-        (**self).now()
-    }
-    fn billed(&self) -> bool {
-        (**self).billed()
-    }
-}
-
-#[async_trait]
-impl MetricSource for CloudWatchReader {
-    async fn fetch(
-        &self,
-        groups: &[Vec<MetricQuery>],
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> anyhow::Result<HashMap<String, Series>> {
-        self.fetch_groups(groups, start, end).await
-    }
-
-    async fn list_dimensions(
-        &self,
-        namespace: &str,
-        metric: &str,
-        name: &str,
-        fixed: &[(String, String)],
-    ) -> anyhow::Result<Vec<Dims>> {
-        use aws_sdk_cloudwatch::types::DimensionFilter;
-        let mut filters = vec![DimensionFilter::builder().name(name).build()];
-        for (k, v) in fixed {
-            filters.push(DimensionFilter::builder().name(k).value(v).build());
-        }
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let resp = self
-                .client()
-                .list_metrics()
-                .namespace(namespace)
-                .metric_name(metric)
-                .set_dimensions(Some(filters.clone()))
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(aws_sdk_cloudwatch::Error::from)
-                .context("CloudWatch ListMetrics")?;
-            for m in resp.metrics() {
-                let dims: Dims = m
-                    .dimensions()
-                    .iter()
-                    .map(|d| {
-                        (
-                            d.name().unwrap_or_default().to_string(),
-                            d.value().unwrap_or_default().to_string(),
-                        )
-                    })
-                    .collect();
-                out.push(dims);
-            }
-            token = resp.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// The real CloudWatch for one panel: the client is built on first use (no AWS call, no
-/// credential lookup before), in the panel's own region when it names one (CloudFront's
-/// metrics live in us-east-1 whatever the context's region).
-pub struct LazyCloudWatch {
-    aws: AwsContext,
-    region: Option<String>,
-    reader: OnceCell<CloudWatchReader>,
-}
-
-impl LazyCloudWatch {
-    pub fn new(aws: AwsContext, region: Option<String>) -> Self {
-        LazyCloudWatch {
-            aws,
-            region,
-            reader: OnceCell::new(),
-        }
-    }
-
-    async fn reader(&self) -> &CloudWatchReader {
-        self.reader
-            .get_or_init(|| async {
-                let sdk = self.aws.sdk_config().await;
-                let mut conf = aws_sdk_cloudwatch::config::Builder::from(sdk);
-                if let Some(r) = &self.region {
-                    conf = conf.region(aws_config::Region::new(r.clone()));
-                }
-                CloudWatchReader::new(aws_sdk_cloudwatch::Client::from_conf(conf.build()))
-            })
-            .await
-    }
-}
-
-#[async_trait]
-impl MetricSource for LazyCloudWatch {
-    async fn fetch(
-        &self,
-        groups: &[Vec<MetricQuery>],
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> anyhow::Result<HashMap<String, Series>> {
-        self.reader().await.fetch_groups(groups, start, end).await
-    }
-
-    async fn list_dimensions(
-        &self,
-        namespace: &str,
-        metric: &str,
-        name: &str,
-        fixed: &[(String, String)],
-    ) -> anyhow::Result<Vec<Dims>> {
-        self.reader()
-            .await
-            .list_dimensions(namespace, metric, name, fixed)
-            .await
-    }
-}
 
 /// Collectors for a context's `[cloudwatch]` section: one per applicable panel (all declared
 /// cloudwatch panels when `panels` is empty), plus alarms when enabled. A bad panels_dir or an
@@ -632,79 +457,6 @@ fn figure(m: &CwMetric, key: Option<&str>, st: Option<&FigState>) -> CwFigure {
     }
 }
 
-/// From ListMetrics' dimension sets, one per dimension_all value: sets that hold every fixed
-/// dimension; of several for one value, the one with fewest dimensions (a table's own metric
-/// rather than one of its global secondary indexes). Sorted by value.
-fn pick_instances(listed: Vec<Dims>, all: &str, fixed: &Dims) -> Vec<(Option<String>, Dims)> {
-    let mut best: BTreeMap<String, Dims> = BTreeMap::new();
-    for mut dims in listed {
-        let Some(v) = dims.iter().find(|(k, _)| k == all).map(|(_, v)| v.clone()) else {
-            continue;
-        };
-        if !fixed.iter().all(|f| dims.contains(f)) {
-            continue;
-        }
-        dims.sort();
-        match best.get(&v) {
-            Some(b) if b.len() <= dims.len() => {}
-            _ => {
-                best.insert(v, dims);
-            }
-        }
-    }
-    best.into_iter().map(|(k, d)| (Some(k), d)).collect()
-}
-
-/// Query ids an expression refers to: identifiers starting with a lowercase letter (metric-math
-/// functions are upper case).
-pub fn expression_ids(expr: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for (tok, is_id) in tokens(expr) {
-        if is_id && !out.iter().any(|o| o == tok) {
-            out.push(tok.to_string());
-        }
-    }
-    out
-}
-
-/// The expression with its ids replaced (so one panel expression can be sent once per table).
-fn rename_ids(expr: &str, rename: &HashMap<String, String>) -> String {
-    tokens(expr)
-        .into_iter()
-        .map(|(t, is_id)| match rename.get(t) {
-            Some(r) if is_id => r.as_str(),
-            _ => t,
-        })
-        .collect()
-}
-
-/// Split into identifier tokens (true when it is a query id) and everything else.
-fn tokens(expr: &str) -> Vec<(&str, bool)> {
-    let mut out = Vec::new();
-    let b = expr.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let start = i;
-        if b[i].is_ascii_alphabetic() || b[i] == b'_' {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                i += 1;
-            }
-            out.push((&expr[start..i], b[start].is_ascii_lowercase()));
-        } else if b[i].is_ascii_digit() || b[i] == b'.' {
-            // A number, exponent included ("1e3"), is never an id.
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
-                i += 1;
-            }
-            out.push((&expr[start..i], false));
-        } else {
-            let ch = expr[i..].chars().next().map_or(1, char::len_utf8);
-            i += ch;
-            out.push((&expr[start..i], false));
-        }
-    }
-    out
-}
-
 #[async_trait]
 impl<S: MetricSource + 'static> Collector for PanelCollector<S> {
     fn kind(&self) -> SourceKind {
@@ -727,72 +479,5 @@ impl<S: MetricSource + 'static> Collector for PanelCollector<S> {
     async fn collect(&mut self) -> anyhow::Result<Update> {
         let figs = self.round().await?;
         Ok(Update::CloudWatch(self.id.clone(), figs))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_forbidden_query_is_a_figure_with_its_message_and_no_value() {
-        let panels = crate::panels::Panels::embedded();
-        let def = panels.get("dynamodb").expect("embedded dynamodb panel");
-        let m = &def.cloudwatch.as_ref().unwrap().metrics[0];
-        let mut st = FigState::default();
-        st.points.insert(Utc::now(), 5.0);
-        st.error = Some("Forbidden: not authorized to perform cloudwatch:GetMetricData".into());
-        let f = figure(m, None, Some(&st));
-        assert_eq!(f.value, None, "a refused query shows no stale value");
-        assert_eq!(f.status, Status::NoData);
-        assert_eq!(f.error, st.error);
-        // That it becomes a finding naming the message: tests/figures_on_screen.rs.
-    }
-
-    #[test]
-    fn expression_ids_are_renamed_per_instance_and_functions_are_left_alone() {
-        let mut r = HashMap::new();
-        r.insert("rcu".to_string(), "rcu_3".to_string());
-        r.insert("rcuprov".to_string(), "rcuprov_4".to_string());
-        assert_eq!(
-            rename_ids("FILL(rcu,0)/300/rcuprov*100", &r),
-            "FILL(rcu_3,0)/300/rcuprov_4*100"
-        );
-        assert_eq!(
-            expression_ids("rcu/300/rcuprov*1e2"),
-            vec!["rcu", "rcuprov"]
-        );
-    }
-
-    #[test]
-    fn instances_prefer_the_table_over_its_indexes_and_need_fixed_dimensions() {
-        let d = |p: &[(&str, &str)]| -> Dims {
-            p.iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        let listed = vec![
-            d(&[
-                ("TableName", "reviews"),
-                ("GlobalSecondaryIndexName", "by-user"),
-            ]),
-            d(&[("TableName", "reviews")]),
-            d(&[("TableName", "wishlists")]),
-            d(&[("Other", "x")]),
-        ];
-        let got = pick_instances(listed, "TableName", &vec![]);
-        assert_eq!(got.len(), 2);
-        assert_eq!(
-            got[0],
-            (Some("reviews".into()), d(&[("TableName", "reviews")]))
-        );
-        let fixed = d(&[("Region", "Global")]);
-        let cf = vec![
-            d(&[("DistributionId", "E1"), ("Region", "Global")]),
-            d(&[("DistributionId", "E2")]),
-        ];
-        let got = pick_instances(cf, "DistributionId", &fixed);
-        assert_eq!(got.len(), 1);
-        assert_eq!(got[0].0.as_deref(), Some("E1"));
     }
 }

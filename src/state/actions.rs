@@ -1,0 +1,322 @@
+//! What a key press or an [`Action`] does to the State: the modal, palette and filter inputs
+//! first, then the keymap's scopes (`dialog`, `palette`, `filter`, `list`, `global`), then the
+//! action itself. Actions the State cannot carry out (quit, operations, context switches,
+//! free-form commands) are handed back to the main loop.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::*;
+
+impl State {
+    /// A key press. Returns the actions the main loop must carry out itself (quit, operations,
+    /// context switches, free-form commands); everything else is handled here.
+    pub fn handle_key(&mut self, ev: KeyEvent) -> Vec<Action> {
+        if ev.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        if let Some(m) = self.modals.last_mut() {
+            let action = self.keymap.lookup(Scope::Dialog, &ev).cloned();
+            // Copying the plan is the console's, never the dialog's (whose `y` confirms).
+            if action == Some(Action::Copy) {
+                self.copy_selected();
+                return Vec::new();
+            }
+            match m.handle_key(&ev, action.as_ref()) {
+                ModalOutcome::Keep => {}
+                ModalOutcome::Close => {
+                    self.modals.pop();
+                }
+                ModalOutcome::Emit(a) => return self.apply_action(a),
+                ModalOutcome::CloseWith(a) => {
+                    self.modals.pop();
+                    return self.apply_action(a);
+                }
+                ModalOutcome::Ignored => {
+                    if is_ctrl_c(&ev) {
+                        return self.apply_action(Action::Quit);
+                    }
+                }
+            }
+            return Vec::new();
+        }
+        if let Some(scroll) = self.help {
+            let a = self
+                .keymap
+                .lookup(Scope::List, &ev)
+                .or_else(|| self.keymap.lookup(Scope::Global, &ev))
+                .cloned();
+            match a {
+                Some(Action::Down) => self.help = Some(scroll.saturating_add(1)),
+                Some(Action::Up) => self.help = Some(scroll.saturating_sub(1)),
+                Some(Action::PageDown) => self.help = Some(scroll.saturating_add(10)),
+                Some(Action::PageUp) => self.help = Some(scroll.saturating_sub(10)),
+                Some(Action::Quit) if is_ctrl_c(&ev) => return self.apply_action(Action::Quit),
+                _ => self.help = None,
+            }
+            return Vec::new();
+        }
+        match self.input.clone() {
+            Some(Input::Palette { .. }) => return self.palette_key(ev),
+            Some(Input::Filter { .. }) => {
+                self.filter_key(ev);
+                return Vec::new();
+            }
+            None => {}
+        }
+        let action = self
+            .keymap
+            .lookup(Scope::List, &ev)
+            .or_else(|| self.keymap.lookup(Scope::Global, &ev))
+            .cloned();
+        match action {
+            Some(a) => self.apply_action(a),
+            None => Vec::new(),
+        }
+    }
+
+    /// Carry out an action; returns those only the main loop can do.
+    pub fn apply_action(&mut self, a: Action) -> Vec<Action> {
+        match a {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Action::Quit];
+            }
+            Action::Help => self.help = Some(0),
+            Action::Palette => {
+                self.input = Some(Input::Palette {
+                    query: String::new(),
+                    selected: 0,
+                })
+            }
+            Action::Filter => {
+                let panel = self.view_id();
+                let text = self.view().filter;
+                self.input = Some(Input::Filter { panel, text });
+            }
+            Action::Back => {
+                if self.close_detail() {
+                } else if !self.view().filter.is_empty() {
+                    self.view_mut().filter.clear();
+                } else if self.tab != Tab::Overview {
+                    self.goto_tab(Tab::Overview);
+                }
+            }
+            Action::NextPanel | Action::PrevPanel => {
+                let tabs = self.tabs();
+                let i = self.tab_index();
+                let n = tabs.len();
+                let j = if a == Action::NextPanel {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.goto_tab(tabs[j].clone());
+            }
+            Action::Goto(n) => {
+                if let Some(t) = self.tabs().get(n.saturating_sub(1)) {
+                    self.goto_tab(t.clone());
+                }
+            }
+            Action::Panel(id) => {
+                if id == "overview" {
+                    self.goto_tab(Tab::Overview);
+                } else if self.panels.get(&id).is_some() {
+                    self.goto_tab(Tab::Panel(id));
+                } else {
+                    self.set_flash(format!("no panel {id:?}"));
+                }
+            }
+            Action::TogglePause => match self.replay.as_mut() {
+                Some(r) => r.paused = !r.paused,
+                None => self.toggle_pause(),
+            },
+            Action::ReplayStep => self.replay_step(),
+            Action::ChartWindow => {
+                self.chart_window = self.chart_window.next();
+                let w = self.chart_window;
+                self.set_flash(match w {
+                    super::history::Window::Recent => {
+                        "charts: the last 5 minutes, every sample".into()
+                    }
+                    _ => format!("charts: the last {}, per minute (mean, max)", w.label()),
+                });
+            }
+            Action::ReplayFaster | Action::ReplaySlower if self.replay.is_none() => {
+                self.set_flash("replay keys work in `opsdeck replay FILE` only")
+            }
+            Action::ReplayFaster => self.replay_speed(true),
+            Action::ReplaySlower => self.replay_speed(false),
+            Action::SortNext => self.sort_next(false),
+            Action::SortFlip => self.sort_next(true),
+            Action::Copy => self.copy_selected(),
+            Action::Command(c) if c.starts_with("at ") => {
+                if let Err(e) = self.replay_jump_text(c[3..].trim()) {
+                    self.set_flash(e);
+                }
+            }
+            Action::RefreshFaster | Action::RefreshSlower => {
+                let i = REFRESH_STEPS
+                    .iter()
+                    .position(|d| *d >= self.refresh)
+                    .unwrap_or(REFRESH_STEPS.len() - 1);
+                let j = if a == Action::RefreshFaster {
+                    i.saturating_sub(1)
+                } else {
+                    (i + 1).min(REFRESH_STEPS.len() - 1)
+                };
+                self.refresh = REFRESH_STEPS[j];
+                self.set_pace(Some(self.refresh));
+            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+                if self.on_logs_panel() =>
+            {
+                let page = self.visible_rows.get().max(1) as i64;
+                match a {
+                    Action::Up => self.logs.scroll(-1),
+                    Action::Down => self.logs.scroll(1),
+                    Action::PageUp => self.logs.scroll(-page),
+                    Action::PageDown => self.logs.scroll(page),
+                    Action::Top => self.logs.oldest(),
+                    _ => self.logs.follow(),
+                }
+            }
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-10),
+            Action::PageDown => self.move_selection(10),
+            Action::Top => self.view_mut().selected = 0,
+            Action::Bottom => {
+                let n = self.visible_rows.get();
+                self.view_mut().selected = n.saturating_sub(1);
+            }
+            Action::Select => {
+                if self.tab == Tab::Overview {
+                    let sel = self.view().selected;
+                    if let Some(id) = overview::panel_at(self, sel) {
+                        self.goto_tab(Tab::Panel(id));
+                    }
+                } else if self.detail.is_empty() {
+                    self.open_detail();
+                }
+            }
+            Action::OpenLogs => match self.logs_target() {
+                Some(t) => return vec![Action::Command(t.command())],
+                None => self.set_flash(
+                    "no CloudWatch logs for this row (Aurora replicas, Redshift loads fed by Glue)",
+                ),
+            },
+            Action::Accept
+            | Action::Cancel
+            | Action::ClearInput
+            | Action::Confirm
+            | Action::Deny
+            | Action::RethrottleUp
+            | Action::RethrottleDown
+            | Action::CancelTask => {}
+            Action::StartOp(_) | Action::SwitchContext(_) | Action::Command(_) => return vec![a],
+        }
+        Vec::new()
+    }
+
+    fn move_selection(&mut self, delta: i64) {
+        let n = self.visible_rows.get();
+        let v = self.view_mut();
+        let cur = v.selected.min(n.saturating_sub(1)) as i64;
+        let next = (cur + delta).clamp(0, n.saturating_sub(1) as i64);
+        v.selected = next as usize;
+    }
+
+    fn filter_key(&mut self, ev: KeyEvent) {
+        let action = self.keymap.lookup(Scope::Filter, &ev).cloned();
+        let Some(Input::Filter { panel, text }) = self.input.as_mut() else {
+            return;
+        };
+        match action {
+            Some(Action::Accept) => {
+                let (panel, text) = (panel.clone(), text.clone());
+                let v = self.views.entry(panel).or_default();
+                v.filter = text;
+                v.selected = 0;
+                self.input = None;
+            }
+            Some(Action::Cancel) => {
+                let panel = panel.clone();
+                self.views.entry(panel).or_default().filter.clear();
+                self.input = None;
+            }
+            Some(Action::ClearInput) => text.clear(),
+            _ => {
+                edit_text(text, &ev);
+            }
+        }
+    }
+
+    fn palette_key(&mut self, ev: KeyEvent) -> Vec<Action> {
+        let action = self.keymap.lookup(Scope::Palette, &ev).cloned();
+        let matches = self.palette_matches();
+        let Some(Input::Palette { query, selected }) = self.input.as_mut() else {
+            return Vec::new();
+        };
+        match action {
+            Some(Action::Cancel) => self.input = None,
+            Some(Action::Up) => *selected = selected.saturating_sub(1),
+            Some(Action::Down) => *selected = (*selected + 1).min(matches.len().saturating_sub(1)),
+            Some(Action::ClearInput) => {
+                query.clear();
+                *selected = 0;
+            }
+            Some(Action::Accept) => {
+                let q = query.trim().to_string();
+                let chosen = matches
+                    .get(*selected)
+                    .map(|&i| self.palette[i].action.clone());
+                self.input = None;
+                return match chosen {
+                    Some(a) => self.apply_action(a),
+                    None if !q.is_empty() => self.apply_action(Action::Command(q)),
+                    None => Vec::new(),
+                };
+            }
+            _ => {
+                if edit_text(query, &ev) {
+                    *selected = 0;
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// Indices into `palette` matching the current query, best first (nucleo fuzzy matching).
+    pub fn palette_matches(&self) -> Vec<usize> {
+        let query = match &self.input {
+            Some(Input::Palette { query, .. }) => query.as_str(),
+            _ => "",
+        };
+        palette::matches(&self.palette, query)
+    }
+}
+
+fn is_ctrl_c(ev: &KeyEvent) -> bool {
+    ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// Type into a one-line input. Returns whether the text changed.
+pub fn edit_text(text: &mut String, ev: &KeyEvent) -> bool {
+    match ev.code {
+        KeyCode::Char(c)
+            if !ev
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            text.push(c);
+            true
+        }
+        KeyCode::Backspace => text.pop().is_some(),
+        _ => false,
+    }
+}
