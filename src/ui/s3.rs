@@ -103,7 +103,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 t.dim(),
             )),
     );
-    let mut ts = win.state.clone();
+    let mut ts = win.state;
     f.render_stateful_widget(table, table_r, &mut ts);
     let Some(b) = win.selected().and_then(|i| buckets.get(i)) else {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "buckets")), detail_r);

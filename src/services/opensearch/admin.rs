@@ -327,7 +327,7 @@ impl OsAdmin {
                 )
                 .await
         };
-        let mut resp = send(self.client(), method.clone(), body.clone())
+        let mut resp = send(self.client(), method, body.clone())
             .await
             .with_context(|| format!("{what} on {}", self.url))?;
         if super::login::is_unauthorized(resp.status_code().as_u16()) && self.relogin().await? {
