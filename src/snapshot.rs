@@ -9,7 +9,7 @@ use futures::future::join_all;
 
 use crate::config::Resolved;
 use crate::model::{Snapshot, SourceError};
-use crate::services::{self, BoxCollector, Sample, Update};
+use crate::services::{self, BoxCollector, Sample};
 use crate::sim::SimOptions;
 
 impl Snapshot {
@@ -37,19 +37,10 @@ impl Snapshot {
                 tracing::warn!(source = %source, "collection failed: {message}");
                 self.errors.push(SourceError { source, message });
             }
-            Ok(Update::Aurora(a)) => self.aurora = Some(a),
-            Ok(Update::Redis(r)) => self.redis = Some(r),
-            Ok(Update::S3(s)) => self.s3 = Some(s),
-            Ok(Update::OpenSearch(o)) => self.opensearch = Some(o),
-            Ok(Update::Redshift(r)) => self.redshift = Some(r),
-            Ok(Update::CloudWatch(panel, figs)) => {
-                self.cloudwatch
-                    .get_or_insert_with(BTreeMap::new)
-                    .insert(panel, figs);
+            Ok(update) => {
+                // logs are the console's; the snapshot contract has no section for them
+                let _logs = self.fold(update);
             }
-            Ok(Update::Alarms(a)) => self.alarms = a,
-            // logs are the console's; the snapshot contract has no section for them
-            Ok(Update::Logs(_)) => {}
         }
     }
 }

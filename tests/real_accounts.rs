@@ -305,6 +305,37 @@ async fn a_stale_secret_reports_access_denied_without_showing_the_password() {
     assert!(!text.contains(&wrong) && !text.contains(&pw), "{text}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cutover_client_reads_a_rotated_secret_again_after_access_denied() {
+    use opsdeck::services::aurora::admin::{MysqlAdmin, SqlxMysqlAdmin};
+    let (pw1, pw2) = (format!("pw1-{}", run_id()), format!("pw2-{}", run_id()));
+    let user = User::create("opsdeck_cut", &format!("IDENTIFIED BY '{pw1}'")).await;
+    let secret = Secret::create(&rds_secret(&user.name, &pw1)).await;
+    let url = format!("mysql://{}@{}/", user.name, host_port(&source_root()));
+    let spec = LoginSpec {
+        password_secret: Some(&secret.name),
+        ..Default::default()
+    };
+    let login = MysqlLogin::new(&url.as_str().into(), spec, &aws(), "cutover.source_url").unwrap();
+    let admin = SqlxMysqlAdmin::with_login(login);
+    let before = admin.server_id().await.expect("before rotation");
+
+    exec(
+        &root().await,
+        format!("ALTER USER '{}'@'%' IDENTIFIED BY '{pw2}'", user.name),
+    )
+    .await;
+    secret.rotate_to(&rds_secret(&user.name, &pw2)).await;
+    user.kill_sessions().await;
+
+    let after = admin.server_id().await.map_err(|e| format!("{e:#}"));
+    assert_eq!(
+        after,
+        Ok(before),
+        "the next admin call re-read the secret once"
+    );
+}
+
 /// A clock frozen at 2026-01-01T00:00:00Z, so the token opsdeck signs is known in advance.
 fn frozen_aws() -> (aws_config::SdkConfig, AwsContext) {
     opsdeck::install_crypto_provider();
@@ -419,6 +450,21 @@ fn iam_auth_with_a_password_source_or_without_a_region_is_a_config_error_naming_
         e.starts_with("aurora.replicas[1]: ") && e.contains("iam"),
         "{e}"
     );
+    // a password written into the URL is a password source too
+    let spec = LoginSpec {
+        auth: MysqlAuth::Iam,
+        ..Default::default()
+    };
+    let e = MysqlLogin::new(
+        &"mysql://u:pw-in-url@h/".into(),
+        spec,
+        &aws,
+        "aurora.writer_url",
+    )
+    .err()
+    .unwrap();
+    assert!(e.contains("aurora.writer_url") && e.contains("iam"), "{e}");
+    assert!(!e.contains("pw-in-url"), "{e}");
     let no_region = AwsContext::new(&Default::default());
     let spec = LoginSpec {
         auth: MysqlAuth::Iam,

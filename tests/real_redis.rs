@@ -473,20 +473,15 @@ async fn password_from_env_authenticates_and_never_appears_in_output() {
 async fn elasticache_cloudwatch_figures_per_node_of_the_group_judged_by_the_panel() {
     opsdeck::install_crypto_provider();
     use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
-    for (k, v) in [
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ] {
-        if std::env::var(k).is_err() {
-            unsafe { std::env::set_var(k, v) };
-        }
-    }
+    // the emulator's static credentials, passed in: no change to the process environment
     let endpoint = env_or("AWS_ENDPOINT_URL", "http://127.0.0.1:5055");
     let group = format!("opsdeck-test-rg-{}", std::process::id());
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(&endpoint)
+        .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
+            "test", "test", None, None, "static",
+        ))
         .load()
         .await;
     let cw = aws_sdk_cloudwatch::Client::new(&conf);
@@ -535,11 +530,7 @@ async fn elasticache_cloudwatch_figures_per_node_of_the_group_judged_by_the_pane
         .send()
         .await
         .expect("PutMetricData to moto");
-    let aws = AwsContext::new(&Context {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint),
-        ..Default::default()
-    });
+    let aws = AwsContext::from_sdk_config(conf.clone(), Some(endpoint));
     let mut c = RedisCollector::new(
         &RedisConfig {
             replication_group: Some(group.clone()),

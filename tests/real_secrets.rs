@@ -94,13 +94,16 @@ impl Drop for Secret {
     fn drop(&mut self) {
         let (client, name) = (self.client.clone(), self.name.clone());
         let _ = std::thread::spawn(move || {
-            tokio::runtime::Runtime::new().unwrap().block_on(
-                client
-                    .delete_secret()
-                    .secret_id(name)
-                    .force_delete_without_recovery(true)
-                    .send(),
-            )
+            tokio::runtime::Runtime::new()
+                .unwrap()
+                .block_on(
+                    client
+                        .delete_secret()
+                        .secret_id(name)
+                        .force_delete_without_recovery(true)
+                        .send(),
+                )
+                .is_ok()
         })
         .join();
     }

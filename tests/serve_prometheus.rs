@@ -5,6 +5,8 @@
 //! stack's Prometheus targets directory and removes it at the end; its context name is unique
 //! per run, so runs never see each other's series. A missing service fails, never skips.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -25,18 +27,15 @@ fn env_or(var: &str, default: &str) -> String {
 
 fn aws_env() {
     opsdeck::install_crypto_provider();
-    // SAFETY: set before any thread reads them; the same values for every test in this binary.
-    unsafe {
-        for (k, v) in [
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ] {
-            if std::env::var(k).is_err() {
-                std::env::set_var(k, v);
-            }
-        }
+    // The emulator's static credentials and region come from `scripts/stack env`; checked
+    // present, never set here (a set_var in a threaded test binary is undefined behaviour).
+    for v in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+        "AWS_EC2_METADATA_DISABLED",
+    ] {
+        common::stack_env(v);
     }
 }
 

@@ -170,7 +170,11 @@ def main() -> int:
         # ---- mariadb: an order per tick, a product update every ~10 ticks
         try:
             if db is None:
-                db = pymysql.connect(host="127.0.0.1", port=mysql_port, user="root", password="", autocommit=True, connect_timeout=5)
+                # an application account (scripts/stack load creates it): read_only stops it on a
+                # frozen source, as it stops the real application during a cutover
+                db = pymysql.connect(
+                    host="127.0.0.1", port=mysql_port, user="opsdeck_load", password="load", autocommit=True, connect_timeout=5
+                )
             with db.cursor() as cur:
                 cur.execute(
                     "INSERT INTO shop.orders (user_id, total) VALUES (%s, %s)",

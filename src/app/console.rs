@@ -292,9 +292,11 @@ fn search_admin(r: &Resolved, backends: &Backends) -> Result<AdminFuture, String
                 )
             })?;
             let aws = crate::services::aws::AwsContext::new(r.context());
+            let call_timeout = r.admin_timeout();
             Ok(Box::pin(async move {
                 OsAdmin::from_config(&cfg, &aws)
                     .await
+                    .map(|a| a.bounded(call_timeout))
                     .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
                     .map_err(|e| format!("{e:#}"))
             }))
@@ -371,6 +373,7 @@ fn open_lifecycle(
                 cell: tokio::sync::OnceCell::new(),
                 aws,
                 endpoint,
+                call_timeout: r.admin_timeout(),
             })
         }
     };
@@ -390,13 +393,16 @@ struct LazyS3Admin {
     cell: tokio::sync::OnceCell<crate::services::s3::admin::S3Admin>,
     aws: crate::services::aws::AwsContext,
     endpoint: Option<String>,
+    call_timeout: std::time::Duration,
 }
 
 impl LazyS3Admin {
     async fn get(&self) -> &crate::services::s3::admin::S3Admin {
         self.cell
-            .get_or_init(|| {
+            .get_or_init(|| async {
                 crate::services::s3::admin::S3Admin::from_aws(&self.aws, self.endpoint.as_deref())
+                    .await
+                    .bounded(self.call_timeout)
             })
             .await
     }

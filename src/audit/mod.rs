@@ -24,8 +24,13 @@
 //! Appends from async code go through [`AuditLog::append_async`]: the lock and the fsync run
 //! on the blocking pool, never on a runtime worker.
 
+mod cli;
 pub mod head;
 pub mod repair;
+mod verify;
+
+pub use cli::{render_table, run_cli, run_cli_with};
+pub use verify::{ChainBreak, verify_chain, verify_file, verify_text};
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -231,6 +236,7 @@ impl AuditLog {
             create_private_dir(dir).map_err(|e| self.io(e))?;
         }
         let mut file = open_append(&self.path).map_err(|e| self.io(e))?;
+        regular(&file).map_err(|e| self.io(e))?;
         // UFCS: std's inherent File::lock is newer than our MSRV.
         fs4::FileExt::lock(&file).map_err(|e| self.io(e))?;
         let prev_hash = match last_line(&mut file).map_err(|e| self.io(e))? {
@@ -308,6 +314,7 @@ impl AuditLog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(self.io(e)),
         };
+        regular(&file).map_err(|e| self.io(e))?;
         let mut out = Vec::new();
         for (i, line) in BufReader::new(file).lines().enumerate() {
             let line = line.map_err(|e| self.io(e))?;
@@ -332,6 +339,16 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
+}
+
+/// The log must be a regular file: a device (`/dev/full`, `/dev/zero`) reads as an endless
+/// line, and a chain cannot be kept in it; an error is better than a hang.
+fn regular(file: &File) -> std::io::Result<()> {
+    if file.metadata()?.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other("not a regular file"))
+    }
 }
 
 fn open_append(path: &Path) -> std::io::Result<File> {
@@ -391,286 +408,4 @@ fn count_lines(file: &mut File) -> std::io::Result<usize> {
         .filter(|l| l.as_ref().map(|l| !l.trim().is_empty()).unwrap_or(true))
         .count();
     Ok(n)
-}
-
-/// Why the chain is broken, at which line (1-based, as in the file).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChainBreak {
-    pub line: usize,
-    pub reason: String,
-    /// The break is only an incomplete last line: `audit --repair` can set it aside.
-    pub torn: bool,
-}
-
-impl std::fmt::Display for ChainBreak {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
-    }
-}
-
-/// Check the whole chain in `text`. Ok(number of entries) or the first bad line.
-pub fn verify_text(text: &str) -> Result<usize, ChainBreak> {
-    verify_chain(text).map(|(n, _)| n)
-}
-
-/// The chain of `text`: Ok((entries, last hash)) or the first bad line. A last line that is
-/// not an entry is reported as torn.
-pub fn verify_chain(text: &str) -> Result<(usize, String), ChainBreak> {
-    let mut prev = GENESIS.to_string();
-    let mut n = 0;
-    let last = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, _)| i + 1)
-        .last()
-        .unwrap_or(0);
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let e: Entry = serde_json::from_str(raw).map_err(|err| ChainBreak {
-            line,
-            reason: if line == last {
-                format!(
-                    "torn last line (not a complete entry: {err}); `opsdeck audit --repair` sets it aside"
-                )
-            } else {
-                format!("not a valid audit entry: {err}")
-            },
-            torn: line == last,
-        })?;
-        if e.prev_hash != prev {
-            return Err(ChainBreak {
-                line,
-                reason: format!(
-                    "prev_hash mismatch: line says {}, previous line's hash is {} \
-                     (a line before it was removed, inserted or reordered)",
-                    short(&e.prev_hash),
-                    short(&prev)
-                ),
-                torn: false,
-            });
-        }
-        let want = e.compute_hash();
-        if e.hash != want {
-            return Err(ChainBreak {
-                line,
-                reason: format!(
-                    "hash mismatch: line says {}, its content hashes to {} (the line was edited)",
-                    short(&e.hash),
-                    short(&want)
-                ),
-                torn: false,
-            });
-        }
-        prev = e.hash;
-        n += 1;
-    }
-    Ok((n, prev))
-}
-
-/// The chain checked against the head record ([`head`]): a cut tail or a rewritten file
-/// shows as a mismatch. Ok(entries) or what was found; Err(io) when unreadable. The file is
-/// read as bytes: non-UTF-8 content is a break at its line, never a panic.
-pub fn verify_file(path: &Path) -> Result<Result<usize, ChainBreak>, std::io::Error> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let b = e.as_bytes();
-            let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
-            let lines = b.split(|&c| c == b'\n').filter(|l| !l.is_empty()).count();
-            return Ok(Err(ChainBreak {
-                line,
-                reason: format!("bytes that are not UTF-8 at byte {at} (the line was edited)"),
-                torn: line == lines && !b.ends_with(b"\n"),
-            }));
-        }
-    };
-    let (n, last) = match verify_chain(&text) {
-        Ok(v) => v,
-        Err(b) => return Ok(Err(b)),
-    };
-    let head = match head::read_head(path) {
-        Ok(h) => h,
-        Err(e) => {
-            return Ok(Err(ChainBreak {
-                line: n,
-                reason: format!("{e}"),
-                torn: false,
-            }));
-        }
-    };
-    let n64 = n as u64;
-    match head {
-        None if n == 0 => Ok(Ok(0)),
-        None => Ok(Err(ChainBreak {
-            line: n,
-            reason: format!(
-                "no head record {} for {n} entries (deleted, or the log was replaced)",
-                head::head_path(path).display()
-            ),
-            torn: false,
-        })),
-        Some(h) if h.count == n64 && h.hash == last => Ok(Ok(n)),
-        Some(h) if h.count > n64 => Ok(Err(ChainBreak {
-            line: n + 1,
-            reason: format!(
-                "the file ends after {n} entries but its head record says {} (last hash {}): \
-                 the last {} were removed",
-                h.count,
-                short(&h.hash),
-                h.count - n64
-            ),
-            torn: false,
-        })),
-        Some(h) => {
-            // A crash between the append and the head update leaves the head one behind.
-            let behind_by_one = h.count + 1 == n64
-                && text
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .nth(n - 2)
-                    .and_then(|l| serde_json::from_str::<Entry>(l).ok())
-                    .is_some_and(|e| e.hash == h.hash);
-            if behind_by_one {
-                return Ok(Ok(n));
-            }
-            Ok(Err(ChainBreak {
-                line: (h.count as usize).min(n).max(1),
-                reason: format!(
-                    "the head record says {} entries ending in {}, the file has {n} ending in {}: \
-                     the log was rewritten",
-                    h.count,
-                    short(&h.hash),
-                    short(&last)
-                ),
-                torn: false,
-            }))
-        }
-    }
-}
-
-/// The first 12 characters (never splits a character: a tampered field may be non-ASCII).
-fn short(h: &str) -> &str {
-    match h.char_indices().nth(12) {
-        Some((i, _)) => &h[..i],
-        None => h,
-    }
-}
-
-/// `opsdeck audit [--verify] [--json]`. Exit 0 ok, 1 chain broken or unreadable.
-pub fn run_cli(resolved: &Resolved, verify: bool) -> i32 {
-    run_cli_with(resolved, verify, false)
-}
-
-pub fn run_cli_with(resolved: &Resolved, verify: bool, json: bool) -> i32 {
-    let path = resolved.audit_log();
-    if verify {
-        return match verify_file(&path) {
-            Ok(Ok(n)) => {
-                println!("{}: chain ok ({n} entries)", path.display());
-                0
-            }
-            Ok(Err(b)) if b.torn => {
-                println!(
-                    "{}: chain broken at {b}\nrun `opsdeck audit --repair` to set the torn line aside",
-                    path.display()
-                );
-                1
-            }
-            Ok(Err(b)) => {
-                println!("{}: chain broken at {b}", path.display());
-                1
-            }
-            Err(e) => {
-                eprintln!("opsdeck: audit log {}: {e}", path.display());
-                1
-            }
-        };
-    }
-    if json {
-        return match std::fs::read_to_string(&path) {
-            Ok(t) => {
-                print!("{t}");
-                0
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-            Err(e) => {
-                eprintln!("opsdeck: audit log {}: {e}", path.display());
-                1
-            }
-        };
-    }
-    let log = AuditLog::for_resolved(resolved);
-    match log.read_all() {
-        Ok(entries) => {
-            if entries.is_empty() {
-                println!("{}: no entries", path.display());
-            } else {
-                print!("{}", render_table(&entries));
-            }
-            0
-        }
-        Err(e) => {
-            eprintln!("opsdeck: {e}");
-            1
-        }
-    }
-}
-
-/// Human table: one line per entry, the op id shortened, details summarised.
-pub fn render_table(entries: &[Entry]) -> String {
-    let mut out = format!(
-        "{:<24} {:<10} {:<8} {:<10} {:<8} {:<24} {:<10} DETAILS\n",
-        "TIME", "USER", "CONTEXT", "OP", "OP_ID", "STEP", "OUTCOME"
-    );
-    for e in entries {
-        out.push_str(&format!(
-            "{:<24} {:<10} {:<8} {:<10} {:<8} {:<24} {:<10} {}\n",
-            e.ts,
-            e.user,
-            e.context,
-            e.op,
-            short_id(&e.op_id),
-            e.step,
-            e.outcome.as_str(),
-            summarise(&e.details)
-        ));
-    }
-    out
-}
-
-fn short_id(id: &str) -> &str {
-    match id.char_indices().nth(8) {
-        Some((i, _)) => &id[..i],
-        None => id,
-    }
-}
-
-fn summarise(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Object(m) => {
-            if let Some(Value::String(msg)) = m.get("message") {
-                return msg.clone();
-            }
-            m.iter()
-                .map(|(k, v)| match v {
-                    Value::String(s) => format!("{k}={s}"),
-                    other => format!("{k}={other}"),
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        }
-        other => other.to_string(),
-    }
 }

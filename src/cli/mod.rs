@@ -7,6 +7,7 @@ pub mod config_cmd;
 pub mod install;
 pub mod logs;
 pub mod op;
+mod op_term;
 pub mod record;
 
 use std::path::PathBuf;

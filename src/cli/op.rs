@@ -4,7 +4,7 @@
 //! read-only mode, no terminal to confirm on), 4 aborted (the operator declined at the prompt
 //! or typed the wrong name, `abort`/Ctrl-C during the run).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,10 +12,11 @@ use clap::Subcommand;
 use tokio::sync::mpsc;
 
 use super::exit;
+use super::op_term::{Confirmation, confirm, print_events, spawn_controls, spawn_signal_abort};
 use crate::audit::AuditLog;
 use crate::config::Resolved;
 use crate::ops::cutover::{self, Backends};
-use crate::ops::plan::{Confirm, OpEvent, Plan, render_guardrails};
+use crate::ops::plan::{Confirm, Plan, render_guardrails};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::{self, OpControl, Operation, RunOutcome, Session};
 use crate::sim::SimOptions;
@@ -97,6 +98,9 @@ pub enum OpCommand {
         /// Park at the point of no return until `release` is typed on stdin.
         #[arg(long)]
         hold: bool,
+        /// Park before this step instead (any step id of the plan), until `release`.
+        #[arg(long, value_name = "STEP")]
+        hold_before: Option<String>,
         /// failover: promote this reader instead of the plan's target_instance.
         #[arg(long, value_name = "INSTANCE")]
         target_instance: Option<String>,
@@ -116,6 +120,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             dry_run,
             yes,
             hold,
+            hold_before,
             target_instance,
             resume,
             rollback,
@@ -127,7 +132,12 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             {
                 c.target_instance = Some(ti);
             }
-            let flags = Flags { dry_run, yes, hold };
+            let flags = Flags {
+                dry_run,
+                yes,
+                hold: hold || hold_before.is_some(),
+                hold_before,
+            };
             cutover_cmd(&resolved, sim, &plan, flags, resume, rollback).await
         }
         OpCommand::Reindex {
@@ -170,7 +180,12 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             };
             match cli::build(resolved, sim, req).await {
                 Ok(op) => {
-                    let f = Flags { dry_run, yes, hold };
+                    let f = Flags {
+                        dry_run,
+                        yes,
+                        hold,
+                        hold_before: None,
+                    };
                     drive(
                         op,
                         resolved.ops_read_only(),
@@ -229,6 +244,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                     dry_run,
                     yes,
                     hold: false,
+                    hold_before: None,
                 };
                 drive(
                     op,
@@ -246,11 +262,22 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Flags {
     pub dry_run: bool,
     pub yes: bool,
     pub hold: bool,
+    /// `--hold-before STEP`: park before that step instead of the plan's gate.
+    pub hold_before: Option<String>,
+}
+
+impl Flags {
+    fn control(&self) -> OpControl {
+        match &self.hold_before {
+            Some(step) => OpControl::holding_before(step),
+            None => OpControl::new(self.hold),
+        }
+    }
 }
 
 async fn cutover_cmd(
@@ -269,6 +296,16 @@ async fn cutover_cmd(
             return exit::USAGE;
         }
     };
+    if let Some(step) = &f.hold_before
+        && !op.plan().steps.iter().any(|s| s.id == *step)
+    {
+        let known: Vec<&str> = op.plan().steps.iter().map(|s| s.id.as_str()).collect();
+        eprintln!(
+            "opsdeck: --hold-before {step:?}: plan {plan:?} has no such step (steps: {})",
+            known.join(", ")
+        );
+        return exit::USAGE;
+    }
     let audit = AuditLog::for_resolved(r);
     let entries = match audit.read_all() {
         Ok(e) => e,
@@ -343,14 +380,14 @@ async fn interrupted_cmd(
         );
         return exit::REFUSED;
     }
-    let session = match runner::resume(op, audit, r.ops_read_only(), &it.op_id, 0) {
+    let session = match runner::resume(op, audit, r.ops_read_only(), &it.op_id, 0).await {
         Ok(s) => s,
         Err(o) => return report(o),
     };
     let what = if rollback { "roll back" } else { "resume" };
     let by = match confirm(&plan, f.yes, what) {
         Confirmation::Yes(by) => by,
-        Confirmation::No(why) => return report(session.decline(&why)),
+        Confirmation::No(why) => return report(session.decline(&why).await),
         Confirmation::NoTerminal => {
             eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
             return exit::REFUSED;
@@ -363,7 +400,7 @@ async fn interrupted_cmd(
     } else {
         let first = cutover::resume_from(&plan, it);
         let session = session.starting_at(first);
-        let ctl = OpControl::new(f.hold);
+        let ctl = f.control();
         let _stdin = spawn_controls(ctl.clone());
         let sig = spawn_signal_abort(ctl.clone());
         let out = session.run(&by, ctl, tx).await;
@@ -383,7 +420,7 @@ pub async fn drive(op: Arc<dyn Operation>, read_only: bool, audit: AuditLog, f: 
         let g = runner::preflight(op.as_ref()).await;
         print!("\n{}", render_guardrails(&g));
         if read_only {
-            println!("\n{}", runner::READ_ONLY_REFUSAL);
+            println!("\n{}", runner::read_only_refusal(&plan.context));
             return exit::REFUSED;
         }
         return match runner::refusal(&g) {
@@ -404,16 +441,19 @@ pub async fn drive(op: Arc<dyn Operation>, read_only: bool, audit: AuditLog, f: 
     print!("\n{}", render_guardrails(&session.guardrails));
     let by = match confirm(&plan, f.yes, "run") {
         Confirmation::Yes(by) => by,
-        Confirmation::No(why) => return report(session.decline(&why)),
+        Confirmation::No(why) => return report(session.decline(&why).await),
         Confirmation::NoTerminal => {
-            return report(session.refuse("refusing: no terminal to confirm on; pass --yes"));
+            return report(
+                session
+                    .refuse("refusing: no terminal to confirm on; pass --yes")
+                    .await,
+            );
         }
     };
-    run_session(session, &plan, &by, f.hold).await
+    run_session(session, &plan, &by, f.control()).await
 }
 
-async fn run_session(session: Session, plan: &Plan, by: &str, hold: bool) -> i32 {
-    let ctl = OpControl::new(hold);
+async fn run_session(session: Session, plan: &Plan, by: &str, ctl: OpControl) -> i32 {
     let _stdin = spawn_controls(ctl.clone());
     let (tx, rx) = mpsc::unbounded_channel();
     let printer = tokio::spawn(print_events(plan.clone(), rx));
@@ -433,143 +473,4 @@ fn report(o: RunOutcome) -> i32 {
         RunOutcome::Aborted(m) => writeln!(std::io::stderr(), "opsdeck: {m}"),
     };
     o.exit_code()
-}
-
-enum Confirmation {
-    Yes(String),
-    No(String),
-    NoTerminal,
-}
-
-fn confirm(plan: &Plan, yes: bool, what: &str) -> Confirmation {
-    if yes {
-        return Confirmation::Yes("--yes".into());
-    }
-    if !std::io::stdin().is_terminal() {
-        return Confirmation::NoTerminal;
-    }
-    let mut line = String::new();
-    match &plan.confirm {
-        Confirm::YesNo => {
-            print!("\n{what} {} {}? [y/N] ", plan.kind, plan.target);
-            let _ = std::io::stdout().flush();
-            let _ = std::io::stdin().lock().read_line(&mut line);
-            match line.trim() {
-                "y" | "Y" | "yes" => Confirmation::Yes("answered y".into()),
-                _ => Confirmation::No("operator answered no".into()),
-            }
-        }
-        Confirm::TypeName(name) => {
-            print!(
-                "\nto {what} {} {}, type the name `{name}` to confirm: ",
-                plan.kind, plan.target
-            );
-            let _ = std::io::stdout().flush();
-            let _ = std::io::stdin().lock().read_line(&mut line);
-            if line.trim() == name {
-                Confirmation::Yes(format!("typed {name}"))
-            } else {
-                Confirmation::No(format!(
-                    "operator typed {:?}, expected `{name}`",
-                    line.trim()
-                ))
-            }
-        }
-    }
-}
-
-/// Operator commands on stdin while the plan runs: `release`, `hold`, `abort`. A plain
-/// thread: a blocked read must not keep the tokio runtime from shutting down.
-fn spawn_controls(ctl: OpControl) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let stdin = std::io::stdin();
-        for line in stdin.lock().lines() {
-            let Ok(line) = line else { break };
-            match line.trim() {
-                "release" | "r" => ctl.release(),
-                "hold" | "h" => ctl.hold(),
-                "abort" | "a" => ctl.abort(),
-                "" => {}
-                other => eprintln!("unknown command {other:?}: type release, hold or abort"),
-            }
-        }
-        // stdin closed: nobody can type `release` any more, so a hold could never end.
-        if ctl.hold_requested() {
-            eprintln!(
-                "opsdeck: stdin closed while a hold is requested: nothing can release it; aborting"
-            );
-            ctl.abort();
-        }
-    })
-}
-
-async fn print_events(plan: Plan, mut rx: mpsc::UnboundedReceiver<OpEvent>) {
-    let n = plan.steps.len();
-    let id = |i: usize| plan.steps.get(i).map(|s| s.id.as_str()).unwrap_or("verify");
-    let mut last_progress = String::new();
-    let mut last_at = std::time::Instant::now() - std::time::Duration::from_secs(10);
-    while let Some(ev) = rx.recv().await {
-        let line = match &ev {
-            OpEvent::StepStarted { step, .. } => {
-                format!("[{}/{n}] {} ...", step + 1, plan.steps[*step].description)
-            }
-            OpEvent::Progress { step, message, .. } => {
-                if *message == last_progress || last_at.elapsed().as_millis() < 1000 {
-                    continue;
-                }
-                last_progress = message.clone();
-                last_at = std::time::Instant::now();
-                format!("      {}: {message}", id(*step))
-            }
-            OpEvent::Figure { .. } => continue,
-            OpEvent::StepSucceeded { step, message } => format!("  ✓ {}: {message}", id(*step)),
-            OpEvent::StepFailed { step, error } => format!("  ✗ {}: {error}", id(*step)),
-            OpEvent::Held { step } => format!(
-                "  ‖ held before {} (point of no return): type `release` to continue, `abort` to roll back",
-                id(*step)
-            ),
-            OpEvent::Released { step } => format!("  released: continuing with {}", id(*step)),
-            OpEvent::RollbackStarted { step } => format!("  ↺ rolling back {} ...", id(*step)),
-            OpEvent::RolledBack { step, message } => format!("  ↺ {}: {message}", id(*step)),
-            OpEvent::RollbackFailed { step, error } => {
-                format!("  ✗ rollback {}: {error}", id(*step))
-            }
-            OpEvent::Verified { message } => format!("  ✓ verified: {message}"),
-            OpEvent::Done { .. } | OpEvent::Failed { .. } | OpEvent::Aborted { .. } => continue,
-        };
-        // The terminal may be gone (SIGHUP): a failed write must not stop the run.
-        let mut out = std::io::stdout();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
-    }
-}
-
-/// SIGINT, SIGTERM and SIGHUP (SSH dropped) abort the run: before the point of no return
-/// the runner rolls back and audits `aborted`; past it the abort is ignored and the run
-/// completes (writes to a vanished terminal are ignored), audited, and only then does the
-/// process exit. Listens for the whole run, so a second signal changes nothing.
-fn spawn_signal_abort(ctl: OpControl) -> tokio::task::JoinHandle<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    tokio::spawn(async move {
-        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            return;
-        };
-        loop {
-            let name = tokio::select! {
-                _ = int.recv() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-                _ = hup.recv() => "SIGHUP",
-            };
-            let _ = writeln!(
-                std::io::stderr(),
-                "\nopsdeck: {name}: aborting (rolled back if before the point of no return, \
-                 else the operation completes first)"
-            );
-            ctl.abort();
-        }
-    })
 }

@@ -62,9 +62,12 @@ impl MysqlLogin {
             .map_err(|e| format!("{key}: invalid MySQL url {url}: {e}"))?;
         let kind = match spec.auth {
             MysqlAuth::Iam => {
-                if spec.password_env.is_some() || spec.password_secret.is_some() {
+                if spec.password_env.is_some()
+                    || spec.password_secret.is_some()
+                    || url.password().is_some()
+                {
                     return Err(format!(
-                        "{key}: auth = \"iam\" logs in with a token; remove password_env/password_secret"
+                        "{key}: auth = \"iam\" logs in with a token; remove password_env/password_secret and any password in the URL"
                     ));
                 }
                 if aws.region().is_none() {
@@ -118,6 +121,11 @@ impl MysqlLogin {
     /// options before opening connections.
     pub fn is_dynamic(&self) -> bool {
         !matches!(self.kind, Kind::Static)
+    }
+
+    /// True when the password is a Secrets Manager secret (which a refusal re-reads).
+    pub fn is_secret(&self) -> bool {
+        matches!(self.kind, Kind::Secret { .. })
     }
 
     /// Options for the next connection: the cached secret, or a freshly signed token.

@@ -63,3 +63,83 @@ pub struct Sample {
     /// Err carries a message already stripped of credentials.
     pub result: Result<Update, String>,
 }
+
+impl Snapshot {
+    /// Fold one round's data into the snapshot's section for it (the one place that knows which
+    /// section an [`Update`] fills; `opsdeck snapshot` and the console's State both use it).
+    /// Log events have no section in the snapshot contract: they are handed back to the caller.
+    pub fn fold(&mut self, update: Update) -> Option<LogBatch> {
+        match update {
+            Update::Aurora(a) => self.aurora = Some(a),
+            Update::Redis(r) => self.redis = Some(r),
+            Update::S3(s) => self.s3 = Some(s),
+            Update::OpenSearch(o) => self.opensearch = Some(o),
+            Update::Redshift(r) => self.redshift = Some(r),
+            Update::CloudWatch(panel, mut figs) => {
+                // A first round's backfill is history for the console's charts (which take it
+                // before folding), not part of the figure the snapshot shows.
+                for f in &mut figs {
+                    f.backfill = Vec::new();
+                }
+                self.cloudwatch
+                    .get_or_insert_with(std::collections::BTreeMap::new)
+                    .insert(panel, figs);
+            }
+            Update::Alarms(a) => self.alarms = a,
+            Update::Logs(b) => return Some(b),
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> Snapshot {
+        Snapshot {
+            taken_at: Utc::now(),
+            context: "t".into(),
+            demo: true,
+            aurora: None,
+            redis: None,
+            s3: None,
+            opensearch: None,
+            redshift: None,
+            cloudwatch: None,
+            alarms: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_update_fills_its_own_snapshot_section_and_log_events_are_handed_back() {
+        let mut s = empty();
+        assert!(s.fold(Update::Redis(RedisStatus::default())).is_none());
+        assert!(s.redis.is_some() && s.aurora.is_none());
+        assert!(
+            s.fold(Update::CloudWatch("dms".into(), Vec::new()))
+                .is_none()
+        );
+        assert!(s.cloudwatch.as_ref().unwrap().contains_key("dms"));
+        let batch = LogBatch {
+            skipped: 3,
+            ..LogBatch::default()
+        };
+        assert_eq!(s.fold(Update::Logs(batch.clone())), Some(batch));
+    }
+}
+
+/// The interval a collector runs at: the operator's choice (`+`/`-`) within the collector's
+/// bounds, or its own interval when nothing was chosen.
+pub fn paced_interval(
+    own: std::time::Duration,
+    min: std::time::Duration,
+    max: std::time::Duration,
+    chosen: Option<std::time::Duration>,
+) -> std::time::Duration {
+    match chosen {
+        Some(d) => d.clamp(min.min(max), max),
+        None => own,
+    }
+}

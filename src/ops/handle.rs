@@ -122,10 +122,10 @@ pub fn spawn_with(
     let task = tokio::spawn(async move {
         let session = match &start {
             Start::Fresh => runner::begin(op, audit, read_only).await,
-            Start::Resume { op_id, from } => {
-                runner::resume(op, audit, read_only, op_id, 0).map(|s| s.starting_at(*from))
-            }
-            Start::Rollback { op_id, .. } => runner::resume(op, audit, read_only, op_id, 0),
+            Start::Resume { op_id, from } => runner::resume(op, audit, read_only, op_id, 0)
+                .await
+                .map(|s| s.starting_at(*from)),
+            Start::Rollback { op_id, .. } => runner::resume(op, audit, read_only, op_id, 0).await,
         };
         let session = match session {
             Ok(s) => s,
@@ -143,12 +143,12 @@ pub fn spawn_with(
         let by = match confirmed {
             Ok(Ok(by)) => by,
             Ok(Err(why)) => {
-                let _ = tx.send(EngineEvent::Finished(session.decline(&why)));
+                let _ = tx.send(EngineEvent::Finished(session.decline(&why).await));
                 return;
             }
             // The handle was dropped (console closed) before confirming.
             Err(_) => {
-                session.decline("console closed before confirmation");
+                session.decline("console closed before confirmation").await;
                 return;
             }
         };

@@ -190,3 +190,26 @@ fn panels_dir_overrides_and_adds() {
     assert!(e.file.ends_with("bad.toml"), "{e}");
     assert_eq!(e.line, Some(1));
 }
+
+#[test]
+fn hysteresis_keys_are_read_and_bad_counts_are_named() {
+    let t = "title = \"R\"\nkind = \"redis\"\n[thresholds]\n\
+             hit_ratio = { warn = 0.9, raise_after = 3, clear_after = 2, clear_margin = 0.02 }\n";
+    let p = parse(t, "redis.toml", "redis").unwrap();
+    let h = p.thresholds["hit_ratio"];
+    assert_eq!((h.raise_after(), h.clear_after()), (3, 2));
+    assert_eq!(h.clear_margin(), 0.02);
+    let bad = "title = \"R\"\nkind = \"redis\"\n[thresholds]\n\
+               hit_ratio = { warn = 0.9, raise_after = 0 }\n";
+    let e = parse(bad, "redis.toml", "redis").unwrap_err().to_string();
+    assert!(e.contains("raise_after = 0"), "{e}");
+    let cw = "title = \"E\"\nkind = \"cloudwatch\"\nnamespace = \"AWS/ElastiCache\"\n\
+              [[metrics]]\nid = \"m\"\nlabel = \"cpu\"\nmetric = \"CPUUtilization\"\n\
+              warn = 70\nclear_margin = -1\n";
+    let e = parse(cw, "e.toml", "e").unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("metrics[0].clear_margin"), "{e}");
+    let ok = cw.replace("clear_margin = -1", "clear_margin = 5\nraise_after = 2");
+    let p = parse(&ok, "e.toml", "e").unwrap();
+    let m = &p.cloudwatch.unwrap().metrics[0];
+    assert_eq!(m.threshold.unwrap().raise_after(), 2);
+}

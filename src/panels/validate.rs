@@ -342,8 +342,14 @@ fn cw_panel(raw: &RawPanel, at: &Locate<'_>) -> Result<CwPanel, PanelError> {
                 clear_after: r.clear_after,
                 clear_margin: r.clear_margin,
             };
-            t.validate()
-                .map_err(|m| at.error(Where::Value(&key("warn")), m))?;
+            t.validate().map_err(|m| {
+                // Name the hysteresis key the message is about, else the levels.
+                let k = ["raise_after", "clear_after", "clear_margin"]
+                    .into_iter()
+                    .find(|k| m.starts_with(k))
+                    .unwrap_or("warn");
+                at.error(Where::Value(&key(k)), m)
+            })?;
             Some(t)
         } else {
             None

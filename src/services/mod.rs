@@ -2,6 +2,7 @@
 //! timeout and backoff. Real clients (this module's children) and the simulation (`crate::sim`)
 //! implement the same [`Collector`] trait, so the UI and `snapshot` cannot tell them apart.
 
+pub mod admin_bound;
 pub mod alarms;
 pub mod aurora;
 pub mod aws;
@@ -132,16 +133,20 @@ impl Collector for CredentialsHint {
         self.inner.timeout()
     }
     async fn collect(&mut self) -> anyhow::Result<Update> {
-        // a little under the round's own bound, so this message wins over a bare timeout
-        let limit = self.inner.timeout().mul_f64(0.95);
-        let Ok(r) = tokio::time::timeout(limit, self.inner.collect()).await else {
-            if self.aws.waiting_for_credentials() {
-                anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
+        // the round's own bound; collect_once allows a little grace beyond it, so this
+        // message wins over a bare timeout
+        let bound = self.inner.timeout();
+        let round = self.inner.collect();
+        tokio::pin!(round);
+        let r = tokio::select! {
+            r = &mut round => r,
+            _ = tokio::time::sleep(bound) => {
+                // asked while the round (and any lookup in it) is still alive
+                if self.aws.waiting_for_credentials() {
+                    anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
+                }
+                anyhow::bail!("timed out after {}", humantime::format_duration(bound));
             }
-            anyhow::bail!(
-                "timed out after {}",
-                humantime::format_duration(self.inner.timeout())
-            );
         };
         r.map_err(|e| {
             let text = format!("{e:#}");
@@ -153,11 +158,16 @@ impl Collector for CredentialsHint {
     }
 }
 
+/// How far past a collector's timeout [`collect_once`] waits before calling the round timed out.
+pub const ROUND_GRACE: Duration = Duration::from_millis(100);
+
 /// Run one round of a collector with its timeout, turning every failure into a message.
 pub async fn collect_once(c: &mut dyn Collector) -> Sample {
     let kind = c.kind();
     let timeout = c.timeout();
-    let result = match tokio::time::timeout(timeout, c.collect()).await {
+    // a little grace: a wrapper that words its own timeout (waiting for credentials) answers
+    // at `timeout` itself
+    let result = match tokio::time::timeout(timeout + ROUND_GRACE, c.collect()).await {
         Ok(Ok(u)) => Ok(u),
         Ok(Err(e)) => Err(crate::config::redact_url(&format!("{e:#}"))),
         Err(_) => Err(format!(
@@ -172,19 +182,7 @@ pub async fn collect_once(c: &mut dyn Collector) -> Sample {
     }
 }
 
-/// The interval a collector runs at: the operator's choice (`+`/`-`) within the collector's
-/// bounds, or its own interval when nothing was chosen.
-pub fn paced_interval(
-    own: Duration,
-    min: Duration,
-    max: Duration,
-    chosen: Option<Duration>,
-) -> Duration {
-    match chosen {
-        Some(d) => d.clamp(min.min(max), max),
-        None => own,
-    }
-}
+pub use crate::model::source::paced_interval;
 
 /// [`spawn_all`] with the collection interval chosen by the operator: every task reads `pace`
 /// and applies a change at once (a sleeping task wakes up to it).

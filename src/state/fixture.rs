@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::model::source::{Sample, SourceKind, Update};
 use crate::model::*;
-use crate::services::{Sample, SourceKind, Update};
 use crate::state::{State, StateInit};
 
 /// 2026-11-25 14:02:11 UTC.

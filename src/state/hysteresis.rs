@@ -227,8 +227,8 @@ mod tests {
     mod console {
         use chrono::{TimeZone, Utc};
 
+        use crate::model::source::{Sample, SourceKind, Update};
         use crate::model::{RedisStatus, Status};
-        use crate::services::{Sample, SourceKind, Update};
         use crate::state::{State, StateInit};
 
         fn sample(st: &mut State, i: i64, hit_ratio: f64) {
@@ -277,6 +277,25 @@ mod tests {
                 st.findings();
             }
             assert_eq!(hit_finding(&st), Ok);
+        }
+
+        /// The overview's "hit 91.0% (1m)" figure is coloured as the finding is: while the
+        /// warning holds (back over 90 % but inside the clear margin) it stays warned.
+        #[test]
+        fn the_overview_figure_holds_its_colour_with_the_finding() {
+            let mut st = State::new(StateInit::default());
+            for (i, v) in [0.85, 0.85, 0.85, 0.91].iter().enumerate() {
+                sample(&mut st, i as i64, *v);
+            }
+            let f = st.findings();
+            let (rows, _) = crate::state::overview::rows(&st, &f);
+            let hit = rows
+                .iter()
+                .flat_map(|r| r.figures.iter())
+                .find(|(text, _)| text.starts_with("hit 91.0%"))
+                .unwrap_or_else(|| panic!("no hit figure on the overview"));
+            assert_eq!(hit.1, Some(Status::Warn));
+            assert_eq!(hit_finding(&st), Status::Warn);
         }
     }
 }

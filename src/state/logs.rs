@@ -2,9 +2,9 @@
 //! newest line, or held on a line by scrolling or pausing), and the groups' latest problems.
 
 use super::{State, Tab};
+use crate::model::logs::DEFAULT_MAX_LINES;
+use crate::model::logs::{GroupEvent, LogBatch, LogBuffer, LogsTarget};
 use crate::panels::PanelKind;
-use crate::services::logs::collector::DEFAULT_MAX_LINES;
-use crate::services::logs::{GroupEvent, LogBatch, LogBuffer, LogsTarget};
 
 #[derive(Debug, Clone)]
 pub struct LogsView {
@@ -194,7 +194,7 @@ pub fn target_for(st: &State) -> Option<LogsTarget> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::logs::LogEvent;
+    use crate::model::logs::LogEvent;
 
     fn batch(from: usize, n: usize) -> LogBatch {
         LogBatch {

@@ -15,6 +15,7 @@ pub mod modal;
 pub mod overview;
 pub mod pace;
 pub mod palette;
+pub mod registry;
 pub mod replay;
 pub mod series;
 pub mod table;
@@ -338,24 +339,8 @@ impl State {
                     m.on_update(&update);
                 }
                 let figures = figure_prefix(&update);
-                match update {
-                    Update::Aurora(a) => self.data.aurora = Some(a),
-                    Update::Redis(r) => self.data.redis = Some(r),
-                    Update::S3(s) => self.data.s3 = Some(s),
-                    Update::OpenSearch(o) => self.data.opensearch = Some(o),
-                    Update::Redshift(r) => self.data.redshift = Some(r),
-                    Update::CloudWatch(id, mut figs) => {
-                        // Folded into the series by record_series; not kept twice.
-                        for f in &mut figs {
-                            f.backfill = Vec::new();
-                        }
-                        self.data
-                            .cloudwatch
-                            .get_or_insert_with(BTreeMap::new)
-                            .insert(id, figs);
-                    }
-                    Update::Alarms(a) => self.data.alarms = a,
-                    Update::Logs(b) => self.logs.push(&b, false),
+                if let Some(b) = self.data.fold(update) {
+                    self.logs.push(&b, false);
                 }
                 // One reading of this source's figures for the hysteresis; the others keep
                 // what they show.
@@ -526,7 +511,7 @@ impl State {
     }
 
     /// The log group and time range behind the selected row (see [`logs::target_for`]).
-    pub fn logs_target(&self) -> Option<crate::services::logs::LogsTarget> {
+    pub fn logs_target(&self) -> Option<crate::model::logs::LogsTarget> {
         logs::target_for(self)
     }
 

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::State;
-use crate::services::{SourceKind, paced_interval};
+use crate::model::source::{SourceKind, paced_interval};
 
 impl State {
     /// Declare a source's `+`/`-` bounds (from its collector).

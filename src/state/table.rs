@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 
 use super::State;
-use crate::panels::PanelKind;
+use crate::panels::PanelDef;
 
 /// What a column sorts by.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,137 +111,7 @@ fn row(index: usize, id: &str, filter: String, cols: Vec<(Key, String)>) -> Tabl
 /// The table of a panel (None for a panel without data).
 pub fn table(st: &State, panel_id: &str) -> Option<Table> {
     let def = st.panels.get(panel_id)?;
-    let d = &st.data;
-    let (columns, rows): (Vec<&'static str>, Vec<TableRow>) = match def.kind {
-        // The logs panel is a scroll-back of events with its own keys, not a sortable table.
-        PanelKind::Logs => return None,
-        PanelKind::Aurora => {
-            let a = d.aurora.as_ref()?;
-            let rows = a.replicas.iter().enumerate().map(|(i, r)| {
-                let filter = format!("{} {:?} {:?}", r.name, r.state, r.lag_source);
-                let state = format!("{:?}", r.state).to_lowercase();
-                let source = format!("{:?}", r.lag_source).to_lowercase();
-                row(
-                    i,
-                    &r.name,
-                    filter,
-                    vec![
-                        text(&r.name),
-                        text(&state),
-                        num(r.lag_seconds),
-                        text(&source),
-                    ],
-                )
-            });
-            (columns_of(def.kind), rows.collect())
-        }
-        PanelKind::Redis => {
-            let r = d.redis.as_ref()?;
-            let rows = r.nodes.iter().enumerate().map(|(i, n)| {
-                let shard = n.shard.as_deref().unwrap_or("");
-                let filter = format!("{} {} {}", n.addr, n.role, shard);
-                let mem = crate::state::findings::node_memory_pct(n);
-                row(
-                    i,
-                    &n.addr,
-                    filter,
-                    vec![
-                        text(&n.addr),
-                        text(&n.role),
-                        text(shard),
-                        num(n.hit_ratio),
-                        num(Some(n.ops_per_sec)),
-                        num(mem.or(Some(n.used_memory_bytes as f64))),
-                        num(Some(n.evictions_per_sec)),
-                        num(Some(n.connected_clients as f64)),
-                        num(n.repl_offset_lag.map(|b| b as f64)),
-                    ],
-                )
-            });
-            (columns_of(def.kind), rows.collect())
-        }
-        PanelKind::S3 => {
-            let s = d.s3.as_ref()?;
-            let rows = s.buckets.iter().enumerate().map(|(i, b)| {
-                row(
-                    i,
-                    &b.name,
-                    b.name.clone(),
-                    vec![
-                        text(&b.name),
-                        num(Some(b.total_bytes as f64)),
-                        num(Some(b.objects as f64)),
-                        num(Some(b.monthly_cost_usd)),
-                        num(Some(b.lifecycle_rules.len() as f64)),
-                    ],
-                )
-            });
-            (columns_of(def.kind), rows.collect())
-        }
-        PanelKind::OpenSearch => {
-            let o = d.opensearch.as_ref()?;
-            let rows = o.indices.iter().enumerate().map(|(i, x)| {
-                let filter = format!("{} {}", x.name, x.aliases.join(" "));
-                row(
-                    i,
-                    &x.name,
-                    filter,
-                    vec![
-                        text(&x.name),
-                        text(x.state.as_str()),
-                        num(x.docs.map(|d| d as f64)),
-                        num(x.size_bytes.map(|b| b as f64)),
-                        text(&x.aliases.join(",")),
-                    ],
-                )
-            });
-            (columns_of(def.kind), rows.collect())
-        }
-        PanelKind::Redshift => {
-            let r = d.redshift.as_ref()?;
-            let rows = r.runs.iter().enumerate().map(|(i, x)| {
-                let filter = format!(
-                    "{} {} {}",
-                    x.table,
-                    x.status,
-                    x.error.as_deref().unwrap_or("")
-                );
-                let start = x.started_at.map(|t| t.to_rfc3339()).unwrap_or_default();
-                row(
-                    i,
-                    &x.id,
-                    filter,
-                    vec![
-                        text(&x.status),
-                        text(&x.table),
-                        (Key::Num(x.started_at.map(|t| t.timestamp() as f64)), start),
-                        num(x.duration_seconds),
-                        num(x.rows.map(|n| n as f64)),
-                        text(x.error.as_deref().unwrap_or("")),
-                    ],
-                )
-            });
-            (columns_of(def.kind), rows.collect())
-        }
-        PanelKind::CloudWatch => {
-            let figs = d.cloudwatch.as_ref()?.get(panel_id)?;
-            let rows = figs.iter().enumerate().map(|(i, f)| {
-                let id = format!("{panel_id}/{}", f.label);
-                row(
-                    i,
-                    &id,
-                    f.label.clone(),
-                    vec![
-                        text(&f.label),
-                        num(f.value),
-                        text(&f.unit),
-                        num(f.period_seconds.map(f64::from)),
-                    ],
-                )
-            });
-            (columns_of(def.kind), rows.collect())
-        }
-    };
+    let (columns, rows) = (crate::state::registry::panel_state(def.kind).rows)(st, def)?;
     Some(Table {
         name: panel_id.to_string(),
         columns,
@@ -249,32 +119,206 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
     })
 }
 
-/// The columns of a panel kind's table, in the order of [`TableRow::keys`].
-fn columns_of(kind: PanelKind) -> Vec<&'static str> {
-    match kind {
-        PanelKind::Logs => Vec::new(),
-        PanelKind::Aurora => vec!["replica", "state", "lag", "source"],
-        PanelKind::Redis => vec![
-            "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients", "repl lag",
-        ],
-        PanelKind::S3 => vec!["bucket", "bytes", "objects", "$/month", "rules"],
-        PanelKind::OpenSearch => vec!["index", "state", "docs", "size", "aliases"],
-        PanelKind::Redshift => vec!["status", "table", "start", "took", "rows", "error"],
-        PanelKind::CloudWatch => vec!["metric", "value", "unit", "period"],
-    }
+/// A panel table's column names and its rows in data order.
+pub type Rows = (Vec<&'static str>, Vec<TableRow>);
+
+/// How many rows a kind's table has, without formatting any (None: no data or no table): the
+/// registry's `len`, so an unfiltered, unsorted table's order costs nothing per frame.
+pub(super) fn aurora_len(st: &State, _def: &PanelDef) -> Option<usize> {
+    Some(st.data.aurora.as_ref()?.replicas.len())
+}
+pub(super) fn redis_len(st: &State, _def: &PanelDef) -> Option<usize> {
+    Some(st.data.redis.as_ref()?.nodes.len())
+}
+pub(super) fn s3_len(st: &State, _def: &PanelDef) -> Option<usize> {
+    Some(st.data.s3.as_ref()?.buckets.len())
+}
+pub(super) fn opensearch_len(st: &State, _def: &PanelDef) -> Option<usize> {
+    Some(st.data.opensearch.as_ref()?.indices.len())
+}
+pub(super) fn redshift_len(st: &State, _def: &PanelDef) -> Option<usize> {
+    Some(st.data.redshift.as_ref()?.runs.len())
+}
+pub(super) fn cloudwatch_len(st: &State, def: &PanelDef) -> Option<usize> {
+    Some(st.data.cloudwatch.as_ref()?.get(&def.id)?.len())
+}
+pub(super) fn logs_len(_st: &State, _def: &PanelDef) -> Option<usize> {
+    None
 }
 
-/// How many rows [`table`] would give `panel_id`, without formatting any (None: no table).
-fn table_len(st: &State, panel_id: &str) -> Option<usize> {
+/// The Logs panel has no table.
+pub(super) fn logs_rows(_st: &State, _def: &PanelDef) -> Option<Rows> {
+    None
+}
+
+/// The Aurora panel's table: columns and rows.
+pub(super) fn aurora_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
     let d = &st.data;
-    Some(match st.panels.get(panel_id)?.kind {
-        PanelKind::Logs => return None,
-        PanelKind::Aurora => d.aurora.as_ref()?.replicas.len(),
-        PanelKind::Redis => d.redis.as_ref()?.nodes.len(),
-        PanelKind::S3 => d.s3.as_ref()?.buckets.len(),
-        PanelKind::OpenSearch => d.opensearch.as_ref()?.indices.len(),
-        PanelKind::Redshift => d.redshift.as_ref()?.runs.len(),
-        PanelKind::CloudWatch => d.cloudwatch.as_ref()?.get(panel_id)?.len(),
+    Some({
+        let a = d.aurora.as_ref()?;
+        let rows = a.replicas.iter().enumerate().map(|(i, r)| {
+            let filter = format!("{} {:?} {:?}", r.name, r.state, r.lag_source);
+            let state = format!("{:?}", r.state).to_lowercase();
+            let source = format!("{:?}", r.lag_source).to_lowercase();
+            row(
+                i,
+                &r.name,
+                filter,
+                vec![
+                    text(&r.name),
+                    text(&state),
+                    num(r.lag_seconds),
+                    text(&source),
+                ],
+            )
+        });
+        (vec!["replica", "state", "lag", "source"], rows.collect())
+    })
+}
+
+/// The Redis panel's table: columns and rows.
+pub(super) fn redis_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let r = d.redis.as_ref()?;
+        let rows = r.nodes.iter().enumerate().map(|(i, n)| {
+            let shard = n.shard.as_deref().unwrap_or("");
+            let filter = format!("{} {} {}", n.addr, n.role, shard);
+            let mem = crate::state::findings::node_memory_pct(n);
+            row(
+                i,
+                &n.addr,
+                filter,
+                vec![
+                    text(&n.addr),
+                    text(&n.role),
+                    text(shard),
+                    num(n.hit_ratio),
+                    num(Some(n.ops_per_sec)),
+                    num(mem.or(Some(n.used_memory_bytes as f64))),
+                    num(Some(n.evictions_per_sec)),
+                    num(Some(n.connected_clients as f64)),
+                    num(n.repl_offset_lag.map(|b| b as f64)),
+                ],
+            )
+        });
+        (
+            vec![
+                "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients", "repl lag",
+            ],
+            rows.collect(),
+        )
+    })
+}
+
+/// The S3 panel's table: columns and rows.
+pub(super) fn s3_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let s = d.s3.as_ref()?;
+        let rows = s.buckets.iter().enumerate().map(|(i, b)| {
+            row(
+                i,
+                &b.name,
+                b.name.clone(),
+                vec![
+                    text(&b.name),
+                    num(Some(b.total_bytes as f64)),
+                    num(Some(b.objects as f64)),
+                    num(Some(b.monthly_cost_usd)),
+                    num(Some(b.lifecycle_rules.len() as f64)),
+                ],
+            )
+        });
+        (
+            vec!["bucket", "bytes", "objects", "$/month", "rules"],
+            rows.collect(),
+        )
+    })
+}
+
+/// The OpenSearch panel's table: columns and rows.
+pub(super) fn opensearch_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let o = d.opensearch.as_ref()?;
+        let rows = o.indices.iter().enumerate().map(|(i, x)| {
+            let filter = format!("{} {}", x.name, x.aliases.join(" "));
+            row(
+                i,
+                &x.name,
+                filter,
+                vec![
+                    text(&x.name),
+                    text(x.state.as_str()),
+                    num(x.docs.map(|d| d as f64)),
+                    num(x.size_bytes.map(|b| b as f64)),
+                    text(&x.aliases.join(",")),
+                ],
+            )
+        });
+        (
+            vec!["index", "state", "docs", "size", "aliases"],
+            rows.collect(),
+        )
+    })
+}
+
+/// The Redshift panel's table: columns and rows.
+pub(super) fn redshift_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    Some({
+        let r = d.redshift.as_ref()?;
+        let rows = r.runs.iter().enumerate().map(|(i, x)| {
+            let filter = format!(
+                "{} {} {}",
+                x.table,
+                x.status,
+                x.error.as_deref().unwrap_or("")
+            );
+            let start = x.started_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+            row(
+                i,
+                &x.id,
+                filter,
+                vec![
+                    text(&x.status),
+                    text(&x.table),
+                    (Key::Num(x.started_at.map(|t| t.timestamp() as f64)), start),
+                    num(x.duration_seconds),
+                    num(x.rows.map(|n| n as f64)),
+                    text(x.error.as_deref().unwrap_or("")),
+                ],
+            )
+        });
+        (
+            vec!["status", "table", "start", "took", "rows", "error"],
+            rows.collect(),
+        )
+    })
+}
+
+/// The CloudWatch panel's table: columns and rows.
+pub(super) fn cloudwatch_rows(st: &State, def: &PanelDef) -> Option<Rows> {
+    let d = &st.data;
+    let panel_id = def.id.as_str();
+    Some({
+        let figs = d.cloudwatch.as_ref()?.get(panel_id)?;
+        let rows = figs.iter().enumerate().map(|(i, f)| {
+            let id = format!("{panel_id}/{}", f.label);
+            row(
+                i,
+                &id,
+                f.label.clone(),
+                vec![
+                    text(&f.label),
+                    num(f.value),
+                    text(&f.unit),
+                    num(f.period_seconds.map(f64::from)),
+                ],
+            )
+        });
+        (vec!["metric", "value", "unit", "period"], rows.collect())
     })
 }
 
@@ -290,7 +334,8 @@ impl State {
             .is_none_or(|v| v.sort_col.is_none());
         if unsorted
             && self.filter_text().is_empty()
-            && let Some(n) = table_len(self, panel_id)
+            && let Some(def) = self.panels.get(panel_id)
+            && let Some(n) = (crate::state::registry::panel_state(def.kind).len)(self, def)
         {
             return (0..n).collect();
         }
@@ -338,12 +383,7 @@ impl State {
         let Some(col) = v.sort_col else {
             return column.to_string();
         };
-        // Called once per header cell: the columns only, never the rows.
-        let cols = self
-            .panels
-            .get(&id)
-            .map(|d| columns_of(d.kind))
-            .unwrap_or_default();
+        let cols = table(self, &id).map(|t| t.columns).unwrap_or_default();
         if cols.get(col) == Some(&column) {
             format!("{column}{}", if v.sort_desc { "▼" } else { "▲" })
         } else {

@@ -355,7 +355,10 @@ fn writer_health(f: &mut Frame, r: Rect, st: &State, def: &PanelDef, a: &AuroraS
     if let Some(cpu) = h.cpu_percent {
         let s = def
             .threshold("writer_cpu_percent")
-            .map_or(Status::Ok, |th| th.evaluate(Some(cpu)));
+            .map_or(Status::Ok, |th| {
+                st.hysteresis
+                    .shown("aurora.writer_cpu_percent", &th, Some(cpu))
+            });
         f.render_widget(
             LineGauge::default()
                 .ratio((cpu / 100.0).clamp(0.0, 1.0))

@@ -63,9 +63,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         fmt::rate(o.search_rate_per_sec)
     )));
     if let Some(l) = o.search_latency_ms {
-        let s = def
-            .threshold("search_latency_ms")
-            .map_or(Status::Ok, |th| th.evaluate(Some(l)));
+        let s = def.threshold("search_latency_ms").map_or(Status::Ok, |th| {
+            st.hysteresis
+                .shown("opensearch.search_latency_ms", &th, Some(l))
+        });
         summary.push(Span::styled(format!(" ({l:.0} ms)"), t.status(s)));
     }
     f.render_widget(Paragraph::new(Line::from(summary)), summary_r);

@@ -59,8 +59,14 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         0
     };
 
-    let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(r.hit_ratio));
-    let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(r.evictions_per_sec)));
+    // The headline figures are coloured as their findings show them (with hysteresis).
+    let h = &st.hysteresis;
+    let hs = hit_t.map_or(Status::Ok, |th| {
+        h.shown("redis.hit_ratio", &th, r.hit_ratio)
+    });
+    let es = ev_t.map_or(Status::Ok, |th| {
+        h.shown("redis.evictions_per_sec", &th, Some(r.evictions_per_sec))
+    });
     let mut summary = vec![
         Span::raw("hit "),
         Span::styled(r.hit_ratio.map_or("-".into(), fmt::ratio_pct), t.status(hs)),

@@ -60,3 +60,5 @@ pub fn mysql_replica_url() -> String {
 pub fn mysql_delayed_url() -> String {
     stack_env("OPSDECK_MYSQL_DELAYED_URL")
 }
+
+pub mod mariadb;

@@ -226,7 +226,9 @@ pub fn build(
     let rds = || -> Arc<dyn RdsAdmin> {
         match backends {
             Backends::Sim(s) => Arc::new(SimRds::new(s.clone())),
-            Backends::Real => Arc::new(AwsRdsAdmin::new(AwsContext::new(ctx))),
+            Backends::Real => {
+                Arc::new(AwsRdsAdmin::new(AwsContext::new(ctx)).bounded(admin_timeout))
+            }
         }
     };
     let op: Arc<dyn Operation> = match c.strategy {

@@ -336,7 +336,9 @@ pub mod cli {
         }
         let aws = AwsContext::new(ctx);
         Ok(Arc::new(
-            S3Admin::from_aws(&aws, ctx.endpoint_url.as_deref()).await,
+            S3Admin::from_aws(&aws, ctx.endpoint_url.as_deref())
+                .await
+                .bounded(r.admin_timeout()),
         ))
     }
 

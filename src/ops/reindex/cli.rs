@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{ReindexOp, ReindexRequest};
-use crate::audit::{AuditLog, Outcome, Record};
+use crate::audit::{AuditLog, Outcome};
 use crate::config::Resolved;
 use crate::exit;
-use crate::ops::runner::READ_ONLY_REFUSAL;
+use crate::ops::runner::read_only_refusal;
 use crate::services::aws::AwsContext;
 use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
 use crate::sim::SimOptions;
@@ -35,7 +35,7 @@ pub async fn admin_for(r: &Resolved, sim: &SimOptions) -> Result<Arc<dyn SearchA
     };
     OsAdmin::from_config(cfg, &AwsContext::new(r.context()))
         .await
-        .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
+        .map(|a| Arc::new(a.bounded(r.admin_timeout())) as Arc<dyn SearchAdmin>)
         .map_err(|e| (exit::USAGE, format!("{e:#}")))
 }
 
@@ -99,15 +99,18 @@ pub async fn build(
         .map_err(|e| (exit::USAGE, format!("{e:#}")))
 }
 
-fn audit_control(r: &Resolved, step: &str, outcome: Outcome, details: Value) {
+/// One audit entry for a task control (rethrottle, cancel), written on the blocking pool.
+async fn audit_control(r: &Resolved, step: &str, outcome: Outcome, details: Value) {
     let op_id = uuid::Uuid::new_v4().to_string();
-    let _ = AuditLog::for_resolved(r).append(Record {
-        op: "reindex-task",
-        op_id: &op_id,
-        step,
-        outcome,
-        details,
-    });
+    let _ = AuditLog::for_resolved(r)
+        .append_async(
+            "reindex-task".into(),
+            op_id,
+            step.to_string(),
+            outcome,
+            details,
+        )
+        .await;
 }
 
 /// `opsdeck op rethrottle --task ID --requests-per-second N` (-1 = unlimited).
@@ -118,8 +121,9 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
             "rethrottle",
             Outcome::Refused,
             json!({"task": task, "message": "read-only mode"}),
-        );
-        eprintln!("opsdeck: {READ_ONLY_REFUSAL}");
+        )
+        .await;
+        eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
         return exit::REFUSED;
     }
     let admin = match admin_for(r, sim).await {
@@ -136,7 +140,8 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
                 "rethrottle",
                 Outcome::Succeeded,
                 json!({"task": task, "requests_per_second": rps}),
-            );
+            )
+            .await;
             println!(
                 "task {task}: throttle set to {}",
                 rps.map_or("unlimited".to_string(), |v| format!("{v} docs/s"))
@@ -149,7 +154,8 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
                 "rethrottle",
                 Outcome::Failed,
                 json!({"task": task, "message": format!("{e:#}")}),
-            );
+            )
+            .await;
             eprintln!("opsdeck: rethrottle {task}: {e:#}");
             exit::FAILED
         }
@@ -164,8 +170,9 @@ pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
             "cancel",
             Outcome::Refused,
             json!({"task": task, "message": "read-only mode"}),
-        );
-        eprintln!("opsdeck: {READ_ONLY_REFUSAL}");
+        )
+        .await;
+        eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
         return exit::REFUSED;
     }
     let admin = match admin_for(r, sim).await {
@@ -177,7 +184,7 @@ pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
     };
     match admin.cancel_task(task).await {
         Ok(()) => {
-            audit_control(r, "cancel", Outcome::Succeeded, json!({"task": task}));
+            audit_control(r, "cancel", Outcome::Succeeded, json!({"task": task})).await;
             println!(
                 "task {task}: cancel requested; a running `op reindex` leaves the alias where it is"
             );
@@ -189,7 +196,8 @@ pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
                 "cancel",
                 Outcome::Failed,
                 json!({"task": task, "message": format!("{e:#}")}),
-            );
+            )
+            .await;
             eprintln!("opsdeck: cancel {task}: {e:#}");
             exit::FAILED
         }

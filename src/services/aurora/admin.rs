@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::config::mysql_login::MysqlLogin;
+use crate::config::mysql_login::{MysqlLogin, is_access_denied};
 use crate::config::redact_url;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,69 +128,7 @@ pub trait MysqlAdmin: Send + Sync {
     async fn canary(&self) -> anyhow::Result<String>;
 }
 
-/// Compare MariaDB GTID positions ("domain-server-seq,..."): applied covers source when for
-/// every domain in source the applied seq_no is at least the source's.
-pub fn mariadb_gtid_covers(applied: &str, source: &str) -> anyhow::Result<bool> {
-    let parse = |s: &str| -> anyhow::Result<Vec<(u32, u64)>> {
-        s.split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let parts: Vec<&str> = p.split('-').collect();
-                if parts.len() != 3 {
-                    return Err(anyhow!("malformed GTID {p:?}"));
-                }
-                Ok((
-                    parts[0].parse().with_context(|| format!("GTID {p:?}"))?,
-                    parts[2].parse().with_context(|| format!("GTID {p:?}"))?,
-                ))
-            })
-            .collect()
-    };
-    let a = parse(applied)?;
-    let s = parse(source)?;
-    Ok(s.iter()
-        .all(|(dom, seq)| a.iter().any(|(adom, aseq)| adom == dom && aseq >= seq)))
-}
-
-/// MySQL GTID sets ("uuid:1-100:102,uuid2:1-5", newlines allowed): is every transaction of
-/// `source` contained in `applied`? (What `GTID_SUBSET(source, applied)` answers server-side.)
-pub fn mysql_gtid_subset(source: &str, applied: &str) -> anyhow::Result<bool> {
-    type Set = Vec<(String, Vec<(u64, u64)>)>;
-    let parse = |s: &str| -> anyhow::Result<Set> {
-        let mut out: Set = Vec::new();
-        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let mut it = part.split(':');
-            let uuid = it.next().unwrap_or_default().to_ascii_lowercase();
-            let mut ranges = Vec::new();
-            for r in it {
-                let (a, b) = match r.split_once('-') {
-                    Some((a, b)) => (a, b),
-                    None => (r, r),
-                };
-                let a: u64 = a.parse().with_context(|| format!("GTID set {part:?}"))?;
-                let b: u64 = b.parse().with_context(|| format!("GTID set {part:?}"))?;
-                ranges.push((a, b));
-            }
-            if ranges.is_empty() {
-                return Err(anyhow!("GTID set {part:?} has no intervals"));
-            }
-            out.push((uuid, ranges));
-        }
-        Ok(out)
-    };
-    let (src, app) = (parse(source)?, parse(applied)?);
-    Ok(src.iter().all(|(uuid, ranges)| {
-        let have: Vec<(u64, u64)> = app
-            .iter()
-            .filter(|(u, _)| u == uuid)
-            .flat_map(|(_, r)| r.iter().copied())
-            .collect();
-        ranges
-            .iter()
-            .all(|&(a, b)| have.iter().any(|&(x, y)| x <= a && b <= y))
-    }))
-}
+pub use super::gtid::{mariadb_gtid_covers, mysql_gtid_subset};
 
 pub use super::bounded::Bounded;
 
@@ -231,14 +169,29 @@ impl SqlxMysqlAdmin {
     }
 
     /// The pool, with the current secret or a fresh token for any connection it opens next.
+    /// With a secret, a connection is taken first: a rotated secret shows as "access denied"
+    /// when one is opened, and is then re-read once, so every admin call gets that retry.
     async fn pool(&self) -> anyhow::Result<MySqlPool> {
         if self.login.is_dynamic() {
-            let opts = self
-                .login
-                .options()
-                .await
-                .with_context(|| format!("{}: login", self.name))?;
-            self.pool.set_connect_options(opts);
+            let login = || async {
+                self.login
+                    .options()
+                    .await
+                    .with_context(|| format!("{}: login", self.name))
+            };
+            self.pool.set_connect_options(login().await?);
+            if self.login.is_secret() {
+                match self.pool.acquire().await {
+                    Ok(_) => {}
+                    Err(e)
+                        if is_access_denied(&e)
+                            && self.login.refresh_after_access_denied().await? =>
+                    {
+                        self.pool.set_connect_options(login().await?);
+                    }
+                    Err(e) => return Err(anyhow!(e).context(format!("{}: connect", self.name))),
+                }
+            }
         }
         Ok(self.pool.clone())
     }

@@ -9,6 +9,7 @@
 pub mod admin;
 mod bounded;
 mod channels;
+pub mod gtid;
 mod host_status;
 mod rds;
 pub mod rds_admin;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow};
 use async_trait::async_trait;
 
+use crate::services::admin_bound::within;
 use crate::services::aws::AwsContext;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,11 +73,23 @@ pub trait RdsAdmin: Send + Sync {
 
 pub struct AwsRdsAdmin {
     aws: AwsContext,
+    /// Bound on each API call (`admin_timeout`).
+    call_timeout: Duration,
 }
 
 impl AwsRdsAdmin {
+    /// Each call bounded by the default `admin_timeout` (10 s); see [`Self::bounded`].
     pub fn new(aws: AwsContext) -> Self {
-        AwsRdsAdmin { aws }
+        AwsRdsAdmin {
+            aws,
+            call_timeout: crate::config::DEFAULT_ADMIN_TIMEOUT,
+        }
+    }
+
+    /// Bound each API call (retries included) by `call_timeout`.
+    pub fn bounded(mut self, call_timeout: Duration) -> Self {
+        self.call_timeout = call_timeout;
+        self
     }
 }
 
@@ -97,6 +110,46 @@ where
 #[async_trait]
 impl RdsAdmin for AwsRdsAdmin {
     async fn describe_cluster(&self, cluster_id: &str) -> anyhow::Result<Topology> {
+        within(
+            format!("DescribeDBClusters {cluster_id}"),
+            self.call_timeout,
+            self.describe_cluster_call(cluster_id),
+        )
+        .await
+    }
+
+    async fn failover(&self, cluster_id: &str, target_instance: &str) -> anyhow::Result<()> {
+        within(
+            format!("FailoverDBCluster {cluster_id} -> {target_instance}"),
+            self.call_timeout,
+            self.failover_call(cluster_id, target_instance),
+        )
+        .await
+    }
+
+    async fn describe_blue_green(&self, id: &str) -> anyhow::Result<BlueGreen> {
+        within(
+            format!("DescribeBlueGreenDeployments {id}"),
+            self.call_timeout,
+            self.describe_blue_green_call(id),
+        )
+        .await
+    }
+
+    /// The API call only starts the switchover (RDS runs it); `timeout` is RDS's own bound
+    /// for it, the call itself gets `admin_timeout`.
+    async fn switchover_blue_green(&self, id: &str, timeout: Duration) -> anyhow::Result<()> {
+        within(
+            format!("SwitchoverBlueGreenDeployment {id}"),
+            self.call_timeout,
+            self.switchover_call(id, timeout),
+        )
+        .await
+    }
+}
+
+impl AwsRdsAdmin {
+    async fn describe_cluster_call(&self, cluster_id: &str) -> anyhow::Result<Topology> {
         let rds = self.aws.rds().await;
         let out = rds
             .describe_db_clusters()
@@ -150,7 +203,7 @@ impl RdsAdmin for AwsRdsAdmin {
         })
     }
 
-    async fn failover(&self, cluster_id: &str, target_instance: &str) -> anyhow::Result<()> {
+    async fn failover_call(&self, cluster_id: &str, target_instance: &str) -> anyhow::Result<()> {
         self.aws
             .rds()
             .await
@@ -164,7 +217,7 @@ impl RdsAdmin for AwsRdsAdmin {
         Ok(())
     }
 
-    async fn describe_blue_green(&self, id: &str) -> anyhow::Result<BlueGreen> {
+    async fn describe_blue_green_call(&self, id: &str) -> anyhow::Result<BlueGreen> {
         let out = self
             .aws
             .rds()
@@ -204,7 +257,7 @@ impl RdsAdmin for AwsRdsAdmin {
         })
     }
 
-    async fn switchover_blue_green(&self, id: &str, timeout: Duration) -> anyhow::Result<()> {
+    async fn switchover_call(&self, id: &str, timeout: Duration) -> anyhow::Result<()> {
         self.aws
             .rds()
             .await

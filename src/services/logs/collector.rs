@@ -17,7 +17,7 @@ use crate::services::{BoxCollector, Collector, SourceKind, Update};
 /// Defaults of the `[contexts.X.logs]` keys.
 pub const DEFAULT_SINCE: Duration = Duration::from_secs(300);
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(2);
-pub const DEFAULT_MAX_LINES: usize = 2000;
+pub use crate::model::logs::DEFAULT_MAX_LINES;
 
 pub struct LogsCollector {
     aws: AwsContext,

@@ -4,8 +4,6 @@
 //! beyond either limit is counted as skipped (shown as "N events skipped") and the group's read
 //! position jumps to the newest event seen, or to "now" when pages were left unread.
 
-use std::collections::VecDeque;
-
 use futures::StreamExt;
 
 use super::{GroupEvent, LogBatch, LogEvent, LogsError, LogsWire, Tail};
@@ -105,49 +103,6 @@ impl Follower {
     }
 }
 
-/// The console's scroll-back: the newest `capacity` events, oldest dropped first.
-#[derive(Debug, Clone)]
-pub struct LogBuffer {
-    lines: VecDeque<GroupEvent>,
-    capacity: usize,
-    /// Events dropped so far: skipped by the round limits or pushed out of the buffer.
-    pub skipped: u64,
-}
-
-impl LogBuffer {
-    pub fn new(capacity: usize) -> Self {
-        LogBuffer {
-            lines: VecDeque::with_capacity(capacity.min(4096)),
-            capacity: capacity.max(1),
-            skipped: 0,
-        }
-    }
-
-    /// Add a round's events; counts its skipped ones.
-    pub fn push(&mut self, batch: &LogBatch) {
-        self.skipped += batch.skipped;
-        for e in &batch.events {
-            if self.lines.len() == self.capacity {
-                self.lines.pop_front();
-            }
-            self.lines.push_back(e.clone());
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.lines.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    /// Oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &GroupEvent> + ExactSizeIterator {
-        self.lines.iter()
-    }
-}
-
 impl Tail {
     /// [`Tail::poll`] reading at most `max_pages` pages. Returns whether the group was read to
     /// its end (false: pages were left unread).
@@ -179,6 +134,7 @@ impl Tail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::logs::LogBuffer;
     use crate::services::logs::{LogQuery, Pages};
 
     /// The service's paging as data: every event of a group in pages of `page` events.

@@ -9,9 +9,11 @@ mod follow;
 pub mod live;
 mod tail;
 
-pub use crate::model::logs::{GroupEvent, LogBatch, LogEvent, format_timestamp};
+pub use crate::model::logs::{
+    GroupEvent, LogBatch, LogBuffer, LogEvent, LogsTarget, format_timestamp,
+};
 pub use cloudwatch_logs::CloudWatchLogs;
-pub use follow::{Follower, Limits, LogBuffer};
+pub use follow::{Follower, Limits};
 pub use tail::Tail;
 
 use chrono::{DateTime, Utc};
@@ -30,61 +32,6 @@ pub struct LogQuery {
     pub end_ms: Option<i64>,
     /// `logStreamNames`: only this stream (an Aurora instance id, a Glue job run id).
     pub stream: Option<String>,
-}
-
-/// What `:logs` opens: a group, optionally one stream and a time range.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogsTarget {
-    pub group: String,
-    pub stream: Option<String>,
-    /// ms since the epoch; None = the context's `since` back from now.
-    pub start_ms: Option<i64>,
-    /// ms since the epoch; None = follow.
-    pub end_ms: Option<i64>,
-}
-
-impl LogsTarget {
-    /// The palette command's words: `GROUP [stream=NAME] [from=MS] [to=MS]`.
-    pub fn parse(words: &str) -> Result<Self, String> {
-        let mut it = words.split_whitespace();
-        let group = it
-            .next()
-            .ok_or("logs: name a log group, e.g. `logs /aws/rds/cluster/catalog/error`")?;
-        let mut t = LogsTarget {
-            group: group.to_string(),
-            stream: None,
-            start_ms: None,
-            end_ms: None,
-        };
-        for w in it {
-            let ms = |v: &str| {
-                v.parse::<i64>()
-                    .map_err(|_| format!("logs: {w:?}: expected ms since the epoch"))
-            };
-            match w.split_once('=') {
-                Some(("stream", v)) => t.stream = Some(v.to_string()),
-                Some(("from", v)) => t.start_ms = Some(ms(v)?),
-                Some(("to", v)) => t.end_ms = Some(ms(v)?),
-                _ => return Err(format!("logs: unknown word {w:?} (stream=, from=, to=)")),
-            }
-        }
-        Ok(t)
-    }
-
-    /// The command that opens this target (`logs ...`), for the palette and keys.
-    pub fn command(&self) -> String {
-        let mut c = format!("logs {}", self.group);
-        if let Some(p) = &self.stream {
-            c.push_str(&format!(" stream={p}"));
-        }
-        if let Some(s) = self.start_ms {
-            c.push_str(&format!(" from={s}"));
-        }
-        if let Some(e) = self.end_ms {
-            c.push_str(&format!(" to={e}"));
-        }
-        c
-    }
 }
 
 /// Why a read failed, sorted so callers can word the message.

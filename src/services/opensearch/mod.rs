@@ -6,6 +6,7 @@
 //! that timed out keeps its previous figures and says so in `errors`.
 
 pub mod admin;
+mod client;
 pub mod login;
 pub mod parse;
 pub mod writes;

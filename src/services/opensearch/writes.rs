@@ -174,20 +174,29 @@ impl OsAdmin {
                     JsonBody::new(json!({ "delete": d }))
                 })
                 .collect();
-            let resp = self
-                .client()
-                .send(
-                    Method::Post,
-                    "/_bulk",
-                    HeaderMap::new(),
-                    Some(&[("refresh", "true")]),
-                    Some(NdBody::new(lines)),
-                    None,
-                )
-                .await
-                .map_err(|e| anyhow!("POST /_bulk (delete) on {}: {e}", self.url()))?;
-            let status = resp.status_code().as_u16();
-            let v: Value = resp.json().await.unwrap_or(Value::Null);
+            let send = async {
+                let resp = self
+                    .client()
+                    .send(
+                        Method::Post,
+                        "/_bulk",
+                        HeaderMap::new(),
+                        Some(&[("refresh", "true")]),
+                        Some(NdBody::new(lines)),
+                        None,
+                    )
+                    .await
+                    .map_err(|e| anyhow!("POST /_bulk (delete) on {}: {e}", self.url()))?;
+                let status = resp.status_code().as_u16();
+                let v: Value = resp.json().await.unwrap_or(Value::Null);
+                Ok((status, v))
+            };
+            let (status, v) = crate::services::admin_bound::within(
+                format!("POST /_bulk (delete) on {}", self.url()),
+                self.call_timeout(),
+                send,
+            )
+            .await?;
             if !(200..300).contains(&status) {
                 bail!("POST /_bulk (delete): HTTP {status}: {v}");
             }

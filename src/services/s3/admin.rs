@@ -10,6 +10,8 @@ use aws_sdk_s3::types as s3t;
 use aws_smithy_types::DateTime as SmithyDateTime;
 use aws_smithy_types::date_time::Format;
 
+use crate::services::admin_bound::within;
+
 use super::lifecycle_doc::{
     AbortIncompleteMultipartUpload, AndOperator, Expiration, Filter, LifecycleConfiguration,
     NoncurrentVersionExpiration, NoncurrentVersionTransition, Rule, RuleStatus, Tag, Transition,
@@ -62,6 +64,8 @@ pub struct S3Admin {
     client: aws_sdk_s3::Client,
     cloudwatch: Option<aws_sdk_cloudwatch::Client>,
     name: String,
+    /// Bound on each lifecycle GET/PUT/DELETE (`admin_timeout`).
+    call_timeout: std::time::Duration,
 }
 
 impl S3Admin {
@@ -70,7 +74,14 @@ impl S3Admin {
             client,
             cloudwatch: None,
             name: "S3".into(),
+            call_timeout: crate::config::DEFAULT_ADMIN_TIMEOUT,
         }
+    }
+
+    /// Bound each lifecycle call (retries included) by `call_timeout` (default 10 s).
+    pub fn bounded(mut self, call_timeout: std::time::Duration) -> Self {
+        self.call_timeout = call_timeout;
+        self
     }
 
     pub async fn from_aws(aws: &crate::services::aws::AwsContext, endpoint: Option<&str>) -> Self {
@@ -81,6 +92,7 @@ impl S3Admin {
                 Some(e) => format!("S3 at {e}"),
                 None => format!("S3 ({})", aws.region().unwrap_or("default region")),
             },
+            call_timeout: crate::config::DEFAULT_ADMIN_TIMEOUT,
         }
     }
 
@@ -126,16 +138,49 @@ impl LifecycleAdmin for S3Admin {
         &self.name
     }
 
+    /// CloudWatch's daily storage metrics, else a scan; each bounded by `admin_timeout`.
     async fn bucket_usage(&self, bucket: &str) -> Result<BucketUsage> {
         // CloudWatch may be unreachable or hold no data for the bucket: fall back to a scan.
-        if let Ok(Some(u)) = self.usage_from_cloudwatch(bucket).await {
+        let cw = within(
+            format!("GetMetricData BucketSizeBytes {bucket}"),
+            self.call_timeout,
+            self.usage_from_cloudwatch(bucket),
+        );
+        if let Ok(Some(u)) = cw.await {
             return Ok(u);
         }
-        self.usage_from_scan(bucket).await
+        within(
+            format!("ListObjectsV2 {bucket} (usage scan)"),
+            self.call_timeout,
+            self.usage_from_scan(bucket),
+        )
+        .await
     }
 
     /// The bucket's configuration; an empty one when the bucket has none.
     async fn get_lifecycle(&self, bucket: &str) -> Result<LifecycleConfiguration> {
+        within(
+            format!("GetBucketLifecycleConfiguration {bucket}"),
+            self.call_timeout,
+            self.get_call(bucket),
+        )
+        .await
+    }
+
+    /// Replace the whole configuration. An empty document deletes it (S3 rejects a PUT with
+    /// no rules).
+    async fn put_lifecycle(&self, bucket: &str, cfg: &LifecycleConfiguration) -> Result<()> {
+        let what = if cfg.rules.is_empty() {
+            format!("DeleteBucketLifecycle {bucket}")
+        } else {
+            format!("PutBucketLifecycleConfiguration {bucket}")
+        };
+        within(what, self.call_timeout, self.put_call(bucket, cfg)).await
+    }
+}
+
+impl S3Admin {
+    async fn get_call(&self, bucket: &str) -> Result<LifecycleConfiguration> {
         match self
             .client
             .get_bucket_lifecycle_configuration()
@@ -159,9 +204,7 @@ impl LifecycleAdmin for S3Admin {
         }
     }
 
-    /// Replace the whole configuration. An empty document deletes it (S3 rejects a PUT with
-    /// no rules).
-    async fn put_lifecycle(&self, bucket: &str, cfg: &LifecycleConfiguration) -> Result<()> {
+    async fn put_call(&self, bucket: &str, cfg: &LifecycleConfiguration) -> Result<()> {
         if cfg.rules.is_empty() {
             self.client
                 .delete_bucket_lifecycle()

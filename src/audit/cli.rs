@@ -1,0 +1,116 @@
+//! `opsdeck audit [--verify] [--json]`: the log as a table (or JSON lines) and the verdict of
+//! [`super::verify_file`].
+
+use serde_json::Value;
+
+use super::{AuditLog, Entry, verify_file};
+use crate::config::Resolved;
+
+/// `opsdeck audit [--verify] [--json]`. Exit 0 ok, 1 chain broken or unreadable.
+pub fn run_cli(resolved: &Resolved, verify: bool) -> i32 {
+    run_cli_with(resolved, verify, false)
+}
+
+pub fn run_cli_with(resolved: &Resolved, verify: bool, json: bool) -> i32 {
+    let path = resolved.audit_log();
+    if verify {
+        return match verify_file(&path) {
+            Ok(Ok(n)) => {
+                println!("{}: chain ok ({n} entries)", path.display());
+                0
+            }
+            Ok(Err(b)) if b.torn => {
+                println!(
+                    "{}: chain broken at {b}\nrun `opsdeck audit --repair` to set the torn line aside",
+                    path.display()
+                );
+                1
+            }
+            Ok(Err(b)) => {
+                println!("{}: chain broken at {b}", path.display());
+                1
+            }
+            Err(e) => {
+                eprintln!("opsdeck: audit log {}: {e}", path.display());
+                1
+            }
+        };
+    }
+    if json {
+        return match std::fs::read_to_string(&path) {
+            Ok(t) => {
+                print!("{t}");
+                0
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => {
+                eprintln!("opsdeck: audit log {}: {e}", path.display());
+                1
+            }
+        };
+    }
+    let log = AuditLog::for_resolved(resolved);
+    match log.read_all() {
+        Ok(entries) => {
+            if entries.is_empty() {
+                println!("{}: no entries", path.display());
+            } else {
+                print!("{}", render_table(&entries));
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            1
+        }
+    }
+}
+
+/// Human table: one line per entry, the op id shortened, details summarised.
+pub fn render_table(entries: &[Entry]) -> String {
+    let mut out = format!(
+        "{:<24} {:<10} {:<8} {:<10} {:<8} {:<24} {:<10} DETAILS\n",
+        "TIME", "USER", "CONTEXT", "OP", "OP_ID", "STEP", "OUTCOME"
+    );
+    for e in entries {
+        out.push_str(&format!(
+            "{:<24} {:<10} {:<8} {:<10} {:<8} {:<24} {:<10} {}\n",
+            e.ts,
+            e.user,
+            e.context,
+            e.op,
+            short_id(&e.op_id),
+            e.step,
+            e.outcome.as_str(),
+            summarise(&e.details)
+        ));
+    }
+    out
+}
+
+fn short_id(id: &str) -> &str {
+    match id.char_indices().nth(8) {
+        Some((i, _)) => &id[..i],
+        None => id,
+    }
+}
+
+fn summarise(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Object(m) => {
+            if let Some(Value::String(msg)) = m.get("message") {
+                return msg.clone();
+            }
+            m.iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => format!("{k}={s}"),
+                    other => format!("{k}={other}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        other => other.to_string(),
+    }
+}
