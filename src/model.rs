@@ -410,6 +410,11 @@ pub struct CwFigure {
     /// Recent values, oldest first, for sparklines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<f64>,
+    /// Datapoints with their timestamps, oldest first, sent once by a collector's first round
+    /// (GetMetricData up to 24 h back at the metric's period), so the console's chart of this
+    /// figure has its history right after a restart. Empty on every later round.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backfill: Vec<(DateTime<Utc>, f64)>,
     /// GetMetricData's StatusCode and Messages when it refused or failed the query
     /// ("Forbidden: ...", "InternalError: ..."): the value is then unknown, not "no data".
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -514,3 +514,66 @@ async fn header_shows_metrics_requested_per_minute_and_their_list_price() {
     );
     assert!(header.contains(&want), "{header}");
 }
+
+#[tokio::test]
+async fn a_panel_opened_after_a_restart_backfills_its_chart_from_get_metric_data() {
+    use opsdeck::services::{Sample, SourceKind};
+    use opsdeck::state::history::Window;
+    use opsdeck::state::{State, StateInit};
+
+    let _g = SERIAL.lock().await;
+    let aws = aws();
+    let cw = aws.cloudwatch().await;
+    let task = unique("task-");
+    let dims = [
+        ("ReplicationInstanceIdentifier", "dms-test-1"),
+        ("ReplicationTaskIdentifier", task.as_str()),
+    ];
+    // An hour of CDC latency published before opsdeck started, one datapoint a minute on the
+    // minute as DMS publishes it (values 1..=60), the newest two minutes ago.
+    let now = Utc::now();
+    let minute = DateTime::from_timestamp(now.timestamp() / 60 * 60, 0).unwrap();
+    let seeded: Vec<(&str, f64, DateTime<Utc>)> = (0..60)
+        .map(|i| {
+            let t = minute - chrono::Duration::minutes(61 - i);
+            ("CDCLatencySource", (i + 1) as f64, t)
+        })
+        .collect();
+    put(&cw, "AWS/DMS", &dims, &seeded).await;
+
+    // The console starts: the panel's collector runs its first round, the State folds it in.
+    let panels = Panels::embedded();
+    let mut c =
+        PanelCollector::new(panels.get("dms").unwrap(), LazyCloudWatch::new(aws, None)).unwrap();
+    let started = Utc::now();
+    let figs = collect(&mut c).await;
+    let label = format!("{task} CDC latency source");
+    assert_eq!(
+        fig(&figs, &label).backfill.len(),
+        60,
+        "{:#?}",
+        fig(&figs, &label)
+    );
+    let mut st = State::new(StateInit::default());
+    st.apply_sample(Sample {
+        source: SourceKind::CloudWatch("dms".into()),
+        at: started,
+        result: Ok(Update::CloudWatch("dms".into(), figs)),
+    });
+    let ring = &st.series.cloudwatch[&("dms".to_string(), label.clone())];
+    let day = ring.points(Window::Day);
+    let values: Vec<f64> = day.iter().map(|p| p.max).collect();
+    let want: Vec<f64> = (1..=60).map(f64::from).chain([60.0]).collect();
+    assert_eq!(values, want, "the seeded hour, then the live sample");
+    assert!(day[..60].iter().all(|p| p.at < started));
+    assert!(day.windows(2).all(|w| w[0].at < w[1].at));
+    // Full resolution holds them too: the 5-minute chart is not empty either.
+    assert_eq!(ring.len(), 61);
+    // The State keeps the figure without its backfill (the series has it).
+    let kept = &st.data.cloudwatch.as_ref().unwrap()["dms"];
+    assert!(kept.iter().all(|f| f.backfill.is_empty()));
+
+    // Later rounds carry no backfill.
+    let again = collect(&mut c).await;
+    assert!(fig(&again, &label).backfill.is_empty());
+}

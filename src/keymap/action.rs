@@ -43,6 +43,8 @@ pub enum Action {
     ReplayStep,
     ReplayFaster,
     ReplaySlower,
+    /// Cycle the time window every chart shows: 5m (full resolution), 1h, 24h (minute buckets).
+    ChartWindow,
     // Text inputs (palette, filter) and dialogs.
     Accept,
     Cancel,
@@ -107,6 +109,7 @@ impl Action {
             Action::ReplayStep => "replay_step".into(),
             Action::ReplayFaster => "replay_faster".into(),
             Action::ReplaySlower => "replay_slower".into(),
+            Action::ChartWindow => "window".into(),
             Action::Accept => "accept".into(),
             Action::Cancel => "cancel".into(),
             Action::ClearInput => "clear".into(),
@@ -164,6 +167,7 @@ impl Action {
             "replay_step" => Action::ReplayStep,
             "replay_faster" => Action::ReplayFaster,
             "replay_slower" => Action::ReplaySlower,
+            "window" => Action::ChartWindow,
             "accept" => Action::Accept,
             "cancel" => Action::Cancel,
             "clear" => Action::ClearInput,
@@ -235,6 +239,7 @@ impl Action {
             Action::ReplayStep => "replay: one sample forward (pauses)".into(),
             Action::ReplayFaster => "replay: faster".into(),
             Action::ReplaySlower => "replay: slower".into(),
+            Action::ChartWindow => "charts: cycle the window 5m / 1h / 24h".into(),
             Action::Accept => "accept".into(),
             Action::Cancel => "cancel".into(),
             Action::ClearInput => "clear input".into(),

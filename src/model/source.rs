@@ -75,7 +75,12 @@ impl Snapshot {
             Update::S3(s) => self.s3 = Some(s),
             Update::OpenSearch(o) => self.opensearch = Some(o),
             Update::Redshift(r) => self.redshift = Some(r),
-            Update::CloudWatch(panel, figs) => {
+            Update::CloudWatch(panel, mut figs) => {
+                // A first round's backfill is history for the console's charts (which take it
+                // before folding), not part of the figure the snapshot shows.
+                for f in &mut figs {
+                    f.backfill = Vec::new();
+                }
                 self.cloudwatch
                     .get_or_insert_with(std::collections::BTreeMap::new)
                     .insert(panel, figs);

@@ -138,6 +138,16 @@ impl State {
                 None => self.toggle_pause(),
             },
             Action::ReplayStep => self.replay_step(),
+            Action::ChartWindow => {
+                self.chart_window = self.chart_window.next();
+                let w = self.chart_window;
+                self.set_flash(match w {
+                    super::history::Window::Recent => {
+                        "charts: the last 5 minutes, every sample".into()
+                    }
+                    _ => format!("charts: the last {}, per minute (mean, max)", w.label()),
+                });
+            }
             Action::ReplayFaster | Action::ReplaySlower if self.replay.is_none() => {
                 self.set_flash("replay keys work in `opsdeck replay FILE` only")
             }

@@ -659,6 +659,7 @@ mod tests {
             at: None,
             period_seconds: Some(60),
             history: Vec::new(),
+            backfill: Vec::new(),
             error: Some("Forbidden: not authorized to perform cloudwatch:GetMetricData".into()),
         };
         let cw = std::collections::BTreeMap::from([("dynamodb".to_string(), vec![f.clone()])]);

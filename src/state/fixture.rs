@@ -3,6 +3,8 @@
 //! seen a minute of samples. Compiled into tests only; the UI snapshots render the fixed-seed
 //! simulation through the real collectors instead (tests/ui_snapshots.rs).
 
+pub mod fleet;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -350,6 +352,7 @@ fn fig(label: &str, value: Option<f64>, unit: &str, status: Status, history: &[f
             .filter(|_| value.is_some()),
         period_seconds: Some(300),
         history: history.to_vec(),
+        backfill: Vec::new(),
         error: None,
     }
 }

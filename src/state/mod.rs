@@ -10,6 +10,7 @@ pub mod findings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixture;
 pub mod fleet;
+pub mod history;
 pub mod hysteresis;
 pub mod logs;
 pub mod modal;
@@ -217,6 +218,12 @@ pub struct State {
     pub cloudwatch_usage: Option<CloudWatchUsage>,
     /// Rows in the table last drawn for the current panel, so movement keys can clamp.
     pub visible_rows: Cell<usize>,
+    /// Table rows formatted for drawing since the State was made (a counter, never reset):
+    /// panels format only the rows on screen (`ui::widgets::table_window`), so a frame's
+    /// share of it does not grow with rows off screen. Tests and the render bench read it.
+    pub rows_laid_out: Cell<u64>,
+    /// The window every history chart shows (`w` cycles it).
+    pub chart_window: history::Window,
     /// Post a `StateFn` here from any task to change the State on the main loop (None in tests).
     pub inbox: Option<tokio::sync::mpsc::UnboundedSender<StateFn>>,
     /// Drill-down stack: the detail views opened with `enter`, the top one shown.
@@ -268,6 +275,8 @@ impl State {
             fleet: Vec::new(),
             cloudwatch_usage: None,
             visible_rows: Cell::new(0),
+            rows_laid_out: Cell::new(0),
+            chart_window: history::Window::default(),
             inbox: None,
             detail: Vec::new(),
             clipboard: None,
@@ -418,11 +427,17 @@ impl State {
             }
             Update::CloudWatch(id, figs) => {
                 for f in figs {
+                    if f.value.is_none() && f.backfill.is_empty() {
+                        continue;
+                    }
+                    let ring = s
+                        .cloudwatch
+                        .entry((id.clone(), f.label.clone()))
+                        .or_default();
+                    // Older datapoints first: a ring takes only points older than it holds.
+                    ring.backfill(&f.backfill);
                     if let Some(v) = f.value {
-                        s.cloudwatch
-                            .entry((id.clone(), f.label.clone()))
-                            .or_default()
-                            .push_at(at, v);
+                        ring.push_at(at, v);
                     }
                 }
             }

@@ -15,6 +15,8 @@ pub struct PanelState {
     pub line: fn(&State, &PanelDef, &mut Row),
     /// The panel's table in data order (None: no data yet, or a panel without a table).
     pub rows: fn(&State, &PanelDef) -> Option<Rows>,
+    /// How many rows that table has, without building them (None: no data or no table).
+    pub len: fn(&State, &PanelDef) -> Option<usize>,
 }
 
 /// One line per kind.
@@ -23,36 +25,43 @@ pub const PANEL_STATE: &[PanelState] = &[
         kind: PanelKind::Aurora,
         line: overview::aurora_line,
         rows: table::aurora_rows,
+        len: table::aurora_len,
     },
     PanelState {
         kind: PanelKind::Redis,
         line: overview::redis_line,
         rows: table::redis_rows,
+        len: table::redis_len,
     },
     PanelState {
         kind: PanelKind::S3,
         line: overview::s3_line,
         rows: table::s3_rows,
+        len: table::s3_len,
     },
     PanelState {
         kind: PanelKind::OpenSearch,
         line: overview::opensearch_line,
         rows: table::opensearch_rows,
+        len: table::opensearch_len,
     },
     PanelState {
         kind: PanelKind::Redshift,
         line: overview::redshift_line,
         rows: table::redshift_rows,
+        len: table::redshift_len,
     },
     PanelState {
         kind: PanelKind::CloudWatch,
         line: overview::cloudwatch_line,
         rows: table::cloudwatch_rows,
+        len: table::cloudwatch_len,
     },
     PanelState {
         kind: PanelKind::Logs,
         line: overview::logs_line,
         rows: table::logs_rows,
+        len: table::logs_len,
     },
 ];
 

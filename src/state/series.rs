@@ -1,12 +1,26 @@
-//! Fixed-size time series for sparklines and charts: one value per applied sample.
+//! Time series for sparklines and charts: the newest samples at full resolution, and minute
+//! buckets (min, max, mean) for the last 24 hours (`history.rs`), within a fixed bound per
+//! series (figures in docs/PERFORMANCE.md).
 
 use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
-/// Samples kept per series: at a 1 s interval, four minutes of history, which fills a 160-column
-/// sparkline with room to spare.
-pub const CAPACITY: usize = 240;
+use super::history::{self, Downsampled, Window};
+
+/// Samples kept at full resolution per series: at a 1 s interval, five minutes, which fills a
+/// 160-column sparkline with room to spare. Older history lives in the minute buckets.
+pub const CAPACITY: usize = 300;
+
+/// One point of a chart: a sample (min = max = mean), or a minute's bucket.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// When the sample was taken, or when the bucket's minute starts.
+    pub at: DateTime<Utc>,
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ring {
@@ -16,13 +30,27 @@ pub struct Ring {
     times: VecDeque<DateTime<Utc>>,
     /// Values ever pushed: the absolute index one past the newest, so charts can page on it.
     pushed: u64,
+    /// Every timed value also folded into its minute, for the 1h and 24h windows.
+    coarse: Downsampled,
 }
 
 impl Ring {
+    /// Allocate the full-resolution tier once, at its bound, so the series' memory is what
+    /// docs/PERFORMANCE.md says from the first sample on.
+    fn reserve(&mut self, timed: bool) {
+        if self.buf.capacity() < CAPACITY {
+            self.buf.reserve_exact(CAPACITY - self.buf.len());
+        }
+        if timed && self.times.capacity() < CAPACITY {
+            self.times.reserve_exact(CAPACITY - self.times.len());
+        }
+    }
+
     pub fn push(&mut self, v: f64) {
         if !v.is_finite() {
             return;
         }
+        self.reserve(false);
         if self.buf.len() == CAPACITY {
             self.buf.pop_front();
             self.times.pop_front();
@@ -37,6 +65,7 @@ impl Ring {
         if !v.is_finite() {
             return;
         }
+        self.reserve(true);
         if self.times.len() != self.buf.len() {
             self.times.clear();
             self.buf.clear();
@@ -48,6 +77,41 @@ impl Ring {
         self.buf.push_back(v);
         self.times.push_back(at);
         self.pushed += 1;
+        self.coarse.fold(at, v);
+    }
+
+    /// Older datapoints fetched after the fact (CloudWatch's GetMetricData when a panel opens),
+    /// oldest first. Only points older than everything held are taken, so a live sample is
+    /// never counted twice; they fill the minute buckets and, up to the bound, the front of
+    /// the full-resolution tier. Returns how many were taken.
+    pub fn backfill(&mut self, points: &[(DateTime<Utc>, f64)]) -> usize {
+        let oldest = match (self.times.front(), self.coarse.first_start()) {
+            (Some(t), _) => Some(*t),
+            (None, Some(b)) => Some(b),
+            (None, None) => None,
+        };
+        if !self.buf.is_empty() && self.times.len() != self.buf.len() {
+            return 0; // an untimed series has no place for timed points
+        }
+        let older: Vec<(DateTime<Utc>, f64)> = points
+            .iter()
+            .copied()
+            .filter(|(t, v)| v.is_finite() && oldest.is_none_or(|o| *t < o))
+            .collect();
+        if older.is_empty() {
+            return 0;
+        }
+        self.reserve(true);
+        for (t, v) in &older {
+            self.coarse.fold(*t, *v);
+        }
+        let room = CAPACITY - self.buf.len();
+        for (t, v) in older.iter().rev().take(room) {
+            self.buf.push_front(*v);
+            self.times.push_front(*t);
+        }
+        self.pushed += older.len().min(room) as u64;
+        older.len()
     }
 
     /// Sample times, oldest first, one per value (None when some value came without one).
@@ -95,6 +159,60 @@ impl Ring {
     pub fn median(&self) -> Option<f64> {
         median(self.buf.iter().copied())
     }
+
+    /// The points of a chart window, oldest first: the full-resolution samples for
+    /// [`Window::Recent`] (with their times when every value has one), the minute buckets of
+    /// the last hour or day otherwise (empty for a series whose values have no time).
+    pub fn points(&self, w: Window) -> Vec<Point> {
+        match w.minutes() {
+            None => {
+                let times = self.times();
+                self.buf
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| Point {
+                        at: times.map_or_else(DateTime::default, |t| t[i]),
+                        mean: *v,
+                        min: *v,
+                        max: *v,
+                    })
+                    .collect()
+            }
+            Some(m) => self
+                .coarse
+                .last(m)
+                .map(|b| Point {
+                    at: b.start(),
+                    mean: f64::from(b.mean),
+                    min: f64::from(b.min),
+                    max: f64::from(b.max),
+                })
+                .collect(),
+        }
+    }
+
+    /// Values for a paged sparkline in window `w` (bucket means beyond 5m) and the absolute
+    /// index one past the newest (see [`Ring::pushed`]; for buckets, the newest minute's
+    /// number plus one, so pages stay put while a minute fills).
+    pub fn window_values(&self, w: Window) -> (Vec<f64>, u64) {
+        match w.minutes() {
+            None => (self.buf.iter().copied().collect(), self.pushed),
+            Some(m) => {
+                let b: Vec<&history::Bucket> = self.coarse.last(m).collect();
+                let total = b
+                    .last()
+                    .map_or(0, |x| u64::try_from(x.minute).unwrap_or(0) + 1);
+                (b.iter().map(|x| f64::from(x.mean)).collect(), total)
+            }
+        }
+    }
+
+    /// Bytes this series holds on the heap (allocations, used or not).
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.capacity() * std::mem::size_of::<f64>()
+            + self.times.capacity() * std::mem::size_of::<DateTime<Utc>>()
+            + self.coarse.heap_bytes()
+    }
 }
 
 pub fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -130,6 +248,43 @@ pub struct Series {
     pub cloudwatch: BTreeMap<(String, String), Ring>,
 }
 
+impl Series {
+    /// Every ring, for memory accounting.
+    pub fn rings(&self) -> impl Iterator<Item = &Ring> + '_ {
+        self.lag
+            .values()
+            .chain([
+                &self.worst_lag,
+                &self.hit_ratio,
+                &self.ops_per_sec,
+                &self.evictions_per_sec,
+                &self.indexing_rate,
+                &self.etl_durations,
+            ])
+            .chain(self.cloudwatch.values())
+    }
+
+    /// Every ring, mutable (examples that fill a day of history).
+    pub fn rings_mut(&mut self) -> impl Iterator<Item = &mut Ring> + '_ {
+        self.lag
+            .values_mut()
+            .chain([
+                &mut self.worst_lag,
+                &mut self.hit_ratio,
+                &mut self.ops_per_sec,
+                &mut self.evictions_per_sec,
+                &mut self.indexing_rate,
+                &mut self.etl_durations,
+            ])
+            .chain(self.cloudwatch.values_mut())
+    }
+
+    /// Bytes the rings hold on the heap (the maps' own nodes and keys not counted).
+    pub fn heap_bytes(&self) -> usize {
+        self.rings().map(Ring::heap_bytes).sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +302,43 @@ mod tests {
             r.tail_scaled(2, 1.0),
             vec![CAPACITY as u64 + 8, CAPACITY as u64 + 9]
         );
+    }
+
+    fn t(secs: i64) -> DateTime<Utc> {
+        chrono::TimeZone::timestamp_opt(&Utc, 1_764_000_000 + secs, 0).unwrap()
+    }
+
+    #[test]
+    fn a_day_of_samples_keeps_five_minutes_in_full_and_24h_in_minutes_within_the_bound() {
+        let mut r = Ring::default();
+        for s in 0..(25 * 3600) {
+            r.push_at(t(s), (s % 60) as f64);
+        }
+        assert_eq!(r.len(), CAPACITY);
+        assert_eq!(r.points(Window::Recent).len(), CAPACITY);
+        assert_eq!(r.points(Window::Hour).len(), 60);
+        let day = r.points(Window::Day);
+        assert_eq!(day.len(), history::BUCKETS);
+        // Each minute saw 0..=59: the bucket keeps the extremes and the mean.
+        assert_eq!((day[0].min, day[0].max, day[0].mean), (0.0, 59.0, 29.5));
+        assert_eq!(day[day.len() - 1].at, t(25 * 3600 - 60));
+        // The bound: 300 values with their times, 1,440 buckets of 20 bytes (+1 spare slot).
+        assert!(r.heap_bytes() <= CAPACITY * 20 + (history::BUCKETS + 1) * 20);
+    }
+
+    #[test]
+    fn a_backfill_fills_the_history_before_the_first_live_sample_once() {
+        let mut r = Ring::default();
+        r.push_at(t(3600), 5.0);
+        let past: Vec<_> = (0..50).map(|i| (t(i * 60), i as f64)).collect();
+        assert_eq!(r.backfill(&past), 50);
+        assert_eq!(r.len(), 51);
+        assert_eq!(r.times().unwrap()[0], t(0));
+        assert_eq!(r.last(), Some(5.0));
+        assert_eq!(r.points(Window::Day).len(), 51);
+        // The same points again are not older than what is held: nothing is counted twice.
+        assert_eq!(r.backfill(&past), 0);
+        assert_eq!(r.len(), 51);
     }
 
     #[test]

@@ -137,7 +137,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     writer_health(f, health_r, st, def, a);
 
     // Replicas, then instances replica_host_status still lists but nobody updates (gone).
-    let gone_rows = a.gone.iter().map(|g| {
+    let gone_row = |g: &crate::model::GoneInstance| {
         let age = g
             .last_update_age_seconds
             .map_or("an unknown time".into(), |s| fmt::age(s as i64));
@@ -159,62 +159,64 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             )),
         ])
         .style(t.dim())
+    };
+    let replica_row = |r: &ReplicaStatus| {
+        let s_state = def.state_status(
+            "replica",
+            &format!("{:?}", r.state).to_ascii_lowercase(),
+            Status::Ok,
+        );
+        let s_lag = lag_t.map_or(Status::Ok, |th| th.evaluate(r.lag_seconds));
+        let worst = s_state.max(s_lag);
+        let others: Vec<String> = r
+            .readings
+            .iter()
+            .filter(|x| x.source != r.lag_source)
+            .map(|x| {
+                format!(
+                    "{} {}",
+                    lag_source(x.source),
+                    x.lag_seconds.map_or("-".into(), fmt::secs)
+                )
+            })
+            .collect();
+        let threads = match (r.io_running, r.sql_running) {
+            (Some(io), Some(sql)) => format!(
+                "io {} sql {}",
+                if io { "yes" } else { "NO" },
+                if sql { "yes" } else { "NO" }
+            ),
+            _ => String::new(),
+        };
+        Row::new(vec![
+            Cell::from(Span::styled(worst.symbol(), t.status(worst))),
+            Cell::from(r.name.clone()),
+            Cell::from(Span::styled(
+                format!("{:?}", r.state).to_lowercase(),
+                t.status(s_state),
+            )),
+            Cell::from(Span::styled(
+                r.lag_seconds.map_or("-".into(), fmt::secs),
+                t.status(s_lag),
+            )),
+            Cell::from(lag_source(r.lag_source)),
+            Cell::from(others.join(", ")),
+            Cell::from(threads),
+            Cell::from(
+                r.last_error
+                    .clone()
+                    .or_else(|| r.gtid_position.clone().map(|g| format!("gtid {g}")))
+                    .unwrap_or_default(),
+            ),
+        ])
+    };
+    let n = replicas.len() + a.gone.len();
+    // Top border and header.
+    let win = widgets::table_window(st, n, table_r, 2);
+    let rows: Vec<Row> = win.lay_out(st, |k| match replicas.get(k) {
+        Some(r) => replica_row(r),
+        None => gone_row(&a.gone[k - replicas.len()]),
     });
-    let rows: Vec<Row> = replicas
-        .iter()
-        .map(|r| {
-            let s_state = def.state_status(
-                "replica",
-                &format!("{:?}", r.state).to_ascii_lowercase(),
-                Status::Ok,
-            );
-            let s_lag = lag_t.map_or(Status::Ok, |th| th.evaluate(r.lag_seconds));
-            let worst = s_state.max(s_lag);
-            let others: Vec<String> = r
-                .readings
-                .iter()
-                .filter(|x| x.source != r.lag_source)
-                .map(|x| {
-                    format!(
-                        "{} {}",
-                        lag_source(x.source),
-                        x.lag_seconds.map_or("-".into(), fmt::secs)
-                    )
-                })
-                .collect();
-            let threads = match (r.io_running, r.sql_running) {
-                (Some(io), Some(sql)) => format!(
-                    "io {} sql {}",
-                    if io { "yes" } else { "NO" },
-                    if sql { "yes" } else { "NO" }
-                ),
-                _ => String::new(),
-            };
-            Row::new(vec![
-                Cell::from(Span::styled(worst.symbol(), t.status(worst))),
-                Cell::from(r.name.clone()),
-                Cell::from(Span::styled(
-                    format!("{:?}", r.state).to_lowercase(),
-                    t.status(s_state),
-                )),
-                Cell::from(Span::styled(
-                    r.lag_seconds.map_or("-".into(), fmt::secs),
-                    t.status(s_lag),
-                )),
-                Cell::from(lag_source(r.lag_source)),
-                Cell::from(others.join(", ")),
-                Cell::from(threads),
-                Cell::from(
-                    r.last_error
-                        .clone()
-                        .or_else(|| r.gtid_position.clone().map(|g| format!("gtid {g}")))
-                        .unwrap_or_default(),
-                ),
-            ])
-        })
-        .chain(gone_rows)
-        .collect();
-    let n = rows.len();
     let table = Table::new(
         rows,
         [
@@ -277,9 +279,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             table_r,
         );
     } else {
-        let mut ts = widgets::table_state(st, n);
+        let mut ts = win.state;
         f.render_stateful_widget(table, table_r, &mut ts);
-        crate::state::mouse::record_table(st, table_r, 2, ts.offset(), n);
+        crate::state::mouse::record_table(st, table_r, 2, win.rows.start, n);
     }
 
     // One lag sparkline per replica; on a wide screen the worst lag as a chart beside them,

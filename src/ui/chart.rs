@@ -1,7 +1,8 @@
 //! History charts, for detail views and the panels' own charts alike: a clock-time axis, a
 //! value axis that starts at zero with its unit, the threshold drawn as a line, and the window
 //! the chart covers in its title. A panel that asks for a sparkline (or an area too small for
-//! axes) gets one, titled with its window and latest value.
+//! axes) gets one, titled with its window and latest value; `w` cycles the window: the last
+//! samples at full resolution, or the last hour or day per minute with each minute's peak.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,7 +13,8 @@ use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Sparklin
 use crate::fmt;
 use crate::panels::ChartKind;
 use crate::state::State;
-use crate::state::series::Ring;
+use crate::state::history::Window;
+use crate::state::series::{Point, Ring};
 
 /// `ring` as a line chart in `r` (nothing when too small). `threshold` (same unit) is drawn as a
 /// horizontal line and kept inside the scale, so "under the threshold" is visible at a glance.
@@ -26,64 +28,77 @@ pub fn history(
     threshold: Option<f64>,
 ) {
     let t = &st.theme;
-    if r.height < 5 || r.width < 24 || ring.is_empty() {
+    let w = st.chart_window;
+    let points = ring.points(w);
+    if r.height < 5 || r.width < 24 || points.is_empty() {
         return;
     }
-    let n = ring.len();
+    let n = points.len();
     let now = ring.last().map_or("-".into(), |v| fmt::with_unit(v, unit));
-    // A clock axis when every value has its time; sample numbers otherwise.
-    let times = ring.times();
-    let window = match times {
-        Some(ts) => {
-            let (a, b) = (ts[0], ts[ts.len() - 1]);
-            let span = (b - a).to_std().unwrap_or_default();
-            format!(
-                "{}–{} ({})",
-                fmt::hms(a),
-                fmt::hms(b),
-                humantime::format_duration(std::time::Duration::from_secs(span.as_secs()))
-            )
-        }
-        None => format!("last {n} samples"),
+    // A clock axis when every value has its time (buckets always do); sample numbers otherwise.
+    let timed = w != Window::Recent || ring.times().is_some();
+    let (first, newest) = (points[0].at, points[n - 1].at);
+    let per = match w {
+        Window::Recent => String::new(),
+        _ => ", per minute: mean, max dotted".into(),
     };
-    let title = format!(" {what} history, {window}, now {now} ");
+    let window = if timed {
+        let span = (newest - first).to_std().unwrap_or_default();
+        format!(
+            "{}–{} ({}{per})",
+            fmt::hms(first),
+            fmt::hms(newest),
+            humantime::format_duration(std::time::Duration::from_secs(span.as_secs()))
+        )
+    } else {
+        format!("last {n} samples")
+    };
+    let title = format!(" {what} history [{} w], {window}, now {now} ", w.label());
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(t.border())
         .title(Line::styled(title, t.dim()));
-    let pts: Vec<(f64, f64)> = match times {
-        Some(ts) => ts
-            .iter()
-            .zip(ring.iter())
-            .map(|(t, v)| ((*t - ts[0]).num_milliseconds() as f64 / 1000.0, v))
-            .collect(),
-        None => ring
+    let x_of = |i: usize, p: &Point| {
+        if timed {
+            (p.at - first).num_milliseconds() as f64 / 1000.0
+        } else {
+            i as f64
+        }
+    };
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (x_of(i, p), p.mean))
+        .collect();
+    let peaks: Vec<(f64, f64)> = match w {
+        Window::Recent => Vec::new(),
+        _ => points
             .iter()
             .enumerate()
-            .map(|(i, v)| (i as f64, v))
+            .map(|(i, p)| (x_of(i, p), p.max))
             .collect(),
     };
-    let top = ring
-        .max()
-        .unwrap_or(0.0)
+    let top = points
+        .iter()
+        .map(|p| p.max)
+        .fold(0.0, f64::max)
         .max(threshold.unwrap_or(0.0))
         .max(f64::EPSILON)
         * 1.1;
     let x_max = pts.last().map_or(1.0, |p| p.0).max(1.0);
-    let x_labels = match times {
-        Some(ts) => {
-            let mid = ts[0] + (ts[ts.len() - 1] - ts[0]) / 2;
-            [
-                Line::raw(fmt::hms(ts[0])),
-                Line::raw(fmt::hms(mid)),
-                Line::raw(fmt::hms(ts[ts.len() - 1])),
-            ]
-        }
-        None => [
+    let x_labels = if timed {
+        let mid = first + (newest - first) / 2;
+        [
+            Line::raw(fmt::hms(first)),
+            Line::raw(fmt::hms(mid)),
+            Line::raw(fmt::hms(newest)),
+        ]
+    } else {
+        [
             Line::raw(format!("-{}", n - 1)),
             Line::raw(""),
             Line::raw("now"),
-        ],
+        ]
     };
     let line: Vec<(f64, f64)> = threshold
         .map(|th| vec![(0.0, th), (x_max, th)])
@@ -95,6 +110,17 @@ pub fn history(
             .style(t.chart())
             .data(&pts),
     ];
+    if !peaks.is_empty() {
+        // Under the mean line, so the line stays readable where they meet.
+        sets.insert(
+            0,
+            Dataset::default()
+                .marker(symbols::Marker::Dot)
+                .graph_type(GraphType::Scatter)
+                .style(t.dim())
+                .data(&peaks),
+        );
+    }
     if threshold.is_some() {
         sets.push(
             Dataset::default()
@@ -151,22 +177,80 @@ pub fn panel(
     }
     let t = &st.theme;
     let now = ring.last().map_or("-".into(), |v| fmt::with_unit(v, unit));
-    let window = match ring.times() {
-        Some(ts) if !ts.is_empty() => format!("{}–{}", fmt::hms(ts[0]), fmt::hms(ts[ts.len() - 1])),
-        _ => format!("last {} samples", ring.len()),
-    };
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(t.border())
         .title(Line::styled(
-            format!(" {what}, {window}, now {now} "),
+            format!(" {what}, {}, now {now} ", window_label(st, ring)),
             t.dim(),
         ));
     let inner = block.inner(r);
     f.render_widget(block, r);
-    if ring.is_empty() || inner.height == 0 {
+    let (values, total) = ring.window_values(st.chart_window);
+    if values.is_empty() || inner.height == 0 {
         return;
     }
-    let data = ring.tail_scaled(inner.width as usize, 1.0);
+    // Paged like the overview's charts: a new value costs one column, not a redraw of every
+    // cell (the bytes over SSH, docs/PERFORMANCE.md).
+    let shown = &values[super::widgets::page(values.len(), total, inner.width as usize)];
+    let data: Vec<u64> = shown.iter().map(|v| v.max(0.0).round() as u64).collect();
+    super::widgets::chart_ground(f, inner, t.chart());
     f.render_widget(Sparkline::default().data(&data).style(t.chart()), inner);
+}
+
+/// What a chart of `ring` covers in the window in force: "last 120 samples [5m w]", "last 1h,
+/// per-minute mean [1h w]" (the key that cycles it named, so the window is discoverable).
+pub fn window_label(st: &State, ring: &Ring) -> String {
+    let w = st.chart_window;
+    let key = st
+        .keymap
+        .keys_for(
+            crate::keymap::Scope::Global,
+            &crate::keymap::Action::ChartWindow,
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    match w {
+        Window::Recent => format!("last {} samples [{} {key}]", ring.len(), w.label()),
+        _ => format!("last {}, per-minute mean [{} {key}]", w.label(), w.label()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::state::history::Window;
+    use crate::state::{Tab, fixture};
+
+    #[test]
+    fn w_cycles_every_chart_through_the_last_hour_and_day_and_back() {
+        let mut st = fixture::state();
+        st.tab = Tab::Panel("redis".into());
+        let w = KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE);
+        let screen = |st: &crate::state::State| {
+            let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+            term.draw(|f| crate::ui::draw(f, st)).unwrap();
+            let buf = term.backend().buffer().clone();
+            (0..buf.area.height)
+                .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect())
+                .collect::<Vec<String>>()
+                .join("\n")
+        };
+        assert!(screen(&st).contains("ops/s, last 60 samples [5m w]"));
+        st.handle_key(w);
+        assert_eq!(st.chart_window, Window::Hour);
+        let text = screen(&st);
+        assert!(
+            text.contains("ops/s, last 1h, per-minute mean [1h w]"),
+            "{text}"
+        );
+        st.handle_key(w);
+        assert_eq!(st.chart_window, Window::Day);
+        st.handle_key(w);
+        assert_eq!(st.chart_window, Window::Recent);
+    }
 }

@@ -47,54 +47,53 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .collect();
     let wide = inner.width >= 100;
     let spark_w: usize = if wide { 24 } else { 10 };
-    let rows: Vec<Row> = figs
-        .iter()
-        .map(|x| {
-            // CloudWatch refusing or failing the query is said as such, never as "no data".
-            let value = match (&x.error, x.value) {
-                (Some(e), _) => Span::styled(
-                    e.split(':').next().unwrap_or("error").to_string(),
-                    t.status(Status::Crit),
-                ),
-                (None, Some(v)) => Span::styled(fmt::with_unit(v, &x.unit), t.status(x.status)),
-                (None, None) => Span::styled("no data", t.dim()),
-            };
-            let label = match &x.error {
-                Some(e) => format!("{}  ({e})", x.label),
-                None => x.label.clone(),
-            };
-            let hist: Vec<f64> = if x.history.is_empty() {
-                st.series
-                    .cloudwatch
-                    .get(&(def.id.clone(), x.label.clone()))
-                    .map(|r| r.iter().collect())
-                    .unwrap_or_default()
-            } else {
-                x.history.clone()
-            };
-            Row::new(vec![
-                Cell::from(Span::styled(x.status.symbol(), t.status(x.status))),
-                Cell::from(label),
-                Cell::from(Line::from(value).right_aligned()),
-                Cell::from(Span::styled(
-                    x.period_seconds
-                        .map(|p| {
-                            humantime::format_duration(std::time::Duration::from_secs(p as u64))
-                                .to_string()
-                        })
-                        .unwrap_or_default(),
-                    t.dim(),
-                )),
-                Cell::from(Span::styled(
-                    x.at.map(|a| fmt::age_since(st.now, a))
-                        .unwrap_or_else(|| "-".into()),
-                    t.dim(),
-                )),
-                Cell::from(Span::styled(widgets::spark_text(&hist, spark_w), t.chart())),
-            ])
-        })
-        .collect();
-    let n = rows.len();
+    let win = widgets::table_window(st, figs.len(), inner, 1);
+    let rows: Vec<Row> = win.lay_out(st, |k| {
+        let x = figs[k];
+        // CloudWatch refusing or failing the query is said as such, never as "no data".
+        let value = match (&x.error, x.value) {
+            (Some(e), _) => Span::styled(
+                e.split(':').next().unwrap_or("error").to_string(),
+                t.status(Status::Crit),
+            ),
+            (None, Some(v)) => Span::styled(fmt::with_unit(v, &x.unit), t.status(x.status)),
+            (None, None) => Span::styled("no data", t.dim()),
+        };
+        let label = match &x.error {
+            Some(e) => format!("{}  ({e})", x.label),
+            None => x.label.clone(),
+        };
+        let hist: Vec<f64> = if x.history.is_empty() {
+            st.series
+                .cloudwatch
+                .get(&(def.id.clone(), x.label.clone()))
+                .map(|r| r.iter().collect())
+                .unwrap_or_default()
+        } else {
+            x.history.clone()
+        };
+        Row::new(vec![
+            Cell::from(Span::styled(x.status.symbol(), t.status(x.status))),
+            Cell::from(label),
+            Cell::from(Line::from(value).right_aligned()),
+            Cell::from(Span::styled(
+                x.period_seconds
+                    .map(|p| {
+                        humantime::format_duration(std::time::Duration::from_secs(p as u64))
+                            .to_string()
+                    })
+                    .unwrap_or_default(),
+                t.dim(),
+            )),
+            Cell::from(Span::styled(
+                x.at.map(|a| fmt::age_since(st.now, a))
+                    .unwrap_or_else(|| "-".into()),
+                t.dim(),
+            )),
+            Cell::from(Span::styled(widgets::spark_text(&hist, spark_w), t.chart())),
+        ])
+    });
+    let n = figs.len();
     let table = Table::new(
         rows,
         [
@@ -114,8 +113,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "figures")), inner);
     } else {
-        let mut ts = widgets::table_state(st, n);
+        let mut ts = win.state;
         f.render_stateful_widget(table, inner, &mut ts);
-        crate::state::mouse::record_table(st, inner, 1, ts.offset(), n);
+        crate::state::mouse::record_table(st, inner, 1, win.rows.start, n);
     }
 }

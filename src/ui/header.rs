@@ -130,7 +130,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
     let mut spans = left;
     spans.push(Span::raw(" ".repeat(gap)));
     spans.extend(right);
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    super::widgets::one_line(f, area, Line::from(spans));
 }
 
 /// Short tab label: the panel id ("overview", "aurora", "cloudfront").
@@ -146,10 +146,7 @@ pub fn footer(f: &mut Frame, area: Rect, st: &State) {
     if let Some((msg, at)) = &st.flash
         && (st.now - *at).num_seconds() < 5
     {
-        f.render_widget(
-            Paragraph::new(Line::styled(format!(" {msg}"), t.accent())),
-            area,
-        );
+        super::widgets::one_line(f, area, Line::styled(format!(" {msg}"), t.accent()));
         return;
     }
     if let Some(Input::Filter { .. }) = &st.input {
@@ -225,5 +222,5 @@ pub fn footer(f: &mut Frame, area: Rect, st: &State) {
         }
         spans = kept;
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    super::widgets::one_line(f, area, Line::from(spans));
 }

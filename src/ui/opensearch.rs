@@ -76,36 +76,35 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .into_iter()
         .filter_map(|i| o.indices.get(i))
         .collect();
-    let rows: Vec<Row> = indices
-        .iter()
-        .map(|i| {
-            let h = i.health.as_deref().unwrap_or("");
-            let s = if h.is_empty() {
-                Status::NoData
-            } else {
-                def.state_status("health", h, Status::NoData)
-            };
-            // An index without figures says what it is rather than "0 docs".
-            let state = match i.state {
-                IndexState::Open => Span::raw(i.state.as_str()),
-                IndexState::Closed | IndexState::NoStats => {
-                    Span::styled(i.state.as_str(), t.status(Status::Warn))
-                }
-                IndexState::Red | IndexState::Initializing => {
-                    Span::styled(i.state.as_str(), t.status(Status::Crit))
-                }
-            };
-            Row::new(vec![
-                Cell::from(Span::styled(s.symbol(), t.status(s))),
-                Cell::from(i.name.clone()),
-                Cell::from(state),
-                Cell::from(i.docs.map_or("-".into(), |d| fmt::count(d as f64))),
-                Cell::from(i.size_bytes.map_or("-".into(), fmt::bytes)),
-                Cell::from(i.aliases.join(", ")),
-            ])
-        })
-        .collect();
-    let n = rows.len();
+    let win = widgets::table_window(st, indices.len(), table_r, 1);
+    let rows: Vec<Row> = win.lay_out(st, |k| {
+        let i = indices[k];
+        let h = i.health.as_deref().unwrap_or("");
+        let s = if h.is_empty() {
+            Status::NoData
+        } else {
+            def.state_status("health", h, Status::NoData)
+        };
+        // An index without figures says what it is rather than "0 docs".
+        let state = match i.state {
+            IndexState::Open => Span::raw(i.state.as_str()),
+            IndexState::Closed | IndexState::NoStats => {
+                Span::styled(i.state.as_str(), t.status(Status::Warn))
+            }
+            IndexState::Red | IndexState::Initializing => {
+                Span::styled(i.state.as_str(), t.status(Status::Crit))
+            }
+        };
+        Row::new(vec![
+            Cell::from(Span::styled(s.symbol(), t.status(s))),
+            Cell::from(i.name.clone()),
+            Cell::from(state),
+            Cell::from(i.docs.map_or("-".into(), |d| fmt::count(d as f64))),
+            Cell::from(i.size_bytes.map_or("-".into(), fmt::bytes)),
+            Cell::from(i.aliases.join(", ")),
+        ])
+    });
+    let n = indices.len();
     let table = Table::new(
         rows,
         [
@@ -125,9 +124,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "indices")), table_r);
     } else {
-        let mut ts = widgets::table_state(st, n);
+        let mut ts = win.state;
         f.render_stateful_widget(table, table_r, &mut ts);
-        crate::state::mouse::record_table(st, table_r, 1, ts.offset(), n);
+        crate::state::mouse::record_table(st, table_r, 1, win.rows.start, n);
     }
 
     if tasks_h > 0 {
@@ -205,5 +204,54 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             def.chart,
             None,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::state::fixture::fleet;
+    use crate::state::{State, Tab};
+
+    /// One frame of the OpenSearch panel at `w`x`h`: rows formatted, and the screen's lines.
+    fn frame(st: &State, w: u16, h: u16) -> (u64, Vec<String>) {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let before = st.rows_laid_out.get();
+        term.draw(|f| crate::ui::draw(f, st)).unwrap();
+        let buf = term.backend().buffer();
+        let text = (0..buf.area.height)
+            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect())
+            .collect();
+        (st.rows_laid_out.get() - before, text)
+    }
+
+    #[test]
+    fn a_1000_index_table_formats_only_the_rows_its_viewport_shows() {
+        let mut st = fleet::state();
+        assert_eq!(st.data.opensearch.as_ref().unwrap().indices.len(), 1000);
+        st.tab = Tab::Panel("opensearch".into());
+        // A 24-line terminal leaves the table fewer than 20 body rows.
+        let (formatted, text) = frame(&st, 120, 24);
+        let shown = text.iter().filter(|l| l.contains("logs-2026.")).count() as u64;
+        assert!(
+            formatted > 0 && formatted <= 20,
+            "{formatted} rows formatted:\n{}",
+            text.join("\n")
+        );
+        assert_eq!(formatted, shown, "every formatted row is on screen");
+        // Far down the table, the window follows the selection and costs the same.
+        st.views.entry("opensearch".into()).or_default().selected = 900;
+        let (far, text) = frame(&st, 120, 24);
+        assert_eq!(far, formatted);
+        let name = &st.data.opensearch.as_ref().unwrap().indices[900].name;
+        assert!(
+            text.iter().any(|l| l.contains(name.as_str())),
+            "{name} not on screen:\n{}",
+            text.join("\n")
+        );
+        // Movement keys still clamp to the whole table, not to the rows drawn.
+        assert_eq!(st.visible_rows.get(), 1000);
     }
 }

@@ -6,11 +6,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+use ratatui::widgets::{Block, Borders, Sparkline};
 use unicode_width::UnicodeWidthStr;
 
 use super::{fmt, widgets};
 use crate::model::*;
+use crate::state::history::Window;
 use crate::state::overview::visible_alarms;
 pub use crate::state::overview::{Row, panel_at, rows};
 use crate::state::{Finding, State};
@@ -103,10 +104,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         } else {
             widgets::empty_line(st, "services").to_string()
         };
-        f.render_widget(
-            Paragraph::new(Line::styled(msg, t.dim())),
-            Rect { height: 1, ..inner },
-        );
+        widgets::one_line(f, Rect { height: 1, ..inner }, Line::styled(msg, t.dim()));
         y += 1;
     }
     for (i, r) in services.iter().enumerate().take(svc_lines) {
@@ -243,7 +241,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
                     ),
                     Span::styled(silenced, t.dim()),
                 ]);
-                f.render_widget(Paragraph::new(line), r);
+                widgets::one_line(f, r, line);
             }
             y += 1;
         }
@@ -306,18 +304,22 @@ fn trends(f: &mut Frame, r: Rect, st: &State) {
         };
         // Paged (see `widgets::page`) and scaled between the history's min and max widened to
         // 1-2-5 steps (stated in the title), so movement shows without a redraw per sample.
-        let values: Vec<f64> = ring.iter().collect();
-        let shown = &values[widgets::page(values.len(), ring.pushed(), inner.width as usize)];
+        let (values, total) = ring.window_values(st.chart_window);
+        let shown = &values[widgets::page(values.len(), total, inner.width as usize)];
         // The scale spans every kept value (minutes), not the page: it then changes only when
         // an extreme enters or leaves the history, not at every page or new high.
         let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let (lo, hi) = widgets::nice_bounds(lo, hi);
         let title = format!(
-            "{name} {} (range {}..{})",
+            "{name} {} (range {}..{}{})",
             show(ring.last().unwrap_or(0.0)),
             show(lo),
-            show(hi)
+            show(hi),
+            match st.chart_window {
+                Window::Recent => String::new(),
+                w => format!(", {} per min", w.label()),
+            }
         );
         let block = Block::default()
             .borders(Borders::TOP)
@@ -348,20 +350,18 @@ fn trends(f: &mut Frame, r: Rect, st: &State) {
 
 fn section(f: &mut Frame, r: Rect, st: &State, title: &str) {
     let rule = "─".repeat((r.width as usize).saturating_sub(title.width() + 3));
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
+    widgets::one_line(
+        f,
+        r,
+        Line::from(vec![
             Span::styled(format!("─ {title} "), st.theme.dim()),
             Span::styled(rule, st.theme.dim()),
-        ])),
-        r,
+        ]),
     );
 }
 
 fn more(f: &mut Frame, r: Rect, st: &State, n: usize) {
-    f.render_widget(
-        Paragraph::new(Line::styled(format!("  … {n} more"), st.theme.dim())),
-        r,
-    );
+    widgets::one_line(f, r, Line::styled(format!("  … {n} more"), st.theme.dim()));
 }
 
 /// Status symbol of a silenced alarm or finding (a symbol, not only a colour: NO_COLOR).
@@ -418,7 +418,7 @@ fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
     if selected {
         line = line.style(t.selected());
     }
-    f.render_widget(Paragraph::new(line), r);
+    widgets::one_line(f, r, line);
 }
 
 fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
@@ -467,12 +467,13 @@ fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
     if selected {
         line = line.style(t.selected());
     }
-    f.render_widget(
-        Paragraph::new(line),
+    widgets::one_line(
+        f,
         Rect {
             width: text_w as u16,
             ..r
         },
+        line,
     );
     if spark_w > 0 {
         let sr = Rect {
@@ -499,7 +500,7 @@ fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
         width: (age_w as u16).min(r.width),
         ..r
     };
-    f.render_widget(Paragraph::new(Line::from(age).right_aligned()), ar);
+    widgets::one_line(f, ar, Line::from(age).right_aligned());
 }
 
 #[cfg(test)]

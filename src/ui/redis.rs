@@ -105,52 +105,51 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     } else {
         (table_r.width as usize).saturating_sub(fixed).max(14)
     };
-    let rows: Vec<Row> = nodes
-        .iter()
-        .map(|n| {
-            let mem = node_memory_pct(n);
-            let ms = mem_t.map_or(Status::Ok, |th| th.evaluate(mem));
-            let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(n.hit_ratio));
-            let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(n.evictions_per_sec)));
-            let worst = if n.error.is_some() {
-                Status::Crit
-            } else {
-                ms.max(hs).max(es)
-            };
-            let mem_txt = match mem {
-                Some(p) if wide => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
-                Some(p) => fmt::pct(p),
-                None => fmt::bytes(n.used_memory_bytes),
-            };
-            let lag = match n.repl_offset_lag {
-                Some(b) => fmt::bytes(b),
-                None => String::new(),
-            };
-            let mut cells = vec![
-                Cell::from(Span::styled(worst.symbol(), t.status(worst))),
-                Cell::from(shorten_middle(&n.addr, name_w)),
-                Cell::from(n.role.clone()),
-                Cell::from(n.shard.clone().unwrap_or_default()),
-                Cell::from(Span::styled(
-                    n.hit_ratio.map_or("-".into(), fmt::ratio_pct),
-                    t.status(hs),
-                )),
-                Cell::from(fmt::count(n.ops_per_sec)),
-                Cell::from(Span::styled(mem_txt, t.status(ms))),
-                Cell::from(Span::styled(fmt::count(n.evictions_per_sec), t.status(es))),
-                Cell::from(n.connected_clients.to_string()),
-                Cell::from(lag),
-            ];
-            if any_error {
-                cells.push(Cell::from(Span::styled(
-                    n.error.clone().unwrap_or_default(),
-                    t.error(),
-                )));
-            }
-            Row::new(cells)
-        })
-        .collect();
-    let n = rows.len();
+    let win = widgets::table_window(st, nodes.len(), table_r, 1);
+    let rows: Vec<Row> = win.lay_out(st, |k| {
+        let n = nodes[k];
+        let mem = node_memory_pct(n);
+        let ms = mem_t.map_or(Status::Ok, |th| th.evaluate(mem));
+        let hs = hit_t.map_or(Status::Ok, |th| th.evaluate(n.hit_ratio));
+        let es = ev_t.map_or(Status::Ok, |th| th.evaluate(Some(n.evictions_per_sec)));
+        let worst = if n.error.is_some() {
+            Status::Crit
+        } else {
+            ms.max(hs).max(es)
+        };
+        let mem_txt = match mem {
+            Some(p) if wide => format!("{} of {}", fmt::pct(p), fmt::bytes(n.max_memory_bytes)),
+            Some(p) => fmt::pct(p),
+            None => fmt::bytes(n.used_memory_bytes),
+        };
+        let lag = match n.repl_offset_lag {
+            Some(b) => fmt::bytes(b),
+            None => String::new(),
+        };
+        let mut cells = vec![
+            Cell::from(Span::styled(worst.symbol(), t.status(worst))),
+            Cell::from(shorten_middle(&n.addr, name_w)),
+            Cell::from(n.role.clone()),
+            Cell::from(n.shard.clone().unwrap_or_default()),
+            Cell::from(Span::styled(
+                n.hit_ratio.map_or("-".into(), fmt::ratio_pct),
+                t.status(hs),
+            )),
+            Cell::from(fmt::count(n.ops_per_sec)),
+            Cell::from(Span::styled(mem_txt, t.status(ms))),
+            Cell::from(Span::styled(fmt::count(n.evictions_per_sec), t.status(es))),
+            Cell::from(n.connected_clients.to_string()),
+            Cell::from(lag),
+        ];
+        if any_error {
+            cells.push(Cell::from(Span::styled(
+                n.error.clone().unwrap_or_default(),
+                t.error(),
+            )));
+        }
+        Row::new(cells)
+    });
+    let n = nodes.len();
     let table = Table::new(
         rows,
         [
@@ -182,9 +181,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "nodes")), table_r);
     } else {
-        let mut ts = widgets::table_state(st, n);
+        let mut ts = win.state;
         f.render_stateful_widget(table, table_r, &mut ts);
-        crate::state::mouse::record_table(st, table_r, 1, ts.offset(), n);
+        crate::state::mouse::record_table(st, table_r, 1, win.rows.start, n);
     }
 
     if chart_h > 0 {

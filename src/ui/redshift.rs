@@ -44,38 +44,37 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .into_iter()
         .filter_map(|i| r.runs.get(i))
         .collect();
-    let rows: Vec<Row> = runs
-        .iter()
-        .map(|x| {
-            let mut s = def.state_status("run", &x.status, Status::Ok);
-            if x.slow {
-                s = s.max(def.state_status("run", "slow", Status::Warn));
-            }
-            let ds = dur_t.map_or(Status::Ok, |th| th.evaluate(x.duration_seconds));
-            let s = s.max(ds);
-            Row::new(vec![
-                Cell::from(Span::styled(s.symbol(), t.status(s))),
-                Cell::from(Span::styled(x.status.to_uppercase(), t.status(s))),
-                Cell::from(x.table.clone()),
-                Cell::from(x.started_at.map(fmt::hm).unwrap_or_default()),
-                Cell::from(Span::styled(
-                    x.duration_seconds.map_or("-".into(), fmt::secs),
-                    t.status(ds),
-                )),
-                Cell::from(if x.slow {
-                    Span::styled("SLOW", t.status(Status::Warn))
-                } else {
-                    Span::raw("")
-                }),
-                Cell::from(x.rows.map_or("-".into(), |v| fmt::count(v as f64))),
-                Cell::from(Span::styled(
-                    x.error.clone().unwrap_or_default(),
-                    t.status(Status::Crit),
-                )),
-            ])
-        })
-        .collect();
-    let n = rows.len();
+    let win = widgets::table_window(st, runs.len(), runs_r, 1);
+    let rows: Vec<Row> = win.lay_out(st, |k| {
+        let x = runs[k];
+        let mut s = def.state_status("run", &x.status, Status::Ok);
+        if x.slow {
+            s = s.max(def.state_status("run", "slow", Status::Warn));
+        }
+        let ds = dur_t.map_or(Status::Ok, |th| th.evaluate(x.duration_seconds));
+        let s = s.max(ds);
+        Row::new(vec![
+            Cell::from(Span::styled(s.symbol(), t.status(s))),
+            Cell::from(Span::styled(x.status.to_uppercase(), t.status(s))),
+            Cell::from(x.table.clone()),
+            Cell::from(x.started_at.map(fmt::hm).unwrap_or_default()),
+            Cell::from(Span::styled(
+                x.duration_seconds.map_or("-".into(), fmt::secs),
+                t.status(ds),
+            )),
+            Cell::from(if x.slow {
+                Span::styled("SLOW", t.status(Status::Warn))
+            } else {
+                Span::raw("")
+            }),
+            Cell::from(x.rows.map_or("-".into(), |v| fmt::count(v as f64))),
+            Cell::from(Span::styled(
+                x.error.clone().unwrap_or_default(),
+                t.status(Status::Crit),
+            )),
+        ])
+    });
+    let n = runs.len();
     let table = Table::new(
         rows,
         [
@@ -99,9 +98,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "load runs")), runs_r);
     } else {
-        let mut ts = widgets::table_state(st, n);
+        let mut ts = win.state;
         f.render_stateful_widget(table, runs_r, &mut ts);
-        crate::state::mouse::record_table(st, runs_r, 1, ts.offset(), n);
+        crate::state::mouse::record_table(st, runs_r, 1, win.rows.start, n);
     }
 
     if chart_h > 0 {

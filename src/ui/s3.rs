@@ -39,36 +39,35 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(inner);
 
     let total_cost: f64 = s.buckets.iter().map(|b| b.monthly_cost_usd).sum();
-    let rows: Vec<Row> = buckets
-        .iter()
-        .map(|b| {
-            Row::new(vec![
-                Cell::from(b.name.clone()),
-                Cell::from(fmt::bytes(b.total_bytes)),
-                Cell::from(fmt::count(b.objects as f64)),
-                Cell::from(cost_label(b)),
-                Cell::from(if b.lifecycle_rules.is_empty() {
-                    Span::styled(
-                        "none",
-                        t.status(def.state_status("lifecycle", "missing", Status::Ok)),
-                    )
-                } else {
-                    Span::raw(b.lifecycle_rules.len().to_string())
-                }),
-                Cell::from(Span::styled(
-                    format!(
-                        "{} {}",
-                        b.measured_by,
-                        b.as_of
-                            .map(|d| d.format("%Y-%m-%d").to_string())
-                            .unwrap_or_default()
-                    ),
-                    t.dim(),
-                )),
-            ])
-        })
-        .collect();
-    let n = rows.len();
+    // Header, and the bottom border with the total.
+    let win = widgets::table_window(st, buckets.len(), table_r, 2);
+    let rows: Vec<Row> = win.lay_out(st, |k| {
+        let b = buckets[k];
+        Row::new(vec![
+            Cell::from(b.name.clone()),
+            Cell::from(fmt::bytes(b.total_bytes)),
+            Cell::from(fmt::count(b.objects as f64)),
+            Cell::from(cost_label(b)),
+            Cell::from(if b.lifecycle_rules.is_empty() {
+                Span::styled(
+                    "none",
+                    t.status(def.state_status("lifecycle", "missing", Status::Ok)),
+                )
+            } else {
+                Span::raw(b.lifecycle_rules.len().to_string())
+            }),
+            Cell::from(Span::styled(
+                format!(
+                    "{} {}",
+                    b.measured_by,
+                    b.as_of
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default()
+                ),
+                t.dim(),
+            )),
+        ])
+    });
     let table = Table::new(
         rows,
         [
@@ -104,10 +103,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 t.dim(),
             )),
     );
-    let mut ts = widgets::table_state(st, n);
+    let mut ts = win.state;
     f.render_stateful_widget(table, table_r, &mut ts);
-    crate::state::mouse::record_table(st, table_r, 1, ts.offset(), n);
-    let Some(b) = ts.selected().and_then(|i| buckets.get(i)) else {
+    crate::state::mouse::record_table(st, table_r, 1, win.rows.start, buckets.len());
+    let Some(b) = win.selected().and_then(|i| buckets.get(i)) else {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "buckets")), detail_r);
         return;
     };

@@ -223,6 +223,56 @@ pub fn spark_text(values: &[f64], width: usize) -> String {
         .collect()
 }
 
+/// The part of a table that is drawn: which rows (indices into the panel's ordered rows) fit
+/// in the area, and the selection relative to the first of them.
+#[derive(Debug, Clone)]
+pub struct TableWindow {
+    /// Rows on screen, as indices into the full (filtered, sorted) row list.
+    pub rows: std::ops::Range<usize>,
+    /// Selection within `rows` (ratatui's offset stays 0: only these rows are given to it).
+    pub state: TableState,
+}
+
+impl TableWindow {
+    /// The selected row as an index into the full row list.
+    pub fn selected(&self) -> Option<usize> {
+        self.state.selected().map(|i| self.rows.start + i)
+    }
+
+    /// Format only the rows on screen with `row` (called with the index into the full list),
+    /// counting them in [`State::rows_laid_out`].
+    pub fn lay_out<'a>(
+        &self,
+        st: &State,
+        mut row: impl FnMut(usize) -> ratatui::widgets::Row<'a>,
+    ) -> Vec<ratatui::widgets::Row<'a>> {
+        st.rows_laid_out
+            .set(st.rows_laid_out.get() + self.rows.len() as u64);
+        self.rows.clone().map(&mut row).collect()
+    }
+}
+
+/// The rows of a `rows`-row table that fit in `area` with `chrome` rows taken by its header and
+/// borders, scrolled as ratatui scrolls a fresh TableState (the top, or just far enough down to
+/// show the selection). Records `rows` so movement keys clamp to it. Per-frame work then
+/// depends on the area's height, not on how many rows the table has.
+pub fn table_window(st: &State, rows: usize, area: Rect, chrome: u16) -> TableWindow {
+    st.visible_rows.set(rows);
+    let body = area.height.saturating_sub(chrome).max(1) as usize;
+    let mut state = TableState::default();
+    if rows == 0 {
+        return TableWindow { rows: 0..0, state };
+    }
+    let sel = st.view().selected.min(rows - 1);
+    let start = sel.saturating_sub(body - 1);
+    let end = (start + body).min(rows);
+    state.select(Some(sel - start));
+    TableWindow {
+        rows: start..end,
+        state,
+    }
+}
+
 /// Selection for a table of `rows` rows; records the count so movement keys clamp to it.
 pub fn table_state(st: &State, rows: usize) -> TableState {
     st.visible_rows.set(rows);
@@ -335,6 +385,19 @@ pub fn fit(line: Line<'static>, width: u16) -> Line<'static> {
         }
     }
     Line::from(spans).style(style)
+}
+
+/// Draw one line of text in `r` (its first row), clipped at its width: the same cells as a
+/// one-line Paragraph, without the Paragraph's reflow machinery, which cost about 40 % of an
+/// overview frame (docs/PERFORMANCE.md, render benchmark). A line with a style of its own
+/// (a selected row) still goes through Paragraph, which styles only the text, not the rest of
+/// the row as `Line` would.
+pub fn one_line(f: &mut ratatui::Frame, r: Rect, line: Line<'_>) {
+    if line.style == Style::default() {
+        f.render_widget(line, r);
+    } else {
+        f.render_widget(ratatui::widgets::Paragraph::new(line), r);
+    }
 }
 
 /// Header row style for tables.

@@ -31,6 +31,12 @@ use expr::{pick_instances, rename_ids};
 
 /// Datapoints kept per figure for sparklines.
 pub const HISTORY_POINTS: usize = 30;
+/// How far a collector's first round reaches back, so a chart is full after a restart: the
+/// panel's longest period times this many, at most [`BACKFILL_MAX`]. GetMetricData is billed
+/// per metric, not per datapoint, so the longer first window costs nothing extra.
+pub const BACKFILL_PERIODS: u32 = 1440;
+/// The longest backfill: the console keeps 24 h of history (`state::history`).
+pub const BACKFILL_MAX: Duration = Duration::from_secs(24 * 3600);
 /// How long a ListMetrics answer is trusted before it is asked again.
 pub const DIMENSION_REFRESH: Duration = Duration::from_secs(300);
 
@@ -123,6 +129,8 @@ struct Cached {
 #[derive(Debug, Clone, Default)]
 struct FigState {
     points: BTreeMap<DateTime<Utc>, f64>,
+    /// The first round's datapoints (up to [`BACKFILL_MAX`] back), sent once with the figure.
+    backfill: Vec<(DateTime<Utc>, f64)>,
     /// CloudWatch's Forbidden / InternalError for this figure's last fetch, with its message.
     error: Option<String>,
 }
@@ -140,6 +148,8 @@ pub struct PanelCollector<S: MetricSource> {
     /// Only instances whose dimension_all value starts with this (the nodes of one
     /// ElastiCache replication group: CacheClusterIds "<group>-0001-001", ...).
     instance_prefix: Option<String>,
+    /// Whether a round has fetched the backfill window yet.
+    backfilled: bool,
 }
 
 impl<S: MetricSource> PanelCollector<S> {
@@ -167,6 +177,7 @@ impl<S: MetricSource> PanelCollector<S> {
             last_fetch: HashMap::new(),
             figures: BTreeMap::new(),
             instance_prefix: None,
+            backfilled: false,
         })
     }
 
@@ -347,35 +358,54 @@ impl<S: MetricSource> PanelCollector<S> {
         }
         if !groups.is_empty() {
             let longest = metrics.iter().map(|m| m.period).max().unwrap_or_default();
-            let window = longest * HISTORY_POINTS as u32;
-            let start = now - chrono::Duration::from_std(window).unwrap_or_default();
+            let since = |d: Duration| now - chrono::Duration::from_std(d).unwrap_or_default();
+            let cutoff = since(longest * HISTORY_POINTS as u32);
+            let backfill = !self.backfilled;
+            let start = if backfill {
+                since((longest * BACKFILL_PERIODS).min(BACKFILL_MAX))
+            } else {
+                cutoff
+            };
             let results = self.source.fetch(&groups, start, now).await?;
+            self.backfilled = true;
             for (qid, (mid, key)) in &wanted {
                 let st = self.figures.entry((mid.clone(), key.clone())).or_default();
                 st.error = None;
                 if let Some(s) = results.get(qid) {
                     st.error = s.error();
                     for (t, v) in &s.points {
-                        if v.is_finite() {
+                        if !v.is_finite() {
+                            continue;
+                        }
+                        if backfill {
+                            st.backfill.push((*t, *v));
+                        }
+                        if *t >= cutoff {
                             st.points.insert(*t, *v);
                         }
                     }
                 }
-                let cutoff = start;
                 st.points.retain(|t, _| *t >= cutoff);
                 while st.points.len() > HISTORY_POINTS {
                     st.points.pop_first();
                 }
             }
+            // From when the answer came, not when the round began: a slow round (a long
+            // first-round backfill, a slow endpoint) must not make the next one due at once.
+            let answered = self.source.now();
             for id in fetched {
-                self.last_fetch.insert(id, now);
+                self.last_fetch.insert(id, answered);
             }
         }
         Ok(rows
             .into_iter()
             .map(|(m, key)| {
-                let st = self.figures.get(&(m.id.clone(), key.clone()));
-                figure(&m, key.as_deref(), st)
+                let mut st = self.figures.get_mut(&(m.id.clone(), key.clone()));
+                // The backfill travels once; later rounds carry only the short history.
+                let backfill = st.as_mut().map(|s| std::mem::take(&mut s.backfill));
+                let mut fig = figure(&m, key.as_deref(), st.as_deref());
+                fig.backfill = backfill.unwrap_or_default();
+                fig
             })
             .collect())
     }
@@ -422,6 +452,7 @@ fn figure(m: &CwMetric, key: Option<&str>, st: Option<&FigState>) -> CwFigure {
         history: st
             .map(|s| s.points.values().copied().collect())
             .unwrap_or_default(),
+        backfill: Vec::new(),
         error,
     }
 }
