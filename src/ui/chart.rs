@@ -240,12 +240,14 @@ mod tests {
                 .collect::<Vec<String>>()
                 .join("\n")
         };
-        assert!(screen(&st).contains("ops/s, last 60 samples [5m w]"));
+        // The Redis panel's line chart: its title names the window and the key that cycles it.
+        let text = screen(&st);
+        assert!(text.contains("ops/s history [5m w]"), "{text}");
         st.handle_key(w);
         assert_eq!(st.chart_window, Window::Hour);
         let text = screen(&st);
         assert!(
-            text.contains("ops/s, last 1h, per-minute mean [1h w]"),
+            text.contains("ops/s history [1h w]") && text.contains("per minute: mean, max dotted"),
             "{text}"
         );
         st.handle_key(w);
