@@ -32,11 +32,23 @@ use expr::{pick_instances, rename_ids};
 /// Datapoints kept per figure for sparklines.
 pub const HISTORY_POINTS: usize = 30;
 /// How far a collector's first round reaches back, so a chart is full after a restart: the
-/// panel's longest period times this many, at most [`BACKFILL_MAX`]. GetMetricData is billed
-/// per metric, not per datapoint, so the longer first window costs nothing extra.
+/// panel's longest period times this many, at most [`BACKFILL_MAX`], and never more than one
+/// GetMetricData answer holds ([`MAX_DATAPOINTS_PER_CALL`] shared by the call's queries).
+/// GetMetricData is billed per metric requested in each call, so a window that needed
+/// NextToken pages would bill every metric again per page; a 500-metric panel backfills
+/// 201 periods (3 h 21 min at 60 s), a 5-metric panel the whole 24 h.
 pub const BACKFILL_PERIODS: u32 = 1440;
+/// Datapoints one GetMetricData call returns before it pages (the API's documented limit).
+pub const MAX_DATAPOINTS_PER_CALL: usize = 100_800;
 /// The longest backfill: the console keeps 24 h of history (`state::history`).
 pub const BACKFILL_MAX: Duration = Duration::from_secs(24 * 3600);
+/// Periods a first round reaches back for `queries` GetMetricData queries: as many as one
+/// answer holds for the queries sharing a call, at most [`BACKFILL_PERIODS`].
+pub fn backfill_periods(queries: usize) -> u32 {
+    let per_call = queries.clamp(1, super::MAX_QUERIES_PER_CALL);
+    (MAX_DATAPOINTS_PER_CALL / per_call).min(BACKFILL_PERIODS as usize) as u32
+}
+
 /// How long a ListMetrics answer is trusted before it is asked again.
 pub const DIMENSION_REFRESH: Duration = Duration::from_secs(300);
 
@@ -362,7 +374,8 @@ impl<S: MetricSource> PanelCollector<S> {
             let cutoff = since(longest * HISTORY_POINTS as u32);
             let backfill = !self.backfilled;
             let start = if backfill {
-                since((longest * BACKFILL_PERIODS).min(BACKFILL_MAX))
+                let queries: usize = groups.iter().map(|g| g.len()).sum();
+                since((longest * backfill_periods(queries)).min(BACKFILL_MAX))
             } else {
                 cutoff
             };

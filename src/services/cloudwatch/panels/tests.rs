@@ -68,3 +68,22 @@ fn instances_prefer_the_table_over_its_indexes_and_need_fixed_dimensions() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0.as_deref(), Some("E1"));
 }
+
+#[test]
+fn backfill_never_needs_a_second_page_of_datapoints() {
+    use super::{BACKFILL_PERIODS, MAX_DATAPOINTS_PER_CALL, backfill_periods};
+    assert_eq!(
+        backfill_periods(5),
+        BACKFILL_PERIODS,
+        "a small panel gets the whole day"
+    );
+    assert_eq!(backfill_periods(500), 201);
+    assert_eq!(backfill_periods(2000), 201, "calls hold 500 queries each");
+    for q in [1, 70, 71, 499, 500, 501, 10_000] {
+        let per_call = q.min(500);
+        assert!(
+            per_call * backfill_periods(q) as usize <= MAX_DATAPOINTS_PER_CALL,
+            "{q}"
+        );
+    }
+}
