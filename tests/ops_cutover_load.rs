@@ -19,7 +19,7 @@ use std::time::Duration;
 use common::mariadb::*;
 use futures::FutureExt;
 use opsdeck::audit::Outcome;
-use sqlx::MySqlPool;
+use sqlx::{MySqlPool, Row};
 
 /// This run's database and account on the stack's servers (created through the source, so
 /// replication carries both to the replicas; dropped the same way).
@@ -187,12 +187,36 @@ async fn follow(old_primary: &MySqlPool, new_primary_url: &str) {
     )
     .await;
     exec(old_primary, "START SLAVE").await;
-    poll(
-        "the old primary to replicate from the new one",
-        30,
-        || async { replication(old_primary).await == Some(("Yes".into(), "Yes".into())) },
-    )
-    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while replication(old_primary).await != Some(("Yes".into(), "Yes".into())) {
+        if std::time::Instant::now() >= deadline {
+            // Say why: the replication threads' own errors, not only that they are down.
+            let rows = sqlx::raw_sql("SHOW SLAVE STATUS")
+                .fetch_all(old_primary)
+                .await
+                .unwrap_or_default();
+            let why: Vec<String> = rows
+                .iter()
+                .flat_map(|r| {
+                    ["Last_IO_Error", "Last_SQL_Error", "Gtid_IO_Pos"].map(|c| {
+                        let v = r
+                            .try_get::<String, _>(c)
+                            .or_else(|_| {
+                                r.try_get::<Vec<u8>, _>(c)
+                                    .map(|b| String::from_utf8_lossy(&b).into())
+                            })
+                            .unwrap_or_default();
+                        format!("{c}: {v}")
+                    })
+                })
+                .collect();
+            panic!(
+                "timed out waiting for the old primary to replicate from the new one: {}",
+                why.join("; ")
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 async fn assert_no_acked_row_lost(ns: &Namespace, run: i32, acked: &Acked, primary: &MySqlPool) {

@@ -4,7 +4,6 @@
 //! simulation through the real collectors instead (tests/ui_snapshots.rs).
 
 pub mod fleet;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 

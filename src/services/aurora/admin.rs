@@ -496,11 +496,19 @@ impl MysqlAdmin for SqlxMysqlAdmin {
         let id = uuid::Uuid::new_v4().to_string();
         self.exec("CREATE DATABASE IF NOT EXISTS opsdeck".into())
             .await?;
-        self.exec(
-            "CREATE TABLE IF NOT EXISTS opsdeck.opsdeck_canary \
+        // The table must reach whoever follows this server, even when it exists here only (a
+        // restored snapshot, an earlier cutover's target): otherwise the canary row stops the
+        // reversed replication with "table doesn't exist". MySQL binlogs CREATE TABLE IF NOT
+        // EXISTS whether or not the table exists; MariaDB does not, but always binlogs
+        // CREATE OR REPLACE (the table only ever holds canaries).
+        let create = match self.flavor().await? {
+            Flavor::MariaDb => "CREATE OR REPLACE TABLE",
+            Flavor::MySql | Flavor::Aurora => "CREATE TABLE IF NOT EXISTS",
+        };
+        self.exec(format!(
+            "{create} opsdeck.opsdeck_canary \
              (id VARCHAR(64) NOT NULL PRIMARY KEY, written_at DATETIME(6) NOT NULL, host VARCHAR(255))"
-                .into(),
-        )
+        ))
         .await?;
         sqlx::query("INSERT INTO opsdeck.opsdeck_canary (id, written_at, host) VALUES (?, UTC_TIMESTAMP(6), @@hostname)")
             .bind(&id)
