@@ -2,152 +2,37 @@
 //! S3 with 200 buckets (daily storage metrics seeded in moto, buckets created there) and
 //! OpenSearch with 1,000 extra indices (tiny: 1 shard, 0 replicas; deleted afterwards).
 //!
-//!   scripts/stack up
+//!   scripts/stack up; eval "$(scripts/stack env)"
 //!   cargo bench --profile dev --bench collect_data
 //!
 //! (The rounds are network-bound; the dev profile avoids a 7-minute release build and measures
 //! the same thing.) Figures and their meaning: docs/PERFORMANCE.md ("S3, OpenSearch and Redshift collection round").
 
+#[path = "stack_seed.rs"]
+mod stack_seed;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use criterion::{Criterion, criterion_group, criterion_main};
-use futures::StreamExt;
 use opensearch::OpenSearch;
-use opensearch::http::Method;
-use opensearch::http::headers::HeaderMap;
 use opensearch::http::transport::Transport;
 use opsdeck::config::{Context, OpenSearchConfig, S3Config};
-use opsdeck::model::s3_storage::STORAGE_TYPES;
 use opsdeck::services::aws::AwsContext;
 use opsdeck::services::opensearch::OpenSearchCollector;
 use opsdeck::services::s3::S3Collector;
-use serde_json::{Value, json};
+use stack_seed::{delete_buckets, delete_indices, env, seed_buckets, seed_indices};
 
 const BUCKETS: usize = 200;
 const INDICES: usize = 1000;
-const OS_URL: &str = "http://127.0.0.1:9201";
 
 fn aws() -> AwsContext {
-    // SAFETY: set before the runtime and any client exist.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
     opsdeck::install_crypto_provider();
     AwsContext::new(&Context {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some("http://127.0.0.1:5055".into()),
+        region: Some(env("AWS_REGION")),
+        endpoint_url: Some(env("AWS_ENDPOINT_URL")),
         ..Default::default()
     })
-}
-
-async fn seed_buckets(aws: &AwsContext, names: &[String]) {
-    let s3 = aws.s3().await;
-    let cw = aws.cloudwatch().await;
-    let day = chrono::Utc::now()
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .unwrap()
-        .and_utc()
-        - chrono::Duration::days(1);
-    let ts = aws_smithy_types::DateTime::from_secs(day.timestamp());
-    futures::stream::iter(names.iter().enumerate())
-        .for_each_concurrent(8, |(i, name)| {
-            let (s3, cw) = (s3.clone(), cw.clone());
-            async move {
-                let _ = s3.create_bucket().bucket(name).send().await;
-                let dims = |st: &str| {
-                    vec![
-                        Dimension::builder().name("BucketName").value(name).build(),
-                        Dimension::builder().name("StorageType").value(st).build(),
-                    ]
-                };
-                let mut data: Vec<MetricDatum> = STORAGE_TYPES
-                    .iter()
-                    .take(6)
-                    .map(|st| {
-                        MetricDatum::builder()
-                            .metric_name("BucketSizeBytes")
-                            .set_dimensions(Some(dims(st.name)))
-                            .timestamp(ts)
-                            .value(((i + 1) * 1_000_000_000) as f64)
-                            .unit(StandardUnit::Bytes)
-                            .build()
-                    })
-                    .collect();
-                data.push(
-                    MetricDatum::builder()
-                        .metric_name("NumberOfObjects")
-                        .set_dimensions(Some(dims("AllStorageTypes")))
-                        .timestamp(ts)
-                        .value((i * 1000) as f64)
-                        .unit(StandardUnit::Count)
-                        .build(),
-                );
-                cw.put_metric_data()
-                    .namespace("AWS/S3")
-                    .set_metric_data(Some(data))
-                    .send()
-                    .await
-                    .expect("PutMetricData (is moto up on 5055?)");
-            }
-        })
-        .await;
-}
-
-async fn os(c: &OpenSearch, m: Method, path: &str, body: Option<Value>) -> Value {
-    c.send(
-        m,
-        path,
-        HeaderMap::new(),
-        None::<&()>,
-        body.map(|b| b.to_string()),
-        Some(Duration::from_secs(120)),
-    )
-    .await
-    .expect("OpenSearch on 9201 (run scripts/stack up)")
-    .json()
-    .await
-    .unwrap_or(Value::Null)
-}
-
-async fn seed_indices(c: &OpenSearch, names: &[String]) {
-    // 1,000 more shards than a default node allows (cluster.max_shards_per_node = 1000); the
-    // master batches concurrent creations into fewer cluster-state updates
-    os(
-        c,
-        Method::Put,
-        "/_cluster/settings",
-        Some(json!({"transient": {"cluster.max_shards_per_node": 3000}})),
-    )
-    .await;
-    futures::stream::iter(names.iter())
-        .for_each_concurrent(16, |n| async move {
-            os(
-                c,
-                Method::Put,
-                &format!("/{n}"),
-                Some(json!({"settings": {"number_of_shards": 1, "number_of_replicas": 0}})),
-            )
-            .await;
-        })
-        .await;
-}
-
-async fn delete_indices(c: &OpenSearch, names: &[String]) {
-    for chunk in names.chunks(100) {
-        os(c, Method::Delete, &format!("/{}", chunk.join(",")), None).await;
-    }
-    os(
-        c,
-        Method::Put,
-        "/_cluster/settings",
-        Some(json!({"transient": {"cluster.max_shards_per_node": null}})),
-    )
-    .await;
 }
 
 fn bench(cr: &mut Criterion) {
@@ -160,7 +45,7 @@ fn bench(cr: &mut Criterion) {
     let indices: Vec<String> = (0..INDICES)
         .map(|i| format!("opsdeck-bench-{run}-{i:04}"))
         .collect();
-    let client = OpenSearch::new(Transport::single_node(OS_URL).unwrap());
+    let client = OpenSearch::new(Transport::single_node(&env("OPSDECK_OPENSEARCH_URL")).unwrap());
 
     let t = Instant::now();
     rt.block_on(seed_buckets(&aws, &buckets));
@@ -201,7 +86,7 @@ fn bench(cr: &mut Criterion) {
 
     let mut osc = OpenSearchCollector::new(
         &OpenSearchConfig {
-            url: OS_URL.into(),
+            url: env("OPSDECK_OPENSEARCH_URL").into(),
             timeout: Some(Duration::from_secs(30)),
             ..Default::default()
         },
@@ -224,6 +109,7 @@ fn bench(cr: &mut Criterion) {
 
     let t = Instant::now();
     rt.block_on(delete_indices(&client, &indices));
+    rt.block_on(delete_buckets(&aws, &buckets));
     eprintln!("teardown: {INDICES} indices deleted in {:.1?}", t.elapsed());
 }
 
