@@ -3,36 +3,17 @@
 //! backend; `m` silences an alarm for a chosen time (shown with its end time, not counted in the
 //! header, no bell, listed in `?`), the silence survives a refresh and ends by itself.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+mod common;
+
+use common::console::{press, render, typ};
+use crossterm::event::KeyCode;
 use opsdeck::app::wire::WireBackend;
 use opsdeck::model::Alarm;
 use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::{State, fixture};
 use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const END_SYNC: &[u8] = b"\x1b[?2026l";
-
-fn render(st: &State, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
-    term.backend().to_string()
-}
-
-fn press(st: &mut State, code: KeyCode) {
-    st.handle_key(KeyEvent {
-        code,
-        modifiers: KeyModifiers::NONE,
-        kind: KeyEventKind::Press,
-        state: KeyEventState::NONE,
-    });
-}
-
-fn typ(st: &mut State, text: &str) {
-    for c in text.chars() {
-        press(st, KeyCode::Char(c));
-    }
-}
 
 /// Bytes the console writes for one frame (and what follows it), from `from` on.
 fn frame_bytes(term: &mut Terminal<WireBackend<Vec<u8>>>, st: &mut State, from: usize) -> Vec<u8> {

@@ -1,33 +1,13 @@
 //! Key-driven tests of the console an on-call engineer lives in: drill-down and back, sort and
 //! filter that survive refreshes, `y` copying through OSC 52, and replaying a recording.
 
+mod common;
+
+use common::console::{press, render, typ};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::replay::Replay;
 use opsdeck::state::{State, Tab, fixture};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn render(st: &State, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
-    term.backend().to_string()
-}
-
-fn press(st: &mut State, code: KeyCode) {
-    st.handle_key(KeyEvent {
-        code,
-        modifiers: KeyModifiers::NONE,
-        kind: KeyEventKind::Press,
-        state: KeyEventState::NONE,
-    });
-}
-
-fn typ(st: &mut State, text: &str) {
-    for c in text.chars() {
-        press(st, KeyCode::Char(c));
-    }
-}
 
 /// The table rows of the screen containing `needle`, top to bottom.
 fn lines_with<'a>(screen: &'a str, needle: &str) -> Vec<&'a str> {

@@ -2,16 +2,11 @@
 //! lists every context's services with a context column; the header names every shown context;
 //! operation entries of the palette name their context. From the deterministic fixture.
 
+mod common;
+
+use common::console::render;
 use opsdeck::keymap::Action;
 use opsdeck::state::{PaletteEntry, State, fixture};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn render(st: &State, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
-    term.backend().to_string()
-}
 
 fn fleet_of_two() -> State {
     let mut st = fixture::state();

@@ -2,12 +2,12 @@
 //! text inputs with a cursor and bracketed paste (a 64-character index name pasted into a
 //! typed confirmation), and a lifecycle-editor key rebound through a keymap file, listed in `?`.
 
+mod common;
+
+use common::console::{press, render, typ};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MouseButton, MouseEvent,
-    MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use opsdeck::app::console;
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::{Action, Keymap};
@@ -18,29 +18,6 @@ use opsdeck::sim::lifecycle_admin::SimLifecycleAdmin;
 use opsdeck::sim::{self, SimOptions};
 use opsdeck::state::{Input, State, StateInit, Tab, fixture};
 use opsdeck::ui::modal::ConfirmDialog;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn render(st: &State, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
-    term.backend().to_string()
-}
-
-fn press(st: &mut State, code: KeyCode) -> Vec<Action> {
-    st.handle_key(KeyEvent {
-        code,
-        modifiers: KeyModifiers::NONE,
-        kind: KeyEventKind::Press,
-        state: KeyEventState::NONE,
-    })
-}
-
-fn typ(st: &mut State, text: &str) {
-    for c in text.chars() {
-        press(st, KeyCode::Char(c));
-    }
-}
 
 fn mouse(st: &mut State, kind: MouseEventKind, column: u16, row: u16) {
     st.handle_mouse(MouseEvent {

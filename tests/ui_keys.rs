@@ -1,31 +1,11 @@
 //! Key-driven tests: press keys as an operator would and assert that the screen changes.
 
+mod common;
+
+use common::console::{press, render, typ};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use opsdeck::services::{Sample, SourceKind, Update};
-use opsdeck::state::{State, fixture};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn render(st: &State, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
-    term.backend().to_string()
-}
-
-fn press(st: &mut State, code: KeyCode) {
-    st.handle_key(KeyEvent {
-        code,
-        modifiers: KeyModifiers::NONE,
-        kind: KeyEventKind::Press,
-        state: KeyEventState::NONE,
-    });
-}
-
-fn typ(st: &mut State, text: &str) {
-    for c in text.chars() {
-        press(st, KeyCode::Char(c));
-    }
-}
+use opsdeck::state::fixture;
 
 #[test]
 fn colon_opens_the_palette_and_typing_fuzzy_filters_it() {

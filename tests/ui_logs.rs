@@ -1,6 +1,9 @@
 //! The logs panel, driven as an operator would: events arrive as collector samples, keys
 //! filter, pause and scroll, and the screen shows what they should.
 
+mod common;
+
+use common::console::{press, render};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
@@ -8,23 +11,6 @@ use opsdeck::keymap::Action;
 use opsdeck::services::logs::{GroupEvent, LogBatch, LogEvent};
 use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::{State, fixture};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn render(st: &State, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
-    term.backend().to_string()
-}
-
-fn press(st: &mut State, code: KeyCode) {
-    st.handle_key(KeyEvent {
-        code,
-        modifiers: KeyModifiers::NONE,
-        kind: KeyEventKind::Press,
-        state: KeyEventState::NONE,
-    });
-}
 
 /// A read of `n` events `req-<i>` from `from` on, `skipped` more dropped by the budget.
 fn read(st: &mut State, from: usize, n: usize, skipped: u64) {

@@ -3,21 +3,16 @@
 //! simulated wires for a minute and a half of simulated time, as the demo runs: every figure on
 //! screen is one real mode can produce. Review changed snapshots by reading the .snap files.
 
+mod common;
+
+use common::console::render;
 use opsdeck::app::meter::DemoDriver;
 use opsdeck::services::SourceKind;
 use opsdeck::state::{State, Tab};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 /// Simulated seconds driven before a screen is drawn: enough for every rate to have a window
 /// and the charts some history.
 const SECONDS: u32 = 90;
-
-fn render(st: &State, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
-    term.backend().to_string()
-}
 
 fn driven(d: &mut DemoDriver, seconds: u32) {
     for _ in 0..seconds {

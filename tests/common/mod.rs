@@ -61,4 +61,5 @@ pub fn mysql_delayed_url() -> String {
     stack_env("OPSDECK_MYSQL_DELAYED_URL")
 }
 
+pub mod console;
 pub mod mariadb;
