@@ -192,6 +192,7 @@ pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, 
         }
     };
     // First frame before any collector is built: the console appears at once.
+    state.starting = true;
     if let Err(e) = draw(&mut term, &mut state) {
         restore_terminal();
         eprintln!("opsdeck: cannot draw: {e}");
@@ -230,6 +231,7 @@ async fn main_loop(
         state.register_source(c.kind(), c.interval());
         state.register_bounds(&c.kind(), c.min_interval(), c.max_interval());
     }
+    state.starting = false;
     let recorder = match &feed {
         Feed::Live {
             record: Some(path), ..

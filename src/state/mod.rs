@@ -191,6 +191,9 @@ pub struct State {
     pub hysteresis: hysteresis::Hysteresis,
     /// By `SourceKind::name()`.
     pub sources: BTreeMap<String, SourceState>,
+    /// The console drew its first frame before its collectors were built (instant start):
+    /// an empty source list then means "starting", not "nothing configured".
+    pub starting: bool,
     pub series: Series,
     /// The logs panel: bounded scroll-back of the followed CloudWatch Logs groups.
     pub logs: logs::LogsView,
@@ -257,6 +260,7 @@ impl State {
             keymap: init.keymap,
             theme: init.theme,
             sources: BTreeMap::new(),
+            starting: false,
             series: Series::default(),
             logs: logs::LogsView::default(),
             now,

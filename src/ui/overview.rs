@@ -98,7 +98,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
     let got = budget(rest, &wants);
 
     if services.is_empty() && generic.is_empty() {
-        let msg = if st.sources.is_empty() {
+        let msg = if st.sources.is_empty() && st.starting {
+            "starting the collectors…".to_string()
+        } else if st.sources.is_empty() {
             "no sources configured: add [contexts.NAME.aurora] etc. to the config, or run with --demo"
                 .to_string()
         } else {
@@ -506,6 +508,24 @@ fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_frame_before_the_collectors_exist_says_starting_not_unconfigured() {
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+        let screen = |st: &crate::state::State| {
+            let mut term = Terminal::new(TestBackend::new(100, 20)).unwrap();
+            term.draw(|f| crate::ui::draw(f, st)).unwrap();
+            term.backend().to_string()
+        };
+        let mut st = crate::state::State::new(crate::state::StateInit::default());
+        st.starting = true;
+        let text = screen(&st);
+        assert!(text.contains("starting the collectors"), "{text}");
+        assert!(!text.contains("no sources configured"), "{text}");
+        st.starting = false;
+        assert!(screen(&st).contains("no sources configured"));
+    }
 
     #[test]
     fn budget_shares_rows_round_robin() {
