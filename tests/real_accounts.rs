@@ -12,8 +12,6 @@
 
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_async::time::StaticTimeSource;
 use opsdeck::config::mysql_login::{LoginSpec, MysqlLogin, iam_token_with};
 use opsdeck::config::{AuroraConfig, MysqlAuth};
@@ -24,6 +22,8 @@ use sqlx::mysql::{MySqlConnection, MySqlPool};
 use sqlx::{Connection, Row};
 
 mod common;
+
+use common::secrets::{Secret, aws, run_id, sdk};
 
 fn source_root() -> String {
     common::stack_env("OPSDECK_MYSQL_SOURCE_URL")
@@ -41,30 +41,6 @@ fn ca() -> String {
         "the stack's CA {path} is missing; run scripts/stack up"
     );
     path
-}
-
-fn sdk() -> aws_config::SdkConfig {
-    aws_config::SdkConfig::builder()
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDOPSDECKTEST",
-            "test-secret",
-            None,
-            None,
-            "static",
-        )))
-        .region(aws_config::Region::new(common::region()))
-        .endpoint_url(common::moto_url())
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build()
-}
-
-fn aws() -> AwsContext {
-    opsdeck::install_crypto_provider();
-    AwsContext::from_sdk_config(sdk(), Some(common::moto_url()))
-}
-
-fn run_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
 }
 
 async fn root() -> MySqlPool {
@@ -141,12 +117,6 @@ impl Drop for User {
     }
 }
 
-/// A Secrets Manager secret in moto, deleted on drop.
-struct Secret {
-    client: aws_sdk_secretsmanager::Client,
-    name: String,
-}
-
 /// The SecretString RDS writes for a managed master password.
 fn rds_secret(user: &str, password: &str) -> String {
     serde_json::json!({
@@ -154,54 +124,6 @@ fn rds_secret(user: &str, password: &str) -> String {
         "username": user, "password": password, "dbClusterIdentifier": "catalog"
     })
     .to_string()
-}
-
-impl Secret {
-    async fn create(value: &str) -> Self {
-        let client = aws_sdk_secretsmanager::Client::new(&sdk());
-        let name = format!("opsdeck-test/{}", run_id());
-        client
-            .create_secret()
-            .name(&name)
-            .secret_string(value)
-            .send()
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "CreateSecret on moto failed ({}); run scripts/stack up",
-                    aws_smithy_types::error::display::DisplayErrorContext(&e)
-                )
-            });
-        Secret { client, name }
-    }
-
-    /// What a rotation's last step leaves: a new AWSCURRENT version.
-    async fn rotate_to(&self, value: &str) {
-        self.client
-            .put_secret_value()
-            .secret_id(&self.name)
-            .secret_string(value)
-            .send()
-            .await
-            .unwrap();
-    }
-}
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        let (client, name) = (self.client.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let deleted = tokio::runtime::Runtime::new().unwrap().block_on(
-                client
-                    .delete_secret()
-                    .secret_id(name)
-                    .force_delete_without_recovery(true)
-                    .send(),
-            );
-            deleted.is_ok()
-        })
-        .join();
-    }
 }
 
 fn writer_ok(r: &anyhow::Result<AuroraStatus>) -> bool {

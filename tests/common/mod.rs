@@ -63,3 +63,4 @@ pub fn mysql_delayed_url() -> String {
 
 pub mod console;
 pub mod mariadb;
+pub mod secrets;
