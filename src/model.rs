@@ -446,6 +446,30 @@ pub struct Alarm {
     pub reason_data: Option<String>,
 }
 
+/// One change of an alarm's state, for the alarm detail's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmTransition {
+    /// When the state changed: the history item's `Timestamp`, or for an observed change the
+    /// alarm's `StateUpdatedTimestamp` (the sample's time when the alarm left the list).
+    pub at: DateTime<Utc>,
+    /// StateValue before and after (`OK`, `ALARM`, `INSUFFICIENT_DATA`).
+    pub old: String,
+    pub new: String,
+    /// The new state's StateReason ("" when unknown).
+    pub reason: String,
+    /// Where it was learnt: DescribeAlarmHistory, or this console's own samples.
+    pub source: TransitionSource,
+}
+
+/// Where an [`AlarmTransition`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransitionSource {
+    /// A DescribeAlarmHistory `StateUpdate` item.
+    History,
+    /// Seen by this console between two DescribeAlarms samples.
+    Observed,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceError {
     pub source: String,

@@ -18,7 +18,7 @@ use ratatui::buffer::{Buffer, Cell};
 
 use super::wire::{WireBackend, encoded_len};
 use crate::services::{BoxCollector, Sample, SourceKind};
-use crate::sim::{Sampler, SimOptions};
+use crate::sim::SimOptions;
 use crate::state::{State, StateInit, Tab};
 
 /// What to measure.
@@ -106,7 +106,6 @@ pub fn start_time() -> DateTime<Utc> {
 /// The fixed-seed demo driven on simulated time: its world, its collectors and a State.
 pub struct DemoDriver {
     pub world: crate::sim::SharedWorld,
-    samplers: Vec<(Sampler, u64)>,
     panels: Vec<(BoxCollector, u64)>,
     pub state: State,
     /// Simulated seconds since the start.
@@ -125,17 +124,10 @@ impl DemoDriver {
         };
         let world = crate::sim::world(&opts);
         let mut state = State::new(StateInit::default());
-        let samplers: Vec<(Sampler, u64)> = Sampler::all()
-            .into_iter()
-            .map(|s| {
-                let every = s.interval().as_secs().max(1);
-                state.register_source(s.kind(), s.interval());
-                (s, every)
-            })
-            .collect();
         // Every headline service runs its real collector over the simulated wire, as in the
         // demo; this driver steps the world itself (follow_wall = false).
         let mut collectors = crate::sim::service_collectors(&world, false);
+        collectors.push(Box::new(crate::sim::alarms_collector(&world, false)));
         collectors.extend(crate::sim::metrics_source::collectors(
             &world,
             &crate::panels::Panels::embedded(),
@@ -155,7 +147,6 @@ impl DemoDriver {
             .expect("a current-thread runtime");
         DemoDriver {
             world,
-            samplers,
             panels,
             state,
             t: 0,
@@ -175,20 +166,7 @@ impl DemoDriver {
     pub fn step(&mut self) {
         let t = self.t;
         let at = start_time() + chrono::Duration::milliseconds(t as i64 * 1000 + 500);
-        {
-            let mut w = crate::sim::lock(&self.world);
-            w.advance_to(t as f64 + 0.5);
-            for (s, every) in &mut self.samplers {
-                if t.is_multiple_of(*every) {
-                    let update = s.sample(&w);
-                    self.state.apply_sample(Sample {
-                        source: s.kind(),
-                        at,
-                        result: Ok(update),
-                    });
-                }
-            }
-        }
+        crate::sim::lock(&self.world).advance_to(t as f64 + 0.5);
         for (c, every) in &mut self.panels {
             if t.is_multiple_of(*every) {
                 let down = self.failing.iter().find(|(k, _)| *k == c.kind());
