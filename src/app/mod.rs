@@ -3,6 +3,7 @@
 //! inside a synchronized update. The loop never awaits a network call: collectors run in their
 //! own tasks and only send samples.
 
+pub mod alarm_history;
 pub mod bell;
 pub mod clipboard;
 pub mod console;
@@ -261,6 +262,7 @@ async fn main_loop(
     live::add_context_entries(state, &resolved.config);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx.clone());
+    let history_tx = inbox_tx.clone();
     let mut fleet = fleet::Fleet::default();
     if !replaying {
         ops_console::install(state, &resolved);
@@ -301,6 +303,9 @@ async fn main_loop(
     let mut data_dirty = false;
     let mut samples_open = true;
     let code = loop {
+        if let Some(name) = state.alarm_history_request() {
+            alarm_history::spawn(name, &resolved, &backends, &history_tx);
+        }
         let deadline = if input_dirty {
             Some(last_frame + MIN_FRAME_GAP)
         } else if data_dirty {

@@ -3,6 +3,7 @@
 //! loop mutates it; rendering reads it.
 
 mod actions;
+pub mod alarm_history;
 pub mod alerts;
 pub mod detail;
 pub mod export;
@@ -240,6 +241,8 @@ pub struct State {
     pub fleet: Vec<State>,
     /// The alarm whose detail view is open (`enter` on an overview alarm line), by name.
     pub alarm_detail: Option<String>,
+    /// Alarm transitions seen, and the open alarm detail's DescribeAlarmHistory answer.
+    pub alarm_history: alarm_history::AlarmHistory,
     /// The bell's memory and the operator's silences (see `alerts.rs`).
     pub alerts: alerts::Alerts,
     /// Where the last frame drew tabs and rows, for mouse clicks (written by `ui::draw`).
@@ -287,6 +290,7 @@ impl State {
             replay: None,
             alerts: alerts::Alerts::new(true),
             alarm_detail: None,
+            alarm_history: Default::default(),
             hits: Default::default(),
         };
         st.palette = palette::builtin_entries(&st);
@@ -368,6 +372,9 @@ impl State {
                     m.on_update(&update);
                 }
                 let figures = figure_prefix(&update);
+                if let Update::Alarms(a) = &update {
+                    self.alarm_history.observe(a, sample.at);
+                }
                 if let Some(b) = self.data.fold(update) {
                     self.logs.push(&b, false);
                 }

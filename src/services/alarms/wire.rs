@@ -98,6 +98,14 @@ fn not_served(code: Option<&str>, text: &str) -> bool {
         || text.contains("UnknownOperation")
 }
 
+/// An answer without an AWS error code that says the operation is not there: 404/405/501, or a
+/// 500 web page, which is how an emulator's server reports an action it does not implement
+/// (moto raises NotImplementedError and its web server answers with an HTML 500). A real AWS
+/// failure always carries an error code, so it is never mistaken for this.
+fn no_such_operation(has_code: bool, status: Option<u16>, html: bool) -> bool {
+    !has_code && (matches!(status, Some(404 | 405 | 501)) || (status == Some(500) && html))
+}
+
 #[async_trait]
 impl AlarmsWire for AwsAlarmsWire {
     async fn describe_alarms(
@@ -149,13 +157,22 @@ impl AlarmsWire for AwsAlarmsWire {
                 Some(Err(e)) => {
                     let text =
                         aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
-                    let status = e.raw_response().map(|r| r.status().as_u16());
-                    let line = match (e.code(), e.message()) {
-                        (Some(c), Some(m)) => format!("{c}: {m}"),
+                    let raw = e.raw_response();
+                    let status = raw.map(|r| r.status().as_u16());
+                    let html = raw
+                        .and_then(|r| r.headers().get("content-type"))
+                        .is_some_and(|c| c.starts_with("text/html"));
+                    let line = match (e.code(), e.message(), status) {
+                        (Some(c), Some(m), _) => format!("{c}: {m}"),
+                        (None, _, Some(s)) if html => {
+                            format!("HTTP {s} with a web page, not an AWS error document")
+                        }
                         _ => text.clone(),
                     };
                     return Err(
-                        if not_served(e.code(), &text) || matches!(status, Some(404 | 501)) {
+                        if not_served(e.code(), &text)
+                            || no_such_operation(e.code().is_some(), status, html)
+                        {
                             HistoryError::NotServed(line)
                         } else {
                             HistoryError::Failed(line)
@@ -290,5 +307,12 @@ mod tests {
             "The DescribeAlarmHistory action has not been implemented"
         ));
         assert!(!not_served(Some("Throttling"), "Rate exceeded"));
+        assert!(no_such_operation(false, Some(500), true));
+        assert!(no_such_operation(false, Some(501), false));
+        assert!(
+            !no_such_operation(true, Some(500), false),
+            "InternalFailure"
+        );
+        assert!(!no_such_operation(false, Some(503), false));
     }
 }
