@@ -130,3 +130,34 @@ fn a_sample_then_a_key_then_a_resize_each_give_the_whole_frame() {
     t.draw(|f| opsdeck::ui::draw(f, &d.state)).unwrap();
     assert_eq!(term.backend().buffer(), t.backend().buffer());
 }
+
+#[test]
+fn paused_for_a_minute_every_frame_equals_a_whole_redraw_as_sources_go_stale() {
+    // A CloudWatch panel shows each figure's age to the second: its body moves every second.
+    for (tab, moves_every_second) in [
+        (Tab::Overview, false),
+        (Tab::Panel("redis".into()), false),
+        (Tab::Panel("cloudfront".into()), true),
+    ] {
+        let (mut d, mut term, mut cache) = warmed(60, tab.clone());
+        d.state.toggle_pause();
+        let before = cache.renders;
+        for i in 0..60 {
+            // Paused: samples are held, only the clock moves.
+            let changed = d.step();
+            let dirty = if changed { Dirty::SAMPLE } else { Dirty::TICK };
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, dirty))
+                .unwrap();
+            assert_eq!(
+                term.backend().buffer(),
+                &whole(&d.state),
+                "{tab:?} second {i}"
+            );
+        }
+        assert!(
+            moves_every_second || cache.renders.body - before.body < 60,
+            "{tab:?}: the body was rendered every second: {:?}",
+            cache.renders
+        );
+    }
+}

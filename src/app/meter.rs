@@ -20,6 +20,7 @@ use super::wire::{WireBackend, encoded_len};
 use crate::services::{BoxCollector, Sample, SourceKind};
 use crate::sim::SimOptions;
 use crate::state::{State, StateInit, Tab};
+use crate::ui::regions::{self, Dirty, RegionCache, Renders};
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct MeterOptions {
     pub paused: bool,
     /// The tab on screen: the overview or a panel id ("aurora", "redis", ...).
     pub tab: Tab,
+    /// Render every frame whole, as before drawing by region (for the before/after figure).
+    pub whole: bool,
 }
 
 impl Default for MeterOptions {
@@ -47,6 +50,7 @@ impl Default for MeterOptions {
             seed: 42,
             paused: false,
             tab: Tab::Overview,
+            whole: false,
         }
     }
 }
@@ -70,6 +74,9 @@ pub struct MeterReport {
     pub frames_written: u64,
     /// By region label, e.g. "overview Aurora chart", "header", "findings".
     pub regions: BTreeMap<String, RegionCost>,
+    /// Cells rendered into ratatui's buffer over the window (the drawing work, before the
+    /// diff decides what reaches the terminal) and how often each region was rendered.
+    pub rendered: Renders,
 }
 
 impl MeterReport {
@@ -162,8 +169,10 @@ impl DemoDriver {
     }
 
     /// One second of the console: collectors due at this second report (half a second before
-    /// the tick, as their own intervals drift against it), then the clock ticks.
-    pub fn step(&mut self) {
+    /// the tick, as their own intervals drift against it), then the clock ticks. Returns
+    /// whether a sample changed the State (false while paused: samples are held).
+    pub fn step(&mut self) -> bool {
+        let mut changed = false;
         let t = self.t;
         let at = start_time() + chrono::Duration::milliseconds(t as i64 * 1000 + 500);
         crate::sim::lock(&self.world).advance_to(t as f64 + 0.5);
@@ -174,7 +183,7 @@ impl DemoDriver {
                     Some((_, e)) => Err(e.clone()),
                     None => self.rt.block_on(c.collect()).map_err(|e| e.to_string()),
                 };
-                self.state.apply_sample(Sample {
+                changed |= self.state.apply_sample(Sample {
                     source: c.kind(),
                     at,
                     result,
@@ -183,6 +192,7 @@ impl DemoDriver {
         }
         self.t += 1;
         self.state.now = start_time() + chrono::Duration::seconds(self.t as i64);
+        changed
     }
 }
 
@@ -192,31 +202,37 @@ pub fn measure(opts: &MeterOptions) -> MeterReport {
     d.state.tab = opts.tab.clone();
     let backend = WireBackend::fixed(std::io::sink(), opts.width, opts.height).recording();
     let mut term = Terminal::new(backend).expect("a fixed-size terminal");
+    let mut cache = RegionCache::new();
+    // As the main loop marks regions: a sample the header and body, a bare tick the clock.
+    let frame = |d: &mut DemoDriver, term: &mut Terminal<_>, cache: &mut RegionCache| {
+        let changed = d.step();
+        let dirty = match (opts.whole, changed) {
+            (true, _) => Dirty::ALL,
+            (false, true) => Dirty::SAMPLE,
+            (false, false) => Dirty::TICK,
+        };
+        term.draw(|f| regions::draw(f, &d.state, cache, dirty))
+            .expect("drawing to a sink")
+            .buffer
+            .clone()
+    };
     for _ in 0..opts.warm_up {
-        d.step();
-        term.draw(|f| crate::ui::draw(f, &d.state))
-            .expect("drawing to a sink");
+        frame(&mut d, &mut term, &mut cache);
     }
     if opts.paused {
         d.state.toggle_pause();
-        d.step();
-        term.draw(|f| crate::ui::draw(f, &d.state))
-            .expect("drawing to a sink");
+        frame(&mut d, &mut term, &mut cache);
     }
     term.backend_mut().take_changed();
     let before = term.backend().total();
     let frames_before = term.backend().frames_written();
+    let renders_before = cache.renders;
     let mut report = MeterReport {
         seconds: opts.seconds,
         ..MeterReport::default()
     };
     for _ in 0..opts.seconds {
-        d.step();
-        let frame = term
-            .draw(|f| crate::ui::draw(f, &d.state))
-            .expect("drawing to a sink")
-            .buffer
-            .clone();
+        let frame = frame(&mut d, &mut term, &mut cache);
         let changed = term.backend_mut().take_changed();
         let mut groups: BTreeMap<String, Vec<(u16, u16, Cell)>> = BTreeMap::new();
         for (x, y, c) in changed {
@@ -231,6 +247,15 @@ pub fn measure(opts: &MeterOptions) -> MeterReport {
             r.bytes += encoded_len(cells.iter().map(|(x, y, c)| (*x, *y, c)));
         }
     }
+    let r = cache.renders;
+    report.rendered = Renders {
+        header: r.header - renders_before.header,
+        body: r.body - renders_before.body,
+        ages: r.ages - renders_before.ages,
+        footer: r.footer - renders_before.footer,
+        full: r.full - renders_before.full,
+        cells: r.cells - renders_before.cells,
+    };
     let after = term.backend().total();
     report.bytes = after.bytes - before.bytes;
     report.cells = after.cells - before.cells;

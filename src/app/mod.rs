@@ -13,6 +13,7 @@ pub mod lifecycle_editor;
 pub mod live;
 pub mod meter;
 pub mod op_keys;
+pub mod recovery;
 pub mod replay;
 pub mod wire;
 
@@ -38,6 +39,7 @@ use crate::panels::Panels;
 use crate::sim::SimOptions;
 use crate::state::theme::Theme;
 use crate::state::{State, StateFn, StateInit};
+use crate::ui::regions::{Dirty, RegionCache};
 use console as ops_console;
 use live::Live;
 
@@ -108,7 +110,12 @@ pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
     Ok(st)
 }
 
-fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
+fn draw(
+    term: &mut Term,
+    state: &mut State,
+    regions: &mut RegionCache,
+    dirty: Dirty,
+) -> std::io::Result<()> {
     // A replay's clock is the recording's, moved by the replay tick.
     if state.replay.is_none() {
         state.now = chrono::Utc::now();
@@ -118,7 +125,7 @@ fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
             metrics_per_minute: m,
             usd_per_day: crate::services::cloudwatch::usd_per_day(m),
         });
-    frame(term, state)
+    frame_regions(term, state, regions, dirty)
 }
 
 /// One frame through the wire backend, then what is not cells, to the same writer: the OSC 52
@@ -128,6 +135,17 @@ pub fn frame<W: std::io::Write>(
     term: &mut Terminal<wire::WireBackend<W>>,
     state: &mut State,
 ) -> std::io::Result<()> {
+    frame_regions(term, state, &mut RegionCache::new(), Dirty::ALL)
+}
+
+/// [`frame`], rendering only the regions `dirty` names (and those whose clock-driven content
+/// moved), the others kept from the previous frame in `regions` (see `ui::regions`).
+pub fn frame_regions<W: std::io::Write>(
+    term: &mut Terminal<wire::WireBackend<W>>,
+    state: &mut State,
+    regions: &mut RegionCache,
+    dirty: Dirty,
+) -> std::io::Result<()> {
     state.alerts.expire(state.now);
     // A replay shows what rang at the time; it does not ring now.
     if state.replay.is_none() {
@@ -135,7 +153,9 @@ pub fn frame<W: std::io::Write>(
     }
     // The backend wraps the frame in a synchronized update itself, and writes nothing when
     // the diff is empty (a tick that changed no visible cell).
-    let r = term.draw(|f| crate::ui::draw(f, state)).map(|_| ());
+    let r = term
+        .draw(|f| crate::ui::regions::draw(f, state, regions, dirty))
+        .map(|_| ());
     clipboard::flush(state, term.backend_mut().writer())?;
     bell::flush(state, term.backend_mut().writer())?;
     r
@@ -194,12 +214,13 @@ pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, 
     };
     // First frame before any collector is built: the console appears at once.
     state.starting = true;
-    if let Err(e) = draw(&mut term, &mut state) {
+    let mut regions = RegionCache::new();
+    if let Err(e) = draw(&mut term, &mut state, &mut regions, Dirty::ALL) {
         restore_terminal();
         eprintln!("opsdeck: cannot draw: {e}");
         return exit::FAILED;
     }
-    let code = main_loop(&mut term, &mut state, &resolved, &sim, feed).await;
+    let code = main_loop(&mut term, &mut state, &mut regions, &resolved, &sim, feed).await;
     restore_terminal();
     code
 }
@@ -207,6 +228,7 @@ pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, 
 async fn main_loop(
     term: &mut Term,
     state: &mut State,
+    regions: &mut RegionCache,
     resolved: &Resolved,
     sim: &SimOptions,
     feed: Feed,
@@ -266,7 +288,7 @@ async fn main_loop(
     let mut fleet = fleet::Fleet::default();
     if !replaying {
         ops_console::install(state, &resolved);
-        spawn_recovery_scan(&resolved, &backends, inbox_tx);
+        recovery::spawn_scan(&resolved, &backends, inbox_tx);
     }
     let others = match &feed {
         Feed::Live { others, .. } => others.clone(),
@@ -301,6 +323,8 @@ async fn main_loop(
     // Input and the clock redraw promptly; data redraws at most once per refresh interval.
     let mut input_dirty = false;
     let mut data_dirty = false;
+    // Which regions the next frame renders (the others keep their cells).
+    let mut dirty = Dirty::ALL;
     let mut samples_open = true;
     let code = loop {
         if let Some(name) = state.alarm_history_request() {
@@ -319,7 +343,7 @@ async fn main_loop(
         if let Some(d) = deadline
             && Instant::now() >= d
         {
-            if let Err(e) = draw(term, state) {
+            if let Err(e) = draw(term, state, regions, dirty) {
                 restore_terminal();
                 eprintln!("opsdeck: cannot draw: {e}");
                 break exit::FAILED;
@@ -327,6 +351,7 @@ async fn main_loop(
             last_frame = Instant::now();
             input_dirty = false;
             data_dirty = false;
+            dirty = Dirty::default();
             continue;
         }
         let sleep = async {
@@ -340,6 +365,7 @@ async fn main_loop(
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => {
                     input_dirty = true;
+                    dirty = Dirty::ALL;
                     let mut stop = None;
                     let pace = state.collect_pace;
                     for a in state.handle_key(k) {
@@ -385,7 +411,10 @@ async fn main_loop(
                         break code;
                     }
                 }
-                Some(Ok(Event::Resize(_, _))) => input_dirty = true,
+                Some(Ok(Event::Resize(_, _))) => {
+                    input_dirty = true;
+                    dirty = Dirty::ALL;
+                }
                 Some(Ok(Event::Mouse(m))) => {
                     // Terminals report every motion once the mouse is captured: only clicks
                     // and the wheel can change the screen.
@@ -394,6 +423,7 @@ async fn main_loop(
                     }
                     let actions = state.handle_mouse(m);
                     input_dirty = true;
+                    dirty = Dirty::ALL;
                     let mut stop = None;
                     for a in actions {
                         stop = stop.or(carry_out(state, a, &resolved, &backends));
@@ -405,6 +435,7 @@ async fn main_loop(
                 Some(Ok(Event::Paste(text))) => {
                     state.handle_paste(&text);
                     input_dirty = true;
+                    dirty = Dirty::ALL;
                 }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => break exit::FAILED,
@@ -424,30 +455,43 @@ async fn main_loop(
                         }
                         data_dirty |= state.apply_sample(s);
                     }
+                    if data_dirty {
+                        dirty = dirty.or(Dirty::SAMPLE);
+                    }
                 }
                 None => samples_open = false,
             },
             _ = replay_tick.tick(), if replaying => {
-                input_dirty |= state.replay_advance(replay::TICK);
+                if state.replay_advance(replay::TICK) {
+                    input_dirty = true;
+                    dirty = dirty.or(Dirty::SAMPLE);
+                }
             }
             s = fleet.live.recv(), if fleet.live.is_running() => if let Some((ctx, s)) = s {
                 data_dirty |= state.fleet_apply(&ctx, s);
                 while let Some((ctx, s)) = fleet.live.try_recv() {
                     data_dirty |= state.fleet_apply(&ctx, s);
                 }
+                if data_dirty {
+                    dirty = dirty.or(Dirty::SAMPLE);
+                }
             },
             f = inbox.recv() => if let Some(f) = f {
                 f(state);
                 input_dirty = true;
+                dirty = Dirty::ALL;
             },
             _ = op_tick.tick(), if !state.modals.is_empty() => {
                 if state.modals.last_mut().is_some_and(|m| m.tick()) {
                     input_dirty = true;
+                    dirty = Dirty::ALL;
                 }
             }
             _ = tick.tick() => {
-                // The clock and every age change once a second.
+                // The clock changes once a second; the body and footer are drawn again only
+                // when an age or expiry they show moved (their clock keys).
                 input_dirty = true;
+                dirty = dirty.or(Dirty::TICK);
             }
             _ = sleep => {}
         }
@@ -473,39 +517,6 @@ async fn main_loop(
         }
     }
     code
-}
-
-/// Interrupted cutovers (audit log + backend state) become "resume/roll back cutover X"
-/// palette entries; scanned on a task so startup never waits on a backend.
-fn spawn_recovery_scan(
-    resolved: &Resolved,
-    backends: &Backends,
-    inbox: mpsc::UnboundedSender<StateFn>,
-) {
-    if resolved.ops_read_only() {
-        return;
-    }
-    let (r, b) = (resolved.clone(), backends.clone());
-    tokio::spawn(async move {
-        let Ok(pending) = crate::ops::cutover::pending(&r, &b).await else {
-            return;
-        };
-        if pending.is_empty() {
-            return;
-        }
-        let _ = inbox.send(Box::new(move |st: &mut State| {
-            let names: Vec<String> = pending
-                .iter()
-                .map(|p| p.interrupted.target.clone())
-                .collect();
-            st.palette
-                .extend(ops_console::recovery_entries(&pending, st.read_only));
-            st.set_flash(format!(
-                "interrupted cutover {}: `:` resume or roll back",
-                names.join(", ")
-            ));
-        }));
-    });
 }
 
 /// `:export PATH`: the table on screen (filter and sort applied) to PATH, CSV unless PATH ends

@@ -503,6 +503,7 @@ fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
         ..r
     };
     widgets::one_line(f, ar, Line::from(age).right_aligned());
+    st.hits.borrow_mut().ages.push((ar, row.kind.clone()));
 }
 
 #[cfg(test)]

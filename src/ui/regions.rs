@@ -73,6 +73,8 @@ impl Dirty {
 pub struct Renders {
     pub header: u64,
     pub body: u64,
+    /// Times only the ages in their own cells were drawn again (the body kept otherwise).
+    pub ages: u64,
     pub footer: u64,
     /// Frames drawn whole (first frame, resize, overlay, `Dirty::all`).
     pub full: u64,
@@ -85,6 +87,7 @@ pub struct Renders {
 pub struct RegionCache {
     kept: Option<Buffer>,
     body_key: u64,
+    ages_key: u64,
     footer_key: u64,
     pub renders: Renders,
 }
@@ -118,22 +121,25 @@ pub fn body_clock_key(st: &State) -> u64 {
             Tab::Overview => None,
         },
     };
-    // A panel shows its own source's age; the overview every source's.
+    // A panel's page (not a detail view) has the source's banner.
+    let page = panel.is_some() && st.detail.is_empty();
+    // A panel shows its own source's age; the overview shows every source's age in its own
+    // cells ([`age_slots_key`]), and an alarm's detail none.
     let shown = panel
         .as_ref()
         .and_then(|p| st.panels.get(p))
         .map(|def| crate::state::panel_source(def.kind, &def.id).name());
     hash_of(|h| {
         for (name, s) in &st.sources {
-            if shown.as_ref().is_some_and(|n| n != name) {
+            // A stale source's status turns "?" wherever it is judged (overview lines, tabs).
+            let stale = s.is_stale(st.now);
+            (name, stale).hash(h);
+            if shown.as_ref().is_none_or(|n| n != name) {
                 continue;
             }
-            name.hash(h);
             widgets::source_age_span(st, Some(s)).content.hash(h);
-            let stale = s.is_stale(st.now);
-            stale.hash(h);
-            // The error and stale banners say the age to the second.
-            if stale || s.error.is_some() {
+            // A panel's page has the source's error and stale banners, to the second.
+            if page && (stale || s.error.is_some()) {
                 s.age(st.now).hash(h);
             }
         }
@@ -143,8 +149,24 @@ pub fn body_clock_key(st: &State) -> u64 {
             x.at.map(|a| fmt::age_since(st.now, a)).hash(h);
         }
         st.alerts.active(st.now).len().hash(h);
+        // Other contexts' lines (`--context a,b`) show their sources' ages.
         for d in &st.fleet {
-            body_clock_key(d).hash(h);
+            for s in d.sources.values() {
+                widgets::source_age_span(d, Some(s)).content.hash(h);
+            }
+        }
+    })
+}
+
+/// The ages the last body drew in their own cells (the overview's lines), as they would read
+/// now.
+fn age_slots_key(st: &State) -> u64 {
+    hash_of(|h| {
+        for (r, kind) in &st.hits.borrow().ages {
+            r.hash(h);
+            let span = widgets::age_span(st, kind);
+            span.content.hash(h);
+            span.style.hash(h);
         }
     })
 }
@@ -213,10 +235,26 @@ pub fn draw(f: &mut Frame, st: &State, cache: &mut RegionCache, dirty: Dirty) {
         }
         if dirty.body || body_key != cache.body_key {
             reset(f.buffer_mut(), body);
-            st.hits.borrow_mut().rows.clear();
+            {
+                let mut hits = st.hits.borrow_mut();
+                hits.rows.clear();
+                hits.ages.clear();
+            }
             super::draw_body(f, body, st);
             cache.renders.body += 1;
             count(body);
+        } else if age_slots_key(st) != cache.ages_key {
+            let slots = st.hits.borrow().ages.clone();
+            for (r, kind) in slots {
+                reset(f.buffer_mut(), r);
+                widgets::one_line(
+                    f,
+                    r,
+                    ratatui::text::Line::from(widgets::age_span(st, &kind)).right_aligned(),
+                );
+                count(r);
+            }
+            cache.renders.ages += 1;
         }
         if dirty.footer || footer_key != cache.footer_key {
             reset(f.buffer_mut(), bottom);
@@ -228,6 +266,7 @@ pub fn draw(f: &mut Frame, st: &State, cache: &mut RegionCache, dirty: Dirty) {
         cache.renders.cells += cells;
     }
     cache.body_key = body_key;
+    cache.ages_key = age_slots_key(st);
     cache.footer_key = footer_key;
     cache.kept = Some(f.buffer_mut().clone());
 }
