@@ -144,9 +144,8 @@ fn paused_for_a_minute_every_frame_equals_a_whole_redraw_as_sources_go_stale() {
         let before = cache.renders;
         for i in 0..60 {
             // Paused: samples are held, only the clock moves.
-            let changed = d.step();
-            let dirty = if changed { Dirty::SAMPLE } else { Dirty::TICK };
-            term.draw(|f| regions::draw(f, &d.state, &mut cache, dirty))
+            d.step();
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
                 .unwrap();
             assert_eq!(
                 term.backend().buffer(),
@@ -159,5 +158,45 @@ fn paused_for_a_minute_every_frame_equals_a_whole_redraw_as_sources_go_stale() {
             "{tab:?}: the body was rendered every second: {:?}",
             cache.renders
         );
+    }
+}
+
+#[test]
+fn a_sample_of_a_source_the_panel_does_not_show_leaves_its_body_alone() {
+    // The S3 panel collects every 5 s; alarms, Aurora, Redis... report every second or two.
+    let (mut d, mut term, mut cache) = warmed(30, Tab::Panel("s3".into()));
+    let before = cache.renders;
+    for i in 0..30 {
+        d.step();
+        term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+            .unwrap();
+        assert_eq!(term.backend().buffer(), &whole(&d.state), "second {i}");
+    }
+    let bodies = cache.renders.body - before.body;
+    assert!(
+        bodies <= 30 / 5 + 1,
+        "the S3 body was rendered {bodies} times in 30 s"
+    );
+    assert_eq!(cache.renders.header - before.header, 30);
+}
+
+#[test]
+fn every_panel_drawn_by_region_live_equals_a_whole_redraw() {
+    for id in [
+        "aurora",
+        "redis",
+        "opensearch",
+        "redshift",
+        "cloudfront",
+        "dynamodb",
+        "elasticache",
+    ] {
+        let (mut d, mut term, mut cache) = warmed(20, Tab::Panel(id.into()));
+        for i in 0..20 {
+            d.step();
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+                .unwrap();
+            assert_eq!(term.backend().buffer(), &whole(&d.state), "{id} second {i}");
+        }
     }
 }

@@ -120,6 +120,8 @@ pub struct DemoDriver {
     rt: tokio::runtime::Runtime,
     /// Sources whose backend is down: each round reports this error instead of collecting.
     failing: Vec<(SourceKind, String)>,
+    /// What the last step's samples marked for the next frame (as the main loop marks it).
+    pub marks: Dirty,
 }
 
 impl DemoDriver {
@@ -159,6 +161,7 @@ impl DemoDriver {
             t: 0,
             rt,
             failing: Vec::new(),
+            marks: Dirty::default(),
         }
     }
 
@@ -173,6 +176,7 @@ impl DemoDriver {
     /// whether a sample changed the State (false while paused: samples are held).
     pub fn step(&mut self) -> bool {
         let mut changed = false;
+        self.marks = Dirty::TICK;
         let t = self.t;
         let at = start_time() + chrono::Duration::milliseconds(t as i64 * 1000 + 500);
         crate::sim::lock(&self.world).advance_to(t as f64 + 0.5);
@@ -183,11 +187,15 @@ impl DemoDriver {
                     Some((_, e)) => Err(e.clone()),
                     None => self.rt.block_on(c.collect()).map_err(|e| e.to_string()),
                 };
-                changed |= self.state.apply_sample(Sample {
+                let marks = regions::sample_marks(&self.state, &c.kind());
+                if self.state.apply_sample(Sample {
                     source: c.kind(),
                     at,
                     result,
-                });
+                }) {
+                    changed = true;
+                    self.marks = self.marks.or(marks);
+                }
             }
         }
         self.t += 1;
@@ -203,14 +211,11 @@ pub fn measure(opts: &MeterOptions) -> MeterReport {
     let backend = WireBackend::fixed(std::io::sink(), opts.width, opts.height).recording();
     let mut term = Terminal::new(backend).expect("a fixed-size terminal");
     let mut cache = RegionCache::new();
-    // As the main loop marks regions: a sample the header and body, a bare tick the clock.
+    // As the main loop marks regions: a sample the header (and the body when it shows the
+    // sample's source), a bare tick the clock.
     let frame = |d: &mut DemoDriver, term: &mut Terminal<_>, cache: &mut RegionCache| {
-        let changed = d.step();
-        let dirty = match (opts.whole, changed) {
-            (true, _) => Dirty::ALL,
-            (false, true) => Dirty::SAMPLE,
-            (false, false) => Dirty::TICK,
-        };
+        d.step();
+        let dirty = if opts.whole { Dirty::ALL } else { d.marks };
         term.draw(|f| regions::draw(f, &d.state, cache, dirty))
             .expect("drawing to a sink")
             .buffer

@@ -444,19 +444,18 @@ async fn main_loop(
             _ = sighup.recv() => break 128 + 1,
             s = live.recv(), if samples_open => match s {
                 Some(s) => {
-                    if let Some(r) = &recorder {
-                        r.record(&s);
-                    }
-                    data_dirty |= state.apply_sample(s);
                     // Drain whatever else is queued before the next frame.
-                    while let Some(s) = live.try_recv() {
+                    let mut next = Some(s);
+                    while let Some(s) = next {
                         if let Some(r) = &recorder {
                             r.record(&s);
                         }
-                        data_dirty |= state.apply_sample(s);
-                    }
-                    if data_dirty {
-                        dirty = dirty.or(Dirty::SAMPLE);
+                        let marks = crate::ui::regions::sample_marks(state, &s.source);
+                        if state.apply_sample(s) {
+                            data_dirty = true;
+                            dirty = dirty.or(marks);
+                        }
+                        next = live.try_recv();
                     }
                 }
                 None => samples_open = false,

@@ -68,6 +68,26 @@ impl Dirty {
     }
 }
 
+/// What a sample of `source` marks: the header (counts, findings) always; the body when the
+/// view shows that source's data: the overview and an alarm's detail show every source's, a
+/// panel (and its detail views) its own source's only.
+pub fn sample_marks(st: &State, source: &crate::model::source::SourceKind) -> Dirty {
+    let panel = match (st.detail.last(), &st.alarm_detail, &st.tab) {
+        (Some(d), _, _) => Some(d.panel.as_str()),
+        (None, Some(_), _) | (None, None, Tab::Overview) => None,
+        (None, None, Tab::Panel(id)) => Some(id.as_str()),
+    };
+    let body = match panel.and_then(|p| st.panels.get(p)) {
+        _ if !st.fleet.is_empty() => true,
+        None => true,
+        Some(def) => source.name() == crate::state::panel_source(def.kind, &def.id).name(),
+    };
+    Dirty {
+        body,
+        ..Dirty::TICK
+    }
+}
+
 /// Times each region was rendered into the buffer, since the cache was made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Renders {
