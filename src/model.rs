@@ -392,6 +392,21 @@ pub struct GlueRun {
     pub duration_seconds: Option<f64>,
     pub dpu_seconds: Option<f64>,
     pub error: Option<String>,
+    /// GetJobRuns' `Attempt` (0 for the first try, 1.. for retries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<i32>,
+    /// `CompletedOn` (None while running).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
+    /// `WorkerType` as Glue names it (`G.1X`, `G.2X`, `Standard`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_type: Option<String>,
+    /// `NumberOfWorkers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<i32>,
+    /// `MaxCapacity`: the DPUs allocated to the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_capacity_dpu: Option<f64>,
 }
 
 // ---------------------------------------------------------------- CloudWatch panels, alarms

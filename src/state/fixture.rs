@@ -326,6 +326,7 @@ pub fn redshift() -> RedshiftStatus {
                 duration_seconds: Some(312.0),
                 dpu_seconds: Some(3120.0),
                 error: None,
+                ..Default::default()
             },
             GlueRun {
                 job: "clicks-etl".into(),
@@ -335,6 +336,7 @@ pub fn redshift() -> RedshiftStatus {
                 duration_seconds: Some(131.0),
                 dpu_seconds: None,
                 error: None,
+                ..Default::default()
             },
         ],
         ..Default::default()

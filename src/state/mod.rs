@@ -11,6 +11,7 @@ pub mod findings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixture;
 pub mod fleet;
+pub mod glue;
 pub mod history;
 pub mod hysteresis;
 pub mod logs;

@@ -1,5 +1,6 @@
 //! Redshift: recent load runs (status, table, start, duration, rows, error) with the slow flag,
-//! a chart of run durations, and the Glue job runs feeding them.
+//! a chart of run durations, and the Glue job runs feeding them (the selection moves on from the
+//! last load into the Glue rows, so `enter` opens a Glue run's detail).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -75,6 +76,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ])
     });
     let n = runs.len();
+    // Past the last load the selection moves on into the Glue runs (`state::glue`).
+    let glue_sel = st.view().selected.checked_sub(n).filter(|_| glue_h > 0);
+    if glue_h > 0 {
+        // The Glue rows on screen: the table's height less its rule and header.
+        st.visible_rows
+            .set(n + r.glue_runs.len().min(glue_h as usize - 2));
+    }
     let table = Table::new(
         rows,
         [
@@ -99,6 +107,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "load runs")), runs_r);
     } else {
         let mut ts = win.state;
+        if glue_sel.is_some() {
+            ts.select(None);
+        }
         f.render_stateful_widget(table, runs_r, &mut ts);
         crate::state::mouse::record_table(st, runs_r, 1, win.rows.start, n);
     }
@@ -179,7 +190,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Block::default()
                 .borders(Borders::TOP)
                 .border_style(t.border()),
-        );
-        f.render_widget(table, glue_r);
+        )
+        .row_highlight_style(t.selected());
+        let mut ts = ratatui::widgets::TableState::default();
+        ts.select(glue_sel);
+        f.render_stateful_widget(table, glue_r, &mut ts);
     }
 }
