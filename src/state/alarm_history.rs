@@ -122,7 +122,7 @@ impl AlarmHistory {
                 .iter()
                 .any(|f| f.new == o.new && (f.at - o.at).num_seconds().abs() <= SAME_CHANGE_SECS)
         }));
-        out.sort_by(|a, b| b.at.cmp(&a.at));
+        out.sort_by_key(|t| std::cmp::Reverse(t.at));
         out
     }
 }

@@ -248,7 +248,7 @@ pub fn transitions(items: &[AlarmHistoryItem]) -> Vec<AlarmTransition> {
             })
         })
         .collect();
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|t| std::cmp::Reverse(t.at));
     out
 }
 
