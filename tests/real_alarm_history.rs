@@ -9,7 +9,7 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
 use opsdeck::model::TransitionSource;
 use opsdeck::panels::Panels;
 use opsdeck::services::alarms::{self, AwsAlarmsWire, HistoryError};
-use opsdeck::services::{Collector, Sample, SourceKind};
+use opsdeck::services::{Sample, SourceKind};
 use opsdeck::state::alarm_history::HistoryFetch;
 use opsdeck::state::{State, StateInit};
 
