@@ -56,6 +56,10 @@ fn enter_on_a_glue_row_opens_its_run_y_copies_the_run_id_and_esc_keeps_the_selec
         assert!(detail.contains(want), "missing {want:?}:\n{detail}");
     }
     insta::assert_snapshot!("glue_run_detail_120x40", detail);
+    // `L`: the run's own output log.
+    let t = st.logs_target().expect("a Glue run has an output log");
+    assert_eq!(t.group, "/aws-glue/jobs/output");
+    assert_eq!(t.stream.as_deref(), Some(first.id.as_str()));
 
     press(&mut st, KeyCode::Char('y'));
     assert_eq!(st.clipboard.as_deref(), Some(first.id.as_str()));

@@ -122,6 +122,27 @@ pub fn glue_run_for<'a>(
         .max_by_key(|g| g.started_at)
 }
 
+/// A Glue run's output log (`/aws-glue/jobs/output`, one stream per run id) over its run: a
+/// run still going is followed, a finished one read to its end.
+fn glue_output(glue: &crate::model::GlueRun) -> Option<LogsTarget> {
+    let minute = 60_000;
+    let start = glue.started_at?.timestamp_millis();
+    Some(LogsTarget {
+        group: "/aws-glue/jobs/output".into(),
+        stream: Some(glue.id.clone()),
+        start_ms: Some(start - minute),
+        end_ms: glue
+            .duration_seconds
+            .filter(|_| {
+                !matches!(
+                    glue.state.as_str(),
+                    "RUNNING" | "STARTING" | "STOPPING" | "WAITING"
+                )
+            })
+            .map(|d| start + (d * 1000.0) as i64 + minute),
+    })
+}
+
 /// The log group and time range behind the selected row: an Aurora instance's error log
 /// (Aurora publishes one group per cluster, one stream per instance); for a Redshift load, the
 /// warehouse's configured `redshift.log_group` over the load's own time range, or, without
@@ -150,6 +171,9 @@ pub fn target_for(st: &State) -> Option<LogsTarget> {
         }
         PanelKind::Redshift => {
             let r = st.data.redshift.as_ref()?;
+            if let Some(g) = st.selected_glue_run() {
+                return glue_output(g);
+            }
             let load = r
                 .runs
                 .iter()
@@ -177,23 +201,7 @@ pub fn target_for(st: &State) -> Option<LogsTarget> {
                         .map(|d| start + (d * 1000.0) as i64 + minute),
                 });
             }
-            let glue = glue_run_for(r, load)?;
-            let start = glue.started_at?.timestamp_millis();
-            Some(LogsTarget {
-                group: "/aws-glue/jobs/output".into(),
-                stream: Some(glue.id.clone()),
-                start_ms: Some(start - minute),
-                // a run still going is followed; a finished one is read to its end
-                end_ms: glue
-                    .duration_seconds
-                    .filter(|_| {
-                        !matches!(
-                            glue.state.as_str(),
-                            "RUNNING" | "STARTING" | "STOPPING" | "WAITING"
-                        )
-                    })
-                    .map(|d| start + (d * 1000.0) as i64 + minute),
-            })
+            glue_output(glue_run_for(r, load)?)
         }
         _ => None,
     }

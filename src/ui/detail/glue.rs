@@ -72,6 +72,16 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
             )),
         ]));
     }
+    let key = st
+        .keymap
+        .hint(crate::keymap::Scope::List, &crate::keymap::Action::OpenLogs);
+    if let Some(k) = key {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("{k}: its output in /aws-glue/jobs/output, stream {}", g.id),
+            t.dim(),
+        ));
+    }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
     true
 }
