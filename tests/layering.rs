@@ -227,8 +227,8 @@ fn ops_and_services_never_import_the_simulation_or_the_command_line() {
 /// Everything `app` builds on; none of it may reach back into `app` (only the entry points
 /// above it do: `cli/`, `serve/`, `snapshot.rs`, `main.rs`).
 const BELOW_APP: &[&str] = &[
-    "ui", "state", "ops", "services", "sim", "model", "fmt", "config", "panels", "keymap",
-    "audit", "record", "logging", "exit",
+    "ui", "state", "ops", "services", "sim", "model", "fmt", "config", "panels", "keymap", "audit",
+    "record", "logging", "exit",
 ];
 
 #[test]

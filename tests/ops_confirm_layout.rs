@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
 use opsdeck::audit::{Actor, AuditLog};
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::Action;
-use opsdeck::ops::cutover::{self, Backends};
+use opsdeck::ops::cutover;
 use opsdeck::ops::handle;
 use opsdeck::ops::lifecycle::cost::default_prices;
 use opsdeck::ops::lifecycle::op::LifecycleOp;

@@ -4,9 +4,10 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
 use opsdeck::audit::{Actor, AuditLog};
 use opsdeck::config::{self, GlobalOpts};
-use opsdeck::ops::cutover::{self, Backends};
+use opsdeck::ops::cutover;
 use opsdeck::ops::handle;
 use opsdeck::sim::aurora_admin;
 use opsdeck::ui::op_modal::{Focus, ModalAction, OpModal, Phase};

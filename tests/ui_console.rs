@@ -234,9 +234,9 @@ fn export_writes_the_table_on_screen_filtered_and_sorted() {
 
 #[tokio::test]
 async fn ctrl_y_in_an_operation_copies_its_plan_without_confirming_it() {
+    use opsdeck::app::backends::Backends;
     use opsdeck::app::console;
     use opsdeck::config::{self, GlobalOpts};
-    use opsdeck::ops::cutover::Backends;
     let dir = tempfile::tempdir().unwrap();
     let mut r = config::resolve(&GlobalOpts {
         demo: true,

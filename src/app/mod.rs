@@ -3,6 +3,7 @@
 //! inside a synchronized update. The loop never awaits a network call: collectors run in their
 //! own tasks and only send samples.
 
+pub mod backends;
 pub mod bell;
 pub mod clipboard;
 pub mod console;
@@ -32,11 +33,11 @@ use tokio::sync::mpsc;
 use crate::config::Resolved;
 use crate::exit;
 use crate::keymap::{Action, Keymap};
-use crate::ops::cutover::Backends;
 use crate::panels::Panels;
 use crate::sim::SimOptions;
 use crate::state::theme::Theme;
 use crate::state::{State, StateFn, StateInit};
+use backends::Backends;
 use console as ops_console;
 use live::Live;
 
@@ -216,16 +217,11 @@ async fn main_loop(
     // Demo: operations drive the same simulated world the panels show.
     let (collectors, backends) = if replaying {
         (Vec::new(), Backends::Real)
-    } else if resolved.demo() {
-        let world = crate::sim::world(sim);
-        (
-            crate::sim::collectors_for(world.clone(), sim),
-            Backends::Sim(world),
-        )
     } else {
-        let mut c = crate::services::build(&resolved, sim).await;
+        let backends = Backends::for_resolved(&resolved, sim);
+        let mut c = backends.collectors(&resolved).await;
         c.extend(live::logs_collector(&resolved, state));
-        (c, Backends::Real)
+        (c, backends)
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());

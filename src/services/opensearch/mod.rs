@@ -22,6 +22,7 @@ use serde_json::Value;
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::OpenSearchConfig;
 use crate::model::{IndexStatus, OpenSearchStatus, TaskStatus};
+pub use client::OsAdmin;
 use parse::NodeCounters;
 pub use wire::{ClientWire, OpenSearchWire};
 
