@@ -12,6 +12,7 @@ pub mod lifecycle_date;
 pub mod lifecycle_doc;
 pub mod prices;
 pub mod scan;
+pub mod sdk_rules;
 pub mod storage;
 pub mod wire;
 
