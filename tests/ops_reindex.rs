@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use opsdeck::services::opensearch::admin::{OsAdmin, SearchAdmin};
+use opsdeck::services::opensearch::OsAdmin;
+use opsdeck::services::opensearch::admin::SearchAdmin;
 use serde_json::json;
 
 /// The stack's OpenSearch (`scripts/stack env` exports OPSDECK_OPENSEARCH_URL).

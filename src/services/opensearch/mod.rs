@@ -7,9 +7,12 @@
 //! that timed out keeps its previous figures and says so in `errors`.
 
 pub mod admin;
+mod body;
 mod client;
 pub mod login;
 pub mod parse;
+mod rest;
+mod transport;
 pub mod wire;
 pub mod writes;
 
