@@ -19,7 +19,9 @@
 //! - Admin traits live with their service (`services::aurora::admin::MysqlAdmin` over sqlx,
 //!   `services::aurora::rds_admin::RdsAdmin` over aws-sdk-rds, `services::opensearch::admin`,
 //!   `services::s3::admin`), each implemented over the simulation in `sim::*_admin`.
-//!   Operations only talk to these traits; `ops` holds no client, parser or drawing.
+//!   Operations only talk to these traits and are handed their implementations
+//!   (`app::backends` chooses real or simulated); `ops` holds no client, parser or drawing
+//!   and never names the simulation.
 //! - [`cutover`]: the binlog / failover / blue-green strategies and `build()` from config;
 //!   [`cutover::pending`] finds interrupted cutovers with the backend's own view of them.
 //! - [`handle`]: the console's non-blocking handle on a running operation (events channel,
