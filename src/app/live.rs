@@ -141,18 +141,9 @@ pub fn logs_collector(resolved: &Resolved, state: &mut State) -> Option<BoxColle
 /// Build and run the collectors of `resolved`'s context (over a new simulated world in demo
 /// mode), declaring each source to the state.
 pub async fn start(resolved: &Resolved, sim: &SimOptions, state: &mut State, live: &mut Live) {
-    let backends = Backends::for_resolved(resolved, sim);
-    start_with(resolved, &backends, state, live).await;
-}
-
-/// [`start`] over given backends (the console's, so its operations and panels share a world).
-pub async fn start_with(
-    resolved: &Resolved,
-    backends: &Backends,
-    state: &mut State,
-    live: &mut Live,
-) {
-    let mut collectors = backends.collectors(resolved).await;
+    let mut collectors = Backends::for_resolved(resolved, sim)
+        .collectors(resolved)
+        .await;
     collectors.extend(logs_collector(resolved, state));
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
