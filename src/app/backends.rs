@@ -10,8 +10,6 @@
 
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
-
 use crate::config::Resolved;
 use crate::config::mysql_login::MysqlLogin;
 use crate::ops::cutover::{CutoverAdmins, MysqlEndpoint};
@@ -31,11 +29,11 @@ use crate::sim::{SharedWorld, SimOptions};
 /// The heartbeat table the simulated servers write (pt-heartbeat style).
 const SIM_HEARTBEAT_TABLE: &str = "opsdeck.heartbeat";
 
-/// A search admin still to be built: SigV4 loads the AWS config first, and the console's key
-/// handler must not await. Err: a message naming what is wrong (the client cannot be built).
-pub type SearchAdminFuture = BoxFuture<'static, Result<Arc<dyn SearchAdmin>, String>>;
 /// An S3 admin still to be built (the SDK config loads first).
-pub type LifecycleAdminFuture = BoxFuture<'static, Result<Arc<dyn LifecycleAdmin>, String>>;
+pub use crate::ops::lifecycle::op::cli::AdminFuture as LifecycleAdminFuture;
+/// A search admin still to be built: SigV4 loads the AWS config first, and the console's key
+/// handler must not await. The reindex operation's own name for it.
+pub use crate::ops::reindex::cli::AdminFuture as SearchAdminFuture;
 
 /// Where a context's collectors read and its operations' admin calls go.
 #[derive(Clone)]
