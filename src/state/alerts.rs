@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::findings::{Finding, service_of_source};
-use super::overview::{rows, visible_alarms};
+use super::lines::{rows, visible_alarms};
 use super::{Input, State, Tab};
 use crate::model::Status;
 

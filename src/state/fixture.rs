@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::model::service::PanelKind;
 use crate::model::source::{Sample, SourceKind, Update};
 use crate::model::*;
 use crate::state::{State, StateInit};
@@ -515,11 +516,26 @@ fn sample(source: SourceKind, at: DateTime<Utc>, update: Update) -> Sample {
 /// Sources the fixture registers, with their collection intervals.
 pub fn sources() -> Vec<(SourceKind, Duration)> {
     vec![
-        (SourceKind::Aurora, Duration::from_secs(1)),
-        (SourceKind::Redis, Duration::from_secs(1)),
-        (SourceKind::S3, Duration::from_secs(3600)),
-        (SourceKind::OpenSearch, Duration::from_secs(2)),
-        (SourceKind::Redshift, Duration::from_secs(60)),
+        (
+            SourceKind::Service(PanelKind::Aurora),
+            Duration::from_secs(1),
+        ),
+        (
+            SourceKind::Service(PanelKind::Redis),
+            Duration::from_secs(1),
+        ),
+        (
+            SourceKind::Service(PanelKind::S3),
+            Duration::from_secs(3600),
+        ),
+        (
+            SourceKind::Service(PanelKind::OpenSearch),
+            Duration::from_secs(2),
+        ),
+        (
+            SourceKind::Service(PanelKind::Redshift),
+            Duration::from_secs(60),
+        ),
         (
             SourceKind::CloudWatch("cloudfront".into()),
             Duration::from_secs(60),
@@ -566,20 +582,32 @@ pub fn state() -> State {
             r = redis();
             o = opensearch();
         }
-        st.apply_sample(sample(SourceKind::Aurora, t, Update::Aurora(a)));
-        st.apply_sample(sample(SourceKind::Redis, t, Update::Redis(r)));
+        st.apply_sample(sample(
+            SourceKind::Service(PanelKind::Aurora),
+            t,
+            Update::Aurora(a),
+        ));
+        st.apply_sample(sample(
+            SourceKind::Service(PanelKind::Redis),
+            t,
+            Update::Redis(r),
+        ));
         if i % 2 == 1 {
-            st.apply_sample(sample(SourceKind::OpenSearch, t, Update::OpenSearch(o)));
+            st.apply_sample(sample(
+                SourceKind::Service(PanelKind::OpenSearch),
+                t,
+                Update::OpenSearch(o),
+            ));
         }
     }
     let t = now();
     st.apply_sample(sample(
-        SourceKind::S3,
+        SourceKind::Service(PanelKind::S3),
         t - chrono::Duration::seconds(600),
         Update::S3(s3()),
     ));
     st.apply_sample(sample(
-        SourceKind::Redshift,
+        SourceKind::Service(PanelKind::Redshift),
         t - chrono::Duration::seconds(20),
         Update::Redshift(redshift()),
     ));

@@ -9,8 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::{fmt, overview, widgets};
+use super::{fmt, widgets};
 use crate::state::State;
+use crate::state::lines as overview;
 
 /// Lines the block wants: one per service of every shown context, plus its borders.
 pub fn wanted_height(st: &State) -> u16 {

@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::OpenSearchConfig;
+use crate::model::service::PanelKind;
 use crate::model::{IndexStatus, OpenSearchStatus, TaskStatus};
 use parse::NodeCounters;
 pub use wire::{ClientWire, OpenSearchWire};
@@ -207,7 +208,7 @@ impl OpenSearchCollector {
 #[async_trait]
 impl Collector for OpenSearchCollector {
     fn kind(&self) -> SourceKind {
-        SourceKind::OpenSearch
+        SourceKind::Service(PanelKind::OpenSearch)
     }
     fn interval(&self) -> Duration {
         self.interval
