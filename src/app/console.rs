@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::app::op_keys::PreparingModal;
+use crate::app::op_modal::OpModal;
 use crate::audit::AuditLog;
 use crate::config::Resolved;
 use crate::keymap::Action;
@@ -31,7 +32,6 @@ use crate::sim::search_admin::SimSearchAdmin;
 use crate::sim::{self, SimOptions};
 use crate::state::{PaletteEntry, State};
 use crate::ui::modal::Modal;
-use crate::ui::op_modal::OpModal;
 
 pub const CUTOVER: &str = "cutover";
 pub const RESUME: &str = "resume cutover";

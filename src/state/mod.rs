@@ -17,6 +17,7 @@ pub mod lines;
 pub mod logs;
 pub mod modal;
 pub mod mouse;
+pub mod op_view;
 pub mod overview;
 pub mod pace;
 pub mod palette;
