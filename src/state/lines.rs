@@ -5,7 +5,7 @@
 
 use crate::model::*;
 use crate::panels::PanelKind;
-use crate::state::findings::Finding;
+use crate::state::findings::{Finding, service_of_source};
 use crate::state::overview::Row;
 use crate::state::{State, panel_source, registry};
 
@@ -30,10 +30,8 @@ pub fn rows(st: &State, findings: &[Finding]) -> (Vec<Row>, Vec<Row>) {
         {
             continue;
         }
-        let service = match def.kind {
-            PanelKind::CloudWatch => def.id.clone(),
-            k => k.name().to_string(),
-        };
+        // Findings name a CloudWatch panel by its id, a service by its name.
+        let service = service_of_source(&kind.name()).to_string();
         let status = st.service_status(findings, &service, &kind);
         let mut row = Row {
             panel: def.id.clone(),
