@@ -18,7 +18,7 @@ pub enum Key {
 
 impl Key {
     /// The order of two keys of one column.
-    pub fn cmp(&self, other: &Key) -> Ordering {
+    pub fn order(&self, other: &Key) -> Ordering {
         match (self, other) {
             (Key::Num(a), Key::Num(b)) => match (a, b) {
                 (Some(a), Some(b)) => a.total_cmp(b),
@@ -355,9 +355,12 @@ mod tests {
 
     #[test]
     fn missing_figures_sort_after_every_number_ascending() {
-        assert_eq!(Key::Num(None).cmp(&Key::Num(Some(1.0))), Ordering::Greater);
         assert_eq!(
-            Key::Num(Some(0.5)).cmp(&Key::Num(Some(1.0))),
+            Key::Num(None).order(&Key::Num(Some(1.0))),
+            Ordering::Greater
+        );
+        assert_eq!(
+            Key::Num(Some(0.5)).order(&Key::Num(Some(1.0))),
             Ordering::Less
         );
     }

@@ -44,7 +44,7 @@ impl State {
         if let Some(col) = view.sort_col {
             rows.sort_by(|a, b| {
                 let o = match (a.keys.get(col), b.keys.get(col)) {
-                    (Some(x), Some(y)) => x.cmp(y),
+                    (Some(x), Some(y)) => x.order(y),
                     _ => Ordering::Equal,
                 };
                 if view.sort_desc { o.reverse() } else { o }
