@@ -414,11 +414,6 @@ impl State {
         self.held.len()
     }
 
-    /// The log group and time range behind the selected row (see [`logs::target_for`]).
-    pub fn logs_target(&self) -> Option<crate::model::logs::LogsTarget> {
-        logs::target_for(self)
-    }
-
     /// Whether the current tab is a logs panel (movement keys scroll its scroll-back).
     pub fn on_logs_panel(&self) -> bool {
         matches!(&self.tab, Tab::Panel(id) if self.panels.get(id).is_some_and(|d| d.kind == PanelKind::Logs))

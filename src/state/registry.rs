@@ -1,19 +1,21 @@
 //! The state side of the service registry (`model::service::SERVICES`): per kind of panel, how
 //! its overview line reads the State (headline figures, sparkline), what its table's rows are,
-//! how its section of the snapshot is judged and what a round of its source adds to the series.
-//! One line per kind; the functions live with the overview (`overview.rs`), the tables
-//! (`table.rs`), the findings (`findings.rs`) and the series (`series.rs`), none of which calls
-//! back here: whoever needs a kind's behaviour goes through the dispatch functions below.
+//! how its section of the snapshot is judged, what a round of its source adds to the series and
+//! which log group a row leads to. One line per kind; the functions live with the overview
+//! (`overview.rs`), the tables (`table.rs`), the findings (`findings.rs`), the series
+//! (`series.rs`) and the logs (`logs.rs`), none of which calls back here: whoever needs a kind's behaviour goes through the dispatch functions below.
 
 use chrono::{DateTime, Utc};
 
 use super::State;
 use super::findings::{self, Finding};
 use super::hysteresis::Judge;
+use super::logs;
 use super::overview::{self, Row};
 use super::series::{self, Series};
 use super::table::{self, Rows, Table};
 use crate::model::Snapshot;
+use crate::model::logs::LogsTarget;
 use crate::model::source::{SourceKind, Update};
 use crate::panels::{PanelDef, PanelKind, Panels};
 
@@ -30,6 +32,8 @@ pub struct PanelState {
     pub findings: fn(&Snapshot, &Panels, &mut Judge<'_>, &mut Vec<Finding>),
     /// Push one round of the kind's source into the series at its time.
     pub series: fn(&mut Series, &Update, DateTime<Utc>),
+    /// The log group and time range behind the Nth row (after the filter) of its table (`L`).
+    pub logs: fn(&State, usize) -> Option<LogsTarget>,
     /// Whether the kind's thresholded figures keep a hysteresis (`aurora.hit_ratio`-style keys,
     /// `PANEL/LABEL` for CloudWatch figures); false: each round is judged on its own.
     pub hysteresis: bool,
@@ -44,6 +48,7 @@ pub const PANEL_STATE: &[PanelState] = &[
         len: table::aurora_len,
         findings: findings::aurora_findings,
         series: series::aurora,
+        logs: logs::aurora_target,
         hysteresis: true,
     },
     PanelState {
@@ -53,6 +58,7 @@ pub const PANEL_STATE: &[PanelState] = &[
         len: table::redis_len,
         findings: findings::redis_findings,
         series: series::redis,
+        logs: logs::no_target,
         hysteresis: true,
     },
     PanelState {
@@ -62,6 +68,7 @@ pub const PANEL_STATE: &[PanelState] = &[
         len: table::s3_len,
         findings: findings::s3_findings,
         series: series::none,
+        logs: logs::no_target,
         hysteresis: true,
     },
     PanelState {
@@ -71,6 +78,7 @@ pub const PANEL_STATE: &[PanelState] = &[
         len: table::opensearch_len,
         findings: findings::opensearch_findings,
         series: series::opensearch,
+        logs: logs::no_target,
         hysteresis: true,
     },
     PanelState {
@@ -80,6 +88,7 @@ pub const PANEL_STATE: &[PanelState] = &[
         len: table::redshift_len,
         findings: findings::redshift_findings,
         series: series::redshift,
+        logs: logs::redshift_target,
         hysteresis: false,
     },
     PanelState {
@@ -89,6 +98,7 @@ pub const PANEL_STATE: &[PanelState] = &[
         len: table::cloudwatch_len,
         findings: findings::cloudwatch_findings,
         series: series::cloudwatch,
+        logs: logs::no_target,
         hysteresis: true,
     },
     PanelState {
@@ -98,6 +108,7 @@ pub const PANEL_STATE: &[PanelState] = &[
         len: table::logs_len,
         findings: findings::no_findings,
         series: series::none,
+        logs: logs::no_target,
         hysteresis: false,
     },
 ];
@@ -129,6 +140,11 @@ pub fn table(st: &State, panel_id: &str) -> Option<Table> {
 /// How many rows a panel's table has, without building them (None: no data or no table).
 pub fn table_len(st: &State, def: &PanelDef) -> Option<usize> {
     (panel_state(def.kind).len)(st, def)
+}
+
+/// The log group behind row `selected` of a panel's table (`L`).
+pub fn logs_target(st: &State, def: &PanelDef, selected: usize) -> Option<LogsTarget> {
+    (panel_state(def.kind).logs)(st, selected)
 }
 
 /// Every non-OK finding in a snapshot, worst first (stable within a status), each value

@@ -5,7 +5,8 @@
 use std::cmp::Ordering;
 
 use super::table::TableRow;
-use super::{State, registry};
+use super::{State, Tab, registry};
+use crate::model::logs::LogsTarget;
 
 impl State {
     /// The current panel's rows that pass the filter, in the chosen sort order (data order
@@ -51,6 +52,16 @@ impl State {
             });
         }
         rows
+    }
+
+    /// The log group and time range behind the selected row (`L`), from its kind's
+    /// `registry::PANEL_STATE` line; None on the overview or for a kind without log groups.
+    pub fn logs_target(&self) -> Option<LogsTarget> {
+        let Tab::Panel(id) = &self.tab else {
+            return None;
+        };
+        let def = self.panels.get(id)?;
+        registry::logs_target(self, def, self.view().selected)
     }
 
     /// The selected row of the current panel's table.

@@ -194,3 +194,26 @@ fn etl_durations_are_recorded_once_per_finished_run() {
         .count();
     assert_eq!(st.series.etl_durations.len(), finished);
 }
+
+#[test]
+fn l_on_a_row_leads_to_its_kinds_log_group_and_nowhere_for_a_kind_without_one() {
+    let mut st = fixture::state();
+    assert!(
+        st.logs_target().is_none(),
+        "the overview has no row of a table"
+    );
+    st.tab = Tab::Panel("aurora".into());
+    let t = st
+        .logs_target()
+        .expect("an Aurora replica has its error log");
+    assert_eq!(t.group, "/aws/rds/cluster/catalog/error");
+    assert_eq!(t.stream.as_deref(), Some("catalog-2"));
+    st.tab = Tab::Panel("redshift".into());
+    let t = st
+        .logs_target()
+        .expect("a load without a log_group leads to its Glue run");
+    assert_eq!(t.group, "/aws-glue/jobs/output");
+    assert!(t.stream.is_some_and(|s| s.starts_with("jr_")));
+    st.tab = Tab::Panel("redis".into());
+    assert!(st.logs_target().is_none(), "Redis nodes have no log group");
+}
