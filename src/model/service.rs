@@ -1,12 +1,14 @@
-//! The service registry: one row per kind of panel (`kind = "redis"` in panels/*.toml) saying
-//! everything the layers know about it as data: its name (the TOML kind, `errors[].source`, the
-//! snapshot key), the source that feeds it, what one row of its table is called, and which
-//! headline figures, thresholds (with their fixed direction) and state mappings its panel file
-//! may use. Behaviour stays in each layer's own file per service (`services/<name>/`,
-//! `ui/<name>.rs`); this table is what used to be five parallel lists and matches.
+//! The service registry: [`PanelKind`] is the one enum naming the services, and [`SERVICES`]
+//! has one row per kind (`kind = "redis"` in panels/*.toml) saying everything the layers know
+//! about it as data: its name (the TOML kind, `errors[].source`, the snapshot key), what one row
+//! of its table is called, and which headline figures, thresholds (with their fixed direction)
+//! and state mappings its panel file may use. The sources are derived from the kinds
+//! (`model::source::SourceKind::Service`). Behaviour stays in each layer's own file per service
+//! (`services/<name>/`, `ui/<name>.rs`); this table is what used to be five parallel lists and
+//! matches.
 //!
-//! Adding a service adds one [`ServiceDesc`] here (see docs/ARCHITECTURE.md, "Where to put
-//! things").
+//! Adding a service adds one [`ServiceDesc`] here (see docs/ARCHITECTURE.md, "The service
+//! registry").
 
 use serde::Deserialize;
 
