@@ -1,7 +1,7 @@
 //! Aurora / MySQL on `/metrics`: replica lag per replica and reading, replication state, the
 //! writer's CPU, connections and transactions.
 
-use super::{base, bool01, with};
+use super::labels::{base, bool01, with};
 use crate::model::source::Update;
 use crate::model::*;
 use crate::serve::families::{Desc, Families};

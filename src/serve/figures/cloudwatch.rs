@@ -1,7 +1,7 @@
 //! Generic CloudWatch panels (each figure in its base unit, with its status) and the CloudWatch
 //! alarms on `/metrics`.
 
-use super::{base, bool01, with};
+use super::labels::{base, bool01, with};
 use crate::model::source::Update;
 use crate::model::*;
 use crate::serve::families::{Desc, Families};

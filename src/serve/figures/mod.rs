@@ -7,32 +7,17 @@
 //!
 //! Each service's families are its own file; [`FAMILIES`] picks among them, one line per kind.
 
-use super::families::{Families, Labels};
+use super::families::Families;
 use crate::model::service::PanelKind;
 use crate::model::source::Update;
 
 mod aurora;
 mod cloudwatch;
+mod labels;
 mod opensearch;
 mod redis;
 mod redshift;
 mod s3;
-
-fn base(context: &str, service: &str) -> Labels {
-    vec![
-        ("context", context.to_string()),
-        ("service", service.to_string()),
-    ]
-}
-
-fn with(mut l: Labels, extra: &[(&'static str, &str)]) -> Labels {
-    l.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    l
-}
-
-fn bool01(b: bool) -> f64 {
-    if b { 1.0 } else { 0.0 }
-}
 
 /// One line of [`FAMILIES`]: the families a round of one source adds.
 pub struct Family {

@@ -1,7 +1,7 @@
 //! OpenSearch on `/metrics`: cluster health, nodes, docs, indexing and search rates and latencies,
 //! each index's docs and size, running reindex tasks.
 
-use super::{base, bool01, with};
+use super::labels::{base, bool01, with};
 use crate::model::source::Update;
 use crate::model::*;
 use crate::serve::families::{Desc, Families};

@@ -1,6 +1,6 @@
 //! Redis on `/metrics`: the deployment's hit ratio, ops and evictions, and each node's.
 
-use super::{base, with};
+use super::labels::{base, with};
 use crate::model::source::Update;
 use crate::model::*;
 use crate::serve::families::{Desc, Families};

@@ -1,6 +1,6 @@
 //! Redshift loads and Glue job runs on `/metrics`: the latest run per table or job.
 
-use super::{base, bool01, with};
+use super::labels::{base, bool01, with};
 use crate::model::source::Update;
 use crate::model::*;
 use crate::serve::families::{Desc, Families};

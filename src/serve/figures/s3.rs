@@ -1,6 +1,6 @@
 //! S3 on `/metrics`: each bucket's size per StorageType, objects, monthly cost and lifecycle rules.
 
-use super::{base, with};
+use super::labels::{base, with};
 use crate::model::source::Update;
 use crate::model::*;
 use crate::serve::families::{Desc, Families};
