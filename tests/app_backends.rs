@@ -4,6 +4,7 @@
 
 use opsdeck::app::backends::Backends;
 use opsdeck::config::{self, GlobalOpts, Resolved};
+use opsdeck::model::service::PanelKind;
 use opsdeck::services::s3::lifecycle_doc::RuleStatus;
 use opsdeck::services::{BoxCollector, SourceKind, Update, collect_once};
 use opsdeck::sim::SimOptions;
@@ -49,7 +50,8 @@ async fn a_lifecycle_rule_disabled_through_the_demo_admin_shows_in_the_next_s3_s
     let id = rule.id.clone().unwrap();
     admin.put_lifecycle(BUCKET, &cfg).await.unwrap();
 
-    let Update::S3(s3) = sample_of(&mut collectors, SourceKind::S3).await else {
+    let Update::S3(s3) = sample_of(&mut collectors, SourceKind::Service(PanelKind::S3)).await
+    else {
         panic!("the S3 collector sent another section");
     };
     let bucket = s3
@@ -88,7 +90,9 @@ async fn a_reindex_started_through_the_demo_admin_shows_in_the_next_opensearch_s
         .await
         .unwrap();
 
-    let Update::OpenSearch(os) = sample_of(&mut collectors, SourceKind::OpenSearch).await else {
+    let Update::OpenSearch(os) =
+        sample_of(&mut collectors, SourceKind::Service(PanelKind::OpenSearch)).await
+    else {
         panic!("the OpenSearch collector sent another section");
     };
     assert!(

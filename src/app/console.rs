@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use crate::app::backends::Backends;
 use crate::app::op_keys::PreparingModal;
+use crate::app::op_modal::OpModal;
 use crate::audit::AuditLog;
 use crate::config::Resolved;
 use crate::keymap::Action;
@@ -30,7 +31,6 @@ use crate::ops::reindex::{ReindexOp, ReindexRequest};
 use crate::sim::{self, SimOptions};
 use crate::state::{PaletteEntry, State};
 use crate::ui::modal::Modal;
-use crate::ui::op_modal::OpModal;
 
 pub const CUTOVER: &str = "cutover";
 pub const RESUME: &str = "resume cutover";

@@ -13,6 +13,7 @@ pub mod lifecycle_editor;
 pub mod live;
 pub mod meter;
 pub mod op_keys;
+pub mod op_modal;
 pub mod replay;
 pub mod wire;
 

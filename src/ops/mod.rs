@@ -26,7 +26,7 @@
 //!   [`cutover::pending`] finds interrupted cutovers with the backend's own view of them.
 //! - [`handle`]: the console's non-blocking handle on a running operation (events channel,
 //!   confirm/decline/hold/release/abort); `app::console`: palette entries and `StartOp` ->
-//!   modal (`ui::op_modal`).
+//!   modal (`app::op_modal` drives it, `ui::op_modal` draws its `state::op_view`).
 //!
 //! # Exit codes (CLI) and audit outcomes
 //! 0 done (`succeeded`), 1 failed (`failed`; rolled back if before the point of no return),

@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::OpenSearchConfig;
+use crate::model::service::PanelKind;
 use crate::model::{IndexStatus, OpenSearchStatus, TaskStatus};
 pub use client::OsAdmin;
 use parse::NodeCounters;
@@ -211,7 +212,7 @@ impl OpenSearchCollector {
 #[async_trait]
 impl Collector for OpenSearchCollector {
     fn kind(&self) -> SourceKind {
-        SourceKind::OpenSearch
+        SourceKind::Service(PanelKind::OpenSearch)
     }
     fn interval(&self) -> Duration {
         self.interval
