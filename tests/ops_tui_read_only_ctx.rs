@@ -6,12 +6,12 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
 use opsdeck::app::console;
 use opsdeck::app::live::{self, Live};
 use opsdeck::audit::{Actor, AuditLog, Outcome};
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::Action;
-use opsdeck::ops::cutover::Backends;
 use opsdeck::sim::{SimOptions, aurora_admin};
 use opsdeck::state::theme::Theme;
 use opsdeck::state::{State, StateInit};

@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
 use opsdeck::app::console;
 use opsdeck::config::{self, GlobalOpts, Resolved};
 use opsdeck::keymap::Action;
-use opsdeck::ops::cutover::Backends;
 use opsdeck::sim::{self, SharedWorld, SimOptions};
 use opsdeck::state::theme::Theme;
 use opsdeck::state::{State, StateInit};

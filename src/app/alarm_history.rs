@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
+use super::backends::Backends;
 use crate::config::Resolved;
-use crate::ops::cutover::Backends;
 use crate::services::alarms::{self, AlarmsWire, AwsAlarmsWire, HistoryError};
 use crate::services::aws::AwsContext;
 use crate::state::alarm_history::HistoryFetch;

@@ -2,6 +2,7 @@
 //! ([`crate::state::fleet`], [`FleetLive`]), `:ctx a,b` / `:ctx all`, and starting an operation
 //! in the context its palette entry names.
 
+use super::backends::Backends;
 use super::console as ops_console;
 use super::fleet_live::FleetLive;
 use super::live::{self, Live};
@@ -32,7 +33,7 @@ impl Fleet {
                     continue;
                 }
             };
-            let collectors = crate::services::build(r, sim).await;
+            let collectors = Backends::for_resolved(r, sim).collectors(r).await;
             for c in &collectors {
                 member.register_source(c.kind(), c.interval());
             }

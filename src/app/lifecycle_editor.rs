@@ -16,6 +16,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tokio::sync::oneshot;
 
 use crate::app::op_keys::PreparingModal;
+use crate::app::op_modal::OpModal;
 use crate::audit::AuditLog;
 use crate::keymap::{Action, Scope};
 use crate::ops::handle;
@@ -30,7 +31,6 @@ use crate::services::s3::lifecycle_doc::{
 use crate::state::text::TextInput;
 use crate::state::theme::Theme;
 use crate::ui::modal::{Modal, ModalOutcome};
-use crate::ui::op_modal::OpModal;
 
 /// The add-rule form's fields, in order.
 pub const FORM_FIELDS: [&str; 5] = [

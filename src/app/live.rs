@@ -9,9 +9,10 @@
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::app::backends::Backends;
 use crate::config::{Config, Resolved};
 use crate::keymap::Action;
-use crate::services::{BoxCollector, Sample, build, spawn_all_paced};
+use crate::services::{BoxCollector, Sample, spawn_all_paced};
 use crate::sim::SimOptions;
 use crate::state::{PaletteEntry, State};
 
@@ -137,9 +138,12 @@ pub fn logs_collector(resolved: &Resolved, state: &mut State) -> Option<BoxColle
     ))
 }
 
-/// Build and run the collectors of `resolved`'s context, declaring each source to the state.
+/// Build and run the collectors of `resolved`'s context (over a new simulated world in demo
+/// mode), declaring each source to the state.
 pub async fn start(resolved: &Resolved, sim: &SimOptions, state: &mut State, live: &mut Live) {
-    let mut collectors = build(resolved, sim).await;
+    let mut collectors = Backends::for_resolved(resolved, sim)
+        .collectors(resolved)
+        .await;
     collectors.extend(logs_collector(resolved, state));
     for c in &collectors {
         state.register_source(c.kind(), c.interval());

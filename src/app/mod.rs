@@ -4,6 +4,7 @@
 //! own tasks and only send samples.
 
 pub mod alarm_history;
+pub mod backends;
 pub mod bell;
 pub mod clipboard;
 pub mod console;
@@ -13,6 +14,7 @@ pub mod lifecycle_editor;
 pub mod live;
 pub mod meter;
 pub mod op_keys;
+pub mod op_modal;
 pub mod recovery;
 pub mod replay;
 pub mod wire;
@@ -34,12 +36,12 @@ use tokio::sync::mpsc;
 use crate::config::Resolved;
 use crate::exit;
 use crate::keymap::{Action, Keymap};
-use crate::ops::cutover::Backends;
 use crate::panels::Panels;
 use crate::sim::SimOptions;
 use crate::state::theme::Theme;
 use crate::state::{State, StateFn, StateInit};
 use crate::ui::regions::{Dirty, RegionCache};
+use backends::Backends;
 use console as ops_console;
 use live::Live;
 
@@ -239,16 +241,11 @@ async fn main_loop(
     // Demo: operations drive the same simulated world the panels show.
     let (collectors, backends) = if replaying {
         (Vec::new(), Backends::Real)
-    } else if resolved.demo() {
-        let world = crate::sim::world(sim);
-        (
-            crate::sim::collectors_for(world.clone(), sim),
-            Backends::Sim(world),
-        )
     } else {
-        let mut c = crate::services::build(&resolved, sim).await;
+        let backends = Backends::for_resolved(&resolved, sim);
+        let mut c = backends.collectors(&resolved).await;
         c.extend(live::logs_collector(&resolved, state));
-        (c, Backends::Real)
+        (c, backends)
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());

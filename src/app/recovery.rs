@@ -3,9 +3,9 @@
 
 use tokio::sync::mpsc;
 
+use super::backends::Backends;
 use super::console as ops_console;
 use crate::config::Resolved;
-use crate::ops::cutover::Backends;
 use crate::state::{State, StateFn};
 
 /// Interrupted cutovers (audit log + backend state) become "resume/roll back cutover X"

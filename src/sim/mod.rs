@@ -85,7 +85,7 @@ pub fn world(opts: &SimOptions) -> SharedWorld {
 /// Collectors reading `world`: the real collector of each headline service over its simulated
 /// wire, the CloudWatch panels through the generic panel collector over the world
 /// ([`metrics_source`]), as real CloudWatch panels do, and alarms.
-pub fn collectors_for(world: SharedWorld, _opts: &SimOptions) -> Vec<BoxCollector> {
+pub fn collectors_for(world: SharedWorld) -> Vec<BoxCollector> {
     let mut out = service_collectors(&world, true);
     out.push(Box::new(alarms_collector(&world, true)));
     out.extend(metrics_source::collectors(
@@ -211,8 +211,9 @@ pub fn redis_collector_raw(
     )
 }
 
+/// [`collectors_for`] a new world from `opts`.
 pub fn collectors(opts: &SimOptions) -> Vec<BoxCollector> {
-    collectors_for(world(opts), opts)
+    collectors_for(world(opts))
 }
 
 /// Lock a shared world, recovering it if a holder panicked (the model has no invariants a

@@ -12,8 +12,9 @@ use unicode_width::UnicodeWidthStr;
 use super::{fmt, widgets};
 use crate::model::*;
 use crate::state::history::Window;
-use crate::state::overview::visible_alarms;
-pub use crate::state::overview::{Row, panel_at, rows};
+use crate::state::lines::{rows, visible_alarms};
+use crate::state::overview::Row;
+
 use crate::state::{Finding, State};
 
 /// How many lines each section gets: services always; the rest share what is left.

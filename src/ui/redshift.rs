@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
+use crate::model::service::PanelKind;
 use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
@@ -17,7 +18,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, "");
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    inner = widgets::banner(f, st, &SourceKind::Redshift, inner);
+    inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::Redshift), inner);
     let Some(r) = &st.data.redshift else { return };
     let t = &st.theme;
     let glue_h = if r.glue_runs.is_empty() {
