@@ -17,6 +17,7 @@ pub struct SimAlarmsWire {
 }
 
 impl SimAlarmsWire {
+    /// The wire over `world`; `follow_wall` advances it to the wall clock before answering.
     pub fn new(world: SharedWorld, follow_wall: bool) -> Self {
         SimAlarmsWire { world, follow_wall }
     }

@@ -113,6 +113,7 @@ pub struct RegionCache {
 }
 
 impl RegionCache {
+    /// An empty cache: the first frame drawn with it is drawn whole.
     pub fn new() -> Self {
         Self::default()
     }

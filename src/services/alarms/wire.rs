@@ -58,6 +58,7 @@ pub struct AwsAlarmsWire {
 }
 
 impl AwsAlarmsWire {
+    /// The wire of `aws`'s context; its CloudWatch client is built on the first call.
     pub fn new(aws: &AwsContext) -> Self {
         AwsAlarmsWire {
             aws: Some(aws.clone()),

@@ -13,6 +13,7 @@ use crate::fmt;
 use crate::model::Status;
 use crate::state::State;
 
+/// The detail of Glue run `id`; false when the latest GetJobRuns no longer lists it.
 pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
     let Some((g, fed)) = st
         .data
