@@ -99,3 +99,35 @@ fn the_loads_a_glue_run_fed_are_those_it_fed_in_the_load_detail() {
     }
     assert!(fed_any, "the demo's loads follow its Glue runs");
 }
+
+#[test]
+fn a_click_on_a_glue_row_selects_it_and_a_second_click_opens_it() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut st = demo();
+    typ(&mut st, "6");
+    render(&st, 120, 40);
+    let loads = st.table_rows("redshift").len();
+    let (area, _) = *st
+        .hits
+        .borrow()
+        .rows
+        .iter()
+        .find(|(_, i)| *i == loads)
+        .expect("the first Glue row is clickable");
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: area.x + 2,
+        row: area.y,
+        modifiers: KeyModifiers::NONE,
+    };
+    st.handle_mouse(click);
+    let first = st.data.redshift.as_ref().unwrap().glue_runs[0].clone();
+    assert_eq!(st.selected_glue_run(), Some(&first));
+    render(&st, 120, 40);
+    st.handle_mouse(click);
+    let detail = render(&st, 120, 40);
+    assert!(
+        detail.contains(&format!("glue run {}", first.id)),
+        "{detail}"
+    );
+}

@@ -196,5 +196,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         let mut ts = ratatui::widgets::TableState::default();
         ts.select(glue_sel);
         f.render_stateful_widget(table, glue_r, &mut ts);
+        // The Glue rows are selectable by mouse too, numbered on from the loads.
+        let shown = r.glue_runs.len().min(glue_h as usize - 2);
+        crate::state::mouse::record_table(st, glue_r, 2, n, n + shown);
     }
 }
