@@ -200,3 +200,82 @@ fn every_panel_drawn_by_region_live_equals_a_whole_redraw() {
         }
     }
 }
+
+#[test]
+fn a_tick_on_a_panel_page_without_a_sample_renders_the_header_and_the_panel_age_cells_only() {
+    // Paused: no sample lands, the frame's "data" age, STALE and the stale banner move with the
+    // clock alone. Going stale adds the banner (the body's layout changes: drawn again once);
+    // every other tick renders the header row and the panel's age cells, never its widgets.
+    for id in ["aurora", "redis", "s3", "opensearch", "redshift"] {
+        let (mut d, mut term, mut cache) = warmed(30, Tab::Panel(id.into()));
+        let start = cache.renders;
+        let mut age_ticks = 0;
+        for i in 0..40 {
+            let before = cache.renders;
+            tick(&mut d, &mut term, &mut cache, 1);
+            assert_eq!(term.backend().buffer(), &whole(&d.state), "{id} tick {i}");
+            if cache.renders.body == before.body && cache.renders.ages > before.ages {
+                age_ticks += 1;
+                // The header row, the frame's top row and at most two banner lines.
+                let cells = cache.renders.cells - before.cells;
+                assert!(
+                    cells >= 2 * u64::from(W) && cells <= 4 * u64::from(W),
+                    "{id} tick {i}: {cells} cells rendered"
+                );
+            }
+        }
+        let bodies = cache.renders.body - start.body;
+        assert!(
+            bodies <= 2,
+            "{id}: the body was rendered {bodies} times in 40 ticks without a sample"
+        );
+        assert!(age_ticks >= 5, "{id}: ages redrawn alone {age_ticks} times");
+    }
+}
+
+#[test]
+fn a_source_going_stale_off_screen_leaves_the_overview_body_alone_and_one_on_screen_redraws_it() {
+    let (mut d, mut term, mut cache) = warmed(30, Tab::Overview);
+    // Only the S3 line on screen (S3 collects every 5 s; most others every second or two).
+    d.state.views.entry("overview".into()).or_default().filter = "s3".into();
+    term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::ALL))
+        .unwrap();
+    let shown: Vec<String> = d
+        .state
+        .hits
+        .borrow()
+        .ages
+        .iter()
+        .map(|(_, k)| k.name())
+        .collect();
+    assert_eq!(shown, vec!["s3".to_string()], "the overview's lines");
+    let stale = |st: &State| -> Vec<String> {
+        st.sources
+            .iter()
+            .filter(|(_, s)| s.is_stale(st.now))
+            .map(|(n, _)| n.clone())
+            .collect()
+    };
+    let (mut off_screen, mut on_screen) = (0, 0);
+    for i in 0..30 {
+        let was = stale(&d.state);
+        let before = cache.renders;
+        tick(&mut d, &mut term, &mut cache, 1);
+        assert_eq!(term.backend().buffer(), &whole(&d.state), "tick {i}");
+        let turned: Vec<String> = stale(&d.state)
+            .into_iter()
+            .filter(|n| !was.contains(n))
+            .collect();
+        if turned.iter().any(|n| shown.contains(n)) {
+            on_screen += 1;
+            assert_eq!(cache.renders.body, before.body + 1, "tick {i}: {turned:?}");
+        } else if !turned.is_empty() {
+            off_screen += 1;
+            assert_eq!(
+                cache.renders.body, before.body,
+                "tick {i}: {turned:?} went stale off screen and the body was drawn again"
+            );
+        }
+    }
+    assert!(off_screen >= 1 && on_screen == 1, "{off_screen} {on_screen}");
+}
