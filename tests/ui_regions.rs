@@ -277,5 +277,8 @@ fn a_source_going_stale_off_screen_leaves_the_overview_body_alone_and_one_on_scr
             );
         }
     }
-    assert!(off_screen >= 1 && on_screen == 1, "{off_screen} {on_screen}");
+    assert!(
+        off_screen >= 1 && on_screen == 1,
+        "{off_screen} {on_screen}"
+    );
 }

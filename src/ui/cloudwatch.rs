@@ -22,9 +22,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             None => c.namespace.clone(),
         })
         .unwrap_or_default();
-    let block = widgets::panel_block(st, def, &sub);
-    let mut inner = block.inner(area);
-    f.render_widget(block, area);
+    let mut inner = widgets::panel_frame(f, st, def, &sub, area);
     let kind = SourceKind::CloudWatch(def.id.clone());
     inner = widgets::banner(f, st, &kind, inner);
     let t = &st.theme;
