@@ -33,6 +33,13 @@ pub enum ClockCell {
     PanelTitle { panel: String, subtitle: String },
     /// A source's error or staleness banner, its line(s) as wrapped when drawn.
     Banner(crate::model::source::SourceKind),
+    /// The age column of a CloudWatch panel's figure: the `index`th figure its collector
+    /// reported, on the selected row or not (the row's highlight covers the cell).
+    FigureAge {
+        panel: String,
+        index: usize,
+        selected: bool,
+    },
 }
 
 impl HitMap {

@@ -203,8 +203,11 @@ pub fn body_clock_key(st: &State) -> u64 {
                 }
             }
         }
-        // A CloudWatch panel (or one of its figures' detail) shows each figure's age.
-        let figs = panel.and_then(|p| st.data.cloudwatch.as_ref()?.get(&p));
+        // A figure's detail shows its age; a CloudWatch page shows those of the rows on screen,
+        // in their own cells.
+        let figs = panel
+            .filter(|_| !page)
+            .and_then(|p| st.data.cloudwatch.as_ref()?.get(&p));
         for x in figs.into_iter().flatten() {
             x.at.map(|a| fmt::age_since(st.now, a)).hash(h);
         }
@@ -243,9 +246,20 @@ fn clock_slots_key(st: &State) -> u64 {
                     hash_line(h, widgets::panel_title_clock(st, panel).as_ref())
                 }
                 ClockCell::Banner(kind) => hash_line(h, widgets::source_banner(st, kind).as_ref()),
+                ClockCell::FigureAge {
+                    panel,
+                    index,
+                    selected,
+                } => (figure_age(st, panel, *index), selected).hash(h),
             }
         }
     })
+}
+
+/// A CloudWatch figure's age as its page's cell shows it (None: no such figure any more).
+fn figure_age(st: &State, panel: &str, index: usize) -> Option<String> {
+    let x = st.data.cloudwatch.as_ref()?.get(panel)?.get(index)?;
+    Some(super::cloudwatch::figure_age(st, x))
 }
 
 /// Draw again the cells [`clock_slots_key`] covers, leaving the rest of the body; returns the
@@ -272,6 +286,19 @@ fn draw_clock_slots(f: &mut Frame, st: &State) -> u64 {
                 if let Some(line) = widgets::source_banner(st, kind) {
                     let lines = widgets::banner_lines(&line, r.width);
                     widgets::draw_banner(f.buffer_mut(), line, lines, *r);
+                }
+            }
+            ClockCell::FigureAge {
+                panel,
+                index,
+                selected,
+            } => {
+                // As the table draws the cell: the text, then the row's highlight over it.
+                reset(f.buffer_mut(), *r);
+                let text = figure_age(st, panel, *index).unwrap_or_default();
+                f.render_widget(ratatui::text::Span::styled(text, st.theme.dim()), *r);
+                if *selected {
+                    f.buffer_mut().set_style(*r, st.theme.selected());
                 }
             }
         }
