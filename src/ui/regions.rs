@@ -8,7 +8,10 @@
 //! STALE, its error banner's "last data 2m old", a CloudWatch figure's age, a silence that
 //! ended, a flash that expired): [`body_clock_key`] and [`footer_clock_key`] hash exactly what
 //! they show of the clock, and a region whose key changed is drawn again even when nothing
-//! marked it. An overlay, a resize or a too-small terminal draws everything.
+//! marked it. What moves in cells of its own (the overview's ages, a panel page's frame age,
+//! banner and CloudWatch figure ages) is recorded where it is drawn (`HitMap::ages`,
+//! `HitMap::clock`) and drawn again alone, the rest of the body kept. An overlay, a resize or a
+//! too-small terminal draws everything.
 
 use std::hash::{Hash, Hasher};
 
