@@ -290,3 +290,42 @@ fn a_source_going_stale_off_screen_leaves_the_overview_body_alone_and_one_on_scr
         "{off_screen} {on_screen}"
     );
 }
+
+#[test]
+fn at_80x24_a_paused_panel_page_drawing_its_age_cells_alone_equals_a_whole_redraw() {
+    // Narrower: the frames, banners and CloudWatch columns are laid out again at 80 columns.
+    let (w, h) = (80, 24);
+    for id in ["aurora", "redis", "s3", "logs", "cloudfront", "dms"] {
+        let mut d = DemoDriver::new(42);
+        d.state.tab = Tab::Panel(id.into());
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut cache = RegionCache::new();
+        for _ in 0..30 {
+            d.step();
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+                .unwrap();
+        }
+        // `space` pauses: a key, so the whole frame.
+        d.state.toggle_pause();
+        term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::ALL))
+            .unwrap();
+        let before = cache.renders;
+        for i in 0..90 {
+            d.step();
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+                .unwrap();
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| opsdeck::ui::draw(f, &d.state)).unwrap();
+            assert_eq!(
+                term.backend().buffer(),
+                t.backend().buffer(),
+                "{id} second {i}"
+            );
+        }
+        let bodies = cache.renders.body - before.body;
+        assert!(
+            bodies <= 3,
+            "{id}: body rendered {bodies} times in 90 paused seconds"
+        );
+    }
+}
