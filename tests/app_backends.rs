@@ -135,5 +135,8 @@ async fn the_palette_offers_reindex_for_an_alias_added_to_the_consoles_own_demo_
     opsdeck::app::console::install(&mut st, &r, &backends);
     let labels: Vec<&str> = st.palette.iter().map(|e| e.label.as_str()).collect();
     assert!(labels.contains(&"reindex products-read"), "{labels:?}");
-    assert!(labels.contains(&format!("lifecycle {BUCKET}").as_str()), "{labels:?}");
+    assert!(
+        labels.contains(&format!("lifecycle {BUCKET}").as_str()),
+        "{labels:?}"
+    );
 }

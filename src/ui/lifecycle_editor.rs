@@ -81,3 +81,79 @@ pub fn lines(v: &LifecycleView) -> Vec<Line<'static>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Modifier;
+
+    use super::*;
+    use crate::state::lifecycle_view::RuleRow;
+    use crate::state::text::TextInput;
+
+    fn screen(v: &LifecycleView) -> (Terminal<TestBackend>, Vec<String>) {
+        let mut t = Terminal::new(TestBackend::new(100, 12)).unwrap();
+        t.draw(|f| render(v, f, f.area())).unwrap();
+        let b = t.backend().buffer().clone();
+        let rows = (0..b.area.height)
+            .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
+            .collect();
+        (t, rows)
+    }
+
+    fn row(id: &str, enabled: bool) -> RuleRow {
+        RuleRow {
+            enabled,
+            id: id.into(),
+            status: if enabled { "Enabled" } else { "Disabled" },
+            summary: "whole bucket [Enabled] STANDARD_IA@30d".into(),
+        }
+    }
+
+    #[test]
+    fn the_rules_table_reverses_only_the_selected_row_and_lists_the_errors() {
+        let v = LifecycleView {
+            bucket: "media".into(),
+            stage: EditorStage::Rules,
+            rows: vec![row("tier-down", true), row("old-logs", false)],
+            selected: 1,
+            errors: vec!["rule \"old-logs\": Transitions[0]: too soon".into()],
+        };
+        let (t, rows) = screen(&v);
+        assert!(rows[0].starts_with("2 rule(s) on media"), "{rows:#?}");
+        assert!(rows[1].starts_with("● tier-down"), "{rows:#?}");
+        assert!(rows[2].starts_with("○ old-logs"), "{rows:#?}");
+        assert!(
+            rows[5].contains("rule \"old-logs\": Transitions[0]"),
+            "{rows:#?}"
+        );
+        let b = t.backend().buffer();
+        assert!(!b[(0, 1)].modifier.contains(Modifier::REVERSED));
+        assert!(b[(0, 2)].modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn the_form_shows_every_field_and_the_cursor_only_in_the_focused_one() {
+        let mut fields = vec![TextInput::default(); FORM_FIELDS.len()];
+        fields[0].paste("tmp-expiry");
+        let v = LifecycleView {
+            bucket: "media".into(),
+            stage: EditorStage::Form { fields, focus: 0 },
+            ..Default::default()
+        };
+        let (t, rows) = screen(&v);
+        for (i, name) in FORM_FIELDS.iter().enumerate() {
+            assert!(rows[i + 1].contains(&format!("{name}: ")), "{rows:#?}");
+        }
+        assert!(rows[1].contains("tmp-expiry"), "{rows:#?}");
+        let b = t.backend().buffer();
+        let reversed = |y: u16| {
+            (0..100u16)
+                .filter(|x| b[(*x, y)].modifier.contains(Modifier::REVERSED))
+                .count()
+        };
+        assert_eq!(reversed(1), 1, "one cursor cell in the focused field");
+        assert_eq!(reversed(2), 0);
+    }
+}
