@@ -106,3 +106,37 @@ async fn a_reindex_started_through_the_demo_admin_shows_in_the_next_opensearch_s
         os.tasks
     );
 }
+
+/// The palette's demo entries name what the console's own world holds (the world its
+/// operations change), not what a fresh world would start with.
+#[tokio::test]
+async fn the_palette_offers_reindex_for_an_alias_added_to_the_consoles_own_demo_world() {
+    use opsdeck::state::{State, StateInit};
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = demo();
+    r.config.audit_log = Some(dir.path().join("audit.jsonl").display().to_string());
+    let backends = Backends::for_resolved(&r, &SimOptions::default());
+    let admin = backends
+        .connect_search_admin(&r)
+        .await
+        .expect("the demo has a search admin");
+    let index = admin
+        .alias_targets("products")
+        .await
+        .unwrap()
+        .pop()
+        .expect("the demo's products alias points at an index");
+    admin
+        .swap_alias("products-read", &[], &index, &serde_json::json!({}))
+        .await
+        .unwrap();
+
+    let mut st = State::new(StateInit::default());
+    opsdeck::app::console::install(&mut st, &r, &backends);
+    let labels: Vec<&str> = st.palette.iter().map(|e| e.label.as_str()).collect();
+    assert!(labels.contains(&"reindex products-read"), "{labels:?}");
+    assert!(
+        labels.contains(&format!("lifecycle {BUCKET}").as_str()),
+        "{labels:?}"
+    );
+}

@@ -242,6 +242,62 @@ fn nothing_below_app_imports_app() {
     assert!(bad.is_empty(), "pointing up into app:\n{}", bad.join("\n"));
 }
 
+/// What drawing with ratatui looks like in source: rendering a widget, or naming the widget,
+/// text or style modules widgets are built from. `app` may hold a `Frame`, a `Rect`, a
+/// `Terminal` and its backend (that is assembling and writing the frame), never build one's cells.
+const DRAWING: &[&str] = &[
+    "render_widget",
+    "render_stateful_widget",
+    "ratatui::widgets",
+    "ratatui::text",
+    "ratatui::style",
+    "Paragraph",
+    "Block",
+    "Span",
+    "Style",
+];
+
+/// `src/app/` files allowed to draw, each with why.
+const APP_DRAWS: &[(&str, &str)] = &[(
+    "src/app/wire.rs",
+    "the terminal backend's own tests draw a one-line Paragraph to pin the bytes a frame writes",
+)];
+
+/// `app` hands the screen to `ui` (a modal's `render` calls a `ui::` function with a view from
+/// `state/`); the widgets, styles and text of every dialog are built in `ui/`.
+#[test]
+fn nothing_under_app_renders_ratatui_widgets_except_the_listed_files() {
+    let mut bad = Vec::new();
+    let mut listed_but_clean = Vec::new();
+    for p in sources() {
+        let r = rel(&p);
+        if layer(&r) != "app" {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&p).expect("read"));
+        let hits: Vec<String> = (code.lines().enumerate())
+            .filter(|(_, l)| DRAWING.iter().any(|d| names(l, d)))
+            .map(|(i, l)| format!("{r} draws, line {}: {}", i + 1, l.trim()))
+            .collect();
+        let listed = APP_DRAWS.iter().any(|(f, _)| *f == r);
+        match (listed, hits.is_empty()) {
+            (false, false) => bad.extend(hits),
+            (true, true) => listed_but_clean.push(format!("{r}: remove it from APP_DRAWS")),
+            _ => {}
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "app/ drawing (put the view in state/, draw it in ui/):\n{}",
+        bad.join("\n")
+    );
+    assert!(
+        listed_but_clean.is_empty(),
+        "{}",
+        listed_but_clean.join("\n")
+    );
+}
+
 #[test]
 fn model_and_fmt_import_nothing_of_the_crate_but_each_other() {
     let mut bad = Vec::new();

@@ -195,7 +195,7 @@ async fn console_palette_opens_the_cutover_modal_and_runs_it_against_the_simulat
     resolved.config.audit_log = Some(home.path().join("audit.jsonl").display().to_string());
     let backends = Backends::Sim(aurora_admin::fast_world());
     let mut st = State::new(StateInit::default());
-    console::install(&mut st, &resolved);
+    console::install(&mut st, &resolved, &backends);
     let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
 
     press(&mut st, KeyCode::Char(':'));
@@ -382,7 +382,7 @@ async fn an_interrupted_cutover_is_offered_in_the_palette_and_rolled_back_from_t
         pending[0]
     );
     let mut st = State::new(StateInit::default());
-    console::install(&mut st, &resolved);
+    console::install(&mut st, &resolved, &backends);
     st.palette
         .extend(console::recovery_entries(&pending, false));
     let labels: Vec<&str> = st.palette.iter().map(|e| e.label.as_str()).collect();

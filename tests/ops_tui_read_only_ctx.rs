@@ -97,7 +97,7 @@ async fn ctx_into_a_read_only_context_then_an_operation_is_refused_by_the_ops_la
         read_only: resolved.ops_read_only(),
         ..Default::default()
     });
-    console::install(&mut st, &resolved);
+    console::install(&mut st, &resolved, &Backends::Real);
     assert!(
         st.palette
             .iter()

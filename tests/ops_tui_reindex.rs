@@ -96,7 +96,11 @@ fn alias(w: &SharedWorld, a: &str) -> Vec<String> {
 async fn palette_offers_reindex_per_sim_alias_and_hides_it_in_read_only_mode() {
     let dir = tempfile::tempdir().unwrap();
     let mut st = State::new(StateInit::default());
-    console::install(&mut st, &resolved(&dir, false));
+    console::install(
+        &mut st,
+        &resolved(&dir, false),
+        &Backends::Sim(sim::world(&SimOptions::default())),
+    );
     let labels: Vec<&str> = st.palette.iter().map(|e| e.label.as_str()).collect();
     for want in ["reindex products", "reindex reviews"] {
         assert!(labels.contains(&want), "{want:?} missing from {labels:?}");
@@ -109,7 +113,11 @@ async fn palette_offers_reindex_per_sim_alias_and_hides_it_in_read_only_mode() {
     assert_eq!(e.action, Action::StartOp("reindex products".into()));
 
     let mut ro = State::new(StateInit::default());
-    console::install(&mut ro, &resolved(&dir, true));
+    console::install(
+        &mut ro,
+        &resolved(&dir, true),
+        &Backends::Sim(sim::world(&SimOptions::default())),
+    );
     assert!(
         !ro.palette.iter().any(|e| e.label.starts_with("reindex")),
         "read-only mode must not offer reindex"

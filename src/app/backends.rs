@@ -44,7 +44,32 @@ pub enum Backends {
     Sim(SharedWorld),
 }
 
+impl std::fmt::Debug for Backends {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backends::Real => "Backends::Real",
+            Backends::Sim(_) => "Backends::Sim",
+        })
+    }
+}
+
+/// What a simulated world offers operations on (the palette's "reindex ALIAS" and
+/// "lifecycle BUCKET" entries in demo mode).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimTargets {
+    /// The world's OpenSearch aliases, sorted, each once.
+    pub aliases: Vec<String>,
+    /// The world's bucket names.
+    pub buckets: Vec<String>,
+}
+
 impl Backends {
+    /// The simulation over a new world from `opts`, whatever the config says: the frame meter
+    /// and the UI snapshot tests, which drive the fixed-seed demo themselves.
+    pub fn demo(opts: &SimOptions) -> Self {
+        Backends::Sim(crate::sim::world(opts))
+    }
+
     /// The simulation in demo mode (a new world from `opts`), the context's servers otherwise.
     pub fn for_resolved(r: &Resolved, opts: &SimOptions) -> Self {
         if r.demo() {
@@ -70,6 +95,28 @@ impl Backends {
             Backends::Sim(world) => crate::sim::collectors_for(world.clone()),
             Backends::Real => crate::services::build(r).await,
         }
+    }
+
+    /// The demo's collectors (the same, in the same order, as [`Backends::collectors`] gives in
+    /// demo mode) for a caller that steps the simulated world itself: each round reads the
+    /// world where the caller advanced it, not where the wall clock says (the frame meter's
+    /// `DemoDriver`). Empty in real mode: there is no world to step.
+    pub fn stepped_collectors(&self) -> Vec<BoxCollector> {
+        match self {
+            Backends::Sim(world) => crate::sim::demo_collectors(world, false),
+            Backends::Real => Vec::new(),
+        }
+    }
+
+    /// In demo mode, what this run's own world offers operations on (its aliases and buckets,
+    /// read now); None in real mode, where the config and the collectors' snapshots say.
+    pub fn sim_targets(&self) -> Option<SimTargets> {
+        let world = self.world()?;
+        let w = crate::sim::lock(world);
+        Some(SimTargets {
+            aliases: super::console::aliases_of(&w.opensearch_status()),
+            buckets: w.bucket_names(),
+        })
     }
 
     /// The search cluster an operation runs against, to be built on the operation's task.

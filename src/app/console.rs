@@ -5,7 +5,7 @@
 //! Optional: call [`refresh_reindex_entries`] on OpenSearch updates (in real mode `install`
 //! already re-reads the snapshot every few seconds through the state inbox).
 //!
-//! Main-loop wiring (src/app.rs): at startup `install(&mut state, &resolved)`, and on a task
+//! Main-loop wiring (src/app/mod.rs): at startup `install(&mut state, &resolved, &backends)`, and on a task
 //! `cutover::pending(&resolved, &backends)`, then push `recovery_entries(..)` and flash
 //! "interrupted cutover found"; on
 //! `Action::StartOp(s)`: `match start(&resolved, &backends, &s) { Some(Ok(m)) =>
@@ -28,7 +28,6 @@ use crate::ops::handle::OpControls;
 use crate::ops::handle::{self, Start};
 use crate::ops::recovery::find_interrupted;
 use crate::ops::reindex::{ReindexOp, ReindexRequest};
-use crate::sim::{self, SimOptions};
 use crate::state::{PaletteEntry, State};
 use crate::ui::modal::Modal;
 
@@ -158,23 +157,18 @@ pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> 
 
 /// Add the operation entries to the palette (idempotent).
 ///
-/// Reindex entries: in demo mode the simulated world's aliases (every world starts with the
-/// same StreamShop indices); otherwise, when the context has OpenSearch, the aliases of the
+/// Reindex and lifecycle entries: in demo mode the aliases and buckets of the world `backends`
+/// runs on (the console's own, which the operations will change); otherwise, when the context has OpenSearch, the aliases of the
 /// latest snapshot, looked at again every few seconds through the state inbox (so aliases
 /// appear once the collector has reported, without a hook in the main loop).
-pub fn install(st: &mut State, r: &Resolved) {
+pub fn install(st: &mut State, r: &Resolved, backends: &Backends) {
     add_entries(st, palette_entries(r));
     if r.ops_read_only() {
         return;
     }
-    if r.demo() {
-        let w = sim::world(&SimOptions::default());
-        let (aliases, buckets) = {
-            let w = sim::lock(&w);
-            (aliases_of(&w.opensearch_status()), w.bucket_names())
-        };
-        add_entries(st, reindex_entries(r, &aliases));
-        add_entries(st, lifecycle_entries(r, &buckets));
+    if let Some(t) = backends.sim_targets() {
+        add_entries(st, reindex_entries(r, &t.aliases));
+        add_entries(st, lifecycle_entries(r, &t.buckets));
         return;
     }
     if let Some(s3) = &r.context().s3 {

@@ -33,11 +33,12 @@ impl Fleet {
                     continue;
                 }
             };
-            let collectors = Backends::for_resolved(r, sim).collectors(r).await;
+            let backends = Backends::for_resolved(r, sim);
+            let collectors = backends.collectors(r).await;
             for c in &collectors {
                 member.register_source(c.kind(), c.interval());
             }
-            ops_console::install(&mut member, r);
+            ops_console::install(&mut member, r, &backends);
             state.fleet.push(member);
             running.push((r.context_name.clone(), collectors));
         }
@@ -63,6 +64,7 @@ impl Fleet {
 pub async fn switch(
     text: &str,
     resolved: &mut Resolved,
+    backends: &mut Backends,
     sim: &SimOptions,
     state: &mut State,
     live: &mut Live,
@@ -72,7 +74,7 @@ pub async fn switch(
     let names = parse_ctx_list(text, &known)?;
     let first = &names[0];
     if *first != resolved.context_name {
-        live::switch_context(first, resolved, sim, state, live).await?;
+        *backends = live::switch_context(first, resolved, sim, state, live).await?;
     } else if names.len() == 1 && fleet.resolved.is_empty() {
         return Err(format!("already in context {first}"));
     }
@@ -86,7 +88,7 @@ pub async fn switch(
     if others.is_empty() {
         fleet.clear(state);
         state.palette.retain(|e| !e.label.contains(" @ "));
-        ops_console::install(state, resolved);
+        ops_console::install(state, resolved, backends);
     } else {
         // Entries of the previous fleet go; this context's own are labelled again.
         state.palette.retain(|e| {

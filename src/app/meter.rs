@@ -16,6 +16,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::buffer::{Buffer, Cell};
 
+use super::backends::Backends;
 use super::wire::{WireBackend, encoded_len};
 use crate::services::{BoxCollector, Sample, SourceKind};
 use crate::sim::SimOptions;
@@ -131,16 +132,12 @@ impl DemoDriver {
             start: Some(start_time()),
             ..SimOptions::default()
         };
-        let world = crate::sim::world(&opts);
-        let mut state = State::new(StateInit::default());
         // Every headline service runs its real collector over the simulated wire, as in the
-        // demo; this driver steps the world itself (follow_wall = false).
-        let mut collectors = crate::sim::service_collectors(&world, false);
-        collectors.push(Box::new(crate::sim::alarms_collector(&world, false)));
-        collectors.extend(crate::sim::metrics_source::collectors(
-            &world,
-            &crate::panels::Panels::embedded(),
-        ));
+        // demo, chosen where the console chooses; this driver steps the world itself.
+        let backends = Backends::demo(&opts);
+        let world = backends.world().expect("a demo has a world").clone();
+        let collectors = backends.stepped_collectors();
+        let mut state = State::new(StateInit::default());
         let panels: Vec<(BoxCollector, u64)> = collectors
             .into_iter()
             .map(|c| {

@@ -239,7 +239,7 @@ async fn main_loop(
     let mut resolved = resolved.clone();
     let replaying = matches!(feed, Feed::Replay);
     // Demo: operations drive the same simulated world the panels show.
-    let (collectors, backends) = if replaying {
+    let (collectors, mut backends) = if replaying {
         (Vec::new(), Backends::Real)
     } else {
         let backends = Backends::for_resolved(&resolved, sim);
@@ -284,7 +284,7 @@ async fn main_loop(
     let history_tx = inbox_tx.clone();
     let mut fleet = fleet::Fleet::default();
     if !replaying {
-        ops_console::install(state, &resolved);
+        ops_console::install(state, &resolved, &backends);
         recovery::spawn_scan(&resolved, &backends, inbox_tx);
     }
     let others = match &feed {
@@ -373,7 +373,7 @@ async fn main_loop(
                             a => a,
                         };
                         if let Action::SwitchContext(name) = a {
-                            match fleet::switch(&name, &mut resolved, sim, state, &mut live, &mut fleet).await {
+                            match fleet::switch(&name, &mut resolved, &mut backends, sim, state, &mut live, &mut fleet).await {
                                 Ok(()) => samples_open = true,
                                 Err(e) => state.set_flash(e),
                             }

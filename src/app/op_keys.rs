@@ -7,7 +7,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Paragraph, Wrap};
 use tokio::sync::oneshot;
 
 use crate::app::op_modal::{Focus, ModalAction, OpModal, Phase};
@@ -337,15 +336,7 @@ impl Modal for PreparingModal {
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         match (&self.op, &self.error) {
             (Some(m), _) => Modal::render(m, f, area, theme),
-            (None, Some(e)) => f.render_widget(
-                Paragraph::new(format!("✗ cannot plan {}: {e}", self.label))
-                    .wrap(Wrap { trim: false }),
-                area,
-            ),
-            (None, None) => f.render_widget(
-                Paragraph::new(format!("building the plan for {}…", self.label)),
-                area,
-            ),
+            (None, error) => crate::ui::op_modal::preparing(f, area, &self.label, error.as_deref()),
         }
     }
     fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {

@@ -86,10 +86,16 @@ pub fn world(opts: &SimOptions) -> SharedWorld {
 /// wire, the CloudWatch panels through the generic panel collector over the world
 /// ([`metrics_source`]), as real CloudWatch panels do, and alarms.
 pub fn collectors_for(world: SharedWorld) -> Vec<BoxCollector> {
-    let mut out = service_collectors(&world, true);
-    out.push(Box::new(alarms_collector(&world, true)));
+    demo_collectors(&world, true)
+}
+
+/// [`collectors_for`] with `follow_wall` chosen (see [`redis_collector`]): false when the
+/// caller steps the world itself (the frame meter).
+pub fn demo_collectors(world: &SharedWorld, follow_wall: bool) -> Vec<BoxCollector> {
+    let mut out = service_collectors(world, follow_wall);
+    out.push(Box::new(alarms_collector(world, follow_wall)));
     out.extend(metrics_source::collectors(
-        &world,
+        world,
         &crate::panels::Panels::embedded(),
     ));
     out

@@ -15,6 +15,7 @@ pub mod fleet;
 pub mod glue;
 pub mod history;
 pub mod hysteresis;
+pub mod lifecycle_view;
 pub mod lines;
 pub mod logs;
 pub mod modal;

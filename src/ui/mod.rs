@@ -9,6 +9,7 @@ pub mod detail;
 pub mod fleet;
 pub mod header;
 pub mod help;
+pub mod lifecycle_editor;
 pub mod logs;
 pub mod modal;
 pub mod op_modal;

@@ -311,3 +311,13 @@ pub fn wrapped_rows(lines: &[Line], width: u16) -> u16 {
     }
     rows.min(u16::MAX as usize) as u16
 }
+
+/// What a plan being built shows until it arrives: "building the plan for LABEL…", or why it
+/// could not be built.
+pub fn preparing(f: &mut Frame, area: Rect, label: &str, error: Option<&str>) {
+    let p = match error {
+        Some(e) => Paragraph::new(format!("✗ cannot plan {label}: {e}")).wrap(Wrap { trim: false }),
+        None => Paragraph::new(format!("building the plan for {label}…")),
+    };
+    f.render_widget(p, area);
+}
