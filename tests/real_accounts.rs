@@ -13,10 +13,10 @@
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use aws_smithy_async::time::StaticTimeSource;
-use opsdeck::config::mysql_login::{LoginSpec, MysqlLogin, iam_token_with};
 use opsdeck::config::{AuroraConfig, MysqlAuth};
 use opsdeck::model::AuroraStatus;
 use opsdeck::services::aurora::AuroraCollector;
+use opsdeck::services::aurora::login::{LoginSpec, MysqlLogin, iam_token_with};
 use opsdeck::services::aws::AwsContext;
 use sqlx::mysql::{MySqlConnection, MySqlPool};
 use sqlx::{Connection, Row};

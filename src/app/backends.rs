@@ -11,10 +11,10 @@
 use std::sync::Arc;
 
 use crate::config::Resolved;
-use crate::config::mysql_login::MysqlLogin;
 use crate::ops::cutover::{CutoverAdmins, MysqlEndpoint};
 use crate::services::BoxCollector;
 use crate::services::aurora::admin::{Bounded, MysqlAdmin, SqlxMysqlAdmin};
+use crate::services::aurora::login::MysqlLogin;
 use crate::services::aurora::rds_admin::{AwsRdsAdmin, RdsAdmin};
 use crate::services::aws::AwsContext;
 use crate::services::opensearch::OsAdmin;

@@ -4,7 +4,6 @@
 
 pub mod endpoint;
 pub mod extends;
-pub mod mysql_login;
 mod schema;
 pub mod secrets;
 pub mod span;

@@ -10,13 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::audit::{AuditError, AuditLog};
-use crate::config::mysql_login::LoginSpec;
 use crate::config::{CutoverConfig, CutoverStrategy, EndpointUrl, Resolved};
 use crate::ops::plan::{Confirm, Plan};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
 use crate::services::aurora::admin::MysqlAdmin;
 pub use crate::services::aurora::admin::Role;
+use crate::services::aurora::login::LoginSpec;
 use crate::services::aurora::rds_admin::RdsAdmin;
 
 pub const DEFAULT_MAX_LAG: Duration = Duration::from_secs(1);

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::config::mysql_login::{MysqlLogin, is_access_denied};
 use crate::config::redact_url;
+use crate::services::aurora::login::{MysqlLogin, is_access_denied};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {

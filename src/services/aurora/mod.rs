@@ -11,6 +11,7 @@ mod bounded;
 mod channels;
 pub mod gtid;
 mod host_status;
+pub mod login;
 mod rds;
 pub mod rds_admin;
 mod replica;
@@ -22,10 +23,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
-use crate::config::mysql_login::{LoginSpec, MysqlLogin};
 use crate::config::{AuroraConfig, EndpointUrl, redact_url};
 use crate::model::service::PanelKind;
 use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
+use crate::services::aurora::login::{LoginSpec, MysqlLogin};
 
 pub use host_status::{HostRows, sort_host_rows};
 pub use rds::{CwFigures, CwLag, Topology};

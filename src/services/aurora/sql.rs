@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use sqlx::mysql::{MySqlConnection, MySqlPool, MySqlPoolOptions, MySqlRow};
 use sqlx::{AssertSqlSafe, Connection, Row, ValueRef};
 
-use crate::config::mysql_login::{MysqlLogin, is_access_denied};
+use crate::services::aurora::login::{MysqlLogin, is_access_denied};
 
 /// Any column of a text-protocol row as a string; NULL, a missing column or an empty value
 /// (SHOW's way of saying "none") read as None.
@@ -226,7 +226,7 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server whose password comes from a secret or an IAM token (config::mysql_login).
+    /// A server whose password comes from a secret or an IAM token (services::aurora::login).
     pub fn with_login(login: MysqlLogin) -> Self {
         Server {
             login,

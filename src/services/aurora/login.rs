@@ -10,8 +10,8 @@ use anyhow::{Context as _, anyhow};
 use aws_sdk_rds::auth_token::{AuthTokenGenerator, Config as TokenConfig};
 use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError, MySqlSslMode};
 
-use super::secrets::{ExposeSecret, SecretString};
-use super::{EndpointUrl, MysqlAuth};
+use crate::config::secrets::{ExposeSecret, SecretString};
+use crate::config::{EndpointUrl, MysqlAuth};
 use crate::services::aws::AwsContext;
 
 /// Generating a token may first fetch credentials (SSO, assume-role, IMDS): bound it.
