@@ -392,11 +392,66 @@ pub fn fit(line: Line<'static>, width: u16) -> Line<'static> {
 /// overview frame (docs/PERFORMANCE.md, render benchmark). A line with a style of its own
 /// (a selected row) still goes through Paragraph, which styles only the text, not the rest of
 /// the row as `Line` would.
+///
+/// A left-aligned line without a style of its own is drawn span by span here rather than by
+/// `Line`'s widget, which clones every owned span's text once per frame; a span of spaces
+/// without a style over cells that are already blank (the padding between a row's parts on a
+/// fresh frame) is stepped over instead of segmented and written cell by cell. Same cells.
 pub fn one_line(f: &mut ratatui::Frame, r: Rect, line: Line<'_>) {
-    if line.style == Style::default() {
-        f.render_widget(line, r);
-    } else {
+    use ratatui::layout::Alignment;
+    use ratatui::widgets::Widget;
+    if line.style != Style::default() {
         f.render_widget(ratatui::widgets::Paragraph::new(line), r);
+        return;
+    }
+    if !matches!(line.alignment, None | Some(Alignment::Left)) {
+        f.render_widget(line, r);
+        return;
+    }
+    let buf = f.buffer_mut();
+    let area = r.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let (y, right) = (area.y, area.right());
+    let mut x = area.x;
+    for span in &line.spans {
+        if x >= right {
+            break;
+        }
+        let w = span.width();
+        if w == 0 {
+            continue;
+        }
+        let end = right.min(x.saturating_add(u16::try_from(w).unwrap_or(u16::MAX)));
+        let gap = span.style == Style::default()
+            && span.content.bytes().all(|b| b == b' ')
+            && (x..end).all(|cx| {
+                let c = &buf[(cx, y)];
+                c.symbol() == " " && c.style() == Style::default()
+            });
+        if !gap {
+            (&*span).render(
+                Rect {
+                    x,
+                    y,
+                    width: right - x,
+                    height: 1,
+                },
+                buf,
+            );
+        }
+        x = x.saturating_add(u16::try_from(w).unwrap_or(u16::MAX));
+    }
+}
+
+/// Fill the first row of `r` with one single-width `symbol` in `style` (a rule, a bar): the
+/// cells a span of that symbol repeated would write, without segmenting it per frame.
+pub fn fill_row(f: &mut ratatui::Frame, r: Rect, symbol: &str, style: Style) {
+    let buf = f.buffer_mut();
+    let area = r.intersection(buf.area);
+    for x in area.left()..area.right() {
+        buf[(x, area.y)].set_symbol(symbol).set_style(style);
     }
 }
 
@@ -408,6 +463,64 @@ pub fn header_style(st: &State) -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Draws `draw` on a fresh 30x3 frame whose middle row already holds a styled "x" at
+    /// column 12 (a cell a gap must not skip) and returns the buffer, styles included.
+    fn frame(draw: impl FnOnce(&mut ratatui::Frame, Rect)) -> ratatui::buffer::Buffer {
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(30, 3)).unwrap();
+        term.draw(|f| {
+            let r = Rect::new(2, 1, 20, 1);
+            f.buffer_mut()[(12, 1)]
+                .set_symbol("x")
+                .set_style(Style::new().red());
+            draw(f, r)
+        })
+        .unwrap();
+        term.backend().buffer().clone()
+    }
+
+    #[test]
+    fn one_line_writes_the_same_cells_and_styles_as_ratatuis_line() {
+        let lines = [
+            // padding over blank cells, padding over a drawn cell, truncation mid-span
+            Line::from(vec![
+                Span::styled("ab", Style::new().bold()),
+                Span::raw("    "),
+                Span::styled("cd", Style::new().green()),
+                Span::raw("      "),
+                Span::raw("efghijklmnop"),
+            ]),
+            // wide and zero-width graphemes, an empty span, styled spaces
+            Line::from(vec![
+                Span::raw("日本"),
+                Span::raw(""),
+                Span::styled("   ", Style::new().on_blue()),
+                Span::raw("e\u{301}…"),
+            ]),
+            Line::from("right").right_aligned(),
+            Line::from(vec![Span::raw("sel "), Span::raw("ected")]).style(Style::new().reversed()),
+        ];
+        for line in lines {
+            let ours = frame(|f, r| one_line(f, r, line.clone()));
+            let theirs = frame(|f, r| {
+                if line.style == Style::default() {
+                    f.render_widget(line.clone(), r)
+                } else {
+                    f.render_widget(ratatui::widgets::Paragraph::new(line.clone()), r)
+                }
+            });
+            assert_eq!(ours, theirs, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn fill_row_writes_what_a_repeated_symbol_span_writes() {
+        let style = Style::new().dark_gray();
+        let ours = frame(|f, r| fill_row(f, r, "─", style));
+        let theirs =
+            frame(|f, r| f.render_widget(Line::from(Span::styled("─".repeat(40), style)), r));
+        assert_eq!(ours, theirs);
+    }
 
     #[test]
     fn a_chart_fills_up_then_moves_on_by_half_its_width() {
