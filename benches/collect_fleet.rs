@@ -24,6 +24,7 @@ use opensearch::http::transport::Transport;
 use opsdeck::config::{
     AuroraConfig, Context, OpenSearchConfig, RedisConfig, ReplicaConfig, S3Config,
 };
+use opsdeck::model::service::PanelKind;
 use opsdeck::services::aurora::AuroraCollector;
 use opsdeck::services::aws::AwsContext;
 use opsdeck::services::opensearch::OpenSearchCollector;
@@ -114,9 +115,12 @@ async fn round(c: &mut Ctx) -> ([f64; 4], Vec<(SourceKind, Update)>) {
     (
         [a.1, r.1, o.1, all],
         vec![
-            (SourceKind::Aurora, Update::Aurora(a0)),
-            (SourceKind::Redis, Update::Redis(r0)),
-            (SourceKind::OpenSearch, Update::OpenSearch(o0)),
+            (SourceKind::Service(PanelKind::Aurora), Update::Aurora(a0)),
+            (SourceKind::Service(PanelKind::Redis), Update::Redis(r0)),
+            (
+                SourceKind::Service(PanelKind::OpenSearch),
+                Update::OpenSearch(o0),
+            ),
         ],
     )
 }
@@ -250,7 +254,7 @@ fn main() {
             ..StateInit::default()
         });
         let mut all: Vec<(SourceKind, Update)> = samples.to_vec();
-        all.push((SourceKind::S3, Update::S3(s3.clone())));
+        all.push((SourceKind::Service(PanelKind::S3), Update::S3(s3.clone())));
         for (kind, u) in all {
             st.apply_sample(Sample {
                 source: kind,

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
+use opsdeck::model::service::PanelKind;
 use opsdeck::model::*;
 use opsdeck::serve::{export, store::Store};
 use opsdeck::services::{Sample, SourceKind, Update};
@@ -98,11 +99,23 @@ fn fleet_store() -> Store {
     for c in 0..CONTEXTS {
         let ctx = format!("prod-{c}");
         for (kind, u) in [
-            (SourceKind::Aurora, Update::Aurora(aurora())),
-            (SourceKind::Redis, Update::Redis(redis())),
-            (SourceKind::OpenSearch, Update::OpenSearch(opensearch())),
-            (SourceKind::S3, Update::S3(s3())),
-            (SourceKind::Redshift, Update::Redshift(fixture::redshift())),
+            (
+                SourceKind::Service(PanelKind::Aurora),
+                Update::Aurora(aurora()),
+            ),
+            (
+                SourceKind::Service(PanelKind::Redis),
+                Update::Redis(redis()),
+            ),
+            (
+                SourceKind::Service(PanelKind::OpenSearch),
+                Update::OpenSearch(opensearch()),
+            ),
+            (SourceKind::Service(PanelKind::S3), Update::S3(s3())),
+            (
+                SourceKind::Service(PanelKind::Redshift),
+                Update::Redshift(fixture::redshift()),
+            ),
         ] {
             s.record(
                 &ctx,

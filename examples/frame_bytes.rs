@@ -44,13 +44,22 @@ fn main() {
                 ..MeterOptions::default()
             };
             let r = measure(&opts);
+            let whole = measure(&MeterOptions {
+                whole: true,
+                ..opts.clone()
+            });
             println!(
-                "{tab} {width}x{height} {}: {:.0} bytes/s, {:.1} cells/s, {} of {} frames written",
+                "{tab} {width}x{height} {}: {:.0} bytes/s, {:.1} cells/s, {} of {} frames written; \
+                 cells rendered {:.0}/s by region ({:.0}/s whole), body rendered {} times, ages alone {}",
                 if paused { "paused" } else { "live" },
                 r.bytes_per_sec(),
                 r.cells as f64 / f64::from(seconds),
                 r.frames_written,
-                seconds
+                seconds,
+                r.rendered.cells as f64 / f64::from(seconds),
+                whole.rendered.cells as f64 / f64::from(seconds),
+                r.rendered.body,
+                r.rendered.ages,
             );
             for (label, c) in r
                 .by_cost()

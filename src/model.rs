@@ -392,6 +392,21 @@ pub struct GlueRun {
     pub duration_seconds: Option<f64>,
     pub dpu_seconds: Option<f64>,
     pub error: Option<String>,
+    /// GetJobRuns' `Attempt` (0 for the first try, 1.. for retries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<i32>,
+    /// `CompletedOn` (None while running).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
+    /// `WorkerType` as Glue names it (`G.1X`, `G.2X`, `Standard`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_type: Option<String>,
+    /// `NumberOfWorkers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<i32>,
+    /// `MaxCapacity`: the DPUs allocated to the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_capacity_dpu: Option<f64>,
 }
 
 // ---------------------------------------------------------------- CloudWatch panels, alarms
@@ -444,6 +459,30 @@ pub struct Alarm {
     /// period and threshold the last evaluation used).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_data: Option<String>,
+}
+
+/// One change of an alarm's state, for the alarm detail's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmTransition {
+    /// When the state changed: the history item's `Timestamp`, or for an observed change the
+    /// alarm's `StateUpdatedTimestamp` (the sample's time when the alarm left the list).
+    pub at: DateTime<Utc>,
+    /// StateValue before and after (`OK`, `ALARM`, `INSUFFICIENT_DATA`).
+    pub old: String,
+    pub new: String,
+    /// The new state's StateReason ("" when unknown).
+    pub reason: String,
+    /// Where it was learnt: DescribeAlarmHistory, or this console's own samples.
+    pub source: TransitionSource,
+}
+
+/// Where an [`AlarmTransition`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransitionSource {
+    /// A DescribeAlarmHistory `StateUpdate` item.
+    History,
+    /// Seen by this console between two DescribeAlarms samples.
+    Observed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::future::join_all;
 
+use crate::app::backends::Backends;
 use crate::config::Resolved;
 use crate::model::{Snapshot, SourceError};
 use crate::services::{self, BoxCollector, Sample};
@@ -57,7 +58,9 @@ async fn round(collectors: &mut [BoxCollector]) -> Vec<Sample> {
 /// Collect twice, `window` apart, and build the snapshot from the second round (rates come from
 /// the deltas between the two).
 pub async fn take(resolved: &Resolved, sim: &SimOptions, window: Duration) -> Snapshot {
-    let mut collectors = services::build(resolved, sim).await;
+    let mut collectors = Backends::for_resolved(resolved, sim)
+        .collectors(resolved)
+        .await;
     let _first = round(&mut collectors).await;
     tokio::time::sleep(window).await;
     let second = round(&mut collectors).await;

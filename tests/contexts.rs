@@ -8,11 +8,12 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use opsdeck::app::backends::Backends;
 use opsdeck::app::live::{self, Live};
 use opsdeck::audit::AuditLog;
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::Action;
-use opsdeck::ops::cutover::{self, Backends};
+use opsdeck::ops::cutover;
 use opsdeck::ops::handle::{self, EngineEvent};
 use opsdeck::sim::SimOptions;
 use opsdeck::sim::aurora_admin;

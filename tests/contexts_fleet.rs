@@ -85,7 +85,7 @@ async fn ctx_all_runs_every_context_collectors_and_names_the_context_of_each_ope
         ..Default::default()
     });
     let mut lv = Live::new();
-    live::start(&r, &sim, &mut st, &mut lv).await;
+    let mut backends = live::start(&r, &sim, &mut st, &mut lv).await;
     live::add_context_entries(&mut st, &r.config);
     assert!(
         st.palette
@@ -95,9 +95,17 @@ async fn ctx_all_runs_every_context_collectors_and_names_the_context_of_each_ope
     );
 
     let mut fl = Fleet::default();
-    fleet::switch("all", &mut r, &sim, &mut st, &mut lv, &mut fl)
-        .await
-        .unwrap();
+    fleet::switch(
+        "all",
+        &mut r,
+        &mut backends,
+        &sim,
+        &mut st,
+        &mut lv,
+        &mut fl,
+    )
+    .await
+    .unwrap();
     // "all" is every context in name order: prod is the console's own, staging is shown beside.
     assert_eq!(r.context_name, "prod");
     assert_eq!(st.context, "prod");
@@ -146,9 +154,17 @@ async fn ctx_all_runs_every_context_collectors_and_names_the_context_of_each_ope
     );
 
     // Back to one context: the fleet stops and its entries go.
-    fleet::switch("staging", &mut r, &sim, &mut st, &mut lv, &mut fl)
-        .await
-        .unwrap();
+    fleet::switch(
+        "staging",
+        &mut r,
+        &mut backends,
+        &sim,
+        &mut st,
+        &mut lv,
+        &mut fl,
+    )
+    .await
+    .unwrap();
     assert_eq!(r.context_name, "staging");
     assert!(st.fleet.is_empty());
     assert!(!fl.live.is_running());
@@ -157,9 +173,17 @@ async fn ctx_all_runs_every_context_collectors_and_names_the_context_of_each_ope
         "no operation names another context any more"
     );
     assert!(
-        fleet::switch("prod,nowhere", &mut r, &sim, &mut st, &mut lv, &mut fl)
-            .await
-            .unwrap_err()
-            .contains("no context \"nowhere\"")
+        fleet::switch(
+            "prod,nowhere",
+            &mut r,
+            &mut backends,
+            &sim,
+            &mut st,
+            &mut lv,
+            &mut fl
+        )
+        .await
+        .unwrap_err()
+        .contains("no context \"nowhere\"")
     );
 }

@@ -70,3 +70,26 @@ fn the_paused_demo_writes_under_150_bytes_a_second_and_only_clock_ages_and_stale
     assert_eq!(r.region_sum("chart").cells, 0, "{:?}", r.by_cost());
     assert_eq!(r.region_sum("trends").cells, 0, "{:?}", r.by_cost());
 }
+
+#[test]
+fn a_paused_minute_renders_the_clock_row_not_the_whole_screen_and_writes_the_same_bytes() {
+    let measure_with = |whole: bool| {
+        measure(&MeterOptions {
+            seconds: 60,
+            paused: true,
+            whole,
+            ..MeterOptions::default()
+        })
+    };
+    let (before, after) = (measure_with(true), measure_with(false));
+    // The terminal sees the same frames either way: only the drawing work differs.
+    assert_eq!(before.bytes, after.bytes);
+    assert_eq!(before.cells, after.cells);
+    assert_eq!(before.rendered.cells, 60 * 120 * 40);
+    assert_eq!(after.rendered.header, 60, "the clock, every second");
+    assert!(
+        after.rendered.cells * 4 < before.rendered.cells,
+        "regions rendered {:?}",
+        after.rendered
+    );
+}

@@ -118,12 +118,7 @@ fn lower_layers_never_import_ui_or_app() {
 
 /// `src/ui/` files still reaching below `state`, each with why. Shrink this list; a file that
 /// no longer reaches down must leave it (the test says so).
-const UI_REACHING_DOWN: &[(&str, &str)] = &[(
-    "src/ui/op_modal.rs",
-    "drives a running operation (OpHandle, engine events, the rate parser): owned by the ops \
-     engineer this session; its key handling and handle belong in app/, its drawing should read \
-     an op view in state/",
-)];
+const UI_REACHING_DOWN: &[(&str, &str)] = &[];
 
 #[test]
 fn ui_draws_state_and_never_imports_services_ops_sim_or_app() {
@@ -200,32 +195,12 @@ fn state_folds_model_and_never_imports_services_ops_sim_or_cli() {
     );
 }
 
-/// Files below `app` that still choose the simulation themselves, each with why. The demo
-/// implements the services' traits; which implementation runs is the console's (app) or the
-/// command line's choice. Shrink this list; a file that stops must leave it.
-const CHOOSES_THE_SIMULATION: &[(&str, &str)] = &[
-    (
-        "src/ops/cutover/mod.rs",
-        "Backends::for_resolved builds the simulated MySQL/RDS admins in demo mode; pass the admins in",
-    ),
-    (
-        "src/ops/reindex/cli.rs",
-        "admin_for returns the simulated search admin in demo mode",
-    ),
-    (
-        "src/ops/lifecycle/op.rs",
-        "cli::admin_for returns the simulated S3 admin in demo mode",
-    ),
-    (
-        "src/services/mod.rs",
-        "build() returns the simulation's collectors in demo mode",
-    ),
-];
-
+/// Which implementation of each service's traits a run uses (real clients or the simulation)
+/// is chosen in one place, `app/backends.rs`; the command line reaches it through `app`. So no
+/// layer the choice is handed down to names the simulation or the command line.
 #[test]
 fn ops_and_services_never_import_the_simulation_or_the_command_line() {
     let mut bad = Vec::new();
-    let mut listed_but_clean = Vec::new();
     for p in sources() {
         let r = rel(&p);
         if !matches!(
@@ -235,22 +210,87 @@ fn ops_and_services_never_import_the_simulation_or_the_command_line() {
             continue;
         }
         let code = code_of(&std::fs::read_to_string(&p).expect("read"));
-        let sim = reaches(&code, "sim");
-        let listed = CHOOSES_THE_SIMULATION.iter().any(|(f, _)| *f == r);
-        match (listed, sim.is_empty()) {
-            (false, false) => {
-                bad.extend(sim.iter().map(|h| format!("{r} imports crate::sim: {h}")))
+        for m in ["sim", "cli"] {
+            for h in reaches(&code, m) {
+                bad.push(format!("{r} imports crate::{m}: {h}"));
             }
-            (true, true) => {
-                listed_but_clean.push(format!("{r}: remove it from CHOOSES_THE_SIMULATION"))
-            }
-            _ => {}
-        }
-        for h in reaches(&code, "cli") {
-            bad.push(format!("{r} imports crate::cli: {h}"));
         }
     }
     assert!(bad.is_empty(), "pointing up:\n{}", bad.join("\n"));
+}
+
+/// Everything `app` builds on; none of it may reach back into `app` (only the entry points
+/// above it do: `cli/`, `serve/`, `snapshot.rs`, `main.rs`).
+const BELOW_APP: &[&str] = &[
+    "ui", "state", "ops", "services", "sim", "model", "fmt", "config", "panels", "keymap", "audit",
+    "record", "logging", "exit",
+];
+
+#[test]
+fn nothing_below_app_imports_app() {
+    let mut bad = Vec::new();
+    for p in sources() {
+        let r = rel(&p);
+        if !BELOW_APP.contains(&layer(&r)) {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&p).expect("read"));
+        for h in reaches(&code, "app") {
+            bad.push(format!("{r} imports crate::app: {h}"));
+        }
+    }
+    assert!(bad.is_empty(), "pointing up into app:\n{}", bad.join("\n"));
+}
+
+/// What drawing with ratatui looks like in source: rendering a widget, or naming the widget,
+/// text or style modules widgets are built from. `app` may hold a `Frame`, a `Rect`, a
+/// `Terminal` and its backend (that is assembling and writing the frame), never build one's cells.
+const DRAWING: &[&str] = &[
+    "render_widget",
+    "render_stateful_widget",
+    "ratatui::widgets",
+    "ratatui::text",
+    "ratatui::style",
+    "Paragraph",
+    "Block",
+    "Span",
+    "Style",
+];
+
+/// `src/app/` files allowed to draw, each with why.
+const APP_DRAWS: &[(&str, &str)] = &[(
+    "src/app/wire.rs",
+    "the terminal backend's own tests draw a one-line Paragraph to pin the bytes a frame writes",
+)];
+
+/// `app` hands the screen to `ui` (a modal's `render` calls a `ui::` function with a view from
+/// `state/`); the widgets, styles and text of every dialog are built in `ui/`.
+#[test]
+fn nothing_under_app_renders_ratatui_widgets_except_the_listed_files() {
+    let mut bad = Vec::new();
+    let mut listed_but_clean = Vec::new();
+    for p in sources() {
+        let r = rel(&p);
+        if layer(&r) != "app" {
+            continue;
+        }
+        let code = code_of(&std::fs::read_to_string(&p).expect("read"));
+        let hits: Vec<String> = (code.lines().enumerate())
+            .filter(|(_, l)| DRAWING.iter().any(|d| names(l, d)))
+            .map(|(i, l)| format!("{r} draws, line {}: {}", i + 1, l.trim()))
+            .collect();
+        let listed = APP_DRAWS.iter().any(|(f, _)| *f == r);
+        match (listed, hits.is_empty()) {
+            (false, false) => bad.extend(hits),
+            (true, true) => listed_but_clean.push(format!("{r}: remove it from APP_DRAWS")),
+            _ => {}
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "app/ drawing (put the view in state/, draw it in ui/):\n{}",
+        bad.join("\n")
+    );
     assert!(
         listed_but_clean.is_empty(),
         "{}",
@@ -311,10 +351,67 @@ fn no_source_file_exceeds_the_line_limit_outside_the_listed_exceptions() {
     );
 }
 
+/// Files that a table picking among the kinds (or among checks) names, and what each must never
+/// name back: the dispatch is one way, callers go through the table's module, and the per-kind
+/// functions never call it (an import circle otherwise, and a second way to reach a kind).
+const ONE_WAY: &[(&str, &[&str])] = &[
+    ("src/state/overview.rs", &["registry", "lines"]),
+    ("src/state/table.rs", &["registry", "table_view"]),
+    ("src/state/findings.rs", &["registry"]),
+    ("src/state/series.rs", &["registry"]),
+    ("src/state/logs.rs", &["registry"]),
+    ("src/serve/figures/aurora.rs", &["FAMILIES"]),
+    ("src/serve/figures/redis.rs", &["FAMILIES"]),
+    ("src/serve/figures/s3.rs", &["FAMILIES"]),
+    ("src/serve/figures/opensearch.rs", &["FAMILIES"]),
+    ("src/serve/figures/redshift.rs", &["FAMILIES"]),
+    ("src/serve/figures/cloudwatch.rs", &["FAMILIES"]),
+    ("src/ui/fleet.rs", &["ui::overview", "super::overview"]),
+    ("src/ops/lifecycle/filters.rs", &["validate"]),
+    ("src/ops/lifecycle/transitions.rs", &["validate"]),
+    ("src/ops/lifecycle/expiration.rs", &["validate"]),
+    (
+        "src/ops/lifecycle/finding.rs",
+        &["validate", "filters", "transitions", "expiration"],
+    ),
+];
+
+/// Whether `code` names `what` as a whole identifier or path (not inside a longer name).
+fn names(code: &str, what: &str) -> bool {
+    code.match_indices(what).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + what.len()..].chars().next();
+        let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !ident(before) && !ident(after)
+    })
+}
+
+#[test]
+fn per_kind_files_never_call_back_into_the_table_that_names_them() {
+    let mut bad = Vec::new();
+    for (file, never) in ONE_WAY {
+        let path = root().join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let code = code_of(&text);
+        for n in *never {
+            if names(&code, n) {
+                bad.push(format!("{file} names {n}"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "dispatch pointing back:\n{}",
+        bad.join("\n")
+    );
+}
+
 #[test]
 fn the_checker_sees_direct_and_grouped_imports() {
     let code = "use crate::ui::theme::Theme;\nuse crate::{model, ui::draw};\nlet x = crate::uix;";
     assert_eq!(reaches(code, "ui").len(), 2, "{:?}", reaches(code, "ui"));
     assert!(reaches("// crate::ui in prose", "ui").len() == 1);
     assert!(reaches(&code_of("// crate::ui in prose"), "ui").is_empty());
+    assert!(names("use super::registry::x;", "registry"));
+    assert!(!names("let registry_like = 1;", "registry"));
 }

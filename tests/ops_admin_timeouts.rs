@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use opsdeck::config::Context;
 use opsdeck::services::aurora::rds_admin::{AwsRdsAdmin, RdsAdmin};
 use opsdeck::services::aws::AwsContext;
-use opsdeck::services::opensearch::admin::{OsAdmin, SearchAdmin};
+use opsdeck::services::opensearch::OsAdmin;
+use opsdeck::services::opensearch::admin::SearchAdmin;
 use opsdeck::services::s3::admin::{LifecycleAdmin, S3Admin};
 
 /// A loopback listener that accepts every connection and never writes a byte; the sockets

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
+use opsdeck::app::op_modal::{OpModal, Phase};
 use opsdeck::audit::{Actor, AuditLog};
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::Action;
-use opsdeck::ops::cutover::{self, Backends};
+use opsdeck::ops::cutover;
 use opsdeck::ops::handle;
 use opsdeck::ops::lifecycle::cost::default_prices;
 use opsdeck::ops::lifecycle::op::LifecycleOp;
@@ -21,7 +23,6 @@ use opsdeck::sim::lifecycle_admin::SimLifecycleAdmin;
 use opsdeck::sim::search_admin::SimSearchAdmin;
 use opsdeck::sim::{self, SimOptions, aurora_admin};
 use opsdeck::state::{State, StateInit};
-use opsdeck::ui::op_modal::{OpModal, Phase};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -82,7 +83,7 @@ async fn operations(dir: &tempfile::TempDir) -> Vec<(String, OpModal)> {
 
 async fn until_confirming(name: &str, m: &mut OpModal) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while m.phase != Phase::Confirming {
+    while m.view.phase != Phase::Confirming {
         m.pump();
         assert!(
             Instant::now() < deadline,
@@ -131,7 +132,7 @@ async fn the_confirmation_never_covers_the_plan_it_confirms_at_any_size() {
             .collect();
         assert!(plan.len() >= 3, "{name}: plan {plan:?}");
         for (w, h) in SIZES {
-            m.plan_scroll = 0;
+            m.view.plan_scroll = 0;
             let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
             let mut seen: Vec<String> = Vec::new();
             loop {
@@ -141,7 +142,7 @@ async fn the_confirmation_never_covers_the_plan_it_confirms_at_any_size() {
                     opsdeck::ui::draw_modal(f, body, &st, &m);
                 })
                 .unwrap();
-                let v = m.view.get();
+                let v = m.view.drawn.get();
                 assert!(v.plan.height >= 3, "{name} at {w}x{h}: plan area {v:?}");
                 assert!(v.confirm.height > 0, "{name} at {w}x{h}: no confirmation");
                 assert!(
@@ -162,7 +163,7 @@ async fn the_confirmation_never_covers_the_plan_it_confirms_at_any_size() {
                     opsdeck::ui::draw_modal(f, body, &st, &m);
                 })
                 .unwrap();
-                if m.view.get().scroll == before {
+                if m.view.drawn.get().scroll == before {
                     break;
                 }
             }

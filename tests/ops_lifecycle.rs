@@ -333,6 +333,7 @@ mod modal {
     use std::time::{Duration, Instant};
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use opsdeck::app::op_modal::{OpModal, Phase};
     use opsdeck::audit::{Actor, AuditLog};
     use opsdeck::ops::handle;
     use opsdeck::ops::lifecycle::cost::default_prices;
@@ -341,7 +342,6 @@ mod modal {
     use opsdeck::services::s3::lifecycle_doc::load;
     use opsdeck::sim::lifecycle_admin::SimLifecycleAdmin;
     use opsdeck::sim::{self, SimOptions};
-    use opsdeck::ui::op_modal::{OpModal, Phase};
 
     fn key(m: &mut OpModal, c: KeyCode) {
         m.handle_key(&KeyEvent::new(c, KeyModifiers::NONE));
@@ -377,19 +377,19 @@ mod modal {
         let dir = tempfile::tempdir().unwrap();
         let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
         let mut m = OpModal::new(handle::spawn(Arc::new(op), audit, false, false));
-        pump_until(&mut m, "guardrails", |m| m.phase == Phase::Confirming).await;
+        pump_until(&mut m, "guardrails", |m| m.view.phase == Phase::Confirming).await;
         // y alone does not confirm a change that deletes rules.
         key(&mut m, KeyCode::Char('y'));
         key(&mut m, KeyCode::Enter);
         m.pump();
-        assert_eq!(m.phase, Phase::Confirming);
+        assert_eq!(m.view.phase, Phase::Confirming);
         assert_eq!(admin.get_lifecycle(&bucket).await.unwrap(), before);
         key(&mut m, KeyCode::Backspace);
         for c in bucket.chars() {
             key(&mut m, KeyCode::Char(c));
         }
         key(&mut m, KeyCode::Enter);
-        pump_until(&mut m, "the PUT", |m| m.phase == Phase::Finished).await;
+        pump_until(&mut m, "the PUT", |m| m.view.phase == Phase::Finished).await;
         assert_eq!(m.outcome.as_ref().unwrap().exit_code(), 0);
         let now = admin.get_lifecycle(&bucket).await.unwrap();
         assert_eq!(

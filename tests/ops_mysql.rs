@@ -259,7 +259,7 @@ async fn killed_at_the_hold_gate_a_new_run_finds_it_and_rolls_the_source_back() 
         })
         .unwrap();
         let pending =
-            opsdeck::ops::cutover::pending(&resolved, &opsdeck::ops::cutover::Backends::Real)
+            opsdeck::ops::cutover::pending(&resolved, &opsdeck::app::backends::Backends::Real)
                 .await
                 .unwrap();
         assert_eq!(pending.len(), 1);
@@ -578,7 +578,7 @@ async fn a_guardrail_that_fails_after_the_confirmation_refuses_with_its_new_valu
         let op = opsdeck::ops::cutover::build(
             &resolved,
             "to-replica",
-            &opsdeck::ops::cutover::Backends::Real,
+            &opsdeck::app::backends::Backends::Real,
         )
         .unwrap();
         let audit = AuditLog::new(env.audit_path(), Actor::current("stack"));

@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use opsdeck::services::opensearch::admin::{OsAdmin, SearchAdmin};
+use opsdeck::services::opensearch::OsAdmin;
+use opsdeck::services::opensearch::admin::SearchAdmin;
 use serde_json::json;
 
 /// The stack's OpenSearch (`scripts/stack env` exports OPSDECK_OPENSEARCH_URL).
@@ -857,13 +858,13 @@ mod modal {
     use std::time::{Duration, Instant};
 
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use opsdeck::app::op_modal::{OpModal, Phase};
     use opsdeck::audit::{Actor, AuditLog};
     use opsdeck::ops::handle;
     use opsdeck::ops::reindex::{ReindexOp, ReindexRequest};
     use opsdeck::services::opensearch::admin::SearchAdmin;
     use opsdeck::sim::search_admin::SimSearchAdmin;
     use opsdeck::sim::{self, SimOptions};
-    use opsdeck::ui::op_modal::{OpModal, Phase};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
@@ -912,7 +913,7 @@ mod modal {
         let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
         let mut m = OpModal::new(handle::spawn(Arc::new(op), audit, false, false));
         let mut term = Terminal::new(TestBackend::new(140, 34)).unwrap();
-        pump_until(&mut m, "guardrails", |m| m.phase == Phase::Confirming).await;
+        pump_until(&mut m, "guardrails", |m| m.view.phase == Phase::Confirming).await;
         let s = draw(&mut term, &m);
         for want in [
             "reindex products",
@@ -924,7 +925,7 @@ mod modal {
         }
         m.handle_key(&KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE));
         pump_until(&mut m, "the reindex to finish", |m| {
-            m.phase == Phase::Finished
+            m.view.phase == Phase::Finished
         })
         .await;
         let s = draw(&mut term, &m);

@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use opsdeck::app::backends::Backends;
 use opsdeck::audit::{Actor, AuditLog, Outcome};
 use opsdeck::config::{self, GlobalOpts};
-use opsdeck::ops::cutover::{self, Backends};
+use opsdeck::ops::cutover;
 use opsdeck::ops::plan::{Confirm, Guardrail, OpEvent, Plan, Progress, StepSpec, StepState};
 use opsdeck::ops::recovery::find_interrupted;
 use opsdeck::ops::runner::{self, OpControl, Operation, RunOutcome, StepCtx};

@@ -1,9 +1,10 @@
 //! The console's shutdown on SIGHUP/SIGTERM: running operations are finished first. Alone in
 //! its own test binary: the registry of running operations is per process.
 
+use opsdeck::app::backends::Backends;
 use opsdeck::audit::{Actor, AuditLog, Outcome};
 use opsdeck::config::{self, GlobalOpts};
-use opsdeck::ops::cutover::{self, Backends};
+use opsdeck::ops::cutover;
 use opsdeck::ops::handle::{EngineEvent, OpHandle};
 use opsdeck::ops::plan::OpEvent;
 use opsdeck::sim::aurora_admin;

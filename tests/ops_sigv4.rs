@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use opsdeck::services::opensearch::admin::{OsAdmin, SearchAdmin};
+use opsdeck::services::opensearch::OsAdmin;
+use opsdeck::services::opensearch::admin::SearchAdmin;
 
 const KEY_ID: &str = "AKIDOPSDECKTEST";
 const SECRET: &str = "opsdeck/test/secret/key";

@@ -4,12 +4,13 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
+use opsdeck::app::op_modal::{Focus, ModalAction, OpModal, Phase};
 use opsdeck::audit::{Actor, AuditLog};
 use opsdeck::config::{self, GlobalOpts};
-use opsdeck::ops::cutover::{self, Backends};
+use opsdeck::ops::cutover;
 use opsdeck::ops::handle;
 use opsdeck::sim::aurora_admin;
-use opsdeck::ui::op_modal::{Focus, ModalAction, OpModal, Phase};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -67,8 +68,8 @@ async fn cutover_modal_refuses_a_wrong_name_then_runs_to_done_on_the_right_one()
     let mut m = OpModal::new(handle::spawn(op, audit.clone(), false, false));
     let mut term = Terminal::new(TestBackend::new(120, 32)).unwrap();
 
-    pump_until(&mut m, "guardrails", |m| m.phase == Phase::Confirming).await;
-    assert_eq!(m.focus, Focus::Cancel, "focus starts on Cancel");
+    pump_until(&mut m, "guardrails", |m| m.view.phase == Phase::Confirming).await;
+    assert_eq!(m.view.focus, Focus::Cancel, "focus starts on Cancel");
     let s = draw(&mut term, &m);
     for want in [
         "cutover mysql-to-aurora",
@@ -86,7 +87,11 @@ async fn cutover_modal_refuses_a_wrong_name_then_runs_to_done_on_the_right_one()
     assert_eq!(key(&mut m, KeyCode::Enter), ModalAction::Keep);
     let s = draw(&mut term, &m);
     assert!(s.contains("refused: typed \"catalgo\""), "{s}");
-    assert_eq!(m.phase, Phase::Confirming, "nothing runs on a wrong name");
+    assert_eq!(
+        m.view.phase,
+        Phase::Confirming,
+        "nothing runs on a wrong name"
+    );
     assert!(
         audit
             .read_all()
@@ -97,9 +102,9 @@ async fn cutover_modal_refuses_a_wrong_name_then_runs_to_done_on_the_right_one()
 
     type_str(&mut m, "catalog");
     key(&mut m, KeyCode::Enter);
-    assert_eq!(m.phase, Phase::Running);
+    assert_eq!(m.view.phase, Phase::Running);
     pump_until(&mut m, "the cutover to finish", |m| {
-        m.phase == Phase::Finished
+        m.view.phase == Phase::Finished
     })
     .await;
     let s = draw(&mut term, &m);
@@ -137,9 +142,9 @@ async fn enter_on_the_initial_focus_cancels_and_runs_nothing() {
     .unwrap();
     let audit = AuditLog::new(dir.path().join("audit.jsonl"), Actor::current("demo"));
     let mut m = OpModal::new(handle::spawn(op, audit.clone(), false, false));
-    pump_until(&mut m, "guardrails", |m| m.phase == Phase::Confirming).await;
+    pump_until(&mut m, "guardrails", |m| m.view.phase == Phase::Confirming).await;
     assert_eq!(key(&mut m, KeyCode::Enter), ModalAction::Close);
-    pump_until(&mut m, "decline", |m| m.phase == Phase::Finished).await;
+    pump_until(&mut m, "decline", |m| m.view.phase == Phase::Finished).await;
     assert_eq!(m.outcome.as_ref().unwrap().exit_code(), 4);
 }
 
@@ -190,7 +195,7 @@ async fn console_palette_opens_the_cutover_modal_and_runs_it_against_the_simulat
     resolved.config.audit_log = Some(home.path().join("audit.jsonl").display().to_string());
     let backends = Backends::Sim(aurora_admin::fast_world());
     let mut st = State::new(StateInit::default());
-    console::install(&mut st, &resolved);
+    console::install(&mut st, &resolved, &backends);
     let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
 
     press(&mut st, KeyCode::Char(':'));
@@ -377,7 +382,7 @@ async fn an_interrupted_cutover_is_offered_in_the_palette_and_rolled_back_from_t
         pending[0]
     );
     let mut st = State::new(StateInit::default());
-    console::install(&mut st, &resolved);
+    console::install(&mut st, &resolved, &backends);
     st.palette
         .extend(console::recovery_entries(&pending, false));
     let labels: Vec<&str> = st.palette.iter().map(|e| e.label.as_str()).collect();

@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
 use opsdeck::app::console;
 use opsdeck::config::{self, GlobalOpts, Resolved};
 use opsdeck::keymap::Action;
-use opsdeck::ops::cutover::Backends;
 use opsdeck::services::s3::admin::LifecycleAdmin;
 use opsdeck::services::s3::lifecycle_doc::{LifecycleConfiguration, RuleStatus};
 use opsdeck::sim::lifecycle_admin::SimLifecycleAdmin;
@@ -99,7 +99,11 @@ fn open(r: &Resolved, w: &SharedWorld) -> Box<dyn Modal> {
 async fn palette_offers_the_lifecycle_editor_per_bucket_except_in_read_only_mode() {
     let dir = tempfile::tempdir().unwrap();
     let mut st = State::new(StateInit::default());
-    console::install(&mut st, &resolved(&dir, false));
+    console::install(
+        &mut st,
+        &resolved(&dir, false),
+        &Backends::Sim(sim::world(&SimOptions::default())),
+    );
     let e = st
         .palette
         .iter()
@@ -112,7 +116,11 @@ async fn palette_offers_the_lifecycle_editor_per_bucket_except_in_read_only_mode
         });
     assert_eq!(e.action, Action::StartOp(format!("lifecycle {BUCKET}")));
     let mut ro = State::new(StateInit::default());
-    console::install(&mut ro, &resolved(&dir, true));
+    console::install(
+        &mut ro,
+        &resolved(&dir, true),
+        &Backends::Sim(sim::world(&SimOptions::default())),
+    );
     assert!(!ro.palette.iter().any(|e| e.label.starts_with("lifecycle")));
 }
 

@@ -6,12 +6,12 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
 use opsdeck::app::console;
 use opsdeck::app::live::{self, Live};
 use opsdeck::audit::{Actor, AuditLog, Outcome};
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::Action;
-use opsdeck::ops::cutover::Backends;
 use opsdeck::sim::{SimOptions, aurora_admin};
 use opsdeck::state::theme::Theme;
 use opsdeck::state::{State, StateInit};
@@ -97,7 +97,7 @@ async fn ctx_into_a_read_only_context_then_an_operation_is_refused_by_the_ops_la
         read_only: resolved.ops_read_only(),
         ..Default::default()
     });
-    console::install(&mut st, &resolved);
+    console::install(&mut st, &resolved, &Backends::Real);
     assert!(
         st.palette
             .iter()

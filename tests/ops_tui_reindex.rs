@@ -6,10 +6,10 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::app::backends::Backends;
 use opsdeck::app::console;
 use opsdeck::config::{self, GlobalOpts, Resolved};
 use opsdeck::keymap::Action;
-use opsdeck::ops::cutover::Backends;
 use opsdeck::sim::{self, SharedWorld, SimOptions};
 use opsdeck::state::theme::Theme;
 use opsdeck::state::{State, StateInit};
@@ -96,7 +96,11 @@ fn alias(w: &SharedWorld, a: &str) -> Vec<String> {
 async fn palette_offers_reindex_per_sim_alias_and_hides_it_in_read_only_mode() {
     let dir = tempfile::tempdir().unwrap();
     let mut st = State::new(StateInit::default());
-    console::install(&mut st, &resolved(&dir, false));
+    console::install(
+        &mut st,
+        &resolved(&dir, false),
+        &Backends::Sim(sim::world(&SimOptions::default())),
+    );
     let labels: Vec<&str> = st.palette.iter().map(|e| e.label.as_str()).collect();
     for want in ["reindex products", "reindex reviews"] {
         assert!(labels.contains(&want), "{want:?} missing from {labels:?}");
@@ -109,7 +113,11 @@ async fn palette_offers_reindex_per_sim_alias_and_hides_it_in_read_only_mode() {
     assert_eq!(e.action, Action::StartOp("reindex products".into()));
 
     let mut ro = State::new(StateInit::default());
-    console::install(&mut ro, &resolved(&dir, true));
+    console::install(
+        &mut ro,
+        &resolved(&dir, true),
+        &Backends::Sim(sim::world(&SimOptions::default())),
+    );
     assert!(
         !ro.palette.iter().any(|e| e.label.starts_with("reindex")),
         "read-only mode must not offer reindex"

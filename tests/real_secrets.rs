@@ -17,7 +17,8 @@ use opsdeck::config::{OpenSearchConfig, RedisConfig, RedshiftConfig};
 use opsdeck::model::RedisStatus;
 use opsdeck::services::Update;
 use opsdeck::services::aws::AwsContext;
-use opsdeck::services::opensearch::admin::{OsAdmin, SearchAdmin};
+use opsdeck::services::opensearch::OsAdmin;
+use opsdeck::services::opensearch::admin::SearchAdmin;
 use opsdeck::services::redis::RedisCollector;
 use sqlx::postgres::PgPoolOptions;
 

@@ -260,11 +260,21 @@ fn console_screen(s: &Setup) -> Vec<u8> {
         .spawn()
         .expect("script (util-linux) on PATH");
     let mut out = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut out, &mut buf);
-        buf
-    });
+    // Everything written so far, readable while the console still runs.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n) = std::io::Read::read(&mut out, &mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+            std::mem::take(&mut *seen.lock().unwrap())
+        })
+    };
     // Poll the child's log for the failed rounds of every service before quitting.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -280,6 +290,16 @@ fn console_screen(s: &Setup) -> Vec<u8> {
             "the console never logged failed rounds of every source:\n{log}"
         );
         std::thread::sleep(Duration::from_millis(100));
+    }
+    // The failed rounds are logged when the state takes them; the frame that shows them comes
+    // a little later. Quit once it is on the terminal, not before.
+    while !String::from_utf8_lossy(&seen.lock().unwrap()).contains("Aurora") {
+        assert!(
+            Instant::now() < deadline,
+            "the console never drew the overview: {}",
+            String::from_utf8_lossy(&seen.lock().unwrap())
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"q").unwrap();

@@ -5,6 +5,7 @@ mod common;
 
 use common::console::{press, render, typ};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use opsdeck::model::service::PanelKind;
 use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::replay::Replay;
 use opsdeck::state::{State, Tab, fixture};
@@ -108,7 +109,7 @@ fn sort_and_filter_survive_a_refresh() {
     assert_eq!(before.len(), 3);
     let at = st.now + chrono::Duration::seconds(1);
     st.apply_sample(Sample {
-        source: SourceKind::Redis,
+        source: SourceKind::Service(PanelKind::Redis),
         at,
         result: Ok(Update::Redis(fixture::redis())),
     });
@@ -165,7 +166,7 @@ fn redis_at(t: chrono::DateTime<chrono::Utc>, ops: f64) -> Sample {
     let mut r = fixture::redis();
     r.ops_per_sec = ops;
     Sample {
-        source: SourceKind::Redis,
+        source: SourceKind::Service(PanelKind::Redis),
         at: t,
         result: Ok(Update::Redis(r)),
     }
@@ -234,9 +235,9 @@ fn export_writes_the_table_on_screen_filtered_and_sorted() {
 
 #[tokio::test]
 async fn ctrl_y_in_an_operation_copies_its_plan_without_confirming_it() {
+    use opsdeck::app::backends::Backends;
     use opsdeck::app::console;
     use opsdeck::config::{self, GlobalOpts};
-    use opsdeck::ops::cutover::Backends;
     let dir = tempfile::tempdir().unwrap();
     let mut r = config::resolve(&GlobalOpts {
         demo: true,

@@ -8,10 +8,10 @@ use common::console::{press, render, typ};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use opsdeck::app::backends::Backends;
 use opsdeck::app::console;
 use opsdeck::config::{self, GlobalOpts};
 use opsdeck::keymap::{Action, Keymap};
-use opsdeck::ops::cutover::Backends;
 use opsdeck::services::s3::admin::LifecycleAdmin;
 use opsdeck::services::s3::lifecycle_doc::RuleStatus;
 use opsdeck::sim::lifecycle_admin::SimLifecycleAdmin;

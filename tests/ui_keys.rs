@@ -4,6 +4,7 @@ mod common;
 
 use common::console::{press, render, typ};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use opsdeck::model::service::PanelKind;
 use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::fixture;
 
@@ -87,7 +88,7 @@ fn space_shows_paused_and_stops_applying_samples() {
     let mut r = fixture::redis();
     r.ops_per_sec = 999_000.0;
     st.apply_sample(Sample {
-        source: SourceKind::Redis,
+        source: SourceKind::Service(PanelKind::Redis),
         at: fixture::now(),
         result: Ok(Update::Redis(r)),
     });

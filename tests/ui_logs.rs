@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use opsdeck::keymap::Action;
+use opsdeck::model::service::PanelKind;
 use opsdeck::services::logs::{GroupEvent, LogBatch, LogEvent};
 use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::{State, fixture};
@@ -30,7 +31,7 @@ fn read(st: &mut State, from: usize, n: usize, skipped: u64) {
         })
         .collect();
     st.apply_sample(Sample {
-        source: SourceKind::Logs,
+        source: SourceKind::Service(PanelKind::Logs),
         at: st.now,
         result: Ok(Update::Logs(LogBatch {
             events,
@@ -42,7 +43,7 @@ fn read(st: &mut State, from: usize, n: usize, skipped: u64) {
 
 fn logs_state() -> State {
     let mut st = fixture::state();
-    st.register_source(SourceKind::Logs, Duration::from_secs(2));
+    st.register_source(SourceKind::Service(PanelKind::Logs), Duration::from_secs(2));
     st.apply_action(Action::Panel("logs".into()));
     st
 }

@@ -7,6 +7,7 @@ mod common;
 
 use common::console::render;
 use opsdeck::app::meter::DemoDriver;
+use opsdeck::model::service::PanelKind;
 use opsdeck::services::SourceKind;
 use opsdeck::state::{State, Tab};
 
@@ -61,7 +62,7 @@ fn failing_source_shows_its_error_on_its_panel_and_stale_age_on_the_overview() {
     let mut d = DemoDriver::new(42);
     driven(&mut d, SECONDS);
     d.fail(
-        SourceKind::OpenSearch,
+        SourceKind::Service(PanelKind::OpenSearch),
         "error sending request for url (http://127.0.0.1:9201/_cluster/health): connection refused",
     );
     // Everything else keeps answering while OpenSearch is down for two minutes.

@@ -5,33 +5,31 @@
 //! Optional: call [`refresh_reindex_entries`] on OpenSearch updates (in real mode `install`
 //! already re-reads the snapshot every few seconds through the state inbox).
 //!
-//! Main-loop wiring (src/app.rs): at startup `install(&mut state, &resolved)`, and on a task
+//! Main-loop wiring (src/app/mod.rs): at startup `install(&mut state, &resolved, &backends)`, and on a task
 //! `cutover::pending(&resolved, &backends)`, then push `recovery_entries(..)` and flash
 //! "interrupted cutover found"; on
 //! `Action::StartOp(s)`: `match start(&resolved, &backends, &s) { Some(Ok(m)) =>
 //! state.modals.push(m), Some(Err(e)) => flash e, None => not ours }`; on every wake-up call
-//! `tick()` on the top modal and redraw when it returns true. In demo mode pass
-//! `Backends::Sim(world)` with the same `SharedWorld` the sim collectors read.
+//! `tick()` on the top modal and redraw when it returns true. The admins come from
+//! [`Backends`] (`app::backends`): in demo mode the same simulated world the collectors read.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::backends::Backends;
 use crate::app::op_keys::PreparingModal;
+use crate::app::op_modal::OpModal;
 use crate::audit::AuditLog;
 use crate::config::Resolved;
 use crate::keymap::Action;
 use crate::model::OpenSearchStatus;
-use crate::ops::cutover::{self, Backends, PendingCutover};
+use crate::ops::cutover::{self, PendingCutover};
 use crate::ops::handle::OpControls;
 use crate::ops::handle::{self, Start};
 use crate::ops::recovery::find_interrupted;
 use crate::ops::reindex::{ReindexOp, ReindexRequest};
-use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
-use crate::sim::search_admin::SimSearchAdmin;
-use crate::sim::{self, SimOptions};
 use crate::state::{PaletteEntry, State};
 use crate::ui::modal::Modal;
-use crate::ui::op_modal::OpModal;
 
 pub const CUTOVER: &str = "cutover";
 pub const RESUME: &str = "resume cutover";
@@ -159,23 +157,18 @@ pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> 
 
 /// Add the operation entries to the palette (idempotent).
 ///
-/// Reindex entries: in demo mode the simulated world's aliases (every world starts with the
-/// same StreamShop indices); otherwise, when the context has OpenSearch, the aliases of the
+/// Reindex and lifecycle entries: in demo mode the aliases and buckets of the world `backends`
+/// runs on (the console's own, which the operations will change); otherwise, when the context has OpenSearch, the aliases of the
 /// latest snapshot, looked at again every few seconds through the state inbox (so aliases
 /// appear once the collector has reported, without a hook in the main loop).
-pub fn install(st: &mut State, r: &Resolved) {
+pub fn install(st: &mut State, r: &Resolved, backends: &Backends) {
     add_entries(st, palette_entries(r));
     if r.ops_read_only() {
         return;
     }
-    if r.demo() {
-        let w = sim::world(&SimOptions::default());
-        let (aliases, buckets) = {
-            let w = sim::lock(&w);
-            (aliases_of(&w.opensearch_status()), w.bucket_names())
-        };
-        add_entries(st, reindex_entries(r, &aliases));
-        add_entries(st, lifecycle_entries(r, &buckets));
+    if let Some(t) = backends.sim_targets() {
+        add_entries(st, reindex_entries(r, &t.aliases));
+        add_entries(st, lifecycle_entries(r, &t.buckets));
         return;
     }
     if let Some(s3) = &r.context().s3 {
@@ -274,42 +267,11 @@ fn open(
     Ok(Box::new(OpModal::new(h)) as Box<dyn Modal>)
 }
 
-/// The search admin, built on the operation's task (SigV4 needs the AWS config, loaded async).
-type AdminFuture = futures::future::BoxFuture<'static, Result<Arc<dyn SearchAdmin>, String>>;
-
-/// The search cluster an operation runs against: the console's simulated world in demo mode,
-/// the context's OpenSearch otherwise.
-fn search_admin(r: &Resolved, backends: &Backends) -> Result<AdminFuture, String> {
-    match backends {
-        Backends::Sim(world) => {
-            let a: Arc<dyn SearchAdmin> = Arc::new(SimSearchAdmin::new(world.clone()));
-            Ok(Box::pin(async move { Ok(a) }))
-        }
-        Backends::Real => {
-            let cfg = r.context().opensearch.clone().ok_or_else(|| {
-                format!(
-                    "context {:?} has no [contexts.{}.opensearch] section",
-                    r.context_name, r.context_name
-                )
-            })?;
-            let aws = crate::services::aws::AwsContext::new(r.context());
-            let call_timeout = r.admin_timeout();
-            Ok(Box::pin(async move {
-                OsAdmin::from_config(&cfg, &aws)
-                    .await
-                    .map(|a| a.bounded(call_timeout))
-                    .map(|a| Arc::new(a) as Arc<dyn SearchAdmin>)
-                    .map_err(|e| format!("{e:#}"))
-            }))
-        }
-    }
-}
-
 /// `StartOp("reindex ALIAS")`: the index behind the alias -> its next version, alias moved
 /// after verified counts. The plan needs backend reads, so it is built on a task while the
 /// modal shows "building the plan…".
 fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dyn Modal>, String> {
-    let admin = search_admin(r, backends)?;
+    let admin = backends.search_admin(r)?;
     let req = ReindexRequest {
         source: alias.to_string(),
         alias: alias.to_string(),
@@ -352,32 +314,9 @@ fn open_lifecycle(
     bucket: &str,
 ) -> Result<Box<dyn Modal>, String> {
     use crate::app::lifecycle_editor::{LifecycleEditor, Target};
-    use crate::services::aws::AwsContext;
-    use crate::services::s3::admin::LifecycleAdmin;
-    use crate::sim::lifecycle_admin::SimLifecycleAdmin;
     let prices =
         crate::ops::lifecycle::cost::prices(r.context().region.as_deref(), &r.config.s3_prices);
-    let admin: Arc<dyn LifecycleAdmin> = match backends {
-        Backends::Sim(world) => Arc::new(SimLifecycleAdmin::new(world.clone())),
-        Backends::Real => {
-            let ctx = r.context();
-            if ctx.s3.is_none() {
-                return Err(format!(
-                    "context {:?} has no [contexts.{}.s3] section",
-                    r.context_name, r.context_name
-                ));
-            }
-            // S3Admin::from_aws is async (it may read the SDK config): build it lazily.
-            let aws = AwsContext::new(ctx);
-            let endpoint = ctx.endpoint_url.clone();
-            Arc::new(LazyS3Admin {
-                cell: tokio::sync::OnceCell::new(),
-                aws,
-                endpoint,
-                call_timeout: r.admin_timeout(),
-            })
-        }
-    };
+    let admin = backends.lifecycle_admin(r)?;
     Ok(Box::new(LifecycleEditor::open(Target {
         admin,
         bucket: bucket.to_string(),
@@ -386,51 +325,4 @@ fn open_lifecycle(
         audit: AuditLog::for_resolved(r),
         read_only: r.ops_read_only(),
     })))
-}
-
-/// [`crate::services::s3::admin::S3Admin`] built on first use: its constructor is async and the
-/// console's key handler must not await.
-struct LazyS3Admin {
-    cell: tokio::sync::OnceCell<crate::services::s3::admin::S3Admin>,
-    aws: crate::services::aws::AwsContext,
-    endpoint: Option<String>,
-    call_timeout: std::time::Duration,
-}
-
-impl LazyS3Admin {
-    async fn get(&self) -> &crate::services::s3::admin::S3Admin {
-        self.cell
-            .get_or_init(|| async {
-                crate::services::s3::admin::S3Admin::from_aws(&self.aws, self.endpoint.as_deref())
-                    .await
-                    .bounded(self.call_timeout)
-            })
-            .await
-    }
-}
-
-#[async_trait::async_trait]
-impl crate::services::s3::admin::LifecycleAdmin for LazyS3Admin {
-    fn name(&self) -> &str {
-        self.cell.get().map_or("S3", |a| a.name())
-    }
-    async fn get_lifecycle(
-        &self,
-        bucket: &str,
-    ) -> anyhow::Result<crate::services::s3::lifecycle_doc::LifecycleConfiguration> {
-        self.get().await.get_lifecycle(bucket).await
-    }
-    async fn put_lifecycle(
-        &self,
-        bucket: &str,
-        cfg: &crate::services::s3::lifecycle_doc::LifecycleConfiguration,
-    ) -> anyhow::Result<()> {
-        self.get().await.put_lifecycle(bucket, cfg).await
-    }
-    async fn bucket_usage(
-        &self,
-        bucket: &str,
-    ) -> anyhow::Result<crate::services::s3::admin::BucketUsage> {
-        self.get().await.bucket_usage(bucket).await
-    }
 }

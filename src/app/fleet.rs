@@ -2,6 +2,7 @@
 //! ([`crate::state::fleet`], [`FleetLive`]), `:ctx a,b` / `:ctx all`, and starting an operation
 //! in the context its palette entry names.
 
+use super::backends::Backends;
 use super::console as ops_console;
 use super::fleet_live::FleetLive;
 use super::live::{self, Live};
@@ -32,11 +33,12 @@ impl Fleet {
                     continue;
                 }
             };
-            let collectors = crate::services::build(r, sim).await;
+            let backends = Backends::for_resolved(r, sim);
+            let collectors = backends.collectors(r).await;
             for c in &collectors {
                 member.register_source(c.kind(), c.interval());
             }
-            ops_console::install(&mut member, r);
+            ops_console::install(&mut member, r, &backends);
             state.fleet.push(member);
             running.push((r.context_name.clone(), collectors));
         }
@@ -62,6 +64,7 @@ impl Fleet {
 pub async fn switch(
     text: &str,
     resolved: &mut Resolved,
+    backends: &mut Backends,
     sim: &SimOptions,
     state: &mut State,
     live: &mut Live,
@@ -71,7 +74,7 @@ pub async fn switch(
     let names = parse_ctx_list(text, &known)?;
     let first = &names[0];
     if *first != resolved.context_name {
-        live::switch_context(first, resolved, sim, state, live).await?;
+        *backends = live::switch_context(first, resolved, sim, state, live).await?;
     } else if names.len() == 1 && fleet.resolved.is_empty() {
         return Err(format!("already in context {first}"));
     }
@@ -85,7 +88,7 @@ pub async fn switch(
     if others.is_empty() {
         fleet.clear(state);
         state.palette.retain(|e| !e.label.contains(" @ "));
-        ops_console::install(state, resolved);
+        ops_console::install(state, resolved, backends);
     } else {
         // Entries of the previous fleet go; this context's own are labelled again.
         state.palette.retain(|e| {

@@ -3,6 +3,10 @@
 //! Enter validates (errors name rule and field; nothing is sent), then plans the change with
 //! the same [`LifecycleOp`] as `opsdeck op lifecycle` and hands over to the op modal (diff and
 //! projected cost shown with the plan; typing the bucket name when rules are removed).
+//!
+//! This file owns the keys, the rules being edited, the validation call and the hand-over; what
+//! the editor shows is a `state::lifecycle_view::LifecycleView` kept in step after every change
+//! and drawn by `ui::lifecycle_editor`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,12 +14,10 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use tokio::sync::oneshot;
 
 use crate::app::op_keys::PreparingModal;
+use crate::app::op_modal::OpModal;
 use crate::audit::AuditLog;
 use crate::keymap::{Action, Scope};
 use crate::ops::handle;
@@ -27,19 +29,12 @@ use crate::services::s3::admin::LifecycleAdmin;
 use crate::services::s3::lifecycle_doc::{
     Expiration, Filter, LifecycleConfiguration, Rule, RuleStatus, Transition,
 };
+pub use crate::state::lifecycle_view::FORM_FIELDS;
+use crate::state::lifecycle_view::{EditorStage, LifecycleView, RuleRow};
 use crate::state::text::TextInput;
 use crate::state::theme::Theme;
+use crate::ui::lifecycle_editor as draw;
 use crate::ui::modal::{Modal, ModalOutcome};
-use crate::ui::op_modal::OpModal;
-
-/// The add-rule form's fields, in order.
-pub const FORM_FIELDS: [&str; 5] = [
-    "ID",
-    "prefix",
-    "days to STANDARD_IA",
-    "days to GLACIER_IR",
-    "expiration days",
-];
 
 /// What the operation needs once the operator presses enter.
 pub struct Target {
@@ -68,6 +63,8 @@ pub struct LifecycleEditor {
     pub selected: usize,
     /// Validation errors of the last enter (nothing was sent).
     pub errors: Vec<String>,
+    /// What the editor shows, refreshed after every key and load.
+    pub view: LifecycleView,
 }
 
 impl LifecycleEditor {
@@ -84,13 +81,39 @@ impl LifecycleEditor {
                 .map_err(|e| format!("{e:#}"));
             let _ = tx.send(r);
         });
+        let view = LifecycleView::new(target.bucket.clone());
         LifecycleEditor {
             target,
             stage: Stage::Loading(rx),
             rules: Vec::new(),
             selected: 0,
             errors: Vec::new(),
+            view,
         }
+    }
+
+    /// Bring the view in step with the rules, the stage and the errors.
+    fn refresh_view(&mut self) {
+        let v = &mut self.view;
+        v.stage = match &self.stage {
+            Stage::Loading(_) => EditorStage::Loading,
+            Stage::LoadFailed(e) => EditorStage::LoadFailed(e.clone()),
+            Stage::Editing | Stage::Planned(_) => EditorStage::Rules,
+            Stage::Form(fields, focus) => EditorStage::Form {
+                fields: fields.clone(),
+                focus: *focus,
+            },
+        };
+        v.rows = (self.rules.iter().enumerate())
+            .map(|(i, r)| RuleRow {
+                enabled: r.enabled(),
+                id: r.label(i),
+                status: r.status.as_str(),
+                summary: summarize(r),
+            })
+            .collect();
+        v.selected = self.selected;
+        v.errors = self.errors.clone();
     }
 
     fn poll(&mut self) -> bool {
@@ -214,67 +237,6 @@ impl LifecycleEditor {
         }
         ModalOutcome::Keep
     }
-
-    fn lines(&self) -> Vec<Line<'static>> {
-        let mut out = Vec::new();
-        match &self.stage {
-            Stage::Loading(_) => out.push(Line::from(format!(
-                "reading {}'s lifecycle configuration…",
-                self.target.bucket
-            ))),
-            Stage::LoadFailed(e) => out.push(Line::from(format!(
-                "✗ cannot read {}'s lifecycle configuration: {e}",
-                self.target.bucket
-            ))),
-            Stage::Editing | Stage::Planned(_) => {
-                out.push(Line::from(Span::styled(
-                    format!(
-                        "{} rule(s) on {} — changes are sent only after the plan is confirmed",
-                        self.rules.len(),
-                        self.target.bucket
-                    ),
-                    Style::default().add_modifier(Modifier::DIM),
-                )));
-                for (i, r) in self.rules.iter().enumerate() {
-                    let style = if i == self.selected {
-                        Style::default().add_modifier(Modifier::REVERSED)
-                    } else {
-                        Style::default()
-                    };
-                    out.push(Line::from(Span::styled(
-                        format!(
-                            "{} {:<24} {:<8} {}",
-                            if r.enabled() { "●" } else { "○" },
-                            r.label(i),
-                            r.status.as_str(),
-                            summarize(r)
-                        ),
-                        style,
-                    )));
-                }
-            }
-            Stage::Form(fields, focus) => {
-                out.push(Line::from("new rule:"));
-                let underlined = Style::default().add_modifier(Modifier::UNDERLINED);
-                for (i, (name, v)) in FORM_FIELDS.iter().zip(fields).enumerate() {
-                    let mut l = vec![Span::raw(format!("{name:>20}: "))];
-                    if i == *focus {
-                        l.extend(crate::ui::text_input::spans(v, 32, underlined));
-                    } else {
-                        let (shown, _) = v.window(32);
-                        l.push(Span::styled(format!("{shown:<24}"), underlined));
-                    }
-                    out.push(Line::from(l));
-                }
-            }
-        }
-        if !self.errors.is_empty() {
-            out.push(Line::from(""));
-            out.push(Line::from("✗ not sent — fix these first:"));
-            out.extend(self.errors.iter().map(|e| Line::from(format!("  {e}"))));
-        }
-        out
-    }
 }
 
 /// The form -> a rule (Enabled). Empty day fields are left out; numbers must be whole days.
@@ -361,24 +323,23 @@ impl Modal for LifecycleEditor {
         }
     }
     fn paste(&mut self, text: &str) -> bool {
-        match &mut self.stage {
+        let taken = match &mut self.stage {
             Stage::Planned(m) => m.paste(text),
             Stage::Form(fields, focus) => fields[*focus].paste(text),
             _ => false,
-        }
+        };
+        self.refresh_view();
+        taken
     }
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         if let Stage::Planned(m) = &self.stage {
             return m.render(f, area, theme);
         }
-        f.render_widget(
-            Paragraph::new(self.lines()).wrap(Wrap { trim: false }),
-            area,
-        );
+        draw::render(&self.view, f, area);
     }
     fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {
         self.poll();
-        match &mut self.stage {
+        let out = match &mut self.stage {
             Stage::Planned(m) => m.handle_key(ev, action),
             Stage::Loading(_) | Stage::LoadFailed(_) => match action {
                 Some(Action::Cancel) | Some(Action::Accept) => ModalOutcome::Close,
@@ -386,7 +347,9 @@ impl Modal for LifecycleEditor {
             },
             Stage::Editing => self.edit_key(action),
             Stage::Form(..) => self.form_key(ev, action),
-        }
+        };
+        self.refresh_view();
+        out
     }
     fn on_update(&mut self, update: &Update) {
         if let Stage::Planned(m) = &mut self.stage {
@@ -395,6 +358,9 @@ impl Modal for LifecycleEditor {
     }
     fn tick(&mut self) -> bool {
         let changed = self.poll();
+        if changed {
+            self.refresh_view();
+        }
         match &mut self.stage {
             Stage::Planned(m) => m.tick() || changed,
             _ => changed,

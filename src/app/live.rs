@@ -9,9 +9,10 @@
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::app::backends::Backends;
 use crate::config::{Config, Resolved};
 use crate::keymap::Action;
-use crate::services::{BoxCollector, Sample, build, spawn_all_paced};
+use crate::services::{BoxCollector, Sample, spawn_all_paced};
 use crate::sim::SimOptions;
 use crate::state::{PaletteEntry, State};
 
@@ -137,27 +138,37 @@ pub fn logs_collector(resolved: &Resolved, state: &mut State) -> Option<BoxColle
     ))
 }
 
-/// Build and run the collectors of `resolved`'s context, declaring each source to the state.
-pub async fn start(resolved: &Resolved, sim: &SimOptions, state: &mut State, live: &mut Live) {
-    let mut collectors = build(resolved, sim).await;
+/// Build and run the collectors of `resolved`'s context (over a new simulated world in demo
+/// mode), declaring each source to the state. Returns the backends they run on, which the
+/// context's operations must be handed (in the demo, the world its panels show).
+pub async fn start(
+    resolved: &Resolved,
+    sim: &SimOptions,
+    state: &mut State,
+    live: &mut Live,
+) -> Backends {
+    let backends = Backends::for_resolved(resolved, sim);
+    let mut collectors = backends.collectors(resolved).await;
     collectors.extend(logs_collector(resolved, state));
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
         state.register_bounds(&c.kind(), c.min_interval(), c.max_interval());
     }
     live.start(collectors);
+    backends
 }
 
 /// Switch the console to context `name`: stop the old collectors, forget the old context's
 /// data, start the new context's collectors, and make `resolved` name the new context so that
-/// operations started from now on plan, confirm and audit in it.
+/// operations started from now on plan, confirm and audit in it. Returns the new context's
+/// backends, for those operations.
 pub async fn switch_context(
     name: &str,
     resolved: &mut Resolved,
     sim: &SimOptions,
     state: &mut State,
     live: &mut Live,
-) -> Result<(), String> {
+) -> Result<Backends, String> {
     let Some(ctx) = resolved.config.contexts.get(name) else {
         return Err(format!(
             "no context {name:?}; known: {}",
@@ -172,15 +183,15 @@ pub async fn switch_context(
     live.stop();
     resolved.context_name = name.to_string();
     state.switch_context(name, colour, resolved.ops_read_only());
-    start(resolved, sim, state, live).await;
+    let backends = start(resolved, sim, state, live).await;
     add_context_entries(state, &resolved.config);
     // Operations on offer are the new context's.
     state
         .palette
         .retain(|e| !matches!(e.action, Action::StartOp(_)));
-    crate::app::console::install(state, resolved);
+    crate::app::console::install(state, resolved, &backends);
     state.set_flash(format!("context {name}"));
-    Ok(())
+    Ok(backends)
 }
 
 pub fn context_names(config: &Config) -> Vec<String> {

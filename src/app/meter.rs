@@ -16,10 +16,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::buffer::{Buffer, Cell};
 
+use super::backends::Backends;
 use super::wire::{WireBackend, encoded_len};
 use crate::services::{BoxCollector, Sample, SourceKind};
-use crate::sim::{Sampler, SimOptions};
+use crate::sim::SimOptions;
 use crate::state::{State, StateInit, Tab};
+use crate::ui::regions::{self, Dirty, RegionCache, Renders};
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct MeterOptions {
     pub paused: bool,
     /// The tab on screen: the overview or a panel id ("aurora", "redis", ...).
     pub tab: Tab,
+    /// Render every frame whole, as before drawing by region (for the before/after figure).
+    pub whole: bool,
 }
 
 impl Default for MeterOptions {
@@ -47,6 +51,7 @@ impl Default for MeterOptions {
             seed: 42,
             paused: false,
             tab: Tab::Overview,
+            whole: false,
         }
     }
 }
@@ -70,6 +75,9 @@ pub struct MeterReport {
     pub frames_written: u64,
     /// By region label, e.g. "overview Aurora chart", "header", "findings".
     pub regions: BTreeMap<String, RegionCost>,
+    /// Cells rendered into ratatui's buffer over the window (the drawing work, before the
+    /// diff decides what reaches the terminal) and how often each region was rendered.
+    pub rendered: Renders,
 }
 
 impl MeterReport {
@@ -106,7 +114,6 @@ pub fn start_time() -> DateTime<Utc> {
 /// The fixed-seed demo driven on simulated time: its world, its collectors and a State.
 pub struct DemoDriver {
     pub world: crate::sim::SharedWorld,
-    samplers: Vec<(Sampler, u64)>,
     panels: Vec<(BoxCollector, u64)>,
     pub state: State,
     /// Simulated seconds since the start.
@@ -114,6 +121,8 @@ pub struct DemoDriver {
     rt: tokio::runtime::Runtime,
     /// Sources whose backend is down: each round reports this error instead of collecting.
     failing: Vec<(SourceKind, String)>,
+    /// What the last step's samples marked for the next frame (as the main loop marks it).
+    pub marks: Dirty,
 }
 
 impl DemoDriver {
@@ -123,23 +132,12 @@ impl DemoDriver {
             start: Some(start_time()),
             ..SimOptions::default()
         };
-        let world = crate::sim::world(&opts);
-        let mut state = State::new(StateInit::default());
-        let samplers: Vec<(Sampler, u64)> = Sampler::all()
-            .into_iter()
-            .map(|s| {
-                let every = s.interval().as_secs().max(1);
-                state.register_source(s.kind(), s.interval());
-                (s, every)
-            })
-            .collect();
         // Every headline service runs its real collector over the simulated wire, as in the
-        // demo; this driver steps the world itself (follow_wall = false).
-        let mut collectors = crate::sim::service_collectors(&world, false);
-        collectors.extend(crate::sim::metrics_source::collectors(
-            &world,
-            &crate::panels::Panels::embedded(),
-        ));
+        // demo, chosen where the console chooses; this driver steps the world itself.
+        let backends = Backends::demo(&opts);
+        let world = backends.world().expect("a demo has a world").clone();
+        let collectors = backends.stepped_collectors();
+        let mut state = State::new(StateInit::default());
         let panels: Vec<(BoxCollector, u64)> = collectors
             .into_iter()
             .map(|c| {
@@ -155,12 +153,12 @@ impl DemoDriver {
             .expect("a current-thread runtime");
         DemoDriver {
             world,
-            samplers,
             panels,
             state,
             t: 0,
             rt,
             failing: Vec::new(),
+            marks: Dirty::default(),
         }
     }
 
@@ -171,24 +169,14 @@ impl DemoDriver {
     }
 
     /// One second of the console: collectors due at this second report (half a second before
-    /// the tick, as their own intervals drift against it), then the clock ticks.
-    pub fn step(&mut self) {
+    /// the tick, as their own intervals drift against it), then the clock ticks. Returns
+    /// whether a sample changed the State (false while paused: samples are held).
+    pub fn step(&mut self) -> bool {
+        let mut changed = false;
+        self.marks = Dirty::TICK;
         let t = self.t;
         let at = start_time() + chrono::Duration::milliseconds(t as i64 * 1000 + 500);
-        {
-            let mut w = crate::sim::lock(&self.world);
-            w.advance_to(t as f64 + 0.5);
-            for (s, every) in &mut self.samplers {
-                if t.is_multiple_of(*every) {
-                    let update = s.sample(&w);
-                    self.state.apply_sample(Sample {
-                        source: s.kind(),
-                        at,
-                        result: Ok(update),
-                    });
-                }
-            }
-        }
+        crate::sim::lock(&self.world).advance_to(t as f64 + 0.5);
         for (c, every) in &mut self.panels {
             if t.is_multiple_of(*every) {
                 let down = self.failing.iter().find(|(k, _)| *k == c.kind());
@@ -196,15 +184,20 @@ impl DemoDriver {
                     Some((_, e)) => Err(e.clone()),
                     None => self.rt.block_on(c.collect()).map_err(|e| e.to_string()),
                 };
-                self.state.apply_sample(Sample {
+                let marks = regions::sample_marks(&self.state, &c.kind());
+                if self.state.apply_sample(Sample {
                     source: c.kind(),
                     at,
                     result,
-                });
+                }) {
+                    changed = true;
+                    self.marks = self.marks.or(marks);
+                }
             }
         }
         self.t += 1;
         self.state.now = start_time() + chrono::Duration::seconds(self.t as i64);
+        changed
     }
 }
 
@@ -214,31 +207,34 @@ pub fn measure(opts: &MeterOptions) -> MeterReport {
     d.state.tab = opts.tab.clone();
     let backend = WireBackend::fixed(std::io::sink(), opts.width, opts.height).recording();
     let mut term = Terminal::new(backend).expect("a fixed-size terminal");
-    for _ in 0..opts.warm_up {
+    let mut cache = RegionCache::new();
+    // As the main loop marks regions: a sample the header (and the body when it shows the
+    // sample's source), a bare tick the clock.
+    let frame = |d: &mut DemoDriver, term: &mut Terminal<_>, cache: &mut RegionCache| {
         d.step();
-        term.draw(|f| crate::ui::draw(f, &d.state))
-            .expect("drawing to a sink");
+        let dirty = if opts.whole { Dirty::ALL } else { d.marks };
+        term.draw(|f| regions::draw(f, &d.state, cache, dirty))
+            .expect("drawing to a sink")
+            .buffer
+            .clone()
+    };
+    for _ in 0..opts.warm_up {
+        frame(&mut d, &mut term, &mut cache);
     }
     if opts.paused {
         d.state.toggle_pause();
-        d.step();
-        term.draw(|f| crate::ui::draw(f, &d.state))
-            .expect("drawing to a sink");
+        frame(&mut d, &mut term, &mut cache);
     }
     term.backend_mut().take_changed();
     let before = term.backend().total();
     let frames_before = term.backend().frames_written();
+    let renders_before = cache.renders;
     let mut report = MeterReport {
         seconds: opts.seconds,
         ..MeterReport::default()
     };
     for _ in 0..opts.seconds {
-        d.step();
-        let frame = term
-            .draw(|f| crate::ui::draw(f, &d.state))
-            .expect("drawing to a sink")
-            .buffer
-            .clone();
+        let frame = frame(&mut d, &mut term, &mut cache);
         let changed = term.backend_mut().take_changed();
         let mut groups: BTreeMap<String, Vec<(u16, u16, Cell)>> = BTreeMap::new();
         for (x, y, c) in changed {
@@ -253,6 +249,15 @@ pub fn measure(opts: &MeterOptions) -> MeterReport {
             r.bytes += encoded_len(cells.iter().map(|(x, y, c)| (*x, *y, c)));
         }
     }
+    let r = cache.renders;
+    report.rendered = Renders {
+        header: r.header - renders_before.header,
+        body: r.body - renders_before.body,
+        ages: r.ages - renders_before.ages,
+        footer: r.footer - renders_before.footer,
+        full: r.full - renders_before.full,
+        cells: r.cells - renders_before.cells,
+    };
     let after = term.backend().total();
     report.bytes = after.bytes - before.bytes;
     report.cells = after.cells - before.cells;

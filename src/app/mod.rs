@@ -3,6 +3,8 @@
 //! inside a synchronized update. The loop never awaits a network call: collectors run in their
 //! own tasks and only send samples.
 
+pub mod alarm_history;
+pub mod backends;
 pub mod bell;
 pub mod clipboard;
 pub mod console;
@@ -12,6 +14,8 @@ pub mod lifecycle_editor;
 pub mod live;
 pub mod meter;
 pub mod op_keys;
+pub mod op_modal;
+pub mod recovery;
 pub mod replay;
 pub mod wire;
 
@@ -32,11 +36,12 @@ use tokio::sync::mpsc;
 use crate::config::Resolved;
 use crate::exit;
 use crate::keymap::{Action, Keymap};
-use crate::ops::cutover::Backends;
 use crate::panels::Panels;
 use crate::sim::SimOptions;
 use crate::state::theme::Theme;
 use crate::state::{State, StateFn, StateInit};
+use crate::ui::regions::{Dirty, RegionCache};
+use backends::Backends;
 use console as ops_console;
 use live::Live;
 
@@ -107,7 +112,12 @@ pub fn initial_state(resolved: &Resolved) -> Result<State, String> {
     Ok(st)
 }
 
-fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
+fn draw(
+    term: &mut Term,
+    state: &mut State,
+    regions: &mut RegionCache,
+    dirty: Dirty,
+) -> std::io::Result<()> {
     // A replay's clock is the recording's, moved by the replay tick.
     if state.replay.is_none() {
         state.now = chrono::Utc::now();
@@ -117,7 +127,7 @@ fn draw(term: &mut Term, state: &mut State) -> std::io::Result<()> {
             metrics_per_minute: m,
             usd_per_day: crate::services::cloudwatch::usd_per_day(m),
         });
-    frame(term, state)
+    frame_regions(term, state, regions, dirty)
 }
 
 /// One frame through the wire backend, then what is not cells, to the same writer: the OSC 52
@@ -127,6 +137,17 @@ pub fn frame<W: std::io::Write>(
     term: &mut Terminal<wire::WireBackend<W>>,
     state: &mut State,
 ) -> std::io::Result<()> {
+    frame_regions(term, state, &mut RegionCache::new(), Dirty::ALL)
+}
+
+/// [`frame`], rendering only the regions `dirty` names (and those whose clock-driven content
+/// moved), the others kept from the previous frame in `regions` (see `ui::regions`).
+pub fn frame_regions<W: std::io::Write>(
+    term: &mut Terminal<wire::WireBackend<W>>,
+    state: &mut State,
+    regions: &mut RegionCache,
+    dirty: Dirty,
+) -> std::io::Result<()> {
     state.alerts.expire(state.now);
     // A replay shows what rang at the time; it does not ring now.
     if state.replay.is_none() {
@@ -134,7 +155,9 @@ pub fn frame<W: std::io::Write>(
     }
     // The backend wraps the frame in a synchronized update itself, and writes nothing when
     // the diff is empty (a tick that changed no visible cell).
-    let r = term.draw(|f| crate::ui::draw(f, state)).map(|_| ());
+    let r = term
+        .draw(|f| crate::ui::regions::draw(f, state, regions, dirty))
+        .map(|_| ());
     clipboard::flush(state, term.backend_mut().writer())?;
     bell::flush(state, term.backend_mut().writer())?;
     r
@@ -193,12 +216,13 @@ pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, 
     };
     // First frame before any collector is built: the console appears at once.
     state.starting = true;
-    if let Err(e) = draw(&mut term, &mut state) {
+    let mut regions = RegionCache::new();
+    if let Err(e) = draw(&mut term, &mut state, &mut regions, Dirty::ALL) {
         restore_terminal();
         eprintln!("opsdeck: cannot draw: {e}");
         return exit::FAILED;
     }
-    let code = main_loop(&mut term, &mut state, &resolved, &sim, feed).await;
+    let code = main_loop(&mut term, &mut state, &mut regions, &resolved, &sim, feed).await;
     restore_terminal();
     code
 }
@@ -206,6 +230,7 @@ pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, 
 async fn main_loop(
     term: &mut Term,
     state: &mut State,
+    regions: &mut RegionCache,
     resolved: &Resolved,
     sim: &SimOptions,
     feed: Feed,
@@ -214,18 +239,13 @@ async fn main_loop(
     let mut resolved = resolved.clone();
     let replaying = matches!(feed, Feed::Replay);
     // Demo: operations drive the same simulated world the panels show.
-    let (collectors, backends) = if replaying {
+    let (collectors, mut backends) = if replaying {
         (Vec::new(), Backends::Real)
-    } else if resolved.demo() {
-        let world = crate::sim::world(sim);
-        (
-            crate::sim::collectors_for(world.clone(), sim),
-            Backends::Sim(world),
-        )
     } else {
-        let mut c = crate::services::build(&resolved, sim).await;
+        let backends = Backends::for_resolved(&resolved, sim);
+        let mut c = backends.collectors(&resolved).await;
         c.extend(live::logs_collector(&resolved, state));
-        (c, Backends::Real)
+        (c, backends)
     };
     for c in &collectors {
         state.register_source(c.kind(), c.interval());
@@ -261,10 +281,11 @@ async fn main_loop(
     live::add_context_entries(state, &resolved.config);
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx.clone());
+    let history_tx = inbox_tx.clone();
     let mut fleet = fleet::Fleet::default();
     if !replaying {
-        ops_console::install(state, &resolved);
-        spawn_recovery_scan(&resolved, &backends, inbox_tx);
+        ops_console::install(state, &resolved, &backends);
+        recovery::spawn_scan(&resolved, &backends, inbox_tx);
     }
     let others = match &feed {
         Feed::Live { others, .. } => others.clone(),
@@ -299,8 +320,13 @@ async fn main_loop(
     // Input and the clock redraw promptly; data redraws at most once per refresh interval.
     let mut input_dirty = false;
     let mut data_dirty = false;
+    // Which regions the next frame renders (the others keep their cells).
+    let mut dirty = Dirty::ALL;
     let mut samples_open = true;
     let code = loop {
+        if let Some(name) = state.alarm_history_request() {
+            alarm_history::spawn(name, &resolved, &backends, &history_tx);
+        }
         let deadline = if input_dirty {
             Some(last_frame + MIN_FRAME_GAP)
         } else if data_dirty {
@@ -314,7 +340,7 @@ async fn main_loop(
         if let Some(d) = deadline
             && Instant::now() >= d
         {
-            if let Err(e) = draw(term, state) {
+            if let Err(e) = draw(term, state, regions, dirty) {
                 restore_terminal();
                 eprintln!("opsdeck: cannot draw: {e}");
                 break exit::FAILED;
@@ -322,6 +348,7 @@ async fn main_loop(
             last_frame = Instant::now();
             input_dirty = false;
             data_dirty = false;
+            dirty = Dirty::default();
             continue;
         }
         let sleep = async {
@@ -335,6 +362,7 @@ async fn main_loop(
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => {
                     input_dirty = true;
+                    dirty = Dirty::ALL;
                     let mut stop = None;
                     let pace = state.collect_pace;
                     for a in state.handle_key(k) {
@@ -345,7 +373,7 @@ async fn main_loop(
                             a => a,
                         };
                         if let Action::SwitchContext(name) = a {
-                            match fleet::switch(&name, &mut resolved, sim, state, &mut live, &mut fleet).await {
+                            match fleet::switch(&name, &mut resolved, &mut backends, sim, state, &mut live, &mut fleet).await {
                                 Ok(()) => samples_open = true,
                                 Err(e) => state.set_flash(e),
                             }
@@ -380,7 +408,10 @@ async fn main_loop(
                         break code;
                     }
                 }
-                Some(Ok(Event::Resize(_, _))) => input_dirty = true,
+                Some(Ok(Event::Resize(_, _))) => {
+                    input_dirty = true;
+                    dirty = Dirty::ALL;
+                }
                 Some(Ok(Event::Mouse(m))) => {
                     // Terminals report every motion once the mouse is captured: only clicks
                     // and the wheel can change the screen.
@@ -389,6 +420,7 @@ async fn main_loop(
                     }
                     let actions = state.handle_mouse(m);
                     input_dirty = true;
+                    dirty = Dirty::ALL;
                     let mut stop = None;
                     for a in actions {
                         stop = stop.or(carry_out(state, a, &resolved, &backends));
@@ -400,6 +432,7 @@ async fn main_loop(
                 Some(Ok(Event::Paste(text))) => {
                     state.handle_paste(&text);
                     input_dirty = true;
+                    dirty = Dirty::ALL;
                 }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => break exit::FAILED,
@@ -408,41 +441,53 @@ async fn main_loop(
             _ = sighup.recv() => break 128 + 1,
             s = live.recv(), if samples_open => match s {
                 Some(s) => {
-                    if let Some(r) = &recorder {
-                        r.record(&s);
-                    }
-                    data_dirty |= state.apply_sample(s);
                     // Drain whatever else is queued before the next frame.
-                    while let Some(s) = live.try_recv() {
+                    let mut next = Some(s);
+                    while let Some(s) = next {
                         if let Some(r) = &recorder {
                             r.record(&s);
                         }
-                        data_dirty |= state.apply_sample(s);
+                        let marks = crate::ui::regions::sample_marks(state, &s.source);
+                        if state.apply_sample(s) {
+                            data_dirty = true;
+                            dirty = dirty.or(marks);
+                        }
+                        next = live.try_recv();
                     }
                 }
                 None => samples_open = false,
             },
             _ = replay_tick.tick(), if replaying => {
-                input_dirty |= state.replay_advance(replay::TICK);
+                if state.replay_advance(replay::TICK) {
+                    input_dirty = true;
+                    dirty = dirty.or(Dirty::SAMPLE);
+                }
             }
             s = fleet.live.recv(), if fleet.live.is_running() => if let Some((ctx, s)) = s {
                 data_dirty |= state.fleet_apply(&ctx, s);
                 while let Some((ctx, s)) = fleet.live.try_recv() {
                     data_dirty |= state.fleet_apply(&ctx, s);
                 }
+                if data_dirty {
+                    dirty = dirty.or(Dirty::SAMPLE);
+                }
             },
             f = inbox.recv() => if let Some(f) = f {
                 f(state);
                 input_dirty = true;
+                dirty = Dirty::ALL;
             },
             _ = op_tick.tick(), if !state.modals.is_empty() => {
                 if state.modals.last_mut().is_some_and(|m| m.tick()) {
                     input_dirty = true;
+                    dirty = Dirty::ALL;
                 }
             }
             _ = tick.tick() => {
-                // The clock and every age change once a second.
+                // The clock changes once a second; the body and footer are drawn again only
+                // when an age or expiry they show moved (their clock keys).
                 input_dirty = true;
+                dirty = dirty.or(Dirty::TICK);
             }
             _ = sleep => {}
         }
@@ -468,39 +513,6 @@ async fn main_loop(
         }
     }
     code
-}
-
-/// Interrupted cutovers (audit log + backend state) become "resume/roll back cutover X"
-/// palette entries; scanned on a task so startup never waits on a backend.
-fn spawn_recovery_scan(
-    resolved: &Resolved,
-    backends: &Backends,
-    inbox: mpsc::UnboundedSender<StateFn>,
-) {
-    if resolved.ops_read_only() {
-        return;
-    }
-    let (r, b) = (resolved.clone(), backends.clone());
-    tokio::spawn(async move {
-        let Ok(pending) = crate::ops::cutover::pending(&r, &b).await else {
-            return;
-        };
-        if pending.is_empty() {
-            return;
-        }
-        let _ = inbox.send(Box::new(move |st: &mut State| {
-            let names: Vec<String> = pending
-                .iter()
-                .map(|p| p.interrupted.target.clone())
-                .collect();
-            st.palette
-                .extend(ops_console::recovery_entries(&pending, st.read_only));
-            st.set_flash(format!(
-                "interrupted cutover {}: `:` resume or roll back",
-                names.join(", ")
-            ));
-        }));
-    });
 }
 
 /// `:export PATH`: the table on screen (filter and sort applied) to PATH, CSV unless PATH ends

@@ -7,15 +7,15 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Paragraph, Wrap};
 use tokio::sync::oneshot;
 
+use crate::app::op_modal::{Focus, ModalAction, OpModal, Phase};
 use crate::keymap::{Action, Keymap, Scope};
 use crate::services::Update;
 use crate::state::modal::{Modal, ModalOutcome};
+use crate::state::op_view::fmt_rps;
 use crate::state::text::TextInput;
 use crate::state::theme::Theme;
-use crate::ui::op_modal::{Focus, ModalAction, OpModal, Phase, fmt_rps};
 
 /// `+`/`-` scale the throttle by this; `-` from unlimited starts at [`THROTTLE_FROM_UNLIMITED`].
 const THROTTLE_STEP: f64 = 2.0;
@@ -32,19 +32,20 @@ impl OpModal {
 
     /// A key and the action the console's keymap gives it in the `dialog` scope.
     pub fn handle_action(&mut self, key: &KeyEvent, action: Option<&Action>) -> ModalAction {
-        if matches!(action, Some(Action::Up) | Some(Action::Down)) && self.throttle_input.is_none()
+        if matches!(action, Some(Action::Up) | Some(Action::Down))
+            && self.view.throttle_input.is_none()
         {
             let down = action == Some(&Action::Down);
-            let v = self.view.get();
+            let v = self.view.drawn.get();
             let max = v.rows.saturating_sub(v.plan.height);
-            self.plan_scroll = if down {
-                (self.plan_scroll.min(max) + 1).min(max)
+            self.view.plan_scroll = if down {
+                (self.view.plan_scroll.min(max) + 1).min(max)
             } else {
-                self.plan_scroll.min(max).saturating_sub(1)
+                self.view.plan_scroll.min(max).saturating_sub(1)
             };
             return ModalAction::Keep;
         }
-        match self.phase {
+        match self.view.phase {
             Phase::Preflight => match action {
                 Some(Action::Cancel) => {
                     self.handle
@@ -54,18 +55,18 @@ impl OpModal {
                 _ => ModalAction::Keep,
             },
             Phase::Confirming => self.confirm_key(key, action),
-            Phase::Running if self.throttle_input.is_some() => {
+            Phase::Running if self.view.throttle_input.is_some() => {
                 match action {
-                    Some(Action::Cancel) => self.throttle_input = None,
+                    Some(Action::Cancel) => self.view.throttle_input = None,
                     Some(Action::Accept) => {
-                        let typed = self.throttle_input.take().unwrap_or_default();
+                        let typed = self.view.throttle_input.take().unwrap_or_default();
                         match crate::ops::reindex::cli::parse_rps(typed.value().trim()) {
                             Ok(rps) => self.rethrottle(rps),
-                            Err(e) => self.log.push(format!("throttle not changed: {e}")),
+                            Err(e) => self.view.log.push(format!("throttle not changed: {e}")),
                         }
                     }
                     _ => {
-                        if let Some(t) = self.throttle_input.as_mut() {
+                        if let Some(t) = self.view.throttle_input.as_mut() {
                             t.handle_key(key);
                         }
                     }
@@ -75,16 +76,17 @@ impl OpModal {
             Phase::Running => {
                 match action {
                     Some(Action::ThrottleType) if self.handle.controls.is_some() => {
-                        self.throttle_input = Some(TextInput::default())
+                        self.view.throttle_input = Some(TextInput::default())
                     }
                     Some(Action::Hold) => self.handle.hold(),
                     Some(Action::Release) => self.handle.release(),
                     Some(Action::Abort) => self.handle.abort(),
                     Some(Action::RethrottleUp) => {
-                        self.rethrottle(self.throttle.map(|t| t * THROTTLE_STEP))
+                        self.rethrottle(self.view.throttle.map(|t| t * THROTTLE_STEP))
                     }
                     Some(Action::RethrottleDown) => self.rethrottle(Some(
-                        self.throttle
+                        self.view
+                            .throttle
                             .map_or(THROTTLE_FROM_UNLIMITED, |t| (t / THROTTLE_STEP).max(1.0)),
                     )),
                     Some(Action::ThrottleUnlimited) => self.rethrottle(None),
@@ -103,35 +105,35 @@ impl OpModal {
     /// Pasted text: into the name field while a typed confirmation is open, into the throttle
     /// while one is typed.
     pub fn paste(&mut self, text: &str) -> bool {
-        if let Some(t) = self.throttle_input.as_mut() {
+        if let Some(t) = self.view.throttle_input.as_mut() {
             return t.paste(text);
         }
-        if self.phase == Phase::Confirming && self.expected_name().is_some() {
-            self.focus = Focus::Input;
-            self.refusal = None;
-            return self.input.paste(text);
+        if self.view.phase == Phase::Confirming && self.expected_name().is_some() {
+            self.view.focus = Focus::Input;
+            self.view.refusal = None;
+            return self.view.input.paste(text);
         }
         false
     }
 
     fn try_confirm(&mut self) {
         match self.expected_name().map(str::to_string) {
-            Some(name) if self.input.value().trim() != name => {
-                self.refusal = Some(format!(
+            Some(name) if self.view.input.value().trim() != name => {
+                self.view.refusal = Some(format!(
                     "refused: typed {:?}, the name is not `{name}`",
-                    self.input.value().trim()
+                    self.view.input.value().trim()
                 ));
-                self.input.clear();
-                self.focus = Focus::Cancel;
+                self.view.input.clear();
+                self.view.focus = Focus::Cancel;
             }
             Some(name) => {
                 self.handle.confirm(&format!("typed {name} in the console"));
-                self.phase = Phase::Running;
-                self.refusal = None;
+                self.view.phase = Phase::Running;
+                self.view.refusal = None;
             }
             None => {
                 self.handle.confirm("answered yes in the console");
-                self.phase = Phase::Running;
+                self.view.phase = Phase::Running;
             }
         }
     }
@@ -142,12 +144,16 @@ impl OpModal {
         let Some(c) = self.handle.controls.clone() else {
             return;
         };
-        if rps == self.throttle {
-            self.log.push(format!("throttle already {}", fmt_rps(rps)));
+        if rps == self.view.throttle {
+            self.view
+                .log
+                .push(format!("throttle already {}", fmt_rps(rps)));
             return;
         }
-        self.throttle = rps;
-        self.log.push(format!("rethrottle to {}…", fmt_rps(rps)));
+        self.view.throttle = rps;
+        self.view
+            .log
+            .push(format!("rethrottle to {}…", fmt_rps(rps)));
         let tx = self.ctl_tx.clone();
         tokio::spawn(async move {
             let msg = match c.rethrottle(rps).await {
@@ -162,7 +168,7 @@ impl OpModal {
         let Some(c) = self.handle.controls.clone() else {
             return;
         };
-        self.log.push("cancelling the task…".into());
+        self.view.log.push("cancelling the task…".into());
         let tx = self.ctl_tx.clone();
         tokio::spawn(async move {
             let msg = match c.cancel_task().await {
@@ -181,14 +187,14 @@ impl OpModal {
             && TextInput::is_editing_key(key)
             && !matches!(key.code, KeyCode::Tab | KeyCode::BackTab);
         let to_text = editing
-            && (self.focus == Focus::Input
+            && (self.view.focus == Focus::Input
                 || matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace));
         match action {
             Some(Action::Cancel) => {
                 self.handle.decline("operator cancelled");
                 return ModalAction::Close;
             }
-            Some(Action::Accept) => match self.focus {
+            Some(Action::Accept) => match self.view.focus {
                 Focus::Cancel => {
                     self.handle.decline("operator cancelled");
                     return ModalAction::Close;
@@ -196,19 +202,19 @@ impl OpModal {
                 Focus::Input | Focus::Confirm => self.try_confirm(),
             },
             _ if to_text => {
-                self.focus = Focus::Input;
-                self.refusal = None;
-                self.input.handle_key(key);
+                self.view.focus = Focus::Input;
+                self.view.refusal = None;
+                self.view.input.handle_key(key);
             }
             Some(Action::FocusNext) => {
-                self.focus = match (self.focus, typed) {
+                self.view.focus = match (self.view.focus, typed) {
                     (Focus::Cancel, true) => Focus::Input,
                     (Focus::Cancel, false) | (Focus::Input, _) => Focus::Confirm,
                     (Focus::Confirm, _) => Focus::Cancel,
                 }
             }
             Some(Action::FocusPrev) => {
-                self.focus = match (self.focus, typed) {
+                self.view.focus = match (self.view.focus, typed) {
                     (Focus::Confirm, true) => Focus::Input,
                     (Focus::Confirm, false) | (Focus::Input, _) => Focus::Cancel,
                     (Focus::Cancel, _) => Focus::Confirm,
@@ -248,7 +254,7 @@ impl Modal for OpModal {
         self.pump();
         if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
             // Ctrl-C must not quit the console under a running operation: treat it as abort.
-            if self.phase == Phase::Running {
+            if self.view.phase == Phase::Running {
                 self.handle.abort();
                 return ModalOutcome::Keep;
             }
@@ -330,15 +336,7 @@ impl Modal for PreparingModal {
     fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         match (&self.op, &self.error) {
             (Some(m), _) => Modal::render(m, f, area, theme),
-            (None, Some(e)) => f.render_widget(
-                Paragraph::new(format!("✗ cannot plan {}: {e}", self.label))
-                    .wrap(Wrap { trim: false }),
-                area,
-            ),
-            (None, None) => f.render_widget(
-                Paragraph::new(format!("building the plan for {}…", self.label)),
-                area,
-            ),
+            (None, error) => crate::ui::op_modal::preparing(f, area, &self.label, error.as_deref()),
         }
     }
     fn handle_key(&mut self, ev: &KeyEvent, action: Option<&Action>) -> ModalOutcome {

@@ -8,7 +8,8 @@ use crate::config::Resolved;
 use crate::model::{Snapshot, Status};
 use crate::panels::Panels;
 use crate::sim::SimOptions;
-use crate::state::findings::{Finding, findings, status_word};
+use crate::state::findings::{Finding, status_word};
+use crate::state::registry::findings;
 
 pub const OK: i32 = 0;
 pub const WARNING: i32 = 1;

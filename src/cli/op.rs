@@ -13,9 +13,10 @@ use tokio::sync::mpsc;
 
 use super::exit;
 use super::op_term::{Confirmation, confirm, print_events, spawn_controls, spawn_signal_abort};
+use crate::app::backends::Backends;
 use crate::audit::AuditLog;
 use crate::config::Resolved;
-use crate::ops::cutover::{self, Backends};
+use crate::ops::cutover;
 use crate::ops::plan::{Confirm, Plan, render_guardrails};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::{self, OpControl, Operation, RunOutcome, Session};
@@ -178,7 +179,8 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                     .and_then(|o| o.write_block_timeout),
                 context: resolved.context_name.clone(),
             };
-            match cli::build(resolved, sim, req).await {
+            let admin = Backends::for_resolved(resolved, sim).connect_search_admin(resolved);
+            match cli::build(resolved, admin, req).await {
                 Ok(op) => {
                     let f = Flags {
                         dry_run,
@@ -205,7 +207,8 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             requests_per_second,
         } => {
             let rps = (requests_per_second > 0.0).then_some(requests_per_second);
-            crate::ops::reindex::cli::rethrottle(resolved, sim, &task, rps).await
+            let admin = Backends::for_resolved(resolved, sim).connect_search_admin(resolved);
+            crate::ops::reindex::cli::rethrottle(resolved, admin, &task, rps).await
         }
         OpCommand::Cancel { task, yes } => {
             if !yes {
@@ -229,15 +232,26 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                     }
                 }
             }
-            crate::ops::reindex::cli::cancel(resolved, sim, &task).await
+            let admin = Backends::for_resolved(resolved, sim).connect_search_admin(resolved);
+            crate::ops::reindex::cli::cancel(resolved, admin, &task).await
         }
-        OpCommand::Tasks => crate::ops::reindex::cli::list(resolved, sim).await,
+        OpCommand::Tasks => {
+            let admin = Backends::for_resolved(resolved, sim).connect_search_admin(resolved);
+            crate::ops::reindex::cli::list(admin).await
+        }
         OpCommand::Lifecycle {
             bucket,
             rules,
             dry_run,
             yes,
-        } => match crate::ops::lifecycle::op::cli::build(resolved, sim, &bucket, &rules).await {
+        } => match crate::ops::lifecycle::op::cli::build(
+            resolved,
+            Backends::for_resolved(resolved, sim).connect_lifecycle_admin(resolved),
+            &bucket,
+            &rules,
+        )
+        .await
+        {
             Ok(op) => {
                 println!("{}", op.details());
                 let f = Flags {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use crate::app::backends::Backends;
 use crate::cli::{SnapshotFormat, exit};
 use crate::config::Resolved;
 use crate::panels::Panels;
@@ -34,7 +35,9 @@ pub async fn run_headless(
     duration: Option<Duration>,
     max_bytes: u64,
 ) -> i32 {
-    let collectors = services::build(resolved, sim).await;
+    let collectors = Backends::for_resolved(resolved, sim)
+        .collectors(resolved)
+        .await;
     if collectors.is_empty() {
         eprintln!(
             "opsdeck record: context {:?} has no sources configured, nothing to record",

@@ -1,16 +1,16 @@
-//! The service registry: one row per kind of panel (`kind = "redis"` in panels/*.toml) saying
-//! everything the layers know about it as data: its name (the TOML kind, `errors[].source`, the
-//! snapshot key), the source that feeds it, what one row of its table is called, and which
-//! headline figures, thresholds (with their fixed direction) and state mappings its panel file
-//! may use. Behaviour stays in each layer's own file per service (`services/<name>/`,
-//! `ui/<name>.rs`); this table is what used to be five parallel lists and matches.
+//! The service registry: [`PanelKind`] is the one enum naming the services, and [`SERVICES`]
+//! has one row per kind (`kind = "redis"` in panels/*.toml) saying everything the layers know
+//! about it as data: its name (the TOML kind, `errors[].source`, the snapshot key), what one row
+//! of its table is called, and which headline figures, thresholds (with their fixed direction)
+//! and state mappings its panel file may use. The sources are derived from the kinds
+//! (`model::source::SourceKind::Service`). Behaviour stays in each layer's own file per service
+//! (`services/<name>/`, `ui/<name>.rs`); this table is what used to be five parallel lists and
+//! matches.
 //!
-//! Adding a service adds one [`ServiceDesc`] here (see docs/ARCHITECTURE.md, "Where to put
-//! things").
+//! Adding a service adds one [`ServiceDesc`] here (see docs/ARCHITECTURE.md, "The service
+//! registry").
 
 use serde::Deserialize;
-
-use super::source::SourceKind;
 
 /// The kind of a panel, as `kind = "..."` in a panel file. Every kind has one row in
 /// [`SERVICES`] ([`PanelKind::desc`]).
@@ -46,9 +46,6 @@ pub struct ServiceDesc {
     pub kind: PanelKind,
     /// `kind = "<name>"` in panel files; the source's name in `errors[].source` and on screen.
     pub name: &'static str,
-    /// The source feeding the panel; None for `cloudwatch`, fed per panel id
-    /// ([`SourceKind::CloudWatch`]).
-    pub source: Option<SourceKind>,
     /// What one row of its table (and its detail view) is: "node", "replica".
     pub item: &'static str,
     /// Headline figure names a panel file may list in `figures`, in the overview's default order.
@@ -64,7 +61,6 @@ pub const SERVICES: &[ServiceDesc] = &[
     ServiceDesc {
         kind: PanelKind::Aurora,
         name: "aurora",
-        source: Some(SourceKind::Aurora),
         item: "replica",
         figures: &[
             "worst_lag",
@@ -85,7 +81,6 @@ pub const SERVICES: &[ServiceDesc] = &[
     ServiceDesc {
         kind: PanelKind::Redis,
         name: "redis",
-        source: Some(SourceKind::Redis),
         item: "node",
         figures: &[
             "hit_ratio",
@@ -105,7 +100,6 @@ pub const SERVICES: &[ServiceDesc] = &[
     ServiceDesc {
         kind: PanelKind::S3,
         name: "s3",
-        source: Some(SourceKind::S3),
         item: "bucket",
         figures: &["total", "objects", "tiers", "cost", "rules"],
         thresholds: &[("monthly_cost_usd", Direction::Above)],
@@ -114,7 +108,6 @@ pub const SERVICES: &[ServiceDesc] = &[
     ServiceDesc {
         kind: PanelKind::OpenSearch,
         name: "opensearch",
-        source: Some(SourceKind::OpenSearch),
         item: "index",
         figures: &[
             "health",
@@ -133,7 +126,6 @@ pub const SERVICES: &[ServiceDesc] = &[
     ServiceDesc {
         kind: PanelKind::Redshift,
         name: "redshift",
-        source: Some(SourceKind::Redshift),
         item: "load run",
         figures: &["last_run", "failed", "p50_duration", "glue"],
         thresholds: &[("duration_seconds", Direction::Above)],
@@ -142,7 +134,6 @@ pub const SERVICES: &[ServiceDesc] = &[
     ServiceDesc {
         kind: PanelKind::CloudWatch,
         name: "cloudwatch",
-        source: None,
         item: "figure",
         figures: &[],
         thresholds: &[],
@@ -151,7 +142,6 @@ pub const SERVICES: &[ServiceDesc] = &[
     ServiceDesc {
         kind: PanelKind::Logs,
         name: "logs",
-        source: Some(SourceKind::Logs),
         item: "log event",
         figures: &[],
         thresholds: &[],
@@ -171,14 +161,6 @@ impl PanelKind {
     /// `kind = "<name>"` in panel files.
     pub fn name(self) -> &'static str {
         self.desc().name
-    }
-
-    /// The source that feeds a panel of this kind with id `panel_id`.
-    pub fn source(self, panel_id: &str) -> SourceKind {
-        match &self.desc().source {
-            Some(s) => s.clone(),
-            None => SourceKind::CloudWatch(panel_id.to_string()),
-        }
     }
 }
 
@@ -211,20 +193,6 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{}: {e}", d.name));
             assert_eq!(parsed, d.kind);
             assert_eq!(d.kind.desc().name, d.name);
-        }
-    }
-
-    #[test]
-    fn a_panel_is_fed_by_its_services_source_or_by_its_own_cloudwatch_source() {
-        assert_eq!(PanelKind::Redis.source("redis"), SourceKind::Redis);
-        assert_eq!(
-            PanelKind::CloudWatch.source("dynamodb"),
-            SourceKind::CloudWatch("dynamodb".into())
-        );
-        for d in SERVICES {
-            if let Some(s) = &d.source {
-                assert_eq!(s.name(), d.name, "errors[].source names the service");
-            }
         }
     }
 }

@@ -6,36 +6,92 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::logs::LogBatch;
+use super::service::{PanelKind, SERVICES};
 use super::*;
 
-/// Which source a sample came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Which source a sample came from. The services themselves are named once, by
+/// [`PanelKind`] (the registry, `model::service::SERVICES`); a source is a kind's collector,
+/// a generic CloudWatch panel's own collector, or the alarms.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SourceKind {
-    Aurora,
-    Redis,
-    S3,
-    OpenSearch,
-    Redshift,
+    /// The collector of a kind of panel: every kind but `cloudwatch`, whose panels each have
+    /// their own source ([`SourceKind::CloudWatch`]).
+    Service(PanelKind),
     /// A generic CloudWatch panel, by panel id.
     CloudWatch(String),
+    /// The CloudWatch alarms: no panel kind, the overview lists them.
     Alarms,
-    /// CloudWatch Logs groups followed by the console.
-    Logs,
 }
 
 impl SourceKind {
-    /// The name used in `errors[].source` and on screen.
+    /// The name used in `errors[].source` and on screen: the kind's name, `cloudwatch:<panel>`,
+    /// or `alarms`.
     pub fn name(&self) -> String {
         match self {
-            SourceKind::Aurora => "aurora".into(),
-            SourceKind::Redis => "redis".into(),
-            SourceKind::S3 => "s3".into(),
-            SourceKind::OpenSearch => "opensearch".into(),
-            SourceKind::Redshift => "redshift".into(),
+            SourceKind::Service(k) => k.name().into(),
             SourceKind::CloudWatch(id) => format!("cloudwatch:{id}"),
             SourceKind::Alarms => "alarms".into(),
-            SourceKind::Logs => "logs".into(),
+        }
+    }
+
+    /// The kind of panel this source feeds (None for the alarms).
+    pub fn panel_kind(&self) -> Option<PanelKind> {
+        match self {
+            SourceKind::Service(k) => Some(*k),
+            SourceKind::CloudWatch(_) => Some(PanelKind::CloudWatch),
+            SourceKind::Alarms => None,
+        }
+    }
+}
+
+impl PanelKind {
+    /// The source that feeds a panel of this kind with id `panel_id`.
+    pub fn source(self, panel_id: &str) -> SourceKind {
+        match self {
+            PanelKind::CloudWatch => SourceKind::CloudWatch(panel_id.to_string()),
+            k => SourceKind::Service(k),
+        }
+    }
+}
+
+/// How a recording spells a source (docs/RECORDING.md): the kind's name in snake case as the
+/// first recordings wrote it (`open_search`), `{"cloud_watch": PANEL_ID}`, `alarms`.
+fn recorded_name(k: PanelKind) -> &'static str {
+    match k {
+        PanelKind::OpenSearch => "open_search",
+        k => k.name(),
+    }
+}
+
+impl Serialize for SourceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SourceKind::Service(k) => s.serialize_str(recorded_name(*k)),
+            SourceKind::CloudWatch(id) => {
+                s.serialize_newtype_variant("SourceKind", 5, "cloud_watch", id)
+            }
+            SourceKind::Alarms => s.serialize_str("alarms"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Recorded {
+            Name(String),
+            CloudWatch { cloud_watch: String },
+        }
+        match Recorded::deserialize(d)? {
+            Recorded::CloudWatch { cloud_watch } => Ok(SourceKind::CloudWatch(cloud_watch)),
+            Recorded::Name(n) if n == "alarms" => Ok(SourceKind::Alarms),
+            Recorded::Name(n) => SERVICES
+                .iter()
+                .map(|d| d.kind)
+                .find(|k| *k != PanelKind::CloudWatch && recorded_name(*k) == n)
+                .map(SourceKind::Service)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown source {n:?}"))),
         }
     }
 }
@@ -52,6 +108,22 @@ pub enum Update {
     CloudWatch(String, Vec<CwFigure>),
     Alarms(Vec<Alarm>),
     Logs(LogBatch),
+}
+
+impl Update {
+    /// The source an update comes from (an update names its CloudWatch panel itself).
+    pub fn source(&self) -> SourceKind {
+        match self {
+            Update::Aurora(_) => SourceKind::Service(PanelKind::Aurora),
+            Update::Redis(_) => SourceKind::Service(PanelKind::Redis),
+            Update::S3(_) => SourceKind::Service(PanelKind::S3),
+            Update::OpenSearch(_) => SourceKind::Service(PanelKind::OpenSearch),
+            Update::Redshift(_) => SourceKind::Service(PanelKind::Redshift),
+            Update::CloudWatch(id, _) => SourceKind::CloudWatch(id.clone()),
+            Update::Alarms(_) => SourceKind::Alarms,
+            Update::Logs(_) => SourceKind::Service(PanelKind::Logs),
+        }
+    }
 }
 
 /// One collection round of one source, as the main loop receives it (and as a recording stores
@@ -141,5 +213,52 @@ mod tests {
             ..LogBatch::default()
         };
         assert_eq!(s.fold(Update::Logs(batch.clone())), Some(batch));
+    }
+
+    #[test]
+    fn a_panel_is_fed_by_its_services_source_or_by_its_own_cloudwatch_source() {
+        assert_eq!(
+            PanelKind::Redis.source("redis"),
+            SourceKind::Service(PanelKind::Redis)
+        );
+        assert_eq!(
+            PanelKind::CloudWatch.source("dynamodb"),
+            SourceKind::CloudWatch("dynamodb".into())
+        );
+        for d in SERVICES {
+            let s = d.kind.source("panel");
+            assert_eq!(s.panel_kind(), Some(d.kind));
+            if d.kind != PanelKind::CloudWatch {
+                assert_eq!(s.name(), d.name, "errors[].source names the service");
+            }
+        }
+    }
+
+    #[test]
+    fn recordings_spell_sources_as_before_and_read_them_back() {
+        let cases = [
+            (SourceKind::Service(PanelKind::Aurora), r#""aurora""#),
+            (
+                SourceKind::Service(PanelKind::OpenSearch),
+                r#""open_search""#,
+            ),
+            (SourceKind::Service(PanelKind::Logs), r#""logs""#),
+            (
+                SourceKind::CloudWatch("dms".into()),
+                r#"{"cloud_watch":"dms"}"#,
+            ),
+            (SourceKind::Alarms, r#""alarms""#),
+        ];
+        for (k, json) in cases {
+            assert_eq!(serde_json::to_string(&k).unwrap(), json);
+            assert_eq!(serde_json::from_str::<SourceKind>(json).unwrap(), k);
+            let mut cbor = Vec::new();
+            ciborium::into_writer(&k, &mut cbor).unwrap();
+            assert_eq!(
+                ciborium::from_reader::<SourceKind, _>(&cbor[..]).unwrap(),
+                k
+            );
+        }
+        assert!(serde_json::from_str::<SourceKind>(r#""cloudwatch""#).is_err());
     }
 }

@@ -19,12 +19,14 @@
 //! - Admin traits live with their service (`services::aurora::admin::MysqlAdmin` over sqlx,
 //!   `services::aurora::rds_admin::RdsAdmin` over aws-sdk-rds, `services::opensearch::admin`,
 //!   `services::s3::admin`), each implemented over the simulation in `sim::*_admin`.
-//!   Operations only talk to these traits; `ops` holds no client, parser or drawing.
+//!   Operations only talk to these traits and are handed their implementations
+//!   (`app::backends` chooses real or simulated); `ops` holds no client, parser or drawing
+//!   and never names the simulation.
 //! - [`cutover`]: the binlog / failover / blue-green strategies and `build()` from config;
 //!   [`cutover::pending`] finds interrupted cutovers with the backend's own view of them.
 //! - [`handle`]: the console's non-blocking handle on a running operation (events channel,
 //!   confirm/decline/hold/release/abort); `app::console`: palette entries and `StartOp` ->
-//!   modal (`ui::op_modal`).
+//!   modal (`app::op_modal` drives it, `ui::op_modal` draws its `state::op_view`).
 //!
 //! # Exit codes (CLI) and audit outcomes
 //! 0 done (`succeeded`), 1 failed (`failed`; rolled back if before the point of no return),

@@ -333,7 +333,7 @@ mod tests {
         // Figures that do not compress away, like real counters.
         r.used_memory_bytes = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20;
         Sample {
-            source: SourceKind::Redis,
+            source: SourceKind::Service(crate::model::service::PanelKind::Redis),
             at: fixture::now() + chrono::Duration::seconds(i),
             result: Ok(Update::Redis(r)),
         }
@@ -350,12 +350,12 @@ mod tests {
             want.push(sample(i));
         }
         rec.record(&Sample {
-            source: SourceKind::Aurora,
+            source: SourceKind::Service(crate::model::service::PanelKind::Aurora),
             at: fixture::now(),
             result: Err("connection refused".into()),
         });
         want.push(Sample {
-            source: SourceKind::Aurora,
+            source: SourceKind::Service(crate::model::service::PanelKind::Aurora),
             at: fixture::now(),
             result: Err("connection refused".into()),
         });

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::app::backends::Backends;
 use crate::config::Resolved;
 use crate::sim::SimOptions;
 use store::{SharedStore, Store};
@@ -55,7 +56,7 @@ pub async fn start(
     let store: SharedStore = Arc::new(Mutex::new(Store::default()));
     let mut tasks = Vec::new();
     for r in contexts {
-        let collectors = crate::services::build(r, sim).await;
+        let collectors = Backends::for_resolved(r, sim).collectors(r).await;
         tasks.extend(store::spawn(&r.context_name, collectors, &store));
     }
     let registry = Arc::new(export::registry(store.clone()));

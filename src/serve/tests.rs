@@ -7,12 +7,13 @@ use chrono::{TimeZone, Utc};
 
 use super::export;
 use super::store::Store;
+use crate::model::service::PanelKind;
 use crate::model::*;
 use crate::services::{Sample, SourceKind, Update};
 
 fn aurora_sample(at: chrono::DateTime<Utc>) -> Sample {
     Sample {
-        source: SourceKind::Aurora,
+        source: SourceKind::Service(PanelKind::Aurora),
         at,
         result: Ok(Update::Aurora(AuroraStatus {
             cluster: "catalog".into(),
@@ -44,7 +45,7 @@ fn aurora_sample(at: chrono::DateTime<Utc>) -> Sample {
 
 fn redis_sample(at: chrono::DateTime<Utc>) -> Sample {
     Sample {
-        source: SourceKind::Redis,
+        source: SourceKind::Service(PanelKind::Redis),
         at,
         result: Ok(Update::Redis(RedisStatus {
             hit_ratio: Some(0.875),
@@ -92,7 +93,11 @@ fn t0() -> chrono::DateTime<Utc> {
 #[test]
 fn replica_lag_is_exported_per_replica_and_reading_in_seconds() {
     let mut s = Store::default();
-    s.register("prod", SourceKind::Aurora, Duration::from_secs(2));
+    s.register(
+        "prod",
+        SourceKind::Service(PanelKind::Aurora),
+        Duration::from_secs(2),
+    );
     s.record("prod", aurora_sample(t0()), Duration::from_millis(30));
     let text = render(&s, t0() + chrono::Duration::seconds(1));
     assert!(
@@ -140,12 +145,16 @@ fn redis_hit_ratio_is_exported_for_the_deployment_and_per_node() {
 #[test]
 fn a_failed_round_marks_the_source_down_counts_an_error_and_keeps_the_last_data_with_its_age() {
     let mut s = Store::default();
-    s.register("prod", SourceKind::Aurora, Duration::from_secs(2));
+    s.register(
+        "prod",
+        SourceKind::Service(PanelKind::Aurora),
+        Duration::from_secs(2),
+    );
     s.record("prod", aurora_sample(t0()), Duration::from_millis(30));
     s.record(
         "prod",
         Sample {
-            source: SourceKind::Aurora,
+            source: SourceKind::Service(PanelKind::Aurora),
             at: t0() + chrono::Duration::seconds(2),
             result: Err("connection refused".into()),
         },

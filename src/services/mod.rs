@@ -1,6 +1,8 @@
 //! Collectors: one per configured source, each run in its own tokio task with its own interval,
-//! timeout and backoff. Real clients (this module's children) and the simulation (`crate::sim`)
-//! implement the same [`Collector`] trait, so the UI and `snapshot` cannot tell them apart.
+//! timeout and backoff. Real clients (this module's children) and the simulation implement the
+//! same [`Collector`] trait (and each service's wire and admin traits), so the UI and `snapshot`
+//! cannot tell them apart; which of the two a run uses is chosen above this layer
+//! (`app::backends`).
 
 pub mod admin_bound;
 pub mod alarms;
@@ -57,12 +59,9 @@ pub trait Collector: Send {
 
 pub type BoxCollector = Box<dyn Collector>;
 
-/// Collectors for a resolved config: the simulation in demo mode, otherwise one real collector
-/// per configured section. A service that is not configured gets no collector and no AWS call.
-pub async fn build(resolved: &Resolved, sim: &crate::sim::SimOptions) -> Vec<BoxCollector> {
-    if resolved.demo() {
-        return crate::sim::collectors(sim);
-    }
+/// The real collectors of a resolved context: one per configured section. A service that is not
+/// configured gets no collector and no AWS call. Building makes no network call.
+pub async fn build(resolved: &Resolved) -> Vec<BoxCollector> {
     let ctx = resolved.context();
     let aws = aws::AwsContext::new(ctx);
     let mut out: Vec<BoxCollector> = Vec::new();

@@ -1,9 +1,14 @@
 //! CloudWatch alarms over the simulated metrics, evaluated once per simulated minute the way
 //! CloudWatch does: N consecutive breaching datapoints -> ALARM, a non-breaching latest
-//! datapoint -> OK, a missing one -> INSUFFICIENT_DATA.
+//! datapoint -> OK, a missing one -> INSUFFICIENT_DATA. What DescribeAlarms and
+//! DescribeAlarmHistory would answer about them is built here as the SDK's own types, for the
+//! simulated alarms wire (`sim::alarms_wire`).
 
 use std::collections::VecDeque;
 
+use aws_sdk_cloudwatch::types::{
+    AlarmHistoryItem, AlarmType, Dimension, HistoryItemType, MetricAlarm, StateValue,
+};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
@@ -114,7 +119,24 @@ struct State {
     since: DateTime<Utc>,
     /// Newest first: (period start, value or None when missing).
     recent: VecDeque<(DateTime<Utc>, Option<f64>)>,
+    /// StateReasonData of the last transition (CloudWatch's JSON document).
+    reason_data: Option<String>,
+    /// Transitions, newest first, at most [`HISTORY_KEPT`]: (when, old, new, reason, data).
+    history: VecDeque<Transition>,
 }
+
+/// One simulated state change, kept for DescribeAlarmHistory.
+#[derive(Debug, Clone)]
+struct Transition {
+    at: DateTime<Utc>,
+    old: &'static str,
+    new: &'static str,
+    old_reason: String,
+    reason: String,
+}
+
+/// Transitions kept per alarm (CloudWatch keeps 30 days; the demo needs far fewer).
+const HISTORY_KEPT: usize = 100;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Alarms {
@@ -145,6 +167,8 @@ impl Alarms {
                     reason: "Threshold Crossed: no datapoints were breaching the threshold".into(),
                     since,
                     recent: VecDeque::new(),
+                    reason_data: None,
+                    history: VecDeque::new(),
                 })
                 .collect(),
             dims: DEFS
@@ -175,7 +199,16 @@ impl Alarms {
             st.recent.truncate(def.datapoints);
             let new_state = judge(def, st);
             if new_state != st.state {
-                st.reason = reason(def, st, new_state);
+                let why = reason(def, st, new_state);
+                st.history.push_front(Transition {
+                    at,
+                    old: st.state,
+                    new: new_state,
+                    old_reason: std::mem::replace(&mut st.reason, why.clone()),
+                    reason: why,
+                });
+                st.history.truncate(HISTORY_KEPT);
+                st.reason_data = Some(reason_data(def, st, at));
                 st.state = new_state;
                 st.since = at;
             }
@@ -196,7 +229,7 @@ impl Alarms {
                 panel: Some(d.panel.into()),
                 alarm_type: "MetricAlarm".into(),
                 rule: None,
-                reason_data: None,
+                reason_data: s.reason_data.clone(),
             })
             .collect();
         let rank = |s: &str| match s {
@@ -207,6 +240,89 @@ impl Alarms {
         out.sort_by_key(|a| rank(&a.state));
         out
     }
+}
+
+impl Alarms {
+    /// DescribeAlarms' MetricAlarms in `state`, as CloudWatch describes them.
+    pub fn metric_alarms(&self, state: &StateValue) -> Vec<MetricAlarm> {
+        DEFS.iter()
+            .zip(&self.states)
+            .zip(&self.dims)
+            .filter(|((_, s), _)| s.state == state.as_str())
+            .map(|((d, s), dims)| {
+                let mut b = MetricAlarm::builder()
+                    .alarm_name(d.name)
+                    .alarm_arn(format!(
+                        "arn:aws:cloudwatch:us-east-1:123456789012:alarm:{}",
+                        d.name
+                    ))
+                    .namespace(d.namespace)
+                    .metric_name(d.metric)
+                    .threshold(d.threshold)
+                    .evaluation_periods(d.datapoints as i32)
+                    .period(60)
+                    .state_value(StateValue::from(s.state))
+                    .state_reason(s.reason.clone())
+                    .state_updated_timestamp(smithy_time(s.since));
+                if let Some(data) = &s.reason_data {
+                    b = b.state_reason_data(data.clone());
+                }
+                for (k, v) in dims {
+                    b = b.dimensions(Dimension::builder().name(k).value(v).build());
+                }
+                b.build()
+            })
+            .collect()
+    }
+
+    /// DescribeAlarmHistory's StateUpdate items of `name`, newest first, at most `limit`
+    /// (HistoryData in CloudWatch's own JSON shape). None for an alarm the world does not have.
+    pub fn history_items(&self, name: &str, limit: usize) -> Option<Vec<AlarmHistoryItem>> {
+        let i = DEFS.iter().position(|d| d.name == name)?;
+        let st = &self.states[i];
+        Some(
+            st.history
+                .iter()
+                .take(limit)
+                .map(|t| {
+                    let data = serde_json::json!({
+                        "version": "1.0",
+                        "oldState": { "stateValue": t.old, "stateReason": t.old_reason },
+                        "newState": { "stateValue": t.new, "stateReason": t.reason },
+                    });
+                    AlarmHistoryItem::builder()
+                        .alarm_name(name)
+                        .alarm_type(AlarmType::MetricAlarm)
+                        .timestamp(smithy_time(t.at))
+                        .history_item_type(HistoryItemType::StateUpdate)
+                        .history_summary(format!("Alarm updated from {} to {}", t.old, t.new))
+                        .history_data(data.to_string())
+                        .build()
+                })
+                .collect(),
+        )
+    }
+}
+
+fn smithy_time(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
+    aws_smithy_types::DateTime::from_millis(t.timestamp_millis())
+}
+
+/// StateReasonData as CloudWatch writes it for a threshold alarm's evaluation.
+fn reason_data(def: &Def, st: &State, at: DateTime<Utc>) -> String {
+    let iso = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string();
+    serde_json::json!({
+        "version": "1.0",
+        "queryDate": iso(at),
+        "statistic": def.stat,
+        "period": 60,
+        "recentDatapoints": st.recent.iter().filter_map(|(_, v)| *v).collect::<Vec<f64>>(),
+        "threshold": def.threshold,
+        "evaluatedDatapoints": st.recent.iter().filter_map(|(t, v)| v.map(|v| serde_json::json!({
+            "timestamp": iso(*t), "sampleCount": 1.0, "value": v
+        }))).collect::<Vec<_>>(),
+    })
+    .to_string()
 }
 
 fn breaching(def: &Def, st: &State) -> bool {

@@ -40,11 +40,7 @@ fn with<T>(world: &SharedWorld, f: impl FnOnce(&mut World) -> T) -> T {
     f(&mut w)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Source,
-    Target,
-}
+pub use crate::services::aurora::admin::Role;
 
 pub struct SimMysql {
     world: SharedWorld,

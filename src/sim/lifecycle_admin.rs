@@ -3,22 +3,15 @@
 //! simulated days pass. The world stores the one lifecycle document model
 //! (`lifecycle_doc`) as put: nothing is converted, so nothing is dropped.
 
-use std::sync::Arc;
-
 use anyhow::{Result, anyhow};
 use async_trait::async_trait;
 
 use crate::services::s3::admin::{BucketUsage, LifecycleAdmin};
 use crate::services::s3::lifecycle_doc::LifecycleConfiguration;
-use crate::sim::{self, SharedWorld, SimError, SimOptions};
+use crate::sim::{self, SharedWorld, SimError};
 
 fn err(e: SimError) -> anyhow::Error {
     anyhow!("{}: {}", e.kind, e.message)
-}
-
-/// A fresh simulated world for a headless `opsdeck op` run in demo mode.
-pub fn shared(opts: &SimOptions) -> Arc<dyn LifecycleAdmin> {
-    Arc::new(SimLifecycleAdmin::new(sim::world(opts)))
 }
 
 pub struct SimLifecycleAdmin {
@@ -71,10 +64,11 @@ impl LifecycleAdmin for SimLifecycleAdmin {
 mod tests {
     use super::*;
     use crate::ops::lifecycle::validate::validate;
+    use crate::sim::SimOptions;
 
     #[tokio::test]
     async fn the_demo_bucket_rules_cross_over_and_are_valid() {
-        let admin = shared(&SimOptions::default());
+        let admin = SimLifecycleAdmin::new(sim::world(&SimOptions::default()));
         let w = sim::world(&SimOptions::default());
         let bucket = sim::lock(&w).bucket_names()[0].clone();
         let cfg = admin.get_lifecycle(&bucket).await.unwrap();
@@ -89,7 +83,7 @@ mod tests {
     #[tokio::test]
     async fn every_field_survives_the_simulations_put_and_get() {
         use crate::services::s3::lifecycle_doc::{EVERY_FIELD, parse};
-        let admin = shared(&SimOptions::default());
+        let admin = SimLifecycleAdmin::new(sim::world(&SimOptions::default()));
         let w = sim::world(&SimOptions::default());
         let bucket = sim::lock(&w).bucket_names()[0].clone();
         let cfg = parse(EVERY_FIELD, "every.json").unwrap();

@@ -8,11 +8,11 @@
 //! wall clock.
 
 mod alarms;
+pub mod alarms_wire;
 mod aurora;
 pub mod aurora_admin;
 mod clock;
 mod cloud;
-mod collect;
 pub mod lifecycle;
 pub mod lifecycle_admin;
 pub mod metrics_source;
@@ -41,7 +41,6 @@ use crate::services::BoxCollector;
 
 pub use aurora::MigrationState;
 pub use clock::SimClock;
-pub use collect::{Sampler, SimCollector};
 pub use opensearch::SimTask;
 pub use world::{SimError, World};
 
@@ -86,15 +85,17 @@ pub fn world(opts: &SimOptions) -> SharedWorld {
 /// Collectors reading `world`: the real collector of each headline service over its simulated
 /// wire, the CloudWatch panels through the generic panel collector over the world
 /// ([`metrics_source`]), as real CloudWatch panels do, and alarms.
-pub fn collectors_for(world: SharedWorld, _opts: &SimOptions) -> Vec<BoxCollector> {
-    let mut out = service_collectors(&world, true);
-    out.extend(
-        Sampler::all()
-            .into_iter()
-            .map(|s| Box::new(SimCollector::new(world.clone(), s)) as BoxCollector),
-    );
+pub fn collectors_for(world: SharedWorld) -> Vec<BoxCollector> {
+    demo_collectors(&world, true)
+}
+
+/// [`collectors_for`] with `follow_wall` chosen (see [`redis_collector`]): false when the
+/// caller steps the world itself (the frame meter).
+pub fn demo_collectors(world: &SharedWorld, follow_wall: bool) -> Vec<BoxCollector> {
+    let mut out = service_collectors(world, follow_wall);
+    out.push(Box::new(alarms_collector(world, follow_wall)));
     out.extend(metrics_source::collectors(
-        &world,
+        world,
         &crate::panels::Panels::embedded(),
     ));
     out
@@ -110,6 +111,19 @@ pub fn service_collectors(world: &SharedWorld, follow_wall: bool) -> Vec<BoxColl
         Box::new(opensearch_collector(world, follow_wall)),
         Box::new(redshift_collector(world, follow_wall)),
     ]
+}
+
+/// The real alarms collector over the simulated alarms' wire, every second (the world
+/// evaluates its alarms once per simulated minute, which `--speed` can make fast).
+pub fn alarms_collector(
+    world: &SharedWorld,
+    follow_wall: bool,
+) -> crate::services::alarms::AlarmsCollector {
+    crate::services::alarms::AlarmsCollector::over(
+        std::sync::Arc::new(alarms_wire::SimAlarmsWire::new(world.clone(), follow_wall)),
+        &crate::panels::Panels::embedded(),
+        std::time::Duration::from_secs(1),
+    )
 }
 
 /// The real S3 collector over the simulated bucket's wire, polling every 5 s (the daily
@@ -203,8 +217,9 @@ pub fn redis_collector_raw(
     )
 }
 
+/// [`collectors_for`] a new world from `opts`.
 pub fn collectors(opts: &SimOptions) -> Vec<BoxCollector> {
-    collectors_for(world(opts), opts)
+    collectors_for(world(opts))
 }
 
 /// Lock a shared world, recovering it if a holder panicked (the model has no invariants a

@@ -288,6 +288,13 @@ impl Etl {
                     error: (g.failed && !running).then(|| {
                         "An error occurred while calling o142.pyWriteDynamicFrame. Executor heartbeat timed out after 122354 ms".to_string()
                     }),
+                    attempt: Some(0),
+                    completed_at: (!running)
+                        .then(|| g.started + chrono::Duration::milliseconds((g.dur * 1000.0) as i64)),
+                    // 10 DPU-seconds per second: ten G.1X workers (1 DPU each).
+                    worker_type: Some("G.1X".into()),
+                    workers: Some(10),
+                    max_capacity_dpu: Some(10.0),
                 }
             })
             .collect()

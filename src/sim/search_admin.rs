@@ -4,7 +4,6 @@
 //! settings, node disks) is answered with fixed StreamShop-shaped values.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use anyhow::{Result, anyhow, bail};
 use async_trait::async_trait;
@@ -13,15 +12,10 @@ use serde_json::{Value, json};
 use crate::services::opensearch::admin::{
     DocIds, IndexDefinition, NodeDisk, RunningTask, SearchAdmin, TaskProgress,
 };
-use crate::sim::{self, SharedWorld, SimError, SimOptions, World};
+use crate::sim::{self, SharedWorld, SimError, World};
 
 fn err(e: SimError) -> anyhow::Error {
     anyhow!("{}: {}", e.kind, e.message)
-}
-
-/// A fresh simulated world for a headless `opsdeck op` run in demo mode.
-pub fn shared(opts: &SimOptions) -> Arc<dyn SearchAdmin> {
-    Arc::new(SimSearchAdmin::new(sim::world(opts)))
 }
 
 /// The admin over a world someone else also drives (the console passes its own).
@@ -261,9 +255,12 @@ impl SearchAdmin for SimSearchAdmin {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::ops::reindex::{ReindexOp, ReindexRequest};
     use crate::ops::runner::Operation;
+    use crate::sim::SimOptions;
 
     #[tokio::test]
     async fn the_demo_cluster_reindexes_the_products_alias_and_moves_it() {
@@ -271,7 +268,7 @@ mod tests {
             speed: 200.0,
             ..Default::default()
         };
-        let admin: Arc<dyn SearchAdmin> = shared(&opts);
+        let admin: Arc<dyn SearchAdmin> = Arc::new(SimSearchAdmin::new(sim::world(&opts)));
         let before = admin.alias_targets("products").await.unwrap();
         assert_eq!(before.len(), 1, "{before:?}");
         let op = ReindexOp::prepare(

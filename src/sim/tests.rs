@@ -26,10 +26,6 @@ fn opts(seed: u64, scenario: Scenario) -> SimOptions {
     }
 }
 
-fn sample_all(w: &World, samplers: &mut [Sampler]) -> Vec<Update> {
-    samplers.iter_mut().map(|s| s.sample(w)).collect()
-}
-
 /// The S3, OpenSearch and Redshift collectors over the simulated wires, then the alarms,
 /// at each sim time.
 async fn run(seed: u64, scenario: Scenario, times: &[f64]) -> Vec<Vec<Update>> {
@@ -38,7 +34,7 @@ async fn run(seed: u64, scenario: Scenario, times: &[f64]) -> Vec<Vec<Update>> {
         .into_iter()
         .skip(2)
         .collect();
-    let mut samplers = Sampler::all();
+    cs.push(Box::new(alarms_collector(&world, false)));
     let mut out = Vec::new();
     for &t in times {
         lock(&world).advance_to(t);
@@ -46,7 +42,6 @@ async fn run(seed: u64, scenario: Scenario, times: &[f64]) -> Vec<Vec<Update>> {
         for c in &mut cs {
             row.push(c.collect().await.expect("a sim round"));
         }
-        row.extend(sample_all(&lock(&world), &mut samplers));
         out.push(row);
     }
     out

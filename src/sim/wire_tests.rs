@@ -157,3 +157,56 @@ async fn sim_glue_runs_and_running_copies_come_through_the_redshift_collector() 
     );
     assert!(st.runs.iter().any(|r| r.median_seconds.is_some()));
 }
+
+/// The demo's alarms come out of the real alarms collector and history parser: an alarm the
+/// world put in ALARM is listed with its StateReasonData, and its DescribeAlarmHistory items
+/// parse into the transitions that led there, newest first, ending in its current state.
+#[tokio::test]
+async fn sim_alarms_go_through_the_real_collector_and_their_history_ends_in_the_listed_state() {
+    use crate::services::Collector as _;
+    use crate::services::alarms::{self, AlarmsWire as _};
+    let w = world(&SimOptions {
+        scenario: Scenario::BlackFriday,
+        ..opts(7)
+    });
+    let mut c = alarms_collector(&w, false);
+    let wire = alarms_wire::SimAlarmsWire::new(w.clone(), false);
+    let mut t = 0.0;
+    let listed = loop {
+        t += 600.0;
+        assert!(t < 48.0 * 3600.0, "no alarm fired in two simulated days");
+        lock(&w).advance_to(t);
+        let crate::services::Update::Alarms(v) = c.collect().await.expect("a sim round") else {
+            panic!("the alarms collector reports alarms")
+        };
+        if let Some(a) = v.into_iter().find(|a| a.state == "ALARM") {
+            break a;
+        }
+    };
+    assert!(
+        listed.reason.starts_with("Threshold Crossed"),
+        "{}",
+        listed.reason
+    );
+    let data: serde_json::Value =
+        serde_json::from_str(listed.reason_data.as_deref().expect("StateReasonData")).unwrap();
+    assert_eq!(data["period"], 60);
+    let h = alarms::history(&wire, &listed.name, std::time::Duration::from_secs(1))
+        .await
+        .expect("the simulated endpoint serves DescribeAlarmHistory");
+    assert!(!h.is_empty());
+    assert_eq!(h[0].new, "ALARM");
+    assert_eq!(Some(h[0].at), listed.since);
+    assert_eq!(h[0].reason, listed.reason);
+    assert!(
+        h.windows(2)
+            .all(|p| p[0].at >= p[1].at && p[0].old == p[1].new)
+    );
+    assert!(
+        wire.alarm_history("no-such-alarm", 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "CloudWatch answers an unknown name with no items"
+    );
+}

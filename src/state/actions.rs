@@ -215,9 +215,9 @@ impl State {
                     }
                 } else if self.tab == Tab::Overview {
                     let sel = self.view().selected;
-                    if let Some(name) = overview::alarm_at(self, sel) {
+                    if let Some(name) = lines::alarm_at(self, sel) {
                         self.alarm_detail = Some(name);
-                    } else if let Some(id) = overview::panel_at(self, sel) {
+                    } else if let Some(id) = lines::panel_at(self, sel) {
                         self.goto_tab(Tab::Panel(id));
                     }
                 } else if self.detail.is_empty() {

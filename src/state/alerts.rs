@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::findings::{Finding, service_of_source};
-use super::overview::{rows, visible_alarms};
+use super::lines::{rows, visible_alarms};
 use super::{Input, State, Tab};
 use crate::model::Status;
 
@@ -190,10 +190,7 @@ pub fn target(st: &State) -> Option<(String, String)> {
         }
         Tab::Panel(id) => {
             let def = st.panels.get(id)?;
-            let service = match def.kind {
-                crate::panels::PanelKind::CloudWatch => def.id.clone(),
-                k => k.name().to_string(),
-            };
+            let service = service_of_source(&def.kind.source(&def.id).name()).to_string();
             Some((service_key(&service), format!("{} findings", def.title)))
         }
     }

@@ -11,8 +11,20 @@ use crate::panels::PanelKind;
 pub struct Detail {
     pub panel: String,
     pub kind: PanelKind,
-    /// The row's identifier ([`super::table::TableRow::id`]).
+    /// The row's identifier ([`super::table::TableRow::id`]; a Glue run's run id).
     pub id: String,
+    /// What kind of row of the panel it is.
+    pub item: DetailItem,
+}
+
+/// Which of a panel's tables a detail view's row is from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DetailItem {
+    /// The panel's own table (a load run on the Redshift panel).
+    #[default]
+    Row,
+    /// A Glue job run (the Redshift panel's second table).
+    GlueRun,
 }
 
 impl State {
@@ -22,11 +34,22 @@ impl State {
         let Some(kind) = self.panels.get(&panel).map(|d| d.kind) else {
             return;
         };
+        if let Some(g) = self.selected_glue_run() {
+            let id = g.id.clone();
+            self.detail.push(Detail {
+                panel,
+                kind,
+                id,
+                item: DetailItem::GlueRun,
+            });
+            return;
+        }
         match self.selected_row() {
             Some(r) => self.detail.push(Detail {
                 panel,
                 kind,
                 id: r.id,
+                item: DetailItem::Row,
             }),
             None => self.set_flash("no row selected"),
         }
@@ -52,7 +75,10 @@ impl State {
         let id = match (&self.alarm_detail, self.detail.last()) {
             (Some(name), _) => Some(name.clone()),
             (None, Some(d)) => Some(d.id.clone()),
-            (None, None) => self.selected_row().map(|r| r.id),
+            (None, None) => match self.selected_glue_run() {
+                Some(g) => Some(g.id.clone()),
+                None => self.selected_row().map(|r| r.id),
+            },
         };
         match id {
             Some(id) => {

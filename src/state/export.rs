@@ -3,7 +3,8 @@
 //! every column of [`super::table::Table`], figures in base units (bytes, seconds, ratios).
 
 use super::State;
-use super::table::{TableRow, table};
+use super::registry::table;
+use super::table::TableRow;
 
 /// Output format, from a file name's extension or `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

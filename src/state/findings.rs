@@ -1,5 +1,6 @@
-//! Threshold evaluation: what is wrong, per service, in one sentence each. The overview and
-//! `opsdeck check` use the same function, so the screen and the pager judge alike; the
+//! Threshold evaluation: what is wrong, per service, in one sentence each: one judging function
+//! per kind, chosen by its line in `super::registry::PANEL_STATE` (whose `judged` runs them all).
+//! The overview and `opsdeck check` use the same function, so the screen and the pager judge alike; the
 //! console adds hysteresis (`super::hysteresis`: a figure's finding is raised and cleared
 //! per its panel's `raise_after` / `clear_after` / `clear_margin`), a single `check` round
 //! judges each value on its own.
@@ -64,34 +65,9 @@ fn limit(t: &Threshold, status: Status, f: impl Fn(f64) -> String) -> String {
         .unwrap_or_default()
 }
 
-/// Every non-OK finding in a snapshot, worst first (stable within a status), each value
-/// judged on its own (one round: `opsdeck check`, `snapshot`-based tests).
-pub fn findings(snap: &Snapshot, panels: &Panels) -> Vec<Finding> {
-    judged(snap, panels, &mut Judge::Plain)
-}
-
-/// Every non-OK finding, with each thresholded figure's status from `judge` (keyed
-/// `aurora.replica_lag_seconds`, `redis.hit_ratio`, `PANEL/LABEL` for CloudWatch figures, ...).
-pub fn judged(snap: &Snapshot, panels: &Panels, judge: &mut Judge<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if let Some(a) = &snap.aurora {
-        aurora(a, panels.of_kind(PanelKind::Aurora), judge, &mut out);
-    }
-    if let Some(r) = &snap.redis {
-        redis(r, panels.of_kind(PanelKind::Redis), judge, &mut out);
-    }
-    if let Some(s) = &snap.s3 {
-        s3(s, panels.of_kind(PanelKind::S3), judge, &mut out);
-    }
-    if let Some(o) = &snap.opensearch {
-        opensearch(o, panels.of_kind(PanelKind::OpenSearch), judge, &mut out);
-    }
-    if let Some(r) = &snap.redshift {
-        redshift(r, panels.of_kind(PanelKind::Redshift), &mut out);
-    }
-    if let Some(cw) = &snap.cloudwatch {
-        cloudwatch(cw, panels, judge, &mut out);
-    }
+/// The alarms in ALARM, each a critical finding of the `alarms` service (alarms are not a
+/// panel kind: they have no [`PANEL_STATE`](super::registry::PANEL_STATE) line).
+pub(super) fn alarms(snap: &Snapshot, out: &mut Vec<Finding>) {
     for a in &snap.alarms {
         if a.state.eq_ignore_ascii_case("alarm") {
             out.push(Finding::new(
@@ -101,6 +77,10 @@ pub fn judged(snap: &Snapshot, panels: &Panels, judge: &mut Judge<'_>) -> Vec<Fi
             ));
         }
     }
+}
+
+/// Each source's failed round (`errors[]`), an unknown finding of the service it feeds.
+pub(super) fn source_errors(snap: &Snapshot, out: &mut Vec<Finding>) {
     for e in &snap.errors {
         out.push(Finding::new(
             service_of_source(&e.source),
@@ -108,9 +88,42 @@ pub fn judged(snap: &Snapshot, panels: &Panels, judge: &mut Judge<'_>) -> Vec<Fi
             format!("source error: {}", e.message),
         ));
     }
-    out.sort_by_key(|f| std::cmp::Reverse(f.status));
-    out
 }
+
+// One line each in `PANEL_STATE`: the kind's section of the snapshot, judged against its panel.
+type Out<'o> = &'o mut Vec<Finding>;
+pub(super) fn aurora_findings(s: &Snapshot, p: &Panels, j: &mut Judge<'_>, out: Out<'_>) {
+    if let Some(a) = &s.aurora {
+        aurora(a, p.of_kind(PanelKind::Aurora), j, out);
+    }
+}
+pub(super) fn redis_findings(s: &Snapshot, p: &Panels, j: &mut Judge<'_>, out: Out<'_>) {
+    if let Some(r) = &s.redis {
+        redis(r, p.of_kind(PanelKind::Redis), j, out);
+    }
+}
+pub(super) fn s3_findings(s: &Snapshot, p: &Panels, j: &mut Judge<'_>, out: Out<'_>) {
+    if let Some(b) = &s.s3 {
+        s3(b, p.of_kind(PanelKind::S3), j, out);
+    }
+}
+pub(super) fn opensearch_findings(s: &Snapshot, p: &Panels, j: &mut Judge<'_>, out: Out<'_>) {
+    if let Some(o) = &s.opensearch {
+        opensearch(o, p.of_kind(PanelKind::OpenSearch), j, out);
+    }
+}
+pub(super) fn redshift_findings(s: &Snapshot, p: &Panels, _: &mut Judge<'_>, out: Out<'_>) {
+    if let Some(r) = &s.redshift {
+        redshift(r, p.of_kind(PanelKind::Redshift), out);
+    }
+}
+pub(super) fn cloudwatch_findings(s: &Snapshot, p: &Panels, j: &mut Judge<'_>, out: Out<'_>) {
+    if let Some(cw) = &s.cloudwatch {
+        cloudwatch(cw, p, j, out);
+    }
+}
+/// Log lines are read, not judged.
+pub(super) fn no_findings(_: &Snapshot, _: &Panels, _: &mut Judge<'_>, _: Out<'_>) {}
 
 /// Worst status per service (services with data and no finding are OK).
 pub fn service_status(findings: &[Finding], service: &str) -> Status {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::state::fixture;
+use crate::state::registry::findings;
 
 #[test]
 fn fixture_findings_name_the_worst_replica_and_its_lag_source() {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::model::service::PanelKind;
 use crate::model::source::{Sample, SourceKind, Update};
 use crate::model::*;
 use crate::state::{State, StateInit};
@@ -326,6 +327,7 @@ pub fn redshift() -> RedshiftStatus {
                 duration_seconds: Some(312.0),
                 dpu_seconds: Some(3120.0),
                 error: None,
+                ..Default::default()
             },
             GlueRun {
                 job: "clicks-etl".into(),
@@ -335,6 +337,7 @@ pub fn redshift() -> RedshiftStatus {
                 duration_seconds: Some(131.0),
                 dpu_seconds: None,
                 error: None,
+                ..Default::default()
             },
         ],
         ..Default::default()
@@ -507,32 +510,26 @@ pub fn snapshot() -> Snapshot {
     }
 }
 
-fn sample(source: SourceKind, at: DateTime<Utc>, update: Update) -> Sample {
+fn sample(at: DateTime<Utc>, update: Update) -> Sample {
+    let source = update.source();
     let result = Ok(update);
     Sample { source, at, result }
 }
 
 /// Sources the fixture registers, with their collection intervals.
 pub fn sources() -> Vec<(SourceKind, Duration)> {
+    let secs = Duration::from_secs;
+    let cw = |id: &str| SourceKind::CloudWatch(id.into());
     vec![
-        (SourceKind::Aurora, Duration::from_secs(1)),
-        (SourceKind::Redis, Duration::from_secs(1)),
-        (SourceKind::S3, Duration::from_secs(3600)),
-        (SourceKind::OpenSearch, Duration::from_secs(2)),
-        (SourceKind::Redshift, Duration::from_secs(60)),
-        (
-            SourceKind::CloudWatch("cloudfront".into()),
-            Duration::from_secs(60),
-        ),
-        (
-            SourceKind::CloudWatch("dynamodb".into()),
-            Duration::from_secs(60),
-        ),
-        (
-            SourceKind::CloudWatch("dms".into()),
-            Duration::from_secs(60),
-        ),
-        (SourceKind::Alarms, Duration::from_secs(60)),
+        (PanelKind::Aurora.source(""), secs(1)),
+        (PanelKind::Redis.source(""), secs(1)),
+        (PanelKind::S3.source(""), secs(3600)),
+        (PanelKind::OpenSearch.source(""), secs(2)),
+        (PanelKind::Redshift.source(""), secs(60)),
+        (cw("cloudfront"), secs(60)),
+        (cw("dynamodb"), secs(60)),
+        (cw("dms"), secs(60)),
+        (SourceKind::Alarms, secs(60)),
     ]
 }
 
@@ -566,32 +563,25 @@ pub fn state() -> State {
             r = redis();
             o = opensearch();
         }
-        st.apply_sample(sample(SourceKind::Aurora, t, Update::Aurora(a)));
-        st.apply_sample(sample(SourceKind::Redis, t, Update::Redis(r)));
+        st.apply_sample(sample(t, Update::Aurora(a)));
+        st.apply_sample(sample(t, Update::Redis(r)));
         if i % 2 == 1 {
-            st.apply_sample(sample(SourceKind::OpenSearch, t, Update::OpenSearch(o)));
+            st.apply_sample(sample(t, Update::OpenSearch(o)));
         }
     }
     let t = now();
+    st.apply_sample(sample(t - chrono::Duration::seconds(600), Update::S3(s3())));
     st.apply_sample(sample(
-        SourceKind::S3,
-        t - chrono::Duration::seconds(600),
-        Update::S3(s3()),
-    ));
-    st.apply_sample(sample(
-        SourceKind::Redshift,
         t - chrono::Duration::seconds(20),
         Update::Redshift(redshift()),
     ));
     for (id, figs) in cloudwatch() {
         st.apply_sample(sample(
-            SourceKind::CloudWatch(id.clone()),
             t - chrono::Duration::seconds(30),
             Update::CloudWatch(id, figs),
         ));
     }
     st.apply_sample(sample(
-        SourceKind::Alarms,
         t - chrono::Duration::seconds(20),
         Update::Alarms(alarms()),
     ));

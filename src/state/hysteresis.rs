@@ -233,7 +233,7 @@ mod tests {
 
         fn sample(st: &mut State, i: i64, hit_ratio: f64) {
             st.apply_sample(Sample {
-                source: SourceKind::Redis,
+                source: SourceKind::Service(crate::model::service::PanelKind::Redis),
                 at: Utc.timestamp_opt(1_800_000_000 + i, 0).unwrap(),
                 result: Ok(Update::Redis(RedisStatus {
                     hit_ratio: Some(hit_ratio),
@@ -288,7 +288,7 @@ mod tests {
                 sample(&mut st, i as i64, *v);
             }
             let f = st.findings();
-            let (rows, _) = crate::state::overview::rows(&st, &f);
+            let (rows, _) = crate::state::lines::rows(&st, &f);
             let hit = rows
                 .iter()
                 .flat_map(|r| r.figures.iter())

@@ -1,10 +1,9 @@
 //! The logs panel's state: the bounded scroll-back, where the view is anchored (following the
 //! newest line, or held on a line by scrolling or pausing), and the groups' latest problems.
 
-use super::{State, Tab};
+use super::State;
 use crate::model::logs::DEFAULT_MAX_LINES;
 use crate::model::logs::{GroupEvent, LogBatch, LogBuffer, LogsTarget};
-use crate::panels::PanelKind;
 
 #[derive(Debug, Clone)]
 pub struct LogsView {
@@ -122,81 +121,90 @@ pub fn glue_run_for<'a>(
         .max_by_key(|g| g.started_at)
 }
 
-/// The log group and time range behind the selected row: an Aurora instance's error log
-/// (Aurora publishes one group per cluster, one stream per instance); for a Redshift load, the
-/// warehouse's configured `redshift.log_group` over the load's own time range, or, without
-/// one, the output of the Glue run that fed it (the latest run started before it).
-pub fn target_for(st: &State) -> Option<LogsTarget> {
-    let Tab::Panel(id) = &st.tab else {
-        return None;
-    };
-    let kind = st.panels.get(id)?.kind;
-    let sel = st.view().selected;
+/// A Glue run's output log (`/aws-glue/jobs/output`, one stream per run id) over its run: a
+/// run still going is followed, a finished one read to its end.
+fn glue_output(glue: &crate::model::GlueRun) -> Option<LogsTarget> {
     let minute = 60_000;
-    match kind {
-        PanelKind::Aurora => {
-            let a = st.data.aurora.as_ref()?;
-            let r = a
-                .replicas
-                .iter()
-                .filter(|r| st.row_matches(&format!("{} {:?} {:?}", r.name, r.state, r.lag_source)))
-                .nth(sel)?;
-            Some(LogsTarget {
-                group: format!("/aws/rds/cluster/{}/error", a.cluster),
-                stream: Some(r.name.clone()),
-                start_ms: Some(st.now.timestamp_millis() - 15 * minute),
-                end_ms: None,
+    let start = glue.started_at?.timestamp_millis();
+    Some(LogsTarget {
+        group: "/aws-glue/jobs/output".into(),
+        stream: Some(glue.id.clone()),
+        start_ms: Some(start - minute),
+        end_ms: glue
+            .duration_seconds
+            .filter(|_| {
+                !matches!(
+                    glue.state.as_str(),
+                    "RUNNING" | "STARTING" | "STOPPING" | "WAITING"
+                )
             })
-        }
-        PanelKind::Redshift => {
-            let r = st.data.redshift.as_ref()?;
-            let load = r
-                .runs
-                .iter()
-                .filter(|x| {
-                    st.row_matches(&format!(
-                        "{} {} {}",
-                        x.table,
-                        x.status,
-                        x.error.as_deref().unwrap_or("")
-                    ))
-                })
-                .nth(sel)?;
-            let at = load.started_at?;
-            if let Some(group) = &r.log_group {
-                let start = at.timestamp_millis();
-                let running = load.status == "running";
-                return Some(LogsTarget {
-                    group: group.clone(),
-                    stream: None,
-                    start_ms: Some(start - minute),
-                    // a running load is followed; a finished one is read to its end
-                    end_ms: load
-                        .duration_seconds
-                        .filter(|_| !running)
-                        .map(|d| start + (d * 1000.0) as i64 + minute),
-                });
-            }
-            let glue = glue_run_for(r, load)?;
-            let start = glue.started_at?.timestamp_millis();
-            Some(LogsTarget {
-                group: "/aws-glue/jobs/output".into(),
-                stream: Some(glue.id.clone()),
-                start_ms: Some(start - minute),
-                // a run still going is followed; a finished one is read to its end
-                end_ms: glue
-                    .duration_seconds
-                    .filter(|_| {
-                        !matches!(
-                            glue.state.as_str(),
-                            "RUNNING" | "STARTING" | "STOPPING" | "WAITING"
-                        )
-                    })
-                    .map(|d| start + (d * 1000.0) as i64 + minute),
-            })
-        }
-        _ => None,
+            .map(|d| start + (d * 1000.0) as i64 + minute),
+    })
+}
+
+// One line each in `super::registry::PANEL_STATE` (`logs`): the log group and time range behind
+// the Nth row (after the filter) of the kind's table; `L` opens it.
+
+/// An Aurora instance's error log: Aurora publishes one group per cluster, one stream per
+/// instance; the last 15 minutes.
+pub(super) fn aurora_target(st: &State, sel: usize) -> Option<LogsTarget> {
+    let minute = 60_000;
+    let a = st.data.aurora.as_ref()?;
+    let r = a
+        .replicas
+        .iter()
+        .filter(|r| st.row_matches(&format!("{} {:?} {:?}", r.name, r.state, r.lag_source)))
+        .nth(sel)?;
+    Some(LogsTarget {
+        group: format!("/aws/rds/cluster/{}/error", a.cluster),
+        stream: Some(r.name.clone()),
+        start_ms: Some(st.now.timestamp_millis() - 15 * minute),
+        end_ms: None,
+    })
+}
+
+/// For a Redshift load, the warehouse's configured `redshift.log_group` over the load's own
+/// time range, or, without one, the output of the Glue run that fed it (the latest run started
+/// before it).
+pub(super) fn redshift_target(st: &State, sel: usize) -> Option<LogsTarget> {
+    let minute = 60_000;
+    let r = st.data.redshift.as_ref()?;
+    if let Some(g) = st.selected_glue_run() {
+        return glue_output(g);
     }
+    let load = r
+        .runs
+        .iter()
+        .filter(|x| {
+            st.row_matches(&format!(
+                "{} {} {}",
+                x.table,
+                x.status,
+                x.error.as_deref().unwrap_or("")
+            ))
+        })
+        .nth(sel)?;
+    let at = load.started_at?;
+    if let Some(group) = &r.log_group {
+        let start = at.timestamp_millis();
+        let running = load.status == "running";
+        return Some(LogsTarget {
+            group: group.clone(),
+            stream: None,
+            start_ms: Some(start - minute),
+            // a running load is followed; a finished one is read to its end
+            end_ms: load
+                .duration_seconds
+                .filter(|_| !running)
+                .map(|d| start + (d * 1000.0) as i64 + minute),
+        });
+    }
+    glue_output(glue_run_for(r, load)?)
+}
+
+/// A kind whose rows have no log group.
+pub(super) fn no_target(_: &State, _: usize) -> Option<LogsTarget> {
+    None
 }
 
 #[cfg(test)]

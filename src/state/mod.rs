@@ -3,18 +3,24 @@
 //! loop mutates it; rendering reads it.
 
 mod actions;
+pub mod alarm_history;
 pub mod alerts;
+mod apply;
 pub mod detail;
 pub mod export;
 pub mod findings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixture;
 pub mod fleet;
+pub mod glue;
 pub mod history;
 pub mod hysteresis;
+pub mod lifecycle_view;
+pub mod lines;
 pub mod logs;
 pub mod modal;
 pub mod mouse;
+pub mod op_view;
 pub mod overview;
 pub mod pace;
 pub mod palette;
@@ -22,6 +28,7 @@ pub mod registry;
 pub mod replay;
 pub mod series;
 pub mod table;
+mod table_view;
 #[cfg(test)]
 mod tests;
 pub mod text;
@@ -35,11 +42,11 @@ use chrono::{DateTime, Utc};
 
 pub use crate::keymap::Action;
 use crate::keymap::{Keymap, Scope};
-use crate::model::source::{Sample, SourceKind, Update};
+use crate::model::source::{Sample, SourceKind};
 use crate::model::{Snapshot, Status};
 use crate::panels::{PanelKind, Panels};
 use crate::state::theme::Theme;
-pub use findings::{Finding, findings};
+pub use findings::Finding;
 pub use modal::{Modal, ModalOutcome};
 pub use palette::PaletteEntry;
 use series::Series;
@@ -240,6 +247,8 @@ pub struct State {
     pub fleet: Vec<State>,
     /// The alarm whose detail view is open (`enter` on an overview alarm line), by name.
     pub alarm_detail: Option<String>,
+    /// Alarm transitions seen, and the open alarm detail's DescribeAlarmHistory answer.
+    pub alarm_history: alarm_history::AlarmHistory,
     /// The bell's memory and the operator's silences (see `alerts.rs`).
     pub alerts: alerts::Alerts,
     /// Where the last frame drew tabs and rows, for mouse clicks (written by `ui::draw`).
@@ -287,6 +296,7 @@ impl State {
             replay: None,
             alerts: alerts::Alerts::new(true),
             alarm_detail: None,
+            alarm_history: Default::default(),
             hits: Default::default(),
         };
         st.palette = palette::builtin_entries(&st);
@@ -324,138 +334,6 @@ impl State {
 
     pub fn source(&self, kind: &SourceKind) -> Option<&SourceState> {
         self.sources.get(&kind.name())
-    }
-
-    /// Fold a sample in (or hold it while paused). Returns whether the screen changed.
-    pub fn apply_sample(&mut self, sample: Sample) -> bool {
-        // Log events are never held back: holding keeps only the latest sample per source,
-        // which would lose whole reads. Paused, the view stays on its lines instead.
-        if self.paused
-            && let Ok(Update::Logs(b)) = &sample.result
-        {
-            self.logs.push(b, true);
-            return true;
-        }
-        if self.paused {
-            self.held.insert(sample.source.name(), sample);
-            return false;
-        }
-        self.apply_now(sample);
-        true
-    }
-
-    fn apply_now(&mut self, sample: Sample) {
-        let name = sample.source.name();
-        let src = self
-            .sources
-            .entry(name.clone())
-            .or_insert_with(|| SourceState::new(Duration::from_secs(5)));
-        src.last_attempt = Some(sample.at);
-        match sample.result {
-            Err(e) => {
-                // once per change, not every round: the log file says when a source broke
-                if src.error.as_deref() != Some(e.as_str()) {
-                    tracing::warn!(source = %name, "collection failed: {e}");
-                }
-                src.error = Some(e);
-            }
-            Ok(update) => {
-                src.last_ok = Some(sample.at);
-                src.error = None;
-                src.samples += 1;
-                self.record_series(&update, sample.at);
-                for m in &mut self.modals {
-                    m.on_update(&update);
-                }
-                let figures = figure_prefix(&update);
-                if let Some(b) = self.data.fold(update) {
-                    self.logs.push(&b, false);
-                }
-                // One reading of this source's figures for the hysteresis; the others keep
-                // what they show.
-                if let Some(prefix) = figures {
-                    let mut judge = hysteresis::Judge::Observe(&mut self.hysteresis, &prefix);
-                    findings::judged(&self.data, &self.panels, &mut judge);
-                }
-            }
-        }
-        self.data.errors = self
-            .sources
-            .iter()
-            .filter_map(|(n, s)| {
-                s.error.as_ref().map(|e| crate::model::SourceError {
-                    source: n.clone(),
-                    message: e.clone(),
-                })
-            })
-            .collect();
-        self.data.taken_at = sample.at;
-    }
-
-    fn record_series(&mut self, u: &Update, at: DateTime<Utc>) {
-        let s = &mut self.series;
-        match u {
-            Update::Aurora(a) => {
-                let mut worst: Option<f64> = None;
-                for r in &a.replicas {
-                    if let Some(l) = r.lag_seconds {
-                        s.lag.entry(r.name.clone()).or_default().push_at(at, l);
-                        worst = Some(worst.map_or(l, |w| w.max(l)));
-                    }
-                }
-                if let Some(w) = worst {
-                    s.worst_lag.push_at(at, w);
-                }
-            }
-            Update::Redis(r) => {
-                if let Some(h) = r.hit_ratio {
-                    s.hit_ratio.push_at(at, h);
-                }
-                s.ops_per_sec.push_at(at, r.ops_per_sec);
-                s.evictions_per_sec.push_at(at, r.evictions_per_sec);
-            }
-            Update::OpenSearch(o) => s.indexing_rate.push_at(at, o.indexing_rate_per_sec),
-            Update::Redshift(r) => {
-                let mut runs: Vec<_> = r
-                    .runs
-                    .iter()
-                    .filter(|x| x.duration_seconds.is_some())
-                    .collect();
-                runs.sort_by_key(|x| x.started_at);
-                for run in runs {
-                    let done = !run.status.eq_ignore_ascii_case("running");
-                    if done && s.etl_seen.insert(run.id.clone()) {
-                        s.etl_durations.push(run.duration_seconds.unwrap_or(0.0));
-                    }
-                }
-            }
-            Update::CloudWatch(id, figs) => {
-                for f in figs {
-                    if f.value.is_none() && f.backfill.is_empty() {
-                        continue;
-                    }
-                    let ring = s
-                        .cloudwatch
-                        .entry((id.clone(), f.label.clone()))
-                        .or_default();
-                    // Older datapoints first: a ring takes only points older than it holds.
-                    ring.backfill(&f.backfill);
-                    if let Some(v) = f.value {
-                        ring.push_at(at, v);
-                    }
-                }
-            }
-            Update::S3(_) | Update::Alarms(_) | Update::Logs(_) => {}
-        }
-    }
-
-    /// Every finding, each figure as its hysteresis shows it.
-    pub fn findings(&self) -> Vec<Finding> {
-        findings::judged(
-            &self.data,
-            &self.panels,
-            &mut hysteresis::Judge::Shown(&self.hysteresis),
-        )
     }
 
     /// Overview + one tab per panel whose source is configured (or has sent data).
@@ -542,11 +420,6 @@ impl State {
         self.held.len()
     }
 
-    /// The log group and time range behind the selected row (see [`logs::target_for`]).
-    pub fn logs_target(&self) -> Option<crate::model::logs::LogsTarget> {
-        logs::target_for(self)
-    }
-
     /// Whether the current tab is a logs panel (movement keys scroll its scroll-back).
     pub fn on_logs_panel(&self) -> bool {
         matches!(&self.tab, Tab::Panel(id) if self.panels.get(id).is_some_and(|d| d.kind == PanelKind::Logs))
@@ -564,17 +437,6 @@ impl State {
 }
 
 /// The key prefix of the figures a sample of this kind is a reading of (see `findings`).
-fn figure_prefix(u: &Update) -> Option<String> {
-    match u {
-        Update::Aurora(_) => Some("aurora.".into()),
-        Update::Redis(_) => Some("redis.".into()),
-        Update::S3(_) => Some("s3.".into()),
-        Update::OpenSearch(_) => Some("opensearch.".into()),
-        Update::CloudWatch(id, _) => Some(format!("{id}/")),
-        Update::Redshift(_) | Update::Alarms(_) | Update::Logs(_) => None,
-    }
-}
-
 /// The source that feeds a panel (the registry's row for its kind; see `model::service`).
 pub fn panel_source(kind: PanelKind, id: &str) -> SourceKind {
     kind.source(id)

@@ -17,6 +17,9 @@ pub struct HitMap {
     /// Selectable rows of the table or overview on screen: each row's cells and its index in
     /// the view's selection.
     pub rows: Vec<(Rect, usize)>,
+    /// The overview's data ages: each age's cells and whose age it is, so a clock tick can
+    /// draw the ages again without the lines around them (`ui::regions`).
+    pub ages: Vec<(Rect, crate::model::source::SourceKind)>,
 }
 
 impl HitMap {

@@ -1,13 +1,13 @@
-//! The overview's row mapping: which service and generic-panel lines the overview shows, in
-//! which order, with which headline figures and statuses, and which panel each selectable line
-//! leads to. No drawing: `ui::overview` lays these rows out; `State` uses [`panel_at`] for enter.
+//! The overview's line of each kind of panel: its headline figures, their statuses and its
+//! sparkline, one function per kind named by `registry::PANEL_STATE`. Which lines are shown, in
+//! which order, is `lines.rs`; no drawing: `ui::overview` lays the lines out.
 
 use crate::fmt;
 use crate::model::source::SourceKind;
 use crate::model::*;
-use crate::panels::{PanelDef, PanelKind};
-use crate::state::findings::{Finding, lag_source, latest_runs, node_memory_pct};
-use crate::state::{State, panel_source};
+use crate::panels::PanelDef;
+use crate::state::State;
+use crate::state::findings::{lag_source, latest_runs, node_memory_pct};
 
 /// One selectable line: a service or a generic panel.
 pub struct Row {
@@ -20,7 +20,8 @@ pub struct Row {
 }
 
 impl Row {
-    fn text(&self) -> String {
+    /// What `/` matches: the name and every figure.
+    pub fn text(&self) -> String {
         let mut s = self.name.clone();
         for (f, _) in &self.figures {
             s.push(' ');
@@ -28,125 +29,6 @@ impl Row {
         }
         s
     }
-}
-
-/// The service and panel lines, in display order, after the filter.
-pub fn rows(st: &State, findings: &[Finding]) -> (Vec<Row>, Vec<Row>) {
-    // A silenced finding is still listed, but it does not colour its service.
-    let findings: Vec<Finding> = findings
-        .iter()
-        .filter(|f| st.alerts.finding_until(f, st.now).is_none())
-        .cloned()
-        .collect();
-    let findings = findings.as_slice();
-    let mut services = Vec::new();
-    let mut generic = Vec::new();
-    for def in &st.panels.defs {
-        let kind = panel_source(def.kind, &def.id);
-        if !st.sources.contains_key(&kind.name()) {
-            continue;
-        }
-        if def.kind != PanelKind::CloudWatch
-            && st.panels.of_kind(def.kind).map(|d| d.id.as_str()) != Some(def.id.as_str())
-        {
-            continue;
-        }
-        let service = match def.kind {
-            PanelKind::CloudWatch => def.id.clone(),
-            k => k.name().to_string(),
-        };
-        let status = st.service_status(findings, &service, &kind);
-        let mut row = Row {
-            panel: def.id.clone(),
-            kind: kind.clone(),
-            status,
-            name: def.title.clone(),
-            figures: Vec::new(),
-            spark: Vec::new(),
-        };
-        headline(st, def, &mut row);
-        if let Some(e) = st.source(&kind).and_then(|s| s.error.clone()) {
-            row.figures
-                .insert(0, (format!("error: {e}"), Some(Status::Crit)));
-        } else if row.figures.is_empty() {
-            row.figures
-                .push(("waiting for data".into(), Some(Status::NoData)));
-        }
-        if !st.row_matches(&row.text()) {
-            continue;
-        }
-        if def.kind == PanelKind::CloudWatch {
-            generic.push(row);
-        } else {
-            services.push(row);
-        }
-    }
-    (services, generic)
-}
-
-/// The panel id of the Nth selectable line (services, alarms, then generic panels); None for an
-/// alarm on a metric no declared panel shows.
-pub fn panel_at(st: &State, index: usize) -> Option<String> {
-    let f = st.findings();
-    let (s, g) = rows(st, &f);
-    let alarms = visible_alarms(st);
-    if index < s.len() {
-        return s.into_iter().nth(index).map(|r| r.panel);
-    }
-    let index = index - s.len();
-    if index < alarms.len() {
-        return alarms[index].panel.clone();
-    }
-    g.into_iter().nth(index - alarms.len()).map(|r| r.panel)
-}
-
-/// The name of the alarm on the Nth selectable line, when that line is one alarm (not the
-/// collapsed "N alarms" OK line).
-pub fn alarm_at(st: &State, index: usize) -> Option<String> {
-    let f = st.findings();
-    let (s, _) = rows(st, &f);
-    let a = visible_alarms(st)
-        .into_iter()
-        .nth(index.checked_sub(s.len())?)?;
-    st.data
-        .alarms
-        .iter()
-        .any(|x| x.name == a.name)
-        .then_some(a.name)
-}
-
-/// Alarms passing the filter: ALARM first, then INSUFFICIENT_DATA, newest change first; alarms
-/// that are OK say nothing individually, so several of them collapse into one line naming them.
-pub fn visible_alarms(st: &State) -> Vec<Alarm> {
-    let mut alarms: Vec<Alarm> = st
-        .data
-        .alarms
-        .iter()
-        .filter(|a| st.row_matches(&format!("{} {} {}", a.state, a.name, a.reason)))
-        .cloned()
-        .collect();
-    let rank = |s: &str| match s {
-        "ALARM" => 0,
-        "INSUFFICIENT_DATA" => 1,
-        _ => 2,
-    };
-    alarms.sort_by_key(|a| (rank(&a.state), std::cmp::Reverse(a.since)));
-    let ok: Vec<&Alarm> = alarms.iter().filter(|a| rank(&a.state) == 2).collect();
-    if ok.len() > 1 {
-        let collapsed = Alarm {
-            name: format!("{} alarms", ok.len()),
-            state: "OK".into(),
-            reason: ok
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            ..Alarm::default()
-        };
-        alarms.retain(|a| rank(&a.state) < 2);
-        alarms.push(collapsed);
-    }
-    alarms
 }
 
 fn fig(text: impl Into<String>) -> (String, Option<Status>) {
@@ -160,10 +42,6 @@ fn judged(text: impl Into<String>, s: Status) -> (String, Option<Status>) {
 /// Whether the panel file asks for figure `n` (all figures when it lists none).
 fn wants(def: &PanelDef, n: &str) -> bool {
     def.figures.is_empty() || def.figures.iter().any(|f| f == n)
-}
-
-fn headline(st: &State, def: &PanelDef, row: &mut Row) {
-    (crate::state::registry::panel_state(def.kind).line)(st, def, row)
 }
 
 /// The Aurora overview line: headline figures and sparkline.

@@ -61,14 +61,28 @@ mod tests {
     fn plus_asks_every_source_for_a_faster_interval_within_its_bounds() {
         let mut st = State::new(StateInit::default());
         let s = Duration::from_secs;
-        st.register_source(SourceKind::Redis, s(2));
-        st.register_bounds(&SourceKind::Redis, s(1), s(20));
+        st.register_source(
+            SourceKind::Service(crate::model::service::PanelKind::Redis),
+            s(2),
+        );
+        st.register_bounds(
+            &SourceKind::Service(crate::model::service::PanelKind::Redis),
+            s(1),
+            s(20),
+        );
         let cw = SourceKind::CloudWatch("rds-instances".into());
         st.register_source(cw.clone(), s(60));
         st.register_bounds(&cw, s(60), s(600));
         st.apply_action(crate::keymap::Action::RefreshFaster);
         assert_eq!(st.collect_pace, Some(Duration::from_millis(500)));
-        assert_eq!(st.source(&SourceKind::Redis).unwrap().interval, s(1));
+        assert_eq!(
+            st.source(&SourceKind::Service(
+                crate::model::service::PanelKind::Redis
+            ))
+            .unwrap()
+            .interval,
+            s(1)
+        );
         assert_eq!(st.source(&cw).unwrap().interval, s(60));
         assert_eq!(st.paced_exceptions(), 2);
         let flash = &st.flash.as_ref().unwrap().0;

@@ -138,7 +138,7 @@ mod tests {
             Action::StartOp("reindex products".into()),
         ));
         st.register_source(
-            crate::model::source::SourceKind::Redis,
+            crate::model::source::SourceKind::Service(crate::model::service::PanelKind::Redis),
             std::time::Duration::from_secs(1),
         );
         assert!(st.palette.iter().any(|e| e.label == "reindex products"));

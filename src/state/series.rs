@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, Utc};
 
 use super::history::{self, Downsampled, Window};
+use crate::model::source::Update;
 
 /// Samples kept at full resolution per series: at a 1 s interval, five minutes, which fills a
 /// 160-column sparkline with room to spare. Older history lives in the minute buckets.
@@ -284,6 +285,78 @@ impl Series {
         self.rings().map(Ring::heap_bytes).sum()
     }
 }
+
+// One line each in `super::registry::PANEL_STATE`: what a round of the kind's source adds to the
+// series (an update of another kind adds nothing).
+type At = DateTime<Utc>;
+
+pub(super) fn aurora(s: &mut Series, u: &Update, at: At) {
+    let Update::Aurora(a) = u else { return };
+    let mut worst: Option<f64> = None;
+    for r in &a.replicas {
+        if let Some(l) = r.lag_seconds {
+            s.lag.entry(r.name.clone()).or_default().push_at(at, l);
+            worst = Some(worst.map_or(l, |w| w.max(l)));
+        }
+    }
+    if let Some(w) = worst {
+        s.worst_lag.push_at(at, w);
+    }
+}
+
+pub(super) fn redis(s: &mut Series, u: &Update, at: At) {
+    let Update::Redis(r) = u else { return };
+    if let Some(h) = r.hit_ratio {
+        s.hit_ratio.push_at(at, h);
+    }
+    s.ops_per_sec.push_at(at, r.ops_per_sec);
+    s.evictions_per_sec.push_at(at, r.evictions_per_sec);
+}
+
+pub(super) fn opensearch(s: &mut Series, u: &Update, at: At) {
+    if let Update::OpenSearch(o) = u {
+        s.indexing_rate.push_at(at, o.indexing_rate_per_sec);
+    }
+}
+
+pub(super) fn redshift(s: &mut Series, u: &Update, _: At) {
+    let Update::Redshift(r) = u else { return };
+    let mut runs: Vec<_> = r
+        .runs
+        .iter()
+        .filter(|x| x.duration_seconds.is_some())
+        .collect();
+    runs.sort_by_key(|x| x.started_at);
+    for run in runs {
+        let done = !run.status.eq_ignore_ascii_case("running");
+        if done && s.etl_seen.insert(run.id.clone()) {
+            s.etl_durations.push(run.duration_seconds.unwrap_or(0.0));
+        }
+    }
+}
+
+pub(super) fn cloudwatch(s: &mut Series, u: &Update, at: At) {
+    let Update::CloudWatch(id, figs) = u else {
+        return;
+    };
+    for f in figs {
+        if f.value.is_none() && f.backfill.is_empty() {
+            continue;
+        }
+        let ring = s
+            .cloudwatch
+            .entry((id.clone(), f.label.clone()))
+            .or_default();
+        // Older datapoints first: a ring takes only points older than it holds.
+        ring.backfill(&f.backfill);
+        if let Some(v) = f.value {
+            ring.push_at(at, v);
+        }
+    }
+}
+
+/// S3 usage is daily and log lines are not figures: no series.
+pub(super) fn none(_: &mut Series, _: &Update, _: At) {}
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,8 @@ pub enum Key {
 }
 
 impl Key {
-    fn cmp(&self, other: &Key) -> Ordering {
+    /// The order of two keys of one column.
+    pub fn order(&self, other: &Key) -> Ordering {
         match (self, other) {
             (Key::Num(a), Key::Num(b)) => match (a, b) {
                 (Some(a), Some(b)) => a.total_cmp(b),
@@ -106,17 +107,6 @@ fn row(index: usize, id: &str, filter: String, cols: Vec<(Key, String)>) -> Tabl
         keys,
         cells,
     }
-}
-
-/// The table of a panel (None for a panel without data).
-pub fn table(st: &State, panel_id: &str) -> Option<Table> {
-    let def = st.panels.get(panel_id)?;
-    let (columns, rows) = (crate::state::registry::panel_state(def.kind).rows)(st, def)?;
-    Some(Table {
-        name: panel_id.to_string(),
-        columns,
-        rows,
-    })
 }
 
 /// A panel table's column names and its rows in data order.
@@ -322,112 +312,6 @@ pub(super) fn cloudwatch_rows(st: &State, def: &PanelDef) -> Option<Rows> {
     })
 }
 
-impl State {
-    /// The current panel's rows that pass the filter, in the chosen sort order (data order
-    /// when unsorted). Each is an index into the panel's data.
-    pub fn table_order(&self, panel_id: &str) -> Vec<usize> {
-        // Unfiltered and unsorted, the order is the data's: no row is formatted for it, so a
-        // frame of a 1,000-index panel formats only the rows it shows.
-        let unsorted = self
-            .views
-            .get(panel_id)
-            .is_none_or(|v| v.sort_col.is_none());
-        if unsorted
-            && self.filter_text().is_empty()
-            && let Some(def) = self.panels.get(panel_id)
-            && let Some(n) = (crate::state::registry::panel_state(def.kind).len)(self, def)
-        {
-            return (0..n).collect();
-        }
-        self.table_rows(panel_id)
-            .into_iter()
-            .map(|r| r.index)
-            .collect()
-    }
-
-    /// [`table_order`](Self::table_order) with the rows themselves.
-    pub fn table_rows(&self, panel_id: &str) -> Vec<TableRow> {
-        let Some(t) = table(self, panel_id) else {
-            return Vec::new();
-        };
-        let view = self.views.get(panel_id).cloned().unwrap_or_default();
-        let mut rows: Vec<TableRow> = t
-            .rows
-            .into_iter()
-            .filter(|r| self.row_matches(&r.text))
-            .collect();
-        if let Some(col) = view.sort_col {
-            rows.sort_by(|a, b| {
-                let o = match (a.keys.get(col), b.keys.get(col)) {
-                    (Some(x), Some(y)) => x.cmp(y),
-                    _ => Ordering::Equal,
-                };
-                if view.sort_desc { o.reverse() } else { o }
-            });
-        }
-        rows
-    }
-
-    /// The selected row of the current panel's table.
-    pub fn selected_row(&self) -> Option<TableRow> {
-        let id = self.view_id();
-        let rows = self.table_rows(&id);
-        let sel = self.view().selected.min(rows.len().saturating_sub(1));
-        rows.into_iter().nth(sel)
-    }
-
-    /// "lag ▼" for the column the current panel is sorted by, the name alone otherwise.
-    pub fn sort_label(&self, column: &str) -> String {
-        let id = self.view_id();
-        let v = self.view();
-        let Some(col) = v.sort_col else {
-            return column.to_string();
-        };
-        let cols = table(self, &id).map(|t| t.columns).unwrap_or_default();
-        if cols.get(col) == Some(&column) {
-            format!("{column}{}", if v.sort_desc { "▼" } else { "▲" })
-        } else {
-            column.to_string()
-        }
-    }
-
-    /// `s`: sort by the next column (after the last, back to data order); `S`: flip.
-    pub fn sort_next(&mut self, flip: bool) {
-        let id = self.view_id();
-        let Some(t) = table(self, &id) else {
-            self.set_flash("this view has no table to sort");
-            return;
-        };
-        let n = t.columns.len();
-        let v = self.view_mut();
-        if flip {
-            if v.sort_col.is_none() {
-                v.sort_col = Some(0);
-            }
-            v.sort_desc = !v.sort_desc;
-        } else {
-            v.sort_col = match v.sort_col {
-                None => Some(0),
-                Some(c) if c + 1 < n => Some(c + 1),
-                Some(_) => None,
-            };
-        }
-        let msg = match v.sort_col {
-            Some(c) => format!(
-                "sorted by {} {}",
-                t.columns[c],
-                if v.sort_desc {
-                    "descending"
-                } else {
-                    "ascending"
-                }
-            ),
-            None => "unsorted (data order)".into(),
-        };
-        self.set_flash(msg);
-    }
-}
-
 /// Shorten `name` to `width` columns by cutting in the middle, so the start (the service) and
 /// the end (the part that tells rows apart: a shard suffix, a port, a version) both stay:
 /// "streamshop-sessions-0002-001.abc.cache.amazonaws.com:6379" -> "streamshop-ses…amazonaws.com:6379".
@@ -471,9 +355,12 @@ mod tests {
 
     #[test]
     fn missing_figures_sort_after_every_number_ascending() {
-        assert_eq!(Key::Num(None).cmp(&Key::Num(Some(1.0))), Ordering::Greater);
         assert_eq!(
-            Key::Num(Some(0.5)).cmp(&Key::Num(Some(1.0))),
+            Key::Num(None).order(&Key::Num(Some(1.0))),
+            Ordering::Greater
+        );
+        assert_eq!(
+            Key::Num(Some(0.5)).order(&Key::Num(Some(1.0))),
             Ordering::Less
         );
     }

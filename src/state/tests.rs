@@ -1,6 +1,7 @@
 //! State's own tests: samples folded, staleness, pause, and keys moving the view.
 
 use super::*;
+use crate::model::source::Update;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 
 fn key(c: char) -> KeyEvent {
@@ -25,7 +26,7 @@ fn redis_sample(at: DateTime<Utc>, ops: f64) -> Sample {
     let mut r = fixture::redis();
     r.ops_per_sec = ops;
     Sample {
-        source: SourceKind::Redis,
+        source: SourceKind::Service(PanelKind::Redis),
         at,
         result: Ok(Update::Redis(r)),
     }
@@ -34,10 +35,13 @@ fn redis_sample(at: DateTime<Utc>, ops: f64) -> Sample {
 #[test]
 fn source_turns_stale_after_three_intervals_without_a_sample() {
     let mut st = State::new(StateInit::default());
-    st.register_source(SourceKind::Redis, Duration::from_secs(2));
+    st.register_source(
+        SourceKind::Service(PanelKind::Redis),
+        Duration::from_secs(2),
+    );
     let t = fixture::now();
     st.apply_sample(redis_sample(t, 1.0));
-    let s = st.source(&SourceKind::Redis).unwrap();
+    let s = st.source(&SourceKind::Service(PanelKind::Redis)).unwrap();
     assert!(!s.is_stale(t + chrono::Duration::seconds(6)));
     assert!(s.is_stale(t + chrono::Duration::seconds(7)));
     assert_eq!(s.age(t + chrono::Duration::seconds(7)), Some(7));
@@ -49,14 +53,17 @@ fn an_error_keeps_the_last_data_and_a_success_clears_the_error() {
     let t = fixture::now();
     st.apply_sample(redis_sample(t, 5.0));
     st.apply_sample(Sample {
-        source: SourceKind::Redis,
+        source: SourceKind::Service(PanelKind::Redis),
         at: t + chrono::Duration::seconds(1),
         result: Err("connection refused".into()),
     });
     assert_eq!(st.data.redis.as_ref().unwrap().ops_per_sec, 5.0);
     assert_eq!(st.data.errors.len(), 1);
     assert_eq!(
-        st.source(&SourceKind::Redis).unwrap().error.as_deref(),
+        st.source(&SourceKind::Service(PanelKind::Redis))
+            .unwrap()
+            .error
+            .as_deref(),
         Some("connection refused")
     );
     st.apply_sample(redis_sample(t + chrono::Duration::seconds(2), 6.0));
@@ -175,7 +182,7 @@ fn etl_durations_are_recorded_once_per_finished_run() {
     let t = fixture::now();
     for _ in 0..3 {
         st.apply_sample(Sample {
-            source: SourceKind::Redshift,
+            source: SourceKind::Service(PanelKind::Redshift),
             at: t,
             result: Ok(Update::Redshift(fixture::redshift())),
         });
@@ -186,4 +193,27 @@ fn etl_durations_are_recorded_once_per_finished_run() {
         .filter(|r| r.status != "running")
         .count();
     assert_eq!(st.series.etl_durations.len(), finished);
+}
+
+#[test]
+fn l_on_a_row_leads_to_its_kinds_log_group_and_nowhere_for_a_kind_without_one() {
+    let mut st = fixture::state();
+    assert!(
+        st.logs_target().is_none(),
+        "the overview has no row of a table"
+    );
+    st.tab = Tab::Panel("aurora".into());
+    let t = st
+        .logs_target()
+        .expect("an Aurora replica has its error log");
+    assert_eq!(t.group, "/aws/rds/cluster/catalog/error");
+    assert_eq!(t.stream.as_deref(), Some("catalog-2"));
+    st.tab = Tab::Panel("redshift".into());
+    let t = st
+        .logs_target()
+        .expect("a load without a log_group leads to its Glue run");
+    assert_eq!(t.group, "/aws-glue/jobs/output");
+    assert!(t.stream.is_some_and(|s| s.starts_with("jr_")));
+    st.tab = Tab::Panel("redis".into());
+    assert!(st.logs_target().is_none(), "Redis nodes have no log group");
 }

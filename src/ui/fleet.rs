@@ -9,15 +9,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::{fmt, overview, widgets};
+use super::{fmt, widgets};
 use crate::state::State;
+use crate::state::lines;
 
 /// Lines the block wants: one per service of every shown context, plus its borders.
 pub fn wanted_height(st: &State) -> u16 {
     let lines: usize = st
         .shown_contexts()
         .iter()
-        .map(|c| overview::rows(c, &c.findings()).0.len().max(1))
+        .map(|c| lines::rows(c, &c.findings()).0.len().max(1))
         .sum();
     (lines + 2) as u16
 }
@@ -50,7 +51,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
     let mut y = inner.y;
     for c in shown {
         let findings = c.findings();
-        let (services, _) = overview::rows(c, &findings);
+        let (services, _) = lines::rows(c, &findings);
         let ctx_span = Span::styled(
             format!("{:<ctx_w$}", fmt::truncate(&c.context, ctx_w - 1)),
             t.context(c.colour.as_deref()),

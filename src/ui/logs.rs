@@ -11,6 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::widgets;
 use crate::model::Status;
 use crate::model::logs::{GroupEvent, format_timestamp};
+use crate::model::service::PanelKind;
 use crate::model::source::SourceKind;
 use crate::panels::PanelDef;
 use crate::state::State;
@@ -19,7 +20,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, "");
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let inner = widgets::banner(f, st, &SourceKind::Logs, inner);
+    let inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::Logs), inner);
     let problems: Vec<String> = st
         .logs
         .errors

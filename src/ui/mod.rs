@@ -9,6 +9,7 @@ pub mod detail;
 pub mod fleet;
 pub mod header;
 pub mod help;
+pub mod lifecycle_editor;
 pub mod logs;
 pub mod modal;
 pub mod op_modal;
@@ -17,6 +18,7 @@ pub mod overview;
 pub mod palette;
 pub mod redis;
 pub mod redshift;
+pub mod regions;
 pub mod s3;
 pub mod silence;
 pub mod text_input;
@@ -102,13 +104,25 @@ pub fn draw(f: &mut Frame, st: &State) {
         too_small(f, area);
         return;
     }
-    let [top, body, bottom] = Layout::vertical([
+    let [top, body, bottom] = layout(area);
+    header::draw(f, top, st);
+    draw_body(f, body, st);
+    header::footer(f, bottom, st);
+    draw_overlays(f, body, st);
+}
+
+/// The header row, the body and the footer row of a screen of `area`.
+pub fn layout(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
-    .areas(area);
-    header::draw(f, top, st);
+    .areas(area)
+}
+
+/// The body: an alarm's detail, a row's detail, or the tab on screen.
+pub fn draw_body(f: &mut Frame, body: Rect, st: &State) {
     if let Some(name) = &st.alarm_detail {
         detail::alarm::draw(f, body, st, name);
     } else if let Some(d) = st.detail.last() {
@@ -116,8 +130,6 @@ pub fn draw(f: &mut Frame, st: &State) {
     } else {
         draw_tab(f, body, st);
     }
-    header::footer(f, bottom, st);
-    draw_overlays(f, body, st);
 }
 
 fn draw_tab(f: &mut Frame, body: Rect, st: &State) {
@@ -147,13 +159,7 @@ fn draw_overlays(f: &mut Frame, body: Rect, st: &State) {
 
 /// The area under the header and above the footer, where panels and dialogs go.
 pub fn body_area(area: Rect) -> Rect {
-    let [_, body, _] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    body
+    layout(area)[1]
 }
 
 /// A dialog centred over `body` at its preferred size, framed, with its title and key help.

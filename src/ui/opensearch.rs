@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, LineGauge, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
+use crate::model::service::PanelKind;
 use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
@@ -22,7 +23,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, &sub);
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    inner = widgets::banner(f, st, &SourceKind::OpenSearch, inner);
+    inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::OpenSearch), inner);
     let Some(o) = &st.data.opensearch else { return };
     let t = &st.theme;
     let tasks: Vec<&TaskStatus> = o.tasks.iter().filter(|t| !t.done).collect();

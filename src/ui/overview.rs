@@ -12,8 +12,9 @@ use unicode_width::UnicodeWidthStr;
 use super::{fmt, widgets};
 use crate::model::*;
 use crate::state::history::Window;
-use crate::state::overview::visible_alarms;
-pub use crate::state::overview::{Row, panel_at, rows};
+use crate::state::lines::{rows, visible_alarms};
+use crate::state::overview::Row;
+
 use crate::state::{Finding, State};
 
 /// How many lines each section gets: services always; the rest share what is left.
@@ -511,6 +512,7 @@ fn service_line(f: &mut Frame, r: Rect, st: &State, row: &Row, selected: bool) {
         ..r
     };
     widgets::one_line(f, ar, Line::from(age).right_aligned());
+    st.hits.borrow_mut().ages.push((ar, row.kind.clone()));
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
+use crate::model::service::PanelKind;
 use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
@@ -32,7 +33,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, &sub);
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    inner = widgets::banner(f, st, &SourceKind::Redis, inner);
+    inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::Redis), inner);
     let Some(r) = &st.data.redis else { return };
     inner = widgets::partial_errors(f, st, &r.errors, inner);
     let t = &st.theme;

@@ -1,5 +1,6 @@
 //! Redshift: recent load runs (status, table, start, duration, rows, error) with the slow flag,
-//! a chart of run durations, and the Glue job runs feeding them.
+//! a chart of run durations, and the Glue job runs feeding them (the selection moves on from the
+//! last load into the Glue rows, so `enter` opens a Glue run's detail).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
+use crate::model::service::PanelKind;
 use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
@@ -16,7 +18,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, "");
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    inner = widgets::banner(f, st, &SourceKind::Redshift, inner);
+    inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::Redshift), inner);
     let Some(r) = &st.data.redshift else { return };
     let t = &st.theme;
     let glue_h = if r.glue_runs.is_empty() {
@@ -75,6 +77,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ])
     });
     let n = runs.len();
+    // Past the last load the selection moves on into the Glue runs (`state::glue`).
+    let glue_sel = st.view().selected.checked_sub(n).filter(|_| glue_h > 0);
+    if glue_h > 0 {
+        // The Glue rows on screen: the table's height less its rule and header.
+        st.visible_rows
+            .set(n + r.glue_runs.len().min(glue_h as usize - 2));
+    }
     let table = Table::new(
         rows,
         [
@@ -99,6 +108,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "load runs")), runs_r);
     } else {
         let mut ts = win.state;
+        if glue_sel.is_some() {
+            ts.select(None);
+        }
         f.render_stateful_widget(table, runs_r, &mut ts);
         crate::state::mouse::record_table(st, runs_r, 1, win.rows.start, n);
     }
@@ -179,7 +191,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Block::default()
                 .borders(Borders::TOP)
                 .border_style(t.border()),
-        );
-        f.render_widget(table, glue_r);
+        )
+        .row_highlight_style(t.selected());
+        let mut ts = ratatui::widgets::TableState::default();
+        ts.select(glue_sel);
+        f.render_stateful_widget(table, glue_r, &mut ts);
+        // The Glue rows are selectable by mouse too, numbered on from the loads.
+        let shown = r.glue_runs.len().min(glue_h as usize - 2);
+        crate::state::mouse::record_table(st, glue_r, 2, n, n + shown);
     }
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
+use crate::model::service::PanelKind;
 use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
@@ -26,7 +27,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let block = widgets::panel_block(st, def, "");
     let mut inner = block.inner(area);
     f.render_widget(block, area);
-    inner = widgets::banner(f, st, &SourceKind::S3, inner);
+    inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::S3), inner);
     let Some(s) = &st.data.s3 else { return };
     let t = &st.theme;
     let buckets: Vec<&BucketStatus> = st

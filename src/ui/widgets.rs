@@ -25,7 +25,12 @@ const FRESH_SECS: u64 = 5;
 /// says "10m"), then whole seconds up to 5 s, 5 s steps up to a minute, then
 /// minutes and hours. Stale ages underlined in the warning style, "-" before any data.
 pub fn age_span(st: &State, kind: &SourceKind) -> Span<'static> {
-    match st.source(kind) {
+    source_age_span(st, st.source(kind))
+}
+
+/// [`age_span`] of a source's state (None: not registered).
+pub fn source_age_span(st: &State, source: Option<&crate::state::SourceState>) -> Span<'static> {
+    match source {
         Some(s) => match s.age(st.now) {
             Some(a) if s.is_stale(st.now) => {
                 Span::styled(fmt::age(coarse_age(a)), st.theme.stale())

@@ -1,5 +1,6 @@
 //! Cutover plans from `[[contexts.X.cutover]]`: binlog | failover | blue-green. `build` turns a
-//! plan name into an [`Operation`] wired to real admins, or to the simulation in demo mode.
+//! plan name into an [`Operation`] over the admins the caller hands in ([`CutoverAdmins`]: real
+//! servers, or the simulation in demo mode; the console and the command line choose).
 
 pub mod binlog;
 pub mod blue_green;
@@ -9,16 +10,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::audit::{AuditError, AuditLog};
-use crate::config::mysql_login::{LoginSpec, MysqlLogin};
+use crate::config::mysql_login::LoginSpec;
 use crate::config::{CutoverConfig, CutoverStrategy, EndpointUrl, Resolved};
 use crate::ops::plan::{Confirm, Plan};
 use crate::ops::recovery::{Interrupted, find_interrupted};
 use crate::ops::runner::Operation;
-use crate::services::aurora::admin::{Bounded, MysqlAdmin, SqlxMysqlAdmin};
-use crate::services::aurora::rds_admin::{AwsRdsAdmin, RdsAdmin};
-use crate::services::aws::AwsContext;
-use crate::sim::aurora_admin::{Role, SimMysql, SimRds};
-use crate::sim::{SharedWorld, SimOptions};
+use crate::services::aurora::admin::MysqlAdmin;
+pub use crate::services::aurora::admin::Role;
+use crate::services::aurora::rds_admin::RdsAdmin;
 
 pub const DEFAULT_MAX_LAG: Duration = Duration::from_secs(1);
 pub const DEFAULT_MAX_TRANSACTION_AGE: Duration = Duration::from_secs(60);
@@ -42,23 +41,48 @@ pub enum BuildError {
     },
 }
 
-/// Where admin calls go.
-#[derive(Clone)]
-pub enum Backends {
-    /// Real servers and AWS APIs from the config.
-    Real,
-    /// The embedded simulation (share the console's world so its panels show the effects).
-    Sim(SharedWorld),
+/// One MySQL server a plan names: the URL under config key `key` (None when the plan leaves it
+/// out), the side it plays, and how to log in to it.
+pub struct MysqlEndpoint<'a> {
+    pub url: Option<&'a EndpointUrl>,
+    /// `source_url` or `target_url`, for messages.
+    pub key: &'a str,
+    pub role: Role,
+    pub login: LoginSpec<'a>,
 }
 
-impl Backends {
-    /// Simulation in demo mode (a new world from `opts`), real otherwise.
-    pub fn for_resolved(r: &Resolved, opts: &SimOptions) -> Self {
-        if r.demo() {
-            Backends::Sim(crate::sim::world(opts))
-        } else {
-            Backends::Real
+/// Where a cutover's admin calls go. The caller chooses (the console and the command line hand
+/// in the real servers of the context, or the simulated world in demo mode); a plan never does.
+pub trait CutoverAdmins: Send + Sync {
+    /// The MySQL server of `endpoint`, each call bounded by the context's `admin_timeout`.
+    /// `Ok(None)`: the endpoint needs a URL and the plan gives none (the plan says which key is
+    /// missing). Errors: a login that cannot be set up (unset password variable, bad URL).
+    fn mysql(
+        &self,
+        r: &Resolved,
+        endpoint: MysqlEndpoint<'_>,
+    ) -> Result<Option<Arc<dyn MysqlAdmin>>, String>;
+    /// The context's RDS API, each call bounded by `admin_timeout`.
+    fn rds(&self, r: &Resolved) -> Arc<dyn RdsAdmin>;
+    /// The pt-heartbeat table the servers are known to have when the context names none
+    /// (the simulation writes `opsdeck.heartbeat`); None for real servers.
+    fn known_heartbeat_table(&self) -> Option<String>;
+    /// Whether a blue/green plan's optional `source_url`/`target_url` are checked over SQL
+    /// beside RDS (real servers); the simulation models blue/green through RDS alone.
+    fn sql_beside_rds(&self) -> bool;
+}
+
+/// How a plan logs in as `role`: per-side password keys first (a source and a target rarely
+/// share a password), then the plan's shared ones.
+pub fn login_spec(c: &CutoverConfig, role: Role) -> LoginSpec<'_> {
+    LoginSpec {
+        password_env: match role {
+            Role::Source => c.source_password_env.as_deref(),
+            Role::Target => c.target_password_env.as_deref(),
         }
+        .or(c.password_env.as_deref()),
+        password_secret: c.password_secret.as_deref(),
+        auth: c.auth,
     }
 }
 
@@ -77,14 +101,17 @@ pub struct PendingCutover {
 }
 
 /// Interrupted cutovers of this context's plans (for the console at startup and the CLI).
-pub async fn pending(r: &Resolved, backends: &Backends) -> Result<Vec<PendingCutover>, AuditError> {
+pub async fn pending(
+    r: &Resolved,
+    admins: &dyn CutoverAdmins,
+) -> Result<Vec<PendingCutover>, AuditError> {
     let entries = AuditLog::for_resolved(r).read_all()?;
     let mut out = Vec::new();
     for it in find_interrupted(&entries)
         .into_iter()
         .filter(|i| i.op == "cutover")
     {
-        let Ok(op) = build(r, &it.target, backends) else {
+        let Ok(op) = build(r, &it.target, admins) else {
             continue;
         };
         let backend_state = match op.inspect().await {
@@ -170,7 +197,7 @@ pub fn find<'a>(r: &'a Resolved, name: &str) -> Result<&'a CutoverConfig, BuildE
 pub fn build(
     r: &Resolved,
     name: &str,
-    backends: &Backends,
+    admins: &dyn CutoverAdmins,
 ) -> Result<Arc<dyn Operation>, BuildError> {
     let c = find(r, name)?;
     let err = |message: String| BuildError::Config {
@@ -195,42 +222,22 @@ pub fn build(
             &cluster.clone().unwrap_or_else(|| name.to_string()),
         ),
     };
-    let aws = AwsContext::new(ctx);
-    // Per-side secrets: a source and a target rarely share a password.
-    let spec = |role: Role| LoginSpec {
-        password_env: match role {
-            Role::Source => c.source_password_env.as_deref(),
-            Role::Target => c.target_password_env.as_deref(),
-        }
-        .or(c.password_env.as_deref()),
-        password_secret: c.password_secret.as_deref(),
-        auth: c.auth,
-    };
-    let admin_timeout = r.admin_timeout();
     let mysql = |url: &Option<EndpointUrl>,
                  key: &str,
                  role: Role|
      -> Result<Arc<dyn MysqlAdmin>, BuildError> {
-        match backends {
-            Backends::Sim(s) => Ok(Arc::new(SimMysql::new(s.clone(), role))),
-            Backends::Real => {
-                let url = url.as_ref().ok_or_else(|| {
-                    err(format!("{key} is required for strategy {:?}", c.strategy))
-                })?;
-                let login = MysqlLogin::new(url, spec(role), &aws, key).map_err(err)?;
-                let admin = SqlxMysqlAdmin::with_login(login);
-                Ok(Arc::new(Bounded::new(Arc::new(admin), admin_timeout)))
-            }
-        }
+        let endpoint = MysqlEndpoint {
+            url: url.as_ref(),
+            key,
+            role,
+            login: login_spec(c, role),
+        };
+        admins
+            .mysql(r, endpoint)
+            .map_err(err)?
+            .ok_or_else(|| err(format!("{key} is required for strategy {:?}", c.strategy)))
     };
-    let rds = || -> Arc<dyn RdsAdmin> {
-        match backends {
-            Backends::Sim(s) => Arc::new(SimRds::new(s.clone())),
-            Backends::Real => {
-                Arc::new(AwsRdsAdmin::new(AwsContext::new(ctx)).bounded(admin_timeout))
-            }
-        }
-    };
+    let rds = || admins.rds(r);
     let op: Arc<dyn Operation> = match c.strategy {
         CutoverStrategy::Binlog => {
             let source = mysql(&c.source_url, "source_url", Role::Source)?;
@@ -252,10 +259,7 @@ pub fn build(
                         .aurora
                         .as_ref()
                         .and_then(|a| a.heartbeat_table.clone())
-                        .or_else(|| {
-                            matches!(backends, Backends::Sim(_))
-                                .then(|| "opsdeck.heartbeat".to_string())
-                        }),
+                        .or_else(|| admins.known_heartbeat_table()),
                     timeout: c.timeout.unwrap_or(DEFAULT_BINLOG_TIMEOUT),
                 },
             ))
@@ -280,9 +284,12 @@ pub fn build(
             if cluster.is_none() {
                 plan.confirm = Confirm::type_name(&r.context_name, r.demo(), &id);
             }
-            let real = |url: &Option<EndpointUrl>, key: &str, role| match (url, backends) {
-                (Some(_), Backends::Real) => mysql(url, key, role).map(Some),
-                _ => Ok(None),
+            let real = |url: &Option<EndpointUrl>, key: &str, role| {
+                if url.is_some() && admins.sql_beside_rds() {
+                    mysql(url, key, role).map(Some)
+                } else {
+                    Ok(None)
+                }
             };
             Arc::new(blue_green::BlueGreenCutover::new(
                 plan,

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::validate::parse_midnight_utc;
 use crate::model::BucketStatus;
+use crate::services::s3::lifecycle_doc::parse_midnight_utc;
 use crate::services::s3::lifecycle_doc::{LifecycleConfiguration, Rule};
 
 pub const HORIZON_DAYS: i32 = 365;

@@ -10,9 +10,10 @@
 
 use std::collections::BTreeMap;
 
+use super::finding::Ctx;
 use super::transitions::{MIN_DAYS_BEFORE_IA, TRANSITION_CLASSES, check_waterfall, is_ia};
-use super::validate::{Ctx, parse_midnight_utc};
 use crate::services::s3::lifecycle_doc::Rule;
+use crate::services::s3::lifecycle_doc::parse_midnight_utc;
 
 pub(super) fn check_expiration(rule: &Rule, ctx: &mut Ctx<'_>) {
     let Some(e) = &rule.expiration else { return };

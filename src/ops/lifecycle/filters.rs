@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::validate::Ctx;
+use super::finding::{Ctx, Finding};
 use crate::services::s3::lifecycle_doc::{LifecycleConfiguration, Rule, Tag};
 
 /// Longest tag key S3 accepts, in Unicode characters.
@@ -90,10 +90,7 @@ fn action_kinds(rule: &Rule) -> Vec<&'static str> {
 /// Legacy `Prefix` rules (no `Filter`) whose prefixes overlap (one starts with the other)
 /// and that share an action kind: S3 cannot tell which applies and refuses the document.
 /// Rules with `Filter` may overlap; S3 then applies the cheaper action.
-pub(super) fn check_legacy_overlap(
-    cfg: &LifecycleConfiguration,
-    out: &mut Vec<super::validate::Finding>,
-) {
+pub(super) fn check_legacy_overlap(cfg: &LifecycleConfiguration, out: &mut Vec<Finding>) {
     let legacy: Vec<(usize, &Rule, &str)> = cfg
         .rules
         .iter()

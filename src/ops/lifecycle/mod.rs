@@ -5,6 +5,7 @@ pub mod cost;
 pub mod diff;
 pub mod expiration;
 pub mod filters;
+pub mod finding;
 pub mod op;
 #[cfg(test)]
 mod rules_tests;

@@ -310,43 +310,22 @@ pub mod cli {
     use crate::config::Resolved;
     use crate::exit;
     use crate::ops::lifecycle::cost;
-    use crate::services::aws::AwsContext;
-    use crate::services::s3::admin::{LifecycleAdmin, S3Admin};
+    use crate::services::s3::admin::LifecycleAdmin;
     use crate::services::s3::lifecycle_doc as model;
 
     /// Exit code and message when the operation cannot even be planned.
     pub type Stop = (i32, String);
 
-    pub async fn admin_for(
-        r: &Resolved,
-        sim: &crate::sim::SimOptions,
-    ) -> Result<Arc<dyn LifecycleAdmin>, Stop> {
-        if r.demo() {
-            return Ok(crate::sim::lifecycle_admin::shared(sim));
-        }
-        let ctx = r.context();
-        if ctx.s3.is_none() {
-            return Err((
-                exit::USAGE,
-                format!(
-                    "context {:?} has no [contexts.{}.s3] section",
-                    r.context_name, r.context_name
-                ),
-            ));
-        }
-        let aws = AwsContext::new(ctx);
-        Ok(Arc::new(
-            S3Admin::from_aws(&aws, ctx.endpoint_url.as_deref())
-                .await
-                .bounded(r.admin_timeout()),
-        ))
-    }
+    /// The S3 API an operation runs against, still to be built (the SDK config loads first).
+    /// Err: a usage problem (no `[contexts.X.s3]`).
+    pub type AdminFuture =
+        futures::future::BoxFuture<'static, Result<Arc<dyn LifecycleAdmin>, String>>;
 
     /// Load the document (a file that cannot be read is a usage error, exit 2; one that is
     /// not a valid lifecycle document is refused, exit 3) and plan the change.
     pub async fn build(
         r: &Resolved,
-        sim: &crate::sim::SimOptions,
+        admin: AdminFuture,
         bucket: &str,
         rules: &Path,
     ) -> Result<Arc<LifecycleOp>, Stop> {
@@ -355,7 +334,7 @@ pub mod cli {
             Err(e @ model::LoadError::Io { .. }) => return Err((exit::USAGE, e.to_string())),
             Err(e) => return Err((exit::REFUSED, format!("refused: {e}"))),
         };
-        let admin = admin_for(r, sim).await?;
+        let admin = admin.await.map_err(|m| (exit::USAGE, m))?;
         let prices = cost::prices(r.context().region.as_deref(), &r.config.s3_prices);
         LifecycleOp::prepare(
             admin,

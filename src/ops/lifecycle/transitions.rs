@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::validate::{Ctx, parse_midnight_utc};
+use super::finding::Ctx;
 use crate::services::s3::lifecycle_doc::Rule;
+use crate::services::s3::lifecycle_doc::parse_midnight_utc;
 
 /// Objects must spend 30 days in their current class before going to STANDARD_IA/ONEZONE_IA.
 pub const MIN_DAYS_BEFORE_IA: i32 = 30;

@@ -2,16 +2,17 @@
 //! rejects most of these (with one error at a time), and emulators such as moto accept them
 //! silently. Every finding names the rule and the field it is about.
 //!
-//! This module owns the document-level rules (rule count, IDs, at least one action) and the
-//! finding types; each family of rules lives in its own module: [`super::filters`] (filter
+//! This module owns the document-level rules (rule count, IDs, at least one action) and calls
+//! the checks; the finding types they all write are [`super::finding`]. Each family of rules lives in its own module: [`super::filters`] (filter
 //! shape, sizes, tags, legacy prefixes), [`super::transitions`] (classes, the waterfall,
 //! minimum days), [`super::expiration`] (current and noncurrent expiration, noncurrent
 //! transitions, incomplete uploads). The table of rules and their sources is
 //! docs/LIFECYCLE-RULES.md.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
+use super::finding::Ctx;
+pub use super::finding::{Finding, Report, Severity};
 pub use super::transitions::{
     ARCHIVE_MIN_STORAGE_DAYS, IA_MIN_STORAGE_DAYS, MIN_DAYS_BEFORE_IA, TRANSITION_CLASSES,
     transition_allowed,
@@ -24,87 +25,10 @@ pub const MAX_RULES: usize = 1000;
 /// Longest rule `ID`, in characters (API reference, LifecycleRule).
 pub const MAX_ID_LEN: usize = 255;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// S3 would accept it, but it probably costs money the operator did not mean to spend.
-    Warning,
-    /// S3 rejects it (or it is not a configuration S3 can apply).
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub severity: Severity,
-    /// Rule ID (or `#N` for a rule without one); None for document-level findings.
-    pub rule: Option<String>,
-    /// Field path inside the rule, AWS spelling: `Transitions[0].Days`.
-    pub field: String,
-    pub message: String,
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.rule {
-            Some(r) => write!(f, "rule {r:?}: {}: {}", self.field, self.message),
-            None => write!(f, "{}: {}", self.field, self.message),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Report {
-    pub findings: Vec<Finding>,
-}
-
-impl Report {
-    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-    }
-    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-    }
-    pub fn is_valid(&self) -> bool {
-        self.errors().next().is_none()
-    }
-}
-
-pub(super) struct Ctx<'a> {
-    rule: Option<String>,
-    out: &'a mut Vec<Finding>,
-}
-
-impl<'a> Ctx<'a> {
-    pub(super) fn new(rule: Option<String>, out: &'a mut Vec<Finding>) -> Self {
-        Ctx { rule, out }
-    }
-
-    pub(super) fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.push(Severity::Error, field.into(), message.into());
-    }
-    pub(super) fn warn(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.push(Severity::Warning, field.into(), message.into());
-    }
-    fn push(&mut self, severity: Severity, field: String, message: String) {
-        self.out.push(Finding {
-            severity,
-            rule: self.rule.clone(),
-            field,
-            message,
-        });
-    }
-}
-
 /// Check a whole document. Pure: the same document always gives the same findings, in order.
 pub fn validate(cfg: &LifecycleConfiguration) -> Report {
     let mut out = Vec::new();
-    let mut doc = Ctx {
-        rule: None,
-        out: &mut out,
-    };
+    let mut doc = Ctx::new(None, &mut out);
     if cfg.rules.len() > MAX_RULES {
         doc.error(
             "Rules",
@@ -122,10 +46,7 @@ pub fn validate(cfg: &LifecycleConfiguration) -> Report {
     }
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, rule) in cfg.rules.iter().enumerate() {
-        let mut ctx = Ctx {
-            rule: Some(rule.label(i)),
-            out: &mut out,
-        };
+        let mut ctx = Ctx::new(Some(rule.label(i)), &mut out);
         if let Some(id) = &rule.id {
             if let Some(first) = seen.insert(id.as_str(), i) {
                 ctx.error(

@@ -1,5 +1,7 @@
 //! Building the reindex operation and the task controls (rethrottle, cancel, list) from the
-//! resolved config, for `opsdeck op reindex|rethrottle|cancel|reindex-tasks`.
+//! resolved config, for `opsdeck op reindex|rethrottle|cancel|reindex-tasks`. The search
+//! cluster is handed in ([`AdminFuture`]: the context's, or the simulation's in demo mode; the
+//! command line chooses); it is built only once the request is known to go ahead.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,32 +13,17 @@ use crate::audit::{AuditLog, Outcome};
 use crate::config::Resolved;
 use crate::exit;
 use crate::ops::runner::read_only_refusal;
-use crate::services::aws::AwsContext;
-use crate::services::opensearch::admin::{OsAdmin, SearchAdmin};
-use crate::sim::SimOptions;
+use crate::services::opensearch::admin::SearchAdmin;
 
 /// A usage/config problem (exit 2) with its message.
 pub type Usage = (i32, String);
 
-/// The search cluster of the context: the real one from `[contexts.X.opensearch]`, or the
-/// simulation in demo mode.
-pub async fn admin_for(r: &Resolved, sim: &SimOptions) -> Result<Arc<dyn SearchAdmin>, Usage> {
-    if r.demo() {
-        return Ok(crate::sim::search_admin::shared(sim));
-    }
-    let Some(cfg) = r.context().opensearch.as_ref() else {
-        return Err((
-            exit::USAGE,
-            format!(
-                "context {:?} has no [contexts.{}.opensearch] section",
-                r.context_name, r.context_name
-            ),
-        ));
-    };
-    OsAdmin::from_config(cfg, &AwsContext::new(r.context()))
-        .await
-        .map(|a| Arc::new(a.bounded(r.admin_timeout())) as Arc<dyn SearchAdmin>)
-        .map_err(|e| (exit::USAGE, format!("{e:#}")))
+/// The search cluster an operation runs against, still to be built (a SigV4 client loads the
+/// AWS config first). Err: a usage problem (no `[contexts.X.opensearch]`, a bad URL or login).
+pub type AdminFuture = futures::future::BoxFuture<'static, Result<Arc<dyn SearchAdmin>, String>>;
+
+async fn admin_of(admin: AdminFuture) -> Result<Arc<dyn SearchAdmin>, Usage> {
+    admin.await.map_err(|m| (exit::USAGE, m))
 }
 
 /// `--mappings FILE`: the JSON body of `"mappings"` (or a whole `{"mappings": ...}` document).
@@ -88,10 +75,10 @@ pub fn parse_rps_flag(s: &str) -> Result<f64, String> {
 
 pub async fn build(
     r: &Resolved,
-    sim: &SimOptions,
+    admin: AdminFuture,
     mut req: ReindexRequest,
 ) -> Result<Arc<ReindexOp>, Usage> {
-    let admin = admin_for(r, sim).await?;
+    let admin = admin_of(admin).await?;
     req.context = r.context_name.clone();
     ReindexOp::prepare(admin, req)
         .await
@@ -114,7 +101,7 @@ async fn audit_control(r: &Resolved, step: &str, outcome: Outcome, details: Valu
 }
 
 /// `opsdeck op rethrottle --task ID --requests-per-second N` (-1 = unlimited).
-pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<f64>) -> i32 {
+pub async fn rethrottle(r: &Resolved, admin: AdminFuture, task: &str, rps: Option<f64>) -> i32 {
     if r.ops_read_only() {
         audit_control(
             r,
@@ -126,7 +113,7 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
         eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
         return exit::REFUSED;
     }
-    let admin = match admin_for(r, sim).await {
+    let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");
@@ -163,7 +150,7 @@ pub async fn rethrottle(r: &Resolved, sim: &SimOptions, task: &str, rps: Option<
 }
 
 /// `opsdeck op cancel --task ID`: the copy stops; no alias moves; the target is kept.
-pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
+pub async fn cancel(r: &Resolved, admin: AdminFuture, task: &str) -> i32 {
     if r.ops_read_only() {
         audit_control(
             r,
@@ -175,7 +162,7 @@ pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
         eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
         return exit::REFUSED;
     }
-    let admin = match admin_for(r, sim).await {
+    let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");
@@ -205,8 +192,8 @@ pub async fn cancel(r: &Resolved, sim: &SimOptions, task: &str) -> i32 {
 }
 
 /// Running reindex tasks with their progress (read-only; allowed in read-only mode).
-pub async fn list(r: &Resolved, sim: &SimOptions) -> i32 {
-    let admin = match admin_for(r, sim).await {
+pub async fn list(admin: AdminFuture) -> i32 {
+    let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");

@@ -1,35 +1,61 @@
 //! CloudWatch alarms for the overview: DescribeAlarms for the states worth a look (ALARM and
 //! INSUFFICIENT_DATA), metric and composite alarms (DescribeAlarms returns only metric alarms
 //! unless `AlarmTypes` names both), every page, each metric alarm tied to the declared panel
-//! that shows its metric so selecting it opens that panel.
+//! that shows its metric so selecting it opens that panel; and an alarm's state history
+//! (DescribeAlarmHistory) for its detail view. One collector over [`wire::AlarmsWire`] for the
+//! real endpoint and the simulation.
 
+pub mod wire;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, StateValue};
 use chrono::{DateTime, Utc};
 
-use crate::model::Alarm;
+use crate::model::{Alarm, AlarmTransition};
 use crate::panels::Panels;
 use crate::services::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
+pub use wire::{AlarmsWire, AwsAlarmsWire, HistoryError, transitions};
+
+/// How often the real collector asks: DescribeAlarms is free, and an alarm's state changes at
+/// most once per evaluation period (a minute at the shortest for standard alarms).
+pub const INTERVAL: Duration = Duration::from_secs(30);
+/// A round's bound (DescribeAlarms for two states, every page).
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// State transitions asked of DescribeAlarmHistory when an alarm's detail opens.
+pub const HISTORY_ITEMS: usize = 50;
 
 /// States shown, worst first.
 pub const STATES: [&str; 2] = ["ALARM", "INSUFFICIENT_DATA"];
 
+/// The alarms collector, over any [`AlarmsWire`].
 pub struct AlarmsCollector {
-    aws: AwsContext,
-    client: Option<aws_sdk_cloudwatch::Client>,
+    wire: Arc<dyn AlarmsWire>,
     /// (namespace, metric, panel id) for every metric a cloudwatch panel declares.
     watched: Vec<(String, String, String)>,
+    interval: Duration,
 }
 
+impl AlarmsCollector {
+    /// A collector over `wire`, asking every `interval`, alarms tied to `panels`' metrics.
+    pub fn over(wire: Arc<dyn AlarmsWire>, panels: &Panels, interval: Duration) -> Self {
+        AlarmsCollector {
+            wire,
+            watched: watched_metrics(panels),
+            interval,
+        }
+    }
+}
+
+/// The real collector: the context's CloudWatch endpoint, every [`INTERVAL`].
 pub fn collector(aws: &AwsContext, panels: &Panels) -> BoxCollector {
-    Box::new(AlarmsCollector {
-        aws: aws.clone(),
-        client: None,
-        watched: watched_metrics(panels),
-    })
+    Box::new(AlarmsCollector::over(
+        Arc::new(AwsAlarmsWire::new(aws)),
+        panels,
+        INTERVAL,
+    ))
 }
 
 /// Every (namespace, metric) a cloudwatch panel shows or computes from, with the panel id.
@@ -114,29 +140,43 @@ pub fn from_page(
 }
 
 /// Metric and composite alarms in ALARM or INSUFFICIENT_DATA, ALARM first, then most recent
-/// change first.
+/// change first, from the endpoint `client` talks to.
 pub async fn describe(
     client: &aws_sdk_cloudwatch::Client,
     watched: &[(String, String, String)],
 ) -> anyhow::Result<Vec<Alarm>> {
+    describe_over(&AwsAlarmsWire::from_client(client.clone()), watched).await
+}
+
+/// [`describe`] over any wire.
+pub async fn describe_over(
+    wire: &dyn AlarmsWire,
+    watched: &[(String, String, String)],
+) -> anyhow::Result<Vec<Alarm>> {
     let mut out = Vec::new();
     for state in [StateValue::Alarm, StateValue::InsufficientData] {
-        let mut pages = client
-            .describe_alarms()
-            .state_value(state.clone())
-            .alarm_types(AlarmType::MetricAlarm)
-            .alarm_types(AlarmType::CompositeAlarm)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page
-                .map_err(aws_sdk_cloudwatch::Error::from)
-                .context("CloudWatch DescribeAlarms")?;
+        for page in wire.describe_alarms(state).await? {
             out.extend(from_page(&page, watched));
         }
     }
     sort(&mut out);
     Ok(out)
+}
+
+/// An alarm's state transitions from DescribeAlarmHistory, newest first, at most
+/// [`HISTORY_ITEMS`], bounded by `timeout` (running out of time is a [`HistoryError::Failed`]).
+pub async fn history(
+    wire: &dyn AlarmsWire,
+    name: &str,
+    timeout: Duration,
+) -> Result<Vec<AlarmTransition>, HistoryError> {
+    match tokio::time::timeout(timeout, wire.alarm_history(name, HISTORY_ITEMS)).await {
+        Ok(r) => r.map(|items| transitions(&items)),
+        Err(_) => Err(HistoryError::Failed(format!(
+            "no answer within {} s",
+            timeout.as_secs_f64()
+        ))),
+    }
 }
 
 /// ALARM before INSUFFICIENT_DATA, newest state change first within each.
@@ -157,20 +197,17 @@ impl Collector for AlarmsCollector {
     }
 
     fn interval(&self) -> Duration {
-        // DescribeAlarms is free; alarm states change at most once a minute per alarm.
-        Duration::from_secs(30)
+        self.interval
     }
 
     fn timeout(&self) -> Duration {
-        Duration::from_secs(10)
+        TIMEOUT
     }
 
     async fn collect(&mut self) -> anyhow::Result<Update> {
-        if self.client.is_none() {
-            self.client = Some(self.aws.cloudwatch().await);
-        }
-        let client = self.client.as_ref().expect("set above");
-        Ok(Update::Alarms(describe(client, &self.watched).await?))
+        Ok(Update::Alarms(
+            describe_over(self.wire.as_ref(), &self.watched).await?,
+        ))
     }
 }
 

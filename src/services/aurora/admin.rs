@@ -20,6 +20,14 @@ pub enum Flavor {
     Aurora,
 }
 
+/// Which side of a migration a server plays: the one written to before the cutover, or the
+/// one written to after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Source,
+    Target,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadOnlyState {
     pub read_only: bool,

@@ -24,6 +24,7 @@ use async_trait::async_trait;
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::mysql_login::{LoginSpec, MysqlLogin};
 use crate::config::{AuroraConfig, EndpointUrl, redact_url};
+use crate::model::service::PanelKind;
 use crate::model::{AuroraStatus, GoneInstance, WriterHealth};
 
 pub use host_status::{HostRows, sort_host_rows};
@@ -328,7 +329,7 @@ pub fn fold(cluster: &str, round: WireRound, judging: &Judging) -> anyhow::Resul
 #[async_trait]
 impl Collector for AuroraCollector {
     fn kind(&self) -> SourceKind {
-        SourceKind::Aurora
+        SourceKind::Service(PanelKind::Aurora)
     }
     fn interval(&self) -> Duration {
         self.interval

@@ -71,6 +71,11 @@ pub fn run(job: &str, r: &JobRun) -> GlueRun {
         duration_seconds: duration,
         dpu_seconds,
         error: r.error_message().map(str::to_string),
+        attempt: Some(r.attempt()),
+        completed_at: completed,
+        worker_type: r.worker_type().map(|w| w.as_str().to_string()),
+        workers: r.number_of_workers(),
+        max_capacity_dpu: r.max_capacity(),
     }
 }
 
@@ -94,5 +99,8 @@ mod tests {
         assert_eq!(g.dpu_seconds, Some(1200.0));
         assert_eq!(g.state, "FAILED");
         assert_eq!(g.error.as_deref(), Some("boom"));
+        assert_eq!(g.worker_type.as_deref(), Some("G.2X"));
+        assert_eq!(g.workers, Some(5));
+        assert_eq!(g.attempt, Some(0));
     }
 }

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use super::live::{self, LiveTail};
 use super::{CloudWatchLogs, Follower, Limits, LogsTarget, Tail};
 use crate::config::LogsConfig;
+use crate::model::service::PanelKind;
 use crate::services::aws::AwsContext;
 use crate::services::{BoxCollector, Collector, SourceKind, Update};
 
@@ -104,7 +105,7 @@ impl LogsCollector {
 #[async_trait]
 impl Collector for LogsCollector {
     fn kind(&self) -> SourceKind {
-        SourceKind::Logs
+        SourceKind::Service(PanelKind::Logs)
     }
     fn interval(&self) -> Duration {
         self.interval

@@ -1,6 +1,6 @@
-//! OpenSearch admin calls the reindex operation needs, over the `opensearch` crate's transport
-//! (raw REST paths: the calls are few and their JSON shapes are what the docs describe).
-//! Errors carry the method, path, HTTP status and OpenSearch's own `error.type`/`reason`.
+//! What the reindex operation asks of a search cluster: the [`SearchAdmin`] trait and its types,
+//! and the pure readings of their JSON (`_tasks/{id}`, index settings). The REST client that
+//! implements it is `client.rs`; the simulation implements it too.
 
 use std::collections::BTreeMap;
 
@@ -9,8 +9,19 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::client::reason;
-pub use super::writes::{ALIAS_PROPERTIES, DocIds};
+use super::body::{reason, u};
+
+/// Alias properties an `_aliases` `add` action accepts and `GET /_alias/{name}` reports.
+pub const ALIAS_PROPERTIES: &[&str] = &[
+    "filter",
+    "index_routing",
+    "search_routing",
+    "is_write_index",
+    "is_hidden",
+];
+
+/// Document id -> its `_routing` (None when the document was indexed without one).
+pub type DocIds = BTreeMap<String, Option<String>>;
 
 /// Index settings that describe one physical index and cannot be given to a new one
 /// (OpenSearch rejects them, or they would mis-route the copy).
@@ -30,7 +41,8 @@ const NON_COPYABLE: &[&str] = &[
 ];
 
 /// What the reindex operation needs from a search cluster. Implemented over the real REST API
-/// ([`OsAdmin`]) and over the simulation (demo mode), so the operation cannot tell them apart.
+/// (`OsAdmin`, in `client.rs`) and over the simulation (demo mode), so the operation cannot
+/// tell them apart.
 #[async_trait]
 pub trait SearchAdmin: Send + Sync {
     /// Endpoint (no credentials), for messages.
@@ -89,8 +101,6 @@ pub trait SearchAdmin: Send + Sync {
     /// Every running (parent) reindex task: id -> description.
     async fn list_reindex_tasks(&self) -> Result<BTreeMap<String, String>>;
 }
-
-pub use super::client::OsAdmin;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndexDefinition {
@@ -172,13 +182,6 @@ pub fn next_version_name(index: &str) -> String {
         return format!("{stem}_v{}", n + 1);
     }
     format!("{index}_v2")
-}
-
-/// A JSON number or numeric string as u64 (0 when neither).
-pub(super) fn u(v: &Value) -> u64 {
-    v.as_u64()
-        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        .unwrap_or(0)
 }
 
 /// `GET /_tasks/{id}`: `completed`, `task.status` (running counters), `response` (final

@@ -1,74 +1,44 @@
-//! [`OsAdmin`]: the [`SearchAdmin`] calls over the `opensearch` crate's transport (raw REST
-//! paths), with SigV4 or basic auth from the context, each request bounded by
-//! `admin_timeout`. Errors carry the method, path, HTTP status and OpenSearch's own
+//! [`OsAdmin`]: the [`SearchAdmin`] calls over the admin REST caller (`rest.rs`: the client
+//! `transport.rs` builds, SigV4 or basic auth from the context, each request bounded by
+//! `admin_timeout`). Errors carry the method, path, HTTP status and OpenSearch's own
 //! `error.type`/`reason`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use async_trait::async_trait;
-use opensearch::OpenSearch;
 use opensearch::auth::Credentials;
-use opensearch::http::headers::HeaderMap;
-use opensearch::http::request::JsonBody;
-use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
-use opensearch::http::{Method, Url};
+use opensearch::http::Method;
 use serde_json::{Value, json};
 
 use super::admin::{
     DocIds, IndexDefinition, NodeDisk, RunningTask, SearchAdmin, TaskProgress, copyable_settings,
-    parse_task, u,
+    parse_task,
 };
+use super::body::{reason, u};
+use super::rest::Rest;
 use super::writes::swap_actions;
 use crate::config::OpenSearchConfig;
-use crate::services::admin_bound::within;
 use crate::services::aws::AwsContext;
 
+/// The reindex operation's calls against a real cluster.
 #[derive(Clone)]
 pub struct OsAdmin {
-    client: std::sync::Arc<std::sync::RwLock<OpenSearch>>,
-    url: String,
-    /// With `password_secret`: what a 401 rebuilds the client from (the secret re-read once).
-    relogin: Option<(OpenSearchConfig, AwsContext)>,
-    /// Bound on each request (`admin_timeout`).
-    call_timeout: Duration,
-}
-
-pub(super) fn reason(body: &Value) -> String {
-    let e = &body["error"];
-    if let Some(s) = e.as_str() {
-        return s.to_string();
-    }
-    let root = e
-        .get("root_cause")
-        .and_then(|r| r.get(0))
-        .filter(|r| r.get("reason").is_some())
-        .unwrap_or(e);
-    match (root["type"].as_str(), root["reason"].as_str()) {
-        (Some(t), Some(r)) => format!("{t}: {r}"),
-        (None, Some(r)) => r.to_string(),
-        _ => {
-            let s = body.to_string();
-            s.chars().take(300).collect()
-        }
-    }
+    rest: Rest,
 }
 
 impl OsAdmin {
     /// The context's cluster: SigV4-signed (service `es`, the context's AWS credentials and
     /// region) when `opensearch.sigv4 = true`, HTTP basic auth with `username` and a password
     /// from `password_env`, `password_secret` (re-read once when a call gets 401) or the URL
-    /// otherwise. Every call is bounded by `opensearch.timeout` (default 30 s).
+    /// otherwise. Every HTTP call is bounded by `opensearch.timeout` (default 30 s).
     /// Errors: no AWS credentials or region for SigV4, an unset password variable, an
     /// unreadable secret, a bad URL.
     pub async fn from_config(cfg: &OpenSearchConfig, aws: &AwsContext) -> Result<Self> {
-        let creds = super::login::credentials(cfg, aws, false).await?;
-        let mut admin = Self::connect(&cfg.url, creds, cfg.timeout)?;
-        if cfg.password_secret.is_some() && !cfg.sigv4 {
-            admin.relogin = Some((cfg.clone(), aws.clone()));
-        }
-        Ok(admin)
+        Ok(OsAdmin {
+            rest: Rest::from_config(cfg, aws).await?,
+        })
     }
 
     /// A client signing every request with SigV4 (service `es`) from `creds` in `region`.
@@ -78,164 +48,52 @@ impl OsAdmin {
         region: aws_config::Region,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        Self::connect(url, Some(Credentials::AwsSigV4(creds, region)), timeout)
-    }
-
-    pub fn new(url: &str) -> Result<Self> {
-        Self::connect(url, None, None)
-    }
-
-    fn connect(url: &str, creds: Option<Credentials>, timeout: Option<Duration>) -> Result<Self> {
         Ok(OsAdmin {
-            client: std::sync::Arc::new(std::sync::RwLock::new(Self::transport(
-                url, creds, timeout,
-            )?)),
-            url: crate::config::redact_url(url),
-            relogin: None,
-            call_timeout: crate::config::DEFAULT_ADMIN_TIMEOUT,
+            rest: Rest::connect(url, Some(Credentials::AwsSigV4(creds, region)), timeout)?,
+        })
+    }
+
+    /// An open cluster at `url` (user and password in the URL are used for nothing).
+    pub fn new(url: &str) -> Result<Self> {
+        Ok(OsAdmin {
+            rest: Rest::connect(url, None, None)?,
         })
     }
 
     /// Bound each admin request (sending it, a re-login after a 401, and reading the whole
     /// answer) by `call_timeout` (`admin_timeout`, default 10 s); the error names the request
     /// and the bound.
-    pub fn bounded(mut self, call_timeout: Duration) -> Self {
-        self.call_timeout = call_timeout;
-        self
-    }
-    pub(crate) fn call_timeout(&self) -> Duration {
-        self.call_timeout
-    }
-
-    fn transport(
-        url: &str,
-        creds: Option<Credentials>,
-        timeout: Option<Duration>,
-    ) -> Result<OpenSearch> {
-        let mut parsed = Url::parse(url).with_context(|| {
-            format!(
-                "opensearch.url {:?} is not a URL",
-                crate::config::redact_url(url)
-            )
-        })?;
-        // The user goes into the credentials, never into a URL that may be printed.
-        let _ = parsed.set_password(None);
-        let _ = parsed.set_username("");
-        let mut b = TransportBuilder::new(SingleNodeConnectionPool::new(parsed))
-            .disable_proxy()
-            .timeout(timeout.unwrap_or(Duration::from_secs(30)));
-        if let Some(c) = creds {
-            // Amazon OpenSearch Service signs as `es` (the crate's default too).
-            b = b.auth(c).service_name("es");
+    pub fn bounded(self, call_timeout: Duration) -> Self {
+        OsAdmin {
+            rest: self.rest.bounded(call_timeout),
         }
-        let transport = b.build().context("building the OpenSearch client")?;
-        Ok(OpenSearch::new(transport))
     }
 
-    /// The current client (a cheap clone: the transport is shared).
-    pub(crate) fn client(&self) -> OpenSearch {
-        self.client
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
-    /// After a 401 with `password_secret`: re-read the secret and rebuild the client. False
-    /// when there is nothing to re-read.
-    async fn relogin(&self) -> Result<bool> {
-        let Some((cfg, aws)) = &self.relogin else {
-            return Ok(false);
-        };
-        let creds = super::login::credentials(cfg, aws, true).await?;
-        let fresh = Self::transport(&cfg.url, creds, cfg.timeout)?;
-        *self
-            .client
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
-        Ok(true)
-    }
-    pub(crate) fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// One call; returns the HTTP status and the JSON body (Null for an empty body).
-    pub(crate) async fn raw(
+    async fn raw(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
         body: Option<Value>,
     ) -> Result<(u16, Value)> {
-        let what = format!("{} {path}", method_name(&method));
-        within(
-            format!("{what} on {}", self.url),
-            self.call_timeout,
-            self.raw_unbounded(&what, method, path, query, body),
-        )
-        .await
+        self.rest.raw(method, path, query, body).await
     }
 
-    async fn raw_unbounded(
-        &self,
-        what: &str,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<Value>,
-    ) -> Result<(u16, Value)> {
-        let send = |client: OpenSearch, method: Method, body: Option<Value>| async move {
-            client
-                .send(
-                    method,
-                    path,
-                    HeaderMap::new(),
-                    Some(query),
-                    body.map(JsonBody::new),
-                    None,
-                )
-                .await
-        };
-        let mut resp = send(self.client(), method, body.clone())
-            .await
-            .with_context(|| format!("{what} on {}", self.url))?;
-        if super::login::is_unauthorized(resp.status_code().as_u16()) && self.relogin().await? {
-            resp = send(self.client(), method, body)
-                .await
-                .with_context(|| format!("{what} on {}", self.url))?;
-        }
-        let status = resp.status_code().as_u16();
-        let text = resp
-            .text()
-            .await
-            .with_context(|| format!("{what}: reading the response"))?;
-        let json = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Ok((status, json))
-    }
-
-    pub(crate) async fn call(
+    async fn call(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
         body: Option<Value>,
     ) -> Result<Value> {
-        let name = method_name(&method);
-        let (status, json) = self.raw(method, path, query, body).await?;
-        if !(200..300).contains(&status) {
-            bail!("{name} {path}: HTTP {status}: {}", reason(&json));
-        }
-        Ok(json)
+        self.rest.call(method, path, query, body).await
     }
 }
 
 #[async_trait]
 impl SearchAdmin for OsAdmin {
     fn name(&self) -> &str {
-        &self.url
+        self.rest.url()
     }
 
     /// `green` | `yellow` | `red`.
@@ -412,7 +270,7 @@ impl SearchAdmin for OsAdmin {
     }
 
     async fn alias_properties(&self, alias: &str) -> Result<Vec<(String, Value)>> {
-        self.get_alias_properties(alias).await
+        self.rest.get_alias_properties(alias).await
     }
 
     /// One atomic `_aliases` call: the alias leaves every index in `from` and points to `to`
@@ -435,19 +293,19 @@ impl SearchAdmin for OsAdmin {
     }
 
     async fn write_blocked(&self, index: &str) -> Result<bool> {
-        self.get_write_block(index).await
+        self.rest.get_write_block(index).await
     }
 
     async fn set_write_block(&self, index: &str, on: bool) -> Result<()> {
-        self.put_write_block(index, on).await
+        self.rest.put_write_block(index, on).await
     }
 
     async fn doc_ids(&self, index: &str) -> Result<DocIds> {
-        self.scroll_ids(index).await
+        self.rest.scroll_ids(index).await
     }
 
     async fn delete_docs(&self, index: &str, ids: &[(String, Option<String>)]) -> Result<u64> {
-        self.bulk_delete(index, ids).await
+        self.rest.bulk_delete(index, ids).await
     }
 
     async fn disk_allocation(&self) -> Result<Vec<NodeDisk>> {
@@ -524,15 +382,5 @@ impl SearchAdmin for OsAdmin {
             }
         }
         Ok(out)
-    }
-}
-
-fn method_name(m: &Method) -> &'static str {
-    match m {
-        Method::Get => "GET",
-        Method::Put => "PUT",
-        Method::Post => "POST",
-        Method::Delete => "DELETE",
-        Method::Head => "HEAD",
     }
 }

@@ -7,9 +7,12 @@
 //! that timed out keeps its previous figures and says so in `errors`.
 
 pub mod admin;
+mod body;
 mod client;
 pub mod login;
 pub mod parse;
+mod rest;
+mod transport;
 pub mod wire;
 pub mod writes;
 
@@ -21,7 +24,9 @@ use serde_json::Value;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::OpenSearchConfig;
+use crate::model::service::PanelKind;
 use crate::model::{IndexStatus, OpenSearchStatus, TaskStatus};
+pub use client::OsAdmin;
 use parse::NodeCounters;
 pub use wire::{ClientWire, OpenSearchWire};
 
@@ -207,7 +212,7 @@ impl OpenSearchCollector {
 #[async_trait]
 impl Collector for OpenSearchCollector {
     fn kind(&self) -> SourceKind {
-        SourceKind::OpenSearch
+        SourceKind::Service(PanelKind::OpenSearch)
     }
     fn interval(&self) -> Duration {
         self.interval

@@ -10,7 +10,6 @@ use async_trait::async_trait;
 use opensearch::OpenSearch;
 use opensearch::http::Method;
 use opensearch::http::headers::HeaderMap;
-use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
 use serde_json::Value;
 
 use crate::config::OpenSearchConfig;
@@ -63,16 +62,10 @@ impl ClientWire {
         }
     }
 
-    /// The client; `fresh` re-reads a `password_secret` instead of using the cached one.
+    /// The client (the one construction the admin uses too); `fresh` re-reads a
+    /// `password_secret` instead of using the cached one.
     async fn build(&self, fresh: bool) -> anyhow::Result<OpenSearch> {
-        let (url, _) = super::login::endpoint(&self.cfg)?;
-        let mut b = TransportBuilder::new(SingleNodeConnectionPool::new(url)).timeout(self.timeout);
-        if let Some(creds) = super::login::credentials(&self.cfg, &self.aws, fresh).await? {
-            b = b.auth(creds).service_name("es");
-        }
-        Ok(OpenSearch::new(
-            b.build().context("opensearch: building the HTTP client")?,
-        ))
+        super::transport::connect(&self.cfg, &self.aws, self.timeout, fresh).await
     }
 }
 

@@ -4,30 +4,17 @@
 //! (`filter`, `index_routing`, `search_routing`, `is_write_index`, `is_hidden`) that the swap
 //! must carry over.
 
-use std::collections::BTreeMap;
-
 use anyhow::{Result, anyhow, bail};
 use opensearch::http::Method;
 use opensearch::http::headers::HeaderMap;
 use opensearch::http::request::{JsonBody, NdBody};
 use serde_json::{Value, json};
 
-use super::admin::OsAdmin;
-
-/// Alias properties an `_aliases` `add` action accepts and `GET /_alias/{name}` reports.
-pub const ALIAS_PROPERTIES: &[&str] = &[
-    "filter",
-    "index_routing",
-    "search_routing",
-    "is_write_index",
-    "is_hidden",
-];
+use super::admin::{ALIAS_PROPERTIES, DocIds};
+use super::rest::Rest;
 
 /// One page of ids per scroll round: ids only (`_source: false`), so a page is small.
 const SCROLL_PAGE: u64 = 5000;
-
-/// Document id -> its `_routing` (None when the document was indexed without one).
-pub type DocIds = BTreeMap<String, Option<String>>;
 
 /// Keep only [`ALIAS_PROPERTIES`] from one index's entry of `GET /_alias/{alias}`.
 pub fn alias_properties_of(entry: &Value) -> Value {
@@ -58,7 +45,7 @@ pub fn swap_actions(alias: &str, from: &[String], to: &str, properties: &Value) 
     json!({ "actions": actions })
 }
 
-impl OsAdmin {
+impl Rest {
     /// `GET /_alias/{alias}`: index -> the alias's properties on it (empty when absent).
     pub async fn get_alias_properties(&self, alias: &str) -> Result<Vec<(String, Value)>> {
         let (status, json) = self

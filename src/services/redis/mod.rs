@@ -15,6 +15,7 @@ use async_trait::async_trait;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::RedisConfig;
+use crate::model::service::PanelKind;
 use crate::model::{RedisNode, RedisStatus};
 use crate::panels::Panels;
 use info::{Counters, Delta, Info, NoDelta};
@@ -320,7 +321,7 @@ impl RedisCollector {
 #[async_trait]
 impl Collector for RedisCollector {
     fn kind(&self) -> SourceKind {
-        SourceKind::Redis
+        SourceKind::Service(PanelKind::Redis)
     }
     fn interval(&self) -> Duration {
         self.interval

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::RedshiftConfig;
+use crate::model::service::PanelKind;
 use crate::model::{GlueRun, LoadRun, RedshiftStatus};
 pub use wire::{ErrorRow, ErrorTable, LoadRow, PgWire, RedshiftWire};
 
@@ -231,7 +232,7 @@ fn failed(r: &LoadRun) -> bool {
 #[async_trait]
 impl Collector for RedshiftCollector {
     fn kind(&self) -> SourceKind {
-        SourceKind::Redshift
+        SourceKind::Service(PanelKind::Redshift)
     }
     fn interval(&self) -> Duration {
         self.cfg.interval.unwrap_or(DEFAULT_INTERVAL)

@@ -1,7 +1,7 @@
 //! Lifecycle rules as one line each: "prefix media/: 30d→STANDARD_IA, 90d→GLACIER_IR,
 //! expire 365d". A bucket without a configuration is a state (has_lifecycle = false). The
 //! line is drawn from the one lifecycle document model (`lifecycle_doc::Rule`), whether the
-//! rule came over the S3 wire (AWS through `admin::rule_from_sdk`, or the simulation) or from
+//! rule came over the S3 wire (AWS through `sdk_rules::rule_from_sdk`, or the simulation) or from
 //! an operator's file.
 
 use super::lifecycle_doc::{LifecycleConfiguration, Rule};

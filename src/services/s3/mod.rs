@@ -12,6 +12,7 @@ pub mod lifecycle_date;
 pub mod lifecycle_doc;
 pub mod prices;
 pub mod scan;
+pub mod sdk_rules;
 pub mod storage;
 pub mod wire;
 
@@ -25,6 +26,7 @@ use futures::StreamExt;
 
 use super::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
 use crate::config::S3Config;
+use crate::model::service::PanelKind;
 use crate::model::{BucketStatus, S3Status};
 use prices::PriceTable;
 use storage::DailyStorage;
@@ -202,7 +204,7 @@ pub fn price(b: &mut BucketStatus, prices: &PriceTable) {
 #[async_trait]
 impl Collector for S3Collector {
     fn kind(&self) -> SourceKind {
-        SourceKind::S3
+        SourceKind::Service(PanelKind::S3)
     }
     fn interval(&self) -> Duration {
         self.cfg.interval.unwrap_or(DEFAULT_INTERVAL)

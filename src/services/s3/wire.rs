@@ -115,16 +115,7 @@ impl S3Wire for AwsWire {
             .send()
             .await
         {
-            Ok(out) => Ok(Some(LifecycleConfiguration {
-                rules: out
-                    .rules()
-                    .iter()
-                    .map(super::admin::rule_from_sdk)
-                    .collect(),
-                transition_default_minimum_object_size: out
-                    .transition_default_minimum_object_size()
-                    .map(|t| t.as_str().to_string()),
-            })),
+            Ok(out) => Ok(Some(super::sdk_rules::config_from_sdk(&out))),
             Err(e) if e.code() == Some("NoSuchLifecycleConfiguration") => Ok(None),
             Err(e) => Err(anyhow::anyhow!(
                 "GetBucketLifecycleConfiguration {bucket}: {}",

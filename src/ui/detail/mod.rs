@@ -5,6 +5,7 @@
 pub mod alarm;
 pub mod aurora;
 pub mod cloudwatch;
+pub mod glue;
 pub mod opensearch;
 pub mod redis;
 pub mod redshift;
@@ -16,10 +17,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::state::State;
-use crate::state::detail::Detail;
+use crate::state::detail::{Detail, DetailItem};
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, d: &Detail) {
-    let kind = d.kind.desc().item;
+    let kind = match d.item {
+        DetailItem::Row => d.kind.desc().item,
+        DetailItem::GlueRun => "glue run",
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(st.theme.accent())
@@ -30,7 +34,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, d: &Detail) {
         .title(Line::styled(" esc back  y copy name ", st.theme.dim()).right_aligned());
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let found = (super::panel_ui(d.kind).detail)(f, inner, st, d);
+    let found = match d.item {
+        DetailItem::Row => (super::panel_ui(d.kind).detail)(f, inner, st, d),
+        DetailItem::GlueRun => glue::draw(f, inner, st, &d.id),
+    };
     if !found {
         f.render_widget(
             Paragraph::new(Line::styled(

@@ -1,0 +1,202 @@
+//! Drawing by region (`ui::regions`): the clock tick renders the header and keeps the body's
+//! cells; whatever the regions drew, the screen is the one a whole redraw of the same State
+//! gives. Driven by the fixed-seed demo on simulated time (`app::meter::DemoDriver`).
+
+use chrono::Duration;
+use opsdeck::app::meter::DemoDriver;
+use opsdeck::state::{State, Tab};
+use opsdeck::ui::regions::{self, Dirty, RegionCache};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+const W: u16 = 120;
+const H: u16 = 40;
+
+fn whole(st: &State) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
+    t.backend().buffer().clone()
+}
+
+/// The demo run `secs` seconds, a frame after each second's samples.
+fn warmed(secs: u32, tab: Tab) -> (DemoDriver, Terminal<TestBackend>, RegionCache) {
+    let mut d = DemoDriver::new(42);
+    d.state.tab = tab;
+    let mut term = Terminal::new(TestBackend::new(W, H)).unwrap();
+    let mut cache = RegionCache::new();
+    for _ in 0..secs {
+        d.step();
+        term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::SAMPLE))
+            .unwrap();
+    }
+    (d, term, cache)
+}
+
+fn tick(d: &mut DemoDriver, term: &mut Terminal<TestBackend>, cache: &mut RegionCache, s: i64) {
+    d.state.now += Duration::seconds(s);
+    term.draw(|f| regions::draw(f, &d.state, cache, Dirty::TICK))
+        .unwrap();
+}
+
+fn body_rows(b: &Buffer) -> Vec<String> {
+    (1..H - 1)
+        .map(|y| (0..W).map(|x| b[(x, y)].symbol()).collect())
+        .collect()
+}
+
+#[test]
+fn a_clock_tick_without_a_sample_renders_the_header_only_and_the_screen_equals_a_whole_redraw() {
+    for tab in [Tab::Overview, Tab::Panel("aurora".into())] {
+        let (mut d, mut term, mut cache) = warmed(30, tab.clone());
+        let mut quiet_ticks = 0;
+        // The overview shows every source's age, a panel only its own; the key is exact
+        // for a panel and may err on the side of drawing on the overview (an age it does
+        // not show, e.g. the alarms source's).
+        let strict = tab != Tab::Overview;
+        for i in 0..20 {
+            let before = cache.renders;
+            let shown = whole(&d.state);
+            let first = i == 0;
+            tick(&mut d, &mut term, &mut cache, 1);
+            let now = whole(&d.state);
+            assert_eq!(term.backend().buffer(), &now, "{tab:?} tick {i}");
+            assert_eq!(
+                cache.renders.header,
+                before.header + 1,
+                "{tab:?}: the clock"
+            );
+            if first {
+                // A second after the last samples nothing in the body has moved: the tick
+                // renders the header row and nothing else.
+                assert_eq!(body_rows(&shown), body_rows(&now), "{tab:?}");
+                assert_eq!(
+                    cache.renders.body, before.body,
+                    "{tab:?}: body rendered on a tick"
+                );
+                assert_eq!(cache.renders.cells - before.cells, u64::from(W), "{tab:?}");
+            }
+            if body_rows(&shown) == body_rows(&now) && strict {
+                // Nothing in the body moved with the clock: its widgets were not rendered.
+                quiet_ticks += 1;
+                assert_eq!(
+                    cache.renders.body, before.body,
+                    "{tab:?} tick {i}: the body was rendered again"
+                );
+                assert_eq!(
+                    cache.renders.cells - before.cells,
+                    u64::from(W),
+                    "{tab:?} tick {i}: one row of cells rendered"
+                );
+            }
+        }
+        assert!(quiet_ticks >= 1 || !strict, "{tab:?}: no quiet tick");
+    }
+}
+
+#[test]
+fn ages_still_move_when_only_the_clock_ticks() {
+    let (mut d, mut term, mut cache) = warmed(30, Tab::Overview);
+    let before = cache.renders;
+    // Half a minute without a sample: every age on the overview changes.
+    tick(&mut d, &mut term, &mut cache, 30);
+    assert_eq!(cache.renders.body, before.body + 1);
+    let screen = term.backend().buffer().clone();
+    assert_eq!(screen, whole(&d.state));
+    // Ages keep moving on later ticks, and each frame still equals a whole redraw.
+    for _ in 0..12 {
+        tick(&mut d, &mut term, &mut cache, 1);
+        assert_eq!(term.backend().buffer(), &whole(&d.state));
+    }
+}
+
+#[test]
+fn a_sample_then_a_key_then_a_resize_each_give_the_whole_frame() {
+    let (mut d, mut term, mut cache) = warmed(20, Tab::Overview);
+    d.step();
+    term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::SAMPLE))
+        .unwrap();
+    assert_eq!(term.backend().buffer(), &whole(&d.state));
+    d.state.tab = Tab::Panel("redis".into());
+    term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::ALL))
+        .unwrap();
+    assert_eq!(term.backend().buffer(), &whole(&d.state));
+    let full = cache.renders.full;
+    term.backend_mut().resize(100, 30);
+    term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::TICK))
+        .unwrap();
+    assert_eq!(cache.renders.full, full + 1, "a resize draws everything");
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| opsdeck::ui::draw(f, &d.state)).unwrap();
+    assert_eq!(term.backend().buffer(), t.backend().buffer());
+}
+
+#[test]
+fn paused_for_a_minute_every_frame_equals_a_whole_redraw_as_sources_go_stale() {
+    // A CloudWatch panel shows each figure's age to the second: its body moves every second.
+    for (tab, moves_every_second) in [
+        (Tab::Overview, false),
+        (Tab::Panel("redis".into()), false),
+        (Tab::Panel("cloudfront".into()), true),
+    ] {
+        let (mut d, mut term, mut cache) = warmed(60, tab.clone());
+        d.state.toggle_pause();
+        let before = cache.renders;
+        for i in 0..60 {
+            // Paused: samples are held, only the clock moves.
+            d.step();
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+                .unwrap();
+            assert_eq!(
+                term.backend().buffer(),
+                &whole(&d.state),
+                "{tab:?} second {i}"
+            );
+        }
+        assert!(
+            moves_every_second || cache.renders.body - before.body < 60,
+            "{tab:?}: the body was rendered every second: {:?}",
+            cache.renders
+        );
+    }
+}
+
+#[test]
+fn a_sample_of_a_source_the_panel_does_not_show_leaves_its_body_alone() {
+    // The S3 panel collects every 5 s; alarms, Aurora, Redis... report every second or two.
+    let (mut d, mut term, mut cache) = warmed(30, Tab::Panel("s3".into()));
+    let before = cache.renders;
+    for i in 0..30 {
+        d.step();
+        term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+            .unwrap();
+        assert_eq!(term.backend().buffer(), &whole(&d.state), "second {i}");
+    }
+    let bodies = cache.renders.body - before.body;
+    assert!(
+        bodies <= 30 / 5 + 1,
+        "the S3 body was rendered {bodies} times in 30 s"
+    );
+    assert_eq!(cache.renders.header - before.header, 30);
+}
+
+#[test]
+fn every_panel_drawn_by_region_live_equals_a_whole_redraw() {
+    for id in [
+        "aurora",
+        "redis",
+        "opensearch",
+        "redshift",
+        "cloudfront",
+        "dynamodb",
+        "elasticache",
+    ] {
+        let (mut d, mut term, mut cache) = warmed(20, Tab::Panel(id.into()));
+        for i in 0..20 {
+            d.step();
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+                .unwrap();
+            assert_eq!(term.backend().buffer(), &whole(&d.state), "{id} second {i}");
+        }
+    }
+}
