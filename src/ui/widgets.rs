@@ -436,7 +436,7 @@ pub fn one_line(f: &mut ratatui::Frame, r: Rect, line: Line<'_>) {
                 c.symbol() == " " && c.style() == Style::default()
             });
         if !gap {
-            (&*span).render(
+            span.render(
                 Rect {
                     x,
                     y,
