@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 use chrono::Duration;
 use opsdeck::app::wire::WireBackend;
+use opsdeck::model::service::PanelKind;
 use opsdeck::model::source::{Sample, SourceKind, Update};
 use opsdeck::state::{State, fixture};
 use ratatui::Terminal;
@@ -105,19 +106,31 @@ fn rounds(st: &State) -> Vec<(SourceKind, Update)> {
     let d = &st.data;
     let mut out = Vec::new();
     if let Some(a) = &d.aurora {
-        out.push((SourceKind::Aurora, Update::Aurora(a.clone())));
+        out.push((
+            SourceKind::Service(PanelKind::Aurora),
+            Update::Aurora(a.clone()),
+        ));
     }
     if let Some(r) = &d.redis {
-        out.push((SourceKind::Redis, Update::Redis(r.clone())));
+        out.push((
+            SourceKind::Service(PanelKind::Redis),
+            Update::Redis(r.clone()),
+        ));
     }
     if let Some(s) = &d.s3 {
-        out.push((SourceKind::S3, Update::S3(s.clone())));
+        out.push((SourceKind::Service(PanelKind::S3), Update::S3(s.clone())));
     }
     if let Some(o) = &d.opensearch {
-        out.push((SourceKind::OpenSearch, Update::OpenSearch(o.clone())));
+        out.push((
+            SourceKind::Service(PanelKind::OpenSearch),
+            Update::OpenSearch(o.clone()),
+        ));
     }
     if let Some(r) = &d.redshift {
-        out.push((SourceKind::Redshift, Update::Redshift(r.clone())));
+        out.push((
+            SourceKind::Service(PanelKind::Redshift),
+            Update::Redshift(r.clone()),
+        ));
     }
     for (id, figs) in d.cloudwatch.iter().flatten() {
         out.push((
