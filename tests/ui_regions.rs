@@ -133,11 +133,11 @@ fn a_sample_then_a_key_then_a_resize_each_give_the_whole_frame() {
 
 #[test]
 fn paused_for_a_minute_every_frame_equals_a_whole_redraw_as_sources_go_stale() {
-    // A CloudWatch panel shows each figure's age to the second: its body moves every second.
-    for (tab, moves_every_second) in [
-        (Tab::Overview, false),
-        (Tab::Panel("redis".into()), false),
-        (Tab::Panel("cloudfront".into()), true),
+    // A CloudWatch panel shows each figure's age to the second, in the figure's own cell.
+    for tab in [
+        Tab::Overview,
+        Tab::Panel("redis".into()),
+        Tab::Panel("cloudfront".into()),
     ] {
         let (mut d, mut term, mut cache) = warmed(60, tab.clone());
         d.state.toggle_pause();
@@ -154,7 +154,7 @@ fn paused_for_a_minute_every_frame_equals_a_whole_redraw_as_sources_go_stale() {
             );
         }
         assert!(
-            moves_every_second || cache.renders.body - before.body < 60,
+            cache.renders.body - before.body < 60,
             "{tab:?}: the body was rendered every second: {:?}",
             cache.renders
         );
@@ -198,5 +198,134 @@ fn every_panel_drawn_by_region_live_equals_a_whole_redraw() {
                 .unwrap();
             assert_eq!(term.backend().buffer(), &whole(&d.state), "{id} second {i}");
         }
+    }
+}
+
+#[test]
+fn a_tick_on_a_panel_page_without_a_sample_renders_the_header_and_the_panel_age_cells_only() {
+    // Paused: no sample lands, the frame's "data" age, STALE and the stale banner move with the
+    // clock alone. Going stale adds the banner (the body's layout changes: drawn again once);
+    // every other tick renders the header row and the panel's age cells, never its widgets.
+    for id in [
+        "aurora",
+        "redis",
+        "s3",
+        "opensearch",
+        "redshift",
+        "cloudfront",
+        "dynamodb",
+    ] {
+        let (mut d, mut term, mut cache) = warmed(30, Tab::Panel(id.into()));
+        let start = cache.renders;
+        let mut age_ticks = 0;
+        for i in 0..40 {
+            let before = cache.renders;
+            tick(&mut d, &mut term, &mut cache, 1);
+            assert_eq!(term.backend().buffer(), &whole(&d.state), "{id} tick {i}");
+            if cache.renders.body == before.body && cache.renders.ages > before.ages {
+                age_ticks += 1;
+                // The header row, the frame's top row and at most two banner lines.
+                let cells = cache.renders.cells - before.cells;
+                assert!(
+                    cells >= 2 * u64::from(W) && cells <= 4 * u64::from(W),
+                    "{id} tick {i}: {cells} cells rendered"
+                );
+            }
+        }
+        let bodies = cache.renders.body - start.body;
+        assert!(
+            bodies <= 2,
+            "{id}: the body was rendered {bodies} times in 40 ticks without a sample"
+        );
+        assert!(age_ticks >= 5, "{id}: ages redrawn alone {age_ticks} times");
+    }
+}
+
+#[test]
+fn a_source_going_stale_off_screen_leaves_the_overview_body_alone_and_one_on_screen_redraws_it() {
+    let (mut d, mut term, mut cache) = warmed(30, Tab::Overview);
+    // Only the S3 line on screen (S3 collects every 5 s; most others every second or two).
+    d.state.views.entry("overview".into()).or_default().filter = "s3".into();
+    term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::ALL))
+        .unwrap();
+    let shown: Vec<String> = d
+        .state
+        .hits
+        .borrow()
+        .ages
+        .iter()
+        .map(|(_, k)| k.name())
+        .collect();
+    assert_eq!(shown, vec!["s3".to_string()], "the overview's lines");
+    let stale = |st: &State| -> Vec<String> {
+        st.sources
+            .iter()
+            .filter(|(_, s)| s.is_stale(st.now))
+            .map(|(n, _)| n.clone())
+            .collect()
+    };
+    let (mut off_screen, mut on_screen) = (0, 0);
+    for i in 0..30 {
+        let was = stale(&d.state);
+        let before = cache.renders;
+        tick(&mut d, &mut term, &mut cache, 1);
+        assert_eq!(term.backend().buffer(), &whole(&d.state), "tick {i}");
+        let turned: Vec<String> = stale(&d.state)
+            .into_iter()
+            .filter(|n| !was.contains(n))
+            .collect();
+        if turned.iter().any(|n| shown.contains(n)) {
+            on_screen += 1;
+            assert_eq!(cache.renders.body, before.body + 1, "tick {i}: {turned:?}");
+        } else if !turned.is_empty() {
+            off_screen += 1;
+            assert_eq!(
+                cache.renders.body, before.body,
+                "tick {i}: {turned:?} went stale off screen and the body was drawn again"
+            );
+        }
+    }
+    assert!(
+        off_screen >= 1 && on_screen == 1,
+        "{off_screen} {on_screen}"
+    );
+}
+
+#[test]
+fn at_80x24_a_paused_panel_page_drawing_its_age_cells_alone_equals_a_whole_redraw() {
+    // Narrower: the frames, banners and CloudWatch columns are laid out again at 80 columns.
+    let (w, h) = (80, 24);
+    for id in ["aurora", "redis", "s3", "logs", "cloudfront", "dms"] {
+        let mut d = DemoDriver::new(42);
+        d.state.tab = Tab::Panel(id.into());
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut cache = RegionCache::new();
+        for _ in 0..30 {
+            d.step();
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+                .unwrap();
+        }
+        // `space` pauses: a key, so the whole frame.
+        d.state.toggle_pause();
+        term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::ALL))
+            .unwrap();
+        let before = cache.renders;
+        for i in 0..90 {
+            d.step();
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, d.marks))
+                .unwrap();
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| opsdeck::ui::draw(f, &d.state)).unwrap();
+            assert_eq!(
+                term.backend().buffer(),
+                t.backend().buffer(),
+                "{id} second {i}"
+            );
+        }
+        let bodies = cache.renders.body - before.body;
+        assert!(
+            bodies <= 3,
+            "{id}: body rendered {bodies} times in 90 paused seconds"
+        );
     }
 }

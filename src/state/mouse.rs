@@ -20,6 +20,26 @@ pub struct HitMap {
     /// The overview's data ages: each age's cells and whose age it is, so a clock tick can
     /// draw the ages again without the lines around them (`ui::regions`).
     pub ages: Vec<(Rect, crate::model::source::SourceKind)>,
+    /// A panel page's other cells that move with the clock alone (its frame's "data" age, its
+    /// source's banner), so a tick can draw them again without the page's widgets.
+    pub clock: Vec<(Rect, ClockCell)>,
+}
+
+/// What a clock-driven cell of a panel page shows (`ui::regions` draws it again alone).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClockCell {
+    /// The top row of a panel's frame: its title, `subtitle` as drawn, and "data 2s" (or
+    /// "STALE 2m") on the right.
+    PanelTitle { panel: String, subtitle: String },
+    /// A source's error or staleness banner, its line(s) as wrapped when drawn.
+    Banner(crate::model::source::SourceKind),
+    /// The age column of a CloudWatch panel's figure: the `index`th figure its collector
+    /// reported, on the selected row or not (the row's highlight covers the cell).
+    FigureAge {
+        panel: String,
+        index: usize,
+        selected: bool,
+    },
 }
 
 impl HitMap {

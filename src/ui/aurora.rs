@@ -21,9 +21,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .as_ref()
         .map(|a| format!("cluster {}", a.cluster))
         .unwrap_or_default();
-    let block = widgets::panel_block(st, def, &sub);
-    let mut inner = block.inner(area);
-    f.render_widget(block, area);
+    let mut inner = widgets::panel_frame(f, st, def, &sub, area);
     inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::Aurora), inner);
     let Some(a) = &st.data.aurora else {
         return;

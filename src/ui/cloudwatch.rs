@@ -3,7 +3,7 @@
 //! returned nothing. Any panels/*.toml with kind = "cloudwatch" gets this page.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
@@ -12,6 +12,7 @@ use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
+use crate::state::mouse::ClockCell;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = def
@@ -22,9 +23,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             None => c.namespace.clone(),
         })
         .unwrap_or_default();
-    let block = widgets::panel_block(st, def, &sub);
-    let mut inner = block.inner(area);
-    f.render_widget(block, area);
+    let mut inner = widgets::panel_frame(f, st, def, &sub, area);
     let kind = SourceKind::CloudWatch(def.id.clone());
     inner = widgets::banner(f, st, &kind, inner);
     let t = &st.theme;
@@ -40,11 +39,12 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         }
         return;
     };
-    let figs: Vec<&CwFigure> = st
+    // Each shown figure with its index in the collector's report (its age cell names it).
+    let (order, figs): (Vec<usize>, Vec<&CwFigure>) = st
         .table_order(&def.id)
         .into_iter()
-        .filter_map(|i| figs.get(i))
-        .collect();
+        .filter_map(|i| Some((i, figs.get(i)?)))
+        .unzip();
     let wide = inner.width >= 100;
     let spark_w: usize = if wide { 24 } else { 10 };
     let win = widgets::table_window(st, figs.len(), inner, 1);
@@ -85,36 +85,76 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                     .unwrap_or_default(),
                 t.dim(),
             )),
-            Cell::from(Span::styled(
-                x.at.map(|a| fmt::age_since(st.now, a))
-                    .unwrap_or_else(|| "-".into()),
-                t.dim(),
-            )),
+            Cell::from(Span::styled(figure_age(st, x), t.dim())),
             Cell::from(Span::styled(widgets::spark_text(&hist, spark_w), t.chart())),
         ])
     });
     let n = figs.len();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Min(20),
-            Constraint::Length(10),
-            Constraint::Length(6),
-            Constraint::Length(5),
-            Constraint::Length(spark_w as u16),
-        ],
-    )
-    .header(
-        Row::new(["", "metric", "value", "period", "age", "history"].map(|c| st.sort_label(c)))
-            .style(widgets::header_style(st)),
-    )
-    .row_highlight_style(t.selected());
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Min(20),
+        Constraint::Length(10),
+        Constraint::Length(6),
+        Constraint::Length(AGE_WIDTH),
+        Constraint::Length(spark_w as u16),
+    ];
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(["", "metric", "value", "period", "age", "history"].map(|c| st.sort_label(c)))
+                .style(widgets::header_style(st)),
+        )
+        .row_highlight_style(t.selected());
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "figures")), inner);
     } else {
         let mut ts = win.state;
         f.render_stateful_widget(table, inner, &mut ts);
         crate::state::mouse::record_table(st, inner, 1, win.rows.start, n);
+        record_ages(st, def, inner, &widths, &win.rows, &order, ts.selected());
     }
+}
+
+/// Width of the age column.
+const AGE_WIDTH: u16 = 5;
+
+/// Record the age cell of each figure on screen, where the table put it (ratatui's column
+/// layout: no highlight symbol, one cell between columns, packed from the left), so a tick
+/// draws the ages again without the table (`ui::regions`).
+fn record_ages(
+    st: &State,
+    def: &PanelDef,
+    inner: Rect,
+    widths: &[Constraint],
+    shown: &std::ops::Range<usize>,
+    order: &[usize],
+    selected: Option<usize>,
+) {
+    let cols = Layout::horizontal(widths.iter().copied())
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, inner.width, 1));
+    let Some(col) = cols.get(4) else {
+        return;
+    };
+    let mut hits = st.hits.borrow_mut();
+    for (line, k) in shown.clone().enumerate() {
+        let y = inner.y + 1 + line as u16;
+        if y >= inner.bottom() {
+            break;
+        }
+        hits.clock.push((
+            Rect::new(inner.x + col.x, y, col.width, 1),
+            ClockCell::FigureAge {
+                panel: def.id.clone(),
+                index: order[k],
+                selected: selected == Some(line),
+            },
+        ));
+    }
+}
+
+/// What a figure's age cell shows: the age of its latest datapoint, "-" before any.
+pub fn figure_age(st: &State, x: &CwFigure) -> String {
+    x.at.map(|a| fmt::age_since(st.now, a))
+        .unwrap_or_else(|| "-".into())
 }

@@ -17,9 +17,7 @@ use crate::panels::PanelDef;
 use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
-    let block = widgets::panel_block(st, def, "");
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    let inner = widgets::panel_frame(f, st, def, "", area);
     let inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::Logs), inner);
     let problems: Vec<String> = st
         .logs

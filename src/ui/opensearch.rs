@@ -20,9 +20,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .as_ref()
         .and_then(|o| o.cluster_name.clone())
         .unwrap_or_default();
-    let block = widgets::panel_block(st, def, &sub);
-    let mut inner = block.inner(area);
-    f.render_widget(block, area);
+    let mut inner = widgets::panel_frame(f, st, def, &sub, area);
     inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::OpenSearch), inner);
     let Some(o) = &st.data.opensearch else { return };
     let t = &st.theme;

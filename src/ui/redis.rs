@@ -30,9 +30,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             }
         })
         .unwrap_or_default();
-    let block = widgets::panel_block(st, def, &sub);
-    let mut inner = block.inner(area);
-    f.render_widget(block, area);
+    let mut inner = widgets::panel_frame(f, st, def, &sub, area);
     inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::Redis), inner);
     let Some(r) = &st.data.redis else { return };
     inner = widgets::partial_errors(f, st, &r.errors, inner);

@@ -15,9 +15,7 @@ use crate::panels::PanelDef;
 use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
-    let block = widgets::panel_block(st, def, "");
-    let mut inner = block.inner(area);
-    f.render_widget(block, area);
+    let mut inner = widgets::panel_frame(f, st, def, "", area);
     inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::Redshift), inner);
     let Some(r) = &st.data.redshift else { return };
     let t = &st.theme;

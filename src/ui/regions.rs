@@ -8,15 +8,20 @@
 //! STALE, its error banner's "last data 2m old", a CloudWatch figure's age, a silence that
 //! ended, a flash that expired): [`body_clock_key`] and [`footer_clock_key`] hash exactly what
 //! they show of the clock, and a region whose key changed is drawn again even when nothing
-//! marked it. An overlay, a resize or a too-small terminal draws everything.
+//! marked it. What moves in cells of its own (the overview's ages, a panel page's frame age,
+//! banner and CloudWatch figure ages) is recorded where it is drawn (`HitMap::ages`,
+//! `HitMap::clock`) and drawn again alone, the rest of the body kept. An overlay, a resize or a
+//! too-small terminal draws everything.
 
 use std::hash::{Hash, Hasher};
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 
 use super::{fmt, widgets};
+use crate::state::mouse::ClockCell;
 use crate::state::{Input, State, Tab};
 
 /// What changed since the last frame, as the main loop knows it.
@@ -130,8 +135,12 @@ fn hash_of(h: impl FnOnce(&mut std::collections::hash_map::DefaultHasher)) -> u6
     s.finish()
 }
 
-/// What the body shows that moves with the clock alone: every source's age as shown, its
-/// staleness and banner, every CloudWatch figure's age, the silences in force, the view.
+/// What the body shows that moves with the clock alone and is not drawn again in its own cells:
+/// the staleness of the sources on screen (a line's status turns "?"), a panel page's banner
+/// appearing or changing its number of lines, every CloudWatch figure's age, the silences in
+/// force, other contexts' ages. What the last body recorded in its own cells (the overview's
+/// ages, a panel frame's age, a banner's text: [`clock_slots_key`]) is left out, so a moving age
+/// draws those cells again, not the body.
 pub fn body_clock_key(st: &State) -> u64 {
     // The panel on screen (or whose item's detail is open); None on the overview.
     let panel = match st.detail.last() {
@@ -144,28 +153,64 @@ pub fn body_clock_key(st: &State) -> u64 {
     };
     // A panel's page (not a detail view) has the source's banner.
     let page = panel.is_some() && st.detail.is_empty();
+    let overview = panel.is_none() && st.alarm_detail.is_none() && st.detail.is_empty();
     // A panel shows its own source's age; the overview shows every source's age in its own
-    // cells ([`age_slots_key`]), and an alarm's detail none.
-    let shown = panel
+    // cells ([`clock_slots_key`]), and an alarm's detail none.
+    let shown_kind = panel
         .as_ref()
         .and_then(|p| st.panels.get(p))
-        .map(|def| crate::state::panel_source(def.kind, &def.id).name());
+        .map(|def| crate::state::panel_source(def.kind, &def.id));
+    let shown = shown_kind.as_ref().map(|k| k.name());
+    let hits = st.hits.borrow();
+    // Whose staleness shows: on the overview the sources of its lines on screen, on a panel's
+    // page its own source; elsewhere (details, several contexts) every source's, to be safe.
+    let judged = |name: &String| {
+        if !st.fleet.is_empty() {
+            true
+        } else if overview {
+            hits.ages.iter().any(|(_, k)| k.name() == *name)
+        } else if page {
+            shown.as_ref() == Some(name)
+        } else {
+            true
+        }
+    };
+    let title_slot = hits.clock.iter().any(
+        |(_, c)| matches!(c, ClockCell::PanelTitle { panel: p, .. } if Some(p) == panel.as_ref()),
+    );
     hash_of(|h| {
         for (name, s) in &st.sources {
-            // A stale source's status turns "?" wherever it is judged (overview lines, tabs).
             let stale = s.is_stale(st.now);
-            (name, stale).hash(h);
+            if judged(name) {
+                (name, stale).hash(h);
+            }
             if shown.as_ref().is_none_or(|n| n != name) {
                 continue;
             }
-            widgets::source_age_span(st, Some(s)).content.hash(h);
+            if !(page && title_slot) {
+                widgets::source_age_span(st, Some(s)).content.hash(h);
+            }
             // A panel's page has the source's error and stale banners, to the second.
             if page && (stale || s.error.is_some()) {
-                s.age(st.now).hash(h);
+                let slot = hits
+                    .clock
+                    .iter()
+                    .find(|(_, c)| matches!(c, ClockCell::Banner(k) if k.name() == *name));
+                let line = shown_kind
+                    .as_ref()
+                    .and_then(|k| widgets::source_banner(st, k));
+                match (slot, line) {
+                    // Its text is the slot's; only a change of its height moves the page.
+                    (Some((r, _)), Some(line)) => widgets::banner_lines(&line, r.width).hash(h),
+                    _ => s.age(st.now).hash(h),
+                }
             }
         }
-        // A CloudWatch panel (or one of its figures' detail) shows each figure's age.
-        let figs = panel.and_then(|p| st.data.cloudwatch.as_ref()?.get(&p));
+        // A figure's detail shows its age; a CloudWatch page shows those of the rows on screen,
+        // in their own cells.
+        let figs = panel
+            .filter(|_| !page)
+            .and_then(|p| st.data.cloudwatch.as_ref()?.get(&p));
         for x in figs.into_iter().flatten() {
             x.at.map(|a| fmt::age_since(st.now, a)).hash(h);
         }
@@ -179,17 +224,90 @@ pub fn body_clock_key(st: &State) -> u64 {
     })
 }
 
-/// The ages the last body drew in their own cells (the overview's lines), as they would read
-/// now.
-fn age_slots_key(st: &State) -> u64 {
+fn hash_line(h: &mut impl Hasher, line: Option<&Line<'_>>) {
+    for sp in line.into_iter().flat_map(|l| &l.spans) {
+        sp.content.hash(h);
+        sp.style.hash(h);
+    }
+}
+
+/// The cells the last body drew that move with the clock alone (the overview's ages, a panel
+/// frame's age, a banner), as they would read now.
+fn clock_slots_key(st: &State) -> u64 {
+    let hits = st.hits.borrow();
     hash_of(|h| {
-        for (r, kind) in &st.hits.borrow().ages {
+        for (r, kind) in &hits.ages {
             r.hash(h);
             let span = widgets::age_span(st, kind);
             span.content.hash(h);
             span.style.hash(h);
         }
+        for (r, cell) in &hits.clock {
+            r.hash(h);
+            match cell {
+                ClockCell::PanelTitle { panel, .. } => {
+                    hash_line(h, widgets::panel_title_clock(st, panel).as_ref())
+                }
+                ClockCell::Banner(kind) => hash_line(h, widgets::source_banner(st, kind).as_ref()),
+                ClockCell::FigureAge {
+                    panel,
+                    index,
+                    selected,
+                } => (figure_age(st, panel, *index), selected).hash(h),
+            }
+        }
     })
+}
+
+/// A CloudWatch figure's age as its page's cell shows it (None: no such figure any more).
+fn figure_age(st: &State, panel: &str, index: usize) -> Option<String> {
+    let x = st.data.cloudwatch.as_ref()?.get(panel)?.get(index)?;
+    Some(super::cloudwatch::figure_age(st, x))
+}
+
+/// Draw again the cells [`clock_slots_key`] covers, leaving the rest of the body; returns the
+/// cells rendered.
+fn draw_clock_slots(f: &mut Frame, st: &State) -> u64 {
+    let mut cells = 0u64;
+    let hits = st.hits.borrow().clone();
+    for (r, kind) in &hits.ages {
+        reset(f.buffer_mut(), *r);
+        widgets::one_line(
+            f,
+            *r,
+            Line::from(widgets::age_span(st, kind)).right_aligned(),
+        );
+        cells += u64::from(r.width) * u64::from(r.height);
+    }
+    for (r, cell) in &hits.clock {
+        match cell {
+            ClockCell::PanelTitle { panel, subtitle } => {
+                widgets::redraw_panel_title(f.buffer_mut(), st, *r, panel, subtitle)
+            }
+            ClockCell::Banner(kind) => {
+                reset(f.buffer_mut(), *r);
+                if let Some(line) = widgets::source_banner(st, kind) {
+                    let lines = widgets::banner_lines(&line, r.width);
+                    widgets::draw_banner(f.buffer_mut(), line, lines, *r);
+                }
+            }
+            ClockCell::FigureAge {
+                panel,
+                index,
+                selected,
+            } => {
+                // As the table draws the cell: the text, then the row's highlight over it.
+                reset(f.buffer_mut(), *r);
+                let text = figure_age(st, panel, *index).unwrap_or_default();
+                f.render_widget(ratatui::text::Span::styled(text, st.theme.dim()), *r);
+                if *selected {
+                    f.buffer_mut().set_style(*r, st.theme.selected());
+                }
+            }
+        }
+        cells += u64::from(r.width) * u64::from(r.height);
+    }
+    cells
 }
 
 /// What the footer shows that moves without a key: the flash until it expires, the tabs
@@ -227,6 +345,7 @@ fn reset(buf: &mut Buffer, r: Rect) {
 /// [`super::draw`] would render whole.
 pub fn draw(f: &mut Frame, st: &State, cache: &mut RegionCache, dirty: Dirty) {
     let area = f.area();
+    // Keyed on what the kept frame's body recorded (its lines on screen, its slots).
     let body_key = body_clock_key(st);
     let footer_key = footer_clock_key(st);
     let kept = cache.kept.take().filter(|k| k.area == area);
@@ -247,12 +366,12 @@ pub fn draw(f: &mut Frame, st: &State, cache: &mut RegionCache, dirty: Dirty) {
         let buf = f.buffer_mut();
         buf.content.clone_from(&kept.content);
         let mut cells = 0u64;
-        let mut count = |r: Rect| cells += u64::from(r.width) * u64::from(r.height);
+        let count = |r: Rect| u64::from(r.width) * u64::from(r.height);
         if dirty.header {
             reset(f.buffer_mut(), top);
             super::header::draw(f, top, st);
             cache.renders.header += 1;
-            count(top);
+            cells += count(top);
         }
         if dirty.body || body_key != cache.body_key {
             reset(f.buffer_mut(), body);
@@ -260,21 +379,13 @@ pub fn draw(f: &mut Frame, st: &State, cache: &mut RegionCache, dirty: Dirty) {
                 let mut hits = st.hits.borrow_mut();
                 hits.rows.clear();
                 hits.ages.clear();
+                hits.clock.clear();
             }
             super::draw_body(f, body, st);
             cache.renders.body += 1;
-            count(body);
-        } else if age_slots_key(st) != cache.ages_key {
-            let slots = st.hits.borrow().ages.clone();
-            for (r, kind) in slots {
-                reset(f.buffer_mut(), r);
-                widgets::one_line(
-                    f,
-                    r,
-                    ratatui::text::Line::from(widgets::age_span(st, &kind)).right_aligned(),
-                );
-                count(r);
-            }
+            cells += count(body);
+        } else if clock_slots_key(st) != cache.ages_key {
+            cells += draw_clock_slots(f, st);
             cache.renders.ages += 1;
         }
         if dirty.footer || footer_key != cache.footer_key {
@@ -282,12 +393,13 @@ pub fn draw(f: &mut Frame, st: &State, cache: &mut RegionCache, dirty: Dirty) {
             st.hits.borrow_mut().tabs.clear();
             super::header::footer(f, bottom, st);
             cache.renders.footer += 1;
-            count(bottom);
+            cells += count(bottom);
         }
         cache.renders.cells += cells;
     }
-    cache.body_key = body_key;
-    cache.ages_key = age_slots_key(st);
+    // Keyed on what this frame's body recorded (its lines on screen, its slots).
+    cache.body_key = body_clock_key(st);
+    cache.ages_key = clock_slots_key(st);
     cache.footer_key = footer_key;
     cache.kept = Some(f.buffer_mut().clone());
 }

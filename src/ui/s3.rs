@@ -24,9 +24,7 @@ fn cost_label(b: &BucketStatus) -> String {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
-    let block = widgets::panel_block(st, def, "");
-    let mut inner = block.inner(area);
-    f.render_widget(block, area);
+    let mut inner = widgets::panel_frame(f, st, def, "", area);
     inner = widgets::banner(f, st, &SourceKind::Service(PanelKind::S3), inner);
     let Some(s) = &st.data.s3 else { return };
     let t = &st.theme;

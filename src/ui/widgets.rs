@@ -10,6 +10,7 @@ use super::fmt;
 use crate::model::Status;
 use crate::model::source::SourceKind;
 use crate::panels::PanelDef;
+use crate::state::mouse::ClockCell;
 use crate::state::{Input, State, panel_source};
 
 pub fn status_span(st: &State, s: Status) -> Span<'static> {
@@ -58,6 +59,64 @@ pub fn coarse_age(secs: i64) -> i64 {
 /// The frame of a detail panel: title left, "data 2s" (or "STALE 2m") right, the filter at the
 /// bottom when one is set.
 pub fn panel_block<'a>(st: &State, def: &PanelDef, subtitle: &str) -> Block<'a> {
+    let b = panel_title_block(st, def, subtitle);
+    match filter_line(st) {
+        Some(f) => b.title_bottom(f),
+        None => b,
+    }
+}
+
+/// [`panel_block`] drawn in `area`, its top row (the only one the clock moves) recorded in the
+/// hit map for `ui::regions`; returns the inner area.
+pub fn panel_frame(
+    f: &mut ratatui::Frame,
+    st: &State,
+    def: &PanelDef,
+    subtitle: &str,
+    area: Rect,
+) -> Rect {
+    let block = panel_block(st, def, subtitle);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if area.height > 0 {
+        st.hits.borrow_mut().clock.push((
+            Rect { height: 1, ..area },
+            ClockCell::PanelTitle {
+                panel: def.id.clone(),
+                subtitle: subtitle.to_string(),
+            },
+        ));
+    }
+    inner
+}
+
+/// The top row of [`panel_block`] alone, drawn again into `row` (one row, as recorded by
+/// [`panel_frame`]): rendered into a two-row scratch buffer, since the titles' places depend on
+/// the width only, and copied.
+pub fn redraw_panel_title(
+    buf: &mut ratatui::buffer::Buffer,
+    st: &State,
+    row: Rect,
+    id: &str,
+    subtitle: &str,
+) {
+    let Some(def) = st.panels.get(id) else {
+        return;
+    };
+    let scratch_area = Rect { height: 2, ..row };
+    let mut scratch = ratatui::buffer::Buffer::empty(scratch_area);
+    ratatui::widgets::Widget::render(
+        panel_title_block(st, def, subtitle),
+        scratch_area,
+        &mut scratch,
+    );
+    for x in row.left()..row.right() {
+        buf[(x, row.y)] = scratch[(x, row.y)].clone();
+    }
+}
+
+/// The panel's frame without the filter line: what its top row shows.
+fn panel_title_block<'a>(st: &State, def: &PanelDef, subtitle: &str) -> Block<'a> {
     let kind = panel_source(def.kind, &def.id);
     let mut age = vec![Span::styled(" data ", st.theme.dim()), age_span(st, &kind)];
     if st.source(&kind).is_some_and(|s| s.is_stale(st.now)) {
@@ -75,15 +134,22 @@ pub fn panel_block<'a>(st: &State, def: &PanelDef, subtitle: &str) -> Block<'a> 
             st.theme.context(st.colour.as_deref()),
         ));
     }
-    let mut b = Block::default()
+    Block::default()
         .borders(Borders::ALL)
         .border_style(st.theme.border())
         .title(Line::from(title))
-        .title(Line::from(age).right_aligned());
-    if let Some(f) = filter_line(st) {
-        b = b.title_bottom(f);
-    }
-    b
+        .title(Line::from(age).right_aligned())
+}
+
+/// What the top row of a panel's frame shows of the clock: its source's age and STALE.
+pub fn panel_title_clock(st: &State, id: &str) -> Option<Line<'static>> {
+    let def = st.panels.get(id)?;
+    let kind = panel_source(def.kind, &def.id);
+    let stale = st.source(&kind).is_some_and(|s| s.is_stale(st.now));
+    Some(Line::from(vec![
+        Span::raw(if stale { "STALE " } else { "" }),
+        age_span(st, &kind),
+    ]))
 }
 
 /// " / shard-2 " at the bottom of a table while a filter is typed or set.
@@ -300,24 +366,41 @@ pub fn empty_line(st: &State, what: &str) -> Line<'static> {
 }
 
 /// Draw a source's banner (error or staleness) at the top of `inner`, wrapped onto at most two
-/// lines; returns the space left below it.
+/// lines, its cells recorded in the hit map for `ui::regions`; returns the space left below it.
 pub fn banner(f: &mut ratatui::Frame, st: &State, kind: &SourceKind, inner: Rect) -> Rect {
     let Some(line) = source_banner(st, kind) else {
         return inner;
     };
-    let w = inner.width.max(1) as usize;
-    let lines = line.width().div_ceil(w).clamp(1, 2) as u16;
+    let lines = banner_lines(&line, inner.width);
     let (top, rest) = take_top(inner, lines);
+    draw_banner(f.buffer_mut(), line, lines, top);
+    if top.height > 0 {
+        st.hits
+            .borrow_mut()
+            .clock
+            .push((top, ClockCell::Banner(kind.clone())));
+    }
+    rest
+}
+
+/// Lines a banner takes at `width`: its wrapped length, one or two.
+pub fn banner_lines(line: &Line<'_>, width: u16) -> u16 {
+    let w = width.max(1) as usize;
+    line.width().div_ceil(w).clamp(1, 2) as u16
+}
+
+/// A banner's line, `lines` long as [`banner_lines`] measured it, drawn into `top`.
+pub fn draw_banner(buf: &mut ratatui::buffer::Buffer, line: Line<'static>, lines: u16, top: Rect) {
     let line = if lines == 2 {
-        fit(line, inner.width.saturating_mul(2))
+        fit(line, top.width.saturating_mul(2))
     } else {
         line
     };
-    f.render_widget(
+    ratatui::widgets::Widget::render(
         ratatui::widgets::Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: false }),
         top,
+        buf,
     );
-    rest
 }
 
 /// Partial failures a collector reported alongside its data (at most two lines, then a count).
