@@ -17,7 +17,7 @@ fn git(args: &[&str]) -> Option<String> {
 /// Optimised builds of the `opsdeck` binary are linked with `-z pack-relative-relocs` (DT_RELR):
 /// a position-independent executable otherwise carries ~72,000 relative relocations of 24 bytes
 /// (`.rela.dyn`, 1.7 MB) that the dynamic loader reads, so they stay resident for the life of
-/// the process; packed, they take a few KB (docs/PERFORMANCE.md: demo RSS 18.7 -> 16.6 MB).
+/// the process; packed, they take about 24 KB (docs/PERFORMANCE.md: demo RSS 18.7 -> 16.6 MB).
 /// Only when building for the machine itself on glibc >= 2.36, which the resulting binary
 /// requires (`GLIBC_ABI_DT_RELR`); `OPSDECK_LINK_RELR=0` turns it off for a binary meant to be
 /// copied to older systems (Amazon Linux 2023 has glibc 2.34). Debug and test builds are left alone.
