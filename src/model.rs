@@ -280,6 +280,21 @@ pub struct OpenSearchStatus {
     pub errors: Vec<String>,
 }
 
+impl OpenSearchStatus {
+    /// The aliases over all indices, sorted, each once (what a reindex with an alias swap can
+    /// be offered on).
+    pub fn alias_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .indices
+            .iter()
+            .flat_map(|i| i.aliases.iter().cloned())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IndexStatus {
     pub name: String,

@@ -114,7 +114,7 @@ impl Backends {
         let world = self.world()?;
         let w = crate::sim::lock(world);
         Some(SimTargets {
-            aliases: super::console::aliases_of(&w.opensearch_status()),
+            aliases: w.opensearch_status().alias_names(),
             buckets: w.bucket_names(),
         })
     }

@@ -88,18 +88,6 @@ pub fn palette_entries(r: &Resolved) -> Vec<PaletteEntry> {
         .collect()
 }
 
-/// The aliases of an OpenSearch snapshot, sorted, each once.
-pub fn aliases_of(status: &OpenSearchStatus) -> Vec<String> {
-    let mut out: Vec<String> = status
-        .indices
-        .iter()
-        .flat_map(|i| i.aliases.iter().cloned())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 /// "reindex ALIAS" per alias (copy the index behind it into its next version, move the alias);
 /// none in read-only mode.
 pub fn reindex_entries(r: &Resolved, aliases: &[String]) -> Vec<PaletteEntry> {
@@ -133,7 +121,7 @@ pub fn refresh_reindex_entries(st: &mut State, r: &Resolved) {
         .data
         .opensearch
         .as_ref()
-        .map(aliases_of)
+        .map(OpenSearchStatus::alias_names)
         .unwrap_or_default();
     add_entries(st, reindex_entries(r, &aliases));
 }
