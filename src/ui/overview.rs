@@ -352,14 +352,22 @@ fn trends(f: &mut Frame, r: Rect, st: &State) {
 }
 
 fn section(f: &mut Frame, r: Rect, st: &State, title: &str) {
-    let rule = "─".repeat((r.width as usize).saturating_sub(title.width() + 3));
+    let head = title.width() + 3;
     widgets::one_line(
         f,
         r,
-        Line::from(vec![
-            Span::styled(format!("─ {title} "), st.theme.dim()),
-            Span::styled(rule, st.theme.dim()),
-        ]),
+        Line::from(Span::styled(format!("─ {title} "), st.theme.dim())),
+    );
+    let head = (head as u16).min(r.width);
+    widgets::fill_row(
+        f,
+        Rect {
+            x: r.x + head,
+            width: r.width - head,
+            ..r
+        },
+        "─",
+        st.theme.dim(),
     );
 }
 

@@ -480,11 +480,66 @@ pub fn fit(line: Line<'static>, width: u16) -> Line<'static> {
 /// overview frame (docs/PERFORMANCE.md, render benchmark). A line with a style of its own
 /// (a selected row) still goes through Paragraph, which styles only the text, not the rest of
 /// the row as `Line` would.
+///
+/// A left-aligned line without a style of its own is drawn span by span here rather than by
+/// `Line`'s widget, which clones every owned span's text once per frame; a span of spaces
+/// without a style over cells that are already blank (the padding between a row's parts on a
+/// fresh frame) is stepped over instead of segmented and written cell by cell. Same cells.
 pub fn one_line(f: &mut ratatui::Frame, r: Rect, line: Line<'_>) {
-    if line.style == Style::default() {
-        f.render_widget(line, r);
-    } else {
+    use ratatui::layout::Alignment;
+    use ratatui::widgets::Widget;
+    if line.style != Style::default() {
         f.render_widget(ratatui::widgets::Paragraph::new(line), r);
+        return;
+    }
+    if !matches!(line.alignment, None | Some(Alignment::Left)) {
+        f.render_widget(line, r);
+        return;
+    }
+    let buf = f.buffer_mut();
+    let area = r.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let (y, right) = (area.y, area.right());
+    let mut x = area.x;
+    for span in &line.spans {
+        if x >= right {
+            break;
+        }
+        let w = span.width();
+        if w == 0 {
+            continue;
+        }
+        let end = right.min(x.saturating_add(u16::try_from(w).unwrap_or(u16::MAX)));
+        let gap = span.style == Style::default()
+            && span.content.bytes().all(|b| b == b' ')
+            && (x..end).all(|cx| {
+                let c = &buf[(cx, y)];
+                c.symbol() == " " && c.style() == Style::default()
+            });
+        if !gap {
+            span.render(
+                Rect {
+                    x,
+                    y,
+                    width: right - x,
+                    height: 1,
+                },
+                buf,
+            );
+        }
+        x = x.saturating_add(u16::try_from(w).unwrap_or(u16::MAX));
+    }
+}
+
+/// Fill the first row of `r` with one single-width `symbol` in `style` (a rule, a bar): the
+/// cells a span of that symbol repeated would write, without segmenting it per frame.
+pub fn fill_row(f: &mut ratatui::Frame, r: Rect, symbol: &str, style: Style) {
+    let buf = f.buffer_mut();
+    let area = r.intersection(buf.area);
+    for x in area.left()..area.right() {
+        buf[(x, area.y)].set_symbol(symbol).set_style(style);
     }
 }
 
@@ -494,37 +549,5 @@ pub fn header_style(st: &State) -> Style {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_chart_fills_up_then_moves_on_by_half_its_width() {
-        // 10 columns: values 0..10 fill it from the left.
-        assert_eq!(page(7, 7, 10), 0..7);
-        assert_eq!(page(10, 10, 10), 0..10);
-        // The 11th value moves the chart on by 5: values 5..=10 shown.
-        assert_eq!(page(11, 11, 10), 5..11);
-        // ...and it stays put while it fills again.
-        assert_eq!(page(15, 15, 10), 5..15);
-        assert_eq!(page(16, 16, 10), 10..16);
-        // A ring that dropped its oldest values still pages on the absolute count.
-        assert_eq!(page(60, 116, 10), 54..60);
-        assert_eq!(page(0, 5, 10), 0..0);
-    }
-
-    #[test]
-    fn chart_scales_snap_to_1_2_5_steps() {
-        assert_eq!(nice_ceil(0.7), 1.0);
-        assert_eq!(nice_ceil(1.0), 1.0);
-        assert_eq!(nice_ceil(1.3), 2.0);
-        assert_eq!(nice_ceil(3.0), 5.0);
-        assert_eq!(nice_ceil(73_100.0), 100_000.0);
-        let (lo, hi) = nice_bounds(0.931, 0.968);
-        assert!(
-            (lo - 0.93).abs() < 1e-9 && (hi - 0.97).abs() < 1e-9,
-            "{lo}..{hi}"
-        );
-        assert_eq!(nice_bounds(12.0, 88.0), (0.0, 100.0));
-        assert_eq!(nice_bounds(5.0, 5.0), (5.0, 5.5));
-    }
-}
+#[path = "widgets_tests.rs"]
+mod tests;
