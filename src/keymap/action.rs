@@ -233,7 +233,7 @@ impl Action {
             Action::SortNext => "sort the table by the next column".into(),
             Action::SortFlip => "flip the sort order".into(),
             Action::Copy => {
-                "copy the selected row's identifier, or an open operation's plan (OSC 52)".into()
+                "copy the selected row's identifier / an operation's plan (OSC 52)".into()
             }
             Action::Silence => {
                 "silence the selected alarm / service's findings (15m, 1h, 4h, custom)".into()
