@@ -567,6 +567,10 @@ fn carry_out(
             ));
             None
         }
+        Action::Command(c) if c.trim() == "export" => {
+            state.set_flash("export PATH: the table on screen to PATH, CSV or .json");
+            None
+        }
         Action::Command(c) if c.starts_with("export ") => {
             let msg = export_on_screen(state, c["export ".len()..].trim());
             state.set_flash(msg);

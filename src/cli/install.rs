@@ -11,8 +11,16 @@ use super::{Cli, exit};
 /// Write the completion script for `shell` to `out`. Returns the process exit code.
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> i32 {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "opsdeck", out);
-    exit::OK
+    // Generated into memory first: clap_complete panics on a write error (`| head`).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "opsdeck", &mut script);
+    match out.write_all(&script).and_then(|()| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("opsdeck completions: cannot write the script: {e}");
+            exit::FAILED
+        }
+    }
 }
 
 /// Write the man page (roff, section 1) to `out`. Returns the process exit code.

@@ -51,11 +51,11 @@ pub struct Global {
     /// Config file (default: $OPSDECK_CONFIG, ./opsdeck.toml, $XDG_CONFIG_HOME/opsdeck/config.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Context to use (default: the config's default_context). `snapshot`, `check` and `serve`
-    /// take several, comma-separated: `--context prod-us,prod-eu`.
+    /// Context to use (default: the config's default_context). The console, `snapshot`, `check`
+    /// and `serve` take several, comma-separated: `--context prod-us,prod-eu`.
     #[arg(long, global = true, value_name = "NAME[,NAME]")]
     pub context: Option<String>,
-    /// Every configured context (`snapshot`, `check`, `serve`).
+    /// Every configured context (the console, `snapshot`, `check`, `serve`).
     #[arg(long, global = true, conflicts_with = "context")]
     pub all_contexts: bool,
     /// Use the embedded StreamShop simulation even if a config exists.

@@ -150,7 +150,7 @@ pub async fn snapshot(
 ) -> i32 {
     if format == SnapshotFormat::Csv && table.is_none() {
         eprintln!(
-            "opsdeck snapshot: --format csv needs --table NAME (aurora, redis, s3, opensearch,              redshift, or a CloudWatch panel id)"
+            "opsdeck snapshot: --format csv needs --table NAME (aurora, redis, s3, opensearch, redshift, or a CloudWatch panel id)"
         );
         return exit::USAGE;
     }

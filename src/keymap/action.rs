@@ -232,7 +232,9 @@ impl Action {
             Action::OpenLogs => "open the selected row's CloudWatch logs".into(),
             Action::SortNext => "sort the table by the next column".into(),
             Action::SortFlip => "flip the sort order".into(),
-            Action::Copy => "copy the selected row's identifier (OSC 52)".into(),
+            Action::Copy => {
+                "copy the selected row's identifier / an operation's plan (OSC 52)".into()
+            }
             Action::Silence => {
                 "silence the selected alarm / service's findings (15m, 1h, 4h, custom)".into()
             }

@@ -157,7 +157,9 @@ impl State {
             Action::SortFlip => self.sort_next(true),
             Action::Copy => self.copy_selected(),
             Action::Silence => self.open_silence_prompt(),
-            Action::Command(c) if c.starts_with("silence ") || c.starts_with("unsilence ") => {
+            Action::Command(c)
+                if matches!(c.split_whitespace().next(), Some("silence" | "unsilence")) =>
+            {
                 self.silence_command(&c)
             }
             Action::Command(c) if c.starts_with("at ") => {
