@@ -125,8 +125,9 @@ pub struct Context {
     pub endpoint_url: Option<String>,
     /// AWS CLI profile name (SSO and assume-role profiles work as in the AWS CLI).
     pub profile: Option<String>,
-    /// Header colour for this context, e.g. "red" for prod.
-    #[serde(alias = "color")]
+    /// Header colour for this context, e.g. "red" for prod: a colour name ("red", "lightblue",
+    /// "gray") or "#rrggbb", checked at load ([`header_colour`]).
+    #[serde(default, alias = "color", deserialize_with = "header_colour")]
     pub colour: Option<String>,
     pub aurora: Option<AuroraConfig>,
     pub redis: Option<RedisConfig>,
@@ -146,6 +147,21 @@ pub struct Context {
     /// gets its own timeout on top of this.
     #[serde(default, with = "opt_duration")]
     pub admin_timeout: Option<Duration>,
+}
+
+/// Reads `colour`: refused at load, naming the value, unless the terminal colour parser the
+/// header uses (ratatui's `Color`) reads it; a typo on prod must not silently lose the colour.
+fn header_colour<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let colour = Option::<String>::deserialize(d)?;
+    if let Some(c) = &colour
+        && c.parse::<ratatui::style::Color>().is_err()
+    {
+        return Err(serde::de::Error::custom(format!(
+            "unknown colour {c:?}: use a colour name (red, green, yellow, blue, magenta, cyan, \
+             gray, white, light-red, ...), an index 0-255 or #rrggbb"
+        )));
+    }
+    Ok(colour)
 }
 
 impl Context {

@@ -118,3 +118,21 @@ fn shipped_example_config_parses() {
     let c = parse(text, Path::new("config.example.toml")).unwrap();
     assert!(c.contexts.len() >= 2);
 }
+
+#[test]
+fn a_misspelt_context_colour_names_file_line_key_and_the_value() {
+    // A typo must not silently drop prod's header colour (the safeguard against mistaking it
+    // for staging).
+    let text = GOOD.replace("region = \"us-east-1\"", "colour = \"reddish\"");
+    let err = parse(&text, Path::new("c.toml")).unwrap_err().to_string();
+    assert!(
+        err.starts_with("c.toml:4:10: key `contexts.local.colour`: "),
+        "{err}"
+    );
+    assert!(err.contains("\"reddish\""), "{err}");
+    for ok in ["red", "light-red", "lightblue", "#ff8800", "gray"] {
+        let text = GOOD.replace("region = \"us-east-1\"", &format!("color = \"{ok}\""));
+        let c = parse(&text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.contexts["local"].colour.as_deref(), Some(ok));
+    }
+}
