@@ -162,6 +162,12 @@ pub struct RedisStatus {
     pub hit_ratio_window_seconds: Option<f64>,
     pub hit_ratio_lifetime: Option<f64>,
     pub ops_per_sec: f64,
+    /// Seconds between the two counter samples `ops_per_sec` and `evictions_per_sec` are
+    /// measured over (the longest node's); None when no node has two samples yet (the first
+    /// round, every node restarted or `CONFIG RESETSTAT`), when those rates read 0 and mean
+    /// "not measured yet". Absent from the JSON then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_window_seconds: Option<f64>,
     pub nodes: Vec<RedisNode>,
     #[serde(default)]
     pub cluster: bool,
@@ -263,6 +269,11 @@ pub struct LifecycleRuleSummary {
 pub struct OpenSearchStatus {
     pub health: String,
     pub indexing_rate_per_sec: f64,
+    /// Seconds between the two `_nodes/stats` samples the indexing and search rates are
+    /// measured over; None on the first sample (the rates then read 0 and mean "not measured
+    /// yet"). Absent from the JSON then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_window_seconds: Option<f64>,
     pub indices: Vec<IndexStatus>,
     pub tasks: Vec<TaskStatus>,
     #[serde(default)]

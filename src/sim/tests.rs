@@ -162,7 +162,7 @@ async fn the_demo_redis_topology_comes_from_cluster_nodes_and_replication_from_i
             .filter(|n| n.role == "replica")
             .all(|n| n.repl_offset_lag.is_some())
     );
-    assert!(r.ops_per_sec > 0.0 && r.hit_ratio.is_some());
+    assert!(r.ops_per_sec > 0.0 && r.hit_ratio.is_some() && r.rate_window_seconds.is_some());
 }
 
 #[tokio::test]
@@ -172,6 +172,10 @@ async fn the_first_demo_redis_sample_has_no_windowed_ratio_or_rate() {
     let first = c.round().await.unwrap();
     assert_eq!(first.hit_ratio, None, "a ratio needs two samples");
     assert_eq!(first.ops_per_sec, 0.0);
+    assert_eq!(
+        first.rate_window_seconds, None,
+        "the 0 ops/s of a first sample is 'not yet', not a measured zero"
+    );
     assert!(first.hit_ratio_lifetime.is_some());
 }
 

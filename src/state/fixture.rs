@@ -134,6 +134,7 @@ pub fn redis() -> RedisStatus {
         hit_ratio_window_seconds: Some(60.0),
         hit_ratio_lifetime: Some(0.912),
         ops_per_sec: 182_000.0,
+        rate_window_seconds: Some(1.0),
         used_memory_bytes: nodes.iter().map(|n| n.used_memory_bytes).sum(),
         max_memory_bytes: nodes.iter().map(|n| n.max_memory_bytes).sum(),
         nodes,
@@ -228,6 +229,7 @@ pub fn opensearch() -> OpenSearchStatus {
     OpenSearchStatus {
         health: "green".into(),
         indexing_rate_per_sec: 340.0,
+        rate_window_seconds: Some(1.0),
         indices: vec![
             IndexStatus {
                 name: "products_v1".into(),

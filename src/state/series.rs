@@ -309,12 +309,18 @@ pub(super) fn redis(s: &mut Series, u: &Update, at: At) {
     if let Some(h) = r.hit_ratio {
         s.hit_ratio.push_at(at, h);
     }
-    s.ops_per_sec.push_at(at, r.ops_per_sec);
-    s.evictions_per_sec.push_at(at, r.evictions_per_sec);
+    // A first sample's 0 ops/s is "not measured yet": a point there would start every chart
+    // with a climb from zero.
+    if r.rate_window_seconds.is_some() {
+        s.ops_per_sec.push_at(at, r.ops_per_sec);
+        s.evictions_per_sec.push_at(at, r.evictions_per_sec);
+    }
 }
 
 pub(super) fn opensearch(s: &mut Series, u: &Update, at: At) {
-    if let Update::OpenSearch(o) = u {
+    if let Update::OpenSearch(o) = u
+        && o.rate_window_seconds.is_some()
+    {
         s.indexing_rate.push_at(at, o.indexing_rate_per_sec);
     }
 }
@@ -361,6 +367,33 @@ pub(super) fn none(_: &mut Series, _: &Update, _: At) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_sample_without_a_rate_window_adds_no_rate_point_so_charts_do_not_start_at_zero() {
+        use crate::model::{OpenSearchStatus, RedisStatus};
+        let at = Utc::now();
+        let mut s = Series::default();
+        let first = RedisStatus::default();
+        redis(&mut s, &Update::Redis(first), at);
+        opensearch(&mut s, &Update::OpenSearch(OpenSearchStatus::default()), at);
+        assert_eq!(s.ops_per_sec.len(), 0);
+        assert_eq!(s.evictions_per_sec.len(), 0);
+        assert_eq!(s.indexing_rate.len(), 0);
+        let measured = RedisStatus {
+            ops_per_sec: 5.0,
+            rate_window_seconds: Some(1.0),
+            ..Default::default()
+        };
+        redis(&mut s, &Update::Redis(measured), at);
+        let os = OpenSearchStatus {
+            indexing_rate_per_sec: 3.0,
+            rate_window_seconds: Some(1.0),
+            ..Default::default()
+        };
+        opensearch(&mut s, &Update::OpenSearch(os), at);
+        assert_eq!(s.ops_per_sec.last(), Some(5.0));
+        assert_eq!(s.indexing_rate.last(), Some(3.0));
+    }
 
     #[test]
     fn ring_keeps_the_newest_values() {

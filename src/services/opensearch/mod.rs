@@ -153,8 +153,9 @@ impl OpenSearchCollector {
                 let now = self.wire.now();
                 let counters = parse::node_counters(&v);
                 if let Some((then, before)) = &self.counters {
-                    let r =
-                        parse::rates(before, &counters, now.duration_since(*then).as_secs_f64());
+                    let window = now.duration_since(*then).as_secs_f64();
+                    st.rate_window_seconds = Some(window);
+                    let r = parse::rates(before, &counters, window);
                     st.indexing_rate_per_sec = r.indexing_per_sec;
                     st.indexing_latency_ms = r.indexing_latency_ms;
                     st.search_rate_per_sec = r.search_per_sec;

@@ -298,6 +298,7 @@ impl RedisCollector {
         status.hit_ratio = info::ratio(window_hits, window_misses);
         status.hit_ratio_window_seconds = Some(self.hits.window().as_secs_f64());
         status.hit_ratio_lifetime = info::ratio(hits, misses);
+        status.rate_window_seconds = deltas.iter().map(|d| d.seconds).reduce(f64::max);
         // fold from +0.0: an empty f64 sum is -0.0, which prints as "-0".
         status.ops_per_sec = deltas
             .iter()
