@@ -487,6 +487,7 @@ async fn console_handle_shows_guardrails_then_runs_after_confirm() {
                 break;
             }
             EngineEvent::Guardrails(_) => panic!("guardrails twice"),
+            EngineEvent::Readings(g) => panic!("readings of a refused plan: {g:?}"),
         }
     }
     assert!(progress.states.iter().all(|s| *s == StepState::Done));

@@ -196,3 +196,75 @@ async fn modal_rethrottles_the_running_copy_and_the_cancel_task_action_aborts_wi
     assert!(s.contains("cancelled"), "{s}");
     assert_eq!(alias(&w, "products"), vec!["products_v1".to_string()]);
 }
+
+/// Start a reindex from the palette and abort it with `a` while it copies; returns the
+/// aborted screen.
+async fn start_then_abort(r: &Resolved, w: &SharedWorld, t: &mut Terminal<TestBackend>) -> String {
+    let mut m = console::start(r, &Backends::Sim(w.clone()), "reindex products")
+        .unwrap()
+        .unwrap();
+    until_screen(t, m.as_mut(), "Run this operation? (y/n)", 20).await;
+    key(m.as_mut(), 'y');
+    until_screen(t, m.as_mut(), "copied: ", 20).await;
+    key(m.as_mut(), 'a');
+    until_screen(t, m.as_mut(), "↺ aborted", 30).await
+}
+
+#[tokio::test]
+async fn after_an_aborted_reindex_the_palette_offers_resume_and_resuming_completes_and_moves_the_alias()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let r = resolved(&dir, false);
+    let w = world(200.0);
+    let mut t = Terminal::new(TestBackend::new(140, 34)).unwrap();
+    let s = start_then_abort(&r, &w, &mut t).await;
+    // The outcome says what was kept and why, not that the target was rolled back.
+    assert!(s.contains("kept: products_v2 (the partial copy"), "{s}");
+    assert!(!s.contains("rolled back: start-copy, create-target"), "{s}");
+    assert_eq!(alias(&w, "products"), vec!["products_v1".to_string()]);
+
+    let mut st = State::new(StateInit::default());
+    console::install(&mut st, &r, &Backends::Sim(w.clone()));
+    let e = st
+        .palette
+        .iter()
+        .find(|e| e.label == "resume reindex products")
+        .unwrap_or_else(|| panic!("no resume entry in {:?}", st.palette));
+    assert_eq!(e.action, Action::StartOp("resume reindex products".into()));
+
+    let mut m = console::start(&r, &Backends::Sim(w.clone()), "resume reindex products")
+        .expect("resume is an operation of the ops layer")
+        .expect("modal opens");
+    let s = until_screen(&mut t, m.as_mut(), "Run this operation? (y/n)", 20).await;
+    assert!(
+        s.contains("products_v2 exists"),
+        "target reading shown:\n{s}"
+    );
+    key(m.as_mut(), 'y');
+    let s = until_screen(&mut t, m.as_mut(), "✓ done", 60).await;
+    assert!(s.contains("✓ swap-alias"), "{s}");
+    assert_eq!(alias(&w, "products"), vec!["products_v2".to_string()]);
+}
+
+#[tokio::test]
+async fn reindex_refused_after_an_abort_names_the_resume_entry_shows_its_guardrails_and_says_refused_once()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let r = resolved(&dir, false);
+    let w = world(200.0);
+    let mut t = Terminal::new(TestBackend::new(140, 34)).unwrap();
+    start_then_abort(&r, &w, &mut t).await;
+    let mut m = console::start(&r, &Backends::Sim(w.clone()), "reindex products")
+        .unwrap()
+        .unwrap();
+    let s = until_screen(&mut t, m.as_mut(), "✗ refused", 20).await;
+    assert!(!s.contains("refused: refused"), "doubled prefix:\n{s}");
+    assert!(
+        s.contains("resume reindex products"),
+        "the refusal names the palette entry that resumes:\n{s}"
+    );
+    assert!(
+        s.contains("products_v2 exists"),
+        "the refused plan still shows its guardrail readings:\n{s}"
+    );
+}

@@ -28,6 +28,7 @@ use crate::ops::handle::OpControls;
 use crate::ops::handle::{self, Start};
 use crate::ops::recovery::find_interrupted;
 use crate::ops::reindex::{ReindexOp, ReindexRequest};
+use crate::services::opensearch::admin::next_version_name;
 use crate::state::{PaletteEntry, State};
 use crate::ui::modal::Modal;
 
@@ -35,6 +36,8 @@ pub const CUTOVER: &str = "cutover";
 pub const RESUME: &str = "resume cutover";
 pub const ROLLBACK: &str = "roll back cutover";
 pub const REINDEX: &str = "reindex";
+/// Resume a reindex into the target an interrupted run kept (`opsdeck op reindex --resume`).
+pub const RESUME_REINDEX: &str = "resume reindex";
 pub const LIFECYCLE: &str = "lifecycle";
 /// How often the console's latest OpenSearch snapshot is looked at for new aliases (real mode).
 const ALIAS_SCAN: Duration = Duration::from_secs(10);
@@ -106,6 +109,50 @@ pub fn reindex_entries(r: &Resolved, aliases: &[String]) -> Vec<PaletteEntry> {
         .collect()
 }
 
+/// "resume reindex ALIAS" per alias whose next index version already exists and is not behind
+/// the alias: the target an aborted or interrupted run kept (the partial copy), which a fresh
+/// "reindex ALIAS" refuses. None in read-only mode.
+pub fn reindex_resume_entries(r: &Resolved, status: &OpenSearchStatus) -> Vec<PaletteEntry> {
+    if r.ops_read_only() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for alias in status.alias_names() {
+        let behind: Vec<&str> = (status.indices.iter())
+            .filter(|i| i.aliases.contains(&alias))
+            .map(|i| i.name.as_str())
+            .collect();
+        let [source] = behind.as_slice() else {
+            continue;
+        };
+        let target = next_version_name(source);
+        if status
+            .indices
+            .iter()
+            .any(|i| i.name == target && !i.aliases.contains(&alias))
+        {
+            out.push(
+                PaletteEntry::new(
+                    format!("{RESUME_REINDEX} {alias}"),
+                    Action::StartOp(format!("{RESUME_REINDEX} {alias}")),
+                )
+                .with_hint(format!(
+                    "{target} exists from an interrupted run: copy into it"
+                )),
+            );
+        }
+    }
+    out
+}
+
+/// Replace the "resume reindex" entries with those `status` calls for (an entry whose target
+/// is gone or already behind the alias goes away).
+fn set_resume_entries(st: &mut State, r: &Resolved, status: &OpenSearchStatus) {
+    let prefix = format!("{RESUME_REINDEX} ");
+    st.palette.retain(|e| !e.label.starts_with(&prefix));
+    add_entries(st, reindex_resume_entries(r, status));
+}
+
 fn add_entries(st: &mut State, entries: Vec<PaletteEntry>) {
     for e in entries {
         if !st.palette.iter().any(|x| x.label == e.label) {
@@ -114,8 +161,9 @@ fn add_entries(st: &mut State, entries: Vec<PaletteEntry>) {
     }
 }
 
-/// Add reindex entries for the aliases in the console's latest OpenSearch snapshot
-/// (idempotent; the main loop may call it on every OpenSearch update).
+/// Add reindex entries for the aliases in the console's latest OpenSearch snapshot, and set
+/// the "resume reindex" entries it calls for (idempotent; the main loop may call it on every
+/// OpenSearch update).
 pub fn refresh_reindex_entries(st: &mut State, r: &Resolved) {
     let aliases = st
         .data
@@ -124,6 +172,9 @@ pub fn refresh_reindex_entries(st: &mut State, r: &Resolved) {
         .map(OpenSearchStatus::alias_names)
         .unwrap_or_default();
     add_entries(st, reindex_entries(r, &aliases));
+    if let Some(status) = st.data.opensearch.clone() {
+        set_resume_entries(st, r, &status);
+    }
 }
 
 /// "lifecycle BUCKET" per bucket (the rule editor); none in read-only mode.
@@ -147,8 +198,9 @@ pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> 
 ///
 /// Reindex and lifecycle entries: in demo mode the aliases and buckets of the world `backends`
 /// runs on (the console's own, which the operations will change); otherwise, when the context has OpenSearch, the aliases of the
-/// latest snapshot, looked at again every few seconds through the state inbox (so aliases
-/// appear once the collector has reported, without a hook in the main loop).
+/// latest snapshot. In both modes the snapshot is looked at again every few seconds through
+/// the state inbox (so aliases appear once the collector has reported, and "resume reindex
+/// ALIAS" once a run has been aborted, without a hook in the main loop).
 pub fn install(st: &mut State, r: &Resolved, backends: &Backends) {
     add_entries(st, palette_entries(r));
     if r.ops_read_only() {
@@ -157,14 +209,18 @@ pub fn install(st: &mut State, r: &Resolved, backends: &Backends) {
     if let Some(t) = backends.sim_targets() {
         add_entries(st, reindex_entries(r, &t.aliases));
         add_entries(st, lifecycle_entries(r, &t.buckets));
-        return;
-    }
-    if let Some(s3) = &r.context().s3 {
-        add_entries(st, lifecycle_entries(r, &s3.buckets));
-    }
-    refresh_reindex_entries(st, r);
-    if r.context().opensearch.is_none() {
-        return;
+        if let Some(world) = backends.world() {
+            let status = crate::sim::lock(world).opensearch_status();
+            set_resume_entries(st, r, &status);
+        }
+    } else {
+        if let Some(s3) = &r.context().s3 {
+            add_entries(st, lifecycle_entries(r, &s3.buckets));
+        }
+        refresh_reindex_entries(st, r);
+        if r.context().opensearch.is_none() {
+            return;
+        }
     }
     let (Some(inbox), Ok(rt)) = (st.inbox.clone(), tokio::runtime::Handle::try_current()) else {
         return;
@@ -194,11 +250,13 @@ pub fn start(
     backends: &Backends,
     op: &str,
 ) -> Option<Result<Box<dyn Modal>, String>> {
-    if let Some(alias) = op.strip_prefix(REINDEX).map(str::trim)
-        && !alias.is_empty()
-        && op.as_bytes().get(REINDEX.len()) == Some(&b' ')
-    {
-        return Some(open_reindex(r, backends, alias));
+    for (prefix, resume) in [(RESUME_REINDEX, true), (REINDEX, false)] {
+        if let Some(alias) = op.strip_prefix(prefix).map(str::trim)
+            && !alias.is_empty()
+            && op.as_bytes().get(prefix.len()) == Some(&b' ')
+        {
+            return Some(open_reindex(r, backends, alias, resume));
+        }
     }
     if let Some(bucket) = op.strip_prefix(LIFECYCLE).map(str::trim)
         && !bucket.is_empty()
@@ -258,7 +316,16 @@ fn open(
 /// `StartOp("reindex ALIAS")`: the index behind the alias -> its next version, alias moved
 /// after verified counts. The plan needs backend reads, so it is built on a task while the
 /// modal shows "building the plan…".
-fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dyn Modal>, String> {
+///
+/// `resume`: the CLI's `--resume` path ("resume reindex ALIAS"): an existing target is accepted
+/// and a copy still running into it reattached to, with the same guardrails, plan display and
+/// confirmation.
+fn open_reindex(
+    r: &Resolved,
+    backends: &Backends,
+    alias: &str,
+    resume: bool,
+) -> Result<Box<dyn Modal>, String> {
     let admin = backends.search_admin(r)?;
     let req = ReindexRequest {
         source: alias.to_string(),
@@ -269,6 +336,7 @@ fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dy
             .opensearch
             .as_ref()
             .and_then(|o| o.write_block_timeout),
+        resume,
         ..Default::default()
     };
     let audit = AuditLog::for_resolved(r);
@@ -289,7 +357,8 @@ fn open_reindex(r: &Resolved, backends: &Backends, alias: &str) -> Result<Box<dy
             };
         let _ = tx.send(res);
     });
-    Ok(Box::new(PreparingModal::new(format!("{REINDEX} {alias}"), rx)) as Box<dyn Modal>)
+    let label = if resume { RESUME_REINDEX } else { REINDEX };
+    Ok(Box::new(PreparingModal::new(format!("{label} {alias}"), rx)) as Box<dyn Modal>)
 }
 
 /// `StartOp("lifecycle BUCKET")`: the rule editor; its enter plans a [`LifecycleOp`] (the

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 
 use crate::ops::handle::{EngineEvent, OpHandle};
-use crate::ops::plan::{Confirm, OpEvent, Progress, StepState};
+use crate::ops::plan::{Confirm, Guardrail, OpEvent, Progress, StepState};
 use crate::ops::runner::RunOutcome;
 pub use crate::state::op_view::{Focus, Phase};
 use crate::state::op_view::{GuardrailView, OpView, OutcomeView, StepLook, StepView};
@@ -76,16 +76,9 @@ impl OpModal {
         while let Ok(ev) = self.handle.events.try_recv() {
             changed = true;
             match ev {
+                EngineEvent::Readings(g) => self.view.guardrails = guardrail_views(g),
                 EngineEvent::Guardrails(g) => {
-                    self.view.guardrails = g
-                        .into_iter()
-                        .map(|g| GuardrailView {
-                            name: g.name,
-                            measured: g.measured,
-                            limit: g.limit,
-                            pass: g.pass,
-                        })
-                        .collect();
+                    self.view.guardrails = guardrail_views(g);
                     self.view.phase = Phase::Confirming;
                     self.view.focus = Focus::Cancel;
                 }
@@ -103,14 +96,22 @@ impl OpModal {
                 }
                 EngineEvent::Finished(out) => {
                     self.view.phase = Phase::Finished;
+                    let (head, word) = match &out {
+                        RunOutcome::Done(_) => ("✓ done", "done"),
+                        RunOutcome::Failed(_) => ("✗ failed", "failed"),
+                        RunOutcome::Refused(_) => ("✗ refused", "refused"),
+                        RunOutcome::Aborted(_) => ("↺ aborted", "aborted"),
+                    };
+                    // The head already says the outcome: a message that starts with the same
+                    // word ("refused: …", as the CLI prints it) would say it twice.
+                    let message = out.message();
+                    let message = message
+                        .strip_prefix(word)
+                        .and_then(|m| m.strip_prefix(": "))
+                        .unwrap_or(message);
                     self.view.outcome = Some(OutcomeView {
-                        head: match &out {
-                            RunOutcome::Done(_) => "✓ done",
-                            RunOutcome::Failed(_) => "✗ failed",
-                            RunOutcome::Refused(_) => "✗ refused",
-                            RunOutcome::Aborted(_) => "↺ aborted",
-                        },
-                        message: out.message().to_string(),
+                        head,
+                        message: message.to_string(),
                     });
                     self.outcome = Some(out);
                 }
@@ -176,4 +177,16 @@ impl OpModal {
     pub fn render_inner(&self, f: &mut Frame, area: Rect) {
         draw::render_inner(&self.view, f, area)
     }
+}
+
+/// Guardrail readings as the view shows them.
+fn guardrail_views(g: Vec<Guardrail>) -> Vec<GuardrailView> {
+    g.into_iter()
+        .map(|g| GuardrailView {
+            name: g.name,
+            measured: g.measured,
+            limit: g.limit,
+            pass: g.pass,
+        })
+        .collect()
 }

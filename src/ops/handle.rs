@@ -23,6 +23,9 @@ use crate::audit::AuditLog;
 pub enum EngineEvent {
     /// Preflight passed: the guardrails, and the engine now waits for confirm/decline.
     Guardrails(Vec<Guardrail>),
+    /// The guardrails of a plan they refused (sent just before its `Finished(Refused)`): shown
+    /// with the refusal, nothing to confirm.
+    Readings(Vec<Guardrail>),
     /// A running step's event.
     Op(OpEvent),
     /// The end: done, failed, refused (read-only, guardrail), aborted (declined, abort key).
@@ -121,15 +124,21 @@ pub fn spawn_with(
     let wait_ctl = ctl.clone();
     let task = tokio::spawn(async move {
         let session = match &start {
-            Start::Fresh => runner::begin(op, audit, read_only).await,
+            Start::Fresh => runner::begin_measured(op, audit, read_only).await,
             Start::Resume { op_id, from } => runner::resume(op, audit, read_only, op_id, 0)
                 .await
-                .map(|s| s.starting_at(*from)),
-            Start::Rollback { op_id, .. } => runner::resume(op, audit, read_only, op_id, 0).await,
+                .map(|s| s.starting_at(*from))
+                .map_err(|out| (out, Vec::new())),
+            Start::Rollback { op_id, .. } => runner::resume(op, audit, read_only, op_id, 0)
+                .await
+                .map_err(|out| (out, Vec::new())),
         };
         let session = match session {
             Ok(s) => s,
-            Err(out) => {
+            Err((out, readings)) => {
+                if !readings.is_empty() {
+                    let _ = tx.send(EngineEvent::Readings(readings));
+                }
                 let _ = tx.send(EngineEvent::Finished(out));
                 return;
             }

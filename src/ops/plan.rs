@@ -19,6 +19,9 @@ pub struct StepSpec {
     pub point_of_no_return: bool,
     /// With a hold requested, the runner parks before this step until released.
     pub gate: bool,
+    /// Rolling back keeps what this step made, on purpose (a partial copy to resume into):
+    /// the outcome lists it under "kept", not "rolled back".
+    pub kept_on_rollback: bool,
 }
 
 impl StepSpec {
@@ -30,10 +33,17 @@ impl StepSpec {
             rollback: None,
             point_of_no_return: false,
             gate: false,
+            kept_on_rollback: false,
         }
     }
     pub fn rollback(mut self, what: impl Into<String>) -> Self {
         self.rollback = Some(what.into());
+        self
+    }
+    /// Rolling back keeps what the step made (`why` says what and how to continue).
+    pub fn kept(mut self, why: impl Into<String>) -> Self {
+        self.rollback = Some(why.into());
+        self.kept_on_rollback = true;
         self
     }
     pub fn irreversible(mut self) -> Self {
@@ -89,6 +99,18 @@ pub struct Plan {
 impl Plan {
     pub fn point_of_no_return(&self) -> Option<usize> {
         self.steps.iter().position(|s| s.point_of_no_return)
+    }
+
+    /// How an interrupted run of this plan is resumed, in the console and on the command line:
+    /// the console offers "resume KIND TARGET" for cutovers and reindexes (app::console).
+    pub fn resume_hint(&self) -> String {
+        match self.kind.as_str() {
+            "cutover" | "reindex" => format!(
+                "`resume {} {}` in the console (: or the palette), --resume on the command line",
+                self.kind, self.target
+            ),
+            _ => "--resume on the command line".to_string(),
+        }
     }
 
     pub fn step_index(&self, id: &str) -> Option<usize> {

@@ -88,6 +88,14 @@ pub mod step {
     pub const SWAP: &str = "swap-alias";
 }
 
+/// How to resume a reindex of `alias` from the console and from the command line: what a
+/// refusal or a kept target tells the operator.
+pub fn resume_hint(alias: &str) -> String {
+    format!(
+        "`resume reindex {alias}` in the console (: or the palette), --resume on the command line"
+    )
+}
+
 fn fmt_rps(r: Option<f64>) -> String {
     r.map_or("unlimited".to_string(), |r| format!("{r} docs/s"))
 }
@@ -124,7 +132,7 @@ impl ReindexOp {
                     Some(_) => format!(
                         "Create {target} with {source_index}'s settings and the new mappings{}",
                         if req.resume {
-                            " (kept if it exists: --resume)"
+                            " (kept if it exists: resuming)"
                         } else {
                             ""
                         }
@@ -132,15 +140,16 @@ impl ReindexOp {
                     None => format!(
                         "Create {target} with {source_index}'s mappings and settings{}",
                         if req.resume {
-                            " (kept if it exists: --resume)"
+                            " (kept if it exists: resuming)"
                         } else {
                             ""
                         }
                     ),
                 },
             )
-            .rollback(format!(
-                "none: {target} is kept, never deleted (remove it, or --resume into it)"
+            .kept(format!(
+                "none: {target} is kept, never deleted (remove it, or resume into it: {})",
+                resume_hint(&req.alias)
             )),
         ];
         if req.replicas_zero {
@@ -333,14 +342,17 @@ impl Operation for ReindexOp {
                     g.push(Guardrail::require(
                         "target index",
                         measured,
-                        "any (--resume)".into(),
+                        "any (resuming)".into(),
                         true,
                     ));
                 } else {
                     g.push(Guardrail::require(
                         "target index",
                         measured,
-                        "must not exist (or --resume)".into(),
+                        format!(
+                            "must not exist (or resume into it: {})",
+                            resume_hint(&self.req.alias)
+                        ),
                         !exists,
                     ));
                 }
@@ -377,7 +389,7 @@ impl Operation for ReindexOp {
                 } else {
                     format!("{} takes writes", self.source_index)
                 },
-                "no write block (--resume lifts one an interrupted run left)".into(),
+                "no write block (resuming lifts one an interrupted run left)".into(),
                 !blocked || self.req.resume,
             )),
             Err(e) => g.push(Guardrail::unmeasurable("source writable", format!("{e:#}"))),
@@ -454,9 +466,12 @@ impl Operation for ReindexOp {
             step::START => self.cancel_copy().await,
             step::BLOCK => self.lift_block().await,
             step::TUNE => self.restore().await,
+            // Kept on purpose (docs/OPERATIONS.md): the copy done so far is not thrown away.
             step::CREATE => Ok(format!(
-                "{} kept (partial copy); delete it, or run again with --resume to copy into it",
-                self.target
+                "{} (the partial copy, kept on purpose: a resume copies into it); resume with \
+                 {}, or delete it to start over",
+                self.target,
+                resume_hint(&self.req.alias)
             )),
             other => bail!("step {other} has no rollback"),
         }

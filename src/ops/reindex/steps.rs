@@ -32,11 +32,12 @@ impl ReindexOp {
         }
         if self.admin.index_exists(&self.target).await? {
             if self.req.resume {
-                return Ok(format!("{} already exists; kept (--resume)", self.target));
+                return Ok(format!("{} already exists; kept (resuming)", self.target));
             }
             bail!(
-                "{} already exists (use --resume to continue into it)",
-                self.target
+                "{} already exists (resume to continue into it: {})",
+                self.target,
+                super::resume_hint(&self.req.alias)
             );
         }
         let def = self.admin.index_definition(&self.source_index).await?;
@@ -63,10 +64,11 @@ impl ReindexOp {
         if let Some(t) = running.first() {
             if !self.req.resume {
                 bail!(
-                    "a reindex task {} already copies {} into {}; use --resume to reattach",
+                    "a reindex task {} already copies {} into {}; resume to reattach to it: {}",
                     t.id,
                     self.source_index,
-                    self.target
+                    self.target,
+                    super::resume_hint(&self.req.alias)
                 );
             }
             if self.req.throttle_given {

@@ -227,6 +227,19 @@ pub async fn begin(
     audit: AuditLog,
     read_only: bool,
 ) -> Result<Session, RunOutcome> {
+    begin_measured(op, audit, read_only)
+        .await
+        .map_err(|(out, _)| out)
+}
+
+/// [`begin`], and a refusal keeps the guardrail readings that caused it (empty when it came
+/// before they were measured: read-only mode, an unusable audit log), so the console can show
+/// them next to the refusal.
+pub async fn begin_measured(
+    op: Arc<dyn Operation>,
+    audit: AuditLog,
+    read_only: bool,
+) -> Result<Session, (RunOutcome, Vec<Guardrail>)> {
     let plan = op.plan().clone();
     let op_id = uuid::Uuid::new_v4().to_string();
     let base = json!({ "target": plan.target, "summary": plan.summary });
@@ -245,7 +258,10 @@ pub async fn begin(
             json!({ "target": plan.target, "message": "read-only mode" }),
         )
         .await;
-        return Err(RunOutcome::Refused(read_only_refusal(&plan.context)));
+        return Err((
+            RunOutcome::Refused(read_only_refusal(&plan.context)),
+            Vec::new(),
+        ));
     }
     log(
         Outcome::Planned,
@@ -259,14 +275,15 @@ pub async fn begin(
             RunOutcome::Refused(format!("refused: {e}"))
         }
         AuditError::Io { .. } => RunOutcome::Failed(format!("cannot write the audit log: {e}")),
-    })?;
+    })
+    .map_err(|out| (out, Vec::new()))?;
     let guardrails = preflight(op.as_ref()).await;
     if let Some(msg) = refusal(&guardrails) {
         let mut d = base.clone();
         d["message"] = json!(msg);
         d["guardrails"] = serde_json::to_value(&guardrails).unwrap_or(Value::Null);
         let _ = log(Outcome::Refused, d).await;
-        return Err(RunOutcome::Refused(msg));
+        return Err((RunOutcome::Refused(msg), guardrails));
     }
     Ok(Session {
         op,

@@ -230,7 +230,8 @@ impl Session {
         let msg = if past_ponr {
             format!(
                 "{err}; past the point of no return, nothing rolled back: fix the cause and \
-                 run again with --resume"
+                 resume it ({})",
+                self.op.plan().resume_hint()
             )
         } else {
             match self.rollback_steps(done, tx).await {
@@ -256,6 +257,8 @@ impl Session {
     ) -> Result<String, String> {
         let plan = self.op.plan();
         let mut undone = Vec::new();
+        // Steps whose result is kept on purpose, with the operation's own words on why.
+        let mut kept = Vec::new();
         for &i in done.iter().rev() {
             let spec = &plan.steps[i];
             if spec.rollback.is_none() {
@@ -281,9 +284,13 @@ impl Session {
                         .await;
                     let _ = tx.send(OpEvent::RolledBack {
                         step: i,
-                        message: m,
+                        message: m.clone(),
                     });
-                    undone.push(spec.id.clone());
+                    if spec.kept_on_rollback {
+                        kept.push(m);
+                    } else {
+                        undone.push(spec.id.clone());
+                    }
                 }
                 Err(e) => {
                     let err = format!("rollback of {} failed: {e:#}", spec.id);
@@ -298,11 +305,15 @@ impl Session {
                 }
             }
         }
-        Ok(if undone.is_empty() {
+        let mut out = if undone.is_empty() {
             "nothing to roll back".to_string()
         } else {
             format!("rolled back: {}", undone.join(", "))
-        })
+        };
+        if !kept.is_empty() {
+            out.push_str(&format!("; kept: {}", kept.join("; ")));
+        }
+        Ok(out)
     }
 
     /// Roll back an interrupted operation: undo `done` steps (which must all be before the
@@ -319,8 +330,9 @@ impl Session {
         {
             return RunOutcome::Refused(format!(
                 "refused: step {} (the point of no return) already ran; roll back is not \
-                 possible, use --resume",
-                plan.steps[p].id
+                 possible, resume it ({})",
+                plan.steps[p].id,
+                plan.resume_hint()
             ));
         }
         if let Err(e) = self
