@@ -104,3 +104,19 @@ fn every_subcommand_writing_to_a_full_disk_names_what_it_could_not_write_and_fai
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+#[test]
+fn an_operation_whose_plan_cannot_be_written_is_refused_before_it_begins() {
+    let state = state_dir("op");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let args = ["op", "cutover", "--plan", "catalog-failover", "--yes"];
+    let out = opsdeck(&args, Stdio::from(writer), &state);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("refused: cannot write the plan") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
