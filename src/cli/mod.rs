@@ -221,7 +221,7 @@ impl Command {
             Command::Check { .. } => ("opsdeck check", "the check result"),
             Command::Record { .. } => ("opsdeck record", "its summary"),
             Command::Replay { .. } => ("opsdeck replay", "the console"),
-            Command::Op { .. } => ("opsdeck op", "the operation's plan and outcome"),
+            Command::Op { .. } => ("opsdeck op", "the operation's output"),
             Command::Audit { .. } => ("opsdeck audit", "the audit log"),
             Command::Keys => ("opsdeck keys", "the keymap"),
             Command::Serve { .. } => ("opsdeck serve", "its output"),
