@@ -88,10 +88,16 @@ pub async fn take_many(contexts: &[Resolved], sim: &SimOptions, window: Duration
     join_all(contexts.iter().map(|r| take(r, sim, window))).await
 }
 
-/// `opsdeck snapshot` for one or more contexts.
-pub async fn run_many(contexts: &[Resolved], sim: &SimOptions, window: Duration) -> i32 {
+/// `opsdeck snapshot` for one or more contexts, as JSON to `out`; `Err` when `out` could not
+/// be written.
+pub async fn run_many(
+    contexts: &[Resolved],
+    sim: &SimOptions,
+    window: Duration,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<i32> {
     if let [one] = contexts {
-        return run(one, sim, window).await;
+        return run(one, sim, window, out).await;
     }
     let snaps = take_many(contexts, sim, window).await;
     let fleet = FleetSnapshot {
@@ -100,35 +106,35 @@ pub async fn run_many(contexts: &[Resolved], sim: &SimOptions, window: Duration)
         contexts: snaps.into_iter().map(|s| (s.context.clone(), s)).collect(),
     };
     match serde_json::to_string_pretty(&fleet) {
-        Ok(s) => print_stdout(&s),
+        Ok(s) => write_text(out, &s),
         Err(e) => {
             eprintln!("opsdeck: cannot encode snapshot: {e}");
-            crate::exit::FAILED
+            Ok(crate::exit::FAILED)
         }
     }
 }
 
-pub async fn run(resolved: &Resolved, sim: &SimOptions, window: Duration) -> i32 {
+/// `opsdeck snapshot` for one context, as JSON to `out`; see [`run_many`].
+pub async fn run(
+    resolved: &Resolved,
+    sim: &SimOptions,
+    window: Duration,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<i32> {
     let snap = take(resolved, sim, window).await;
     match serde_json::to_string_pretty(&snap) {
-        Ok(s) => print_stdout(&s),
+        Ok(s) => write_text(out, &s),
         Err(e) => {
             eprintln!("opsdeck: cannot encode snapshot: {e}");
-            crate::exit::FAILED
+            Ok(crate::exit::FAILED)
         }
     }
 }
 
-/// Print to stdout; a closed pipe (`opsdeck snapshot | head`) is the reader's choice, not a failure.
-pub fn print_stdout(text: &str) -> i32 {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|_| out.flush()) {
-        Ok(()) => crate::exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => crate::exit::OK,
-        Err(e) => {
-            eprintln!("opsdeck: cannot write to stdout: {e}");
-            crate::exit::FAILED
-        }
-    }
+/// `text` and a newline to `out`, flushed: exit 0, or the write error for the command line to
+/// judge (a closed pipe is the reader's choice, a full disk is a failure).
+pub fn write_text(out: &mut dyn std::io::Write, text: &str) -> std::io::Result<i32> {
+    writeln!(out, "{text}")?;
+    out.flush()?;
+    Ok(crate::exit::OK)
 }

@@ -1,45 +1,56 @@
 //! `opsdeck audit [--verify] [--json]`: the log as a table (or JSON lines) and the verdict of
 //! [`super::verify_file`].
 
+use std::io::{self, Write};
+
 use serde_json::Value;
 
 use super::{AuditLog, Entry, verify_file};
 use crate::config::Resolved;
 
-/// `opsdeck audit [--verify] [--json]`. Exit 0 ok, 1 chain broken or unreadable.
-pub fn run_cli(resolved: &Resolved, verify: bool) -> i32 {
-    run_cli_with(resolved, verify, false)
+/// `opsdeck audit [--verify]` to `out`. Exit 0 ok, 1 chain broken or unreadable; `Err` when
+/// `out` could not be written (the command line decides what that means).
+pub fn run_cli(resolved: &Resolved, verify: bool, out: &mut dyn Write) -> io::Result<i32> {
+    run_cli_with(resolved, verify, false, out)
 }
 
-pub fn run_cli_with(resolved: &Resolved, verify: bool, json: bool) -> i32 {
+/// `opsdeck audit [--verify] [--json]` to `out`; see [`run_cli`].
+pub fn run_cli_with(
+    resolved: &Resolved,
+    verify: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> io::Result<i32> {
     let path = resolved.audit_log();
     if verify {
-        return match verify_file(&path) {
+        return Ok(match verify_file(&path) {
             Ok(Ok(n)) => {
-                println!("{}: chain ok ({n} entries)", path.display());
+                writeln!(out, "{}: chain ok ({n} entries)", path.display())?;
                 0
             }
             Ok(Err(b)) if b.torn => {
-                println!(
+                writeln!(
+                    out,
                     "{}: chain broken at {b}\nrun `opsdeck audit --repair` to set the torn line aside",
                     path.display()
-                );
+                )?;
                 1
             }
             Ok(Err(b)) => {
-                println!("{}: chain broken at {b}", path.display());
+                writeln!(out, "{}: chain broken at {b}", path.display())?;
                 1
             }
             Err(e) => {
                 eprintln!("opsdeck: audit log {}: {e}", path.display());
                 1
             }
-        };
+        });
     }
     if json {
-        return match std::fs::read_to_string(&path) {
+        return Ok(match std::fs::read_to_string(&path) {
             Ok(t) => {
-                print!("{t}");
+                out.write_all(t.as_bytes())?;
+                out.flush()?;
                 0
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
@@ -47,21 +58,22 @@ pub fn run_cli_with(resolved: &Resolved, verify: bool, json: bool) -> i32 {
                 eprintln!("opsdeck: audit log {}: {e}", path.display());
                 1
             }
-        };
+        });
     }
     let log = AuditLog::for_resolved(resolved);
     match log.read_all() {
         Ok(entries) => {
             if entries.is_empty() {
-                println!("{}: no entries", path.display());
+                writeln!(out, "{}: no entries", path.display())?;
             } else {
-                print!("{}", render_table(&entries));
+                out.write_all(render_table(&entries).as_bytes())?;
             }
-            0
+            out.flush()?;
+            Ok(0)
         }
         Err(e) => {
             eprintln!("opsdeck: {e}");
-            1
+            Ok(1)
         }
     }
 }

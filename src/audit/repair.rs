@@ -140,14 +140,16 @@ fn set_aside_path(log: &Path) -> PathBuf {
     log.with_file_name(name)
 }
 
-/// `opsdeck audit --repair`: exit 0 repaired or nothing to do, 1 not repairable.
-pub fn run_cli(log: &AuditLog) -> i32 {
-    match repair(log) {
+/// `opsdeck audit --repair`, its verdict to `out`: exit 0 repaired or nothing to do, 1 not
+/// repairable; `Err` when `out` could not be written (the repair itself is done by then).
+pub fn run_cli(log: &AuditLog, out: &mut dyn std::io::Write) -> std::io::Result<i32> {
+    let code = match repair(log) {
         Ok(Repaired::Nothing { entries }) => {
-            println!(
+            writeln!(
+                out,
                 "{}: nothing to repair ({entries} entries, chain ok)",
                 log.path().display()
-            );
+            )?;
             0
         }
         Ok(Repaired::SetAside {
@@ -156,16 +158,19 @@ pub fn run_cli(log: &AuditLog) -> i32 {
             saved_to,
             entries,
         }) => {
-            println!(
+            writeln!(
+                out,
                 "{}: torn line {line} ({bytes} bytes) set aside in {}; {entries} entries kept; the repair is audited",
                 log.path().display(),
                 saved_to.display()
-            );
+            )?;
             0
         }
         Err(e) => {
             eprintln!("opsdeck: {e}");
             1
         }
-    }
+    };
+    out.flush()?;
+    Ok(code)
 }

@@ -2,7 +2,10 @@
 //! the overview, a summary line, one line per finding, and the exit code of the worst:
 //! 0 ok, 1 warning, 2 critical, 3 unknown (a source error is unknown unless something is critical).
 
+use std::io;
 use std::time::Duration;
+
+use super::out;
 
 use crate::config::Resolved;
 use crate::model::{Snapshot, Status};
@@ -16,26 +19,32 @@ pub const WARNING: i32 = 1;
 pub const CRITICAL: i32 = 2;
 pub const UNKNOWN: i32 = 3;
 
-pub async fn run(resolved: &Resolved, sim: &SimOptions, window: Duration) -> i32 {
+/// One context's check, written to stdout; `Err` when stdout could not be written (the
+/// command line makes that UNKNOWN).
+pub async fn run(resolved: &Resolved, sim: &SimOptions, window: Duration) -> io::Result<i32> {
     let panels = match Panels::load(&resolved.config) {
         Ok(p) => p,
         Err(e) => {
-            println!("UNKNOWN - bad panel definition: {e}");
-            return UNKNOWN;
+            out::print(&format!("UNKNOWN - bad panel definition: {e}\n"))?;
+            return Ok(UNKNOWN);
         }
     };
     let snap = crate::snapshot::take(resolved, sim, window).await;
     let (text, code) = report(&snap, &panels);
-    print!("{text}");
-    code
+    out::print(&text)?;
+    Ok(code)
 }
 
 /// `opsdeck check` over several contexts (collected in parallel): a first line with every
 /// context's word, then each context's own report; the exit code is the worst (critical >
 /// unknown > warning > ok).
-pub async fn run_many(contexts: &[Resolved], sim: &SimOptions, window: Duration) -> i32 {
+pub async fn run_many(
+    contexts: &[Resolved],
+    sim: &SimOptions,
+    window: Duration,
+) -> io::Result<i32> {
     let Some(first) = contexts.first() else {
-        return UNKNOWN;
+        return Ok(UNKNOWN);
     };
     if contexts.len() == 1 {
         return run(first, sim, window).await;
@@ -43,14 +52,14 @@ pub async fn run_many(contexts: &[Resolved], sim: &SimOptions, window: Duration)
     let panels = match Panels::load(&first.config) {
         Ok(p) => p,
         Err(e) => {
-            println!("UNKNOWN - bad panel definition: {e}");
-            return UNKNOWN;
+            out::print(&format!("UNKNOWN - bad panel definition: {e}\n"))?;
+            return Ok(UNKNOWN);
         }
     };
     let snaps = crate::snapshot::take_many(contexts, sim, window).await;
     let (text, code) = report_many(&snaps, &panels);
-    print!("{text}");
-    code
+    out::print(&text)?;
+    Ok(code)
 }
 
 /// How bad an exit code is, for picking the worst of several.

@@ -84,18 +84,19 @@ fn redact(v: &mut toml::Value) {
     }
 }
 
-pub fn run(r: &Resolved, cmd: ConfigCommand) -> i32 {
-    match cmd {
+/// `opsdeck config check|show`; `Err` when stdout could not be written.
+pub fn run(r: &Resolved, cmd: ConfigCommand) -> std::io::Result<i32> {
+    Ok(match cmd {
         ConfigCommand::Check => {
             let problems = problems(r);
             if problems.is_empty() {
                 let names: Vec<&str> = r.config.contexts.keys().map(String::as_str).collect();
-                println!(
-                    "ok: {}: contexts {}; keymap {}; panels valid",
+                super::out::print(&format!(
+                    "ok: {}: contexts {}; keymap {}; panels valid\n",
                     origin(r),
                     names.join(", "),
                     r.config.keymap
-                );
+                ))?;
                 super::exit::OK
             } else {
                 for p in problems {
@@ -105,13 +106,13 @@ pub fn run(r: &Resolved, cmd: ConfigCommand) -> i32 {
             }
         }
         ConfigCommand::Show => match show(r) {
-            Ok(text) => crate::snapshot::print_stdout(text.trim_end()),
+            Ok(text) => crate::snapshot::write_text(&mut super::out::stdout(), text.trim_end())?,
             Err(e) => {
                 eprintln!("opsdeck: {e}");
                 super::exit::FAILED
             }
         },
-    }
+    })
 }
 
 #[cfg(test)]

@@ -2,35 +2,27 @@
 //! (clap_mangen), both generated from the same clap definition as the parser, so they never
 //! drift from the real flags.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use clap::CommandFactory;
 
 use super::{Cli, exit};
 
-/// Write the completion script for `shell` to `out`. Returns the process exit code.
-pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> i32 {
+/// Write the completion script for `shell` to `out`: exit 0, or the write error for the
+/// command line to judge (cli::out).
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Result<i32> {
     let mut cmd = Cli::command();
     // Generated into memory first: clap_complete panics on a write error (`| head`).
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, "opsdeck", &mut script);
-    match out.write_all(&script).and_then(|()| out.flush()) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("opsdeck completions: cannot write the script: {e}");
-            exit::FAILED
-        }
-    }
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(exit::OK)
 }
 
-/// Write the man page (roff, section 1) to `out`. Returns the process exit code.
-pub fn man(out: &mut dyn Write) -> i32 {
-    let cmd = Cli::command();
-    match clap_mangen::Man::new(cmd).render(out) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("opsdeck man: cannot write the man page: {e}");
-            exit::FAILED
-        }
-    }
+/// Write the man page (roff, section 1) to `out`: exit 0, or the write error (cli::out).
+pub fn man(out: &mut dyn Write) -> io::Result<i32> {
+    clap_mangen::Man::new(Cli::command()).render(out)?;
+    out.flush()?;
+    Ok(exit::OK)
 }

@@ -2,7 +2,7 @@
 //! line (timestamp, stream, message), like `aws logs tail`, with the context's credentials.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use clap::Args;
@@ -32,33 +32,38 @@ pub struct LogsArgs {
 
 /// Run the command. Exit 0 when done (or interrupted while following), 1 when CloudWatch Logs
 /// answered with an error, 2 for bad arguments or a demo context (there are no simulated logs).
-pub async fn run(resolved: &Resolved, args: LogsArgs) -> i32 {
+/// `Err` when stdout could not be written (a closed pipe ends a `--follow` quietly).
+pub async fn run(resolved: &Resolved, args: LogsArgs) -> std::io::Result<i32> {
     if resolved.demo() {
         eprintln!(
             "opsdeck logs: the demo has no CloudWatch Logs; give a config whose context has AWS credentials"
         );
-        return exit::USAGE;
+        return Ok(exit::USAGE);
     }
     let start_ms = match crate::services::logs::parse_since(&args.since, chrono::Utc::now()) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("opsdeck logs: {e}");
-            return exit::USAGE;
+            return Ok(exit::USAGE);
         }
     };
     let aws = AwsContext::new(resolved.context());
     let wire = CloudWatchLogs::from_aws(&aws).await;
     let mut tail = Tail::new(args.group.clone(), args.filter.clone(), start_ms);
-    let stdout = std::io::stdout();
-    let closed = AtomicBool::new(false);
+    let stdout = super::out::stdout();
+    // The first write error stops the tail; cli::out judges it (a closed pipe is quiet).
+    let unwritten: Mutex<Option<std::io::Error>> = Mutex::new(None);
     let mut sink = |e: &LogEvent| {
         let mut out = stdout.lock();
-        // a closed pipe (`| head`) ends the command quietly, as it does for `aws logs tail`
-        let ok = writeln!(out, "{}", format_line(e))
-            .and_then(|_| out.flush())
-            .is_ok();
-        closed.store(!ok, Ordering::Relaxed);
-        ok
+        match writeln!(out, "{}", format_line(e)).and_then(|_| out.flush()) {
+            Ok(()) => true,
+            Err(err) => {
+                if let Ok(mut slot) = unwritten.lock() {
+                    slot.get_or_insert(err);
+                }
+                false
+            }
+        }
     };
     let ctx = &resolved.context_name;
     loop {
@@ -70,14 +75,17 @@ pub async fn run(resolved: &Resolved, args: LogsArgs) -> i32 {
                 ),
                 LogsError::Api(_) => eprintln!("opsdeck logs: {}: {e}", args.group),
             }
-            return exit::FAILED;
+            return Ok(exit::FAILED);
         }
-        if closed.load(Ordering::Relaxed) || !args.follow {
-            return exit::OK;
+        if let Some(err) = unwritten.lock().ok().and_then(|mut slot| slot.take()) {
+            return Err(err);
+        }
+        if !args.follow {
+            return Ok(exit::OK);
         }
         tokio::select! {
             _ = tokio::time::sleep(args.poll_interval) => {}
-            _ = tokio::signal::ctrl_c() => return exit::OK,
+            _ = tokio::signal::ctrl_c() => return Ok(exit::OK),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod install;
 pub mod logs;
 pub mod op;
 mod op_term;
+pub mod out;
 pub mod record;
 
 use std::path::PathBuf;
@@ -213,6 +214,35 @@ pub enum Command {
 }
 
 impl Command {
+    /// How this command ends when its stdout cannot be written (cli::out).
+    fn on_write_error(&self) -> out::OnWriteError {
+        let (command, what) = match self {
+            Command::Snapshot { .. } => ("opsdeck snapshot", "the snapshot"),
+            Command::Check { .. } => ("opsdeck check", "the check result"),
+            Command::Record { .. } => ("opsdeck record", "its summary"),
+            Command::Replay { .. } => ("opsdeck replay", "the console"),
+            Command::Op { .. } => ("opsdeck op", "the operation's output"),
+            Command::Audit { .. } => ("opsdeck audit", "the audit log"),
+            Command::Keys => ("opsdeck keys", "the keymap"),
+            Command::Serve { .. } => ("opsdeck serve", "its output"),
+            Command::Config { .. } => ("opsdeck config", "the configuration"),
+            Command::Logs(_) => ("opsdeck logs", "the log events"),
+            Command::Completions { .. } => ("opsdeck completions", "the completion script"),
+            Command::Man => ("opsdeck man", "the man page"),
+        };
+        // A Nagios plugin whose output was not delivered is UNKNOWN, never OK.
+        let (broken_pipe, failed) = match self {
+            Command::Check { .. } => (check::UNKNOWN, check::UNKNOWN),
+            _ => (exit::OK, exit::FAILED),
+        };
+        out::OnWriteError {
+            command,
+            what,
+            broken_pipe,
+            failed,
+        }
+    }
+
     /// Commands that accept several contexts at once.
     fn multi_context(&self) -> bool {
         matches!(
@@ -239,10 +269,15 @@ pub fn main() -> i32 {
     };
     // Generated from the parser alone: a broken or missing config must not stop an install.
     match &cli.command {
-        Some(Command::Completions { shell }) => {
-            return install::completions(*shell, &mut std::io::stdout());
+        Some(c @ Command::Completions { shell }) => {
+            return out::exit_code(
+                install::completions(*shell, &mut out::stdout()),
+                c.on_write_error(),
+            );
         }
-        Some(Command::Man) => return install::man(&mut std::io::stdout()),
+        Some(c @ Command::Man) => {
+            return out::exit_code(install::man(&mut out::stdout()), c.on_write_error());
+        }
         _ => {}
     }
     let level = match crate::logging::level_filter(&cli.global.log_level, cli.global.verbose) {
@@ -303,49 +338,55 @@ pub fn main() -> i32 {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    rt.block_on(async move {
-        match cli.command {
-            None => {
-                let others = many.get(1..).map(<[_]>::to_vec).unwrap_or_default();
-                crate::app::run_with(resolved, sim, others, cli.record).await
-            }
-            Some(Command::Snapshot {
+    let Some(command) = cli.command else {
+        // The console draws on the terminal itself (app), not through cli::out.
+        let others = many.get(1..).map(<[_]>::to_vec).unwrap_or_default();
+        return rt.block_on(crate::app::run_with(resolved, sim, others, cli.record));
+    };
+    let on_write_error = command.on_write_error();
+    let result = rt.block_on(async move {
+        match command {
+            Command::Snapshot {
                 window,
                 from,
                 at,
                 format,
                 table,
-            }) => {
+            } => {
                 if from.is_none() && format == SnapshotFormat::Json {
-                    crate::snapshot::run_many(&many, &sim, window).await
+                    crate::snapshot::run_many(&many, &sim, window, &mut out::stdout()).await
                 } else {
                     record::snapshot(&resolved, &sim, window, from, at, format, table).await
                 }
             }
-            Some(Command::Check {
+            Command::Check {
                 from: Some(file),
                 at,
                 ..
-            }) => record::check_from(&resolved, &file, at.as_deref()),
-            Some(Command::Check { window, .. }) => check::run_many(&many, &sim, window).await,
-            Some(Command::Record {
+            } => record::check_from(&resolved, &file, at.as_deref()),
+            Command::Check { window, .. } => check::run_many(&many, &sim, window).await,
+            Command::Record {
                 out,
                 duration,
                 max_bytes,
-            }) => record::run_headless(&resolved, &sim, &out, duration, max_bytes).await,
-            Some(Command::Replay { file }) => crate::app::replay::run(resolved, &file).await,
-            Some(Command::Op { op }) => op::run(&resolved, &sim, op).await,
-            Some(Command::Audit { repair: true, .. }) => {
-                crate::audit::repair::run_cli(&crate::audit::AuditLog::for_resolved(&resolved))
+            } => Ok(record::run_headless(&resolved, &sim, &out, duration, max_bytes).await),
+            // The console draws on the terminal itself.
+            Command::Replay { file } => Ok(crate::app::replay::run(resolved, &file).await),
+            Command::Op { op } => op::run(&resolved, &sim, op).await,
+            Command::Audit { repair: true, .. } => crate::audit::repair::run_cli(
+                &crate::audit::AuditLog::for_resolved(&resolved),
+                &mut out::stdout(),
+            ),
+            Command::Audit { verify, json, .. } => {
+                crate::audit::run_cli_with(&resolved, verify, json, &mut out::stdout())
             }
-            Some(Command::Audit { verify, json, .. }) => {
-                crate::audit::run_cli_with(&resolved, verify, json)
-            }
-            Some(Command::Keys) => crate::keymap::print_keys(&resolved),
-            Some(Command::Logs(args)) => logs::run(&resolved, args).await,
-            Some(Command::Completions { .. } | Command::Man) => exit::OK,
-            Some(Command::Serve { listen }) => crate::serve::run(&many, &sim, listen).await,
-            Some(Command::Config { cmd }) => config_cmd::run(&resolved, cmd),
+            Command::Keys => crate::keymap::print_keys(&resolved, &mut out::stdout()),
+            Command::Logs(args) => logs::run(&resolved, args).await,
+            Command::Completions { .. } | Command::Man => Ok(exit::OK),
+            // serve writes to stderr only (its address, its errors).
+            Command::Serve { listen } => Ok(crate::serve::run(&many, &sim, listen).await),
+            Command::Config { cmd } => config_cmd::run(&resolved, cmd),
         }
-    })
+    });
+    out::exit_code(result, on_write_error)
 }

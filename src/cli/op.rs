@@ -4,15 +4,15 @@
 //! read-only mode, no terminal to confirm on), 4 aborted (the operator declined at the prompt
 //! or typed the wrong name, `abort`/Ctrl-C during the run).
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Subcommand;
 use tokio::sync::mpsc;
 
-use super::exit;
 use super::op_term::{Confirmation, confirm, print_events, spawn_controls, spawn_signal_abort};
+use super::{exit, out};
 use crate::app::backends::Backends;
 use crate::audit::AuditLog;
 use crate::config::Resolved;
@@ -114,7 +114,10 @@ pub enum OpCommand {
     },
 }
 
-pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
+/// Run `op`; `Err` when stdout could not take what the command reports after the fact or a
+/// dry run's plan (cli::out judges it). An operation whose plan cannot be written before it
+/// begins is refused instead: nothing changes that nobody could read.
+pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> io::Result<i32> {
     match op {
         OpCommand::Cutover {
             plan,
@@ -159,7 +162,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                 Ok(m) => m,
                 Err((code, m)) => {
                     eprintln!("opsdeck: {m}");
-                    return code;
+                    return Ok(code);
                 }
             };
             let req = ReindexRequest {
@@ -198,7 +201,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                 }
                 Err((code, m)) => {
                     eprintln!("opsdeck: {m}");
-                    code
+                    Ok(code)
                 }
             }
         }
@@ -208,7 +211,8 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
         } => {
             let rps = (requests_per_second > 0.0).then_some(requests_per_second);
             let admin = Backends::for_resolved(resolved, sim).connect_search_admin(resolved);
-            crate::ops::reindex::cli::rethrottle(resolved, admin, &task, rps).await
+            crate::ops::reindex::cli::rethrottle(resolved, admin, &task, rps, &mut out::stdout())
+                .await
         }
         OpCommand::Cancel { task, yes } => {
             if !yes {
@@ -224,20 +228,20 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
                     Confirmation::Yes(_) => {}
                     Confirmation::No(why) => {
                         eprintln!("opsdeck: aborted: {why}");
-                        return exit::ABORTED;
+                        return Ok(exit::ABORTED);
                     }
                     Confirmation::NoTerminal => {
                         eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
-                        return exit::REFUSED;
+                        return Ok(exit::REFUSED);
                     }
                 }
             }
             let admin = Backends::for_resolved(resolved, sim).connect_search_admin(resolved);
-            crate::ops::reindex::cli::cancel(resolved, admin, &task).await
+            crate::ops::reindex::cli::cancel(resolved, admin, &task, &mut out::stdout()).await
         }
         OpCommand::Tasks => {
             let admin = Backends::for_resolved(resolved, sim).connect_search_admin(resolved);
-            crate::ops::reindex::cli::list(admin).await
+            crate::ops::reindex::cli::list(admin, &mut out::stdout()).await
         }
         OpCommand::Lifecycle {
             bucket,
@@ -253,7 +257,9 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
         .await
         {
             Ok(op) => {
-                println!("{}", op.details());
+                if let Err(e) = writeln!(out::stdout(), "{}", op.details()) {
+                    return unwritten_plan(dry_run, e);
+                }
                 let f = Flags {
                     dry_run,
                     yes,
@@ -270,10 +276,20 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> i32 {
             }
             Err((code, m)) => {
                 eprintln!("opsdeck: {m}");
-                code
+                Ok(code)
             }
         },
     }
+}
+
+/// A plan stdout could not take, before anything began: a dry run hands the error to the
+/// command line (a closed pipe is the reader's choice); a real run is refused.
+fn unwritten_plan(dry_run: bool, e: io::Error) -> io::Result<i32> {
+    if dry_run {
+        return Err(e);
+    }
+    eprintln!("opsdeck op: refused: cannot write the plan to stdout ({e}); nothing was changed");
+    Ok(exit::REFUSED)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -301,13 +317,13 @@ async fn cutover_cmd(
     f: Flags,
     resume: bool,
     rollback: bool,
-) -> i32 {
+) -> io::Result<i32> {
     let backends = Backends::for_resolved(r, sim);
     let op = match cutover::build(r, plan, &backends) {
         Ok(op) => op,
         Err(e) => {
             eprintln!("opsdeck: {e}");
-            return exit::USAGE;
+            return Ok(exit::USAGE);
         }
     };
     if let Some(step) = &f.hold_before
@@ -318,14 +334,14 @@ async fn cutover_cmd(
             "opsdeck: --hold-before {step:?}: plan {plan:?} has no such step (steps: {})",
             known.join(", ")
         );
-        return exit::USAGE;
+        return Ok(exit::USAGE);
     }
     let audit = AuditLog::for_resolved(r);
     let entries = match audit.read_all() {
         Ok(e) => e,
         Err(e) => {
             eprintln!("opsdeck: {e}");
-            return exit::FAILED;
+            return Ok(exit::FAILED);
         }
     };
     let pending: Vec<Interrupted> = find_interrupted(&entries)
@@ -342,7 +358,7 @@ async fn cutover_cmd(
             "opsdeck: no interrupted cutover of plan {plan:?} in the audit log {}",
             audit.path().display()
         );
-        return exit::USAGE;
+        return Ok(exit::USAGE);
     }
     drive(op, r.ops_read_only(), audit, f).await
 }
@@ -357,18 +373,19 @@ async fn interrupted_cmd(
     f: Flags,
     resume: bool,
     rollback: bool,
-) -> i32 {
+) -> io::Result<i32> {
+    let mut stdout = out::stdout();
     let plan = op.plan().clone();
-    println!("found {}", it.describe());
+    writeln!(stdout, "found {}", it.describe())?;
     if count > 1 {
-        println!(
-            "({} interrupted runs of this plan; acting on the latest)",
-            count
-        );
+        writeln!(
+            stdout,
+            "({count} interrupted runs of this plan; acting on the latest)"
+        )?;
     }
     match op.inspect().await {
-        Ok(s) => println!("backend state: {s}"),
-        Err(e) => println!("backend state: could not be read: {e:#}"),
+        Ok(s) => writeln!(stdout, "backend state: {s}")?,
+        Err(e) => writeln!(stdout, "backend state: could not be read: {e:#}")?,
     }
     let done = cutover::rollback_steps(&plan, it);
     let ponr = plan.point_of_no_return();
@@ -376,35 +393,37 @@ async fn interrupted_cmd(
     if !resume && !rollback {
         let ponr_name = ponr.map(|p| plan.steps[p].id.as_str()).unwrap_or("-");
         if past_ponr {
-            println!(
+            writeln!(
+                stdout,
                 "it is past the point of no return ({ponr_name}): run again with --resume to finish it"
-            );
+            )?;
         } else {
-            println!(
+            writeln!(
+                stdout,
                 "run again with --resume to continue it, or --rollback to undo it \
                  (possible until {ponr_name})"
-            );
+            )?;
         }
-        return exit::REFUSED;
+        return Ok(exit::REFUSED);
     }
     if rollback && past_ponr {
         eprintln!(
             "opsdeck: refused: {} already started (the point of no return); cannot roll back, use --resume",
             ponr.map(|p| plan.steps[p].id.as_str()).unwrap_or("-")
         );
-        return exit::REFUSED;
+        return Ok(exit::REFUSED);
     }
     let session = match runner::resume(op, audit, r.ops_read_only(), &it.op_id, 0).await {
         Ok(s) => s,
-        Err(o) => return report(o),
+        Err(o) => return Ok(report(o)),
     };
     let what = if rollback { "roll back" } else { "resume" };
     let by = match confirm(&plan, f.yes, what) {
         Confirmation::Yes(by) => by,
-        Confirmation::No(why) => return report(session.decline(&why).await),
+        Confirmation::No(why) => return Ok(report(session.decline(&why).await)),
         Confirmation::NoTerminal => {
             eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
-            return exit::REFUSED;
+            return Ok(exit::REFUSED);
         }
     };
     let (tx, rx) = mpsc::unbounded_channel();
@@ -422,49 +441,60 @@ async fn interrupted_cmd(
         out
     };
     let _ = printer.await;
-    report(out)
+    Ok(report(out))
 }
 
 /// Dry run, or begin -> confirm -> run with hold/abort controls. The generic headless driver
-/// every operation uses.
-pub async fn drive(op: Arc<dyn Operation>, read_only: bool, audit: AuditLog, f: Flags) -> i32 {
+/// every operation uses. A dry run's unwritten output is `Err`; a real run whose plan or
+/// guardrails stdout cannot take is refused before it changes anything.
+pub async fn drive(
+    op: Arc<dyn Operation>,
+    read_only: bool,
+    audit: AuditLog,
+    f: Flags,
+) -> io::Result<i32> {
     let plan = op.plan().clone();
-    print!("{}", plan.render());
+    if let Err(e) = out::print(&plan.render()) {
+        return unwritten_plan(f.dry_run, e);
+    }
     if f.dry_run {
         let g = runner::preflight(op.as_ref()).await;
-        print!("\n{}", render_guardrails(&g));
+        out::print(&format!("\n{}", render_guardrails(&g)))?;
         if read_only {
-            println!("\n{}", runner::read_only_refusal(&plan.context));
-            return exit::REFUSED;
+            out::print(&format!("\n{}\n", runner::read_only_refusal(&plan.context)))?;
+            return Ok(exit::REFUSED);
         }
-        return match runner::refusal(&g) {
+        return Ok(match runner::refusal(&g) {
             Some(msg) => {
-                println!("\n{msg}");
+                out::print(&format!("\n{msg}\n"))?;
                 exit::REFUSED
             }
             None => {
-                println!("\ndry run: nothing was changed");
+                out::print("\ndry run: nothing was changed\n")?;
                 exit::OK
             }
-        };
+        });
     }
     let session = match runner::begin(op, audit, read_only).await {
         Ok(s) => s,
-        Err(o) => return report(o),
+        Err(o) => return Ok(report(o)),
     };
-    print!("\n{}", render_guardrails(&session.guardrails));
+    if let Err(e) = out::print(&format!("\n{}", render_guardrails(&session.guardrails))) {
+        let why = format!("refused: cannot write the guardrails to stdout ({e})");
+        return Ok(report(session.refuse(&why).await));
+    }
     let by = match confirm(&plan, f.yes, "run") {
         Confirmation::Yes(by) => by,
-        Confirmation::No(why) => return report(session.decline(&why).await),
+        Confirmation::No(why) => return Ok(report(session.decline(&why).await)),
         Confirmation::NoTerminal => {
-            return report(
+            return Ok(report(
                 session
                     .refuse("refusing: no terminal to confirm on; pass --yes")
                     .await,
-            );
+            ));
         }
     };
-    run_session(session, &plan, &by, f.control()).await
+    Ok(run_session(session, &plan, &by, f.control()).await)
 }
 
 async fn run_session(session: Session, plan: &Plan, by: &str, ctl: OpControl) -> i32 {

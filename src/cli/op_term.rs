@@ -22,10 +22,16 @@ pub(super) fn confirm(plan: &Plan, yes: bool, what: &str) -> Confirmation {
         return Confirmation::NoTerminal;
     }
     let mut line = String::new();
+    // An answer to a prompt the operator never saw is no answer: declined.
+    let ask = |prompt: String| {
+        super::out::print(&prompt)
+            .map_err(|e| Confirmation::No(format!("cannot write the prompt to stdout: {e}")))
+    };
     match &plan.confirm {
         Confirm::YesNo => {
-            print!("\n{what} {} {}? [y/N] ", plan.kind, plan.target);
-            let _ = std::io::stdout().flush();
+            if let Err(no) = ask(format!("\n{what} {} {}? [y/N] ", plan.kind, plan.target)) {
+                return no;
+            }
             let _ = std::io::stdin().lock().read_line(&mut line);
             match line.trim() {
                 "y" | "Y" | "yes" => Confirmation::Yes("answered y".into()),
@@ -33,11 +39,12 @@ pub(super) fn confirm(plan: &Plan, yes: bool, what: &str) -> Confirmation {
             }
         }
         Confirm::TypeName(name) => {
-            print!(
+            if let Err(no) = ask(format!(
                 "\nto {what} {} {}, type the name `{name}` to confirm: ",
                 plan.kind, plan.target
-            );
-            let _ = std::io::stdout().flush();
+            )) {
+                return no;
+            }
             let _ = std::io::stdin().lock().read_line(&mut line);
             if line.trim() == name {
                 Confirmation::Yes(format!("typed {name}"))
@@ -117,8 +124,9 @@ pub(super) async fn print_events(plan: Plan, mut rx: mpsc::UnboundedReceiver<OpE
             OpEvent::Verified { message } => format!("  ✓ verified: {message}"),
             OpEvent::Done { .. } | OpEvent::Failed { .. } | OpEvent::Aborted { .. } => continue,
         };
-        // The terminal may be gone (SIGHUP): a failed write must not stop the run.
-        let mut out = std::io::stdout();
+        // The terminal may be gone (SIGHUP, a closed pipe): a failed write must not stop the
+        // run between two steps, so these lines are the one place write errors are ignored.
+        let mut out = super::out::stdout();
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }

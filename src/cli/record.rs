@@ -9,7 +9,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::app::backends::Backends;
-use crate::cli::{SnapshotFormat, exit};
+use crate::cli::{SnapshotFormat, exit, out};
 use crate::config::Resolved;
 use crate::panels::Panels;
 use crate::record::{self, Header, Recorder, Recording, fold};
@@ -147,17 +147,17 @@ pub async fn snapshot(
     at: Option<String>,
     format: SnapshotFormat,
     table: Option<String>,
-) -> i32 {
+) -> std::io::Result<i32> {
     if format == SnapshotFormat::Csv && table.is_none() {
         eprintln!(
             "opsdeck snapshot: --format csv needs --table NAME (aurora, redis, s3, opensearch, redshift, or a CloudWatch panel id)"
         );
-        return exit::USAGE;
+        return Ok(exit::USAGE);
     }
     let snap = match &from {
         Some(file) => match open_at(file, at.as_deref()) {
             Ok((rec, t)) => fold::snapshot_at(&rec, t),
-            Err(code) => return code,
+            Err(code) => return Ok(code),
         },
         None => crate::snapshot::take(resolved, sim, window).await,
     };
@@ -167,7 +167,7 @@ pub async fn snapshot(
                 Ok(p) => p,
                 Err(e) => {
                     eprintln!("opsdeck: {e}");
-                    return exit::USAGE;
+                    return Ok(exit::USAGE);
                 }
             };
             let mut st = State::new(StateInit {
@@ -178,10 +178,10 @@ pub async fn snapshot(
             });
             st.data = snap;
             match st.export_table(&name, Format::Csv) {
-                Ok((csv, _)) => crate::snapshot::print_stdout(csv.trim_end()),
+                Ok((csv, _)) => crate::snapshot::write_text(&mut out::stdout(), csv.trim_end()),
                 Err(e) => {
                     eprintln!("opsdeck snapshot: {e}");
-                    exit::USAGE
+                    Ok(exit::USAGE)
                 }
             }
         }
@@ -189,31 +189,32 @@ pub async fn snapshot(
     }
 }
 
-fn print_json(snap: &crate::model::Snapshot) -> i32 {
+fn print_json(snap: &crate::model::Snapshot) -> std::io::Result<i32> {
     match serde_json::to_string_pretty(snap) {
-        Ok(s) => crate::snapshot::print_stdout(&s),
+        Ok(s) => crate::snapshot::write_text(&mut out::stdout(), &s),
         Err(e) => {
             eprintln!("opsdeck: cannot encode snapshot: {e}");
-            exit::FAILED
+            Ok(exit::FAILED)
         }
     }
 }
 
-/// `opsdeck check --from FILE [--at TIME]`: the findings of that moment, Nagios exit code.
-pub fn check_from(resolved: &Resolved, file: &Path, at: Option<&str>) -> i32 {
+/// `opsdeck check --from FILE [--at TIME]`: the findings of that moment, Nagios exit code;
+/// `Err` when stdout could not be written.
+pub fn check_from(resolved: &Resolved, file: &Path, at: Option<&str>) -> std::io::Result<i32> {
     let panels = match Panels::load(&resolved.config) {
         Ok(p) => p,
         Err(e) => {
-            println!("UNKNOWN - bad panel definition: {e}");
-            return crate::cli::check::UNKNOWN;
+            out::print(&format!("UNKNOWN - bad panel definition: {e}\n"))?;
+            return Ok(crate::cli::check::UNKNOWN);
         }
     };
     let (rec, t) = match open_at(file, at) {
         Ok(x) => x,
-        Err(_) => return crate::cli::check::UNKNOWN,
+        Err(_) => return Ok(crate::cli::check::UNKNOWN),
     };
     let snap = fold::snapshot_at(&rec, t);
     let (text, code) = crate::cli::check::report(&snap, &panels);
-    print!("{text}");
-    code
+    out::print(&text)?;
+    Ok(code)
 }

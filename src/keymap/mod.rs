@@ -189,16 +189,18 @@ fn action_rank(a: &Action) -> (usize, usize) {
     }
 }
 
-/// `opsdeck keys`: the effective keymap, one action per line. Exit 2 on a bad keymap.
-pub fn print_keys(resolved: &Resolved) -> i32 {
+/// `opsdeck keys`: the effective keymap to `out`, one action per line. Exit 2 on a bad
+/// keymap; `Err` when `out` could not be written.
+pub fn print_keys(resolved: &Resolved, out: &mut dyn std::io::Write) -> std::io::Result<i32> {
     match Keymap::load(&resolved.config.keymap) {
         Ok(km) => {
-            print!("{}", format_keys(&km));
-            crate::exit::OK
+            out.write_all(format_keys(&km).as_bytes())?;
+            out.flush()?;
+            Ok(crate::exit::OK)
         }
         Err(e) => {
             eprintln!("opsdeck: {e}");
-            crate::exit::USAGE
+            Ok(crate::exit::USAGE)
         }
     }
 }

@@ -101,7 +101,13 @@ async fn audit_control(r: &Resolved, step: &str, outcome: Outcome, details: Valu
 }
 
 /// `opsdeck op rethrottle --task ID --requests-per-second N` (-1 = unlimited).
-pub async fn rethrottle(r: &Resolved, admin: AdminFuture, task: &str, rps: Option<f64>) -> i32 {
+pub async fn rethrottle(
+    r: &Resolved,
+    admin: AdminFuture,
+    task: &str,
+    rps: Option<f64>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<i32> {
     if r.ops_read_only() {
         audit_control(
             r,
@@ -111,13 +117,13 @@ pub async fn rethrottle(r: &Resolved, admin: AdminFuture, task: &str, rps: Optio
         )
         .await;
         eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
-        return exit::REFUSED;
+        return Ok(exit::REFUSED);
     }
     let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");
-            return code;
+            return Ok(code);
         }
     };
     match admin.rethrottle(task, rps).await {
@@ -129,11 +135,12 @@ pub async fn rethrottle(r: &Resolved, admin: AdminFuture, task: &str, rps: Optio
                 json!({"task": task, "requests_per_second": rps}),
             )
             .await;
-            println!(
+            writeln!(
+                out,
                 "task {task}: throttle set to {}",
                 rps.map_or("unlimited".to_string(), |v| format!("{v} docs/s"))
-            );
-            exit::OK
+            )?;
+            Ok(exit::OK)
         }
         Err(e) => {
             audit_control(
@@ -144,13 +151,18 @@ pub async fn rethrottle(r: &Resolved, admin: AdminFuture, task: &str, rps: Optio
             )
             .await;
             eprintln!("opsdeck: rethrottle {task}: {e:#}");
-            exit::FAILED
+            Ok(exit::FAILED)
         }
     }
 }
 
 /// `opsdeck op cancel --task ID`: the copy stops; no alias moves; the target is kept.
-pub async fn cancel(r: &Resolved, admin: AdminFuture, task: &str) -> i32 {
+pub async fn cancel(
+    r: &Resolved,
+    admin: AdminFuture,
+    task: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<i32> {
     if r.ops_read_only() {
         audit_control(
             r,
@@ -160,22 +172,23 @@ pub async fn cancel(r: &Resolved, admin: AdminFuture, task: &str) -> i32 {
         )
         .await;
         eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
-        return exit::REFUSED;
+        return Ok(exit::REFUSED);
     }
     let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");
-            return code;
+            return Ok(code);
         }
     };
     match admin.cancel_task(task).await {
         Ok(()) => {
             audit_control(r, "cancel", Outcome::Succeeded, json!({"task": task})).await;
-            println!(
+            writeln!(
+                out,
                 "task {task}: cancel requested; a running `op reindex` leaves the alias where it is"
-            );
-            exit::OK
+            )?;
+            Ok(exit::OK)
         }
         Err(e) => {
             audit_control(
@@ -186,43 +199,44 @@ pub async fn cancel(r: &Resolved, admin: AdminFuture, task: &str) -> i32 {
             )
             .await;
             eprintln!("opsdeck: cancel {task}: {e:#}");
-            exit::FAILED
+            Ok(exit::FAILED)
         }
     }
 }
 
 /// Running reindex tasks with their progress (read-only; allowed in read-only mode).
-pub async fn list(admin: AdminFuture) -> i32 {
+pub async fn list(admin: AdminFuture, out: &mut dyn std::io::Write) -> std::io::Result<i32> {
     let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
             eprintln!("opsdeck: {m}");
-            return code;
+            return Ok(code);
         }
     };
     match admin.list_reindex_tasks().await {
         Ok(tasks) if tasks.is_empty() => {
-            println!("no reindex task running");
-            exit::OK
+            writeln!(out, "no reindex task running")?;
+            Ok(exit::OK)
         }
         Ok(tasks) => {
             for (id, desc) in tasks {
                 match admin.task(&id).await {
-                    Ok(t) => println!(
+                    Ok(t) => writeln!(
+                        out,
                         "{id}  {desc}  {}/{} docs  throttle {}",
                         t.done_docs(),
                         t.total,
                         t.requests_per_second
                             .map_or("unlimited".to_string(), |v| format!("{v}/s"))
-                    ),
-                    Err(_) => println!("{id}  {desc}"),
+                    )?,
+                    Err(_) => writeln!(out, "{id}  {desc}")?,
                 }
             }
-            exit::OK
+            Ok(exit::OK)
         }
         Err(e) => {
             eprintln!("opsdeck: {e:#}");
-            exit::FAILED
+            Ok(exit::FAILED)
         }
     }
 }
