@@ -19,6 +19,7 @@ pub mod lifecycle_view;
 pub mod lines;
 pub mod logs;
 pub mod modal;
+pub mod names;
 pub mod mouse;
 pub mod op_view;
 pub mod overview;

@@ -13,7 +13,7 @@ use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
-use crate::state::table::shorten_middle;
+use crate::state::names::shorten_middle;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = st
