@@ -12,6 +12,7 @@ use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
+use crate::state::names::fit_names;
 use crate::state::findings::lag_source;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
