@@ -111,8 +111,9 @@ fn common_suffix(names: &[&str]) -> String {
 
 /// Cut each name in the middle to `width`, giving the end the larger half (versions, dates,
 /// node numbers sit there); when that makes two different names look the same, move the cut
-/// to the nearest split of head and tail that keeps them apart.
-fn cut_apart(names: &[String], width: usize) -> Vec<String> {
+/// to the nearest split of head and tail that keeps them apart. For lists with no header to
+/// show a dropped common part in (the palette), where [`fit_names`] would lose it.
+pub fn cut_apart(names: &[String], width: usize) -> Vec<String> {
     let plain: Vec<String> = names.iter().map(|n| shorten_middle(n, width)).collect();
     if width <= 1 || !collides(names, &plain) {
         return plain;
@@ -257,6 +258,16 @@ mod tests {
             .map(String::from)
             .to_vec();
         assert_apart(&names, 16);
+    }
+
+    #[test]
+    fn palette_operations_keep_their_distinguishing_end() {
+        let names: Vec<String> = ["reindex products_v1 -> products_v2", "reindex orders-2026.11.29 -> orders-2026.11.30", "panel opensearch"]
+            .map(String::from)
+            .to_vec();
+        let shown = cut_apart(&names, 24);
+        assert_eq!(shown[0], "reindex pro… products_v2");
+        assert_eq!(shown[2], "panel opensearch");
     }
 
     #[test]
