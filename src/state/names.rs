@@ -69,7 +69,10 @@ pub fn fit_names<S: AsRef<str>>(names: &[S], width: usize) -> FittedNames {
         let stripped: Vec<String> = distinct.iter().map(|n| strip_suffix(n)).collect();
         let refs: Vec<&str> = stripped.iter().map(String::as_str).collect();
         prefix = common_prefix(&refs);
-        middles = middles.iter().map(|n| n[prefix.len()..].to_string()).collect();
+        middles = middles
+            .iter()
+            .map(|n| n[prefix.len()..].to_string())
+            .collect();
     }
     FittedNames {
         shown: cut_apart(&middles, width),
@@ -95,8 +98,7 @@ fn common_prefix(names: &[&str]) -> String {
     let shortest = names.iter().map(|n| n.len()).min().unwrap_or(0);
     first[..len]
         .char_indices()
-        .filter(|&(i, c)| is_separator(c) && i + 1 < shortest)
-        .last()
+        .rfind(|&(i, c)| is_separator(c) && i + 1 < shortest)
         .map_or(String::new(), |(i, _)| first[..=i].to_string())
 }
 
@@ -136,10 +138,10 @@ pub fn cut_apart(names: &[String], width: usize) -> Vec<String> {
 fn collides(names: &[String], shown: &[String]) -> bool {
     let mut seen = std::collections::HashMap::new();
     for (n, s) in names.iter().zip(shown) {
-        if let Some(prev) = seen.insert(s.as_str(), n.as_str()) {
-            if prev != n.as_str() {
-                return true;
-            }
+        if let Some(prev) = seen.insert(s.as_str(), n.as_str())
+            && prev != n.as_str()
+        {
+            return true;
         }
     }
     false
@@ -201,7 +203,11 @@ mod tests {
         assert_eq!(fit_names(&names, 14).shown[3], "0002-002");
         for width in [14, 46] {
             let f = assert_apart(&names, width);
-            assert!(f.shown[3].ends_with("0002-002"), "at {width}: {:?}", f.shown);
+            assert!(
+                f.shown[3].ends_with("0002-002"),
+                "at {width}: {:?}",
+                f.shown
+            );
             assert_eq!(
                 f.suffix,
                 ".streamshop-sessions.abc123.use1.cache.amazonaws.com:6379"
@@ -213,8 +219,14 @@ mod tests {
     fn common_prefix_stays_when_dropping_the_suffix_is_enough() {
         let names: Vec<String> = (1..=2).map(|s| node("streamshop-sessions", s, 1)).collect();
         let f = fit_names(&names, 40);
-        assert_eq!(f.shown, ["streamshop-sessions-0001", "streamshop-sessions-0002"]);
-        assert_eq!(f.suffix, "-001.streamshop-sessions.abc123.use1.cache.amazonaws.com:6379");
+        assert_eq!(
+            f.shown,
+            ["streamshop-sessions-0001", "streamshop-sessions-0002"]
+        );
+        assert_eq!(
+            f.suffix,
+            "-001.streamshop-sessions.abc123.use1.cache.amazonaws.com:6379"
+        );
         assert_eq!(f.prefix, "");
     }
 
@@ -254,17 +266,24 @@ mod tests {
 
     #[test]
     fn names_differing_in_the_middle_move_the_cut_rather_than_collide() {
-        let names: Vec<String> = ["reindex products_v1 to products_v2", "reindex products_v2 to products_v2"]
-            .map(String::from)
-            .to_vec();
+        let names: Vec<String> = [
+            "reindex products_v1 to products_v2",
+            "reindex products_v2 to products_v2",
+        ]
+        .map(String::from)
+        .to_vec();
         assert_apart(&names, 16);
     }
 
     #[test]
     fn palette_operations_keep_their_distinguishing_end() {
-        let names: Vec<String> = ["reindex products_v1 -> products_v2", "reindex orders-2026.11.29 -> orders-2026.11.30", "panel opensearch"]
-            .map(String::from)
-            .to_vec();
+        let names: Vec<String> = [
+            "reindex products_v1 -> products_v2",
+            "reindex orders-2026.11.29 -> orders-2026.11.30",
+            "panel opensearch",
+        ]
+        .map(String::from)
+        .to_vec();
         let shown = cut_apart(&names, 24);
         assert_eq!(shown[0], "reindex pro… products_v2");
         assert_eq!(shown[2], "panel opensearch");

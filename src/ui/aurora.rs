@@ -12,8 +12,8 @@ use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
-use crate::state::names::fit_names;
 use crate::state::findings::lag_source;
+use crate::state::names::fit_names;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = st
@@ -88,7 +88,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         a.instances.iter().map(|i| i.name.as_str()).collect()
     };
     let topo_w = if show_class { 5 } else { 4 };
-    let topo_fixed: u16 = if show_class { 6 + 15 + 9 + 4 } else { 6 + 9 + 4 };
+    let topo_fixed: u16 = if show_class {
+        6 + 15 + 9 + 4
+    } else {
+        6 + 9 + 4
+    };
     let topo_names = fit_names(
         &topo_names,
         (topo_r.width.saturating_sub(1 + topo_fixed + topo_w - 1) as usize).max(10),
@@ -108,13 +112,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         })
         .collect();
     if inst_rows.is_empty() {
-        inst_rows.push(cells(
-            &topo_names.shown[0],
-            "writer",
-            "",
-            "",
-            String::new(),
-        ));
+        inst_rows.push(cells(&topo_names.shown[0], "writer", "", "", String::new()));
         for name in &topo_names.shown[1..] {
             inst_rows.push(cells(name, "reader", "", "", String::new()));
         }
@@ -253,42 +251,42 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         None => gone_row(&a.gone[k - replicas.len()], names.shown[k].clone()),
     });
     let table = Table::new(rows, widths)
-    .header(
-        Row::new(
-            [
-                "",
-                "replica",
-                "state",
-                "lag",
-                "source",
-                "other readings",
-                "threads",
-                "gtid / error",
-            ]
-            .map(|c| match c {
-                "replica" => names.header(&st.sort_label(c), name_w),
-                _ => st.sort_label(c),
-            }),
+        .header(
+            Row::new(
+                [
+                    "",
+                    "replica",
+                    "state",
+                    "lag",
+                    "source",
+                    "other readings",
+                    "threads",
+                    "gtid / error",
+                ]
+                .map(|c| match c {
+                    "replica" => names.header(&st.sort_label(c), name_w),
+                    _ => st.sort_label(c),
+                }),
+            )
+            .style(widgets::header_style(st)),
         )
-        .style(widgets::header_style(st)),
-    )
-    .row_highlight_style(t.selected())
-    .block(
-        Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border())
-            .title(Line::styled(
-                match lag_t {
-                    Some(th) => format!(
-                        " replicas  (lag warn {} crit {}) ",
-                        th.warn.map_or("-".into(), fmt::secs),
-                        th.crit.map_or("-".into(), fmt::secs)
-                    ),
-                    None => " replicas ".into(),
-                },
-                t.dim(),
-            )),
-    );
+        .row_highlight_style(t.selected())
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .border_style(t.border())
+                .title(Line::styled(
+                    match lag_t {
+                        Some(th) => format!(
+                            " replicas  (lag warn {} crit {}) ",
+                            th.warn.map_or("-".into(), fmt::secs),
+                            th.crit.map_or("-".into(), fmt::secs)
+                        ),
+                        None => " replicas ".into(),
+                    },
+                    t.dim(),
+                )),
+        );
     if n == 0 {
         f.render_widget(
             Paragraph::new(widgets::empty_line(st, "replicas")),

@@ -12,8 +12,8 @@ use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
-use crate::state::names::fit_names;
 use crate::state::mouse::ClockCell;
+use crate::state::names::fit_names;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = def
@@ -111,7 +111,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                     _ => st.sort_label(c),
                 }),
             )
-                .style(widgets::header_style(st)),
+            .style(widgets::header_style(st)),
         )
         .row_highlight_style(t.selected());
     if n == 0 {

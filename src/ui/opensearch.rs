@@ -129,7 +129,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             )
             .style(widgets::header_style(st)),
         )
-    .row_highlight_style(t.selected());
+        .row_highlight_style(t.selected());
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "indices")), table_r);
     } else {

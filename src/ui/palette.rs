@@ -43,7 +43,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
     let mut lines = vec![Line::from(head)];
     let room = (inner.height as usize).saturating_sub(1);
     let first = selected.saturating_sub(room.saturating_sub(1));
-    let labels: Vec<String> = matches.iter().map(|&m| st.palette[m].label.clone()).collect();
+    let labels: Vec<String> = matches
+        .iter()
+        .map(|&m| st.palette[m].label.clone())
+        .collect();
     for (i, &idx) in matches.iter().enumerate().skip(first).take(room) {
         let e = &st.palette[idx];
         let hint = e.hint.clone();

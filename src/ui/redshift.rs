@@ -97,16 +97,16 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             .set(n + r.glue_runs.len().min(glue_h as usize - 2));
     }
     let table = Table::new(rows, widths)
-    .header(
-        Row::new(
-            ["", "status", "table", "start", "took", "", "rows", "error"].map(|c| match c {
-                "table" => names.header(&st.sort_label(c), name_w),
-                _ => st.sort_label(c),
-            }),
+        .header(
+            Row::new(
+                ["", "status", "table", "start", "took", "", "rows", "error"].map(|c| match c {
+                    "table" => names.header(&st.sort_label(c), name_w),
+                    _ => st.sort_label(c),
+                }),
+            )
+            .style(widgets::header_style(st)),
         )
-        .style(widgets::header_style(st)),
-    )
-    .row_highlight_style(t.selected());
+        .row_highlight_style(t.selected());
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "load runs")), runs_r);
     } else {
@@ -191,16 +191,24 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             .collect();
         let job_header = jobs.header("glue job", job_w);
         let table = Table::new(rows, widths)
-        .header(
-            Row::new(["", job_header.as_str(), "state", "start", "took", "cost", "error"])
+            .header(
+                Row::new([
+                    "",
+                    job_header.as_str(),
+                    "state",
+                    "start",
+                    "took",
+                    "cost",
+                    "error",
+                ])
                 .style(widgets::header_style(st)),
-        )
-        .block(
-            Block::default()
-                .borders(Borders::TOP)
-                .border_style(t.border()),
-        )
-        .row_highlight_style(t.selected());
+            )
+            .block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(t.border()),
+            )
+            .row_highlight_style(t.selected());
         let mut ts = ratatui::widgets::TableState::default();
         ts.select(glue_sel);
         f.render_stateful_widget(table, glue_r, &mut ts);

@@ -50,10 +50,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     ];
     // Names fitted as a column: what every bucket shares goes to the header.
     let name_w = widgets::column_width(table_r.width, &widths, 0);
-    let names = fit_names(
-        &buckets.iter().map(|b| &b.name).collect::<Vec<_>>(),
-        name_w,
-    );
+    let names = fit_names(&buckets.iter().map(|b| &b.name).collect::<Vec<_>>(), name_w);
     let win = widgets::table_window(st, buckets.len(), table_r, 2);
     let rows: Vec<Row> = win.lay_out(st, |k| {
         let b = buckets[k];
@@ -83,33 +80,33 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ])
     });
     let table = Table::new(rows, widths)
-    .header(
-        Row::new(
-            [
-                "bucket",
-                "bytes",
-                "objects",
-                "cost",
-                "rules",
-                "measured by, as of",
-            ]
-            .map(|c| match c {
-                "bucket" => names.header(&st.sort_label(c), name_w),
-                _ => st.sort_label(c),
-            }),
+        .header(
+            Row::new(
+                [
+                    "bucket",
+                    "bytes",
+                    "objects",
+                    "cost",
+                    "rules",
+                    "measured by, as of",
+                ]
+                .map(|c| match c {
+                    "bucket" => names.header(&st.sort_label(c), name_w),
+                    _ => st.sort_label(c),
+                }),
+            )
+            .style(widgets::header_style(st)),
         )
-        .style(widgets::header_style(st)),
-    )
-    .row_highlight_style(t.selected())
-    .block(
-        Block::default()
-            .borders(Borders::BOTTOM)
-            .border_style(t.border())
-            .title_bottom(Line::styled(
-                format!(" total {}/mo ", fmt::usd(total_cost)),
-                t.dim(),
-            )),
-    );
+        .row_highlight_style(t.selected())
+        .block(
+            Block::default()
+                .borders(Borders::BOTTOM)
+                .border_style(t.border())
+                .title_bottom(Line::styled(
+                    format!(" total {}/mo ", fmt::usd(total_cost)),
+                    t.dim(),
+                )),
+        );
     let mut ts = win.state;
     f.render_stateful_widget(table, table_r, &mut ts);
     crate::state::mouse::record_table(st, table_r, 1, win.rows.start, buckets.len());
