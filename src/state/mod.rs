@@ -20,6 +20,7 @@ pub mod lines;
 pub mod logs;
 pub mod modal;
 pub mod mouse;
+pub mod names;
 pub mod op_view;
 pub mod overview;
 pub mod pace;

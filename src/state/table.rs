@@ -1,7 +1,7 @@
 //! The table each panel shows, as data: one row per item with its identifier (what `y` copies
 //! and `enter` opens), the text `/` filters on and a sort key per column. Sorting and filtering
 //! happen here, on the panel's view state, so they survive refreshes and the drawing code only
-//! asks for the order. Names are shortened for display by [`shorten_middle`].
+//! asks for the order. Names are fitted to their column by [`super::names::fit_names`].
 
 use std::cmp::Ordering;
 
@@ -312,39 +312,9 @@ pub(super) fn cloudwatch_rows(st: &State, def: &PanelDef) -> Option<Rows> {
     })
 }
 
-/// Shorten `name` to `width` columns by cutting in the middle, so the start (the service) and
-/// the end (the part that tells rows apart: a shard suffix, a port, a version) both stay:
-/// "streamshop-sessions-0002-001.abc.cache.amazonaws.com:6379" -> "streamshop-ses…amazonaws.com:6379".
-pub fn shorten_middle(name: &str, width: usize) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    if chars.len() <= width {
-        return name.to_string();
-    }
-    if width <= 1 {
-        return "…".chars().take(width).collect();
-    }
-    let keep = width - 1;
-    // The end usually carries the distinguishing part; give it the larger half.
-    let tail = keep.div_ceil(2);
-    let head = keep - tail;
-    let mut out: String = chars[..head].iter().collect();
-    out.push('…');
-    out.extend(&chars[chars.len() - tail..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shortened_names_keep_both_ends_and_fit() {
-        let s = shorten_middle("sessions-0002-001.abc123.use1.cache.amazonaws.com:6379", 20);
-        assert_eq!(s.chars().count(), 20);
-        assert!(s.starts_with("sessions-"), "{s}");
-        assert!(s.ends_with(":6379"), "{s}");
-        assert_eq!(shorten_middle("short", 20), "short");
-    }
 
     #[test]
     fn numbers_inside_names_sort_as_numbers() {

@@ -13,6 +13,7 @@ use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
 use crate::state::findings::lag_source;
+use crate::state::names::fit_names;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = st
@@ -78,12 +79,31 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         v.push(Cell::from(tier));
         Row::new(v)
     };
+    // Instance names fitted as a column (the topology's right border takes one column).
+    let topo_names: Vec<&str> = if a.instances.is_empty() {
+        std::iter::once(a.writer.as_deref().unwrap_or("?"))
+            .chain(a.replicas.iter().map(|r| r.name.as_str()))
+            .collect()
+    } else {
+        a.instances.iter().map(|i| i.name.as_str()).collect()
+    };
+    let topo_w = if show_class { 5 } else { 4 };
+    let topo_fixed: u16 = if show_class {
+        6 + 15 + 9 + 4
+    } else {
+        6 + 9 + 4
+    };
+    let topo_names = fit_names(
+        &topo_names,
+        (topo_r.width.saturating_sub(1 + topo_fixed + topo_w - 1) as usize).max(10),
+    );
     let mut inst_rows: Vec<Row> = a
         .instances
         .iter()
-        .map(|i| {
+        .zip(&topo_names.shown)
+        .map(|(i, name)| {
             cells(
-                &i.name,
+                name,
                 &i.role,
                 i.class.as_deref().unwrap_or(""),
                 i.status.as_deref().unwrap_or(""),
@@ -92,15 +112,9 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         })
         .collect();
     if inst_rows.is_empty() {
-        inst_rows.push(cells(
-            a.writer.as_deref().unwrap_or("?"),
-            "writer",
-            "",
-            "",
-            String::new(),
-        ));
-        for r in &a.replicas {
-            inst_rows.push(cells(&r.name, "reader", "", "", String::new()));
+        inst_rows.push(cells(&topo_names.shown[0], "writer", "", "", String::new()));
+        for name in &topo_names.shown[1..] {
+            inst_rows.push(cells(name, "reader", "", "", String::new()));
         }
     }
     let (widths, header): (Vec<Constraint>, Vec<&str>) = if show_class {
@@ -136,7 +150,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     writer_health(f, health_r, st, def, a);
 
     // Replicas, then instances replica_host_status still lists but nobody updates (gone).
-    let gone_row = |g: &crate::model::GoneInstance| {
+    let gone_row = |g: &crate::model::GoneInstance, name: String| {
         let age = g
             .last_update_age_seconds
             .map_or("an unknown time".into(), |s| fmt::age(s as i64));
@@ -147,7 +161,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         };
         Row::new(vec![
             Cell::from(""),
-            Cell::from(g.name.clone()),
+            Cell::from(name),
             Cell::from("gone"),
             Cell::from("-"),
             Cell::from(""),
@@ -159,7 +173,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ])
         .style(t.dim())
     };
-    let replica_row = |r: &ReplicaStatus| {
+    let replica_row = |r: &ReplicaStatus, name: String| {
         let s_state = def.state_status(
             "replica",
             &format!("{:?}", r.state).to_ascii_lowercase(),
@@ -189,7 +203,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         };
         Row::new(vec![
             Cell::from(Span::styled(worst.symbol(), t.status(worst))),
-            Cell::from(r.name.clone()),
+            Cell::from(name),
             Cell::from(Span::styled(
                 format!("{:?}", r.state).to_lowercase(),
                 t.status(s_state),
@@ -211,57 +225,68 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     };
     let n = replicas.len() + a.gone.len();
     // Top border and header.
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Min(10),
+        Constraint::Length(11),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(if wide { 22 } else { 0 }),
+        Constraint::Length(if wide { 14 } else { 0 }),
+        Constraint::Min(0),
+    ];
+    // Replica and gone names fitted as one column: what they all share goes to the header.
+    let name_w = widgets::column_width(table_r.width, &widths, 1);
+    let names = fit_names(
+        &replicas
+            .iter()
+            .map(|r| r.name.as_str())
+            .chain(a.gone.iter().map(|g| g.name.as_str()))
+            .collect::<Vec<_>>(),
+        name_w,
+    );
     let win = widgets::table_window(st, n, table_r, 2);
     let rows: Vec<Row> = win.lay_out(st, |k| match replicas.get(k) {
-        Some(r) => replica_row(r),
-        None => gone_row(&a.gone[k - replicas.len()]),
+        Some(r) => replica_row(r, names.shown[k].clone()),
+        None => gone_row(&a.gone[k - replicas.len()], names.shown[k].clone()),
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Min(10),
-            Constraint::Length(11),
-            Constraint::Length(8),
-            Constraint::Length(10),
-            Constraint::Length(if wide { 22 } else { 0 }),
-            Constraint::Length(if wide { 14 } else { 0 }),
-            Constraint::Min(0),
-        ],
-    )
-    .header(
-        Row::new(
-            [
-                "",
-                "replica",
-                "state",
-                "lag",
-                "source",
-                "other readings",
-                "threads",
-                "gtid / error",
-            ]
-            .map(|c| st.sort_label(c)),
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(
+                [
+                    "",
+                    "replica",
+                    "state",
+                    "lag",
+                    "source",
+                    "other readings",
+                    "threads",
+                    "gtid / error",
+                ]
+                .map(|c| match c {
+                    "replica" => names.header(&st.sort_label(c), name_w),
+                    _ => st.sort_label(c),
+                }),
+            )
+            .style(widgets::header_style(st)),
         )
-        .style(widgets::header_style(st)),
-    )
-    .row_highlight_style(t.selected())
-    .block(
-        Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border())
-            .title(Line::styled(
-                match lag_t {
-                    Some(th) => format!(
-                        " replicas  (lag warn {} crit {}) ",
-                        th.warn.map_or("-".into(), fmt::secs),
-                        th.crit.map_or("-".into(), fmt::secs)
-                    ),
-                    None => " replicas ".into(),
-                },
-                t.dim(),
-            )),
-    );
+        .row_highlight_style(t.selected())
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .border_style(t.border())
+                .title(Line::styled(
+                    match lag_t {
+                        Some(th) => format!(
+                            " replicas  (lag warn {} crit {}) ",
+                            th.warn.map_or("-".into(), fmt::secs),
+                            th.crit.map_or("-".into(), fmt::secs)
+                        ),
+                        None => " replicas ".into(),
+                    },
+                    t.dim(),
+                )),
+        );
     if n == 0 {
         f.render_widget(
             Paragraph::new(widgets::empty_line(st, "replicas")),
@@ -310,6 +335,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Paragraph::new(Line::styled("─ lag history (per sample) ", t.dim())),
             title_r,
         );
+        let spark_names = fit_names(&replicas.iter().map(|r| &r.name).collect::<Vec<_>>(), 13);
         for (i, r) in replicas.iter().take((spark_h / per) as usize).enumerate() {
             let y = lines_r.y + i as u16 * per;
             let row = Rect {
@@ -324,7 +350,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             ])
             .areas(row);
             f.render_widget(
-                Paragraph::new(fmt::truncate(&r.name, 13)),
+                Paragraph::new(spark_names.shown[i].clone()),
                 Rect {
                     height: 1,
                     ..name_r

@@ -13,6 +13,7 @@ use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
 use crate::state::mouse::ClockCell;
+use crate::state::names::fit_names;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = def
@@ -47,6 +48,18 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .unzip();
     let wide = inner.width >= 100;
     let spark_w: usize = if wide { 24 } else { 10 };
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Min(20),
+        Constraint::Length(10),
+        Constraint::Length(6),
+        Constraint::Length(AGE_WIDTH),
+        Constraint::Length(spark_w as u16),
+    ];
+    // Figure labels (dimension and metric) fitted as a column: what every label shares goes to
+    // the header.
+    let name_w = widgets::column_width(inner.width, &widths, 1);
+    let names = fit_names(&figs.iter().map(|x| &x.label).collect::<Vec<_>>(), name_w);
     let win = widgets::table_window(st, figs.len(), inner, 1);
     let rows: Vec<Row> = win.lay_out(st, |k| {
         let x = figs[k];
@@ -60,8 +73,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             (None, None) => Span::styled("no data", t.dim()),
         };
         let label = match &x.error {
-            Some(e) => format!("{}  ({e})", x.label),
-            None => x.label.clone(),
+            Some(e) => format!("{}  ({e})", names.shown[k]),
+            None => names.shown[k].clone(),
         };
         let hist: Vec<f64> = if x.history.is_empty() {
             st.series
@@ -90,18 +103,15 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ])
     });
     let n = figs.len();
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Min(20),
-        Constraint::Length(10),
-        Constraint::Length(6),
-        Constraint::Length(AGE_WIDTH),
-        Constraint::Length(spark_w as u16),
-    ];
     let table = Table::new(rows, widths)
         .header(
-            Row::new(["", "metric", "value", "period", "age", "history"].map(|c| st.sort_label(c)))
-                .style(widgets::header_style(st)),
+            Row::new(
+                ["", "metric", "value", "period", "age", "history"].map(|c| match c {
+                    "metric" => names.header(&st.sort_label(c), name_w),
+                    _ => st.sort_label(c),
+                }),
+            )
+            .style(widgets::header_style(st)),
         )
         .row_highlight_style(t.selected());
     if n == 0 {

@@ -12,6 +12,7 @@ use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
+use crate::state::names::fit_names;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = st
@@ -75,6 +76,19 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .into_iter()
         .filter_map(|i| o.indices.get(i))
         .collect();
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Min(20),
+        Constraint::Length(12),
+        Constraint::Length(8),
+        Constraint::Length(9),
+        Constraint::Min(10),
+    ];
+    // Names fitted as a column: what every index shares goes to the header.
+    let names = fit_names(
+        &indices.iter().map(|i| &i.name).collect::<Vec<_>>(),
+        widgets::column_width(table_r.width, &widths, 1),
+    );
     let win = widgets::table_window(st, indices.len(), table_r, 1);
     let rows: Vec<Row> = win.lay_out(st, |k| {
         let i = indices[k];
@@ -96,7 +110,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         };
         Row::new(vec![
             Cell::from(Span::styled(s.symbol(), t.status(s))),
-            Cell::from(i.name.clone()),
+            Cell::from(names.shown[k].clone()),
             Cell::from(state),
             Cell::from(i.docs.map_or("-".into(), |d| fmt::count(d as f64))),
             Cell::from(i.size_bytes.map_or("-".into(), fmt::bytes)),
@@ -104,22 +118,18 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         ])
     });
     let n = indices.len();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Min(20),
-            Constraint::Length(12),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Min(10),
-        ],
-    )
-    .header(
-        Row::new(["", "index", "state", "docs", "size", "aliases"].map(|c| st.sort_label(c)))
+    let name_w = widgets::column_width(table_r.width, &widths, 1);
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(
+                ["", "index", "state", "docs", "size", "aliases"].map(|c| match c {
+                    "index" => names.header(&st.sort_label(c), name_w),
+                    _ => st.sort_label(c),
+                }),
+            )
             .style(widgets::header_style(st)),
-    )
-    .row_highlight_style(t.selected());
+        )
+        .row_highlight_style(t.selected());
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "indices")), table_r);
     } else {

@@ -15,6 +15,7 @@ use crate::state::history::Window;
 use crate::state::lines::{rows, visible_alarms};
 use crate::state::overview::Row;
 
+use crate::state::names::fit_names;
 use crate::state::{Finding, State};
 
 /// How many lines each section gets: services always; the rest share what is left.
@@ -134,6 +135,12 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         );
         y += 1;
         let n = got[0] - 1;
+        // Alarm names fitted together to half the line, so the reason and time keep the rest
+        // and alarms sharing a long prefix still read apart.
+        let names = fit_names(
+            &alarms.iter().map(|a| &a.name).collect::<Vec<_>>(),
+            inner.width as usize / 2,
+        );
         for (i, a) in alarms.iter().enumerate().take(n) {
             if i + 1 == n && alarms.len() > n {
                 more(
@@ -153,7 +160,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
                     ..inner
                 };
                 crate::state::mouse::record_row(st, line, services.len() + i);
-                alarm_line(f, line, st, a, services.len() + i == sel);
+                alarm_line(f, line, st, a, &names.shown[i], services.len() + i == sel);
             }
             y += 1;
         }
@@ -378,7 +385,7 @@ fn more(f: &mut Frame, r: Rect, st: &State, n: usize) {
 /// Status symbol of a silenced alarm or finding (a symbol, not only a colour: NO_COLOR).
 const SILENCED: &str = "z";
 
-fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
+fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, name: &str, selected: bool) {
     let t = &st.theme;
     let silenced = st
         .alerts
@@ -404,9 +411,9 @@ fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, selected: bool) {
     // A composite alarm is often what pages: say so, and fall back to its rule for a reason.
     let composite = a.alarm_type == "CompositeAlarm";
     let head = if composite {
-        format!("{sym} {state:<8} {} (composite) ", a.name)
+        format!("{sym} {state:<8} {name} (composite) ")
     } else {
-        format!("{sym} {state:<8} {} ", a.name)
+        format!("{sym} {state:<8} {name} ")
     };
     let reason_w = w.saturating_sub(head.width() + since.width() + 2);
     let reason_text = match (&a.rule, a.reason.is_empty()) {

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::fmt;
+use crate::state::names::cut_apart;
 use crate::state::{Input, State};
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State) {
@@ -43,10 +43,16 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
     let mut lines = vec![Line::from(head)];
     let room = (inner.height as usize).saturating_sub(1);
     let first = selected.saturating_sub(room.saturating_sub(1));
+    let labels: Vec<String> = matches
+        .iter()
+        .map(|&m| st.palette[m].label.clone())
+        .collect();
     for (i, &idx) in matches.iter().enumerate().skip(first).take(room) {
         let e = &st.palette[idx];
         let hint = e.hint.clone();
-        let label = fmt::truncate(&e.label, iw.saturating_sub(hint.width() + 3));
+        // Fitted with every matching label, so two operations on similar names ("reindex
+        // products_v1", "reindex products_v2") keep the part that tells them apart.
+        let label = cut_apart(&labels, iw.saturating_sub(hint.width() + 3)).swap_remove(i);
         let gap = iw.saturating_sub(label.width() + hint.width() + 2);
         let mut line = Line::from(vec![
             Span::raw(format!("  {label}")),

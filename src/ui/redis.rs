@@ -13,7 +13,7 @@ use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
-use crate::state::table::shorten_middle;
+use crate::state::names::fit_names;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let sub = st
@@ -96,14 +96,16 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .into_iter()
         .filter_map(|i| r.nodes.get(i))
         .collect();
-    // The node column gets what the fixed columns leave; names are cut in the middle so the
-    // shard suffix and port that tell nodes apart stay visible (full name in the detail view).
+    // The node column gets what the fixed columns leave; the names are fitted together, so the
+    // shard and node number that tell nodes apart stay and the endpoint every node shares goes
+    // to the header (full name in the detail view).
     let fixed = 1 + 7 + 7 + 6 + 6 + if wide { 16 } else { 6 } + 7 + 7 + 8 + 10;
     let name_w = if any_error {
         24
     } else {
         (table_r.width as usize).saturating_sub(fixed).max(14)
     };
+    let names = fit_names(&nodes.iter().map(|n| &n.addr).collect::<Vec<_>>(), name_w);
     let win = widgets::table_window(st, nodes.len(), table_r, 1);
     let rows: Vec<Row> = win.lay_out(st, |k| {
         let n = nodes[k];
@@ -127,7 +129,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         };
         let mut cells = vec![
             Cell::from(Span::styled(worst.symbol(), t.status(worst))),
-            Cell::from(shorten_middle(&n.addr, name_w)),
+            Cell::from(names.shown[k].clone()),
             Cell::from(n.role.clone()),
             Cell::from(n.shard.clone().unwrap_or_default()),
             Cell::from(Span::styled(
@@ -172,7 +174,10 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 "", "node", "role", "shard", "hit", "ops/s", "memory", "evict/s", "clients",
                 "repl lag",
             ]
-            .map(|c| st.sort_label(c)),
+            .map(|c| match c {
+                "node" => names.header(&st.sort_label(c), name_w),
+                _ => st.sort_label(c),
+            }),
         )
         .style(widgets::header_style(st)),
     )

@@ -13,6 +13,7 @@ use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
+use crate::state::names::fit_names;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     let mut inner = widgets::panel_frame(f, st, def, "", area);
@@ -44,6 +45,19 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         .into_iter()
         .filter_map(|i| r.runs.get(i))
         .collect();
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(9),
+        Constraint::Min(12),
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(4),
+        Constraint::Length(6),
+        Constraint::Fill(2),
+    ];
+    // Table names fitted as a column: what every load's table shares goes to the header.
+    let name_w = widgets::column_width(runs_r.width, &widths, 2);
+    let names = fit_names(&runs.iter().map(|x| &x.table).collect::<Vec<_>>(), name_w);
     let win = widgets::table_window(st, runs.len(), runs_r, 1);
     let rows: Vec<Row> = win.lay_out(st, |k| {
         let x = runs[k];
@@ -56,7 +70,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         Row::new(vec![
             Cell::from(Span::styled(s.symbol(), t.status(s))),
             Cell::from(Span::styled(x.status.to_uppercase(), t.status(s))),
-            Cell::from(x.table.clone()),
+            Cell::from(names.shown[k].clone()),
             Cell::from(x.started_at.map(fmt::hm).unwrap_or_default()),
             Cell::from(Span::styled(
                 x.duration_seconds.map_or("-".into(), fmt::secs),
@@ -82,26 +96,17 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
         st.visible_rows
             .set(n + r.glue_runs.len().min(glue_h as usize - 2));
     }
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(9),
-            Constraint::Min(12),
-            Constraint::Length(5),
-            Constraint::Length(7),
-            Constraint::Length(4),
-            Constraint::Length(6),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(
-        Row::new(
-            ["", "status", "table", "start", "took", "", "rows", "error"].map(|c| st.sort_label(c)),
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(
+                ["", "status", "table", "start", "took", "", "rows", "error"].map(|c| match c {
+                    "table" => names.header(&st.sort_label(c), name_w),
+                    _ => st.sort_label(c),
+                }),
+            )
+            .style(widgets::header_style(st)),
         )
-        .style(widgets::header_style(st)),
-    )
-    .row_highlight_style(t.selected());
+        .row_highlight_style(t.selected());
     if n == 0 {
         f.render_widget(Paragraph::new(widgets::empty_line(st, "load runs")), runs_r);
     } else {
@@ -150,14 +155,29 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     }
 
     if glue_h > 0 {
+        let widths = [
+            Constraint::Length(1),
+            Constraint::Min(12),
+            Constraint::Length(10),
+            Constraint::Length(5),
+            Constraint::Length(7),
+            Constraint::Length(10),
+            Constraint::Fill(1),
+        ];
+        let job_w = widgets::column_width(glue_r.width, &widths, 1);
+        let jobs = fit_names(
+            &r.glue_runs.iter().map(|g| &g.job).collect::<Vec<_>>(),
+            job_w,
+        );
         let rows: Vec<Row> = r
             .glue_runs
             .iter()
-            .map(|g| {
+            .zip(&jobs.shown)
+            .map(|(g, job)| {
                 let s = def.state_status("glue", &g.state, Status::Ok);
                 Row::new(vec![
                     Cell::from(Span::styled(s.symbol(), t.status(s))),
-                    Cell::from(g.job.clone()),
+                    Cell::from(job.clone()),
                     Cell::from(Span::styled(g.state.clone(), t.status(s))),
                     Cell::from(g.started_at.map(fmt::hm).unwrap_or_default()),
                     Cell::from(g.duration_seconds.map_or("-".into(), fmt::secs)),
@@ -169,28 +189,26 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
                 ])
             })
             .collect();
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(10),
-                Constraint::Length(5),
-                Constraint::Length(7),
-                Constraint::Length(10),
-                Constraint::Fill(1),
-            ],
-        )
-        .header(
-            Row::new(["", "glue job", "state", "start", "took", "cost", "error"])
+        let job_header = jobs.header("glue job", job_w);
+        let table = Table::new(rows, widths)
+            .header(
+                Row::new([
+                    "",
+                    job_header.as_str(),
+                    "state",
+                    "start",
+                    "took",
+                    "cost",
+                    "error",
+                ])
                 .style(widgets::header_style(st)),
-        )
-        .block(
-            Block::default()
-                .borders(Borders::TOP)
-                .border_style(t.border()),
-        )
-        .row_highlight_style(t.selected());
+            )
+            .block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(t.border()),
+            )
+            .row_highlight_style(t.selected());
         let mut ts = ratatui::widgets::TableState::default();
         ts.select(glue_sel);
         f.render_stateful_widget(table, glue_r, &mut ts);

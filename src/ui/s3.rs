@@ -12,6 +12,7 @@ use crate::model::source::SourceKind;
 use crate::model::*;
 use crate::panels::PanelDef;
 use crate::state::State;
+use crate::state::names::fit_names;
 
 /// "$1,012/mo", or ">= $1,012/mo" when a tier has no price (the total leaves it out).
 fn cost_label(b: &BucketStatus) -> String {
@@ -39,11 +40,22 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
 
     let total_cost: f64 = s.buckets.iter().map(|b| b.monthly_cost_usd).sum();
     // Header, and the bottom border with the total.
+    let widths = [
+        Constraint::Min(16),
+        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Length(12),
+        Constraint::Length(5),
+        Constraint::Length(22),
+    ];
+    // Names fitted as a column: what every bucket shares goes to the header.
+    let name_w = widgets::column_width(table_r.width, &widths, 0);
+    let names = fit_names(&buckets.iter().map(|b| &b.name).collect::<Vec<_>>(), name_w);
     let win = widgets::table_window(st, buckets.len(), table_r, 2);
     let rows: Vec<Row> = win.lay_out(st, |k| {
         let b = buckets[k];
         Row::new(vec![
-            Cell::from(b.name.clone()),
+            Cell::from(names.shown[k].clone()),
             Cell::from(fmt::bytes(b.total_bytes)),
             Cell::from(fmt::count(b.objects as f64)),
             Cell::from(cost_label(b)),
@@ -67,41 +79,34 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             )),
         ])
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Min(16),
-            Constraint::Length(9),
-            Constraint::Length(8),
-            Constraint::Length(12),
-            Constraint::Length(5),
-            Constraint::Length(22),
-        ],
-    )
-    .header(
-        Row::new(
-            [
-                "bucket",
-                "bytes",
-                "objects",
-                "cost",
-                "rules",
-                "measured by, as of",
-            ]
-            .map(|c| st.sort_label(c)),
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(
+                [
+                    "bucket",
+                    "bytes",
+                    "objects",
+                    "cost",
+                    "rules",
+                    "measured by, as of",
+                ]
+                .map(|c| match c {
+                    "bucket" => names.header(&st.sort_label(c), name_w),
+                    _ => st.sort_label(c),
+                }),
+            )
+            .style(widgets::header_style(st)),
         )
-        .style(widgets::header_style(st)),
-    )
-    .row_highlight_style(t.selected())
-    .block(
-        Block::default()
-            .borders(Borders::BOTTOM)
-            .border_style(t.border())
-            .title_bottom(Line::styled(
-                format!(" total {}/mo ", fmt::usd(total_cost)),
-                t.dim(),
-            )),
-    );
+        .row_highlight_style(t.selected())
+        .block(
+            Block::default()
+                .borders(Borders::BOTTOM)
+                .border_style(t.border())
+                .title_bottom(Line::styled(
+                    format!(" total {}/mo ", fmt::usd(total_cost)),
+                    t.dim(),
+                )),
+        );
     let mut ts = win.state;
     f.render_stateful_widget(table, table_r, &mut ts);
     crate::state::mouse::record_table(st, table_r, 1, win.rows.start, buckets.len());

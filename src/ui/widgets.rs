@@ -1,7 +1,7 @@
 //! Pieces every panel uses: status symbols, ages, the panel frame with its data age, the error /
 //! stale banner of a source, text sparklines for table cells, table selection.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, TableState};
@@ -551,3 +551,14 @@ pub fn header_style(st: &State) -> Style {
 #[cfg(test)]
 #[path = "widgets_tests.rs"]
 mod tests;
+
+/// The width in columns ratatui gives column `col` of a table `table_w` columns wide with these
+/// `widths` (the defaults: one column between columns, `Flex::Start`, no highlight symbol):
+/// what a name column's names are fitted to by [`crate::state::names::fit_names`].
+pub fn column_width(table_w: u16, widths: &[Constraint], col: usize) -> usize {
+    Layout::horizontal(widths.iter().copied())
+        .spacing(1)
+        .split(Rect::new(0, 0, table_w, 1))
+        .get(col)
+        .map_or(0, |r| r.width as usize)
+}
