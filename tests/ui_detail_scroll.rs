@@ -115,3 +115,34 @@ async fn down_scrolls_one_line_and_the_offset_resets_when_another_detail_opens()
     st.alarm_detail = Some(name);
     assert_eq!(render(&st, 80, 24), first, "a detail opens at its top");
 }
+
+#[test]
+fn a_replica_detail_with_a_long_last_error_scrolls_to_its_end_and_the_table_keeps_its_row() {
+    let mut st = opsdeck::state::fixture::state();
+    let long = format!(
+        "Error 1236 reading binlog: {} TAIL-OF-ERROR",
+        "could not find first log file name in binary log index file; ".repeat(30)
+    );
+    st.data.aurora.as_mut().unwrap().replicas[0].last_error = Some(long);
+    common::console::typ(&mut st, "2");
+    render(&st, 80, 24);
+    let row = st.selected_row().unwrap().id;
+    press(&mut st, KeyCode::Enter);
+    let first = render(&st, 80, 24);
+    assert!(first.contains("Error 1236"), "{first}");
+    assert!(!first.contains("TAIL-OF-ERROR"), "{first}");
+    assert!(first.contains("↓ "), "{first}");
+    let mut seen = false;
+    for _ in 0..100 {
+        press(&mut st, KeyCode::Down);
+        let screen = render(&st, 80, 24);
+        seen |= screen.contains("TAIL-OF-ERROR");
+        if !screen.contains("↓ ") {
+            break;
+        }
+    }
+    assert!(seen, "the error's end scrolled into view");
+    press(&mut st, KeyCode::PageUp);
+    press(&mut st, KeyCode::Esc);
+    assert_eq!(st.selected_row().unwrap().id, row, "scrolling left the table as it was");
+}
