@@ -146,3 +146,16 @@ fn a_replica_detail_with_a_long_last_error_scrolls_to_its_end_and_the_table_keep
     press(&mut st, KeyCode::Esc);
     assert_eq!(st.selected_row().unwrap().id, row, "scrolling left the table as it was");
 }
+
+#[test]
+fn help_lists_the_keys_that_scroll_a_detail_view() {
+    let mut st = opsdeck::state::fixture::state();
+    press(&mut st, KeyCode::Char('?'));
+    let mut all = String::new();
+    for _ in 0..40 {
+        all.push_str(&render(&st, 120, 40));
+        press(&mut st, KeyCode::PageDown);
+    }
+    assert!(all.contains("in detail views (scroll)"), "{all}");
+    assert!(all.contains("to the end"), "{all}");
+}
