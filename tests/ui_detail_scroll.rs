@@ -80,8 +80,7 @@ async fn the_alarm_detail_shows_its_history_on_the_first_screen_at_120x40() {
 }
 
 #[tokio::test]
-async fn end_brings_the_last_line_of_a_long_detail_into_view_at_80x24_and_says_how_much_is_above()
-{
+async fn end_brings_the_last_line_of_a_long_detail_into_view_at_80x24_and_says_how_much_is_above() {
     let (mut st, name) = firing_alarm().await;
     st.alarm_detail = Some(name);
     let first = render(&st, 80, 24);
@@ -91,7 +90,10 @@ async fn end_brings_the_last_line_of_a_long_detail_into_view_at_80x24_and_says_h
     assert!(!first.contains(&last), "{first}");
     press(&mut st, KeyCode::End);
     let screen = render(&st, 80, 24);
-    assert!(screen.contains(&last), "the last line {last:?} shows:\n{screen}");
+    assert!(
+        screen.contains(&last),
+        "the last line {last:?} shows:\n{screen}"
+    );
     assert!(
         screen.contains("↑ ") && screen.contains(" more"),
         "the indicator says how much is above:\n{screen}"
@@ -144,7 +146,11 @@ fn a_replica_detail_with_a_long_last_error_scrolls_to_its_end_and_the_table_keep
     assert!(seen, "the error's end scrolled into view");
     press(&mut st, KeyCode::PageUp);
     press(&mut st, KeyCode::Esc);
-    assert_eq!(st.selected_row().unwrap().id, row, "scrolling left the table as it was");
+    assert_eq!(
+        st.selected_row().unwrap().id,
+        row,
+        "scrolling left the table as it was"
+    );
 }
 
 #[test]

@@ -109,8 +109,7 @@ pub fn reason_data(data: &str) -> Vec<(String, String)> {
         "evaluatedDatapoints",
         "queryDate",
     ];
-    let Ok(serde_json::Value::Object(doc)) = serde_json::from_str::<serde_json::Value>(data)
-    else {
+    let Ok(serde_json::Value::Object(doc)) = serde_json::from_str::<serde_json::Value>(data) else {
         return vec![("raw".into(), data.to_string())];
     };
     let known = FIRST.iter().filter_map(|k| doc.get_key_value(*k));

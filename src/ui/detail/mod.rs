@@ -4,8 +4,8 @@
 //! [`body::show`] frames it and scrolls it (the movement keys, `state::scroll`).
 
 pub mod alarm;
-pub mod body;
 pub mod aurora;
+pub mod body;
 pub mod cloudwatch;
 pub mod glue;
 pub mod opensearch;
