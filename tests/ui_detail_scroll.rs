@@ -165,3 +165,30 @@ fn help_lists_the_keys_that_scroll_a_detail_view() {
     assert!(all.contains("in detail views (scroll)"), "{all}");
     assert!(all.contains("to the end"), "{all}");
 }
+
+#[test]
+fn a_scrolled_detail_keeps_its_offset_when_its_data_refreshes() {
+    let mut st = opsdeck::state::fixture::state();
+    let long = format!(
+        "Error 1236: {} TAIL",
+        "binlog index file missing; ".repeat(60)
+    );
+    let mut aurora = st.data.aurora.clone().unwrap();
+    aurora.replicas[0].last_error = Some(long);
+    st.data.aurora = Some(aurora.clone());
+    common::console::typ(&mut st, "2");
+    render(&st, 80, 24);
+    press(&mut st, KeyCode::Enter);
+    render(&st, 80, 24);
+    press(&mut st, KeyCode::PageDown);
+    let before = render(&st, 80, 24);
+    assert!(before.contains("↑ "), "{before}");
+    st.apply_sample(Sample {
+        source: SourceKind::Service(opsdeck::model::service::PanelKind::Aurora),
+        at: st.now + chrono::Duration::seconds(1),
+        result: Ok(Update::Aurora(aurora)),
+    });
+    let after = render(&st, 80, 24);
+    let above = |s: &str| s.lines().find(|l| l.contains("↑ ")).map(str::to_string);
+    assert_eq!(above(&before), above(&after), "{after}");
+}
