@@ -1,6 +1,6 @@
 //! Drawing. `draw` renders the whole screen from `&State`; it never changes state (except the
-//! row count and a detail view's scroll extent it records for movement keys) and never does I/O, so it is cheap to call and to
-//! test on a `TestBackend`.
+//! row count and a detail view's scroll extent it records for movement keys) and never does
+//! I/O, so it is cheap to call and to test on a `TestBackend`.
 
 pub mod aurora;
 pub mod chart;
