@@ -102,6 +102,7 @@ impl State {
             }
             Action::Back => {
                 if self.alarm_detail.take().is_some() || self.close_detail() {
+                    self.reset_detail_scroll();
                 } else if !self.view().filter.is_empty() {
                     self.view_mut().filter.clear();
                 } else if self.tab != Tab::Overview {
@@ -180,6 +181,17 @@ impl State {
                 self.refresh = REFRESH_STEPS[j];
                 self.set_pace(Some(self.refresh));
             }
+            // A detail view on screen scrolls; the table under it keeps its selection.
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+                if self.detail_key().is_some() =>
+            {
+                self.scroll_detail(&a);
+            }
             Action::Up
             | Action::Down
             | Action::PageUp
@@ -218,6 +230,7 @@ impl State {
                 } else if self.tab == Tab::Overview {
                     let sel = self.view().selected;
                     if let Some(name) = lines::alarm_at(self, sel) {
+                        self.reset_detail_scroll();
                         self.alarm_detail = Some(name);
                     } else if let Some(id) = lines::panel_at(self, sel) {
                         self.goto_tab(Tab::Panel(id));

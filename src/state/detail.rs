@@ -34,6 +34,7 @@ impl State {
         let Some(kind) = self.panels.get(&panel).map(|d| d.kind) else {
             return;
         };
+        self.reset_detail_scroll();
         if let Some(g) = self.selected_glue_run() {
             let id = g.id.clone();
             self.detail.push(Detail {

@@ -27,6 +27,7 @@ pub mod pace;
 pub mod palette;
 pub mod registry;
 pub mod replay;
+pub mod scroll;
 pub mod series;
 pub mod table;
 mod table_view;
@@ -248,6 +249,8 @@ pub struct State {
     pub fleet: Vec<State>,
     /// The alarm whose detail view is open (`enter` on an overview alarm line), by name.
     pub alarm_detail: Option<String>,
+    /// The open detail view's scroll offset (movement keys scroll a detail; see `scroll.rs`).
+    pub detail_scroll: scroll::DetailScroll,
     /// Alarm transitions seen, and the open alarm detail's DescribeAlarmHistory answer.
     pub alarm_history: alarm_history::AlarmHistory,
     /// The bell's memory and the operator's silences (see `alerts.rs`).
@@ -297,6 +300,7 @@ impl State {
             replay: None,
             alerts: alerts::Alerts::new(true),
             alarm_detail: None,
+            detail_scroll: Default::default(),
             alarm_history: Default::default(),
             hits: Default::default(),
         };

@@ -1,8 +1,8 @@
 //! The mouse (config `mouse`, default on): a click on a footer tab opens it, a click on a table
 //! or overview row selects it (a click on the row already selected opens it, as `enter`), the
-//! wheel moves the selection (or scrolls the help and the logs). Drawing records where tabs and
-//! rows landed in a [`HitMap`]; the next click is resolved against it, so the mouse always acts
-//! on what is on screen.
+//! wheel moves the selection (or scrolls the help, the logs and a detail view). Drawing records
+//! where tabs and rows landed in a [`HitMap`]; the next click is resolved against it, so the
+//! mouse always acts on what is on screen.
 
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;

@@ -68,12 +68,44 @@ pub fn lines(st: &State) -> Vec<Line<'static>> {
             Span::raw(action.describe()),
         ]));
     }
+    // Detail views scroll with the tables' movement keys, so rebinding those rebinds these.
+    let scroll: Vec<_> = st
+        .keymap
+        .rows()
+        .into_iter()
+        .filter(|(s, _, _)| *s == Scope::List)
+        .filter_map(|(_, keys, a)| scroll_describe(&a).map(|d| (keys, d)))
+        .collect();
+    if !scroll.is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::styled("in detail views (scroll)", t.title()));
+        for (keys, d) in scroll {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {keys:<14}"), t.accent()),
+                Span::raw(d),
+            ]));
+        }
+    }
     out.push(Line::raw(""));
     out.push(Line::from(vec![
         Span::styled(format!("  {:<14}", "log file"), t.accent()),
         Span::raw(crate::logging::describe()),
     ]));
     out
+}
+
+/// What a movement action does in a detail view; None for the other actions.
+fn scroll_describe(a: &crate::keymap::Action) -> Option<&'static str> {
+    use crate::keymap::Action;
+    Some(match a {
+        Action::Up => "scroll up a line",
+        Action::Down => "scroll down a line",
+        Action::PageUp => "scroll up a screen",
+        Action::PageDown => "scroll down a screen",
+        Action::Top => "to the top",
+        Action::Bottom => "to the end",
+        _ => return None,
+    })
 }
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State) {

@@ -1,6 +1,6 @@
 //! Drawing. `draw` renders the whole screen from `&State`; it never changes state (except the
-//! row count it records for movement keys) and never does I/O, so it is cheap to call and to
-//! test on a `TestBackend`.
+//! row count and a detail view's scroll extent it records for movement keys) and never does
+//! I/O, so it is cheap to call and to test on a `TestBackend`.
 
 pub mod aurora;
 pub mod chart;
@@ -36,12 +36,12 @@ use crate::panels::{PanelDef, PanelKind};
 use crate::state::detail::Detail;
 use crate::state::{State, Tab};
 
-/// How one kind of panel is drawn: its page, and the detail view `enter` opens on one of its
-/// rows (false when the item is no longer reported).
+/// How one kind of panel is drawn: its page, and the content of the detail view `enter` opens
+/// on one of its rows (None when the item is no longer reported).
 pub struct PanelUi {
     pub kind: PanelKind,
     pub page: fn(&mut Frame, Rect, &State, &PanelDef),
-    pub detail: fn(&mut Frame, Rect, &State, &Detail) -> bool,
+    pub detail: for<'a> fn(&'a State, &'a Detail) -> Option<detail::Body<'a>>,
 }
 
 /// The drawing side of the service registry (`model::service::SERVICES`): one line per kind.
@@ -49,38 +49,38 @@ pub const PANEL_UI: &[PanelUi] = &[
     PanelUi {
         kind: PanelKind::Aurora,
         page: aurora::draw,
-        detail: |f, r, st, d| detail::aurora::draw(f, r, st, &d.id),
+        detail: |st, d| detail::aurora::body(st, &d.id),
     },
     PanelUi {
         kind: PanelKind::Redis,
         page: redis::draw,
-        detail: |f, r, st, d| detail::redis::draw(f, r, st, &d.id),
+        detail: |st, d| detail::redis::body(st, &d.id),
     },
     PanelUi {
         kind: PanelKind::S3,
         page: s3::draw,
-        detail: |f, r, st, d| detail::s3::draw(f, r, st, &d.id),
+        detail: |st, d| detail::s3::body(st, &d.id),
     },
     PanelUi {
         kind: PanelKind::OpenSearch,
         page: opensearch::draw,
-        detail: |f, r, st, d| detail::opensearch::draw(f, r, st, &d.id),
+        detail: |st, d| detail::opensearch::body(st, &d.id),
     },
     PanelUi {
         kind: PanelKind::Redshift,
         page: redshift::draw,
-        detail: |f, r, st, d| detail::redshift::draw(f, r, st, &d.id),
+        detail: |st, d| detail::redshift::body(st, &d.id),
     },
     PanelUi {
         kind: PanelKind::CloudWatch,
         page: cloudwatch::draw,
-        detail: |f, r, st, d| detail::cloudwatch::draw(f, r, st, &d.panel, &d.id),
+        detail: |st, d| detail::cloudwatch::body(st, &d.panel, &d.id),
     },
     PanelUi {
         kind: PanelKind::Logs,
         page: logs::draw,
         // No table, so no row to open: never reached from the keys.
-        detail: |_, _, _, _| false,
+        detail: |_, _| None,
     },
 ];
 

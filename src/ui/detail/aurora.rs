@@ -2,12 +2,9 @@
 //! replica_host_status, CloudWatch), the replication threads, GTID position, last error and the
 //! lag history on a zero-based scale with the panel's threshold.
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{fields, or_dash};
+use super::{Body, Chart, fields, or_dash};
 use crate::fmt;
 use crate::model::LagSource;
 use crate::state::State;
@@ -20,13 +17,9 @@ fn source_name(s: LagSource) -> &'static str {
     }
 }
 
-pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
-    let Some(a) = &st.data.aurora else {
-        return false;
-    };
-    let Some(r) = a.replicas.iter().find(|r| r.name == id) else {
-        return false;
-    };
+pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
+    let a = st.data.aurora.as_ref()?;
+    let r = a.replicas.iter().find(|r| r.name == id)?;
     let thread = |b: Option<bool>| or_dash(b, |b| if b { "Yes".into() } else { "No".into() });
     let mut lines = fields(
         st,
@@ -64,19 +57,15 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
     if r.readings.is_empty() {
         lines.push(Line::styled("  (only the reading above)", st.theme.dim()));
     }
-    let [text_r, chart_r] = Layout::vertical([
-        Constraint::Length(lines.len() as u16 + 1),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_r);
-    if let Some(ring) = st.series.lag.get(&r.name) {
-        let th = st
+    let chart = st.series.lag.get(&r.name).map(|ring| Chart {
+        what: "lag".into(),
+        unit: "s".into(),
+        ring,
+        threshold: st
             .panels
             .of_kind(crate::panels::PanelKind::Aurora)
             .and_then(|d| d.threshold("replica_lag_seconds"))
-            .and_then(|t| t.warn);
-        crate::ui::chart::history(f, chart_r, st, "lag", "s", ring, th);
-    }
-    true
+            .and_then(|t| t.warn),
+    });
+    Some(Body { lines, chart })
 }

@@ -1,25 +1,18 @@
 //! CloudWatch figure detail: the metric's value, unit, period, datapoint time, status against
 //! the panel's thresholds and its recent history.
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::Paragraph;
-
-use super::{fields, or_dash};
+use super::{Body, Chart, fields, or_dash};
 use crate::fmt;
 use crate::state::State;
 
-pub fn draw(f: &mut Frame, area: Rect, st: &State, panel: &str, id: &str) -> bool {
+pub fn body<'a>(st: &'a State, panel: &str, id: &str) -> Option<Body<'a>> {
     let label = id.strip_prefix(&format!("{panel}/")).unwrap_or(id);
-    let Some(fig) = st
+    let fig = st
         .data
         .cloudwatch
         .as_ref()
         .and_then(|m| m.get(panel))
-        .and_then(|v| v.iter().find(|x| x.label == label))
-    else {
-        return false;
-    };
+        .and_then(|v| v.iter().find(|x| x.label == label))?;
     let lines = fields(
         st,
         &[
@@ -34,18 +27,15 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, panel: &str, id: &str) -> boo
             ("datapoint at", or_dash(fig.at, |t| t.to_rfc3339())),
         ],
     );
-    let [text_r, chart_r] = Layout::vertical([
-        Constraint::Length(lines.len() as u16 + 1),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    f.render_widget(Paragraph::new(lines), text_r);
-    if let Some(ring) = st
+    let chart = st
         .series
         .cloudwatch
         .get(&(panel.to_string(), fig.label.clone()))
-    {
-        crate::ui::chart::history(f, chart_r, st, &fig.label, &fig.unit, ring, None);
-    }
-    true
+        .map(|ring| Chart {
+            what: fig.label.clone(),
+            unit: fig.unit.clone(),
+            ring,
+            threshold: None,
+        });
+    Some(Body { lines, chart })
 }

@@ -3,26 +3,20 @@
 //! DPUs and DPU-hours, ErrorMessage), then the loads it fed (the COPYs whose latest earlier
 //! Glue run it is).
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{fields, or_dash};
+use super::{Body, fields, or_dash};
 use crate::fmt;
 use crate::model::Status;
 use crate::state::State;
 
-/// The detail of Glue run `id`; false when the latest GetJobRuns no longer lists it.
-pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
-    let Some((g, fed)) = st
+/// The detail of Glue run `id`; None when the latest GetJobRuns no longer lists it.
+pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
+    let (g, fed) = st
         .data
         .redshift
         .as_ref()
-        .and_then(|r| crate::state::glue::run_and_loads(r, id))
-    else {
-        return false;
-    };
+        .and_then(|r| crate::state::glue::run_and_loads(r, id))?;
     let t = &st.theme;
     let mut lines = fields(
         st,
@@ -83,6 +77,5 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
             t.dim(),
         ));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-    true
+    Some(Body::text(lines))
 }

@@ -1,9 +1,11 @@
 //! Detail views (drill-down): what `enter` opens on a table row, one file per kind of item. Each
 //! finds its item in the State by identifier, so the view follows it across refreshes and says
-//! so when it is no longer reported. `esc` returns to the table.
+//! so when it is no longer reported. `esc` returns to the table. Each builds its [`Body`];
+//! [`body::show`] frames it and scrolls it (the movement keys, `state::scroll`).
 
 pub mod alarm;
 pub mod aurora;
+pub mod body;
 pub mod cloudwatch;
 pub mod glue;
 pub mod opensearch;
@@ -14,7 +16,9 @@ pub mod s3;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
+
+pub use body::{Body, Chart};
 
 use crate::state::State;
 use crate::state::detail::{Detail, DetailItem};
@@ -32,22 +36,17 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, d: &Detail) {
             Span::styled(format!("{} ", d.id), st.theme.title()),
         ]))
         .title(Line::styled(" esc back  y copy name ", st.theme.dim()).right_aligned());
-    let inner = block.inner(area);
-    f.render_widget(block, area);
     let found = match d.item {
-        DetailItem::Row => (super::panel_ui(d.kind).detail)(f, inner, st, d),
-        DetailItem::GlueRun => glue::draw(f, inner, st, &d.id),
+        DetailItem::Row => (super::panel_ui(d.kind).detail)(st, d),
+        DetailItem::GlueRun => glue::body(st, &d.id),
     };
-    if !found {
-        f.render_widget(
-            Paragraph::new(Line::styled(
-                format!("{kind} {} is no longer reported by its source", d.id),
-                st.theme.stale(),
-            ))
-            .wrap(Wrap { trim: false }),
-            inner,
-        );
-    }
+    let body = found.unwrap_or_else(|| {
+        Body::text(vec![Line::styled(
+            format!("{kind} {} is no longer reported by its source", d.id),
+            st.theme.stale(),
+        )])
+    });
+    body::show(f, area, st, block, body);
 }
 
 /// "label   value" lines with the labels padded to one width.

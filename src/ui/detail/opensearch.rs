@@ -1,22 +1,15 @@
 //! Index detail: documents, size, health, aliases pointing at it, the cluster's tasks (a
 //! reindex into or out of it), and the indexing rate history.
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{fields, or_dash};
+use super::{Body, Chart, fields, or_dash};
 use crate::fmt;
 use crate::state::State;
 
-pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
-    let Some(o) = &st.data.opensearch else {
-        return false;
-    };
-    let Some(i) = o.indices.iter().find(|i| i.name == id) else {
-        return false;
-    };
+pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
+    let o = st.data.opensearch.as_ref()?;
+    let i = o.indices.iter().find(|i| i.name == id)?;
     let mut lines = fields(
         st,
         &[
@@ -59,18 +52,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
             if t.done { "done" } else { "running" }
         )));
     }
-    let h = lines.len() as u16 + 1;
-    let [text_r, chart_r] =
-        Layout::vertical([Constraint::Length(h), Constraint::Fill(1)]).areas(area);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_r);
-    crate::ui::chart::history(
-        f,
-        chart_r,
-        st,
-        "indexing docs/s",
-        "count/s",
-        &st.series.indexing_rate,
-        None,
-    );
-    true
+    let chart = Some(Chart {
+        what: "indexing docs/s".into(),
+        unit: "count/s".into(),
+        ring: &st.series.indexing_rate,
+        threshold: None,
+    });
+    Some(Body { lines, chart })
 }

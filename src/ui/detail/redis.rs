@@ -1,22 +1,14 @@
 //! Redis node detail: the full node name (tables shorten it), role, shard, every figure of
 //! INFO the collector reads, and the cluster's ops/s history.
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::Paragraph;
-
-use super::{fields, or_dash};
+use super::{Body, Chart, fields, or_dash};
 use crate::fmt;
 use crate::state::State;
 use crate::state::findings::node_memory_pct;
 
-pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
-    let Some(r) = &st.data.redis else {
-        return false;
-    };
-    let Some(n) = r.nodes.iter().find(|n| n.addr == id) else {
-        return false;
-    };
+pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
+    let r = st.data.redis.as_ref()?;
+    let n = r.nodes.iter().find(|n| n.addr == id)?;
     let lines = fields(
         st,
         &[
@@ -52,20 +44,11 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
             ("error", n.error.clone().unwrap_or("-".into())),
         ],
     );
-    let [text_r, chart_r] = Layout::vertical([
-        Constraint::Length(lines.len() as u16 + 1),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    f.render_widget(Paragraph::new(lines), text_r);
-    crate::ui::chart::history(
-        f,
-        chart_r,
-        st,
-        "cluster ops/s",
-        "count/s",
-        &st.series.ops_per_sec,
-        None,
-    );
-    true
+    let chart = Some(Chart {
+        what: "cluster ops/s".into(),
+        unit: "count/s".into(),
+        ring: &st.series.ops_per_sec,
+        threshold: None,
+    });
+    Some(Body { lines, chart })
 }

@@ -2,22 +2,15 @@
 //! (sys_load_error_detail, as far as the collector reports them), then the Glue run that fed
 //! it (GetJobRuns: every field, its ErrorMessage, DPU-hours, and `L` for its output log).
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{fields, or_dash};
+use super::{Body, fields, or_dash};
 use crate::fmt;
 use crate::state::State;
 
-pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
-    let Some(r) = &st.data.redshift else {
-        return false;
-    };
-    let Some(x) = r.runs.iter().find(|x| x.id == id) else {
-        return false;
-    };
+pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
+    let r = st.data.redshift.as_ref()?;
+    let x = r.runs.iter().find(|x| x.id == id)?;
     let mut lines = fields(
         st,
         &[
@@ -66,6 +59,5 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
             ));
         }
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-    true
+    Some(Body::text(lines))
 }

@@ -1,22 +1,15 @@
 //! Bucket detail: size and objects, bytes and monthly cost per storage class (CloudWatch's
 //! StorageType names), lifecycle rules, and where the figures come from.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
-use super::fields;
+use super::{Body, fields};
 use crate::fmt;
 use crate::state::State;
 
-pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
-    let Some(s) = &st.data.s3 else {
-        return false;
-    };
-    let Some(b) = s.buckets.iter().find(|b| b.name == id) else {
-        return false;
-    };
+pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
+    let s = st.data.s3.as_ref()?;
+    let b = s.buckets.iter().find(|b| b.name == id)?;
     let mut lines = fields(
         st,
         &[
@@ -60,6 +53,5 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, id: &str) -> bool {
             Span::raw(r.summary.clone()),
         ]));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-    true
+    Some(Body::text(lines))
 }
