@@ -9,44 +9,16 @@
 //! `scripts/measure-rss` splits a running binary's RSS by mapping. docs/PERFORMANCE.md records
 //! both.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
-
 use opsdeck::app::meter::DemoDriver;
 use opsdeck::app::wire::WireBackend;
 use ratatui::Terminal;
 
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-
-fn add(n: isize) {
-    let now = LIVE.fetch_add(n, Ordering::Relaxed) + n;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        add(l.size() as isize);
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        add(-(l.size() as isize));
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        add(new as isize - l.size() as isize);
-        unsafe { System.realloc(p, l, new) }
-    }
-}
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{Counting, live};
 
 #[global_allocator]
 static A: Counting = Counting;
-
-fn live() -> isize {
-    LIVE.load(Ordering::Relaxed)
-}
 
 fn kib(b: isize) -> String {
     format!("{:>8.1} KiB", b as f64 / 1024.0)
@@ -106,8 +78,5 @@ fn main() {
             mark(&format!("{m} simulated minutes"), &d);
         }
     }
-    println!(
-        "peak live heap {}",
-        kib(PEAK.load(Ordering::Relaxed) - base)
-    );
+    println!("peak live heap {}", kib(counting_alloc::peak() - base));
 }

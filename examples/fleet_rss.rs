@@ -14,9 +14,6 @@
 //! size), and the binary's code pages are this example's, not `opsdeck`'s (same crates, less
 //! of them). docs/PERFORMANCE.md records the figures.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
-
 use chrono::Duration;
 use opsdeck::app::wire::WireBackend;
 use opsdeck::model::service::PanelKind;
@@ -24,37 +21,12 @@ use opsdeck::model::source::{Sample, SourceKind, Update};
 use opsdeck::state::{State, fixture};
 use ratatui::Terminal;
 
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-
-fn add(n: isize) {
-    let now = LIVE.fetch_add(n, Ordering::Relaxed) + n;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        add(l.size() as isize);
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        add(-(l.size() as isize));
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        add(new as isize - l.size() as isize);
-        unsafe { System.realloc(p, l, new) }
-    }
-}
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{Counting, live};
 
 #[global_allocator]
 static A: Counting = Counting;
-
-fn live() -> isize {
-    LIVE.load(Ordering::Relaxed)
-}
 
 fn kib(b: isize) -> String {
     format!("{:>9.1} KiB", b as f64 / 1024.0)
@@ -233,7 +205,7 @@ fn main() {
     println!("live heap                     {}", kib(live() - base));
     println!(
         "peak live heap                {}",
-        kib(PEAK.load(Ordering::Relaxed) - base)
+        kib(counting_alloc::peak() - base)
     );
     println!(
         "VmRSS {}   VmHWM {}   RssAnon {}   RssFile {}",
