@@ -335,29 +335,15 @@ impl SearchAdmin for OsAdmin {
     /// Running reindex tasks copying `source` into `target` (parents only, not slices):
     /// how an interrupted operation finds its copy again after a restart.
     async fn find_reindex_tasks(&self, source: &str, target: &str) -> Result<Vec<RunningTask>> {
-        let v = self
-            .call(
-                Method::Get,
-                "/_tasks",
-                &[("actions", "*reindex".into()), ("detailed", "true".into())],
-                None,
-            )
-            .await?;
         let needle = format!("[{source}] to [{target}]");
-        let mut out = Vec::new();
-        for node in v["nodes"].as_object().into_iter().flat_map(|m| m.values()) {
-            for (id, t) in node["tasks"].as_object().into_iter().flatten() {
-                let desc = t["description"].as_str().unwrap_or("");
-                if t.get("parent_task_id").is_none() && desc.contains(&needle) {
-                    out.push(RunningTask {
-                        id: id.clone(),
-                        description: desc.to_string(),
-                    });
-                }
-            }
-        }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        // One listing of the parent reindex tasks; the BTreeMap keeps them ordered by id.
+        Ok(self
+            .list_reindex_tasks()
+            .await?
+            .into_iter()
+            .filter(|(_, desc)| desc.contains(&needle))
+            .map(|(id, description)| RunningTask { id, description })
+            .collect())
     }
 
     /// Every running reindex (for `opsdeck op reindex-task` listings and the console).
