@@ -545,10 +545,16 @@ fn carry_out(
 ) -> Option<i32> {
     match a {
         Action::Quit => Some(exit::OK),
-        Action::StartOp(spec) if state.replay.is_some() => {
-            state.set_flash(format!(
-                "operation {spec:?} refused: this is a replay of a recording"
-            ));
+        // An operation's entry or key binding, judged as the typed command is.
+        Action::StartOp(spec)
+            if state.replay.is_some()
+                && let Some(why) = crate::state::commands::refusal(
+                    crate::state::commands::Allowed::Operations,
+                    &spec,
+                    &state.mode(),
+                ) =>
+        {
+            state.set_flash(why);
             None
         }
         Action::StartOp(spec) => {
@@ -567,17 +573,18 @@ fn carry_out(
             ));
             None
         }
-        Action::Command(c) if c.trim() == "export" => {
-            state.set_flash("export PATH: the table on screen to PATH, CSV or .json");
-            None
-        }
-        Action::Command(c) if c.starts_with("export ") => {
-            let msg = export_on_screen(state, c["export ".len()..].trim());
-            state.set_flash(msg);
-            None
-        }
+        // What the State handed over from the command table: export (logs is taken above).
         Action::Command(c) => {
-            state.set_flash(format!("unknown command {c:?} (: lists what there is)"));
+            use crate::state::commands::{EXPORT, Parsed, parse};
+            match parse(&c) {
+                Parsed::Known(cmd, path) if cmd.name == EXPORT => {
+                    let msg = export_on_screen(state, path);
+                    state.set_flash(msg);
+                }
+                _ => {
+                    state.run_command(&c);
+                }
+            }
             None
         }
         _ => None,

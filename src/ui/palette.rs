@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
+use crate::state::commands::{self, Parsed};
 use crate::state::names::cut_apart;
 use crate::state::{Input, State};
 
@@ -49,7 +50,8 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         .collect();
     for (i, &idx) in matches.iter().enumerate().skip(first).take(room) {
         let e = &st.palette[idx];
-        let hint = e.hint.clone();
+        // A command's help gives way to its usage (what the operator must type) when narrow.
+        let hint = crate::fmt::truncate(&e.hint, (iw / 2).saturating_sub(2));
         // Fitted with every matching label, so two operations on similar names ("reindex
         // products_v1", "reindex products_v2") keep the part that tells them apart.
         let label = cut_apart(&labels, iw.saturating_sub(hint.width() + 3)).swap_remove(i);
@@ -64,14 +66,15 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         }
         lines.push(line);
     }
-    if matches.is_empty() && !query.value().trim().is_empty() {
-        lines.push(Line::styled(
-            format!(
-                "  no match; enter runs {:?} as a command",
-                query.value().trim()
-            ),
-            t.dim(),
-        ));
+    let typed = query.value().trim();
+    if matches.is_empty() && !typed.is_empty() {
+        // What enter will do with the typed text, from the command table.
+        let what = match commands::parse(typed) {
+            Parsed::Known(c, _) => commands::refusal(c.allowed, c.name, &st.mode())
+                .unwrap_or_else(|| format!("enter runs {}: {}", c.usage(), c.help)),
+            Parsed::Unknown(msg) => msg,
+        };
+        lines.push(Line::styled(format!("  {what}"), t.dim()));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
