@@ -112,3 +112,31 @@ fn speed_takes_any_value_and_refuses_what_is_not_a_positive_number() {
         assert!(!err.contains("unexpected argument"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn other_flag_values_are_refused_in_our_words_never_as_unexpected_arguments() {
+    for (args, want) in [
+        (
+            &["--seed", "-1", "snapshot"][..],
+            "--seed: -1 is not a whole number of 0 or more",
+        ),
+        (
+            &["snapshot", "--window", "-1s"][..],
+            "-1s is not a duration (write e.g. 1s, 500ms or 2m)",
+        ),
+        (
+            &["record", "--out", "x.opsrec", "--max-bytes", "-5"][..],
+            "-5 is not a whole number of 0 or more",
+        ),
+        (
+            &["serve", "--listen", "nowhere"][..],
+            "nowhere is not an address and port like 127.0.0.1:9464",
+        ),
+    ] {
+        let out = opsdeck(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}

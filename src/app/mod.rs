@@ -38,6 +38,7 @@ use crate::exit;
 use crate::keymap::{Action, Keymap};
 use crate::panels::Panels;
 use crate::sim::SimOptions;
+use crate::state::commands;
 use crate::state::theme::Theme;
 use crate::state::{State, StateFn, StateInit};
 use crate::ui::regions::{Dirty, RegionCache};
@@ -365,13 +366,10 @@ async fn main_loop(
                     dirty = Dirty::ALL;
                     let mut stop = None;
                     let pace = state.collect_pace;
+                    // Typed commands arrive parsed by the State's command table
+                    // (`state::commands`): `:ctx` as SwitchContext, `:logs` and `:export` as
+                    // their Command.
                     for a in state.handle_key(k) {
-                        let a = match a {
-                            Action::Command(c) if c.trim_start().starts_with("ctx ") => {
-                                Action::SwitchContext(c.trim_start()[4..].trim().to_string())
-                            }
-                            a => a,
-                        };
                         if let Action::SwitchContext(name) = a {
                             match fleet::switch(&name, &mut resolved, &mut backends, sim, state, &mut live, &mut fleet).await {
                                 Ok(()) => samples_open = true,
@@ -380,7 +378,8 @@ async fn main_loop(
                             continue;
                         }
                         if let Action::Command(c) = &a
-                            && let Some(words) = c.strip_prefix("logs ")
+                            && let commands::Parsed::Known(cmd, words) = commands::parse(c)
+                            && cmd.name == commands::LOGS
                         {
                             if let Err(e) = live::open_logs(words, &resolved, state, &mut live) {
                                 state.set_flash(e);
@@ -534,9 +533,8 @@ pub fn export_on_screen(state: &State, path: &str) -> String {
 
 /// Actions only the loop can carry out. Returns an exit code to stop the console.
 ///
-/// Wiring points for later work: `StartOp` opens the ops layer's plan modal
-/// (`state.modals.push(Box::new(..))`), `SwitchContext` rebuilds the collectors for another
-/// context, `Command` parses free text typed in the palette.
+/// `StartOp` opens the ops layer's plan modal (refused in a replay, in the command table's
+/// words); `Command` is what the State's command table hands over (`:export PATH`).
 fn carry_out(
     state: &mut State,
     a: Action,
@@ -548,11 +546,8 @@ fn carry_out(
         // An operation's entry or key binding, judged as the typed command is.
         Action::StartOp(spec)
             if state.replay.is_some()
-                && let Some(why) = crate::state::commands::refusal(
-                    crate::state::commands::Allowed::Operations,
-                    &spec,
-                    &state.mode(),
-                ) =>
+                && let Some(why) =
+                    commands::refusal(commands::Allowed::Operations, &spec, &state.mode()) =>
         {
             state.set_flash(why);
             None
@@ -575,9 +570,8 @@ fn carry_out(
         }
         // What the State handed over from the command table: export (logs is taken above).
         Action::Command(c) => {
-            use crate::state::commands::{EXPORT, Parsed, parse};
-            match parse(&c) {
-                Parsed::Known(cmd, path) if cmd.name == EXPORT => {
+            match commands::parse(&c) {
+                commands::Parsed::Known(cmd, path) if cmd.name == commands::EXPORT => {
                     let msg = export_on_screen(state, path);
                     state.set_flash(msg);
                 }

@@ -116,6 +116,13 @@ pub fn parse_count<T: std::str::FromStr>(s: &str) -> Result<T, String> {
         .map_err(|_| format!("{s} is not a whole number of 0 or more"))
 }
 
+/// `serve --listen ADDR`: an IP address and a port, in our words (clap names the flag).
+pub fn parse_listen(s: &str) -> Result<std::net::SocketAddr, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("{s} is not an address and port like 127.0.0.1:9464 or [::1]:9464"))
+}
+
 /// A duration flag (`--window`, `--duration`, `logs --interval`): humantime's syntax, refused
 /// in our words (clap names the flag).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -233,7 +240,8 @@ pub enum Command {
     /// /healthz) for Prometheus. Read-only: no operation can run from it.
     Serve {
         /// Address to listen on; loopback unless told otherwise.
-        #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_LISTEN)]
+        #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_LISTEN,
+              value_parser = parse_listen)]
         listen: std::net::SocketAddr,
     },
     /// Validate the configuration, or print the effective context.
