@@ -110,7 +110,7 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         name: LOGS,
-        args: "GROUP [stream=NAME] [from=MS] [to=MS]",
+        args: "GROUP [stream=S from=MS to=MS]",
         help: "follow a CloudWatch Logs group on the logs panel",
         allowed: Allowed::LiveReal,
         run: Run::Loop,

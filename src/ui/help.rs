@@ -92,10 +92,18 @@ pub fn lines(st: &State) -> Vec<Line<'static>> {
         "commands (: then the command; the palette completes them)",
         t.title(),
     ));
+    // Those the console's mode refuses (a replay, read-only, the demo) are dimmed.
+    let mode = st.mode();
     for c in crate::state::commands::COMMANDS {
+        let refused = crate::state::commands::refusal(c.allowed, c.name, &mode).is_some();
+        let (key, text) = if refused {
+            (t.dim(), t.dim())
+        } else {
+            (t.accent(), ratatui::style::Style::new())
+        };
         out.push(Line::from(vec![
-            Span::styled(format!("  {:<24}", c.usage()), t.accent()),
-            Span::raw(format!(" {}", c.help)),
+            Span::styled(format!("  {:<24}", c.usage()), key),
+            Span::styled(format!(" {}", c.help), text),
         ]));
     }
     out.push(Line::raw(""));

@@ -48,10 +48,12 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         .iter()
         .map(|&m| st.palette[m].label.clone())
         .collect();
+    let label_room = (labels.iter().map(|l| l.width()).max().unwrap_or(0)).min(iw * 3 / 5);
     for (i, &idx) in matches.iter().enumerate().skip(first).take(room) {
         let e = &st.palette[idx];
-        // A command's help gives way to its usage (what the operator must type) when narrow.
-        let hint = crate::fmt::truncate(&e.hint, (iw / 2).saturating_sub(2));
+        // A command's help gives way to its usage (what the operator must type) when narrow:
+        // labels keep up to three fifths of the width, the hint has the rest.
+        let hint = crate::fmt::truncate(&e.hint, iw.saturating_sub(label_room + 4));
         // Fitted with every matching label, so two operations on similar names ("reindex
         // products_v1", "reindex products_v2") keep the part that tells them apart.
         let label = cut_apart(&labels, iw.saturating_sub(hint.width() + 3)).swap_remove(i);
