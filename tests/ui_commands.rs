@@ -270,3 +270,30 @@ fn help_scroll_stops_at_its_last_page() {
         assert_ne!(render(&st, w, h), end, "{w}x{h}");
     }
 }
+
+#[test]
+fn an_entry_or_binding_the_replay_does_not_allow_is_refused_like_the_typed_command() {
+    use opsdeck::keymap::Action;
+    use opsdeck::state::PaletteEntry;
+    let mut st = replaying();
+    st.palette.push(PaletteEntry::new(
+        "ctx staging",
+        Action::SwitchContext("staging".into()),
+    ));
+    assert!(run(&mut st, "ctx stag").is_empty());
+    let f = flash(&st);
+    assert!(
+        f.starts_with("refused: ") && f.contains("incident.opsrec"),
+        "{f}"
+    );
+    // An operation bound to a key (`op:...` in a keymap) the same way.
+    assert!(
+        st.apply_action(Action::StartOp("reindex products".into()))
+            .is_empty()
+    );
+    let f = flash(&st);
+    assert!(
+        f.starts_with("refused: ") && f.contains("incident.opsrec"),
+        "{f}"
+    );
+}

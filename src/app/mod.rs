@@ -279,7 +279,10 @@ async fn main_loop(
     replay_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut live = Live::new();
     live.start(collectors);
-    live::add_context_entries(state, &resolved.config);
+    if !replaying {
+        // A replay shows its recording's context: no switch to offer.
+        live::add_context_entries(state, &resolved.config);
+    }
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx.clone());
     let history_tx = inbox_tx.clone();
@@ -533,8 +536,8 @@ pub fn export_on_screen(state: &State, path: &str) -> String {
 
 /// Actions only the loop can carry out. Returns an exit code to stop the console.
 ///
-/// `StartOp` opens the ops layer's plan modal (refused in a replay, in the command table's
-/// words); `Command` is what the State's command table hands over (`:export PATH`).
+/// `StartOp` opens the ops layer's plan modal (the State refused it already in a replay);
+/// `Command` is what the State's command table hands over (`:export PATH`).
 fn carry_out(
     state: &mut State,
     a: Action,
@@ -543,15 +546,6 @@ fn carry_out(
 ) -> Option<i32> {
     match a {
         Action::Quit => Some(exit::OK),
-        // An operation's entry or key binding, judged as the typed command is.
-        Action::StartOp(spec)
-            if state.replay.is_some()
-                && let Some(why) =
-                    commands::refusal(commands::Allowed::Operations, &spec, &state.mode()) =>
-        {
-            state.set_flash(why);
-            None
-        }
         Action::StartOp(spec) => {
             match ops_console::start(resolved, backends, &spec) {
                 Some(Ok(modal)) => state.modals.push(modal),

@@ -273,6 +273,23 @@ impl State {
             | Action::ToggleRule
             | Action::DeleteRule
             | Action::AddRule => {}
+            // An entry or a key binding is judged as the typed command is: a replay refuses
+            // both (a read-only context's operations go on to the ops layer, which refuses
+            // and audits them).
+            Action::StartOp(ref what) if self.replay.is_some() => {
+                let why = super::commands::refusal(
+                    super::commands::Allowed::Operations,
+                    what,
+                    &self.mode(),
+                );
+                self.set_flash(why.unwrap_or_default());
+            }
+            Action::SwitchContext(ref name) if self.replay.is_some() => {
+                let what = format!("ctx {name}");
+                let why =
+                    super::commands::refusal(super::commands::Allowed::Live, &what, &self.mode());
+                self.set_flash(why.unwrap_or_default());
+            }
             Action::StartOp(_) | Action::SwitchContext(_) => return vec![a],
         }
         Vec::new()
