@@ -297,3 +297,14 @@ fn an_entry_or_binding_the_replay_does_not_allow_is_refused_like_the_typed_comma
         "{f}"
     );
 }
+
+#[test]
+fn tab_completes_the_selected_command_without_running_it() {
+    let mut st = fixture::state();
+    press(&mut st, KeyCode::Char(':'));
+    typ(&mut st, "unsil");
+    assert!(press(&mut st, KeyCode::Tab).is_empty());
+    let s = render(&st, 120, 30);
+    assert!(s.contains(": unsilence "), "{s}");
+    assert!(st.input.is_some(), "the palette stays open");
+}

@@ -48,6 +48,8 @@ pub enum Action {
     ChartWindow,
     // Text inputs (palette, filter) and dialogs.
     Accept,
+    /// Palette: put the selected entry in the input (a command's name, for its arguments).
+    Complete,
     Cancel,
     ClearInput,
     Confirm,
@@ -96,9 +98,11 @@ pub enum Group {
 /// (`Goto(0)`, `Panel("")`) and whose name is the keymap prefix (`goto:`, `panel:`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionInfo {
+    /// The action (a parametric one with its parameter empty or 0).
     pub action: Action,
     /// The name in keymap files, or the prefix of a parametric one.
     pub name: &'static str,
+    /// Its part of help: help lists rows in table order, so groups stay together.
     pub group: Group,
     /// One line for `?` help and `opsdeck keys`.
     pub describe: &'static str,
@@ -279,6 +283,12 @@ pub const ACTIONS: &[ActionInfo] = &[
         name: "accept",
         group: Group::Actions,
         describe: "accept",
+    },
+    ActionInfo {
+        action: Action::Complete,
+        name: "complete",
+        group: Group::Actions,
+        describe: "complete the selected command (then type its arguments)",
     },
     ActionInfo {
         action: Action::Confirm,

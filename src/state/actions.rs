@@ -256,6 +256,7 @@ impl State {
                 ),
             },
             Action::Accept
+            | Action::Complete
             | Action::Cancel
             | Action::ClearInput
             | Action::Confirm
@@ -341,6 +342,12 @@ impl State {
             Some(Action::ClearInput) => {
                 query.clear();
                 *selected = 0;
+            }
+            Some(Action::Complete) => {
+                if let Some(e) = matches.get(*selected).map(|&i| &self.palette[i]) {
+                    *query = e.fill.clone().unwrap_or_else(|| e.label.clone()).into();
+                    *selected = 0;
+                }
             }
             Some(Action::Accept) => {
                 let q = query.value().trim().to_string();

@@ -29,6 +29,7 @@ pub const LOGS: &str = "logs";
 /// Where a command may run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allowed {
+    /// Every mode (a replay too).
     Anywhere,
     /// A console collecting live (not a replay).
     Live,
@@ -43,10 +44,13 @@ pub enum Allowed {
 /// What an allowed command becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Run {
-    /// Carried out by the State.
+    /// `State::silence_command`: a silence with the one label `alerts::label` gives.
     Silence,
+    /// `State::unsilence_command`.
     Unsilence,
+    /// `State::replay_jump_text`: the replay clock to a moment (`model::moment`).
     At,
+    /// `Action::Panel(ARGS)`, carried out by the State.
     Panel,
     /// Handed to the main loop as `Action::SwitchContext(ARGS)`.
     Context,
@@ -65,7 +69,9 @@ pub struct Command {
     pub args: &'static str,
     /// One line of help, shown beside it in the palette and in `?` help.
     pub help: &'static str,
+    /// The modes it runs in; the others refuse it ([`refusal`]).
     pub allowed: Allowed,
+    /// What it becomes once allowed.
     pub run: Run,
 }
 

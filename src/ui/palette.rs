@@ -31,7 +31,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         .borders(Borders::ALL)
         .border_style(t.accent())
         .title(Line::styled(" command ", t.title()))
-        .title_bottom(Line::styled(" enter run  esc close ", t.dim()));
+        .title_bottom(Line::styled(footer(st), t.dim()));
     let inner = block.inner(r);
     f.render_widget(block, r);
     let iw = inner.width as usize;
@@ -79,4 +79,20 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         lines.push(Line::styled(format!("  {what}"), t.dim()));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The palette's bottom border: its keys as the effective keymap binds them.
+fn footer(st: &State) -> String {
+    use crate::keymap::{Action, Scope};
+    let key = |a: &Action, default: &str| {
+        st.keymap
+            .hint(Scope::Palette, a)
+            .unwrap_or_else(|| default.to_string())
+    };
+    let mut out = format!(" {} run", key(&Action::Accept, "enter"));
+    if let Some(k) = st.keymap.hint(Scope::Palette, &Action::Complete) {
+        out.push_str(&format!("  {k} complete"));
+    }
+    out.push_str(&format!("  {} close ", key(&Action::Cancel, "esc")));
+    out
 }
