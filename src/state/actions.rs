@@ -1,7 +1,8 @@
 //! What a key press or an [`Action`] does to the State: the modal, palette and filter inputs
 //! first, then the keymap's scopes (`dialog`, `palette`, `filter`, `list`, `global`), then the
-//! action itself. Actions the State cannot carry out (quit, operations, context switches,
-//! free-form commands) are handed back to the main loop.
+//! action itself. Text typed in the palette goes through the command table
+//! (`commands::COMMANDS`, `State::run_command`). Actions the State cannot carry out (quit,
+//! operations, context switches, `:export`, `:logs`) are handed back to the main loop.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -47,6 +48,7 @@ impl State {
                 .cloned();
             // Clamped to the last page as the last frame measured it (`ui::help`).
             let max = self.help_extent.max.get().min(u16::MAX as usize) as u16;
+            // A page keeps one line of the previous one for context, as detail views do.
             let page = (self.help_extent.page.get().saturating_sub(1).max(1)).min(u16::MAX as usize)
                 as u16;
             let cur = scroll.min(max);
