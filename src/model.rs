@@ -2,6 +2,7 @@
 //! in DESIGN.md. Fields beyond the contract are additions; contract names are never renamed.
 
 pub mod logs;
+pub mod moment;
 pub mod s3_storage;
 pub mod service;
 pub mod source;

@@ -105,9 +105,9 @@ async fn ctx_into_a_read_only_context_then_an_operation_is_refused_by_the_ops_la
         "staging offers the cutover"
     );
 
-    // `:ctx prod`, typed as the operator does; the console turns the command into a switch.
+    // `:ctx prod`, typed as the operator does; the command table turns it into a switch.
     let actions = keys(&mut st, ":ctx prod\n");
-    assert_eq!(actions, vec![Action::Command("ctx prod".into())]);
+    assert_eq!(actions, vec![Action::SwitchContext("prod".into())]);
     let mut lv = Live::new();
     live::switch_context(
         "prod",

@@ -118,7 +118,7 @@ fn pasting_a_64_character_index_name_into_the_typed_confirmation_confirms() {
         "delete index",
         vec![format!("delete index {name}")],
         name.clone(),
-        Action::Command("done".into()),
+        Action::StartOp("done".into()),
     )));
     st.handle_paste(&name);
     let screen = render(&st, 80, 24);
@@ -128,7 +128,7 @@ fn pasting_a_64_character_index_name_into_the_typed_confirmation_confirms() {
     );
     assert_eq!(
         press(&mut st, KeyCode::Enter),
-        vec![Action::Command("done".into())]
+        vec![Action::StartOp("done".into())]
     );
     assert!(st.modals.is_empty());
 }

@@ -13,7 +13,10 @@ fn colon_opens_the_palette_and_typing_fuzzy_filters_it() {
     let mut st = fixture::state();
     press(&mut st, KeyCode::Char(':'));
     let open = render(&st, 100, 30);
-    assert!(open.contains("enter run  esc close"), "{open}");
+    assert!(
+        open.contains("enter run  tab complete  esc close"),
+        "{open}"
+    );
     assert!(open.contains("panel aurora"), "{open}");
     assert!(open.contains("panel dynamodb"), "{open}");
     typ(&mut st, "dyndb");

@@ -32,13 +32,13 @@ use crate::services::opensearch::admin::next_version_name;
 use crate::state::{PaletteEntry, State};
 use crate::ui::modal::Modal;
 
-pub const CUTOVER: &str = "cutover";
-pub const RESUME: &str = "resume cutover";
-pub const ROLLBACK: &str = "roll back cutover";
-pub const REINDEX: &str = "reindex";
-/// Resume a reindex into the target an interrupted run kept (`opsdeck op reindex --resume`).
-pub const RESUME_REINDEX: &str = "resume reindex";
-pub const LIFECYCLE: &str = "lifecycle";
+// The operation commands' names are the command table's (`state::commands`), which the
+// palette and `?` help list and the typed-command parser reads.
+pub use crate::state::commands::{CUTOVER, LIFECYCLE, REINDEX, RESUME_REINDEX};
+/// Resume an interrupted cutover.
+pub const RESUME: &str = crate::state::commands::RESUME_CUTOVER;
+/// Roll back an interrupted cutover.
+pub const ROLLBACK: &str = crate::state::commands::ROLLBACK_CUTOVER;
 /// How often the console's latest OpenSearch snapshot is looked at for new aliases (real mode).
 const ALIAS_SCAN: Duration = Duration::from_secs(10);
 
@@ -202,6 +202,11 @@ pub fn lifecycle_entries(r: &Resolved, buckets: &[String]) -> Vec<PaletteEntry> 
 /// the state inbox (so aliases appear once the collector has reported, and "resume reindex
 /// ALIAS" once a run has been aborted, without a hook in the main loop).
 pub fn install(st: &mut State, r: &Resolved, backends: &Backends) {
+    // The palette's commands follow the context's read-only setting (operations hidden).
+    if st.read_only != r.ops_read_only() {
+        st.read_only = r.ops_read_only();
+        st.palette = crate::state::palette::builtin_entries(st);
+    }
     add_entries(st, palette_entries(r));
     if r.ops_read_only() {
         return;

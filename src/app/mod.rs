@@ -38,6 +38,7 @@ use crate::exit;
 use crate::keymap::{Action, Keymap};
 use crate::panels::Panels;
 use crate::sim::SimOptions;
+use crate::state::commands;
 use crate::state::theme::Theme;
 use crate::state::{State, StateFn, StateInit};
 use crate::ui::regions::{Dirty, RegionCache};
@@ -278,7 +279,10 @@ async fn main_loop(
     replay_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut live = Live::new();
     live.start(collectors);
-    live::add_context_entries(state, &resolved.config);
+    if !replaying {
+        // A replay shows its recording's context: no switch to offer.
+        live::add_context_entries(state, &resolved.config);
+    }
     let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<StateFn>();
     state.inbox = Some(inbox_tx.clone());
     let history_tx = inbox_tx.clone();
@@ -365,13 +369,10 @@ async fn main_loop(
                     dirty = Dirty::ALL;
                     let mut stop = None;
                     let pace = state.collect_pace;
+                    // Typed commands arrive parsed by the State's command table
+                    // (`state::commands`): `:ctx` as SwitchContext, `:logs` and `:export` as
+                    // their Command.
                     for a in state.handle_key(k) {
-                        let a = match a {
-                            Action::Command(c) if c.trim_start().starts_with("ctx ") => {
-                                Action::SwitchContext(c.trim_start()[4..].trim().to_string())
-                            }
-                            a => a,
-                        };
                         if let Action::SwitchContext(name) = a {
                             match fleet::switch(&name, &mut resolved, &mut backends, sim, state, &mut live, &mut fleet).await {
                                 Ok(()) => samples_open = true,
@@ -380,7 +381,8 @@ async fn main_loop(
                             continue;
                         }
                         if let Action::Command(c) = &a
-                            && let Some(words) = c.strip_prefix("logs ")
+                            && let commands::Parsed::Known(cmd, words) = commands::parse(c)
+                            && cmd.name == commands::LOGS
                         {
                             if let Err(e) = live::open_logs(words, &resolved, state, &mut live) {
                                 state.set_flash(e);
@@ -534,9 +536,8 @@ pub fn export_on_screen(state: &State, path: &str) -> String {
 
 /// Actions only the loop can carry out. Returns an exit code to stop the console.
 ///
-/// Wiring points for later work: `StartOp` opens the ops layer's plan modal
-/// (`state.modals.push(Box::new(..))`), `SwitchContext` rebuilds the collectors for another
-/// context, `Command` parses free text typed in the palette.
+/// `StartOp` opens the ops layer's plan modal (the State refused it already in a replay);
+/// `Command` is what the State's command table hands over (`:export PATH`).
 fn carry_out(
     state: &mut State,
     a: Action,
@@ -545,12 +546,6 @@ fn carry_out(
 ) -> Option<i32> {
     match a {
         Action::Quit => Some(exit::OK),
-        Action::StartOp(spec) if state.replay.is_some() => {
-            state.set_flash(format!(
-                "operation {spec:?} refused: this is a replay of a recording"
-            ));
-            None
-        }
         Action::StartOp(spec) => {
             match ops_console::start(resolved, backends, &spec) {
                 Some(Ok(modal)) => state.modals.push(modal),
@@ -567,17 +562,17 @@ fn carry_out(
             ));
             None
         }
-        Action::Command(c) if c.trim() == "export" => {
-            state.set_flash("export PATH: the table on screen to PATH, CSV or .json");
-            None
-        }
-        Action::Command(c) if c.starts_with("export ") => {
-            let msg = export_on_screen(state, c["export ".len()..].trim());
-            state.set_flash(msg);
-            None
-        }
+        // What the State handed over from the command table: export (logs is taken above).
         Action::Command(c) => {
-            state.set_flash(format!("unknown command {c:?} (: lists what there is)"));
+            match commands::parse(&c) {
+                commands::Parsed::Known(cmd, path) if cmd.name == commands::EXPORT => {
+                    let msg = export_on_screen(state, path);
+                    state.set_flash(msg);
+                }
+                _ => {
+                    state.run_command(&c);
+                }
+            }
             None
         }
         _ => None,

@@ -20,13 +20,19 @@ pub struct LogsArgs {
     #[arg(long, value_name = "PATTERN")]
     pub filter: Option<String>,
     /// How far back to start: a duration (10m, 1h, 2d) or an RFC 3339 time.
-    #[arg(long, default_value = "10m", value_name = "DUR")]
+    #[arg(
+        long,
+        default_value = "10m",
+        value_name = "DUR",
+        allow_hyphen_values = true
+    )]
     pub since: String,
     /// Keep reading new events until interrupted (Ctrl-C).
     #[arg(long)]
     pub follow: bool,
     /// With --follow: time between two reads.
-    #[arg(long, default_value = "2s", value_parser = super::parse_duration, value_name = "DUR")]
+    #[arg(long, default_value = "2s", value_parser = super::parse_duration, value_name = "DUR",
+          allow_hyphen_values = true)]
     pub poll_interval: Duration,
 }
 

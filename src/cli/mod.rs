@@ -66,10 +66,13 @@ pub struct Global {
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Simulation: random seed (same seed, same numbers).
-    #[arg(long, global = true, default_value_t = 42)]
+    #[arg(long, global = true, default_value_t = 42, allow_hyphen_values = true,
+          value_parser = parse_seed)]
     pub seed: u64,
-    /// Simulation: time compression (2 = twice as fast).
-    #[arg(long, global = true, default_value_t = 1.0, value_parser = parse_speed)]
+    /// Simulation: time compression (2 = twice as fast, 0.5 = half speed).
+    // Any value reaches the parser (a negative one too), so every refusal is in our words.
+    #[arg(long, global = true, default_value_t = 1.0, allow_hyphen_values = true,
+          value_parser = parse_speed)]
     pub speed: f64,
     /// Simulation: scenario.
     #[arg(long, global = true, value_enum, default_value_t = Scenario::Normal)]
@@ -83,18 +86,48 @@ pub struct Global {
     pub verbose: u8,
 }
 
-fn parse_speed(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("--speed {s:?} is not a number"))?;
-    if !(v > 0.0 && v <= 100_000.0) {
-        return Err(format!("--speed {s} must be > 0 and <= 100000"));
+/// The fastest `--speed` the simulation runs at.
+const MAX_SPEED: f64 = 100_000.0;
+
+/// `--speed X`: a positive number up to [`MAX_SPEED`]. Errors name the flag and the value.
+pub fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_SPEED => Ok(v),
+        Ok(v) if v.is_finite() && v > MAX_SPEED => Err(format!(
+            "--speed: {s} is more than {MAX_SPEED} (the simulation's fastest)"
+        )),
+        _ => Err(format!(
+            "--speed: {s} is not a positive number (e.g. 2 or 0.5)"
+        )),
     }
-    Ok(v)
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("{s:?}: {e} (write e.g. 1s, 500ms)"))
+/// `--seed N`: a whole number from 0 to 2^64-1.
+pub fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("--seed: {s} is not a whole number of 0 or more (e.g. 42)"))
+}
+
+/// A count flag (`--max-bytes`, `--slices`): a whole number of 0 or more, in our words.
+pub fn parse_count<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("{s} is not a whole number of 0 or more"))
+}
+
+/// `serve --listen ADDR`: an IP address and a port, in our words (clap names the flag).
+pub fn parse_listen(s: &str) -> Result<std::net::SocketAddr, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("{s} is not an address and port like 127.0.0.1:9464 or [::1]:9464"))
+}
+
+/// A duration flag (`--window`, `--duration`, `logs --interval`): humantime's syntax, refused
+/// in our words (clap names the flag).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim())
+        .map_err(|_| format!("{s} is not a duration (write e.g. 1s, 500ms or 2m)"))
 }
 
 impl Global {
@@ -128,13 +161,20 @@ pub enum Command {
     /// One collection round as JSON on stdout.
     Snapshot {
         /// Time between the two samples rates are computed from.
-        #[arg(long, default_value = "1s", value_parser = parse_duration)]
+        #[arg(long, default_value = "1s", allow_hyphen_values = true, value_parser = parse_duration)]
         window: Duration,
         /// Read a recording instead of collecting (with --at).
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
-        /// With --from: the moment, RFC 3339 (2026-11-29T03:12:00Z), or start / end (default).
-        #[arg(long, value_name = "TIME", requires = "from")]
+        /// With --from: the moment, as the replay's `:at` takes it: RFC 3339
+        /// (2026-11-29T03:12:00Z), YYYY-MM-DD HH:MM[:SS], HH:MM[:SS] (UTC, the latest such time in
+        /// the recording), -5m (back from its end), start or end (default).
+        #[arg(
+            long,
+            value_name = "TIME",
+            requires = "from",
+            allow_hyphen_values = true
+        )]
         at: Option<String>,
         /// json (the whole snapshot) or csv (one table, --table).
         #[arg(long, value_enum, default_value_t = SnapshotFormat::Json)]
@@ -146,13 +186,18 @@ pub enum Command {
     },
     /// Nagios-style check: exit 0 ok, 1 warning, 2 critical, 3 unknown.
     Check {
-        #[arg(long, default_value = "1s", value_parser = parse_duration)]
+        #[arg(long, default_value = "1s", allow_hyphen_values = true, value_parser = parse_duration)]
         window: Duration,
         /// Judge a recording instead of collecting (with --at).
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
-        /// With --from: the moment, RFC 3339, or start / end (default).
-        #[arg(long, value_name = "TIME", requires = "from")]
+        /// With --from: the moment, in the forms `snapshot --at` takes (default end).
+        #[arg(
+            long,
+            value_name = "TIME",
+            requires = "from",
+            allow_hyphen_values = true
+        )]
         at: Option<String>,
     },
     /// Headless: write every collected sample to a recording (docs/RECORDING.md).
@@ -161,10 +206,11 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Stop after this long (default: until ctrl-c / SIGTERM).
-        #[arg(long, value_parser = parse_duration)]
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_duration)]
         duration: Option<Duration>,
         /// Size bound of the file in bytes; samples past it are dropped and counted.
-        #[arg(long, default_value_t = crate::record::DEFAULT_MAX_BYTES)]
+        #[arg(long, default_value_t = crate::record::DEFAULT_MAX_BYTES,
+              allow_hyphen_values = true, value_parser = parse_count::<u64>)]
         max_bytes: u64,
     },
     /// Open the console on a recording: pause, step, speed, jump; operations refused.
@@ -194,7 +240,8 @@ pub enum Command {
     /// /healthz) for Prometheus. Read-only: no operation can run from it.
     Serve {
         /// Address to listen on; loopback unless told otherwise.
-        #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_LISTEN)]
+        #[arg(long, value_name = "ADDR", default_value = crate::serve::DEFAULT_LISTEN,
+              value_parser = parse_listen)]
         listen: std::net::SocketAddr,
     },
     /// Validate the configuration, or print the effective context.

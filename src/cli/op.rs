@@ -43,7 +43,8 @@ pub enum OpCommand {
         #[arg(long)]
         hold: bool,
         /// Parallel slices for the copy (0 = auto).
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_hyphen_values = true,
+              value_parser = crate::cli::parse_count::<u32>)]
         slices: Option<u32>,
         /// Throttle the copy (documents per second; -1 or `unlimited` = no throttle).
         #[arg(long, value_name = "N", allow_hyphen_values = true,
@@ -65,7 +66,8 @@ pub enum OpCommand {
     Rethrottle {
         #[arg(long)]
         task: String,
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true,
+              value_parser = crate::ops::reindex::cli::parse_rps_flag)]
         requests_per_second: f64,
     },
     /// Cancel a running reindex task (the target index is kept for inspection).

@@ -478,15 +478,29 @@ pub mod opt_duration {
             None => s.serialize_none(),
         }
     }
+    /// A duration as humantime writes it ("1s", "500ms", "2m"); a value of another shape or an
+    /// unreadable one is refused naming the value and the shape accepted.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-        let s: Option<String> = Option::deserialize(d)?;
-        s.map(|s| {
-            humantime::parse_duration(&s).map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "invalid duration {s:?} ({e}); write e.g. \"1s\", \"500ms\", \"2m\""
-                ))
-            })
-        })
-        .transpose()
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Option<Duration>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                humantime::parse_duration(s.trim())
+                    .map(Some)
+                    .map_err(|_| E::custom(format!("invalid duration {s:?}: expected {EXPECTED}")))
+            }
+        }
+        d.deserialize_option(V)
     }
+
+    const EXPECTED: &str = "a duration like \"1s\", \"500ms\" or \"2m\"";
 }

@@ -85,8 +85,17 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &str) -> Result<T, TomlEr
     serde_path_to_error::deserialize(de).map_err(|e| {
         let mut path = path_string(e.path());
         if let (Some(span), Some(doc)) = (e.inner().span(), Doc::parse(text)) {
+            let p = path.as_deref().unwrap_or("");
+            // A key serde could not name (a spanned map key) before a list index: look for it
+            // under the last table named (`global[0]` -> `global.quit`).
+            let before_index = p.split('[').next().unwrap_or("");
             path = doc
-                .refine(path.as_deref().unwrap_or(""), span.start)
+                .refine(p, span.start)
+                .or_else(|| {
+                    (before_index != p)
+                        .then(|| doc.refine(before_index, span.start))
+                        .flatten()
+                })
                 .or(path);
         }
         located(text, file, e.inner(), path)

@@ -136,3 +136,18 @@ fn a_misspelt_context_colour_names_file_line_key_and_the_value() {
         assert_eq!(c.contexts["local"].colour.as_deref(), Some(ok));
     }
 }
+
+#[test]
+fn a_duration_of_the_wrong_shape_names_the_value_and_the_shapes_accepted() {
+    let text = GOOD.replace("\"1s\"", "1");
+    let err = parse(&text, Path::new("c.toml")).unwrap_err().to_string();
+    assert!(
+        err.starts_with("c.toml:10:11: key `contexts.local.cutover[0].max_lag`: "),
+        "{err}"
+    );
+    assert!(err.contains("integer `1`"), "{err}");
+    assert!(
+        err.contains("a duration like \"1s\", \"500ms\" or \"2m\""),
+        "{err}"
+    );
+}

@@ -11,11 +11,58 @@ use toml::Spanned;
 use super::{Action, DEFAULT, KeySpec, KeymapError, Scope, VIM};
 use crate::config::span::{self, Location};
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// An action's keys: one key (`quit = "q"`) or a list (`quit = ["q", "ctrl-c"]`). Read by
+/// hand rather than as an untagged enum so that a value of another shape is refused naming
+/// the value and the shapes accepted, not "data did not match any variant".
+#[derive(Debug)]
 enum Keys {
     One(String),
     Many(Vec<String>),
+}
+
+/// What a keymap value may be, as errors say it.
+const KEYS_EXPECTED: &str = "a key like \"q\" or a list of keys like [\"q\", \"ctrl-c\"]";
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(KEYS_EXPECTED)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Keys, E> {
+                Ok(Keys::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Keys, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = seq.next_element::<KeyText>()? {
+                    out.push(k.0);
+                }
+                Ok(Keys::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One key inside a list: a string, or an error naming the value and [`KEYS_EXPECTED`].
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = KeyText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(KEYS_EXPECTED)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 type RawScope = BTreeMap<Spanned<String>, Spanned<Keys>>;

@@ -14,7 +14,7 @@ mod keys;
 #[cfg(test)]
 mod tests;
 
-pub use action::Action;
+pub use action::{ACTIONS, Action, ActionInfo, Group};
 pub use keys::{KeySpec, Scope};
 
 use std::collections::BTreeMap;
@@ -143,7 +143,8 @@ impl Keymap {
         self.keys_for(scope, action).into_iter().next()
     }
 
-    /// (scope, keys joined, action) rows in file order, one per action.
+    /// (scope, keys joined, action) rows, one per action, in the order of the action table
+    /// (`action::ACTIONS`: navigation, views, actions, meta), as help and `opsdeck keys` list them.
     pub fn rows(&self) -> Vec<(Scope, String, Action)> {
         let mut out = Vec::new();
         for (scope, bindings) in &self.scopes {
@@ -153,39 +154,12 @@ impl Keymap {
                     actions.push(&b.action);
                 }
             }
-            actions.sort_by_key(|a| action_rank(a));
+            actions.sort_by_key(|a| a.rank());
             for a in actions {
                 out.push((*scope, self.keys_for(*scope, a).join(" "), a.clone()));
             }
         }
         out
-    }
-}
-
-/// Help lists the everyday actions first.
-fn action_rank(a: &Action) -> (usize, usize) {
-    let order = [
-        "help",
-        "palette",
-        "filter",
-        "back",
-        "quit",
-        "pause",
-        "faster",
-        "slower",
-        "next_panel",
-        "prev_panel",
-    ];
-    let name = a.name();
-    match a {
-        Action::Goto(n) => (order.len(), *n),
-        _ => (
-            order
-                .iter()
-                .position(|o| *o == name)
-                .unwrap_or(order.len() + 1),
-            0,
-        ),
     }
 }
 

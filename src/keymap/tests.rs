@@ -161,3 +161,24 @@ fn format_keys_lists_every_scope() {
     }
     assert!(s.contains("quit"));
 }
+
+#[test]
+fn a_key_of_the_wrong_shape_names_place_key_value_and_the_shapes_accepted() {
+    for (value, shown) in [
+        ("5", "integer `5`"),
+        ("{ k = 1 }", "map"),
+        ("[1]", "integer `1`"),
+    ] {
+        let text = format!("[global]\nquit = {value}\n");
+        let e = Keymap::parse(&text, "my.toml").unwrap_err().0;
+        // The value's place: the list's element for a list.
+        assert!(e.starts_with("my.toml:2:"), "{e}");
+        assert!(e.contains(": key `global.quit`: "), "{e}");
+        assert!(e.contains(shown), "{value}: {e}");
+        assert!(
+            e.contains("a key like \"q\" or a list of keys like [\"q\", \"ctrl-c\"]"),
+            "{e}"
+        );
+        assert!(!e.contains("untagged"), "{e}");
+    }
+}

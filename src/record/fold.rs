@@ -32,26 +32,26 @@ pub fn snapshot_at(rec: &Recording, at: DateTime<Utc>) -> Snapshot {
     state_at(rec, at, Panels::embedded()).data
 }
 
-/// Parse `--at`: RFC 3339 ("2026-11-29T03:12:00Z"), or "end" / "start" of the recording.
-/// Errors name the value and say what is accepted.
+/// Parse `--at` with the one moment parser the replay's `:at` uses ([`crate::model::moment`]):
+/// RFC 3339, `YYYY-MM-DD HH:MM[:SS]`, `HH:MM[:SS]` (the latest such time in the recording),
+/// `-5m` (back from its end), `start` or `end`. Errors name the flag, the value and the forms.
 pub fn parse_at(rec: &Recording, text: &str) -> Result<DateTime<Utc>, String> {
     let span = rec.span();
-    match (text, span) {
-        ("end", Some((_, last))) => return Ok(last),
-        ("start", Some((first, _))) => return Ok(first),
-        ("end" | "start", None) => return Err("the recording holds no samples".into()),
-        _ => {}
-    }
-    let t = DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            format!("--at {text:?}: {e} (write RFC 3339, e.g. 2026-11-29T03:12:00Z, or start/end)")
-        })?;
-    if let Some((first, last)) = span
-        && t < first
-    {
+    let Some((first, last)) = span else {
+        return Err(format!("--at {text:?}: the recording holds no samples"));
+    };
+    let t = crate::model::moment::parse(
+        "--at",
+        text,
+        crate::model::moment::Bounds {
+            first,
+            last,
+            now: last,
+        },
+    )?;
+    if t < first {
         return Err(format!(
-            "--at {text}: before the recording starts ({first} .. {last})"
+            "--at {text:?}: before the recording starts ({first} .. {last})"
         ));
     }
     Ok(t)

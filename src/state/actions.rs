@@ -1,7 +1,8 @@
 //! What a key press or an [`Action`] does to the State: the modal, palette and filter inputs
 //! first, then the keymap's scopes (`dialog`, `palette`, `filter`, `list`, `global`), then the
-//! action itself. Actions the State cannot carry out (quit, operations, context switches,
-//! free-form commands) are handed back to the main loop.
+//! action itself. Text typed in the palette goes through the command table
+//! (`commands::COMMANDS`, `State::run_command`). Actions the State cannot carry out (quit,
+//! operations, context switches, `:export`, `:logs`) are handed back to the main loop.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -45,11 +46,19 @@ impl State {
                 .lookup(Scope::List, &ev)
                 .or_else(|| self.keymap.lookup(Scope::Global, &ev))
                 .cloned();
+            // Clamped to the last page as the last frame measured it (`ui::help`).
+            let max = self.help_extent.max.get().min(u16::MAX as usize) as u16;
+            // A page keeps one line of the previous one for context, as detail views do.
+            let page = (self.help_extent.page.get().saturating_sub(1).max(1)).min(u16::MAX as usize)
+                as u16;
+            let cur = scroll.min(max);
             match a {
-                Some(Action::Down) => self.help = Some(scroll.saturating_add(1)),
-                Some(Action::Up) => self.help = Some(scroll.saturating_sub(1)),
-                Some(Action::PageDown) => self.help = Some(scroll.saturating_add(10)),
-                Some(Action::PageUp) => self.help = Some(scroll.saturating_sub(10)),
+                Some(Action::Down) => self.help = Some(cur.saturating_add(1).min(max)),
+                Some(Action::Up) => self.help = Some(cur.saturating_sub(1)),
+                Some(Action::PageDown) => self.help = Some(cur.saturating_add(page).min(max)),
+                Some(Action::PageUp) => self.help = Some(cur.saturating_sub(page)),
+                Some(Action::Top) => self.help = Some(0),
+                Some(Action::Bottom) => self.help = Some(max),
                 Some(Action::Quit) if is_ctrl_c(&ev) => return self.apply_action(Action::Quit),
                 _ => self.help = None,
             }
@@ -138,7 +147,6 @@ impl State {
                 Some(r) => r.paused = !r.paused,
                 None => self.toggle_pause(),
             },
-            Action::ReplayStep => self.replay_step(),
             Action::ChartWindow => {
                 self.chart_window = self.chart_window.next();
                 let w = self.chart_window;
@@ -149,25 +157,28 @@ impl State {
                     _ => format!("charts: the last {}, per minute (mean, max)", w.label()),
                 });
             }
-            Action::ReplayFaster | Action::ReplaySlower if self.replay.is_none() => {
-                self.set_flash("replay keys work in `opsdeck replay FILE` only")
+            Action::ReplayStep | Action::ReplayFaster | Action::ReplaySlower
+                if self.replay.is_none() =>
+            {
+                let keys: Vec<String> = [
+                    Action::ReplayStep,
+                    Action::ReplayFaster,
+                    Action::ReplaySlower,
+                ]
+                .iter()
+                .filter_map(|a| self.keymap.hint(Scope::Global, a))
+                .collect();
+                let what = format!("the replay keys ({})", keys.join(" "));
+                self.set_flash(super::commands::live_refusal(&what))
             }
+            Action::ReplayStep => self.replay_step(),
             Action::ReplayFaster => self.replay_speed(true),
             Action::ReplaySlower => self.replay_speed(false),
             Action::SortNext => self.sort_next(false),
             Action::SortFlip => self.sort_next(true),
             Action::Copy => self.copy_selected(),
             Action::Silence => self.open_silence_prompt(),
-            Action::Command(c)
-                if matches!(c.split_whitespace().next(), Some("silence" | "unsilence")) =>
-            {
-                self.silence_command(&c)
-            }
-            Action::Command(c) if c.starts_with("at ") => {
-                if let Err(e) = self.replay_jump_text(c[3..].trim()) {
-                    self.set_flash(e);
-                }
-            }
+            Action::Command(c) => return self.run_command(&c),
             Action::RefreshFaster | Action::RefreshSlower => {
                 let i = REFRESH_STEPS
                     .iter()
@@ -240,12 +251,14 @@ impl State {
                 }
             }
             Action::OpenLogs => match self.logs_target() {
-                Some(t) => return vec![Action::Command(t.command())],
+                // Through the command table: refused in a replay or the demo like `:logs`.
+                Some(t) => return self.run_command(&t.command()),
                 None => self.set_flash(
                     "no CloudWatch logs for this row (Aurora replicas, Redshift loads fed by Glue)",
                 ),
             },
             Action::Accept
+            | Action::Complete
             | Action::Cancel
             | Action::ClearInput
             | Action::Confirm
@@ -263,7 +276,24 @@ impl State {
             | Action::ToggleRule
             | Action::DeleteRule
             | Action::AddRule => {}
-            Action::StartOp(_) | Action::SwitchContext(_) | Action::Command(_) => return vec![a],
+            // An entry or a key binding is judged as the typed command is: a replay refuses
+            // both (a read-only context's operations go on to the ops layer, which refuses
+            // and audits them).
+            Action::StartOp(ref what) if self.replay.is_some() => {
+                let why = super::commands::refusal(
+                    super::commands::Allowed::Operations,
+                    what,
+                    &self.mode(),
+                );
+                self.set_flash(why.unwrap_or_default());
+            }
+            Action::SwitchContext(ref name) if self.replay.is_some() => {
+                let what = format!("ctx {name}");
+                let why =
+                    super::commands::refusal(super::commands::Allowed::Live, &what, &self.mode());
+                self.set_flash(why.unwrap_or_default());
+            }
+            Action::StartOp(_) | Action::SwitchContext(_) => return vec![a],
         }
         Vec::new()
     }
@@ -315,17 +345,30 @@ impl State {
                 query.clear();
                 *selected = 0;
             }
+            Some(Action::Complete) => {
+                if let Some(e) = matches.get(*selected).map(|&i| &self.palette[i]) {
+                    *query = e.fill.clone().unwrap_or_else(|| e.label.clone()).into();
+                    *selected = 0;
+                }
+            }
             Some(Action::Accept) => {
                 let q = query.value().trim().to_string();
-                let chosen = matches
-                    .get(*selected)
-                    .map(|&i| self.palette[i].action.clone());
-                self.input = None;
-                return match chosen {
-                    Some(a) => self.apply_action(a),
-                    None if !q.is_empty() => self.apply_action(Action::Command(q)),
-                    None => Vec::new(),
-                };
+                let chosen = matches.get(*selected).map(|&i| self.palette[i].clone());
+                match palette::accept(chosen.as_ref(), &q) {
+                    palette::Accept::Fill(text) => {
+                        *query = text.into();
+                        *selected = 0;
+                    }
+                    palette::Accept::Entry(a) => {
+                        self.input = None;
+                        return self.apply_action(a);
+                    }
+                    palette::Accept::Typed => {
+                        self.input = None;
+                        return self.run_command(&q);
+                    }
+                    palette::Accept::Nothing => self.input = None,
+                }
             }
             _ => {
                 if query.handle_key(&ev) {

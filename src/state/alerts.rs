@@ -162,38 +162,90 @@ impl Alerts {
 }
 
 /// What the silence key acts on: the selected overview row (a service, an alarm, a CloudWatch
-/// panel) or, on a panel, the panel's service. (key, label)
+/// panel) or, on a panel, the panel's service. (key, label), the label [`label`] gives.
 pub fn target(st: &State) -> Option<(String, String)> {
     let service_of = |r: &super::overview::Row| service_of_source(&r.kind.name()).to_string();
-    match &st.tab {
+    let key = match &st.tab {
         Tab::Overview => {
             let f = st.findings();
             let (services, generic) = rows(st, &f);
             let alarms = visible_alarms(st);
             let i = st.view().selected;
             if let Some(r) = services.get(i) {
-                return Some((service_key(&service_of(r)), format!("{} findings", r.name)));
-            }
-            let i = i - services.len();
-            if let Some(a) = alarms.get(i) {
+                Some(service_key(&service_of(r)))
+            } else if let Some(a) = alarms.get(i - services.len()) {
                 // The collapsed "N alarms" OK line is not one alarm.
-                return st
-                    .data
+                st.data
                     .alarms
                     .iter()
                     .any(|x| x.name == a.name)
-                    .then(|| (alarm_key(&a.name), format!("alarm {}", a.name)));
+                    .then(|| alarm_key(&a.name))
+            } else {
+                generic
+                    .get(i - services.len() - alarms.len())
+                    .map(|r| service_key(&service_of(r)))
             }
-            generic
-                .get(i - alarms.len())
-                .map(|r| (service_key(&service_of(r)), format!("{} findings", r.name)))
         }
         Tab::Panel(id) => {
             let def = st.panels.get(id)?;
-            let service = service_of_source(&def.kind.source(&def.id).name()).to_string();
-            Some((service_key(&service), format!("{} findings", def.title)))
+            Some(service_key(service_of_source(
+                &def.kind.source(&def.id).name(),
+            )))
         }
+    }?;
+    let label = label(st, &key);
+    Some((key, label))
+}
+
+/// How a silence of `key` reads everywhere it is shown (the prompt, the flash, `?` help),
+/// whether it was made with `m` or with `:silence`: "Redis findings" (the panel's title),
+/// "alarm catalog-replica-lag", "aurora: worst replica lag # s" (one finding).
+pub fn label(st: &State, key: &str) -> String {
+    if let Some(service) = key.strip_prefix("service:") {
+        let title = st
+            .panels
+            .defs
+            .iter()
+            .find(|d| service_of_source(&d.kind.source(&d.id).name()) == service)
+            .map_or(service, |d| d.title.as_str());
+        format!("{title} findings")
+    } else if let Some(name) = key.strip_prefix("alarm:") {
+        format!("alarm {name}")
+    } else if let Some(rest) = key.strip_prefix("finding:") {
+        rest.replacen(':', ": ", 1)
+    } else {
+        key.to_string()
     }
+}
+
+/// The key a `:silence` / `:unsilence` argument names: a key as `?` help lists it
+/// (`service:redis`, `alarm:NAME`, `finding:...`), or a panel id / service name (`redis`,
+/// `dynamodb`), or an alarm's name. Errors say what is accepted.
+pub fn key_of(st: &State, word: &str) -> Result<String, String> {
+    if ["service:", "alarm:", "finding:"]
+        .iter()
+        .any(|p| word.starts_with(p))
+    {
+        return Ok(word.to_string());
+    }
+    if let Some(d) = st.panels.get(word) {
+        return Ok(service_key(service_of_source(&d.kind.source(&d.id).name())));
+    }
+    if st
+        .panels
+        .defs
+        .iter()
+        .any(|d| service_of_source(&d.kind.source(&d.id).name()) == word)
+    {
+        return Ok(service_key(word));
+    }
+    if st.data.alarms.iter().any(|a| a.name == word) {
+        return Ok(alarm_key(word));
+    }
+    Err(format!(
+        "silence: no panel or alarm {word:?} (write a panel id like redis, an alarm's name, \
+         or a key as ? help lists it: service:NAME, alarm:NAME)"
+    ))
 }
 
 impl State {
@@ -227,33 +279,40 @@ impl State {
         }
     }
 
-    /// Silence `key` for `d` from now, with a flash saying until when.
-    pub fn silence_for(&mut self, key: &str, label: &str, d: Duration) {
+    /// Silence `key` for `d` from now, labelled by [`label`], with a flash saying until when:
+    /// the one path of `m` and `:silence`.
+    pub fn silence_for(&mut self, key: &str, d: Duration) {
         let until = self.now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero());
-        self.alerts.silence(key, label, until);
+        let label = label(self, key);
+        self.alerts.silence(key, &label, until);
         self.set_flash(format!("silenced {label} until {}", until.format("%H:%M")));
         let f = self.findings();
         self.alerts.observe(&f, self.now);
     }
 
-    /// `:silence KEY DURATION` / `:unsilence KEY` typed in the palette.
-    pub fn silence_command(&mut self, c: &str) {
-        let mut words = c.split_whitespace();
-        match (words.next(), words.next(), words.next()) {
-            (Some("unsilence"), Some(key), None) => {
-                if self.alerts.unsilence(key) {
-                    self.set_flash(format!("{key} no longer silenced"));
-                } else {
-                    self.set_flash(format!("{key} was not silenced"));
-                }
-            }
-            (Some("silence"), Some(key), Some(d)) => match parse_duration(d) {
-                Ok(d) => self.silence_for(key, key, d),
-                Err(e) => self.set_flash(e),
-            },
-            _ => self.set_flash(
-                "silence KEY DURATION (e.g. silence alarm:catalog-replica-lag 1h), unsilence KEY",
-            ),
+    /// `:silence KEY DURATION` (its arguments): KEY as [`key_of`] reads it.
+    pub fn silence_command(&mut self, args: &str) {
+        let words: Vec<&str> = args.split_whitespace().collect();
+        let [key, d] = words.as_slice() else {
+            self.set_flash(
+                "silence KEY DURATION: e.g. silence redis 1h, silence alarm:catalog-replica-lag 15m",
+            );
+            return;
+        };
+        match (key_of(self, key), parse_duration(d)) {
+            (Ok(key), Ok(d)) => self.silence_for(&key, d),
+            (Err(e), _) | (_, Err(e)) => self.set_flash(e),
+        }
+    }
+
+    /// `:unsilence KEY` (its argument): KEY as [`key_of`] reads it.
+    pub fn unsilence_command(&mut self, args: &str) {
+        let key = key_of(self, args.trim()).unwrap_or_else(|_| args.trim().to_string());
+        let label = label(self, &key);
+        if self.alerts.unsilence(&key) {
+            self.set_flash(format!("{label} no longer silenced"));
+        } else {
+            self.set_flash(format!("{label} was not silenced ({key})"));
         }
     }
 
@@ -262,17 +321,17 @@ impl State {
     pub(super) fn silence_key(&mut self, ev: crossterm::event::KeyEvent) {
         use crate::keymap::{Action, Scope};
         let action = self.keymap.lookup(Scope::Filter, &ev).cloned();
-        let Some(Input::Silence { key, label, custom }) = self.input.as_mut() else {
+        let Some(Input::Silence { key, custom, .. }) = self.input.as_mut() else {
             return;
         };
-        let (key, label) = (key.clone(), label.clone());
+        let key = key.clone();
         match (custom.as_mut(), action) {
             (Some(_), Some(Action::Cancel)) => *custom = None,
             (None, Some(Action::Cancel)) => self.input = None,
             (Some(text), Some(Action::Accept)) => match parse_duration(text.value()) {
                 Ok(d) => {
                     self.input = None;
-                    self.silence_for(&key, &label, d);
+                    self.silence_for(&key, d);
                 }
                 Err(e) => self.set_flash(e),
             },
@@ -289,7 +348,7 @@ impl State {
                     .and_then(|n| CHOICES.get((n as usize).wrapping_sub(1)))
                 {
                     self.input = None;
-                    self.silence_for(&key, &label, *d);
+                    self.silence_for(&key, *d);
                 } else if c == 'c' {
                     *custom = Some(Default::default());
                 }

@@ -6,6 +6,7 @@ mod actions;
 pub mod alarm_history;
 pub mod alerts;
 mod apply;
+pub mod commands;
 pub mod detail;
 pub mod export;
 pub mod findings;
@@ -218,7 +219,10 @@ pub struct State {
     pub tab: Tab,
     pub views: BTreeMap<String, View>,
     pub input: Option<Input>,
+    /// `?` help is open, scrolled this many lines down.
     pub help: Option<u16>,
+    /// How far `?` help can scroll (written by `ui::help` when it draws).
+    pub help_extent: scroll::Extent,
     pub modals: Vec<Box<dyn Modal>>,
     /// Entries of the `:` palette. Others push theirs (operations, `ctx NAME`).
     pub palette: Vec<PaletteEntry>,
@@ -285,6 +289,7 @@ impl State {
             views: BTreeMap::new(),
             input: None,
             help: None,
+            help_extent: Default::default(),
             modals: Vec::new(),
             palette: Vec::new(),
             flash: None,

@@ -1,10 +1,13 @@
 //! The `:` command palette: a list of labelled actions, fuzzy-matched with nucleo-matcher.
-//! Built-in entries go to panels and toggle things; other parts of the console push their own
+//! Built-in entries go to panels, toggle things, and name every `:` command the console's mode
+//! allows (from `commands::COMMANDS`, with its argument shape and help: choosing one puts it in
+//! the input for its arguments); other parts of the console push their own
 //! (`PaletteEntry::new("reindex products", Action::StartOp(..))`, `ctx staging`).
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 
+use super::commands::{self, Parsed};
 use super::{State, Tab};
 use crate::keymap::Action;
 
@@ -15,6 +18,9 @@ pub struct PaletteEntry {
     pub action: Action,
     /// Shown dimmed after the label (a key binding, a description).
     pub hint: String,
+    /// A `:` command's entry ("silence KEY DURATION"): choosing it puts this text ("silence ")
+    /// in the input for the arguments instead of carrying out `action`.
+    pub fill: Option<String>,
 }
 
 impl PaletteEntry {
@@ -23,6 +29,17 @@ impl PaletteEntry {
             label: label.into(),
             action,
             hint: String::new(),
+            fill: None,
+        }
+    }
+
+    /// The entry of a `:` command: its usage as the label, its help as the hint.
+    pub fn command(c: &commands::Command) -> Self {
+        PaletteEntry {
+            label: c.usage(),
+            action: Action::Command(c.name.to_string()),
+            hint: c.help.to_string(),
+            fill: Some(format!("{} ", c.name)),
         }
     }
 
@@ -67,10 +84,16 @@ pub fn builtin_entries(st: &State) -> Vec<PaletteEntry> {
     ] {
         out.push(PaletteEntry::new(a.describe(), a.clone()).with_hint(key(&a)));
     }
+    out.extend(
+        commands::allowed_in(&st.mode())
+            .into_iter()
+            .map(PaletteEntry::command),
+    );
     // Keep entries added by others.
     let builtin_labels: Vec<String> = out.iter().map(|e| e.label.clone()).collect();
     for e in &st.palette {
         let is_builtin = matches!(e.action, Action::Panel(_))
+            || e.fill.is_some()
             || builtin_labels.contains(&e.label)
             || [
                 Action::TogglePause,
@@ -85,6 +108,42 @@ pub fn builtin_entries(st: &State) -> Vec<PaletteEntry> {
         }
     }
     out
+}
+
+/// What enter in the palette does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Accept {
+    /// Put this text in the input (a command chosen without its arguments).
+    Fill(String),
+    /// Carry out this entry's action.
+    Entry(Action),
+    /// Run the typed text as a command (`State::run_command`).
+    Typed,
+    /// Close the palette.
+    Nothing,
+}
+
+/// Enter with `chosen` the selected match (if any) and `typed` the query:
+/// - an entry of the same command as typed ("ctx staging" for "ctx stag") is carried out;
+/// - a command typed with its arguments ("silence redis 1h") runs as typed;
+/// - a command's entry chosen without arguments fills the input ("silence ");
+/// - any other entry is carried out; with no match the typed text runs (an unknown command is
+///   then named, with the nearest one).
+pub fn accept(chosen: Option<&PaletteEntry>, typed: &str) -> Accept {
+    let first = typed.split_whitespace().next().unwrap_or("");
+    let with_args = matches!(commands::parse(typed), Parsed::Known(_, a) if !a.is_empty());
+    match chosen {
+        Some(e) if e.fill.is_none() && !first.is_empty() && e.label.starts_with(first) => {
+            Accept::Entry(e.action.clone())
+        }
+        _ if with_args => Accept::Typed,
+        Some(PaletteEntry {
+            fill: Some(fill), ..
+        }) => Accept::Fill(fill.clone()),
+        Some(e) => Accept::Entry(e.action.clone()),
+        None if typed.is_empty() => Accept::Nothing,
+        None => Accept::Typed,
+    }
 }
 
 /// Indices of entries matching `query`, best first; all entries (in order) for an empty query.

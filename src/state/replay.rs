@@ -71,6 +71,8 @@ impl State {
     pub fn start_replay(&mut self, r: Replay) {
         self.read_only = true;
         self.replay = Some(r);
+        // The palette offers what a replay allows (`:at`, no operations).
+        self.palette = super::palette::builtin_entries(self);
         self.replay_advance(std::time::Duration::ZERO);
     }
 
@@ -139,20 +141,19 @@ impl State {
         self.replay_advance(std::time::Duration::ZERO);
     }
 
-    /// `:at 03:12:00` or `:at 2026-11-29T03:12:00Z`: a clock time is taken on the day the
-    /// replay clock is on. Errors say what is accepted.
+    /// `:at TIME`: any form of the one moment parser `--at` uses too
+    /// ([`crate::model::moment`]); a relative time counts from the replay clock. Errors name
+    /// the value and the forms.
     pub fn replay_jump_text(&mut self, text: &str) -> Result<(), String> {
         let Some(r) = self.replay.as_ref() else {
-            return Err("`at` works in replay only (opsdeck replay FILE)".into());
+            return Err(super::commands::live_refusal("at"));
         };
-        let t = if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-            t.with_timezone(&Utc)
-        } else {
-            let time = chrono::NaiveTime::parse_from_str(text, "%H:%M:%S")
-                .or_else(|_| chrono::NaiveTime::parse_from_str(text, "%H:%M"))
-                .map_err(|_| format!("at {text:?}: write HH:MM[:SS] (UTC) or RFC 3339"))?;
-            r.clock.date_naive().and_time(time).and_utc()
+        let b = crate::model::moment::Bounds {
+            first: r.first,
+            last: r.last,
+            now: r.clock,
         };
+        let t = crate::model::moment::parse("at", text, b)?;
         self.replay_jump(t);
         Ok(())
     }

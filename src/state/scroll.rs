@@ -22,6 +22,15 @@ pub struct DetailScroll {
     pub page: Cell<usize>,
 }
 
+/// How far a view drawn in an overlay (`?` help) can scroll, written by drawing: the largest
+/// useful offset and the height of a page, in screen lines. Keys clamp to it, so the view stops
+/// at its last page instead of scrolling into blank lines.
+#[derive(Debug, Default)]
+pub struct Extent {
+    pub max: Cell<usize>,
+    pub page: Cell<usize>,
+}
+
 impl State {
     /// Which detail view is open: `alarm NAME`, or the panel, kind of row and identifier of the
     /// detail on top of the drill-down stack. None when none is.

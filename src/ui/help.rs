@@ -86,6 +86,26 @@ pub fn lines(st: &State) -> Vec<Line<'static>> {
             ]));
         }
     }
+    // The `:` commands, from the table the palette and the parser read.
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        "commands (: then the command; the palette completes them)",
+        t.title(),
+    ));
+    // Those the console's mode refuses (a replay, read-only, the demo) are dimmed.
+    let mode = st.mode();
+    for c in crate::state::commands::COMMANDS {
+        let refused = crate::state::commands::refusal(c.allowed, c.name, &mode).is_some();
+        let (key, text) = if refused {
+            (t.dim(), t.dim())
+        } else {
+            (t.accent(), ratatui::style::Style::new())
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("  {:<24}", c.usage()), key),
+            Span::styled(format!(" {}", c.help), text),
+        ]));
+    }
     out.push(Line::raw(""));
     out.push(Line::from(vec![
         Span::styled(format!("  {:<14}", "log file"), t.accent()),
@@ -120,15 +140,21 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
             st.theme.title(),
         ))
         .title_bottom(Line::styled(
-            " up/down scroll  any other key closes ",
+            " up/down pgup/pgdn home/end scroll  any other key closes ",
             st.theme.dim(),
         ));
     let inner = block.inner(r);
     f.render_widget(block, r);
     // Two columns when the help is long and the screen wide.
-    let scroll = st.help.unwrap_or(0) as usize;
     let h = inner.height as usize;
-    if inner.width >= 90 && all.len() > h {
+    let two = inner.width >= 90 && all.len() > h;
+    // Scrolling stops at the last page: its last line at the bottom, no blank screen after it.
+    let page = if two { 2 * h } else { h };
+    let max = all.len().saturating_sub(page);
+    st.help_extent.max.set(max);
+    st.help_extent.page.set(h);
+    let scroll = (st.help.unwrap_or(0) as usize).min(max);
+    if two {
         let half = inner.width / 2;
         let left: Vec<Line> = all.iter().skip(scroll).take(h).cloned().collect();
         let right: Vec<Line> = all.iter().skip(scroll + h).take(h).cloned().collect();

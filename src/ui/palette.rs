@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
+use crate::state::commands::{self, Parsed};
 use crate::state::names::cut_apart;
 use crate::state::{Input, State};
 
@@ -30,7 +31,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         .borders(Borders::ALL)
         .border_style(t.accent())
         .title(Line::styled(" command ", t.title()))
-        .title_bottom(Line::styled(" enter run  esc close ", t.dim()));
+        .title_bottom(Line::styled(footer(st), t.dim()));
     let inner = block.inner(r);
     f.render_widget(block, r);
     let iw = inner.width as usize;
@@ -47,9 +48,12 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         .iter()
         .map(|&m| st.palette[m].label.clone())
         .collect();
+    let label_room = (labels.iter().map(|l| l.width()).max().unwrap_or(0)).min(iw * 3 / 5);
     for (i, &idx) in matches.iter().enumerate().skip(first).take(room) {
         let e = &st.palette[idx];
-        let hint = e.hint.clone();
+        // A command's help gives way to its usage (what the operator must type) when narrow:
+        // labels keep up to three fifths of the width, the hint has the rest.
+        let hint = crate::fmt::truncate(&e.hint, iw.saturating_sub(label_room + 4));
         // Fitted with every matching label, so two operations on similar names ("reindex
         // products_v1", "reindex products_v2") keep the part that tells them apart.
         let label = cut_apart(&labels, iw.saturating_sub(hint.width() + 3)).swap_remove(i);
@@ -64,14 +68,31 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         }
         lines.push(line);
     }
-    if matches.is_empty() && !query.value().trim().is_empty() {
-        lines.push(Line::styled(
-            format!(
-                "  no match; enter runs {:?} as a command",
-                query.value().trim()
-            ),
-            t.dim(),
-        ));
+    let typed = query.value().trim();
+    if matches.is_empty() && !typed.is_empty() {
+        // What enter will do with the typed text, from the command table.
+        let what = match commands::parse(typed) {
+            Parsed::Known(c, _) => commands::refusal(c.allowed, c.name, &st.mode())
+                .unwrap_or_else(|| format!("enter runs {}: {}", c.usage(), c.help)),
+            Parsed::Unknown(msg) => msg,
+        };
+        lines.push(Line::styled(format!("  {what}"), t.dim()));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The palette's bottom border: its keys as the effective keymap binds them.
+fn footer(st: &State) -> String {
+    use crate::keymap::{Action, Scope};
+    let key = |a: &Action, default: &str| {
+        st.keymap
+            .hint(Scope::Palette, a)
+            .unwrap_or_else(|| default.to_string())
+    };
+    let mut out = format!(" {} run", key(&Action::Accept, "enter"));
+    if let Some(k) = st.keymap.hint(Scope::Palette, &Action::Complete) {
+        out.push_str(&format!("  {k} complete"));
+    }
+    out.push_str(&format!("  {} close ", key(&Action::Cancel, "esc")));
+    out
 }

@@ -73,8 +73,8 @@ pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<i64, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp_millis());
     }
-    let d = humantime::parse_duration(s).map_err(|e| {
-        format!("--since {s:?}: {e} (write a duration like 10m, 1h, 2d or an RFC 3339 time)")
+    let d = humantime::parse_duration(s.trim()).map_err(|_| {
+        format!("--since {s:?}: not a duration or a time (write a duration like 10m, 1h, 2d or an RFC 3339 time)")
     })?;
     let d = chrono::Duration::from_std(d).map_err(|_| format!("--since {s:?} is too long"))?;
     Ok((now - d).timestamp_millis())

@@ -310,16 +310,36 @@ pub enum LoadError {
 /// A `Date` as written: a string, or a number (the AWS CLI takes one as Unix epoch seconds)
 /// kept as its decimal text. Its meaning is read by [`super::date`].
 fn date_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        S(String),
-        N(serde_json::Number),
+    // Read by hand rather than as an untagged enum, so that a value of another shape is
+    // refused naming the value and the shapes accepted.
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date like \"2027-01-01T00:00:00Z\" or Unix epoch seconds")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(
+                serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()),
+            ))
+        }
     }
-    Ok(Option::<Text>::deserialize(d)?.map(|t| match t {
-        Text::S(s) => s,
-        Text::N(n) => n.to_string(),
-    }))
+    d.deserialize_any(V)
 }
 
 pub fn parse(text: &str, file: &str) -> Result<LifecycleConfiguration, LoadError> {
@@ -493,5 +513,18 @@ mod tests {
         let text = r#"{"Rules":[{"ID":"a","Status":"On","Expiration":{"Days":3}}]}"#;
         let err = parse(text, "f.json").unwrap_err().to_string();
         assert!(err.contains("Rules[0].Status"), "{err}");
+    }
+
+    #[test]
+    fn a_date_of_the_wrong_shape_names_the_field_the_value_and_the_shapes_accepted() {
+        let text = r#"{"Rules":[{"ID":"a","Status":"Enabled","Expiration":{"Date":true}}]}"#;
+        let err = parse(text, "f.json").unwrap_err().to_string();
+        assert!(err.contains("Rules[0].Expiration.Date"), "{err}");
+        assert!(err.contains("boolean `true`"), "{err}");
+        assert!(
+            err.contains("a date like \"2027-01-01T00:00:00Z\" or Unix epoch seconds"),
+            "{err}"
+        );
+        assert!(!err.contains("untagged"), "{err}");
     }
 }
