@@ -392,10 +392,9 @@ async fn main_loop(
                         {
                             // An operation of another shown context: planned, confirmed and
                             // audited in that context.
-                            match fleet.resolved_of(ctx).map(|r| ops_console::start(r, &Backends::Real, op)) {
-                                Some(Some(Ok(modal))) => state.modals.push(modal),
-                                Some(Some(Err(e))) => state.set_flash(e),
-                                _ => state.set_flash(format!("context {ctx} is no longer shown")),
+                            match fleet.start_op(ctx, op) {
+                                Ok(modal) => state.modals.push(modal),
+                                Err(e) => state.set_flash(e),
                             }
                             continue;
                         }
