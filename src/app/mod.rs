@@ -264,6 +264,10 @@ async fn main_loop(
             match crate::record::Recorder::create(path, &header, crate::record::DEFAULT_MAX_BYTES) {
                 Ok(r) => {
                     state.set_flash(format!("recording to {}", path.display()));
+                    state.recording = Some(crate::state::recording::Recording::new(
+                        path.display().to_string(),
+                        chrono::Utc::now(),
+                    ));
                     Some(r)
                 }
                 Err(e) => {
@@ -340,6 +344,14 @@ async fn main_loop(
         if let Some(d) = deadline
             && Instant::now() >= d
         {
+            if let (Some(r), Some(shown)) = (&recorder, state.recording.as_mut()) {
+                use std::sync::atomic::Ordering;
+                shown.observe(
+                    chrono::Utc::now(),
+                    r.stats.bytes.load(Ordering::Relaxed),
+                    r.stats.full.load(Ordering::Relaxed),
+                );
+            }
             if let Err(e) = draw(term, state, regions, dirty) {
                 restore_terminal();
                 eprintln!("opsdeck: cannot draw: {e}");

@@ -25,6 +25,7 @@ pub mod op_view;
 pub mod overview;
 pub mod pace;
 pub mod palette;
+pub mod recording;
 pub mod registry;
 pub mod replay;
 pub mod scroll;
@@ -244,6 +245,8 @@ pub struct State {
     pub clipboard: Option<String>,
     /// Set when the console replays a recording instead of collecting.
     pub replay: Option<replay::Replay>,
+    /// The recording being written (`--record FILE`), shown in the header and `?` help.
+    pub recording: Option<recording::Recording>,
     /// The other contexts shown at once (`--context a,b`, `:ctx all`), each its own State;
     /// empty for one context. See `fleet.rs`.
     pub fleet: Vec<State>,
@@ -298,6 +301,7 @@ impl State {
             detail: Vec::new(),
             clipboard: None,
             replay: None,
+            recording: None,
             alerts: alerts::Alerts::new(true),
             alarm_detail: None,
             detail_scroll: Default::default(),
