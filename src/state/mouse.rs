@@ -23,6 +23,20 @@ pub struct HitMap {
     /// A panel page's other cells that move with the clock alone (its frame's "data" age, its
     /// source's banner), so a tick can draw them again without the page's widgets.
     pub clock: Vec<(Rect, ClockCell)>,
+    /// Every chart the body drew: its area and its title, whole and as shown (the shown one
+    /// shortened by dropping whole parts when narrow), so tests and the layout can check it.
+    pub charts: Vec<ChartTitle>,
+}
+
+/// A chart's area and title, as the last frame drew it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartTitle {
+    /// The whole chart, its title on the top row.
+    pub area: Rect,
+    /// Every part of the title, most needed first.
+    pub parts: Vec<String>,
+    /// The title as drawn (the parts that fit, joined).
+    pub shown: String,
 }
 
 /// What a clock-driven cell of a panel page shows (`ui::regions` draws it again alone).

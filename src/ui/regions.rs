@@ -380,6 +380,7 @@ pub fn draw(f: &mut Frame, st: &State, cache: &mut RegionCache, dirty: Dirty) {
                 hits.rows.clear();
                 hits.ages.clear();
                 hits.clock.clear();
+                hits.charts.clear();
             }
             super::draw_body(f, body, st);
             cache.renders.body += 1;
