@@ -410,3 +410,103 @@ fn a_recording_shows_its_file_size_and_duration_in_the_header_and_help_moving_wi
         );
     }
 }
+
+/// The detail views of the demo: each panel's first row, the first Glue run, the first alarm.
+fn open_details(d: &mut DemoDriver) -> Vec<(String, Box<dyn Fn(&mut State)>)> {
+    let mut out: Vec<(String, Box<dyn Fn(&mut State)>)> = Vec::new();
+    for id in [
+        "aurora",
+        "redis",
+        "s3",
+        "opensearch",
+        "redshift",
+        "cloudfront",
+        "dynamodb",
+    ] {
+        let id = id.to_string();
+        out.push((
+            format!("{id} row"),
+            Box::new(move |st: &mut State| {
+                st.tab = Tab::Panel(id.clone());
+                st.open_detail();
+            }),
+        ));
+    }
+    let glue = d
+        .state
+        .data
+        .redshift
+        .as_ref()
+        .and_then(|r| r.glue_runs.first())
+        .map(|g| g.id.clone());
+    if let Some(g) = glue {
+        out.push((
+            "glue run".into(),
+            Box::new(move |st: &mut State| {
+                st.tab = Tab::Panel("redshift".into());
+                st.detail.push(opsdeck::state::detail::Detail {
+                    panel: "redshift".into(),
+                    kind: st.panels.get("redshift").unwrap().kind,
+                    id: g.clone(),
+                    item: opsdeck::state::detail::DetailItem::GlueRun,
+                });
+            }),
+        ));
+    }
+    let alarm = d.state.data.alarms.first().map(|a| a.name.clone());
+    if let Some(a) = alarm {
+        out.push((
+            "alarm".into(),
+            Box::new(move |st: &mut State| st.alarm_detail = Some(a.clone())),
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_tick_on_a_detail_view_without_a_sample_renders_the_header_and_its_age_cells_only() {
+    // Paused: no sample lands, only the clock moves. A detail view keeps its body (its text
+    // and chart) and draws again at most the cells that move with the clock; every frame
+    // equals a whole redraw.
+    let (mut d, _, _) = warmed(60, Tab::Overview);
+    let details = open_details(&mut d);
+    assert!(details.len() >= 8, "{} detail views", details.len());
+    for (name, open) in details {
+        let (mut d, mut term, mut cache) = warmed(60, Tab::Overview);
+        open(&mut d.state);
+        assert!(
+            !d.state.detail.is_empty() || d.state.alarm_detail.is_some(),
+            "{name}: no detail opened"
+        );
+        d.state.toggle_pause();
+        term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::ALL))
+            .unwrap();
+        let start = cache.renders;
+        let mut age_ticks = 0;
+        for i in 0..40 {
+            let before = cache.renders;
+            tick(&mut d, &mut term, &mut cache, 1);
+            assert_eq!(term.backend().buffer(), &whole(&d.state), "{name} tick {i}");
+            if cache.renders.body == before.body && cache.renders.ages > before.ages {
+                age_ticks += 1;
+            }
+            if cache.renders.body == before.body {
+                let cells = cache.renders.cells - before.cells;
+                assert!(
+                    cells <= 4 * u64::from(W),
+                    "{name} tick {i}: {cells} cells rendered"
+                );
+            }
+        }
+        let bodies = cache.renders.body - start.body;
+        assert!(
+            bodies <= 2,
+            "{name}: the body was rendered {bodies} times in 40 ticks without a sample"
+        );
+        // The frame's data age moves on its own, drawn again alone.
+        assert!(
+            age_ticks >= 3,
+            "{name}: ages redrawn alone {age_ticks} times"
+        );
+    }
+}

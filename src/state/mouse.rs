@@ -45,6 +45,9 @@ pub enum ClockCell {
     /// The top row of a panel's frame: its title, `subtitle` as drawn, and "data 2s" (or
     /// "STALE 2m") on the right.
     PanelTitle { panel: String, subtitle: String },
+    /// The top row of the open detail view's frame (an item's or an alarm's): its name, and its
+    /// source's "data 2s" (or "STALE 2m") on the right.
+    DetailTitle,
     /// A source's error or staleness banner, its line(s) as wrapped when drawn.
     Banner(crate::model::source::SourceKind),
     /// The age column of a CloudWatch panel's figure: the `index`th figure its collector
