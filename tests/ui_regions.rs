@@ -411,9 +411,12 @@ fn a_recording_shows_its_file_size_and_duration_in_the_header_and_help_moving_wi
     }
 }
 
+/// A detail view by name, and how to open it on a State.
+type Opener = (String, Box<dyn Fn(&mut State)>);
+
 /// The detail views of the demo: each panel's first row, the first Glue run, the first alarm.
-fn open_details(d: &mut DemoDriver) -> Vec<(String, Box<dyn Fn(&mut State)>)> {
-    let mut out: Vec<(String, Box<dyn Fn(&mut State)>)> = Vec::new();
+fn open_details(d: &mut DemoDriver) -> Vec<Opener> {
+    let mut out: Vec<Opener> = Vec::new();
     for id in [
         "aurora",
         "redis",

@@ -196,7 +196,9 @@ pub fn body_clock_key(st: &State) -> u64 {
             if shown.as_ref().is_none_or(|n| n != name) {
                 continue;
             }
-            if !(page && title_slot) && !detail_slot {
+            // Drawn in a cell of its own on a panel's page or a detail view's frame.
+            let own_cell = (page && title_slot) || detail_slot;
+            if !own_cell {
                 widgets::source_age_span(st, Some(s)).content.hash(h);
             }
             // A panel's page has the source's error and stale banners, to the second.
