@@ -147,3 +147,51 @@ async fn the_lifecycle_editor_says_each_rules_status_once_and_its_cost_table_row
         );
     }
 }
+
+/// The figures pane of an operation dialog (right of the plan), its rows joined with spaces:
+/// the guardrails as they read, wrapped lines put back together.
+fn figures_pane(rows: &[String]) -> String {
+    rows.iter()
+        .filter_map(|r| r.split('│').nth(3))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[tokio::test]
+async fn no_guardrail_in_an_operation_dialog_says_its_reading_twice() {
+    for op in [
+        "cutover mysql-to-aurora",
+        "cutover catalog-failover",
+        "cutover catalog-blue-green",
+        "reindex products",
+    ] {
+        for (w, h) in SIZES {
+            let dir = tempfile::tempdir().unwrap();
+            let r = resolved(&dir);
+            let world = opsdeck::sim::aurora_admin::fast_world();
+            let mut st = State::new(StateInit::default());
+            let modal = console::start(&r, &Backends::Sim(world), op)
+                .unwrap()
+                .unwrap();
+            st.modals.push(modal);
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            let rows = until(&mut t, &mut st, "[ Cancel ]").await;
+            let pane = figures_pane(&rows);
+            assert!(pane.contains("guardrails"), "{op} {w}x{h}: {pane}");
+            // "status: available (limit available)": a passing reading that is its limit
+            // says it once.
+            let mut rest = pane.as_str();
+            while let Some(i) = rest.find("(limit ") {
+                let before = rest[..i].trim_end();
+                let inside = rest[i + 7..].split(')').next().unwrap_or("");
+                assert!(
+                    inside.is_empty() || !before.ends_with(inside),
+                    "{op} {w}x{h}: {inside:?} said twice in {pane}"
+                );
+                rest = &rest[i + 7..];
+            }
+        }
+    }
+}

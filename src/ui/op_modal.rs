@@ -194,12 +194,19 @@ fn figure_lines(v: &OpView) -> Vec<Line<'static>> {
         out.push(Line::from(" measuring…"));
     }
     for g in &v.guardrails {
+        // A passing reading that says its limit ("available", "products_v1 exists") says it
+        // once.
+        let said = g.measured == g.limit || g.measured.ends_with(&format!(" {}", g.limit));
+        let limit = if g.pass && said {
+            String::new()
+        } else {
+            format!(" (limit {})", g.limit)
+        };
         out.push(Line::from(format!(
-            " {} {}: {} (limit {})",
+            " {} {}: {}{limit}",
             if g.pass { "✓" } else { "✗" },
             g.name,
             g.measured,
-            g.limit
         )));
     }
     if !v.figures.is_empty() {
