@@ -1,5 +1,5 @@
 //! Every chart of every panel, drawn at 80x24, 120x40 and 160x48 on the fixed-seed demo: its
-//! title is on screen whole (shortened only by leaving out whole parts, never cut mid-word) and
+//! title (and those of their rows' detail views) is on screen whole (shortened only by leaving out whole parts, never cut mid-word) and
 //! no legend sits over the plot.
 
 use opsdeck::app::meter::DemoDriver;
@@ -24,9 +24,18 @@ fn every_panels_charts_keep_their_titles_whole_and_no_legend_covers_the_plot() {
     let tabs: Vec<Tab> = d.state.tabs();
     assert!(tabs.len() > 5, "{tabs:?}");
     let mut charts = 0;
-    for tab in tabs {
+    // Each panel's page, then the detail view of its first row (its history chart).
+    let views: Vec<(Tab, bool)> = tabs
+        .iter()
+        .flat_map(|t| [(t.clone(), false), (t.clone(), true)])
+        .collect();
+    for (tab, detail) in views {
         for (w, h) in SIZES {
             d.state.tab = tab.clone();
+            d.state.detail.clear();
+            if detail {
+                d.state.open_detail();
+            }
             let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
             t.draw(|f| opsdeck::ui::draw(f, &d.state)).unwrap();
             let b = t.backend().buffer().clone();
