@@ -274,6 +274,16 @@ pub fn measured_by_label(measured_by: &str) -> String {
     }
 }
 
+/// [`measured_by_label`] for a narrow table column: "CloudWatch", "scan (N objects)",
+/// "simulated".
+pub fn measured_by_short(measured_by: &str) -> String {
+    match measured_by {
+        "cloudwatch" => "CloudWatch".into(),
+        "sim" => "simulated".into(),
+        m => m.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
