@@ -211,6 +211,118 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Spaces between two columns of a [`TextTable`], at least.
+pub const COLUMN_GAP: usize = 2;
+
+/// A plain-text table: columns as wide as their widest cell, [`COLUMN_GAP`] spaces apart, figures
+/// right-aligned. Given a width, the columns named in `optional` are left out first (in that
+/// order), then the widest of the `shrinkable` columns is cut, its cells ending in '…', until
+/// the table fits; a table that fits is never cut. Used where a dry run, a plan or a dialog
+/// lays out readings in columns, so that a long value never runs into the next column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextTable {
+    /// Spaces before every row.
+    pub indent: usize,
+    /// The cells, row by row (a header row is a row like the others); a short row is padded.
+    pub rows: Vec<Vec<String>>,
+    /// Per column: right-aligned (figures). Missing: left-aligned.
+    pub right: Vec<bool>,
+    /// Columns that may be left out when the width cannot hold them all, least needed first.
+    pub optional: Vec<usize>,
+    /// Columns that may be cut with an ellipsis when the width still cannot hold them.
+    pub shrinkable: Vec<usize>,
+}
+
+/// Narrowest a shrinkable column is cut to (a few characters and the ellipsis).
+const MIN_CUT: usize = 6;
+
+impl TextTable {
+    /// The table's lines (no trailing spaces) in at most `width` display columns when it can
+    /// fit; `None`: no limit (a pipe, a file), nothing left out or cut.
+    pub fn lines(&self, width: Option<usize>) -> Vec<String> {
+        let n = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        fn cell(r: &[String], c: usize) -> &str {
+            r.get(c).map(String::as_str).unwrap_or("")
+        }
+        let mut widths: Vec<usize> = (0..n)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .map(|r| cell(r, c).width())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut shown: Vec<usize> = (0..n).collect();
+        let total = |shown: &[usize], widths: &[usize]| {
+            self.indent
+                + shown.iter().map(|&c| widths[c]).sum::<usize>()
+                + COLUMN_GAP * shown.len().saturating_sub(1)
+        };
+        if let Some(w) = width {
+            for c in &self.optional {
+                if total(&shown, &widths) <= w {
+                    break;
+                }
+                shown.retain(|x| x != c);
+            }
+            while total(&shown, &widths) > w {
+                let Some(&c) = self
+                    .shrinkable
+                    .iter()
+                    .filter(|c| shown.contains(c) && widths[**c] > MIN_CUT)
+                    .max_by_key(|c| widths[**c])
+                else {
+                    break;
+                };
+                let over = total(&shown, &widths) - w;
+                widths[c] = widths[c].saturating_sub(over).max(MIN_CUT);
+            }
+        }
+        self.rows
+            .iter()
+            .map(|r| {
+                let mut line = " ".repeat(self.indent);
+                for (i, &c) in shown.iter().enumerate() {
+                    let text = truncate(cell(r, c), widths[c]);
+                    let pad = " ".repeat(widths[c] - text.width());
+                    if self.right.get(c).copied().unwrap_or(false) {
+                        line.push_str(&pad);
+                        line.push_str(&text);
+                    } else {
+                        line.push_str(&text);
+                        line.push_str(&pad);
+                    }
+                    if i + 1 < shown.len() {
+                        line.push_str(&" ".repeat(COLUMN_GAP));
+                    }
+                }
+                line.trim_end().to_string()
+            })
+            .collect()
+    }
+}
+
+/// Text laid out as lines and tables, drawn at whatever width is at hand (a dialog's pane, a
+/// terminal, none for a pipe).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextBlock {
+    Line(String),
+    Table(TextTable),
+}
+
+/// Every block's lines at `width` (see [`TextTable::lines`]).
+pub fn block_lines(blocks: &[TextBlock], width: Option<usize>) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in blocks {
+        match b {
+            TextBlock::Line(l) => out.push(l.clone()),
+            TextBlock::Table(t) => out.extend(t.lines(width)),
+        }
+    }
+    out
+}
+
 /// Short names for CloudWatch StorageType values (the crate's storage table).
 pub fn tier_short(k: &str) -> &str {
     crate::model::s3_storage::short(k)
@@ -219,6 +331,49 @@ pub fn tier_short(k: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table() -> TextTable {
+        TextTable {
+            indent: 2,
+            rows: vec![
+                vec![
+                    "ok   source writable".into(),
+                    "read_only=OFF super_read_only=OFF".into(),
+                    "read_only=OFF".into(),
+                ],
+                vec!["ok   lag".into(), "0.6 s".into(), "max_lag 1.0 s".into()],
+            ],
+            right: vec![],
+            optional: vec![],
+            shrinkable: vec![1, 2],
+        }
+    }
+
+    #[test]
+    fn text_table_keeps_two_spaces_between_columns_and_aligns_them_whatever_the_value() {
+        let l = table().lines(None);
+        assert_eq!(
+            l[0],
+            "  ok   source writable  read_only=OFF super_read_only=OFF  read_only=OFF"
+        );
+        assert_eq!(l[1].find("0.6 s"), l[0].find("read_only=OFF super"));
+        assert_eq!(l[1].find("max_lag"), l[0].rfind("read_only=OFF"));
+    }
+
+    #[test]
+    fn text_table_cuts_with_an_ellipsis_only_when_the_width_forces_it() {
+        let whole = table().lines(Some(200));
+        assert_eq!(whole, table().lines(None));
+        let cut = table().lines(Some(60));
+        assert!(cut.iter().all(|l| l.width() <= 60), "{cut:#?}");
+        assert!(cut[0].contains('…'), "{cut:#?}");
+        assert!(!cut[1].contains('…'), "a short value is not cut: {cut:#?}");
+        let mut t = table();
+        t.optional = vec![1];
+        let dropped = t.lines(Some(50));
+        assert!(!dropped[0].contains("super_read_only"), "{dropped:#?}");
+        assert!(!dropped[0].contains('…'), "{dropped:#?}");
+    }
 
     #[test]
     fn bytes_use_binary_units_with_iec_labels() {

@@ -140,3 +140,92 @@ async fn the_palette_offers_reindex_for_an_alias_added_to_the_consoles_own_demo_
         "{labels:?}"
     );
 }
+
+/// In a view of two contexts, an operation started for the other context runs against that
+/// context's backends: here a demo context shown beside the console's own, whose failover
+/// moves the writer of the demo's simulated world (not of a real cluster).
+#[tokio::test]
+async fn an_operation_started_for_a_demo_context_beside_the_console_changes_that_demos_world() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use opsdeck::app::fleet::Fleet;
+    use opsdeck::state::{State, StateInit};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = demo();
+    other.config.audit_log = Some(dir.path().join("audit.jsonl").display().to_string());
+    let fast = SimOptions {
+        speed: 300.0,
+        ..SimOptions::default()
+    };
+    let mut st = State::new(StateInit {
+        context: "prod".into(),
+        ..Default::default()
+    });
+    let mut fleet = Fleet::default();
+    fleet.show(vec![other], &fast, &mut st).await;
+    let world = fleet
+        .backends_of("demo")
+        .and_then(|b| b.world())
+        .expect("the demo context shown beside runs on a simulated world")
+        .clone();
+    let writer_before = opsdeck::sim::lock(&world).writer();
+
+    let spec = st
+        .palette
+        .iter()
+        .find_map(|e| match &e.action {
+            opsdeck::keymap::Action::StartOp(s) if e.label == "cutover catalog-failover @ demo" => {
+                Some(s.clone())
+            }
+            _ => None,
+        })
+        .expect("the demo's failover is offered, named with its context");
+    let (Some(ctx), op) = opsdeck::state::fleet::op_context(&spec) else {
+        panic!("{spec} names no context");
+    };
+    let modal = fleet.start_op(ctx, op).expect("the operation opens");
+    st.modals.push(modal);
+
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();
+    let mut screen = |st: &State| {
+        term.draw(|f| opsdeck::ui::draw(f, st)).unwrap();
+        let b = term.backend().buffer();
+        let mut s = String::new();
+        for y in 0..b.area.height {
+            for x in 0..b.area.width {
+                s.push_str(b[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    };
+    let tick = |st: &mut State| {
+        if let Some(m) = st.modals.last_mut() {
+            m.tick();
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !screen(&st).contains("[ Cancel ]") {
+        tick(&mut st);
+        assert!(
+            Instant::now() < deadline,
+            "no confirmation:\n{}",
+            screen(&st)
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for c in "catalog".chars() {
+        st.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    st.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    while opsdeck::sim::lock(&world).writer() == writer_before {
+        tick(&mut st);
+        assert!(
+            Instant::now() < deadline,
+            "the demo's writer is still {writer_before}:\n{}",
+            screen(&st)
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

@@ -73,10 +73,10 @@ async fn operations(dir: &tempfile::TempDir) -> Vec<(String, OpModal)> {
     let op = LifecycleOp::prepare(admin, &bucket, desired, &default_prices(), "demo", "test")
         .await
         .unwrap();
-    let details = op.details();
+    let details = op.details_blocks();
     out.push((
         format!("lifecycle {bucket}"),
-        OpModal::new(handle::spawn(Arc::new(op), audit(dir), false, false)).with_details(&details),
+        OpModal::new(handle::spawn(Arc::new(op), audit(dir), false, false)).with_details(details),
     ));
     out
 }
@@ -123,18 +123,25 @@ async fn the_confirmation_never_covers_the_plan_it_confirms_at_any_size() {
     let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
     for (name, mut m) in operations(&dir).await {
         until_confirming(&name, &mut m).await;
-        let plan: Vec<String> = m
-            .plan_text()
-            .lines()
-            .skip(1)
-            .map(words)
-            .filter(|l| !l.is_empty())
-            .collect();
-        assert!(plan.len() >= 3, "{name}: plan {plan:?}");
+        // The plan as its pane lays it out (a table's columns fitted to the pane's width).
+        let plan_at = |m: &OpModal, width: Option<usize>| -> Vec<String> {
+            m.plan_text_at(width)
+                .lines()
+                .skip(1)
+                .map(words)
+                .filter(|l| !l.is_empty())
+                .collect()
+        };
+        assert!(
+            plan_at(&m, None).len() >= 3,
+            "{name}: plan {:?}",
+            plan_at(&m, None)
+        );
         for (w, h) in SIZES {
             m.view.plan_scroll = 0;
             let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
             let mut seen: Vec<String> = Vec::new();
+            let mut plan = Vec::new();
             loop {
                 term.draw(|f| {
                     opsdeck::ui::draw(f, &st);
@@ -143,6 +150,9 @@ async fn the_confirmation_never_covers_the_plan_it_confirms_at_any_size() {
                 })
                 .unwrap();
                 let v = m.view.drawn.get();
+                if plan.is_empty() {
+                    plan = plan_at(&m, Some(usize::from(v.plan.width)));
+                }
                 assert!(v.plan.height >= 3, "{name} at {w}x{h}: plan area {v:?}");
                 assert!(v.confirm.height > 0, "{name} at {w}x{h}: no confirmation");
                 assert!(

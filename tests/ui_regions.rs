@@ -329,3 +329,187 @@ fn at_80x24_a_paused_panel_page_drawing_its_age_cells_alone_equals_a_whole_redra
         );
     }
 }
+
+fn row(b: &Buffer, y: u16) -> String {
+    (0..b.area.width).map(|x| b[(x, y)].symbol()).collect()
+}
+
+#[test]
+fn a_recording_shows_its_file_size_and_duration_in_the_header_and_help_moving_with_the_clock_only()
+{
+    use opsdeck::state::recording::Recording;
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let mut d = DemoDriver::new(42);
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut cache = RegionCache::new();
+        for _ in 0..5 {
+            d.step();
+        }
+        let started = d.state.now;
+        d.state.recording = Some(Recording::new("/var/tmp/incident-0312.rec", started));
+        // Paused: the screen holds still but the recorder keeps writing every second.
+        d.state.toggle_pause();
+        term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::ALL))
+            .unwrap();
+        let mut bytes = 4_096u64;
+        let mut last = (
+            row(term.backend().buffer(), 0),
+            opsdeck::fmt::hm(d.state.now),
+        );
+        let mut moved = 0;
+        for i in 0..150 {
+            d.state.now += Duration::seconds(1);
+            bytes += 3_000;
+            let now = d.state.now;
+            if let Some(r) = d.state.recording.as_mut() {
+                r.observe(now, bytes, false);
+            }
+            term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::TICK))
+                .unwrap();
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| opsdeck::ui::draw(f, &d.state)).unwrap();
+            assert_eq!(
+                term.backend().buffer(),
+                t.backend().buffer(),
+                "{w}x{h} tick {i}"
+            );
+            let header = row(term.backend().buffer(), 0);
+            let clock = opsdeck::fmt::hm(d.state.now);
+            assert!(header.contains("REC"), "{w}x{h}: {header}");
+            assert!(header.contains("incident-0312.rec"), "{w}x{h}: {header}");
+            if clock == last.1 {
+                assert_eq!(
+                    header, last.0,
+                    "{w}x{h} tick {i}: the header moved within a minute"
+                );
+            } else {
+                moved += 1;
+            }
+            last = (header, clock);
+        }
+        assert!(moved >= 2, "{w}x{h}: the clock moved {moved} times");
+        // Two minutes and a half in: the duration and the size as of the last whole minute
+        // (at 80 columns the file name alone fits beside the clock).
+        let header = &last.0;
+        if w >= 120 {
+            assert!(
+                header.contains(" 2m ") || header.contains(" 3m "),
+                "{w}x{h}: {header}"
+            );
+            assert!(header.contains("KiB"), "{w}x{h}: {header}");
+        }
+
+        let help: Vec<String> = opsdeck::ui::help::lines(&d.state)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        assert!(
+            help.iter()
+                .any(|l| l.contains("recording") && l.contains("/var/tmp/incident-0312.rec")),
+            "{help:#?}"
+        );
+    }
+}
+
+/// A detail view by name, and how to open it on a State.
+type Opener = (String, Box<dyn Fn(&mut State)>);
+
+/// The detail views of the demo: each panel's first row, the first Glue run, the first alarm.
+fn open_details(d: &mut DemoDriver) -> Vec<Opener> {
+    let mut out: Vec<Opener> = Vec::new();
+    for id in [
+        "aurora",
+        "redis",
+        "s3",
+        "opensearch",
+        "redshift",
+        "cloudfront",
+        "dynamodb",
+    ] {
+        let id = id.to_string();
+        out.push((
+            format!("{id} row"),
+            Box::new(move |st: &mut State| {
+                st.tab = Tab::Panel(id.clone());
+                st.open_detail();
+            }),
+        ));
+    }
+    let glue = d
+        .state
+        .data
+        .redshift
+        .as_ref()
+        .and_then(|r| r.glue_runs.first())
+        .map(|g| g.id.clone());
+    if let Some(g) = glue {
+        out.push((
+            "glue run".into(),
+            Box::new(move |st: &mut State| {
+                st.tab = Tab::Panel("redshift".into());
+                st.detail.push(opsdeck::state::detail::Detail {
+                    panel: "redshift".into(),
+                    kind: st.panels.get("redshift").unwrap().kind,
+                    id: g.clone(),
+                    item: opsdeck::state::detail::DetailItem::GlueRun,
+                });
+            }),
+        ));
+    }
+    let alarm = d.state.data.alarms.first().map(|a| a.name.clone());
+    if let Some(a) = alarm {
+        out.push((
+            "alarm".into(),
+            Box::new(move |st: &mut State| st.alarm_detail = Some(a.clone())),
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_tick_on_a_detail_view_without_a_sample_renders_the_header_and_its_age_cells_only() {
+    // Paused: no sample lands, only the clock moves. A detail view keeps its body (its text
+    // and chart) and draws again at most the cells that move with the clock; every frame
+    // equals a whole redraw.
+    let (mut d, _, _) = warmed(60, Tab::Overview);
+    let details = open_details(&mut d);
+    assert!(details.len() >= 8, "{} detail views", details.len());
+    for (name, open) in details {
+        let (mut d, mut term, mut cache) = warmed(60, Tab::Overview);
+        open(&mut d.state);
+        assert!(
+            !d.state.detail.is_empty() || d.state.alarm_detail.is_some(),
+            "{name}: no detail opened"
+        );
+        d.state.toggle_pause();
+        term.draw(|f| regions::draw(f, &d.state, &mut cache, Dirty::ALL))
+            .unwrap();
+        let start = cache.renders;
+        let mut age_ticks = 0;
+        for i in 0..40 {
+            let before = cache.renders;
+            tick(&mut d, &mut term, &mut cache, 1);
+            assert_eq!(term.backend().buffer(), &whole(&d.state), "{name} tick {i}");
+            if cache.renders.body == before.body && cache.renders.ages > before.ages {
+                age_ticks += 1;
+            }
+            if cache.renders.body == before.body {
+                let cells = cache.renders.cells - before.cells;
+                assert!(
+                    cells <= 4 * u64::from(W),
+                    "{name} tick {i}: {cells} cells rendered"
+                );
+            }
+        }
+        let bodies = cache.renders.body - start.body;
+        assert!(
+            bodies <= 2,
+            "{name}: the body was rendered {bodies} times in 40 ticks without a sample"
+        );
+        // The frame's data age moves on its own, drawn again alone.
+        assert!(
+            age_ticks >= 3,
+            "{name}: ages redrawn alone {age_ticks} times"
+        );
+    }
+}

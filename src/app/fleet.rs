@@ -10,11 +10,15 @@ use crate::config::Resolved;
 use crate::sim::SimOptions;
 use crate::state::State;
 use crate::state::fleet::parse_ctx_list;
+use crate::state::modal::Modal;
 
 /// The contexts shown besides the console's own, and their running collectors.
 #[derive(Default)]
 pub struct Fleet {
     pub resolved: Vec<Resolved>,
+    /// Where each shown context's collectors read and its operations' admin calls go, in the
+    /// order of `resolved` (a demo context's simulated world, or its servers).
+    backends: Vec<Backends>,
     pub live: FleetLive,
 }
 
@@ -40,6 +44,7 @@ impl Fleet {
             }
             ops_console::install(&mut member, r, &backends);
             state.fleet.push(member);
+            self.backends.push(backends);
             running.push((r.context_name.clone(), collectors));
         }
         self.live.start(running);
@@ -51,11 +56,34 @@ impl Fleet {
     pub fn clear(&mut self, state: &mut State) {
         self.live.stop();
         self.resolved.clear();
+        self.backends.clear();
         state.fleet.clear();
     }
 
     pub fn resolved_of(&self, name: &str) -> Option<&Resolved> {
         self.resolved.iter().find(|r| r.context_name == name)
+    }
+
+    /// The backends of shown context `name`: the ones its collectors read and its operations
+    /// are handed. None when `name` is not shown beside the console's own.
+    pub fn backends_of(&self, name: &str) -> Option<&Backends> {
+        let i = self.resolved.iter().position(|r| r.context_name == name)?;
+        self.backends.get(i)
+    }
+
+    /// Operation `op` (a palette spec without its `@CONTEXT` prefix) of shown context `ctx`:
+    /// planned, confirmed and audited in that context, against that context's backends. Must
+    /// run inside a tokio runtime. Err: the context is no longer shown, the operation is not one
+    /// this console knows, or it could not be opened (its message).
+    pub fn start_op(&self, ctx: &str, op: &str) -> Result<Box<dyn Modal>, String> {
+        let (r, backends) = self
+            .resolved
+            .iter()
+            .zip(&self.backends)
+            .find(|(r, _)| r.context_name == ctx)
+            .ok_or_else(|| format!("context {ctx} is no longer shown"))?;
+        ops_console::start(r, backends, op)
+            .unwrap_or_else(|| Err(format!("no operation {op:?} in context {ctx}")))
     }
 }
 

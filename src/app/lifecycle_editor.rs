@@ -21,7 +21,7 @@ use crate::app::op_modal::OpModal;
 use crate::audit::AuditLog;
 use crate::keymap::{Action, Scope};
 use crate::ops::handle;
-use crate::ops::lifecycle::diff::summarize;
+use crate::ops::lifecycle::diff::summarize_actions;
 use crate::ops::lifecycle::op::LifecycleOp;
 use crate::ops::lifecycle::validate::validate;
 use crate::services::Update;
@@ -109,7 +109,7 @@ impl LifecycleEditor {
                 enabled: r.enabled(),
                 id: r.label(i),
                 status: r.status.as_str(),
-                summary: summarize(r),
+                summary: summarize_actions(r),
             })
             .collect();
         v.selected = self.selected;
@@ -163,9 +163,9 @@ impl LifecycleEditor {
             .await
             {
                 Ok(op) => {
-                    let details = op.details();
+                    let details = op.details_blocks();
                     let h = handle::spawn(Arc::new(op), t.audit.clone(), t.read_only, false);
-                    Ok(OpModal::new(h).with_details(&details))
+                    Ok(OpModal::new(h).with_details(details))
                 }
                 Err(e) => Err(format!("{e:#}")),
             };

@@ -265,6 +265,10 @@ async fn main_loop(
             match crate::record::Recorder::create(path, &header, crate::record::DEFAULT_MAX_BYTES) {
                 Ok(r) => {
                     state.set_flash(format!("recording to {}", path.display()));
+                    state.recording = Some(crate::state::recording::Recording::new(
+                        path.display().to_string(),
+                        chrono::Utc::now(),
+                    ));
                     Some(r)
                 }
                 Err(e) => {
@@ -344,6 +348,14 @@ async fn main_loop(
         if let Some(d) = deadline
             && Instant::now() >= d
         {
+            if let (Some(r), Some(shown)) = (&recorder, state.recording.as_mut()) {
+                use std::sync::atomic::Ordering;
+                shown.observe(
+                    chrono::Utc::now(),
+                    r.stats.bytes.load(Ordering::Relaxed),
+                    r.stats.full.load(Ordering::Relaxed),
+                );
+            }
             if let Err(e) = draw(term, state, regions, dirty) {
                 restore_terminal();
                 eprintln!("opsdeck: cannot draw: {e}");
@@ -394,10 +406,9 @@ async fn main_loop(
                         {
                             // An operation of another shown context: planned, confirmed and
                             // audited in that context.
-                            match fleet.resolved_of(ctx).map(|r| ops_console::start(r, &Backends::Real, op)) {
-                                Some(Some(Ok(modal))) => state.modals.push(modal),
-                                Some(Some(Err(e))) => state.set_flash(e),
-                                _ => state.set_flash(format!("context {ctx} is no longer shown")),
+                            match fleet.start_op(ctx, op) {
+                                Ok(modal) => state.modals.push(modal),
+                                Err(e) => state.set_flash(e),
                             }
                             continue;
                         }

@@ -61,8 +61,9 @@ impl OpModal {
         m
     }
 
-    pub fn with_details(mut self, text: &str) -> Self {
-        self.view.details = text.lines().map(str::to_string).collect();
+    /// Plan details shown under the steps (lines and tables; see [`crate::fmt::TextBlock`]).
+    pub fn with_details(mut self, blocks: Vec<crate::fmt::TextBlock>) -> Self {
+        self.view.details = blocks;
         self
     }
 
@@ -151,6 +152,11 @@ impl OpModal {
     /// The plan as plain text (title, then one line per plan line), for `ctrl-y`.
     pub fn plan_text(&self) -> String {
         draw::plan_text(&self.view)
+    }
+
+    /// The plan as the plan pane of `width` columns lays it out (its tables fitted to it).
+    pub fn plan_text_at(&self, width: Option<usize>) -> String {
+        draw::plan_text_at(&self.view, width)
     }
 
     pub fn title(&self) -> String {

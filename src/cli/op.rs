@@ -456,12 +456,12 @@ pub async fn drive(
     f: Flags,
 ) -> io::Result<i32> {
     let plan = op.plan().clone();
-    if let Err(e) = out::print(&plan.render()) {
+    if let Err(e) = out::print(&plan.render_width(out::width())) {
         return unwritten_plan(f.dry_run, e);
     }
     if f.dry_run {
         let g = runner::preflight(op.as_ref()).await;
-        out::print(&format!("\n{}", render_guardrails(&g)))?;
+        out::print(&format!("\n{}", render_guardrails(&g, out::width())))?;
         if read_only {
             out::print(&format!("\n{}\n", runner::read_only_refusal(&plan.context)))?;
             return Ok(exit::REFUSED);
@@ -481,7 +481,10 @@ pub async fn drive(
         Ok(s) => s,
         Err(o) => return Ok(report(o)),
     };
-    if let Err(e) = out::print(&format!("\n{}", render_guardrails(&session.guardrails))) {
+    if let Err(e) = out::print(&format!(
+        "\n{}",
+        render_guardrails(&session.guardrails, out::width())
+    )) {
         let why = format!("refused: cannot write the guardrails to stdout ({e})");
         return Ok(report(session.refuse(&why).await));
     }

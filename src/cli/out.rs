@@ -22,6 +22,19 @@ pub fn print(text: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// Columns of the terminal stdout is, for tables that must fit it; None when stdout is a pipe
+/// or a file (nothing is cut for a script) or the size cannot be read.
+pub fn width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| usize::from(w))
+        .filter(|w| *w > 0)
+}
+
 /// How a command ends when its output could not be written.
 #[derive(Debug, Clone, Copy)]
 pub struct OnWriteError {

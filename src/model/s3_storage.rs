@@ -260,6 +260,30 @@ pub fn short(storage_type: &str) -> &str {
     }
 }
 
+/// Where a bucket's byte figures come from, in the operator's words, from the collector's
+/// `measured_by` token ("cloudwatch", "scan (N objects)", "sim"): the CloudWatch metric, the
+/// listing, or that the figure is the simulation's.
+pub fn measured_by_label(measured_by: &str) -> String {
+    match measured_by {
+        "cloudwatch" => "CloudWatch BucketSizeBytes / NumberOfObjects (daily)".into(),
+        "sim" => "S3 Storage Lens / CloudWatch BucketSizeBytes, simulated".into(),
+        m => match m.strip_prefix("scan") {
+            Some(rest) => format!("ListObjectsV2 scan{rest}"),
+            None => m.to_string(),
+        },
+    }
+}
+
+/// [`measured_by_label`] for a narrow table column: "CloudWatch", "scan (N objects)",
+/// "simulated".
+pub fn measured_by_short(measured_by: &str) -> String {
+    match measured_by {
+        "cloudwatch" => "CloudWatch".into(),
+        "sim" => "simulated".into(),
+        m => m.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +339,13 @@ mod tests {
         assert_eq!(short("IntelligentTieringAAStorage"), "IT-AA");
         assert_eq!(short("FutureColdStorage"), "FutureCold");
         assert_eq!(short("FutureOverhead"), "FutureOverhead");
+        assert_eq!(
+            measured_by_label("sim"),
+            "S3 Storage Lens / CloudWatch BucketSizeBytes, simulated"
+        );
+        assert_eq!(
+            measured_by_label("scan (12 objects)"),
+            "ListObjectsV2 scan (12 objects)"
+        );
     }
 }

@@ -117,32 +117,57 @@ impl Plan {
         self.steps.iter().position(|s| s.id == id)
     }
 
-    /// The plan as text, exactly what a dry run prints before the guardrails.
+    /// The plan as text, exactly what a dry run prints before the guardrails, with no width
+    /// limit (see [`Plan::render_width`]).
     pub fn render(&self) -> String {
+        self.render_width(None)
+    }
+
+    /// The plan as text in `width` columns (a terminal's; None for a pipe): the steps a table of
+    /// number, ID, description and rollback, [`crate::fmt::COLUMN_GAP`] apart; a description cut
+    /// with '…' only when the width forces it.
+    pub fn render_width(&self, width: Option<usize>) -> String {
+        use crate::fmt::TextTable;
         let mut out = format!(
             "{} {} (context {})\n  {}\n\nsteps:\n",
             self.kind, self.target, self.context, self.summary
         );
         let ponr = self.point_of_no_return();
-        for (i, s) in self.steps.iter().enumerate() {
+        let rows: Vec<Vec<String>> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let rb = match (&s.rollback, s.reversible) {
+                    (Some(r), _) => format!("rollback: {r}"),
+                    (None, true) => "no rollback needed".to_string(),
+                    (None, false) => "irreversible".to_string(),
+                };
+                vec![
+                    format!("{}.", i + 1),
+                    s.id.clone(),
+                    s.description.clone(),
+                    format!("[{rb}]"),
+                ]
+            })
+            .collect();
+        let table = TextTable {
+            indent: 2,
+            rows,
+            right: vec![true],
+            optional: Vec::new(),
+            shrinkable: vec![2, 3],
+        };
+        for (i, line) in table.lines(width).into_iter().enumerate() {
             if Some(i) == ponr {
                 out.push_str("  ---- point of no return");
-                if s.gate {
+                if self.steps[i].gate {
                     out.push_str(" (hold gate: --hold parks here until released)");
                 }
                 out.push_str(" ----\n");
             }
-            let rb = match (&s.rollback, s.reversible) {
-                (Some(r), _) => format!("rollback: {r}"),
-                (None, true) => "no rollback needed".to_string(),
-                (None, false) => "irreversible".to_string(),
-            };
-            out.push_str(&format!(
-                "  {:>2}. {:<20} {}  [{rb}]\n",
-                i + 1,
-                s.id,
-                s.description
-            ));
+            out.push_str(&line);
+            out.push('\n');
         }
         out.push_str(&format!(
             "\nconfirmation: {}\n",
@@ -211,16 +236,34 @@ impl Guardrail {
     }
 }
 
-pub fn render_guardrails(gs: &[Guardrail]) -> String {
+/// The guardrail readings as a table under a "guardrails:" line: "ok"/"FAIL" and the name,
+/// what was measured, the limit; [`crate::fmt::COLUMN_GAP`] spaces apart at least, so a long
+/// reading never runs into its limit. `width`: the terminal's (values cut with '…' only when
+/// it forces it), None for a pipe.
+pub fn render_guardrails(gs: &[Guardrail], width: Option<usize>) -> String {
+    let mut rows = vec![vec![
+        "     check".to_string(),
+        "measured".to_string(),
+        "limit".to_string(),
+    ]];
+    rows.extend(gs.iter().map(|g| {
+        vec![
+            format!("{:<4} {}", if g.pass { "ok" } else { "FAIL" }, g.name),
+            g.measured.clone(),
+            g.limit.clone(),
+        ]
+    }));
+    let table = crate::fmt::TextTable {
+        indent: 2,
+        rows,
+        right: Vec::new(),
+        optional: Vec::new(),
+        shrinkable: vec![1, 2],
+    };
     let mut out = String::from("guardrails:\n");
-    for g in gs {
-        out.push_str(&format!(
-            "  {} {:<28} {:<32} limit {}\n",
-            if g.pass { "ok  " } else { "FAIL" },
-            g.name,
-            g.measured,
-            g.limit
-        ));
+    for l in table.lines(width) {
+        out.push_str(&l);
+        out.push('\n');
     }
     out
 }

@@ -26,6 +26,7 @@ pub mod op_view;
 pub mod overview;
 pub mod pace;
 pub mod palette;
+pub mod recording;
 pub mod registry;
 pub mod replay;
 pub mod scroll;
@@ -248,6 +249,8 @@ pub struct State {
     pub clipboard: Option<String>,
     /// Set when the console replays a recording instead of collecting.
     pub replay: Option<replay::Replay>,
+    /// The recording being written (`--record FILE`), shown in the header and `?` help.
+    pub recording: Option<recording::Recording>,
     /// The other contexts shown at once (`--context a,b`, `:ctx all`), each its own State;
     /// empty for one context. See `fleet.rs`.
     pub fleet: Vec<State>,
@@ -303,6 +306,7 @@ impl State {
             detail: Vec::new(),
             clipboard: None,
             replay: None,
+            recording: None,
             alerts: alerts::Alerts::new(true),
             alarm_detail: None,
             detail_scroll: Default::default(),

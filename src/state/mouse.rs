@@ -23,6 +23,20 @@ pub struct HitMap {
     /// A panel page's other cells that move with the clock alone (its frame's "data" age, its
     /// source's banner), so a tick can draw them again without the page's widgets.
     pub clock: Vec<(Rect, ClockCell)>,
+    /// Every chart the body drew: its area and its title, whole and as shown (the shown one
+    /// shortened by dropping whole parts when narrow), so tests and the layout can check it.
+    pub charts: Vec<ChartTitle>,
+}
+
+/// A chart's area and title, as the last frame drew it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartTitle {
+    /// The whole chart, its title on the top row.
+    pub area: Rect,
+    /// Every part of the title, most needed first.
+    pub parts: Vec<String>,
+    /// The title as drawn (the parts that fit, joined).
+    pub shown: String,
 }
 
 /// What a clock-driven cell of a panel page shows (`ui::regions` draws it again alone).
@@ -31,6 +45,9 @@ pub enum ClockCell {
     /// The top row of a panel's frame: its title, `subtitle` as drawn, and "data 2s" (or
     /// "STALE 2m") on the right.
     PanelTitle { panel: String, subtitle: String },
+    /// The top row of the open detail view's frame (an item's or an alarm's): its name, and its
+    /// source's "data 2s" (or "STALE 2m") on the right.
+    DetailTitle,
     /// A source's error or staleness banner, its line(s) as wrapped when drawn.
     Banner(crate::model::source::SourceKind),
     /// The age column of a CloudWatch panel's figure: the `index`th figure its collector

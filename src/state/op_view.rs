@@ -89,8 +89,9 @@ pub struct OpView {
     pub steps: Vec<StepView>,
     /// Index of the first step past the point of no return.
     pub point_of_no_return: Option<usize>,
-    /// Op-specific plan details shown under the steps (a lifecycle diff and cost projection).
-    pub details: Vec<String>,
+    /// Op-specific plan details shown under the steps (a lifecycle diff and cost projection):
+    /// lines and tables, laid out at the width of the pane that shows them.
+    pub details: Vec<crate::fmt::TextBlock>,
     pub guardrails: Vec<GuardrailView>,
     /// Live figures the running steps report, (name, value with unit).
     pub figures: Vec<(String, String)>,

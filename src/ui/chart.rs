@@ -53,11 +53,17 @@ pub fn history(
     } else {
         format!("last {n} samples")
     };
-    let title = format!(" {what} history [{} w], {window}, now {now} ", w.label());
-    let block = Block::default()
-        .borders(Borders::TOP)
-        .border_style(t.border())
-        .title(Line::styled(title, t.dim()));
+    // The threshold is named in the title, not in a legend: ratatui's legend box sits in the
+    // plot's top-right corner, over the newest (most looked-at) values.
+    let mut parts = vec![
+        format!("{what} history [{} w]", w.label()),
+        format!("now {now}"),
+    ];
+    if let Some(th) = threshold {
+        parts.push(format!("threshold {} (dotted)", fmt::with_unit(th, unit)));
+    }
+    parts.push(window);
+    let block = title_block(st, r, parts);
     let x_of = |i: usize, p: &Point| {
         if timed {
             (p.at - first).num_milliseconds() as f64 / 1000.0
@@ -124,7 +130,6 @@ pub fn history(
     if threshold.is_some() {
         sets.push(
             Dataset::default()
-                .name("threshold")
                 .marker(symbols::Marker::Dot)
                 .graph_type(GraphType::Line)
                 .style(t.stale())
@@ -149,6 +154,55 @@ pub fn history(
                 .style(t.dim()),
         );
     f.render_widget(chart, r);
+}
+
+/// A chart's title in `width` columns: its parts (most needed first) joined with ", ", those
+/// that do not fit left out whole. When even the first does not fit, its leading words that
+/// do. Never a word cut in the middle.
+pub fn fit_title(parts: &[String], width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut shown = String::new();
+    for p in parts {
+        let next = if shown.is_empty() {
+            p.clone()
+        } else {
+            format!("{shown}, {p}")
+        };
+        if next.width() <= width {
+            shown = next;
+        }
+    }
+    if shown.is_empty()
+        && let Some(first) = parts.first()
+    {
+        for word in first.split(' ') {
+            let next = if shown.is_empty() {
+                word.to_string()
+            } else {
+                format!("{shown} {word}")
+            };
+            if next.width() > width {
+                break;
+            }
+            shown = next;
+        }
+    }
+    shown
+}
+
+/// The top border of a chart in `area` with its title fitted by [`fit_title`] (a space either
+/// side), recorded in `HitMap::charts` with its parts.
+pub fn title_block(st: &State, area: Rect, parts: Vec<String>) -> Block<'static> {
+    let shown = fit_title(&parts, usize::from(area.width).saturating_sub(2));
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(st.theme.border())
+        .title(Line::styled(format!(" {shown} "), st.theme.dim()));
+    st.hits
+        .borrow_mut()
+        .charts
+        .push(crate::state::mouse::ChartTitle { area, parts, shown });
+    block
 }
 
 /// Smallest area [`history`] draws axes in.
@@ -177,13 +231,15 @@ pub fn panel(
     }
     let t = &st.theme;
     let now = ring.last().map_or("-".into(), |v| fmt::with_unit(v, unit));
-    let block = Block::default()
-        .borders(Borders::TOP)
-        .border_style(t.border())
-        .title(Line::styled(
-            format!(" {what}, {}, now {now} ", window_label(st, ring)),
-            t.dim(),
-        ));
+    let block = title_block(
+        st,
+        r,
+        vec![
+            what.to_string(),
+            format!("now {now}"),
+            window_label(st, ring),
+        ],
+    );
     let inner = block.inner(r);
     f.render_widget(block, r);
     let (values, total) = ring.window_values(st.chart_window);

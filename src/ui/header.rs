@@ -110,6 +110,13 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
         )],
         None => Vec::new(),
     };
+    // The recording in progress: always shown, shortened by a rule when narrow (the size,
+    // then the file name's middle), never cut.
+    if let Some(rec) = &st.recording {
+        let room = (area.width as usize).saturating_sub(width(&left) + width(&clock) + 2);
+        left.push(Span::raw(" "));
+        left.push(Span::styled(recording_badge(rec, st.now, room), t.badge()));
+    }
     let mut hints = Vec::new();
     if let Some(k) = key(st, &Action::Help) {
         hints.push(Span::styled(format!("  {k} help"), t.dim()));
@@ -131,6 +138,38 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State) {
     spans.push(Span::raw(" ".repeat(gap)));
     spans.extend(right);
     super::widgets::one_line(f, area, Line::from(spans));
+}
+
+/// The header's recording badge in at most `room` columns (when it can): " ● REC FILE 12m
+/// 3.4 MiB ", then without the size, then without the duration, then the file name cut with an
+/// ellipsis, then " ● REC ".
+/// Size and duration are those of [`crate::state::recording::Recording`] (whole clock minutes).
+fn recording_badge(
+    rec: &crate::state::recording::Recording,
+    now: chrono::DateTime<chrono::Utc>,
+    room: usize,
+) -> String {
+    let name = rec.file_name();
+    let dur = rec.duration(now);
+    let size = if rec.full {
+        format!("{} full", crate::fmt::bytes(rec.bytes))
+    } else {
+        crate::fmt::bytes(rec.bytes)
+    };
+    let whole = format!(" ● REC {name} {dur} {size} ");
+    if whole.width() <= room {
+        return whole;
+    }
+    for short in [format!(" ● REC {name} {dur} "), format!(" ● REC {name} ")] {
+        if short.width() <= room {
+            return short;
+        }
+    }
+    let fixed = " ● REC  ".width();
+    if room >= fixed + 8 {
+        return format!(" ● REC {} ", crate::fmt::truncate(name, room - fixed));
+    }
+    " ● REC ".into()
 }
 
 /// Short tab label: the panel id ("overview", "aurora", "cloudfront").

@@ -29,6 +29,14 @@ pub fn lines(st: &State) -> Vec<Line<'static>> {
         }
         out.push(Line::raw(""));
     }
+    // A recording in progress: where it goes, so the operator can find the file afterwards.
+    if let Some(rec) = &st.recording {
+        out.push(Line::from(vec![
+            Span::styled("● recording ", t.title()),
+            Span::raw(rec.describe(st.now)),
+        ]));
+        out.push(Line::raw(""));
+    }
     let mut last = None;
     for (scope, keys, action) in st.keymap.rows() {
         if last != Some(scope) {

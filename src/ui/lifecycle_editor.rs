@@ -17,11 +17,20 @@ const FIELD_WIDTH: usize = 32;
 
 /// Draw the editor inside `area` (the dialog's frame and title are drawn around it).
 pub fn render(v: &LifecycleView, f: &mut Frame, area: Rect) {
-    f.render_widget(Paragraph::new(lines(v)).wrap(Wrap { trim: false }), area);
+    f.render_widget(
+        Paragraph::new(lines_at(v, Some(usize::from(area.width)))).wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
-/// The editor's lines, before wrapping.
+/// The editor's lines, before wrapping, the rules table at no width limit.
 pub fn lines(v: &LifecycleView) -> Vec<Line<'static>> {
+    lines_at(v, None)
+}
+
+/// The editor's lines; the rules table (one row per rule: state, ID, status, what it does) laid
+/// out in `width` columns, a long summary cut with '…' rather than wrapped under the next rule.
+pub fn lines_at(v: &LifecycleView, width: Option<usize>) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     match &v.stage {
         EditorStage::Loading => out.push(Line::from(format!(
@@ -41,22 +50,30 @@ pub fn lines(v: &LifecycleView) -> Vec<Line<'static>> {
                 ),
                 Style::default().add_modifier(Modifier::DIM),
             )));
-            for (i, r) in v.rows.iter().enumerate() {
+            let table = crate::fmt::TextTable {
+                indent: 0,
+                rows: v
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            format!("{} {}", if r.enabled { "●" } else { "○" }, r.id),
+                            r.status.to_string(),
+                            r.summary.clone(),
+                        ]
+                    })
+                    .collect(),
+                right: Vec::new(),
+                optional: Vec::new(),
+                shrinkable: vec![2, 0],
+            };
+            for (i, row) in table.lines(width).into_iter().enumerate() {
                 let style = if i == v.selected {
                     Style::default().add_modifier(Modifier::REVERSED)
                 } else {
                     Style::default()
                 };
-                out.push(Line::from(Span::styled(
-                    format!(
-                        "{} {:<24} {:<8} {}",
-                        if r.enabled { "●" } else { "○" },
-                        r.id,
-                        r.status,
-                        r.summary
-                    ),
-                    style,
-                )));
+                out.push(Line::from(Span::styled(row, style)));
             }
         }
         EditorStage::Form { fields, focus } => {
@@ -107,7 +124,7 @@ mod tests {
             enabled,
             id: id.into(),
             status: if enabled { "Enabled" } else { "Disabled" },
-            summary: "whole bucket [Enabled] STANDARD_IA@30d".into(),
+            summary: "whole bucket STANDARD_IA@30d".into(),
         }
     }
 

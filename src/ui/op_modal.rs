@@ -25,8 +25,14 @@ pub fn footer(v: &OpView) -> String {
 
 /// The plan as plain text (title, then one line per plan line), for `ctrl-y`.
 pub fn plan_text(v: &OpView) -> String {
+    plan_text_at(v, None)
+}
+
+/// [`plan_text`] with the details' tables laid out in `width` columns, as the plan pane of
+/// that width shows them (None: no limit).
+pub fn plan_text_at(v: &OpView, width: Option<usize>) -> String {
     let mut out = format!("{}\n", v.title.clone().trim());
-    for l in plan_lines(v) {
+    for l in plan_lines(v, width) {
         let line: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
         out.push_str(line.trim_end());
         out.push('\n');
@@ -106,7 +112,7 @@ pub fn render_inner(v: &OpView, f: &mut Frame, area: Rect) {
     .areas(area);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
-    let plan = plan_lines(v);
+    let plan = plan_lines(v, Some(usize::from(left.width)));
     let rows = wrapped_rows(&plan, left.width);
     let scroll = v.plan_scroll.min(rows.saturating_sub(left.height));
     f.render_widget(
@@ -140,7 +146,8 @@ pub fn render_inner(v: &OpView, f: &mut Frame, area: Rect) {
     });
 }
 
-fn plan_lines(v: &OpView) -> Vec<Line<'static>> {
+/// The plan pane's lines; the details' tables laid out in `width` columns (None: no limit).
+fn plan_lines(v: &OpView, width: Option<usize>) -> Vec<Line<'static>> {
     let mut out = vec![Line::from(Span::styled(
         v.summary.clone(),
         Style::default().add_modifier(Modifier::DIM),
@@ -169,7 +176,11 @@ fn plan_lines(v: &OpView) -> Vec<Line<'static>> {
     }
     if !v.details.is_empty() {
         out.push(Line::from(""));
-        out.extend(v.details.iter().map(|l| Line::from(l.clone())));
+        out.extend(
+            crate::fmt::block_lines(&v.details, width)
+                .into_iter()
+                .map(Line::from),
+        );
     }
     out
 }
@@ -183,12 +194,19 @@ fn figure_lines(v: &OpView) -> Vec<Line<'static>> {
         out.push(Line::from(" measuring…"));
     }
     for g in &v.guardrails {
+        // A passing reading that says its limit ("available", "products_v1 exists") says it
+        // once.
+        let said = g.measured == g.limit || g.measured.ends_with(&format!(" {}", g.limit));
+        let limit = if g.pass && said {
+            String::new()
+        } else {
+            format!(" (limit {})", g.limit)
+        };
         out.push(Line::from(format!(
-            " {} {}: {} (limit {})",
+            " {} {}: {}{limit}",
             if g.pass { "✓" } else { "✗" },
             g.name,
             g.measured,
-            g.limit
         )));
     }
     if !v.figures.is_empty() {

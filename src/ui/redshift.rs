@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::{fmt, widgets};
@@ -119,19 +119,20 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
     }
 
     if chart_h > 0 {
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border())
-            .title(Line::styled(
-                format!(
-                    " run durations, oldest -> newest  (p50 {}) ",
-                    st.series
-                        .etl_durations
-                        .median()
-                        .map_or("-".into(), fmt::secs)
-                ),
-                t.dim(),
-            ));
+        let p50 = st
+            .series
+            .etl_durations
+            .median()
+            .map_or("-".into(), fmt::secs);
+        let block = super::chart::title_block(
+            st,
+            chart_r,
+            vec![
+                "run durations".into(),
+                format!("p50 {p50}"),
+                "oldest -> newest".into(),
+            ],
+        );
         let inner_c = block.inner(chart_r);
         f.render_widget(block, chart_r);
         let fit = (inner_c.width as usize / 5).max(1);

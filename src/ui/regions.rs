@@ -9,7 +9,7 @@
 //! ended, a flash that expired): [`body_clock_key`] and [`footer_clock_key`] hash exactly what
 //! they show of the clock, and a region whose key changed is drawn again even when nothing
 //! marked it. What moves in cells of its own (the overview's ages, a panel page's frame age,
-//! banner and CloudWatch figure ages) is recorded where it is drawn (`HitMap::ages`,
+//! banner and CloudWatch figure ages, a detail view's frame age) is recorded where it is drawn (`HitMap::ages`,
 //! `HitMap::clock`) and drawn again alone, the rest of the body kept. An overlay, a resize or a
 //! too-small terminal draws everything.
 
@@ -162,8 +162,17 @@ pub fn body_clock_key(st: &State) -> u64 {
         .map(|def| crate::state::panel_source(def.kind, &def.id));
     let shown = shown_kind.as_ref().map(|k| k.name());
     let hits = st.hits.borrow();
+    // A detail view (an item's or an alarm's) whose frame's top row, with its data's age and
+    // staleness, was recorded as a cell of its own: it is drawn again alone.
+    let detail_slot = !page
+        && !overview
+        && hits
+            .clock
+            .iter()
+            .any(|(_, c)| matches!(c, ClockCell::DetailTitle));
     // Whose staleness shows: on the overview the sources of its lines on screen, on a panel's
-    // page its own source; elsewhere (details, several contexts) every source's, to be safe.
+    // page its own source, on a detail view none outside its frame's top row; elsewhere
+    // (several contexts, a detail not drawn yet) every source's, to be safe.
     let judged = |name: &String| {
         if !st.fleet.is_empty() {
             true
@@ -172,7 +181,7 @@ pub fn body_clock_key(st: &State) -> u64 {
         } else if page {
             shown.as_ref() == Some(name)
         } else {
-            true
+            !detail_slot
         }
     };
     let title_slot = hits.clock.iter().any(
@@ -187,7 +196,9 @@ pub fn body_clock_key(st: &State) -> u64 {
             if shown.as_ref().is_none_or(|n| n != name) {
                 continue;
             }
-            if !(page && title_slot) {
+            // Drawn in a cell of its own on a panel's page or a detail view's frame.
+            let own_cell = (page && title_slot) || detail_slot;
+            if !own_cell {
                 widgets::source_age_span(st, Some(s)).content.hash(h);
             }
             // A panel's page has the source's error and stale banners, to the second.
@@ -206,10 +217,11 @@ pub fn body_clock_key(st: &State) -> u64 {
                 }
             }
         }
-        // A figure's detail shows its age; a CloudWatch page shows those of the rows on screen,
-        // in their own cells.
+        // A CloudWatch page shows its figures' ages in their own cells, and a figure's detail
+        // its datapoint's time (not an age) and its frame's data age in its own cell; a detail
+        // not drawn yet is keyed on them all, to be safe.
         let figs = panel
-            .filter(|_| !page)
+            .filter(|_| !page && !detail_slot)
             .and_then(|p| st.data.cloudwatch.as_ref()?.get(&p));
         for x in figs.into_iter().flatten() {
             x.at.map(|a| fmt::age_since(st.now, a)).hash(h);
@@ -249,6 +261,7 @@ fn clock_slots_key(st: &State) -> u64 {
                     hash_line(h, widgets::panel_title_clock(st, panel).as_ref())
                 }
                 ClockCell::Banner(kind) => hash_line(h, widgets::source_banner(st, kind).as_ref()),
+                ClockCell::DetailTitle => hash_line(h, super::detail::title_clock(st).as_ref()),
                 ClockCell::FigureAge {
                     panel,
                     index,
@@ -284,6 +297,7 @@ fn draw_clock_slots(f: &mut Frame, st: &State) -> u64 {
             ClockCell::PanelTitle { panel, subtitle } => {
                 widgets::redraw_panel_title(f.buffer_mut(), st, *r, panel, subtitle)
             }
+            ClockCell::DetailTitle => super::detail::redraw_title(f.buffer_mut(), st, *r),
             ClockCell::Banner(kind) => {
                 reset(f.buffer_mut(), *r);
                 if let Some(line) = widgets::source_banner(st, kind) {
@@ -380,6 +394,7 @@ pub fn draw(f: &mut Frame, st: &State, cache: &mut RegionCache, dirty: Dirty) {
                 hits.rows.clear();
                 hits.ages.clear();
                 hits.clock.clear();
+                hits.charts.clear();
             }
             super::draw_body(f, body, st);
             cache.renders.body += 1;

@@ -70,7 +70,7 @@ pub fn draw(f: &mut Frame, area: Rect, st: &State, def: &PanelDef) {
             Cell::from(Span::styled(
                 format!(
                     "{} {}",
-                    b.measured_by,
+                    crate::model::s3_storage::measured_by_short(&b.measured_by),
                     b.as_of
                         .map(|d| d.format("%Y-%m-%d").to_string())
                         .unwrap_or_default()

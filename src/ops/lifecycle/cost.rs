@@ -75,36 +75,66 @@ impl CostProjection {
         self.usd_after - self.usd_before
     }
 
+    /// The projection as text (the table and its notes), with no width limit.
     pub fn render(&self) -> String {
         let mut s = String::new();
-        s.push_str(&format!(
-            "  {:<32} {:>12} {:>12} {:>10} {:>10} {:>10}\n",
-            "tier", "now", "projected", "$/mo now", "$/mo new", "change"
-        ));
-        for t in &self.tiers {
-            s.push_str(&format!(
-                "  {:<32} {:>12} {:>12} {:>10.2} {:>10.2} {:>+10.2}\n",
-                t.storage_type,
-                crate::fmt::bytes(t.bytes_before),
-                crate::fmt::bytes(t.bytes_after),
-                t.usd_before,
-                t.usd_after,
-                t.usd_after - t.usd_before
-            ));
-        }
-        s.push_str(&format!(
-            "  {:<32} {:>12} {:>12} {:>10.2} {:>10.2} {:>+10.2}\n",
-            "total",
-            "",
-            "",
-            self.usd_before,
-            self.usd_after,
-            self.usd_delta()
-        ));
-        for a in &self.assumptions {
-            s.push_str(&format!("  note: {a}\n"));
+        for l in crate::fmt::block_lines(&self.blocks(), None) {
+            s.push_str(&l);
+            s.push('\n');
         }
         s
+    }
+
+    /// The projection as a table (tier, bytes now and projected, $/month now and new, the
+    /// change, the CloudWatch StorageType) and its notes. Narrow, the StorageType column goes
+    /// first, then the byte columns; the dollars stay.
+    pub fn blocks(&self) -> Vec<crate::fmt::TextBlock> {
+        use crate::fmt::{TextBlock, TextTable};
+        let mut rows = vec![
+            [
+                "tier",
+                "now",
+                "projected",
+                "$/mo now",
+                "$/mo new",
+                "change",
+                "StorageType",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for t in &self.tiers {
+            rows.push(vec![
+                crate::fmt::tier_short(&t.storage_type).to_string(),
+                crate::fmt::bytes(t.bytes_before),
+                crate::fmt::bytes(t.bytes_after),
+                format!("{:.2}", t.usd_before),
+                format!("{:.2}", t.usd_after),
+                format!("{:+.2}", t.usd_after - t.usd_before),
+                t.storage_type.clone(),
+            ]);
+        }
+        rows.push(vec![
+            "total".into(),
+            String::new(),
+            String::new(),
+            format!("{:.2}", self.usd_before),
+            format!("{:.2}", self.usd_after),
+            format!("{:+.2}", self.usd_delta()),
+        ]);
+        let mut out = vec![TextBlock::Table(TextTable {
+            indent: 2,
+            rows,
+            right: vec![false, true, true, true, true, true, false],
+            optional: vec![6, 1, 2],
+            shrinkable: vec![0],
+        })];
+        out.extend(
+            self.assumptions
+                .iter()
+                .map(|a| TextBlock::Line(format!("  note: {a}"))),
+        );
+        out
     }
 }
 

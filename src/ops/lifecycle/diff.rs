@@ -134,8 +134,22 @@ fn short(v: &Option<Value>) -> String {
     }
 }
 
-/// One-line summary of a rule for plans and the overview: `media/ -> STANDARD_IA@30d, ...`.
+/// One-line summary of a rule for plans and the overview, its status in brackets:
+/// `prefix "media/" [Enabled] STANDARD_IA@30d, ...`.
 pub fn summarize(rule: &Rule) -> String {
+    let (scope, actions) = scope_and_actions(rule);
+    format!("{scope} [{}] {actions}", rule.status.as_str())
+}
+
+/// What a rule does to which objects, without its status (for a table whose own column gives
+/// the status): `prefix "media/" STANDARD_IA@30d, ...`.
+pub fn summarize_actions(rule: &Rule) -> String {
+    let (scope, actions) = scope_and_actions(rule);
+    format!("{scope} {actions}")
+}
+
+/// (scope, actions): `prefix "media/"`, `STANDARD_IA@30d, expire@365d`.
+fn scope_and_actions(rule: &Rule) -> (String, String) {
     let mut parts = Vec::new();
     let scope = if rule.whole_bucket() {
         "whole bucket".to_string()
@@ -171,7 +185,7 @@ pub fn summarize(rule: &Rule) -> String {
     {
         parts.push(format!("abort uploads@{d}d"));
     }
-    format!("{} [{}] {}", scope, rule.status.as_str(), parts.join(", "))
+    (scope, parts.join(", "))
 }
 
 impl fmt::Display for Diff {

@@ -134,39 +134,56 @@ impl LifecycleOp {
         })
     }
 
-    /// The diff, the cost projection and validation warnings: printed with the plan.
+    /// The diff, the cost projection and validation warnings, printed with the plan, with no
+    /// width limit (see [`LifecycleOp::details_blocks`]).
     pub fn details(&self) -> String {
-        let mut s = format!("changes to {} (a PUT replaces every rule):\n", self.bucket);
-        s.push_str(&self.diff.to_string());
+        let mut s = String::new();
+        for l in crate::fmt::block_lines(&self.details_blocks(), None) {
+            s.push_str(&l);
+            s.push('\n');
+        }
+        s
+    }
+
+    /// [`LifecycleOp::details`] as lines and tables, for whatever width shows them (the op
+    /// dialog's plan pane, a terminal).
+    pub fn details_blocks(&self) -> Vec<crate::fmt::TextBlock> {
+        use crate::fmt::TextBlock;
+        let line = |s: String| TextBlock::Line(s);
+        let mut out = vec![line(format!(
+            "changes to {} (a PUT replaces every rule):",
+            self.bucket
+        ))];
+        out.extend(self.diff.to_string().lines().map(|l| line(l.to_string())));
         let removed: Vec<&str> = self.diff.removed().collect();
         if !removed.is_empty() {
-            s.push_str(&format!(
-                "  ! {} rule(s) will be DELETED: {}\n",
+            out.push(line(format!(
+                "  ! {} rule(s) will be DELETED: {}",
                 removed.len(),
                 removed.join(", ")
-            ));
+            )));
         }
+        out.push(line(String::new()));
         match (&self.cost, &self.usage) {
             (Some(c), Some(u)) => {
-                s.push_str(&format!(
-                    "\nprojected monthly storage cost (bucket usage measured by {}):\n",
-                    u.measured_by
-                ));
-                s.push_str(&c.render());
+                out.push(line(format!(
+                    "projected monthly storage cost (bucket usage from {}):",
+                    crate::model::s3_storage::measured_by_label(&u.measured_by)
+                )));
+                out.extend(c.blocks());
             }
-            _ => s.push_str(&format!(
-                "\nprojected cost: unavailable ({})\n",
+            _ => out.push(line(format!(
+                "projected cost: unavailable ({})",
                 self.usage_error.as_deref().unwrap_or("no usage figures")
-            )),
+            ))),
         }
         let warnings: Vec<String> = self.report.warnings().map(|w| w.to_string()).collect();
         if !warnings.is_empty() {
-            s.push_str("\nwarnings:\n");
-            for w in warnings {
-                s.push_str(&format!("  ! {w}\n"));
-            }
+            out.push(line(String::new()));
+            out.push(line("warnings:".into()));
+            out.extend(warnings.into_iter().map(|w| line(format!("  ! {w}"))));
         }
-        s
+        out
     }
 }
 

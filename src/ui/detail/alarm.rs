@@ -9,7 +9,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders};
 
 use super::{Body, fields, or_dash};
 use crate::keymap::{Action, Scope};
@@ -17,14 +16,7 @@ use crate::state::State;
 
 pub fn draw(f: &mut Frame, area: Rect, st: &State, name: &str) {
     let t = &st.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.accent())
-        .title(Line::from(vec![
-            Span::styled(" alarm ", t.dim()),
-            Span::styled(format!("{name} "), t.title()),
-        ]))
-        .title(Line::styled(" esc back  y copy name ", t.dim()).right_aligned());
+    let block = super::framed(st, area);
     let lines = lines(st, name).unwrap_or_else(|| {
         vec![Line::styled(
             format!("alarm {name} is no longer reported by DescribeAlarms"),

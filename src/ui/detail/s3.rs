@@ -21,7 +21,7 @@ pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
                 "measured by",
                 format!(
                     "{}{}",
-                    b.measured_by,
+                    crate::model::s3_storage::measured_by_label(&b.measured_by),
                     b.as_of.map_or(String::new(), |t| format!(", as of {t}"))
                 ),
             ),
