@@ -10,6 +10,7 @@ pub mod aurora;
 pub mod aws;
 pub mod aws_credentials;
 pub mod aws_env;
+pub mod budget;
 pub mod cloudwatch;
 pub mod glue;
 pub mod logs;
@@ -148,7 +149,7 @@ impl Collector for CredentialsHint {
             }
         };
         r.map_err(|e| {
-            let text = format!("{e:#}");
+            let text = crate::fmt::chain(&e).to_string();
             match aws_env::credentials_hint(self.profile.as_deref(), &text) {
                 Some(hint) => anyhow::anyhow!(hint),
                 None => e,
@@ -168,7 +169,9 @@ pub async fn collect_once(c: &mut dyn Collector) -> Sample {
     // at `timeout` itself
     let result = match tokio::time::timeout(timeout + ROUND_GRACE, c.collect()).await {
         Ok(Ok(u)) => Ok(u),
-        Ok(Err(e)) => Err(crate::config::redact_url(&format!("{e:#}"))),
+        Ok(Err(e)) => Err(crate::config::redact_url(
+            &crate::fmt::chain(&e).to_string(),
+        )),
         Err(_) => Err(format!(
             "timed out after {}",
             humantime::format_duration(timeout)

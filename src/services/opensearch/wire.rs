@@ -118,8 +118,9 @@ async fn get(
                 Some(timeout),
             )
             .await
-            // opensearch's Display already carries reqwest's cause; one level avoids repeating it.
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // the whole chain (reqwest's "error sending request" says neither refused nor
+            // timed out); crate::fmt::chain drops the causes its text already carries
+            .map_err(anyhow::Error::new)?;
         let code = resp.status_code();
         if super::login::is_unauthorized(code.as_u16()) {
             // The security plugin answers 401 in plain text: say what it means.

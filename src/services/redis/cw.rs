@@ -85,7 +85,10 @@ impl ElastiCache {
                 self.figures = if nodes { figures } else { Vec::new() };
             }
             Ok(Err(e)) => {
-                self.error = Some(redact_url(&format!("ElastiCache metrics: {e:#}")));
+                self.error = Some(redact_url(&format!(
+                    "ElastiCache metrics: {e}",
+                    e = crate::fmt::chain(&e)
+                )));
             }
             Err(_) => {
                 self.error = Some(format!(

@@ -90,7 +90,7 @@ impl S3Collector {
         let daily = match daily {
             Ok(d) => d,
             Err(e) => {
-                errors.push(format!("{e:#}"));
+                errors.push(crate::fmt::chain(&e).to_string());
                 vec![DailyStorage::default(); buckets.len()]
             }
         };
@@ -144,7 +144,7 @@ impl S3Collector {
                     }
                     Some(Err(e)) => {
                         b.measured_by = "scan".into();
-                        notes.push(format!("{e:#}"));
+                        notes.push(crate::fmt::chain(&e).to_string());
                     }
                     None => {
                         b.measured_by = "cloudwatch".into();
@@ -167,7 +167,7 @@ impl S3Collector {
                         b.lifecycle_rules = rules;
                     }
                     Ok(None) => b.has_lifecycle = false,
-                    Err(e) => notes.push(format!("{e:#}")),
+                    Err(e) => notes.push(crate::fmt::chain(&e).to_string()),
                 }
                 if !notes.is_empty() {
                     b.error = Some(notes.join("; "));
