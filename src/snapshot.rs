@@ -26,6 +26,7 @@ impl Snapshot {
             redshift: None,
             cloudwatch: None,
             alarms: Vec::new(),
+            alarms_ok_count: None,
             errors: Vec::new(),
         }
     }
