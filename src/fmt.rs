@@ -189,6 +189,23 @@ pub fn hm(t: DateTime<Utc>) -> String {
     t.format("%H:%M").to_string()
 }
 
+/// A moment with its date, to the second, UTC: "2026-11-29 03:12:00" (detail views: when an
+/// alarm changed state, when a load or job run started). Never a fraction of a second.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// When a datapoint was measured, in the console's time format (UTC, as the header and the
+/// chart axes): to the minute when its period is a minute or more (CloudWatch stamps such a
+/// datapoint with its period's start, so seconds would only say ":00"), else to the second.
+/// Never a fraction: timestamps carry sub-second parts the operator has no use for.
+pub fn datapoint_time(t: DateTime<Utc>, period_seconds: Option<u32>) -> String {
+    match period_seconds {
+        Some(p) if p >= 60 => hm(t),
+        _ => hms(t),
+    }
+}
+
 /// Cut a string to `max` display columns, ending with '…' when cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.width() <= max {
@@ -248,6 +265,16 @@ pub fn tier_short(k: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_datapoint_time_is_to_the_minute_for_minute_periods_and_to_the_second_below() {
+        // the simulation and GetMetricData timestamps can carry sub-second parts
+        let t = chrono::DateTime::from_timestamp(1_795_000_980, 123_456_789).unwrap();
+        assert_eq!(super::datapoint_time(t, Some(60)), "11:23");
+        assert_eq!(super::datapoint_time(t, Some(300)), "11:23");
+        assert_eq!(super::datapoint_time(t, Some(10)), "11:23:00");
+        assert_eq!(super::datapoint_time(t, None), "11:23:00");
+    }
+
     #[tokio::test]
     async fn a_refused_connection_is_named_once_in_its_error_chain() {
         use sqlx::Connection;
