@@ -8,6 +8,7 @@ pub mod alerts;
 mod apply;
 pub mod detail;
 pub mod export;
+pub mod export_schema;
 pub mod findings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixture;
