@@ -185,6 +185,123 @@ fn every_collector_against_refused_ports_says_connection_refused_once_per_part_a
     }
 }
 
+/// Against servers that accept a connection and never answer (listeners nobody accepts on),
+/// the errors are timeouts: each still names the server it waited for, and a part the round
+/// had no time left for says it was not asked instead of "no answer within 0s".
+#[test]
+fn every_collector_against_silent_servers_names_what_it_waited_for() {
+    let dir = scratch("silent");
+    let hold: Vec<TcpListener> = (0..6)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let port = |i: usize| hold[i].local_addr().unwrap().port();
+    let config = dir.join("silent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"default_context = "silent"
+audit_log = "{audit}"
+[contexts.silent]
+region = "us-east-1"
+endpoint_url = "http://127.0.0.1:{moto}"
+[contexts.silent.aurora]
+cluster_id = "catalog"
+writer_url = "mysql://root@127.0.0.1:{writer}/shop"
+timeout = "1s"
+[contexts.silent.redis]
+urls = ["redis://127.0.0.1:{redis}"]
+timeout = "1s"
+[contexts.silent.s3]
+buckets = ["streamshop-media"]
+timeout = "1s"
+[contexts.silent.opensearch]
+url = "http://127.0.0.1:{search}"
+timeout = "1s"
+[contexts.silent.redshift]
+url = "postgres://postgres@127.0.0.1:{redshift}/analytics"
+timeout = "1s"
+"#,
+            audit = dir.join("audit.jsonl").display(),
+            moto = port(0),
+            writer = port(1),
+            redis = port(2),
+            search = port(3),
+            redshift = port(4),
+        ),
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "snapshot",
+            "--config",
+            config.to_str().unwrap(),
+            "--window",
+            "10ms",
+        ],
+        &dir,
+        Stdio::piped(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("snapshot JSON");
+    let errors: Vec<(String, String)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["source"].as_str().unwrap().into(),
+                e["message"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let moto = format!("http://127.0.0.1:{} (us-east-1)", port(0));
+    // Aurora reports a partial round (writer silent, RDS silent) on its own section
+    let partial: Vec<&str> = v["aurora"]["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let aurora = partial.join("; ");
+    let aurora = if aurora.is_empty() {
+        message(&errors, "aurora")
+    } else {
+        &aurora
+    };
+    assert!(
+        aurora.contains(&format!("127.0.0.1:{}", port(1))),
+        "{aurora}"
+    );
+    assert!(aurora.contains(&moto), "{aurora}");
+    let s3 = message(&errors, "s3");
+    assert!(
+        s3.contains(&moto) && s3.contains("streamshop-media"),
+        "{s3}"
+    );
+    let redis = message(&errors, "redis");
+    assert!(redis.contains(&format!("127.0.0.1:{}", port(2))), "{redis}");
+    let search = message(&errors, "opensearch");
+    assert!(
+        search.contains(&format!("127.0.0.1:{}", port(3))),
+        "{search}"
+    );
+    let redshift = message(&errors, "redshift");
+    assert!(
+        redshift.contains(&format!("127.0.0.1:{}", port(4))),
+        "{redshift}"
+    );
+    for (source, m) in &errors {
+        assert!(
+            !m.contains("within 0s"),
+            "{source}: asked with no time: {m}"
+        );
+    }
+    drop(hold);
+}
+
 /// Commands whose only output is a stderr line: (args, exit code).
 fn stderr_commands(dir: &Path) -> Vec<(Vec<String>, i32)> {
     let missing = dir.join("missing.toml").display().to_string();

@@ -54,6 +54,12 @@ pub trait Collector: Send {
     fn timeout(&self) -> Duration {
         Duration::from_secs(5)
     }
+    /// What the collector reads, named when a whole round times out so the operator can tell
+    /// an emulator from AWS: "at http://127.0.0.1:5055 (us-east-1), buckets streamshop-media".
+    /// Empty when the collector's own errors already name their targets.
+    fn target(&self) -> String {
+        String::new()
+    }
     /// One round. Stateful collectors keep the previous counters to compute rates from deltas.
     async fn collect(&mut self) -> anyhow::Result<Update>;
 }
@@ -132,10 +138,14 @@ impl Collector for CredentialsHint {
     fn timeout(&self) -> Duration {
         self.inner.timeout()
     }
+    fn target(&self) -> String {
+        self.inner.target()
+    }
     async fn collect(&mut self) -> anyhow::Result<Update> {
         // the round's own bound; collect_once allows a little grace beyond it, so this
         // message wins over a bare timeout
         let bound = self.inner.timeout();
+        let target = self.inner.target();
         let round = self.inner.collect();
         tokio::pin!(round);
         let r = tokio::select! {
@@ -145,7 +155,7 @@ impl Collector for CredentialsHint {
                 if self.aws.waiting_for_credentials() {
                     anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
                 }
-                anyhow::bail!("timed out after {}", humantime::format_duration(bound));
+                anyhow::bail!("{}", timed_out(bound, &target));
             }
         };
         r.map_err(|e| {
@@ -155,6 +165,16 @@ impl Collector for CredentialsHint {
                 None => e,
             }
         })
+    }
+}
+
+/// "timed out after 30s", naming `target` when the collector gives one.
+fn timed_out(after: Duration, target: &str) -> String {
+    let after = humantime::format_duration(after);
+    if target.is_empty() {
+        format!("timed out after {after}")
+    } else {
+        format!("{target}: timed out after {after}")
     }
 }
 
@@ -172,10 +192,7 @@ pub async fn collect_once(c: &mut dyn Collector) -> Sample {
         Ok(Err(e)) => Err(crate::config::redact_url(
             &crate::fmt::chain(&e).to_string(),
         )),
-        Err(_) => Err(format!(
-            "timed out after {}",
-            humantime::format_duration(timeout)
-        )),
+        Err(_) => Err(timed_out(timeout, &c.target())),
     };
     Sample {
         source: kind,

@@ -96,7 +96,17 @@ impl OpenSearchWire for ClientWire {
             .client
             .as_ref()
             .context("opensearch: client not built (prepare was not called)")?;
-        get(client, path, query, timeout).await
+        // Every error names the cluster: reqwest's connection errors carry the URL already,
+        // a timeout or an HTTP status does not.
+        get(client, path, query, timeout).await.map_err(|e| {
+            let url = crate::config::redact_url(self.cfg.url.as_str());
+            let base = url.trim_end_matches('/');
+            if crate::fmt::chain(&e).to_string().contains(base) {
+                e
+            } else {
+                e.context(format!("OpenSearch {base}"))
+            }
+        })
     }
 }
 

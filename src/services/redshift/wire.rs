@@ -251,7 +251,10 @@ impl RedshiftWire for PgWire {
     }
 
     async fn glue_job_runs(&self, job: &str) -> anyhow::Result<Vec<GlueRun>> {
-        crate::services::glue::job_runs(&self.aws.glue().await, job).await
+        let target = self.aws.target();
+        crate::services::glue::job_runs(&self.aws.glue().await, job)
+            .await
+            .map_err(|e| e.context(format!("Glue {target}")))
     }
 }
 
