@@ -353,3 +353,44 @@ fn a_closed_stderr_leaves_every_command_its_own_exit_code_without_a_panic() {
         assert_eq!(out.status.code(), Some(code), "{args:?} with stderr closed");
     }
 }
+
+/// The kind, not the instances: no source file prints with `eprintln!`/`eprint!` (they panic
+/// on an unwritable stderr; `crate::say!` does not) or words an error chain with `{:#}` (it
+/// repeats a cause its parent already says; `fmt::chain` does not).
+#[test]
+fn no_source_file_prints_with_eprintln_or_words_an_error_chain_with_alternate_display() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut bad = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            let alternate = code.contains(":#}") && !code.contains(":#?}");
+            if code.contains("eprintln!") || code.contains("eprint!") || alternate {
+                bad.push(format!("{}:{}: {}", f.display(), i + 1, code));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "use crate::say! / crate::fmt::chain:\n{}",
+        bad.join("\n")
+    );
+}
