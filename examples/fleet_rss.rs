@@ -110,7 +110,13 @@ fn rounds(st: &State) -> Vec<(SourceKind, Update)> {
             Update::CloudWatch(id.clone(), figs.clone()),
         ));
     }
-    out.push((SourceKind::Alarms, Update::Alarms(d.alarms.clone())));
+    out.push((
+        SourceKind::Alarms,
+        Update::Alarms(opsdeck::model::source::AlarmsSample {
+            alarms: d.alarms.clone(),
+            ok_count: d.alarms_ok_count,
+        }),
+    ));
     out
 }
 

@@ -189,6 +189,23 @@ pub fn hm(t: DateTime<Utc>) -> String {
     t.format("%H:%M").to_string()
 }
 
+/// A moment with its date, to the second, UTC: "2026-11-29 03:12:00" (detail views: when an
+/// alarm changed state, when a load or job run started). Never a fraction of a second.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// When a datapoint was measured, in the console's time format (UTC, as the header and the
+/// chart axes): to the minute when its period is a minute or more (CloudWatch stamps such a
+/// datapoint with its period's start, so seconds would only say ":00"), else to the second.
+/// Never a fraction: timestamps carry sub-second parts the operator has no use for.
+pub fn datapoint_time(t: DateTime<Utc>, period_seconds: Option<u32>) -> String {
+    match period_seconds {
+        Some(p) if p >= 60 => hm(t),
+        _ => hms(t),
+    }
+}
+
 /// Cut a string to `max` display columns, ending with '…' when cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.width() <= max {
@@ -323,6 +340,36 @@ pub fn block_lines(blocks: &[TextBlock], width: Option<usize>) -> Vec<String> {
     out
 }
 
+/// An error and its causes on one line, `outer: cause: root`: the one way opsdeck words an
+/// error chain wherever it is flashed, logged, written to stderr, put on a panel or into the
+/// snapshot's `errors`. A cause whose text its parent already contains is left out: sqlx says
+/// "error communicating with database: Connection refused (os error 111)" and then hands on
+/// the `io::Error` it wraps, "Connection refused (os error 111)", which `{:#}` would print a
+/// second time. Takes an `anyhow::Error` (or a reference to one) or any `&dyn Error`.
+pub fn chain<E: AsRef<dyn std::error::Error> + ?Sized>(e: &E) -> Chain<'_> {
+    Chain(e.as_ref())
+}
+
+/// Display of [`chain`]: the error's text, then each cause not already said, joined by ": ".
+pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parent = self.0.to_string();
+        f.write_str(&parent)?;
+        let mut cause = self.0.source();
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !text.is_empty() && !parent.contains(&text) {
+                write!(f, ": {text}")?;
+            }
+            parent = text;
+            cause = c.source();
+        }
+        Ok(())
+    }
+}
+
 /// Short names for CloudWatch StorageType values (the crate's storage table).
 pub fn tier_short(k: &str) -> &str {
     crate::model::s3_storage::short(k)
@@ -330,6 +377,36 @@ pub fn tier_short(k: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_datapoint_time_is_to_the_minute_for_minute_periods_and_to_the_second_below() {
+        // the simulation and GetMetricData timestamps can carry sub-second parts
+        let t = chrono::DateTime::from_timestamp(1_795_000_980, 123_456_789).unwrap();
+        assert_eq!(super::datapoint_time(t, Some(60)), "11:23");
+        assert_eq!(super::datapoint_time(t, Some(300)), "11:23");
+        assert_eq!(super::datapoint_time(t, Some(10)), "11:23:00");
+        assert_eq!(super::datapoint_time(t, None), "11:23:00");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_named_once_in_its_error_chain() {
+        use sqlx::Connection;
+        // a loopback port nobody listens on: bound, then let go
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("bind")
+            .port();
+        let refused = sqlx::MySqlConnection::connect(&format!("mysql://root@127.0.0.1:{port}/"))
+            .await
+            .expect_err("nobody listens");
+        let e = anyhow::Error::new(refused).context(format!("writer 127.0.0.1:{port}"));
+        let text = super::chain(&e).to_string();
+        assert_eq!(text.matches("refused").count(), 1, "{text}");
+        assert!(
+            text.starts_with(&format!("writer 127.0.0.1:{port}: ")),
+            "{text}"
+        );
+    }
+
     use super::*;
 
     fn table() -> TextTable {

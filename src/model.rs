@@ -51,6 +51,12 @@ pub struct Snapshot {
     /// Generic CloudWatch panels, keyed by panel id.
     pub cloudwatch: Option<BTreeMap<String, Vec<CwFigure>>>,
     pub alarms: Vec<Alarm>,
+    /// How many alarms are in OK (DescribeAlarms StateValue=OK, metric and composite, counted
+    /// over every page; `alarms` lists only ALARM and INSUFFICIENT_DATA). JSON key
+    /// `alarms_ok_count`, absent when not known (no alarms source, or the count did not come
+    /// back within the round).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms_ok_count: Option<u64>,
     pub errors: Vec<SourceError>,
 }
 

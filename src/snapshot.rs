@@ -26,6 +26,7 @@ impl Snapshot {
             redshift: None,
             cloudwatch: None,
             alarms: Vec::new(),
+            alarms_ok_count: None,
             errors: Vec::new(),
         }
     }
@@ -108,7 +109,7 @@ pub async fn run_many(
     match serde_json::to_string_pretty(&fleet) {
         Ok(s) => write_text(out, &s),
         Err(e) => {
-            eprintln!("opsdeck: cannot encode snapshot: {e}");
+            crate::say!("opsdeck: cannot encode snapshot: {e}");
             Ok(crate::exit::FAILED)
         }
     }
@@ -125,7 +126,7 @@ pub async fn run(
     match serde_json::to_string_pretty(&snap) {
         Ok(s) => write_text(out, &s),
         Err(e) => {
-            eprintln!("opsdeck: cannot encode snapshot: {e}");
+            crate::say!("opsdeck: cannot encode snapshot: {e}");
             Ok(crate::exit::FAILED)
         }
     }

@@ -373,7 +373,58 @@ async fn alarms_in_alarm_and_insufficient_data_are_collected_with_reason_and_pan
     let Update::Alarms(v) = c.collect().await.unwrap() else {
         panic!()
     };
-    assert!(v.iter().any(|a| a.name == firing));
+    assert!(v.alarms.iter().any(|a| a.name == firing));
+}
+
+/// The overview's "N alarms OK" line: the collector counts the alarms in OK (DescribeAlarms
+/// StateValue=OK, every page) without listing them.
+#[tokio::test]
+async fn the_alarms_collector_counts_the_alarms_in_ok_without_listing_them() {
+    let aws = aws();
+    let cw = aws.cloudwatch().await;
+    let panels = Panels::embedded();
+    let mut c = alarms::collector(&aws, &panels);
+    let Update::Alarms(before) = c.collect().await.unwrap() else {
+        panic!()
+    };
+    let before_ok = before.ok_count.expect("OK alarms counted");
+    let names: Vec<String> = (0..3).map(|_| unique("opsdeck-test-count-ok-")).collect();
+    for name in &names {
+        cw.put_metric_alarm()
+            .alarm_name(name)
+            .namespace("AWS/DynamoDB")
+            .metric_name("ThrottledRequests")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(10.0)
+            .comparison_operator(
+                aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold,
+            )
+            .send()
+            .await
+            .expect("moto PutMetricAlarm; run scripts/stack up");
+        cw.set_alarm_state()
+            .alarm_name(name)
+            .state_value(StateValue::Ok)
+            .state_reason("Threshold Crossed: no datapoints were received")
+            .send()
+            .await
+            .unwrap();
+    }
+    let Update::Alarms(after) = c.collect().await.unwrap() else {
+        panic!()
+    };
+    // other tests of this run may add OK alarms of their own meanwhile, never remove ours
+    assert!(
+        after.ok_count.expect("OK alarms counted") >= before_ok + 3,
+        "{before_ok} -> {:?}",
+        after.ok_count
+    );
+    assert!(
+        !after.alarms.iter().any(|a| names.contains(&a.name)),
+        "OK alarms are counted, not listed"
+    );
 }
 
 /// StateReasonData as CloudWatch writes it for a threshold alarm.

@@ -94,7 +94,9 @@ fn headless_record_then_snapshot_and_check_from_the_file() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().map(str::trim_end),
-        Some("node,role,shard,hit,ops/s,memory,evict/s,clients,repl lag")
+        Some(
+            "node,role,shard,hit_ratio,ops_per_second,memory_used_ratio,evictions_per_second,connected_clients,replication_offset_lag_bytes"
+        )
     );
     assert_eq!(
         lines.count(),

@@ -114,6 +114,8 @@ fn demo_snapshot_has_every_contract_key_in_every_section() {
     for a in has(&v, "alarms").as_array().unwrap() {
         has_all(a, &["name", "state", "reason", "since"]);
     }
+    // an extension (optional key): the alarms in OK, counted; an integer
+    assert!(has(&v, "alarms_ok_count").is_u64(), "{v:#}");
 }
 
 #[test]
@@ -140,6 +142,10 @@ fn services_that_are_not_configured_are_present_as_null() {
     }
     assert_eq!(has(&v, "demo"), &Value::Bool(false));
     assert_eq!(has(&v, "context"), "t");
+    assert!(
+        v.get("alarms_ok_count").is_none(),
+        "absent when not known (no alarms source): {v:#}"
+    );
     let errors = has(&v, "errors").as_array().unwrap();
     let e = errors
         .iter()

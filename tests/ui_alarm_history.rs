@@ -34,6 +34,7 @@ async fn a_demo_alarm_detail_shows_its_history_from_describe_alarm_history_newes
         let u = c.collect().await.unwrap();
         let Update::Alarms(v) = &u else { panic!() };
         let firing = v
+            .alarms
             .iter()
             .find(|a| a.state == "ALARM")
             .map(|a| a.name.clone());
@@ -75,4 +76,33 @@ async fn a_demo_alarm_detail_shows_its_history_from_describe_alarm_history_newes
         !screen.contains("-> ALARM (seen)"),
         "the console's own observation of the same change is merged, not repeated:\n{screen}"
     );
+}
+
+/// The demo's alarms in OK are counted by the collector (DescribeAlarms StateValue=OK on the
+/// simulated endpoint) and shown on the overview as one line, "N alarms OK".
+#[tokio::test]
+async fn the_demo_overview_shows_the_alarms_in_ok_as_one_counted_line() {
+    let world = opsdeck::sim::world(&SimOptions {
+        seed: 7,
+        ..SimOptions::default()
+    });
+    let mut c = opsdeck::sim::alarms_collector(&world, false);
+    opsdeck::sim::lock(&world).advance_to(60.0);
+    let u = c.collect().await.unwrap();
+    let Update::Alarms(v) = &u else { panic!() };
+    let ok = v.ok_count.expect("the demo's OK alarms are counted");
+    assert!(ok > 0, "the calm demo has alarms in OK");
+    assert!(
+        v.alarms.iter().all(|a| a.state != "OK"),
+        "counted, not listed"
+    );
+    let mut st = State::new(StateInit::default());
+    st.apply_sample(Sample {
+        source: SourceKind::Alarms,
+        at: chrono::Utc::now(),
+        result: Ok(u),
+    });
+    let frame = render(&st, 120, 30);
+    assert!(frame.contains(&format!("{ok} alarms OK")), "{frame}");
+    assert_eq!(st.data.alarms_ok_count, Some(ok));
 }

@@ -9,6 +9,7 @@ use common::console::{press, render, typ};
 use crossterm::event::KeyCode;
 use opsdeck::app::wire::WireBackend;
 use opsdeck::model::Alarm;
+use opsdeck::model::source::AlarmsSample;
 use opsdeck::services::{Sample, SourceKind, Update};
 use opsdeck::state::{State, fixture};
 use ratatui::Terminal;
@@ -44,7 +45,7 @@ fn alarms_sample(st: &State, alarms: Vec<Alarm>) -> Sample {
     Sample {
         source: SourceKind::Alarms,
         at: st.now,
-        result: Ok(Update::Alarms(alarms)),
+        result: Ok(Update::Alarms(AlarmsSample::listed(alarms))),
     }
 }
 

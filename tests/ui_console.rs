@@ -223,7 +223,7 @@ fn export_writes_the_table_on_screen_filtered_and_sorted() {
     assert!(msg.contains("exported 3 rows of redis"), "{msg}");
     let csv = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("node,role,shard,hit"), "{csv}");
+    assert!(lines[0].starts_with("node,role,shard,hit_ratio"), "{csv}");
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(lines[1].starts_with("10.0.2.12:6379,master"), "{csv}");
     let json_path = dir.path().join("nodes.json");

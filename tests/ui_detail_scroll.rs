@@ -34,6 +34,7 @@ async fn firing_alarm() -> (State, String) {
         let u = c.collect().await.unwrap();
         let Update::Alarms(v) = &u else { panic!() };
         let firing = v
+            .alarms
             .iter()
             .find(|a| a.state == "ALARM" && a.reason_data.is_some())
             .map(|a| a.name.clone());

@@ -139,7 +139,7 @@ impl Backends {
                     OsAdmin::from_config(&cfg, &aws)
                         .await
                         .map(|a| Arc::new(a.bounded(call_timeout)) as Arc<dyn SearchAdmin>)
-                        .map_err(|e| format!("{e:#}"))
+                        .map_err(|e| crate::fmt::chain(&e).to_string())
                 }))
             }
         }

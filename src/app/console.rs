@@ -358,7 +358,7 @@ fn open_reindex(
                     let h = handle::spawn(op, audit, read_only, false).with_controls(controls);
                     Ok(OpModal::new(h))
                 }
-                Err(e) => Err(format!("{e:#}")),
+                Err(e) => Err(crate::fmt::chain(&e).to_string()),
             };
         let _ = tx.send(res);
     });

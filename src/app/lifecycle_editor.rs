@@ -78,7 +78,7 @@ impl LifecycleEditor {
                 .admin
                 .get_lifecycle(&t.bucket)
                 .await
-                .map_err(|e| format!("{e:#}"));
+                .map_err(|e| crate::fmt::chain(&e).to_string());
             let _ = tx.send(r);
         });
         let view = LifecycleView::new(target.bucket.clone());
@@ -167,7 +167,7 @@ impl LifecycleEditor {
                     let h = handle::spawn(Arc::new(op), t.audit.clone(), t.read_only, false);
                     Ok(OpModal::new(h).with_details(details))
                 }
-                Err(e) => Err(format!("{e:#}")),
+                Err(e) => Err(crate::fmt::chain(&e).to_string()),
             };
             let _ = tx.send(r);
         });

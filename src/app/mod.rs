@@ -192,7 +192,7 @@ pub async fn run_with(
     match initial_state(&resolved) {
         Ok(state) => run_console(resolved, sim, state, Feed::Live { record, others }).await,
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             exit::USAGE
         }
     }
@@ -202,7 +202,7 @@ pub async fn run_with(
 pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, feed: Feed) -> i32 {
     // crossterm's EventStream panics without a terminal; say what is wrong instead.
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        eprintln!(
+        crate::say!(
             "opsdeck: the console needs a terminal on stdin and stdout; \
              for scripts use `opsdeck snapshot` (JSON) or `opsdeck check` (Nagios)"
         );
@@ -211,7 +211,7 @@ pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, 
     let mut term = match setup_terminal(resolved.config.mouse()) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("opsdeck: cannot set up the terminal: {e}");
+            crate::say!("opsdeck: cannot set up the terminal: {e}");
             return exit::FAILED;
         }
     };
@@ -220,7 +220,7 @@ pub async fn run_console(resolved: Resolved, sim: SimOptions, mut state: State, 
     let mut regions = RegionCache::new();
     if let Err(e) = draw(&mut term, &mut state, &mut regions, Dirty::ALL) {
         restore_terminal();
-        eprintln!("opsdeck: cannot draw: {e}");
+        crate::say!("opsdeck: cannot draw: {e}");
         return exit::FAILED;
     }
     let code = main_loop(&mut term, &mut state, &mut regions, &resolved, &sim, feed).await;
@@ -358,7 +358,7 @@ async fn main_loop(
             }
             if let Err(e) = draw(term, state, regions, dirty) {
                 restore_terminal();
-                eprintln!("opsdeck: cannot draw: {e}");
+                crate::say!("opsdeck: cannot draw: {e}");
                 break exit::FAILED;
             }
             last_frame = Instant::now();
@@ -510,7 +510,7 @@ async fn main_loop(
     if let Some(r) = recorder
         && let Err(e) = r.finish()
     {
-        eprintln!("opsdeck: {e}");
+        crate::say!("opsdeck: {e}");
     }
     if code == 128 + 15 || code == 128 + 1 {
         // Leave no operation half-done: roll back (before the point of no return) or
@@ -518,9 +518,7 @@ async fn main_loop(
         restore_terminal();
         let n = crate::ops::handle::finish_all_on_shutdown().await;
         if n > 0 {
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
+            crate::say!(
                 "opsdeck: signal: {n} running operation(s) rolled back or completed, see the audit log"
             );
         }

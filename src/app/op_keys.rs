@@ -158,7 +158,7 @@ impl OpModal {
         tokio::spawn(async move {
             let msg = match c.rethrottle(rps).await {
                 Ok(m) => m,
-                Err(e) => format!("rethrottle failed: {e:#}"),
+                Err(e) => format!("rethrottle failed: {e}", e = crate::fmt::chain(&e)),
             };
             let _ = tx.send(msg);
         });
@@ -173,7 +173,7 @@ impl OpModal {
         tokio::spawn(async move {
             let msg = match c.cancel_task().await {
                 Ok(m) => m,
-                Err(e) => format!("cancel failed: {e:#}"),
+                Err(e) => format!("cancel failed: {e}", e = crate::fmt::chain(&e)),
             };
             let _ = tx.send(msg);
         });

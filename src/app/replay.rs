@@ -17,14 +17,14 @@ pub async fn run(resolved: Resolved, file: &Path) -> i32 {
     let rec = match crate::record::read(file) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             return exit::USAGE;
         }
     };
     let mut state = match super::initial_state(&resolved) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             return exit::USAGE;
         }
     };
@@ -35,7 +35,7 @@ pub async fn run(resolved: Resolved, file: &Path) -> i32 {
     }
     let name = file.display().to_string();
     let Some(replay) = Replay::new(rec.samples, &name) else {
-        eprintln!("opsdeck: {name} holds no samples");
+        crate::say!("opsdeck: {name} holds no samples");
         return exit::USAGE;
     };
     state.start_replay(replay);

@@ -41,7 +41,7 @@ pub fn run_cli_with(
                 1
             }
             Err(e) => {
-                eprintln!("opsdeck: audit log {}: {e}", path.display());
+                crate::say!("opsdeck: audit log {}: {e}", path.display());
                 1
             }
         });
@@ -55,7 +55,7 @@ pub fn run_cli_with(
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
             Err(e) => {
-                eprintln!("opsdeck: audit log {}: {e}", path.display());
+                crate::say!("opsdeck: audit log {}: {e}", path.display());
                 1
             }
         });
@@ -72,7 +72,7 @@ pub fn run_cli_with(
             Ok(0)
         }
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             Ok(1)
         }
     }

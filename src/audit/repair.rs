@@ -167,7 +167,7 @@ pub fn run_cli(log: &AuditLog, out: &mut dyn std::io::Write) -> std::io::Result<
             0
         }
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             1
         }
     };

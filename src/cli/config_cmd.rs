@@ -100,7 +100,7 @@ pub fn run(r: &Resolved, cmd: ConfigCommand) -> std::io::Result<i32> {
                 super::exit::OK
             } else {
                 for p in problems {
-                    eprintln!("opsdeck: {p}");
+                    crate::say!("opsdeck: {p}");
                 }
                 super::exit::USAGE
             }
@@ -108,7 +108,7 @@ pub fn run(r: &Resolved, cmd: ConfigCommand) -> std::io::Result<i32> {
         ConfigCommand::Show => match show(r) {
             Ok(text) => crate::snapshot::write_text(&mut super::out::stdout(), text.trim_end())?,
             Err(e) => {
-                eprintln!("opsdeck: {e}");
+                crate::say!("opsdeck: {e}");
                 super::exit::FAILED
             }
         },

@@ -41,7 +41,7 @@ pub struct LogsArgs {
 /// `Err` when stdout could not be written (a closed pipe ends a `--follow` quietly).
 pub async fn run(resolved: &Resolved, args: LogsArgs) -> std::io::Result<i32> {
     if resolved.demo() {
-        eprintln!(
+        crate::say!(
             "opsdeck logs: the demo has no CloudWatch Logs; give a config whose context has AWS credentials"
         );
         return Ok(exit::USAGE);
@@ -49,7 +49,7 @@ pub async fn run(resolved: &Resolved, args: LogsArgs) -> std::io::Result<i32> {
     let start_ms = match crate::services::logs::parse_since(&args.since, chrono::Utc::now()) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("opsdeck logs: {e}");
+            crate::say!("opsdeck logs: {e}");
             return Ok(exit::USAGE);
         }
     };
@@ -76,10 +76,10 @@ pub async fn run(resolved: &Resolved, args: LogsArgs) -> std::io::Result<i32> {
         if let Err(e) = tail.poll(&wire as &dyn LogsWire, &mut sink).await {
             let region = aws.region().unwrap_or("the default region");
             match e {
-                LogsError::GroupNotFound(_) => eprintln!(
+                LogsError::GroupNotFound(_) => crate::say!(
                     "opsdeck logs: {e} in context {ctx} ({region}); list groups with `aws logs describe-log-groups`"
                 ),
-                LogsError::Api(_) => eprintln!("opsdeck logs: {}: {e}", args.group),
+                LogsError::Api(_) => crate::say!("opsdeck logs: {}: {e}", args.group),
             }
             return Ok(exit::FAILED);
         }

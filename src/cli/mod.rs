@@ -330,7 +330,7 @@ pub fn main() -> i32 {
     let level = match crate::logging::level_filter(&cli.global.log_level, cli.global.verbose) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             return exit::USAGE;
         }
     };
@@ -344,7 +344,7 @@ pub fn main() -> i32 {
     // The console shows several contexts too (`opsdeck --context a,b`).
     let multi = cli.command.as_ref().is_none_or(Command::multi_context);
     if cli.global.all_contexts && !multi {
-        eprintln!("opsdeck: --all-contexts is for the console, snapshot, check and serve");
+        crate::say!("opsdeck: --all-contexts is for the console, snapshot, check and serve");
         return exit::USAGE;
     }
     let many = if multi {
@@ -352,7 +352,7 @@ pub fn main() -> i32 {
             Ok(m) => m,
             Err(e) => {
                 tracing::error!("config: {e}");
-                eprintln!("opsdeck: {e}");
+                crate::say!("opsdeck: {e}");
                 return exit::USAGE;
             }
         }
@@ -365,7 +365,7 @@ pub fn main() -> i32 {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!("config: {e}");
-                eprintln!("opsdeck: {e}");
+                crate::say!("opsdeck: {e}");
                 return exit::USAGE;
             }
         },
@@ -376,7 +376,7 @@ pub fn main() -> i32 {
         && let Err(e) =
             crate::services::aws_env::http_client(&crate::services::aws_env::process_env)
     {
-        eprintln!("opsdeck: {e}");
+        crate::say!("opsdeck: {e}");
         return exit::USAGE;
     }
     let sim = cli.global.sim();

@@ -163,7 +163,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> io::Re
             let mappings = match mappings.as_deref().map(cli::load_mappings).transpose() {
                 Ok(m) => m,
                 Err((code, m)) => {
-                    eprintln!("opsdeck: {m}");
+                    crate::say!("opsdeck: {m}");
                     return Ok(code);
                 }
             };
@@ -202,7 +202,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> io::Re
                     .await
                 }
                 Err((code, m)) => {
-                    eprintln!("opsdeck: {m}");
+                    crate::say!("opsdeck: {m}");
                     Ok(code)
                 }
             }
@@ -229,11 +229,11 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> io::Re
                 match confirm(&plan, false, "run") {
                     Confirmation::Yes(_) => {}
                     Confirmation::No(why) => {
-                        eprintln!("opsdeck: aborted: {why}");
+                        crate::say!("opsdeck: aborted: {why}");
                         return Ok(exit::ABORTED);
                     }
                     Confirmation::NoTerminal => {
-                        eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
+                        crate::say!("opsdeck: refusing: no terminal to confirm on; pass --yes");
                         return Ok(exit::REFUSED);
                     }
                 }
@@ -277,7 +277,7 @@ pub async fn run(resolved: &Resolved, sim: &SimOptions, op: OpCommand) -> io::Re
                 .await
             }
             Err((code, m)) => {
-                eprintln!("opsdeck: {m}");
+                crate::say!("opsdeck: {m}");
                 Ok(code)
             }
         },
@@ -290,7 +290,7 @@ fn unwritten_plan(dry_run: bool, e: io::Error) -> io::Result<i32> {
     if dry_run {
         return Err(e);
     }
-    eprintln!("opsdeck op: refused: cannot write the plan to stdout ({e}); nothing was changed");
+    crate::say!("opsdeck op: refused: cannot write the plan to stdout ({e}); nothing was changed");
     Ok(exit::REFUSED)
 }
 
@@ -324,7 +324,7 @@ async fn cutover_cmd(
     let op = match cutover::build(r, plan, &backends) {
         Ok(op) => op,
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             return Ok(exit::USAGE);
         }
     };
@@ -332,7 +332,7 @@ async fn cutover_cmd(
         && !op.plan().steps.iter().any(|s| s.id == *step)
     {
         let known: Vec<&str> = op.plan().steps.iter().map(|s| s.id.as_str()).collect();
-        eprintln!(
+        crate::say!(
             "opsdeck: --hold-before {step:?}: plan {plan:?} has no such step (steps: {})",
             known.join(", ")
         );
@@ -342,7 +342,7 @@ async fn cutover_cmd(
     let entries = match audit.read_all() {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             return Ok(exit::FAILED);
         }
     };
@@ -356,7 +356,7 @@ async fn cutover_cmd(
         return interrupted_cmd(r, op, audit, it, pending.len(), f, resume, rollback).await;
     }
     if resume || rollback {
-        eprintln!(
+        crate::say!(
             "opsdeck: no interrupted cutover of plan {plan:?} in the audit log {}",
             audit.path().display()
         );
@@ -387,7 +387,11 @@ async fn interrupted_cmd(
     }
     match op.inspect().await {
         Ok(s) => writeln!(stdout, "backend state: {s}")?,
-        Err(e) => writeln!(stdout, "backend state: could not be read: {e:#}")?,
+        Err(e) => writeln!(
+            stdout,
+            "backend state: could not be read: {e}",
+            e = crate::fmt::chain(&e)
+        )?,
     }
     let done = cutover::rollback_steps(&plan, it);
     let ponr = plan.point_of_no_return();
@@ -409,7 +413,7 @@ async fn interrupted_cmd(
         return Ok(exit::REFUSED);
     }
     if rollback && past_ponr {
-        eprintln!(
+        crate::say!(
             "opsdeck: refused: {} already started (the point of no return); cannot roll back, use --resume",
             ponr.map(|p| plan.steps[p].id.as_str()).unwrap_or("-")
         );
@@ -424,7 +428,7 @@ async fn interrupted_cmd(
         Confirmation::Yes(by) => by,
         Confirmation::No(why) => return Ok(report(session.decline(&why).await)),
         Confirmation::NoTerminal => {
-            eprintln!("opsdeck: refusing: no terminal to confirm on; pass --yes");
+            crate::say!("opsdeck: refusing: no terminal to confirm on; pass --yes");
             return Ok(exit::REFUSED);
         }
     };
@@ -515,11 +519,13 @@ async fn run_session(session: Session, plan: &Plan, by: &str, ctl: OpControl) ->
 
 fn report(o: RunOutcome) -> i32 {
     // Ignoring write errors: after SIGHUP there is no terminal, the exit code still counts.
-    let _ = match &o {
-        RunOutcome::Done(m) => writeln!(std::io::stdout(), "\ndone: {m}"),
-        RunOutcome::Refused(m) => writeln!(std::io::stderr(), "opsdeck: {m}"),
-        RunOutcome::Failed(m) => writeln!(std::io::stderr(), "opsdeck: failed: {m}"),
-        RunOutcome::Aborted(m) => writeln!(std::io::stderr(), "opsdeck: {m}"),
-    };
+    match &o {
+        RunOutcome::Done(m) => {
+            let _ = writeln!(std::io::stdout(), "\ndone: {m}");
+        }
+        RunOutcome::Refused(m) => crate::say!("opsdeck: {m}"),
+        RunOutcome::Failed(m) => crate::say!("opsdeck: failed: {m}"),
+        RunOutcome::Aborted(m) => crate::say!("opsdeck: {m}"),
+    }
     o.exit_code()
 }

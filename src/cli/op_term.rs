@@ -70,12 +70,12 @@ pub(super) fn spawn_controls(ctl: OpControl) -> std::thread::JoinHandle<()> {
                 "hold" | "h" => ctl.hold(),
                 "abort" | "a" => ctl.abort(),
                 "" => {}
-                other => eprintln!("unknown command {other:?}: type release, hold or abort"),
+                other => crate::say!("unknown command {other:?}: type release, hold or abort"),
             }
         }
         // stdin closed: nobody can type `release` any more, so a hold could never end.
         if ctl.hold_requested() {
-            eprintln!(
+            crate::say!(
                 "opsdeck: stdin closed while a hold is requested: nothing can release it; aborting"
             );
             ctl.abort();
@@ -152,8 +152,7 @@ pub(super) fn spawn_signal_abort(ctl: OpControl) -> tokio::task::JoinHandle<()> 
                 _ = term.recv() => "SIGTERM",
                 _ = hup.recv() => "SIGHUP",
             };
-            let _ = writeln!(
-                std::io::stderr(),
+            crate::say!(
                 "\nopsdeck: {name}: aborting (rolled back if before the point of no return, \
                  else the operation completes first)"
             );

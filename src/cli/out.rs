@@ -4,10 +4,18 @@
 //! 101). Commands write with [`print`] / [`stdout`] and return `io::Result<exit code>`; `main`
 //! hands the result to [`exit_code`]. As ripgrep, fd and bat do: a broken pipe (`| head`) ends
 //! the command quietly, any other write error (ENOSPC on a full disk) is one stderr line.
+//! Stderr lines go through [`say`] (`crate::say!`): a stderr that cannot be written either is
+//! ignored, never a panic.
 //! SIGPIPE is not restored to its default: it would also kill a headless operation between
 //! two steps, skipping its rollback and audit.
 
 use std::io::{self, ErrorKind, Write};
+
+/// Stderr's one writer, for every message line: [`crate::exit::say`] (through the
+/// [`crate::say!`] macro), which ignores a stderr that cannot be written instead of panicking
+/// as `eprintln!` does. It lives in `exit` so that layers below the command line (operations,
+/// the audit log, the keymap check) print through it without naming `cli`.
+pub use crate::exit::say;
 
 /// Stdout; write to it with `write!` / `writeln!`, flush, and propagate the error with `?`.
 /// Not locked: a command may hold it across an `.await` (collection) on any thread.
@@ -56,12 +64,10 @@ pub fn exit_code(result: io::Result<i32>, on: OnWriteError) -> i32 {
         Err(e) if e.kind() == ErrorKind::BrokenPipe => on.broken_pipe,
         Err(e) => {
             // stderr may be unwritable too; the exit code still says it.
-            let _ = writeln!(
-                io::stderr(),
+            say(format_args!(
                 "{}: cannot write {} to stdout: {e}",
-                on.command,
-                on.what
-            );
+                on.command, on.what
+            ));
             on.failed
         }
     }

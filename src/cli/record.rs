@@ -39,7 +39,7 @@ pub async fn run_headless(
         .collectors(resolved)
         .await;
     if collectors.is_empty() {
-        eprintln!(
+        crate::say!(
             "opsdeck record: context {:?} has no sources configured, nothing to record",
             resolved.context_name
         );
@@ -48,7 +48,7 @@ pub async fn run_headless(
     let rec = match Recorder::create(out, &header_for(resolved, &collectors), max_bytes) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("opsdeck record: {e}");
+            crate::say!("opsdeck record: {e}");
             return exit::FAILED;
         }
     };
@@ -67,7 +67,7 @@ pub async fn run_headless(
         }
     };
     tokio::pin!(until);
-    eprintln!(
+    crate::say!(
         "opsdeck record: writing {} (bound {}); ctrl-c stops",
         out.display(),
         crate::fmt::bytes(max_bytes)
@@ -95,7 +95,7 @@ pub async fn run_headless(
     );
     match done {
         Ok(()) => {
-            eprintln!(
+            crate::say!(
                 "opsdeck record: {n} samples, {} in {}{}",
                 crate::fmt::bytes(bytes),
                 out.display(),
@@ -108,7 +108,7 @@ pub async fn run_headless(
             exit::OK
         }
         Err(e) => {
-            eprintln!("opsdeck record: {e}");
+            crate::say!("opsdeck record: {e}");
             exit::FAILED
         }
     }
@@ -120,18 +120,18 @@ fn open_at(
     at: Option<&str>,
 ) -> Result<(Recording, chrono::DateTime<chrono::Utc>), i32> {
     let rec = record::read(file).map_err(|e| {
-        eprintln!("opsdeck: {e}");
+        crate::say!("opsdeck: {e}");
         exit::USAGE
     })?;
     if rec.truncated {
-        eprintln!(
+        crate::say!(
             "opsdeck: {} ends mid-sample (recorder killed?); using the {} samples before it",
             file.display(),
             rec.samples.len()
         );
     }
     let t = fold::parse_at(&rec, at.unwrap_or("end")).map_err(|e| {
-        eprintln!("opsdeck: {e}");
+        crate::say!("opsdeck: {e}");
         exit::USAGE
     })?;
     Ok((rec, t))
@@ -149,7 +149,7 @@ pub async fn snapshot(
     table: Option<String>,
 ) -> std::io::Result<i32> {
     if format == SnapshotFormat::Csv && table.is_none() {
-        eprintln!(
+        crate::say!(
             "opsdeck snapshot: --format csv needs --table NAME (aurora, redis, s3, opensearch, redshift, or a CloudWatch panel id)"
         );
         return Ok(exit::USAGE);
@@ -166,7 +166,7 @@ pub async fn snapshot(
             let panels = match Panels::load(&resolved.config) {
                 Ok(p) => p,
                 Err(e) => {
-                    eprintln!("opsdeck: {e}");
+                    crate::say!("opsdeck: {e}");
                     return Ok(exit::USAGE);
                 }
             };
@@ -180,7 +180,7 @@ pub async fn snapshot(
             match st.export_table(&name, Format::Csv) {
                 Ok((csv, _)) => crate::snapshot::write_text(&mut out::stdout(), csv.trim_end()),
                 Err(e) => {
-                    eprintln!("opsdeck snapshot: {e}");
+                    crate::say!("opsdeck snapshot: {e}");
                     Ok(exit::USAGE)
                 }
             }
@@ -193,7 +193,7 @@ fn print_json(snap: &crate::model::Snapshot) -> std::io::Result<i32> {
     match serde_json::to_string_pretty(snap) {
         Ok(s) => crate::snapshot::write_text(&mut out::stdout(), &s),
         Err(e) => {
-            eprintln!("opsdeck: cannot encode snapshot: {e}");
+            crate::say!("opsdeck: cannot encode snapshot: {e}");
             Ok(exit::FAILED)
         }
     }

@@ -173,7 +173,7 @@ pub fn print_keys(resolved: &Resolved, out: &mut dyn std::io::Write) -> std::io:
             Ok(crate::exit::OK)
         }
         Err(e) => {
-            eprintln!("opsdeck: {e}");
+            crate::say!("opsdeck: {e}");
             Ok(crate::exit::USAGE)
         }
     }

@@ -106,8 +106,54 @@ pub enum Update {
     OpenSearch(OpenSearchStatus),
     Redshift(RedshiftStatus),
     CloudWatch(String, Vec<CwFigure>),
-    Alarms(Vec<Alarm>),
+    Alarms(AlarmsSample),
     Logs(LogBatch),
+}
+
+/// One round of the alarms collector: the alarms worth a look, and how many are fine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AlarmsSample {
+    /// Metric and composite alarms in ALARM or INSUFFICIENT_DATA, ALARM first.
+    pub alarms: Vec<Alarm>,
+    /// Alarms in OK, counted (DescribeAlarms StateValue=OK over every page), not listed; None
+    /// when the count did not come back within the round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok_count: Option<u64>,
+}
+
+impl AlarmsSample {
+    /// A round that listed `alarms` and did not count the OK ones.
+    pub fn listed(alarms: Vec<Alarm>) -> Self {
+        AlarmsSample {
+            alarms,
+            ok_count: None,
+        }
+    }
+}
+
+/// Recordings made before the OK count hold a bare list of alarms: read both shapes.
+impl<'de> Deserialize<'de> for AlarmsSample {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Counted {
+            alarms: Vec<Alarm>,
+            #[serde(default)]
+            ok_count: Option<u64>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            Counted(Counted),
+            Listed(Vec<Alarm>),
+        }
+        Ok(match Shape::deserialize(d)? {
+            Shape::Counted(c) => AlarmsSample {
+                alarms: c.alarms,
+                ok_count: c.ok_count,
+            },
+            Shape::Listed(alarms) => AlarmsSample::listed(alarms),
+        })
+    }
 }
 
 impl Update {
@@ -157,7 +203,10 @@ impl Snapshot {
                     .get_or_insert_with(std::collections::BTreeMap::new)
                     .insert(panel, figs);
             }
-            Update::Alarms(a) => self.alarms = a,
+            Update::Alarms(a) => {
+                self.alarms = a.alarms;
+                self.alarms_ok_count = a.ok_count;
+            }
             Update::Logs(b) => return Some(b),
         }
         None
@@ -194,6 +243,7 @@ mod tests {
             redshift: None,
             cloudwatch: None,
             alarms: Vec::new(),
+            alarms_ok_count: None,
             errors: Vec::new(),
         }
     }

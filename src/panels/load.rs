@@ -86,6 +86,11 @@ impl Panels {
         self.defs.iter().find(|d| d.kind == kind)
     }
 
+    /// Every panel, in display order.
+    pub fn all(&self) -> impl Iterator<Item = &PanelDef> {
+        self.defs.iter()
+    }
+
     pub fn cloudwatch(&self) -> impl Iterator<Item = &PanelDef> {
         self.defs.iter().filter(|d| d.kind == PanelKind::CloudWatch)
     }

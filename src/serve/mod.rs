@@ -70,12 +70,12 @@ pub async fn run(contexts: &[Resolved], sim: &SimOptions, listen: SocketAddr) ->
     let server = match start(contexts, sim, listen).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("opsdeck serve: cannot listen on {listen}: {e}");
+            crate::say!("opsdeck serve: cannot listen on {listen}: {e}");
             return crate::exit::USAGE;
         }
     };
     let names: Vec<&str> = contexts.iter().map(|r| r.context_name.as_str()).collect();
-    eprintln!(
+    crate::say!(
         "opsdeck serve: http://{}/metrics (contexts: {}){}",
         server.addr,
         names.join(", "),
@@ -86,7 +86,7 @@ pub async fn run(contexts: &[Resolved], sim: &SimOptions, listen: SocketAddr) ->
         }
     );
     if !server.addr.ip().is_loopback() {
-        eprintln!(
+        crate::say!(
             "opsdeck serve: listening on a non-loopback address ({}): /metrics is readable by anyone who can reach it",
             server.addr.ip()
         );

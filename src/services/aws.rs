@@ -9,6 +9,16 @@ use super::aws_credentials::{self, Pending};
 use crate::config::Context;
 use crate::config::secrets::{EnvSecrets, SecretCache, SecretString};
 
+/// [`AwsContext::target`] of an endpoint override and a region (either may be absent).
+pub fn target(endpoint_url: Option<&str>, region: Option<&str>) -> String {
+    match (endpoint_url, region) {
+        (Some(e), Some(r)) => format!("at {e} ({r})"),
+        (Some(e), None) => format!("at {e}"),
+        (None, Some(r)) => format!("in {r}"),
+        (None, None) => "in the SDK's default region".into(),
+    }
+}
+
 #[derive(Clone)]
 pub struct AwsContext {
     region: Option<String>,
@@ -73,8 +83,20 @@ impl AwsContext {
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
     }
 
+    /// The endpoint override (an emulator, a VPC endpoint), when the context sets one.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
+    }
+
+    /// Where this context's AWS calls go, for error messages, so an operator can tell a local
+    /// emulator from AWS: "at http://127.0.0.1:5055 (us-east-1)" with an endpoint override,
+    /// "in us-east-1" against AWS's own endpoints, "in the SDK's default region" without one.
+    pub fn target(&self) -> String {
+        target(self.endpoint_url.as_deref(), self.region.as_deref())
     }
 
     /// Credentials the way the AWS CLI finds them (env, profile, SSO, assume-role, container,

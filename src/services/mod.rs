@@ -10,6 +10,7 @@ pub mod aurora;
 pub mod aws;
 pub mod aws_credentials;
 pub mod aws_env;
+pub mod budget;
 pub mod cloudwatch;
 pub mod glue;
 pub mod logs;
@@ -52,6 +53,12 @@ pub trait Collector: Send {
     /// Longest a round may take before it is reported as timed out.
     fn timeout(&self) -> Duration {
         Duration::from_secs(5)
+    }
+    /// What the collector reads, named when a whole round times out so the operator can tell
+    /// an emulator from AWS: "at http://127.0.0.1:5055 (us-east-1), buckets streamshop-media".
+    /// Empty when the collector's own errors already name their targets.
+    fn target(&self) -> String {
+        String::new()
     }
     /// One round. Stateful collectors keep the previous counters to compute rates from deltas.
     async fn collect(&mut self) -> anyhow::Result<Update>;
@@ -131,10 +138,14 @@ impl Collector for CredentialsHint {
     fn timeout(&self) -> Duration {
         self.inner.timeout()
     }
+    fn target(&self) -> String {
+        self.inner.target()
+    }
     async fn collect(&mut self) -> anyhow::Result<Update> {
         // the round's own bound; collect_once allows a little grace beyond it, so this
         // message wins over a bare timeout
         let bound = self.inner.timeout();
+        let target = self.inner.target();
         let round = self.inner.collect();
         tokio::pin!(round);
         let r = tokio::select! {
@@ -144,16 +155,26 @@ impl Collector for CredentialsHint {
                 if self.aws.waiting_for_credentials() {
                     anyhow::bail!(waiting_for_credentials(self.profile.as_deref()));
                 }
-                anyhow::bail!("timed out after {}", humantime::format_duration(bound));
+                anyhow::bail!("{}", timed_out(bound, &target));
             }
         };
         r.map_err(|e| {
-            let text = format!("{e:#}");
+            let text = crate::fmt::chain(&e).to_string();
             match aws_env::credentials_hint(self.profile.as_deref(), &text) {
                 Some(hint) => anyhow::anyhow!(hint),
                 None => e,
             }
         })
+    }
+}
+
+/// "timed out after 30s", naming `target` when the collector gives one.
+fn timed_out(after: Duration, target: &str) -> String {
+    let after = humantime::format_duration(after);
+    if target.is_empty() {
+        format!("timed out after {after}")
+    } else {
+        format!("{target}: timed out after {after}")
     }
 }
 
@@ -168,11 +189,10 @@ pub async fn collect_once(c: &mut dyn Collector) -> Sample {
     // at `timeout` itself
     let result = match tokio::time::timeout(timeout + ROUND_GRACE, c.collect()).await {
         Ok(Ok(u)) => Ok(u),
-        Ok(Err(e)) => Err(crate::config::redact_url(&format!("{e:#}"))),
-        Err(_) => Err(format!(
-            "timed out after {}",
-            humantime::format_duration(timeout)
+        Ok(Err(e)) => Err(crate::config::redact_url(
+            &crate::fmt::chain(&e).to_string(),
         )),
+        Err(_) => Err(timed_out(timeout, &c.target())),
     };
     Sample {
         source: kind,

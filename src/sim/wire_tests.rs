@@ -179,7 +179,7 @@ async fn sim_alarms_go_through_the_real_collector_and_their_history_ends_in_the_
         let crate::services::Update::Alarms(v) = c.collect().await.expect("a sim round") else {
             panic!("the alarms collector reports alarms")
         };
-        if let Some(a) = v.into_iter().find(|a| a.state == "ALARM") {
+        if let Some(a) = v.alarms.into_iter().find(|a| a.state == "ALARM") {
             break a;
         }
     };

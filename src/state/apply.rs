@@ -53,7 +53,7 @@ impl State {
                 }
                 let figures = registry::figure_prefix(&update);
                 if let Update::Alarms(a) = &update {
-                    self.alarm_history.observe(a, sample.at);
+                    self.alarm_history.observe(&a.alarms, sample.at);
                 }
                 if let Some(b) = self.data.fold(update) {
                     self.logs.push(&b, false);

@@ -508,6 +508,7 @@ pub fn snapshot() -> Snapshot {
         redshift: Some(redshift()),
         cloudwatch: Some(cloudwatch()),
         alarms: alarms(),
+        alarms_ok_count: None,
         errors: Vec::new(),
     }
 }
@@ -585,7 +586,7 @@ pub fn state() -> State {
     }
     st.apply_sample(sample(
         t - chrono::Duration::seconds(20),
-        Update::Alarms(alarms()),
+        Update::Alarms(crate::model::source::AlarmsSample::listed(alarms())),
     ));
     st.now = t;
     st

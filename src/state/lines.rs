@@ -109,9 +109,27 @@ pub fn visible_alarms(st: &State) -> Vec<Alarm> {
     };
     alarms.sort_by_key(|a| (rank(&a.state), std::cmp::Reverse(a.since)));
     let ok: Vec<&Alarm> = alarms.iter().filter(|a| rank(&a.state) == 2).collect();
-    if ok.len() > 1 {
+    // The collector counts the alarms in OK without listing them: "7 alarms OK" tells the
+    // on-call engineer the rest is fine. Without a count, listed OK alarms collapse as before.
+    let counted = st.data.alarms_ok_count.filter(|&n| n > 0);
+    if let Some(n) = counted {
         let collapsed = Alarm {
-            name: format!("{} alarms", ok.len()),
+            name: format!("{n} alarms OK"),
+            state: "OK".into(),
+            reason: ok
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ..Alarm::default()
+        };
+        alarms.retain(|a| rank(&a.state) < 2);
+        if st.row_matches(&format!("OK {}", collapsed.name)) || !collapsed.reason.is_empty() {
+            alarms.push(collapsed);
+        }
+    } else if ok.len() > 1 {
+        let collapsed = Alarm {
+            name: format!("{} alarms OK", ok.len()),
             state: "OK".into(),
             reason: ok
                 .iter()

@@ -9,6 +9,7 @@ mod apply;
 pub mod commands;
 pub mod detail;
 pub mod export;
+pub mod export_schema;
 pub mod findings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixture;

@@ -215,6 +215,6 @@ mod tests {
             figure_prefix(&Update::Redshift(RedshiftStatus::default())),
             None
         );
-        assert_eq!(figure_prefix(&Update::Alarms(Vec::new())), None);
+        assert_eq!(figure_prefix(&Update::Alarms(Default::default())), None);
     }
 }

@@ -185,7 +185,11 @@ pub(super) fn redis_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
                     text(shard),
                     num(n.hit_ratio),
                     num(Some(n.ops_per_sec)),
-                    num(mem.or(Some(n.used_memory_bytes as f64))),
+                    // sorted by percent of maxmemory (else bytes), exported as a 0-1 ratio
+                    (
+                        Key::Num(mem.or(Some(n.used_memory_bytes as f64))),
+                        mem.map_or(String::new(), |p| format!("{}", p / 100.0)),
+                    ),
                     num(Some(n.evictions_per_sec)),
                     num(Some(n.connected_clients as f64)),
                     num(n.repl_offset_lag.map(|b| b as f64)),
@@ -266,7 +270,10 @@ pub(super) fn redshift_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
                 x.status,
                 x.error.as_deref().unwrap_or("")
             );
-            let start = x.started_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+            let start = x
+                .started_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
             row(
                 i,
                 &x.id,
@@ -288,6 +295,19 @@ pub(super) fn redshift_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
     })
 }
 
+/// A CloudWatch value as exported: a `Percent` divided by 100 (ratios are 0-1 everywhere).
+fn export_value(v: Option<f64>, unit: &str) -> String {
+    match (v, unit) {
+        (Some(x), "Percent") => format!("{}", x / 100.0),
+        (v, _) => v.map_or(String::new(), |x| format!("{x}")),
+    }
+}
+
+/// The unit exported beside [`export_value`]: `Percent` becomes `Ratio`.
+fn export_unit(unit: &str) -> &str {
+    if unit == "Percent" { "Ratio" } else { unit }
+}
+
 /// The CloudWatch panel's table: columns and rows.
 pub(super) fn cloudwatch_rows(st: &State, def: &PanelDef) -> Option<Rows> {
     let d = &st.data;
@@ -302,8 +322,10 @@ pub(super) fn cloudwatch_rows(st: &State, def: &PanelDef) -> Option<Rows> {
                 f.label.clone(),
                 vec![
                     text(&f.label),
-                    num(f.value),
-                    text(&f.unit),
+                    // exported as a 0-1 ratio when CloudWatch gives a percentage, as every
+                    // ratio is (state::export_schema); sorted by the value as shown
+                    (Key::Num(f.value), export_value(f.value, &f.unit)),
+                    (Key::Text(f.unit.clone()), export_unit(&f.unit).to_string()),
                     num(f.period_seconds.map(f64::from)),
                 ],
             )

@@ -249,9 +249,17 @@ pub fn panel(
     // Paged like the overview's charts: a new value costs one column, not a redraw of every
     // cell (the bytes over SSH, docs/PERFORMANCE.md).
     let shown = &values[super::widgets::page(values.len(), total, inner.width as usize)];
-    let data: Vec<u64> = shown.iter().map(|v| v.max(0.0).round() as u64).collect();
+    // Scaled to the window's own range, as the overview's trends are: rounded to whole units
+    // a ratio (0.93) or a narrow band (92-95 %) was a row of identical full bars.
+    let data = range_scaled(shown);
     super::widgets::chart_ground(f, inner, t.chart());
-    f.render_widget(Sparkline::default().data(&data).style(t.chart()), inner);
+    f.render_widget(
+        Sparkline::default()
+            .data(&data)
+            .max(RANGE_TOP)
+            .style(t.chart()),
+        inner,
+    );
 }
 
 /// What a chart of `ring` covers in the window in force: "last 120 samples [5m w]", "last 1h,
@@ -310,5 +318,35 @@ mod tests {
         assert_eq!(st.chart_window, Window::Day);
         st.handle_key(w);
         assert_eq!(st.chart_window, Window::Recent);
+    }
+}
+
+/// The top of [`range_scaled`]'s scale.
+const RANGE_TOP: u64 = 1001;
+
+/// Values as bar heights for a Sparkline, lowest to highest mapped onto 1..=[`RANGE_TOP`] (1,
+/// not 0, so the lowest value is still a visible bar); a flat series sits at half height.
+fn range_scaled(values: &[f64]) -> Vec<u64> {
+    let finite = || values.iter().copied().filter(|v| v.is_finite());
+    let lo = finite().reduce(f64::min).unwrap_or(0.0);
+    let hi = finite().reduce(f64::max).unwrap_or(0.0);
+    values
+        .iter()
+        .map(|v| match v.is_finite() {
+            false => 0,
+            true if hi <= lo => RANGE_TOP / 2,
+            true => 1 + ((v - lo) / (hi - lo) * (RANGE_TOP - 1) as f64).round() as u64,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod range_tests {
+    #[test]
+    fn a_ratio_history_spans_the_bars_instead_of_rounding_to_one_height() {
+        // a cache hit ratio, 0-1: rounded to whole units every bar was 1, a solid row
+        let bars = super::range_scaled(&[0.92, 0.95, 0.93]);
+        assert_eq!(bars, vec![1, 1001, 334]);
+        assert_eq!(super::range_scaled(&[5.0, 5.0]), vec![500, 500]);
     }
 }

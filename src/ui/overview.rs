@@ -410,7 +410,11 @@ fn alarm_line(f: &mut Frame, r: Rect, st: &State, a: &Alarm, name: &str, selecte
     let w = r.width as usize;
     // A composite alarm is often what pages: say so, and fall back to its rule for a reason.
     let composite = a.alarm_type == "CompositeAlarm";
-    let head = if composite {
+    // the collapsed "7 alarms OK" line is a count, not an alarm: no state column
+    let count_line = a.state == "OK" && !st.data.alarms.iter().any(|x| x.name == a.name);
+    let head = if count_line {
+        format!("{sym} {name} ")
+    } else if composite {
         format!("{sym} {state:<8} {name} (composite) ")
     } else {
         format!("{sym} {state:<8} {name} ")

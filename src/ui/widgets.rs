@@ -277,17 +277,27 @@ pub fn nice_bounds(lo: f64, hi: f64) -> (f64, f64) {
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// A text sparkline of the newest `width` values, scaled to their own max (for table cells).
+/// A text sparkline of the newest `width` values (for table cells, e.g. a CloudWatch figure's
+/// history), scaled to their own range, lowest to highest: a hit rate moving between 92 % and
+/// 95 % keeps its shape instead of being a solid block, as it was scaled from 0. A flat series
+/// is a flat line at half height (at the bottom when all zeros); a value that is not a number
+/// is the lowest bar.
 pub fn spark_text(values: &[f64], width: usize) -> String {
     let skip = values.len().saturating_sub(width);
     let v = &values[skip..];
-    let max = v.iter().copied().fold(0.0f64, f64::max);
+    let finite = || v.iter().copied().filter(|x| x.is_finite());
+    let (Some(lo), Some(hi)) = (finite().reduce(f64::min), finite().reduce(f64::max)) else {
+        return v.iter().map(|_| BARS[0]).collect();
+    };
     v.iter()
         .map(|x| {
-            if max <= 0.0 || !x.is_finite() {
+            if !x.is_finite() {
                 BARS[0]
+            } else if hi <= lo {
+                // flat: at the bottom when it is all zeros (nothing happened), else mid-height
+                if *x == 0.0 { BARS[0] } else { BARS[3] }
             } else {
-                let i = ((x / max) * 7.0).round().clamp(0.0, 7.0) as usize;
+                let i = ((x - lo) / (hi - lo) * 7.0).round().clamp(0.0, 7.0) as usize;
                 BARS[i]
             }
         })

@@ -89,3 +89,15 @@ fn chart_scales_snap_to_1_2_5_steps() {
     assert_eq!(nice_bounds(12.0, 88.0), (0.0, 100.0));
     assert_eq!(nice_bounds(5.0, 5.0), (5.0, 5.5));
 }
+
+#[test]
+fn a_history_cell_is_scaled_to_its_series_range_so_a_narrow_band_keeps_its_shape() {
+    // a cache hit rate moving between 92 % and 95 %: scaled from 0 it was a solid block
+    let hits = [92.0, 93.5, 95.0, 94.0, 92.5, 92.0];
+    assert_eq!(spark_text(&hits, 6), "▁▅█▆▂▁");
+    // a flat series is a flat line in the middle, not a full block
+    assert_eq!(spark_text(&[7.0, 7.0, 7.0], 3), "▄▄▄");
+    assert_eq!(spark_text(&[0.0, 0.0], 2), "▁▁");
+    // only the newest `width` values, scaled to their own range
+    assert_eq!(spark_text(&[1000.0, 1.0, 2.0, 3.0], 3), "▁▅█");
+}

@@ -207,7 +207,10 @@ impl Operation for BinlogCutover {
                 format!("a measured lag under max_lag {}", secs(self.max_lag)),
                 false,
             )),
-            Err(e) => g.push(Guardrail::unmeasurable("replica lag", format!("{e:#}"))),
+            Err(e) => g.push(Guardrail::unmeasurable(
+                "replica lag",
+                crate::fmt::chain(&e).to_string(),
+            )),
         }
         match self
             .source
@@ -241,7 +244,7 @@ impl Operation for BinlogCutover {
             }
             Err(e) => g.push(Guardrail::unmeasurable(
                 "oldest source transaction",
-                format!("{e:#}"),
+                crate::fmt::chain(&e).to_string(),
             )),
         }
         match self.source.running_ddl().await {
@@ -261,7 +264,7 @@ impl Operation for BinlogCutover {
             )),
             Err(e) => g.push(Guardrail::unmeasurable(
                 "running DDL on source",
-                format!("{e:#}"),
+                crate::fmt::chain(&e).to_string(),
             )),
         }
         Ok(g)

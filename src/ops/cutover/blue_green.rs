@@ -137,7 +137,7 @@ impl Operation for BlueGreenCutover {
                 )),
                 Err(e) => g.push(Guardrail::unmeasurable(
                     "green replica lag",
-                    format!("{e:#}"),
+                    crate::fmt::chain(&e).to_string(),
                 )),
             }
         }
@@ -156,7 +156,7 @@ impl Operation for BlueGreenCutover {
                 )),
                 Err(e) => g.push(Guardrail::unmeasurable(
                     "oldest source transaction",
-                    format!("{e:#}"),
+                    crate::fmt::chain(&e).to_string(),
                 )),
             }
             match src.running_ddl().await {
@@ -170,7 +170,7 @@ impl Operation for BlueGreenCutover {
                 )),
                 Err(e) => g.push(Guardrail::unmeasurable(
                     "running DDL on source",
-                    format!("{e:#}"),
+                    crate::fmt::chain(&e).to_string(),
                 )),
             }
         }

@@ -96,7 +96,7 @@ impl Operation for FailoverCutover {
         match self.pick(&t) {
             Err(e) => g.push(Guardrail::require(
                 "failover target",
-                format!("{e:#}"),
+                crate::fmt::chain(&e).to_string(),
                 "an available reader".into(),
                 false,
             )),

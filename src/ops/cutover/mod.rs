@@ -116,7 +116,7 @@ pub async fn pending(
         };
         let backend_state = match op.inspect().await {
             Ok(s) => s,
-            Err(e) => format!("could not be read: {e:#}"),
+            Err(e) => format!("could not be read: {e}", e = crate::fmt::chain(&e)),
         };
         out.push(PendingCutover {
             past_point_of_no_return: past_point_of_no_return(op.plan(), &it),

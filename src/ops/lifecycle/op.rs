@@ -53,7 +53,7 @@ impl LifecycleOp {
         let diff = diff(&current, &desired);
         let (usage, usage_error) = match admin.bucket_usage(bucket).await {
             Ok(u) => (Some(u), None),
-            Err(e) => (None, Some(format!("{e:#}"))),
+            Err(e) => (None, Some(crate::fmt::chain(&e).to_string())),
         };
         let cost = usage.as_ref().map(|u| {
             project(
@@ -238,7 +238,7 @@ impl Operation for LifecycleOp {
             }
             Err(e) => g.push(Guardrail::unmeasurable(
                 "current configuration",
-                format!("{e:#}"),
+                crate::fmt::chain(&e).to_string(),
             )),
         }
         Ok(g)
@@ -363,6 +363,6 @@ pub mod cli {
         )
         .await
         .map(Arc::new)
-        .map_err(|e| (exit::FAILED, format!("{e:#}")))
+        .map_err(|e| (exit::FAILED, crate::fmt::chain(&e).to_string()))
     }
 }

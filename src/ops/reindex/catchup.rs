@@ -181,9 +181,10 @@ impl ReindexOp {
             (Ok(s), Ok(l)) => Ok(format!("{s}; {l}")),
             (Err(e), Ok(l)) => Err(e.context(l)),
             (Ok(s), Err(e)) => Err(e.context(format!("{s}; lifting the write block failed"))),
-            (Err(e), Err(e2)) => {
-                Err(e.context(format!("lifting the write block failed too: {e2:#}")))
-            }
+            (Err(e), Err(e2)) => Err(e.context(format!(
+                "lifting the write block failed too: {e2}",
+                e2 = crate::fmt::chain(&e2)
+            ))),
         }
     }
 }

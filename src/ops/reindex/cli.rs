@@ -83,7 +83,7 @@ pub async fn build(
     ReindexOp::prepare(admin, req)
         .await
         .map(Arc::new)
-        .map_err(|e| (exit::USAGE, format!("{e:#}")))
+        .map_err(|e| (exit::USAGE, crate::fmt::chain(&e).to_string()))
 }
 
 /// One audit entry for a task control (rethrottle, cancel), written on the blocking pool.
@@ -116,13 +116,13 @@ pub async fn rethrottle(
             json!({"task": task, "message": "read-only mode"}),
         )
         .await;
-        eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
+        crate::say!("opsdeck: {}", read_only_refusal(&r.context_name));
         return Ok(exit::REFUSED);
     }
     let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
-            eprintln!("opsdeck: {m}");
+            crate::say!("opsdeck: {m}");
             return Ok(code);
         }
     };
@@ -147,10 +147,10 @@ pub async fn rethrottle(
                 r,
                 "rethrottle",
                 Outcome::Failed,
-                json!({"task": task, "message": format!("{e:#}")}),
+                json!({"task": task, "message": crate::fmt::chain(&e).to_string()}),
             )
             .await;
-            eprintln!("opsdeck: rethrottle {task}: {e:#}");
+            crate::say!("opsdeck: rethrottle {task}: {e}", e = crate::fmt::chain(&e));
             Ok(exit::FAILED)
         }
     }
@@ -171,13 +171,13 @@ pub async fn cancel(
             json!({"task": task, "message": "read-only mode"}),
         )
         .await;
-        eprintln!("opsdeck: {}", read_only_refusal(&r.context_name));
+        crate::say!("opsdeck: {}", read_only_refusal(&r.context_name));
         return Ok(exit::REFUSED);
     }
     let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
-            eprintln!("opsdeck: {m}");
+            crate::say!("opsdeck: {m}");
             return Ok(code);
         }
     };
@@ -195,10 +195,10 @@ pub async fn cancel(
                 r,
                 "cancel",
                 Outcome::Failed,
-                json!({"task": task, "message": format!("{e:#}")}),
+                json!({"task": task, "message": crate::fmt::chain(&e).to_string()}),
             )
             .await;
-            eprintln!("opsdeck: cancel {task}: {e:#}");
+            crate::say!("opsdeck: cancel {task}: {e}", e = crate::fmt::chain(&e));
             Ok(exit::FAILED)
         }
     }
@@ -209,7 +209,7 @@ pub async fn list(admin: AdminFuture, out: &mut dyn std::io::Write) -> std::io::
     let admin = match admin_of(admin).await {
         Ok(a) => a,
         Err((code, m)) => {
-            eprintln!("opsdeck: {m}");
+            crate::say!("opsdeck: {m}");
             return Ok(code);
         }
     };
@@ -235,7 +235,7 @@ pub async fn list(admin: AdminFuture, out: &mut dyn std::io::Write) -> std::io::
             Ok(exit::OK)
         }
         Err(e) => {
-            eprintln!("opsdeck: {e:#}");
+            crate::say!("opsdeck: {e}", e = crate::fmt::chain(&e));
             Ok(exit::FAILED)
         }
     }

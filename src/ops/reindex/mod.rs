@@ -300,7 +300,10 @@ impl Operation for ReindexOp {
                 "not red".into(),
                 h != "red",
             )),
-            Err(e) => g.push(Guardrail::unmeasurable("cluster health", format!("{e:#}"))),
+            Err(e) => g.push(Guardrail::unmeasurable(
+                "cluster health",
+                crate::fmt::chain(&e).to_string(),
+            )),
         }
         match self.admin.index_exists(&self.source_index).await {
             Ok(exists) => g.push(Guardrail::require(
@@ -313,7 +316,10 @@ impl Operation for ReindexOp {
                 "exists".into(),
                 exists,
             )),
-            Err(e) => g.push(Guardrail::unmeasurable("source index", format!("{e:#}"))),
+            Err(e) => g.push(Guardrail::unmeasurable(
+                "source index",
+                crate::fmt::chain(&e).to_string(),
+            )),
         }
         // A closed or red source cannot be copied (or only partly): refuse before creating
         // the target, with the engine's own reason.
@@ -326,7 +332,7 @@ impl Operation for ReindexOp {
             )),
             Err(e) => g.push(Guardrail::require(
                 "source readable",
-                short(&format!("{e:#}")),
+                short(&crate::fmt::chain(&e).to_string()),
                 "every shard answers".into(),
                 false,
             )),
@@ -357,7 +363,10 @@ impl Operation for ReindexOp {
                     ));
                 }
             }
-            Err(e) => g.push(Guardrail::unmeasurable("target index", format!("{e:#}"))),
+            Err(e) => g.push(Guardrail::unmeasurable(
+                "target index",
+                crate::fmt::chain(&e).to_string(),
+            )),
         }
         match self.admin.alias_targets(&self.req.alias).await {
             Ok(t) => {
@@ -379,7 +388,10 @@ impl Operation for ReindexOp {
                     pass,
                 ));
             }
-            Err(e) => g.push(Guardrail::unmeasurable("alias", format!("{e:#}"))),
+            Err(e) => g.push(Guardrail::unmeasurable(
+                "alias",
+                crate::fmt::chain(&e).to_string(),
+            )),
         }
         match self.admin.write_blocked(&self.source_index).await {
             Ok(blocked) => g.push(Guardrail::require(
@@ -392,7 +404,10 @@ impl Operation for ReindexOp {
                 "no write block (resuming lifts one an interrupted run left)".into(),
                 !blocked || self.req.resume,
             )),
-            Err(e) => g.push(Guardrail::unmeasurable("source writable", format!("{e:#}"))),
+            Err(e) => g.push(Guardrail::unmeasurable(
+                "source writable",
+                crate::fmt::chain(&e).to_string(),
+            )),
         }
         let need = async {
             let size = self.admin.primary_store_bytes(&self.source_index).await?;
@@ -429,7 +444,7 @@ impl Operation for ReindexOp {
             }
             Err(e) => g.push(Guardrail::unmeasurable(
                 "disk for the copy",
-                format!("{e:#}"),
+                crate::fmt::chain(&e).to_string(),
             )),
         }
         Ok(g)

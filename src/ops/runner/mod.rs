@@ -197,7 +197,10 @@ pub struct Session {
 pub async fn preflight(op: &dyn Operation) -> Vec<Guardrail> {
     match op.guardrails().await {
         Ok(g) => g,
-        Err(e) => vec![Guardrail::unmeasurable("preflight", format!("{e:#}"))],
+        Err(e) => vec![Guardrail::unmeasurable(
+            "preflight",
+            crate::fmt::chain(&e).to_string(),
+        )],
     }
 }
 

@@ -128,7 +128,7 @@ impl Session {
                     done.push(i);
                 }
                 Err(e) => {
-                    let err = format!("{e:#}");
+                    let err = crate::fmt::chain(&e).to_string();
                     let _ = self
                         .log(&spec.id, Outcome::Failed, json!({ "message": err }))
                         .await;
@@ -174,7 +174,7 @@ impl Session {
                 RunOutcome::Done(msg)
             }
             Err(e) => {
-                let err = format!("verification failed: {e:#}");
+                let err = format!("verification failed: {e}", e = crate::fmt::chain(&e));
                 let _ = self
                     .log("verify", Outcome::Failed, json!({ "message": err }))
                     .await;
@@ -293,7 +293,11 @@ impl Session {
                     }
                 }
                 Err(e) => {
-                    let err = format!("rollback of {} failed: {e:#}", spec.id);
+                    let err = format!(
+                        "rollback of {} failed: {e}",
+                        spec.id,
+                        e = crate::fmt::chain(&e)
+                    );
                     let _ = self
                         .log(&step, Outcome::Failed, json!({ "message": err }))
                         .await;

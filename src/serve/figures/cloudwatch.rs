@@ -99,6 +99,6 @@ pub(super) fn add(f: &mut Families, ctx: &str, u: &Update) {
 /// The state of each alarm of one round.
 pub(super) fn add_alarms(f: &mut Families, ctx: &str, u: &Update) {
     if let Update::Alarms(a) = u {
-        alarms(f, ctx, a);
+        alarms(f, ctx, &a.alarms);
     }
 }

@@ -2,8 +2,9 @@
 //! INSUFFICIENT_DATA), metric and composite alarms (DescribeAlarms returns only metric alarms
 //! unless `AlarmTypes` names both), every page, each metric alarm tied to the declared panel
 //! that shows its metric so selecting it opens that panel; and an alarm's state history
-//! (DescribeAlarmHistory) for its detail view. One collector over [`wire::AlarmsWire`] for the
-//! real endpoint and the simulation.
+//! (DescribeAlarmHistory) for its detail view. Alarms in OK are counted, not listed (the
+//! overview's "N alarms OK" line). One collector over [`wire::AlarmsWire`] for the real
+//! endpoint and the simulation.
 
 pub mod wire;
 
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{AlarmType, CompositeAlarm, MetricAlarm, StateValue};
 use chrono::{DateTime, Utc};
 
+use crate::model::source::AlarmsSample;
 use crate::model::{Alarm, AlarmTransition};
 use crate::panels::Panels;
 use crate::services::{BoxCollector, Collector, SourceKind, Update, aws::AwsContext};
@@ -163,6 +165,16 @@ pub async fn describe_over(
     Ok(out)
 }
 
+/// How many metric and composite alarms are in OK: DescribeAlarms StateValue=OK, every page
+/// (the SDK's paginator on the real wire), counted and dropped.
+pub async fn count_ok(wire: &dyn AlarmsWire) -> anyhow::Result<u64> {
+    let pages = wire.describe_alarms(StateValue::Ok).await?;
+    Ok(pages
+        .iter()
+        .map(|p| (p.metric_alarms().len() + p.composite_alarms().len()) as u64)
+        .sum())
+}
+
 /// An alarm's state transitions from DescribeAlarmHistory, newest first, at most
 /// [`HISTORY_ITEMS`], bounded by `timeout` (running out of time is a [`HistoryError::Failed`]).
 pub async fn history(
@@ -204,10 +216,17 @@ impl Collector for AlarmsCollector {
         TIMEOUT
     }
 
+    /// The listing (ALARM, INSUFFICIENT_DATA) and the OK count side by side; the count is
+    /// bounded inside the round (headroom for the listing's error) and is None when it fails
+    /// or runs out of time: the listing is what pages, the count only reassures.
     async fn collect(&mut self) -> anyhow::Result<Update> {
-        Ok(Update::Alarms(
-            describe_over(self.wire.as_ref(), &self.watched).await?,
-        ))
+        let listing = describe_over(self.wire.as_ref(), &self.watched);
+        let count = tokio::time::timeout(TIMEOUT.mul_f64(0.8), count_ok(self.wire.as_ref()));
+        let (alarms, ok_count) = tokio::join!(listing, count);
+        Ok(Update::Alarms(AlarmsSample {
+            alarms: alarms?,
+            ok_count: ok_count.ok().and_then(Result::ok),
+        }))
     }
 }
 

@@ -126,7 +126,12 @@ impl AlarmsWire for AwsAlarmsWire {
         while let Some(page) = pages.next().await {
             out.push(
                 page.map_err(aws_sdk_cloudwatch::Error::from)
-                    .context("CloudWatch DescribeAlarms")?,
+                    .with_context(|| {
+                        let target = self.aws.as_ref().map(AwsContext::target);
+                        format!("CloudWatch DescribeAlarms {}", target.unwrap_or_default())
+                            .trim_end()
+                            .to_string()
+                    })?,
             );
         }
         Ok(out)

@@ -230,7 +230,7 @@ pub fn fold(cluster: &str, round: WireRound, judging: &Judging) -> anyhow::Resul
         }
         match rows {
             Some(Ok(r)) => host_rows = r,
-            Some(Err(e)) => status.errors.push(redact_url(&format!("writer: {e:#}"))),
+            Some(Err(e)) => status.errors.push(redact_url(&format!("writer: {e}"))),
             None => {}
         }
     }
@@ -294,7 +294,7 @@ pub fn fold(cluster: &str, round: WireRound, judging: &Judging) -> anyhow::Resul
                     inputs[i].heartbeat_error = Some(e);
                 }
             },
-            (Some(Err(e)), _) => inputs[i].heartbeat_error = Some(redact_url(&format!("{e:#}"))),
+            (Some(Err(e)), _) => inputs[i].heartbeat_error = Some(redact_url(&e)),
             (None, _) => {}
         }
     }

@@ -25,18 +25,24 @@ impl Topology {
     }
 }
 
-pub async fn describe(client: &aws_sdk_rds::Client, cluster_id: &str) -> anyhow::Result<Topology> {
+///
+/// `target` ([`crate::services::aws::AwsContext::target`]) is named in every error.
+pub async fn describe(
+    client: &aws_sdk_rds::Client,
+    cluster_id: &str,
+    target: &str,
+) -> anyhow::Result<Topology> {
     let clusters = client
         .describe_db_clusters()
         .db_cluster_identifier(cluster_id)
         .send()
         .await
         .map_err(aws_sdk_rds::Error::from)
-        .with_context(|| format!("RDS DescribeDBClusters {cluster_id}"))?;
+        .with_context(|| format!("RDS DescribeDBClusters {cluster_id} {target}"))?;
     let cluster = clusters
         .db_clusters()
         .first()
-        .with_context(|| format!("RDS has no DB cluster {cluster_id:?}"))?;
+        .with_context(|| format!("RDS has no DB cluster {cluster_id:?} {target}"))?;
     let details: HashMap<String, (Option<String>, Option<String>)> = client
         .describe_db_instances()
         .filters(
@@ -53,7 +59,7 @@ pub async fn describe(client: &aws_sdk_rds::Client, cluster_id: &str) -> anyhow:
         .into_iter()
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| aws_sdk_rds::Error::from(e.into_service_error()))
-        .with_context(|| format!("RDS DescribeDBInstances in {cluster_id}"))?
+        .with_context(|| format!("RDS DescribeDBInstances in {cluster_id} {target}"))?
         .into_iter()
         .filter_map(|i| {
             Some((

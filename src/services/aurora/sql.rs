@@ -272,9 +272,14 @@ impl Server {
                     refreshed = true;
                     opts = self.login.options().await?;
                 }
-                Ok(Err(e)) => return Err(anyhow::Error::new(e).context("connect")),
+                Ok(Err(e)) => {
+                    return Err(
+                        anyhow::Error::new(e).context(format!("connect {}", self.host_port()))
+                    );
+                }
                 Err(_) => anyhow::bail!(
-                    "connect: no answer within {}",
+                    "connect {}: no answer within {}",
+                    self.host_port(),
                     humantime::format_duration(acquire)
                 ),
             }

@@ -13,6 +13,7 @@ use super::rds::{self, CwFigures, Topology};
 use super::sql::{self, BinlogStatus, HeartbeatSample, HostStatusRow, WriterSql};
 use crate::config::redact_url;
 use crate::services::aws::AwsContext;
+use crate::services::budget;
 use crate::services::cloudwatch::CloudWatchReader;
 
 /// The writer's answer: its health, and Aurora's `replica_host_status` rows when asked for.
@@ -91,8 +92,8 @@ impl AuroraWire for SqlWire {
                         tokio::time::timeout(budget, s.writer_round(hs, hb, zone, acquire)).await;
                     let r = match r {
                         Ok((h, rows)) => (
-                            h.map_err(|e| format!("{e:#}")),
-                            rows.map(|x| x.map_err(|e| format!("{e:#}"))),
+                            h.map_err(|e| crate::fmt::chain(&e).to_string()),
+                            rows.map(|x| x.map_err(|e| crate::fmt::chain(&e).to_string())),
                         ),
                         Err(_) => (Err(timed_out(budget)), None),
                     };
@@ -114,8 +115,8 @@ impl AuroraWire for SqlWire {
                                 s.reset();
                             }
                             (
-                                status.map_err(|e| format!("{e:#}")),
-                                hb.map(|x| x.map_err(|e| format!("{e:#}"))),
+                                status.map_err(|e| crate::fmt::chain(&e).to_string()),
+                                hb.map(|x| x.map_err(|e| crate::fmt::chain(&e).to_string())),
                             )
                         }
                         Err(_) => {
@@ -154,8 +155,10 @@ impl AuroraWire for SqlWire {
     }
 }
 
+/// "no answer within 1s 600ms": to the millisecond, the budget's own precision.
 fn timed_out(d: Duration) -> String {
-    format!("no answer within {}", humantime::format_duration(d))
+    let ms = Duration::from_millis((d.as_secs_f64() * 1000.0).round() as u64);
+    format!("no answer within {}", humantime::format_duration(ms))
 }
 
 /// RDS topology and CloudWatch figures, cached between their (slower) refreshes.
@@ -170,6 +173,8 @@ pub(super) struct AwsSide {
     figures_at: Option<Instant>,
     figures_for: Vec<String>,
     figures_error: Option<String>,
+    /// CloudWatch was due but not asked (the round's budget was spent): it goes first next round.
+    figures_owed: bool,
     pub(super) topology_every: Duration,
     pub(super) cloudwatch_every: Duration,
 }
@@ -187,6 +192,7 @@ impl AwsSide {
             figures_at: None,
             figures_for: Vec::new(),
             figures_error: None,
+            figures_owed: false,
             topology_every: super::TOPOLOGY_EVERY,
             cloudwatch_every: super::CLOUDWATCH_EVERY,
         }
@@ -200,27 +206,50 @@ impl AwsSide {
             .collect()
     }
 
+    /// RDS topology, then the CloudWatch figures of the replicas it names, one after the other
+    /// within `budget`. A call left with less than [`budget::MIN_CALL`] is not made: its error
+    /// says so and names what took the time, it stays due, and it goes first next round, so a
+    /// slow RDS never starves CloudWatch (nor the reverse) round after round.
     async fn refresh(&mut self, cluster: &str, configured: &[String], budget: Duration) {
-        let due = |at: Option<Instant>, every: Duration| at.is_none_or(|t| t.elapsed() >= every);
-        let started = Instant::now();
-        if due(self.topology_at, self.topology_every) {
-            if self.rds.is_none() {
-                self.rds = Some(self.ctx.rds().await);
-            }
-            let client = self.rds.as_ref().expect("set above");
-            let r = tokio::time::timeout(budget, rds::describe(client, cluster)).await;
-            self.topology_at = Some(Instant::now());
-            match r {
-                Ok(Ok(t)) => {
-                    self.topology = Some(t);
-                    self.topology_error = None;
-                }
-                Ok(Err(e)) => self.topology_error = Some(redact_url(&format!("{e:#}"))),
-                Err(_) => {
-                    self.topology_error = Some(format!("RDS topology: {}", timed_out(budget)))
-                }
-            }
+        let mut turn = budget::Turns::new(budget);
+        if self.figures_owed {
+            self.refresh_figures(configured, &mut turn).await;
+            self.refresh_topology(cluster, &mut turn).await;
+        } else {
+            self.refresh_topology(cluster, &mut turn).await;
+            self.refresh_figures(configured, &mut turn).await;
         }
+    }
+
+    async fn refresh_topology(&mut self, cluster: &str, turn: &mut budget::Turns) {
+        if !due(self.topology_at, self.topology_every) {
+            return;
+        }
+        let target = self.ctx.target();
+        let call = format!("RDS DescribeDBClusters {cluster} {target}");
+        let Some(left) = turn.take(&format!("RDS DescribeDBClusters {cluster}")) else {
+            self.topology_error = Some(format!("{call}: {}", turn.not_asked()));
+            return;
+        };
+        if self.rds.is_none() {
+            self.rds = Some(self.ctx.rds().await);
+        }
+        let client = self.rds.as_ref().expect("set above");
+        let r = tokio::time::timeout(left, rds::describe(client, cluster, &target)).await;
+        self.topology_at = Some(Instant::now());
+        match r {
+            Ok(Ok(t)) => {
+                self.topology = Some(t);
+                self.topology_error = None;
+            }
+            Ok(Err(e)) => {
+                self.topology_error = Some(redact_url(&crate::fmt::chain(&e).to_string()))
+            }
+            Err(_) => self.topology_error = Some(format!("{call}: {}", timed_out(left))),
+        }
+    }
+
+    async fn refresh_figures(&mut self, configured: &[String], turn: &mut budget::Turns) {
         let mut names: Vec<String> = configured.to_vec();
         if let Some(t) = &self.topology {
             for r in t.readers() {
@@ -232,24 +261,110 @@ impl AwsSide {
         let writer = self.topology.as_ref().and_then(|t| t.writer.clone());
         let mut wanted = names.clone();
         wanted.extend(writer.clone());
-        if due(self.figures_at, self.cloudwatch_every) || wanted != self.figures_for {
-            if self.cw.is_none() {
-                self.cw = Some(CloudWatchReader::new(self.ctx.cloudwatch().await));
-            }
-            let reader = self.cw.as_ref().expect("set above");
-            let left = budget.saturating_sub(started.elapsed());
-            let r = tokio::time::timeout(left, rds::cloudwatch(reader, &names, writer.as_deref()))
-                .await;
-            self.figures_at = Some(Instant::now());
-            self.figures_for = wanted;
-            match r {
-                Ok(Ok(f)) => {
-                    self.figures = Some(f);
-                    self.figures_error = None;
-                }
-                Ok(Err(e)) => self.figures_error = Some(redact_url(&format!("{e:#}"))),
-                Err(_) => self.figures_error = Some(format!("CloudWatch: {}", timed_out(left))),
-            }
+        if !(self.figures_owed
+            || due(self.figures_at, self.cloudwatch_every)
+            || wanted != self.figures_for)
+        {
+            return;
         }
+        let call = format!("CloudWatch GetMetricData {}", self.ctx.target());
+        let Some(left) = turn.take("CloudWatch GetMetricData") else {
+            self.figures_owed = true;
+            self.figures_error = Some(format!("{call}: {}", turn.not_asked()));
+            return;
+        };
+        self.figures_owed = false;
+        if self.cw.is_none() {
+            self.cw = Some(
+                CloudWatchReader::new(self.ctx.cloudwatch().await).with_target(self.ctx.target()),
+            );
+        }
+        let reader = self.cw.as_ref().expect("set above");
+        let r =
+            tokio::time::timeout(left, rds::cloudwatch(reader, &names, writer.as_deref())).await;
+        self.figures_at = Some(Instant::now());
+        self.figures_for = wanted;
+        match r {
+            Ok(Ok(f)) => {
+                self.figures = Some(f);
+                self.figures_error = None;
+            }
+            Ok(Err(e)) => self.figures_error = Some(redact_url(&crate::fmt::chain(&e).to_string())),
+            Err(_) => self.figures_error = Some(format!("{call}: {}", timed_out(left))),
+        }
+    }
+}
+
+/// Whether a part last read `at` is to be read again, every `every`.
+fn due(at: Option<Instant>, every: Duration) -> bool {
+    at.is_none_or(|t| t.elapsed() >= every)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_credential_types::Credentials;
+    use aws_credential_types::provider::SharedCredentialsProvider;
+
+    /// An AWS side whose endpoint accepts connections and never answers (a listener nobody
+    /// accepts on: the kernel completes the handshake, no byte comes back).
+    fn silent_side(hole: &std::net::TcpListener) -> (AwsSide, String) {
+        crate::install_crypto_provider();
+        let url = format!("http://{}", hole.local_addr().unwrap());
+        let sdk = aws_config::SdkConfig::builder()
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDOPSDECKTEST",
+                "test-secret",
+                None,
+                None,
+                "static",
+            )))
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&url)
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        (
+            AwsSide::new(AwsContext::from_sdk_config(sdk, Some(url.clone()))),
+            url,
+        )
+    }
+
+    #[tokio::test]
+    async fn cloudwatch_left_without_time_is_not_asked_and_goes_first_next_round() {
+        let hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let (mut side, url) = silent_side(&hole);
+        // RDS is due every round: without turns it would take every round's whole budget
+        side.topology_every = Duration::ZERO;
+        let budget = Duration::from_millis(300);
+        let replicas = ["replica-1".to_string()];
+
+        side.refresh("catalog", &replicas, budget).await;
+        let first = side.errors().join("; ");
+        assert!(
+            first.contains(&format!(
+                "CloudWatch GetMetricData at {url} (us-east-1): not asked this round: the round's time budget (300ms) was spent on RDS DescribeDBClusters catalog"
+            )),
+            "{first}"
+        );
+        assert!(
+            first.contains(&format!(
+                "RDS DescribeDBClusters catalog at {url} (us-east-1): no answer within"
+            )),
+            "{first}"
+        );
+        assert!(!first.contains("within 0s"), "{first}");
+
+        side.refresh("catalog", &replicas, budget).await;
+        let second = side.errors().join("; ");
+        assert!(
+            second.contains(&format!(
+                "CloudWatch GetMetricData at {url} (us-east-1): no answer within 300ms"
+            )),
+            "CloudWatch was asked first: {second}"
+        );
+        assert!(
+            second.contains("RDS DescribeDBClusters catalog at") && second.contains("not asked this round: the round's time budget (300ms) was spent on CloudWatch GetMetricData"),
+            "{second}"
+        );
     }
 }

@@ -248,11 +248,23 @@ pub fn pack_batches(groups: &[Vec<MetricQuery>]) -> Vec<Vec<&MetricQuery>> {
 #[derive(Clone)]
 pub struct CloudWatchReader {
     client: aws_sdk_cloudwatch::Client,
+    /// Where the client's calls go ([`crate::services::aws::AwsContext::target`]), named in
+    /// every error; empty when not known.
+    target: String,
 }
 
 impl CloudWatchReader {
     pub fn new(client: aws_sdk_cloudwatch::Client) -> Self {
-        CloudWatchReader { client }
+        CloudWatchReader {
+            client,
+            target: String::new(),
+        }
+    }
+
+    /// The same reader naming `target` ("at ENDPOINT (REGION)", "in REGION") in its errors.
+    pub fn with_target(mut self, target: String) -> Self {
+        self.target = target;
+        self
     }
 
     pub fn client(&self) -> &aws_sdk_cloudwatch::Client {
@@ -302,7 +314,11 @@ impl CloudWatchReader {
                 };
                 let page = page
                     .map_err(aws_sdk_cloudwatch::Error::from)
-                    .context("CloudWatch GetMetricData")?;
+                    .with_context(|| {
+                        format!("CloudWatch GetMetricData {}", self.target)
+                            .trim_end()
+                            .to_string()
+                    })?;
                 fold_page(&mut out, &page);
                 if page.next_token().is_none() {
                     break;

@@ -86,7 +86,10 @@ impl OpenSearchCollector {
     /// rotated `password_secret`) and the round is tried again.
     pub async fn collect_status(&mut self) -> anyhow::Result<OpenSearchStatus> {
         match self.round().await {
-            Err(e) if format!("{e:#}").contains("HTTP 401") && self.wire.relogin().await? => {
+            Err(e)
+                if crate::fmt::chain(&e).to_string().contains("HTTP 401")
+                    && self.wire.relogin().await? =>
+            {
                 self.round().await
             }
             r => r,
@@ -130,7 +133,7 @@ impl OpenSearchCollector {
             (&health, &stats, &indices, &aliases, &tasks)
         {
             // Nothing answered: the cluster is unreachable, report that as the round's failure.
-            anyhow::bail!("{h:#}");
+            anyhow::bail!("{h}", h = crate::fmt::chain(&h));
         }
 
         let mut st = OpenSearchStatus::default();
@@ -145,7 +148,8 @@ impl OpenSearchCollector {
             }
             Err(e) => {
                 st.health = "unknown".into();
-                st.errors.push(format!("cluster health: {e:#}"));
+                st.errors
+                    .push(format!("cluster health: {e}", e = crate::fmt::chain(&e)));
             }
         }
         match stats {
@@ -164,13 +168,16 @@ impl OpenSearchCollector {
                 self.counters = Some((now, counters));
             }
             // No new baseline: the next successful sample measures across the gap.
-            Err(e) => st.errors.push(format!("node stats: {e:#}")),
+            Err(e) => st
+                .errors
+                .push(format!("node stats: {e}", e = crate::fmt::chain(&e))),
         }
         match aliases {
             Ok(v) => self.last_aliases = parse::aliases(&v),
-            Err(e) => st
-                .errors
-                .push(format!("aliases (showing the previous list): {e:#}")),
+            Err(e) => st.errors.push(format!(
+                "aliases (showing the previous list): {e}",
+                e = crate::fmt::chain(&e)
+            )),
         }
         match indices {
             Ok(v) => self.last_indices = parse::indices(&v, &self.last_aliases, &health_indices),
@@ -178,8 +185,10 @@ impl OpenSearchCollector {
                 for i in &mut self.last_indices {
                     i.aliases = self.last_aliases.get(&i.name).cloned().unwrap_or_default();
                 }
-                st.errors
-                    .push(format!("indices (showing the previous list): {e:#}"))
+                st.errors.push(format!(
+                    "indices (showing the previous list): {e}",
+                    e = crate::fmt::chain(&e)
+                ))
             }
         }
         st.indices = self.last_indices.clone();
@@ -196,9 +205,10 @@ impl OpenSearchCollector {
                     .retain(|(at, _)| now.duration_since(*at) < KEEP_DONE);
                 self.last_tasks = running;
             }
-            Err(e) => st
-                .errors
-                .push(format!("tasks (showing the previous list): {e:#}")),
+            Err(e) => st.errors.push(format!(
+                "tasks (showing the previous list): {e}",
+                e = crate::fmt::chain(&e)
+            )),
         }
         st.tasks = self
             .last_tasks

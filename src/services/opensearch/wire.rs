@@ -96,7 +96,17 @@ impl OpenSearchWire for ClientWire {
             .client
             .as_ref()
             .context("opensearch: client not built (prepare was not called)")?;
-        get(client, path, query, timeout).await
+        // Every error names the cluster: reqwest's connection errors carry the URL already,
+        // a timeout or an HTTP status does not.
+        get(client, path, query, timeout).await.map_err(|e| {
+            let url = crate::config::redact_url(self.cfg.url.as_str());
+            let base = url.trim_end_matches('/');
+            if crate::fmt::chain(&e).to_string().contains(base) {
+                e
+            } else {
+                e.context(format!("OpenSearch {base}"))
+            }
+        })
     }
 }
 
@@ -118,8 +128,9 @@ async fn get(
                 Some(timeout),
             )
             .await
-            // opensearch's Display already carries reqwest's cause; one level avoids repeating it.
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // the whole chain (reqwest's "error sending request" says neither refused nor
+            // timed out); crate::fmt::chain drops the causes its text already carries
+            .map_err(anyhow::Error::new)?;
         let code = resp.status_code();
         if super::login::is_unauthorized(code.as_u16()) {
             // The security plugin answers 401 in plain text: say what it means.

@@ -27,6 +27,8 @@ pub struct ElastiCache {
     /// the panel's thresholds; NoData when CloudWatch has no datapoint.
     pub figures: Vec<CwFigure>,
     pub error: Option<String>,
+    /// Where the metrics are read ([`AwsContext::target`], with the panel's region), for errors.
+    target: String,
 }
 
 impl ElastiCache {
@@ -38,6 +40,11 @@ impl ElastiCache {
 
     /// With a given ElastiCache panel definition (an operator's panels_dir copy).
     pub fn with_panel(aws: AwsContext, group: &str, def: Option<&PanelDef>) -> Self {
+        let region = def
+            .and_then(|d| d.cloudwatch.as_ref())
+            .and_then(|c| c.region.as_deref())
+            .or(aws.region());
+        let target = crate::services::aws::target(aws.endpoint_url(), region);
         let panel = def
             .and_then(|d| {
                 let region = d.cloudwatch.as_ref().and_then(|c| c.region.clone());
@@ -52,6 +59,7 @@ impl ElastiCache {
             every: Duration::from_secs(60),
             figures: Vec::new(),
             error: None,
+            target,
         }
     }
 
@@ -85,11 +93,15 @@ impl ElastiCache {
                 self.figures = if nodes { figures } else { Vec::new() };
             }
             Ok(Err(e)) => {
-                self.error = Some(redact_url(&format!("ElastiCache metrics: {e:#}")));
+                self.error = Some(redact_url(&format!(
+                    "ElastiCache metrics: {e}",
+                    e = crate::fmt::chain(&e)
+                )));
             }
             Err(_) => {
                 self.error = Some(format!(
-                    "ElastiCache metrics: no answer within {}",
+                    "ElastiCache metrics {}: no answer within {}",
+                    self.target,
                     humantime::format_duration(limit)
                 ));
             }

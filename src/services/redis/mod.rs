@@ -199,9 +199,15 @@ impl RedisCollector {
         self.prev.retain(|a, _| addrs.contains(a));
         self.hits.retain(|a| addrs.iter().any(|x| x == a));
 
-        // INFO from every node in parallel.
+        // INFO from every node in parallel, and ElastiCache's CloudWatch figures beside it:
+        // neither needs the other's answer, so neither waits for (or is starved by) the other.
         let left = budget.saturating_sub(started.elapsed());
-        let answers = self.wire.ask_all(&addrs, "INFO", left).await;
+        let elasticache = async {
+            if let Some(c) = &mut self.cloudwatch {
+                c.refresh(left).await;
+            }
+        };
+        let (answers, ()) = tokio::join!(self.wire.ask_all(&addrs, "INFO", left), elasticache);
 
         let mut infos: HashMap<String, Info> = HashMap::new();
         let mut deltas: Vec<Delta> = Vec::new();
@@ -309,9 +315,7 @@ impl RedisCollector {
             .map(Delta::evictions_per_sec)
             .fold(0.0, |a, b| a + b);
 
-        if let Some(c) = &mut self.cloudwatch {
-            let left = budget.saturating_sub(started.elapsed());
-            c.refresh(left).await;
+        if let Some(c) = &self.cloudwatch {
             status.cloudwatch = c.figures.clone();
             status.errors.extend(c.error.clone());
         }

@@ -69,7 +69,7 @@ impl RedshiftCollector {
         match runs {
             Ok(r) => st.runs = r,
             Err(e) if st.glue_runs.is_empty() => return Err(e),
-            Err(e) => st.errors.insert(0, format!("{e:#}")),
+            Err(e) => st.errors.insert(0, crate::fmt::chain(&e).to_string()),
         }
         Ok(st)
     }
@@ -197,7 +197,7 @@ impl RedshiftCollector {
         for r in results {
             match r {
                 Ok(mut v) => runs.append(&mut v),
-                Err(e) => errors.push(format!("{e:#}")),
+                Err(e) => errors.push(crate::fmt::chain(&e).to_string()),
             }
         }
         runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));

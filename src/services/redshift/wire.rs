@@ -121,6 +121,18 @@ impl PgWire {
         Ok(())
     }
 
+    /// "host:port/database" of the cluster, the name errors give it.
+    fn target(&self) -> String {
+        match &self.pool {
+            Ok(p) => {
+                let o = p.connect_options();
+                let db = o.get_database().unwrap_or_default();
+                format!("{}:{}/{db}", o.get_host(), o.get_port())
+            }
+            Err(_) => "an unusable redshift.url".into(),
+        }
+    }
+
     async fn connect_error(&self) -> String {
         use sqlx::ConnectOptions;
         let Ok(pool) = &self.pool else {
@@ -174,9 +186,12 @@ impl RedshiftWire for PgWire {
             // The pool only says it timed out; one direct attempt tells the operator why.
             Err(sqlx::Error::PoolTimedOut) => {
                 let why = self.connect_error().await;
-                anyhow::bail!("cannot connect to Redshift: {why}");
+                anyhow::bail!("cannot connect to Redshift at {}: {why}", self.target());
             }
-            Err(e) => return Err(anyhow::Error::new(e).context("reading sys_load_history")),
+            Err(e) => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("reading sys_load_history at {}", self.target())));
+            }
         };
         rows.iter()
             .map(|r| {
@@ -236,7 +251,10 @@ impl RedshiftWire for PgWire {
     }
 
     async fn glue_job_runs(&self, job: &str) -> anyhow::Result<Vec<GlueRun>> {
-        crate::services::glue::job_runs(&self.aws.glue().await, job).await
+        let target = self.aws.target();
+        crate::services::glue::job_runs(&self.aws.glue().await, job)
+            .await
+            .map_err(|e| e.context(format!("Glue {target}")))
     }
 }
 

@@ -45,17 +45,21 @@ pub struct S3Collector {
     cfg: S3Config,
     wire: Arc<dyn S3Wire>,
     prices: PriceTable,
+    /// Where the real wire's calls go ([`AwsContext::target`]); empty over the simulation.
+    aws_target: String,
 }
 
 impl S3Collector {
     /// The collector over AWS (or the context's `endpoint_url`), pricing with the embedded
     /// table for the context's region and `prices`' overrides (USD per GB-month by StorageType).
     pub fn new(cfg: &S3Config, aws: &AwsContext, prices: &BTreeMap<String, f64>) -> Self {
-        Self::over(
+        let mut c = Self::over(
             Arc::new(AwsWire::new(aws)),
             cfg,
             PriceTable::new(aws.region(), prices),
-        )
+        );
+        c.aws_target = aws.target();
+        c
     }
 
     /// The collector over any wire (the simulation's in demo mode).
@@ -64,6 +68,7 @@ impl S3Collector {
             cfg: cfg.clone(),
             wire,
             prices,
+            aws_target: String::new(),
         }
     }
 
@@ -90,7 +95,7 @@ impl S3Collector {
         let daily = match daily {
             Ok(d) => d,
             Err(e) => {
-                errors.push(format!("{e:#}"));
+                errors.push(crate::fmt::chain(&e).to_string());
                 vec![DailyStorage::default(); buckets.len()]
             }
         };
@@ -144,7 +149,7 @@ impl S3Collector {
                     }
                     Some(Err(e)) => {
                         b.measured_by = "scan".into();
-                        notes.push(format!("{e:#}"));
+                        notes.push(crate::fmt::chain(&e).to_string());
                     }
                     None => {
                         b.measured_by = "cloudwatch".into();
@@ -167,7 +172,7 @@ impl S3Collector {
                         b.lifecycle_rules = rules;
                     }
                     Ok(None) => b.has_lifecycle = false,
-                    Err(e) => notes.push(format!("{e:#}")),
+                    Err(e) => notes.push(crate::fmt::chain(&e).to_string()),
                 }
                 if !notes.is_empty() {
                     b.error = Some(notes.join("; "));
@@ -211,6 +216,10 @@ impl Collector for S3Collector {
     }
     fn timeout(&self) -> Duration {
         self.cfg.timeout.unwrap_or(DEFAULT_TIMEOUT)
+    }
+    fn target(&self) -> String {
+        let buckets = self.cfg.buckets.join(", ");
+        format!("S3 {} for {buckets}", self.aws_target).replace("  ", " ")
     }
     async fn collect(&mut self) -> anyhow::Result<Update> {
         Ok(Update::S3(self.collect_status().await?))

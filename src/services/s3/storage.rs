@@ -82,7 +82,8 @@ pub async fn discover_all(
                     Err(e) => (
                         documented_types(),
                         Some(format!(
-                            "{e:#}; queried every documented StorageType instead"
+                            "{e}; queried every documented StorageType instead",
+                            e = crate::fmt::chain(&e)
                         )),
                     ),
                 }

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use anyhow::Context as _;
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::DimensionFilter;
 use aws_sdk_s3::error::ProvideErrorMetadata;
@@ -76,9 +77,13 @@ impl S3Wire for AwsWire {
             .send();
         let mut out = Vec::new();
         while let Some(page) = pages.next().await {
-            let page = page
-                .map_err(aws_sdk_cloudwatch::Error::from)
-                .map_err(|e| anyhow::anyhow!("CloudWatch ListMetrics {bucket}: {e}"))?;
+            let page = page.map_err(aws_sdk_cloudwatch::Error::from).map_err(|e| {
+                anyhow::anyhow!(
+                    "CloudWatch ListMetrics {bucket} {}: {}",
+                    self.aws.target(),
+                    crate::fmt::chain(&anyhow::Error::new(e))
+                )
+            })?;
             for m in page.metrics() {
                 out.push(
                     m.dimensions()
@@ -103,6 +108,7 @@ impl S3Wire for AwsWire {
         end: DateTime<Utc>,
     ) -> anyhow::Result<HashMap<String, Series>> {
         CloudWatchReader::new(self.aws.cloudwatch().await)
+            .with_target(self.aws.target())
             .fetch_groups(groups, start, end)
             .await
     }
@@ -118,7 +124,8 @@ impl S3Wire for AwsWire {
             Ok(out) => Ok(Some(super::sdk_rules::config_from_sdk(&out))),
             Err(e) if e.code() == Some("NoSuchLifecycleConfiguration") => Ok(None),
             Err(e) => Err(anyhow::anyhow!(
-                "GetBucketLifecycleConfiguration {bucket}: {}",
+                "GetBucketLifecycleConfiguration {bucket} {}: {}",
+                self.aws.target(),
                 super::aws_message(&e)
             )),
         }
@@ -130,6 +137,8 @@ impl S3Wire for AwsWire {
         prefix: Option<&str>,
         max_objects: u64,
     ) -> anyhow::Result<ScanResult> {
-        super::scan::scan(&self.aws.s3().await, bucket, prefix, max_objects).await
+        super::scan::scan(&self.aws.s3().await, bucket, prefix, max_objects)
+            .await
+            .with_context(|| format!("S3 {}", self.aws.target()))
     }
 }

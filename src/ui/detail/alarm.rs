@@ -6,6 +6,7 @@
 //! DescribeAlarms'. It scrolls like every detail view (`body::show`); `enter` goes on to the
 //! panel of its metric, `esc` back to the overview.
 
+use crate::fmt;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -35,10 +36,7 @@ fn lines(st: &State, name: &str) -> Option<Vec<Line<'static>>> {
         st,
         &[
             ("StateValue", a.state.clone()),
-            (
-                "StateUpdatedTimestamp",
-                or_dash(a.since, |t| t.to_rfc3339()),
-            ),
+            ("StateUpdatedTimestamp", or_dash(a.since, fmt::timestamp)),
         ],
     );
     lines.push(Line::raw(""));
@@ -174,7 +172,7 @@ fn history(st: &State, name: &str) -> Vec<Line<'static>> {
             ""
         };
         out.push(Line::from(vec![
-            Span::styled(x.at.format("%Y-%m-%d %H:%M:%S").to_string(), t.dim()),
+            Span::styled(fmt::timestamp(x.at), t.dim()),
             Span::raw(format!("  {} -> ", x.old)),
             Span::styled(x.new.clone(), t.title()),
             Span::styled(seen, t.dim()),

@@ -24,7 +24,10 @@ pub fn body<'a>(st: &'a State, panel: &str, id: &str) -> Option<Body<'a>> {
             ),
             ("status", format!("{:?}", fig.status).to_lowercase()),
             ("period", or_dash(fig.period_seconds, |p| format!("{p} s"))),
-            ("datapoint at", or_dash(fig.at, |t| t.to_rfc3339())),
+            (
+                "datapoint at",
+                or_dash(fig.at, |t| fmt::datapoint_time(t, fig.period_seconds)),
+            ),
         ],
     );
     let chart = st

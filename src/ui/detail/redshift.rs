@@ -17,7 +17,7 @@ pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
             ("query id", x.id.clone()),
             ("table", x.table.clone()),
             ("status", x.status.clone()),
-            ("start_time", or_dash(x.started_at, |t| t.to_rfc3339())),
+            ("start_time", or_dash(x.started_at, fmt::timestamp)),
             ("duration", or_dash(x.duration_seconds, fmt::secs)),
             ("median duration", or_dash(x.median_seconds, fmt::secs)),
             ("slow", if x.slow { "yes".into() } else { "no".into() }),
@@ -39,7 +39,7 @@ pub fn body<'a>(st: &'a State, id: &str) -> Option<Body<'a>> {
                 ("JobName", g.job.clone()),
                 ("Id", g.id.clone()),
                 ("JobRunState", g.state.clone()),
-                ("StartedOn", or_dash(g.started_at, |t| t.to_rfc3339())),
+                ("StartedOn", or_dash(g.started_at, fmt::timestamp)),
                 ("ExecutionTime", or_dash(g.duration_seconds, fmt::secs)),
                 (
                     "DPU-hours",

@@ -163,7 +163,10 @@ impl LazyCloudWatch {
                 if let Some(r) = &self.region {
                     conf = conf.region(aws_config::Region::new(r.clone()));
                 }
+                let region = self.region.as_deref().or(self.aws.region());
+                let target = crate::services::aws::target(self.aws.endpoint_url(), region);
                 CloudWatchReader::new(aws_sdk_cloudwatch::Client::from_conf(conf.build()))
+                    .with_target(target)
             })
             .await
     }
