@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod console;
 pub mod fleet;
 pub mod fleet_live;
+pub mod heap;
 pub mod lifecycle_editor;
 pub mod live;
 pub mod meter;
@@ -189,6 +190,8 @@ pub async fn run_with(
     others: Vec<Resolved>,
     record: Option<std::path::PathBuf>,
 ) -> i32 {
+    // Live collectors free megabytes a round on the workers: give them back (heap.rs).
+    let _trim = heap::spawn_trimmer();
     match initial_state(&resolved) {
         Ok(state) => run_console(resolved, sim, state, Feed::Live { record, others }).await,
         Err(e) => {

@@ -67,6 +67,8 @@ pub async fn start(
 /// The subcommand: serve until interrupted (SIGINT / SIGTERM). Exit 0 on a signal, 2 when the
 /// address cannot be bound.
 pub async fn run(contexts: &[Resolved], sim: &SimOptions, listen: SocketAddr) -> i32 {
+    // A long-running exporter at fleet size: freed collection buffers go back to the system.
+    let _trim = crate::app::heap::spawn_trimmer();
     let server = match start(contexts, sim, listen).await {
         Ok(s) => s,
         Err(e) => {
