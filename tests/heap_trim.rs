@@ -29,5 +29,9 @@ fn heap_freed_between_live_blocks_on_a_worker_thread_is_given_back_to_the_system
         "RssAnon {before} KiB -> {after} KiB: most of the 14 MiB freed stayed resident"
     );
     assert_eq!(kept.len(), 400, "the live blocks stay usable");
-    assert!(kept.iter().enumerate().all(|(i, b)| b[4095] == (i * 10) as u8));
+    assert!(
+        kept.iter()
+            .enumerate()
+            .all(|(i, b)| b[4095] == (i * 10) as u8)
+    );
 }
