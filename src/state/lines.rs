@@ -112,32 +112,26 @@ pub fn visible_alarms(st: &State) -> Vec<Alarm> {
     // The collector counts the alarms in OK without listing them: "7 alarms OK" tells the
     // on-call engineer the rest is fine. Without a count, listed OK alarms collapse as before.
     let counted = st.data.alarms_ok_count.filter(|&n| n > 0);
+    let ok_names = ok
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let ok_listed = ok.len();
+    let collapsed = |n: String| Alarm {
+        name: format!("{n} alarms OK"),
+        state: "OK".into(),
+        reason: ok_names.clone(),
+        ..Alarm::default()
+    };
     if let Some(n) = counted {
-        let collapsed = Alarm {
-            name: format!("{n} alarms OK"),
-            state: "OK".into(),
-            reason: ok
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            ..Alarm::default()
-        };
+        let collapsed = collapsed(n.to_string());
         alarms.retain(|a| rank(&a.state) < 2);
         if st.row_matches(&format!("OK {}", collapsed.name)) || !collapsed.reason.is_empty() {
             alarms.push(collapsed);
         }
-    } else if ok.len() > 1 {
-        let collapsed = Alarm {
-            name: format!("{} alarms OK", ok.len()),
-            state: "OK".into(),
-            reason: ok
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            ..Alarm::default()
-        };
+    } else if ok_listed > 1 {
+        let collapsed = collapsed(ok_listed.to_string());
         alarms.retain(|a| rank(&a.state) < 2);
         alarms.push(collapsed);
     }
