@@ -105,7 +105,7 @@ fn speed_takes_any_value_and_refuses_what_is_not_a_positive_number() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             err.contains(&format!(
-                "--speed: {bad} is not a positive number (e.g. 2 or 0.5)"
+                "invalid value '{bad}' for '--speed <SPEED>': not a positive number (e.g. 2 or 0.5)"
             )),
             "{bad}: {err}"
         );
@@ -118,7 +118,7 @@ fn other_flag_values_are_refused_in_our_words_never_as_unexpected_arguments() {
     for (args, want) in [
         (
             &["--seed", "-1", "snapshot"][..],
-            "--seed: -1 is not a whole number of 0 or more",
+            "invalid value '-1' for '--seed <SEED>': not a whole number of 0 or more",
         ),
         (
             &["snapshot", "--window", "-1s"][..],

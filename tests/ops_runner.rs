@@ -335,6 +335,7 @@ fn interrupted_runs_are_found_from_the_audit_trail() {
 fn cli(home: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .env("HOME", home)
+        .env_remove("XDG_STATE_HOME")
         .env_remove("OPSDECK_CONFIG")
         .env("XDG_CONFIG_HOME", home.join("xdg"))
         .current_dir(home)
@@ -369,6 +370,43 @@ fn cli_read_only_refuses_every_demo_cutover_with_exit_3_and_an_audit_entry() {
         .unwrap();
     assert_eq!(entries.len(), 3);
     assert!(entries.iter().all(|e| e.outcome == Outcome::Refused));
+}
+
+#[test]
+fn the_default_audit_log_follows_xdg_state_home_like_the_log_files() {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("elsewhere-state");
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", &state)
+        .env_remove("OPSDECK_CONFIG")
+        .env("XDG_CONFIG_HOME", home.path().join("xdg"))
+        .current_dir(home.path())
+        .args([
+            "--demo",
+            "--read-only",
+            "op",
+            "cutover",
+            "--plan",
+            "mysql-to-aurora",
+            "--yes",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let log = state.join("opsdeck/audit.jsonl");
+    let entries = AuditLog::new(&log, Actor::current("demo"))
+        .read_all()
+        .unwrap();
+    assert_eq!(entries.len(), 1, "the refusal audited under XDG_STATE_HOME");
+    assert!(
+        !home
+            .path()
+            .join(".local/state/opsdeck/audit.jsonl")
+            .exists(),
+        "nothing written under ~/.local/state when XDG_STATE_HOME names another place"
+    );
 }
 
 #[test]
@@ -557,6 +595,7 @@ fn cli_hold_is_released_by_typing_release() {
     let home = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .env("HOME", home.path())
+        .env_remove("XDG_STATE_HOME")
         .env_remove("OPSDECK_CONFIG")
         .current_dir(home.path())
         .args([

@@ -308,3 +308,21 @@ fn tab_completes_the_selected_command_without_running_it() {
     assert!(s.contains(": unsilence "), "{s}");
     assert!(st.input.is_some(), "the palette stays open");
 }
+
+#[test]
+fn a_silence_of_an_alarm_not_firing_says_so_and_an_unknown_service_key_is_refused() {
+    // A mistyped alarm name must not read like a real silence: it is kept (an alarm in OK can
+    // be silenced before it fires) but the flash says no such alarm is firing.
+    let mut st = fixture::state();
+    run(&mut st, "silence alarm:nosuch 1h");
+    let f = flash(&st);
+    assert!(
+        f.contains("silenced alarm nosuch until") && f.contains("no alarm of that name"),
+        "{f}"
+    );
+    // A service key names a service the console shows, or is refused like a bare word.
+    let mut st = fixture::state();
+    run(&mut st, "silence service:redsi 1h");
+    assert!(st.alerts.active(st.now).is_empty(), "{}", flash(&st));
+    assert!(flash(&st).contains("no panel or alarm"), "{}", flash(&st));
+}

@@ -89,16 +89,15 @@ pub struct Global {
 /// The fastest `--speed` the simulation runs at.
 const MAX_SPEED: f64 = 100_000.0;
 
-/// `--speed X`: a positive number up to [`MAX_SPEED`]. Errors name the flag and the value.
+/// `--speed X`: a positive number up to [`MAX_SPEED`]. Errors say what the value should be;
+/// clap names the flag and the value before them ("invalid value '-1' for '--speed <SPEED>': ...").
 pub fn parse_speed(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_SPEED => Ok(v),
-        Ok(v) if v.is_finite() && v > MAX_SPEED => Err(format!(
-            "--speed: {s} is more than {MAX_SPEED} (the simulation's fastest)"
-        )),
-        _ => Err(format!(
-            "--speed: {s} is not a positive number (e.g. 2 or 0.5)"
-        )),
+        Ok(v) if v.is_finite() && v > MAX_SPEED => {
+            Err(format!("more than {MAX_SPEED}, the simulation's fastest"))
+        }
+        _ => Err(format!("not a positive number (e.g. 2 or 0.5)")),
     }
 }
 
@@ -106,7 +105,7 @@ pub fn parse_speed(s: &str) -> Result<f64, String> {
 pub fn parse_seed(s: &str) -> Result<u64, String> {
     s.trim()
         .parse()
-        .map_err(|_| format!("--seed: {s} is not a whole number of 0 or more (e.g. 42)"))
+        .map_err(|_| "not a whole number of 0 or more (e.g. 42)".to_string())
 }
 
 /// A count flag (`--max-bytes`, `--slices`): a whole number of 0 or more, in our words.

@@ -172,13 +172,16 @@ impl Resolved {
             .unwrap_or(DEFAULT_ADMIN_TIMEOUT)
     }
     /// The audit log path with `~` expanded.
+    /// The audit log: `audit_log` from the config, else `$XDG_STATE_HOME/opsdeck/audit.jsonl`,
+    /// else [`DEFAULT_AUDIT_LOG`] (the same place when `XDG_STATE_HOME` is unset), as the log
+    /// files are placed (`logging::log_dir`).
     pub fn audit_log(&self) -> PathBuf {
-        expand_home(
-            self.config
-                .audit_log
-                .as_deref()
-                .unwrap_or(DEFAULT_AUDIT_LOG),
-        )
+        match self.config.audit_log.as_deref() {
+            Some(p) => expand_home(p),
+            None => dirs::state_dir()
+                .map(|d| d.join("opsdeck/audit.jsonl"))
+                .unwrap_or_else(|| expand_home(DEFAULT_AUDIT_LOG)),
+        }
     }
 }
 

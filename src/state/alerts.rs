@@ -222,21 +222,23 @@ pub fn label(st: &State, key: &str) -> String {
 /// (`service:redis`, `alarm:NAME`, `finding:...`), or a panel id / service name (`redis`,
 /// `dynamodb`), or an alarm's name. Errors say what is accepted.
 pub fn key_of(st: &State, word: &str) -> Result<String, String> {
-    if ["service:", "alarm:", "finding:"]
-        .iter()
-        .any(|p| word.starts_with(p))
-    {
+    let shown_service = |name: &str| {
+        st.panels
+            .defs
+            .iter()
+            .any(|d| service_of_source(&d.kind.source(&d.id).name()) == name)
+    };
+    if let Some(service) = word.strip_prefix("service:") {
+        if shown_service(service) {
+            return Ok(word.to_string());
+        }
+    } else if word.starts_with("alarm:") || word.starts_with("finding:") {
         return Ok(word.to_string());
     }
     if let Some(d) = st.panels.get(word) {
         return Ok(service_key(service_of_source(&d.kind.source(&d.id).name())));
     }
-    if st
-        .panels
-        .defs
-        .iter()
-        .any(|d| service_of_source(&d.kind.source(&d.id).name()) == word)
-    {
+    if shown_service(word) {
         return Ok(service_key(word));
     }
     if st.data.alarms.iter().any(|a| a.name == word) {
@@ -285,7 +287,20 @@ impl State {
         let until = self.now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero());
         let label = label(self, key);
         self.alerts.silence(key, &label, until);
-        self.set_flash(format!("silenced {label} until {}", until.format("%H:%M")));
+        // Kept (an alarm in OK can be silenced before it fires), but a mistyped name must not
+        // read like a silence of something that is firing.
+        let not_firing = key
+            .strip_prefix("alarm:")
+            .is_some_and(|name| !self.data.alarms.iter().any(|a| a.name == name));
+        let note = if not_firing {
+            " (no alarm of that name is in ALARM or INSUFFICIENT_DATA now; it applies if one fires)"
+        } else {
+            ""
+        };
+        self.set_flash(format!(
+            "silenced {label} until {}{note}",
+            until.format("%H:%M")
+        ));
         let f = self.findings();
         self.alerts.observe(&f, self.now);
     }
