@@ -97,7 +97,7 @@ pub fn parse_speed(s: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() && v > MAX_SPEED => {
             Err(format!("more than {MAX_SPEED}, the simulation's fastest"))
         }
-        _ => Err(format!("not a positive number (e.g. 2 or 0.5)")),
+        _ => Err("not a positive number (e.g. 2 or 0.5)".to_string()),
     }
 }
 
