@@ -295,17 +295,22 @@ pub(super) fn redshift_rows(st: &State, _def: &PanelDef) -> Option<Rows> {
     })
 }
 
-/// A CloudWatch value as exported: a `Percent` divided by 100 (ratios are 0-1 everywhere).
+/// A panel's unit for a percentage: CloudWatch's `Percent`, or `%` as panels/*.toml write it.
+fn is_percent(unit: &str) -> bool {
+    unit == "Percent" || unit == "%"
+}
+
+/// A CloudWatch value as exported: a percentage divided by 100 (ratios are 0-1 everywhere).
 fn export_value(v: Option<f64>, unit: &str) -> String {
-    match (v, unit) {
-        (Some(x), "Percent") => format!("{}", x / 100.0),
-        (v, _) => v.map_or(String::new(), |x| format!("{x}")),
+    match v {
+        Some(x) if is_percent(unit) => format!("{}", x / 100.0),
+        v => v.map_or(String::new(), |x| format!("{x}")),
     }
 }
 
-/// The unit exported beside [`export_value`]: `Percent` becomes `Ratio`.
+/// The unit exported beside [`export_value`]: a percentage becomes `Ratio`.
 fn export_unit(unit: &str) -> &str {
-    if unit == "Percent" { "Ratio" } else { unit }
+    if is_percent(unit) { "Ratio" } else { unit }
 }
 
 /// The CloudWatch panel's table: columns and rows.
