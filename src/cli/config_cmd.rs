@@ -28,7 +28,13 @@ fn origin(r: &Resolved) -> String {
 pub fn problems(r: &Resolved) -> Vec<String> {
     let mut out = Vec::new();
     if let Err(e) = Keymap::load(&r.config.keymap) {
-        out.push(format!("keymap {:?}: {e}", r.config.keymap));
+        // A file's errors already start with its path (file:line:column): name it once.
+        let e = e.to_string();
+        out.push(if e.contains(r.config.keymap.as_str()) {
+            format!("keymap: {e}")
+        } else {
+            format!("keymap {:?}: {e}", r.config.keymap)
+        });
     }
     match Panels::load(&r.config) {
         Err(e) => out.push(e.to_string()),
@@ -175,6 +181,21 @@ panels = ["dms", "no-such-panel"]
     fn check_reports_a_bad_keymap() {
         let text = format!("keymap = \"no-such-keymap-file.toml\"\n{TEXT}");
         let p = problems(&resolved(&text, "prod-us"));
-        assert!(p.iter().any(|l| l.starts_with("keymap ")), "{p:?}");
+        assert!(p.iter().any(|l| l.starts_with("keymap")), "{p:?}");
+    }
+
+    #[test]
+    fn check_names_a_bad_keymap_files_path_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let km = dir.path().join("km.toml");
+        std::fs::write(&km, "extends = \"default\"\n[global]\nquit = 5\n").unwrap();
+        let text = format!("keymap = {:?}\n{TEXT}", km.display().to_string());
+        let p = problems(&resolved(&text, "prod-us"));
+        let line = p
+            .iter()
+            .find(|l| l.starts_with("keymap"))
+            .expect("a keymap problem");
+        assert_eq!(line.matches("km.toml").count(), 1, "{line}");
+        assert!(line.contains(":3:"), "names the line: {line}");
     }
 }
