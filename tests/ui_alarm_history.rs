@@ -4,25 +4,16 @@
 
 mod common;
 
-use chrono::TimeZone;
 use common::console::render;
 use opsdeck::services::alarms::{self, AlarmsWire as _};
 use opsdeck::services::{Collector as _, Sample, SourceKind, Update};
-use opsdeck::sim::{Scenario, SimOptions};
+use opsdeck::sim::SimOptions;
 use opsdeck::state::alarm_history::HistoryFetch;
 use opsdeck::state::{State, StateInit};
 
 #[tokio::test]
 async fn a_demo_alarm_detail_shows_its_history_from_describe_alarm_history_newest_first() {
-    let start = chrono::Utc
-        .with_ymd_and_hms(2026, 11, 27, 17, 0, 0)
-        .unwrap();
-    let world = opsdeck::sim::world(&SimOptions {
-        seed: 7,
-        scenario: Scenario::BlackFriday,
-        start: Some(start),
-        ..SimOptions::default()
-    });
+    let (world, start) = common::console::black_friday_world();
     let mut c = opsdeck::sim::alarms_collector(&world, false);
     let wire = opsdeck::sim::alarms_wire::SimAlarmsWire::new(world.clone(), false);
     let mut st = State::new(StateInit::default());

@@ -5,25 +5,16 @@
 
 mod common;
 
-use chrono::TimeZone;
 use common::console::{press, render};
 use crossterm::event::KeyCode;
 use opsdeck::services::{Collector as _, Sample, SourceKind, Update};
-use opsdeck::sim::{Scenario, SimOptions};
+
 use opsdeck::state::{State, StateInit};
 
 /// A State whose alarms (the seeded black-friday demo's) include one in ALARM with its
 /// StateReasonData; returns that alarm's name.
 async fn firing_alarm() -> (State, String) {
-    let start = chrono::Utc
-        .with_ymd_and_hms(2026, 11, 27, 17, 0, 0)
-        .unwrap();
-    let world = opsdeck::sim::world(&SimOptions {
-        seed: 7,
-        scenario: Scenario::BlackFriday,
-        start: Some(start),
-        ..SimOptions::default()
-    });
+    let (world, start) = common::console::black_friday_world();
     let mut c = opsdeck::sim::alarms_collector(&world, false);
     let mut st = State::new(StateInit::default());
     let mut t = 0.0;

@@ -30,3 +30,19 @@ pub fn typ(st: &mut State, text: &str) {
         press(st, KeyCode::Char(c));
     }
 }
+
+/// The seeded black-friday demo world from 2026-11-27 17:00 UTC (seed 7), whose alarms fire
+/// within two simulated days, and its start: the alarm-detail tests' shared starting point.
+pub fn black_friday_world() -> (opsdeck::sim::SharedWorld, chrono::DateTime<chrono::Utc>) {
+    use chrono::TimeZone;
+    let start = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 27, 17, 0, 0)
+        .unwrap();
+    let world = opsdeck::sim::world(&opsdeck::sim::SimOptions {
+        seed: 7,
+        scenario: opsdeck::sim::Scenario::BlackFriday,
+        start: Some(start),
+        ..opsdeck::sim::SimOptions::default()
+    });
+    (world, start)
+}
